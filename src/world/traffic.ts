@@ -1,0 +1,149 @@
+// Traffic: a time-ordered stream of requests (user, domain, context, candidates). For logged periods
+// a logging policy picks the shown slate and labels are drawn from the ground truth; for the replay
+// period the candidates are kept so that each A/B arm can choose its own slate.
+import type { Scenario } from '../scenario/schema.js';
+import type { Layout } from './layout.js';
+import type { Items, Users } from './population.js';
+import { Discrete, stream, type Rng } from './rng.js';
+import type { Truth } from './truth.js';
+
+export interface Requests {
+  n: number;
+  /** Position on the global timeline (request index over logged + replay traffic). */
+  time: Int32Array;
+  user: Int32Array;
+  domain: Uint8Array;
+  /** Per categorical feature: the request's context value (0 where not a context feature or not exposed). */
+  ctxCat: (Int32Array | null)[];
+  ctxNum: (Float32Array | null)[];
+  /** Context latent of each request: [n × dim]. */
+  ctxLatent: Float32Array;
+  /** Candidates of request r are candItems[candStart[r] .. candStart[r+1]). */
+  candStart: Int32Array;
+  candItems: Int32Array;
+}
+
+export function timeline(s: Scenario): { total: number; trainEnd: number; validEnd: number; testEnd: number } {
+  const logged = s.traffic.requests;
+  const total = logged + s.traffic.replayRequests;
+  const p = s.traffic.periods;
+  return {
+    total,
+    trainEnd: Math.round(logged * p.train),
+    validEnd: Math.round(logged * (p.train + p.valid)),
+    testEnd: logged,
+  };
+}
+
+export function domainShares(s: Scenario): number[] {
+  if (s.domainShares) {
+    const w = s.domains.map((_, k) => 1 / Math.pow(k + 1, s.domainShares!.zipf));
+    const sum = w.reduce((a, b) => a + b, 0);
+    return w.map((x) => x / sum);
+  }
+  return s.domains.map((d) => d.share!);
+}
+
+/** Requests with time in [from, to) of the global timeline, drawn from `rng`. */
+export function drawRequests(
+  s: Scenario, layout: Layout, truth: Truth, users: Users, items: Items,
+  from: number, to: number, total: number, rng: Rng,
+): Requests {
+  const n = to - from;
+  const L = truth.dim;
+  const D = layout.domains.length;
+  const domainDist = new Discrete(domainShares(s));
+  const userDist = new Discrete(users.activity);
+  const catalogueDist = items.catalogues.map((cat) => new Discrete(Array.from(cat, (i) => items.popularity[i])));
+  const valueDist = layout.categorical.map((f) => (f.source === 'context' ? new Discrete(Array.from({ length: f.vocab }, (_, r) => 1 / Math.pow(r + 1, f.skew))) : null));
+  const time = new Int32Array(n);
+  const user = new Int32Array(n);
+  const domain = new Uint8Array(n);
+  const ctxCat = layout.categorical.map((f) => (f.source === 'context' ? new Int32Array(n) : null));
+  const ctxNum = layout.numeric.map((f) => (f.source === 'context' ? new Float32Array(n) : null));
+  const ctxLatent = new Float32Array(n * L);
+  const candStart = new Int32Array(n + 1);
+  let candTotal = 0;
+  const domainOf = new Uint8Array(n);
+  for (let r = 0; r < n; r++) {
+    domainOf[r] = domainDist.sample(rng);
+    candTotal += s.domains[domainOf[r]].candidates;
+  }
+  const candItems = new Int32Array(candTotal);
+  const seen = new Int32Array(items.count).fill(-1);
+  let c = 0;
+  for (let r = 0; r < n; r++) {
+    const t = from + r;
+    const tg = t / total;
+    const d = domainOf[r];
+    let u = userDist.sample(rng);
+    // Users who have not arrived yet cannot make requests (cold-start users arrive late).
+    for (let tries = 0; users.birth[u] > tg && tries < 10_000; tries++) u = userDist.sample(rng);
+    time[r] = t;
+    user[r] = u;
+    domain[r] = d;
+    const co = r * L;
+    layout.categorical.forEach((f, j) => {
+      if (f.source !== 'context' || !layout.exposesCat[d][j]) return;
+      let v = 1 + valueDist[j]!.sample(rng);
+      const shift = truth.catShift[j];
+      if (shift && rng.next() < f.domainShift) v = shift[d][v];
+      ctxCat[j]![r] = v;
+      const lat = truth.catLatent[j];
+      for (let k = 0; k < L; k++) ctxLatent[co + k] += lat[v * L + k];
+    });
+    layout.numeric.forEach((f, j) => {
+      if (f.source !== 'context' || !layout.exposesNum[d][j]) return;
+      const v = truth.numShift[j][d] + rng.normal();
+      ctxNum[j]![r] = v;
+      const dir = truth.numDir[j];
+      for (let k = 0; k < L; k++) ctxLatent[co + k] += v * dir[k];
+    });
+    // Candidates: distinct items of the domain's catalogue, drawn by popularity.
+    candStart[r] = c;
+    const want = s.domains[d].candidates;
+    const cat = items.catalogues[d];
+    const dist = catalogueDist[d];
+    let got = 0;
+    for (let tries = 0; got < want && tries < want * 50; tries++) {
+      const item = cat[dist.sample(rng)];
+      if (seen[item] === r) continue;
+      seen[item] = r;
+      candItems[c + got++] = item;
+    }
+    // A catalogue too small to fill the pool by popularity is filled in catalogue order.
+    for (let k = 0; got < want && k < cat.length; k++) {
+      if (seen[cat[k]] !== r) {
+        seen[cat[k]] = r;
+        candItems[c + got++] = cat[k];
+      }
+    }
+    c += want;
+  }
+  candStart[n] = c;
+  void D;
+  return { n, time, user, domain, ctxCat, ctxNum, ctxLatent, candStart, candItems };
+}
+
+/** Indices (into the request's candidates) of the slate the logging policy shows, in rank order. */
+export function logSlate(policy: 'random' | 'popularity', cands: Int32Array, k: number, popularity: Float64Array, rng: Rng, out: Int32Array): void {
+  const n = cands.length;
+  if (policy === 'random') {
+    const idx = Int32Array.from({ length: n }, (_, i) => i);
+    for (let j = 0; j < k; j++) {
+      const pick = j + rng.int(n - j);
+      const t = idx[j];
+      idx[j] = idx[pick];
+      idx[pick] = t;
+      out[j] = idx[j];
+    }
+    return;
+  }
+  // Plackett–Luce by popularity via the Gumbel-top-k trick.
+  const keys = new Float64Array(n);
+  for (let j = 0; j < n; j++) keys[j] = Math.log(popularity[cands[j]]) - Math.log(-Math.log(1 - rng.next() * (1 - 1e-12)));
+  const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => keys[b] - keys[a]);
+  for (let j = 0; j < k; j++) out[j] = order[j];
+}
+
+export { stream };

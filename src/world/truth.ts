@@ -1,0 +1,296 @@
+// The ground truth: click and conversion probabilities as known functions of who, what, where.
+//
+// logit_click(u, i, d, c) = b_d + main · (s + Σ_k sin(α_k s + β_k) / √m) + B_d[u] · Ĩ_d[i]
+//   s      = w_d · (U_d[u] + I_d[i] + C_d[c])            feature-driven effect, the MMoE generator
+//   w_d    = √p · w_0 + √(1-p) · v_d  (orthonormal w_0, v_d)  so that cos(w_d, w_e) = p
+//   B_d[u] = interaction · M_dᵀ U_d[u] + ι_u + drift · η_{u,d}
+//   M_d    = √p · M_0 + √(1-p) · M'_d                        user × item effect with the same correlation
+// U_d, I_d, C_d sum latent vectors of the features domain d exposes (so a feature a domain does not
+// log does not move its outcomes); ι_u is the user's idiosyncratic taste, learnable only from that
+// user's own history; b_d is calibrated so the domain's mean CTR on logged traffic is its base CTR.
+// Conversion (drawn only after a click) uses its own direction mixed with the click direction.
+import type { Scenario } from '../scenario/schema.js';
+import type { Layout } from './layout.js';
+import type { Items, Users } from './population.js';
+import { stream, type Rng } from './rng.js';
+
+export interface Truth {
+  dim: number;
+  catLatent: Float32Array[];
+  numDir: Float32Array[];
+  /** Per numeric context feature and domain: the mean shift of its values. */
+  numShift: Float64Array[];
+  /** Per categorical context feature and domain: a value permutation applied with probability domainShift. */
+  catShift: (Int32Array[] | null)[];
+  w: Float32Array[];
+  wConv: Float32Array[];
+  alpha: Float64Array;
+  beta: Float64Array;
+  main: number;
+  convOwn: number;
+  bias: Float64Array;
+  convBias: Float64Array;
+  userZ: Float32Array[];
+  userB: Float32Array[];
+  itemZ: Float32Array[];
+  /** Item latent scaled to unit variance per coordinate, for the user-taste term. */
+  itemQ: Float32Array[];
+  /** User × item matrices and the scale that gives the interaction its configured size. */
+  M: Float32Array[];
+  interScale: Float64Array;
+  /** The idiosyncratic taste vectors (for analysis: who has strong personal preferences). */
+  idio: Float32Array;
+}
+
+function gaussianVec(rng: Rng, n: number, scale: number): Float32Array {
+  const v = new Float32Array(n);
+  for (let i = 0; i < n; i++) v[i] = rng.normal() * scale;
+  return v;
+}
+
+function dot(a: ArrayLike<number>, ao: number, b: ArrayLike<number>, bo: number, n: number): number {
+  let s = 0;
+  for (let k = 0; k < n; k++) s += a[ao + k] * b[bo + k];
+  return s;
+}
+
+/** Orthonormal directions by Gram–Schmidt; past the dimension they are random unit vectors. */
+function directions(rng: Rng, count: number, dim: number): Float32Array[] {
+  const out: Float32Array[] = [];
+  for (let c = 0; c < count; c++) {
+    const v = gaussianVec(rng, dim, 1);
+    for (const u of out.slice(0, Math.min(out.length, dim - 1))) {
+      const p = dot(v, 0, u, 0, dim);
+      for (let k = 0; k < dim; k++) v[k] -= p * u[k];
+    }
+    const n = Math.sqrt(dot(v, 0, v, 0, dim)) || 1;
+    for (let k = 0; k < dim; k++) v[k] /= n;
+    out.push(v);
+  }
+  return out;
+}
+
+function std(xs: ArrayLike<number>): number {
+  let m = 0;
+  for (let i = 0; i < xs.length; i++) m += xs[i];
+  m /= xs.length;
+  let v = 0;
+  for (let i = 0; i < xs.length; i++) v += (xs[i] - m) ** 2;
+  return Math.sqrt(v / Math.max(1, xs.length - 1)) || 1;
+}
+
+/** Sum of the latents of a source's exposed features for every entity: [count × dim]. */
+function entityLatents(
+  layout: Layout, t: Pick<Truth, 'catLatent' | 'numDir' | 'dim'>, source: 'user' | 'item',
+  ent: Users | Items, expCat: boolean[], expNum: boolean[], itemIds: boolean,
+): Float32Array {
+  const L = t.dim;
+  const out = new Float32Array(ent.count * L);
+  layout.categorical.forEach((f, j) => {
+    if (f.source !== source || !expCat[j]) return;
+    const lat = t.catLatent[j];
+    const values = f.name === 'item_id' ? null : ent.cat[j]!;
+    if (!values && !itemIds) return;
+    for (let e = 0; e < ent.count; e++) {
+      const v = values ? values[e] : e + 1;
+      for (let k = 0; k < L; k++) out[e * L + k] += lat[v * L + k];
+    }
+  });
+  layout.numeric.forEach((f, j) => {
+    if (f.source !== source || !expNum[j]) return;
+    const dir = t.numDir[j];
+    const values = ent.num[j]!;
+    for (let e = 0; e < ent.count; e++) for (let k = 0; k < L; k++) out[e * L + k] += values[e] * dir[k];
+  });
+  return out;
+}
+
+export function buildTruth(s: Scenario, layout: Layout, users: Users, items: Items, seed: number): Truth {
+  const L = s.truth.latentDim;
+  const D = layout.domains.length;
+  const p = s.truth.correlation;
+  // Feature latents are scaled so that the summed latent has about unit variance per coordinate.
+  const totalWeight2 = [...layout.categorical, ...layout.numeric].reduce((a, f) => a + f.weight * f.weight, 0) || 1;
+  const catLatent = layout.categorical.map((f) => {
+    const rng = stream(seed, `truth:feature:${f.name}`);
+    const lat = new Float32Array((f.vocab + 1) * L);
+    const sc = f.weight / Math.sqrt(totalWeight2);
+    for (let i = L; i < lat.length; i++) lat[i] = rng.normal() * sc;
+    return lat;
+  });
+  const numDir = layout.numeric.map((f) => gaussianVec(stream(seed, `truth:feature:${f.name}`), L, f.weight / Math.sqrt(totalWeight2)));
+  const shiftRng = stream(seed, 'truth:shift');
+  const numShift = layout.numeric.map((f) => Float64Array.from({ length: D }, () => (f.source === 'context' ? 2 * f.domainShift * shiftRng.normal() : 0)));
+  const catShift = layout.categorical.map((f) => {
+    if (f.source !== 'context' || f.domainShift === 0) return null;
+    return Array.from({ length: D }, () => {
+      const perm = new Int32Array(f.vocab + 1);
+      for (let i = 0; i <= f.vocab; i++) perm[i] = i;
+      for (let i = f.vocab; i > 1; i--) {
+        const j = 1 + shiftRng.int(i);
+        [perm[i], perm[j]] = [perm[j], perm[i]];
+      }
+      return perm;
+    });
+  });
+
+  const rng = stream(seed, 'truth');
+  const dirs = directions(rng, 2 * D + 2, L);
+  const mix = (shared: Float32Array, own: Float32Array) => shared.map((x, k) => Math.sqrt(p) * x + Math.sqrt(1 - p) * own[k]);
+  const w = Array.from({ length: D }, (_, d) => mix(dirs[0], dirs[1 + d]));
+  const wConvOwn = Array.from({ length: D }, (_, d) => mix(dirs[D + 1], dirs[D + 2 + d]));
+  const m = s.truth.sines;
+  const alpha = Float64Array.from({ length: m }, () => 1.5 * rng.normal());
+  const beta = Float64Array.from({ length: m }, () => rng.normal());
+  const M0 = gaussianVec(rng, L * L, 1 / Math.sqrt(L));
+  const M = Array.from({ length: D }, () => mix(M0, gaussianVec(rng, L * L, 1 / Math.sqrt(L))));
+
+  const partial = { catLatent, numDir, dim: L };
+  const userZ: Float32Array[] = [];
+  const itemZ: Float32Array[] = [];
+  const itemQ: Float32Array[] = [];
+  const userB: Float32Array[] = [];
+  const interScale = new Float64Array(D);
+  const uRng = stream(seed, 'truth:users');
+  const idio = gaussianVec(uRng, users.count * L, s.users.idiosyncratic / Math.sqrt(L));
+  for (let d = 0; d < D; d++) {
+    const uz = entityLatents(layout, partial, 'user', users, layout.exposesCat[d], layout.exposesNum[d], false);
+    const iz = entityLatents(layout, partial, 'item', items, layout.exposesCat[d], layout.exposesNum[d], true);
+    // Normalise the main direction so s has unit variance over users × items of this domain.
+    const sampleRng = stream(seed, `truth:calibrate:${d}`);
+    const sv = new Float64Array(2000);
+    const iv = new Float64Array(2000);
+    const Md = M[d];
+    const tmp = new Float64Array(L);
+    for (let k = 0; k < sv.length; k++) {
+      const u = sampleRng.int(users.count) * L;
+      const i = sampleRng.int(items.count) * L;
+      let acc = 0;
+      for (let a = 0; a < L; a++) acc += w[d][a] * (uz[u + a] + iz[i + a]);
+      sv[k] = acc;
+      tmp.fill(0);
+      for (let a = 0; a < L; a++) for (let b = 0; b < L; b++) tmp[b] += uz[u + a] * Md[a * L + b];
+      iv[k] = dot(tmp, 0, iz, i, L);
+    }
+    const ws = std(sv);
+    w[d] = w[d].map((x) => x / ws);
+    wConvOwn[d] = wConvOwn[d].map((x) => x / ws);
+    const intScale = s.truth.interaction / std(iv);
+    interScale[d] = intScale;
+    // Item latent at unit variance per coordinate for the user-taste term.
+    const qs = std(iz);
+    const iq = iz.map((x) => x / qs);
+    const ub = new Float32Array(users.count * L);
+    const driftRng = stream(seed, `truth:drift:${layout.domains[d]}`);
+    const driftScale = s.users.drift / Math.sqrt(L);
+    for (let u = 0; u < users.count; u++) {
+      const o = u * L;
+      for (let b = 0; b < L; b++) {
+        let acc = 0;
+        for (let a = 0; a < L; a++) acc += uz[o + a] * Md[a * L + b];
+        // The interaction term is uzᵀ M iz; folding 1/qs in lets it share the ι · q product.
+        ub[o + b] = intScale * acc * qs + idio[o + b] + driftScale * driftRng.normal();
+      }
+    }
+    userZ.push(uz);
+    itemZ.push(iz);
+    itemQ.push(iq);
+    userB.push(ub);
+  }
+  return {
+    dim: L, catLatent, numDir, numShift, catShift, w, wConv: wConvOwn, alpha, beta, main: s.truth.main,
+    convOwn: s.truth.conversionOwn, bias: new Float64Array(D), convBias: new Float64Array(D),
+    userZ, userB, itemZ, itemQ, idio, M, interScale,
+  };
+}
+
+/** Click and conversion logits without the domain biases. `ctx` holds the context latent at `co`. */
+export function rawLogits(t: Truth, d: number, u: number, i: number, ctx: Float32Array, co: number): [number, number] {
+  const L = t.dim;
+  const uz = t.userZ[d];
+  const iz = t.itemZ[d];
+  const w = t.w[d];
+  const wc = t.wConv[d];
+  const uo = u * L;
+  const io = i * L;
+  let s = 0;
+  let sc = 0;
+  let personal = 0;
+  const ub = t.userB[d];
+  const iq = t.itemQ[d];
+  for (let k = 0; k < L; k++) {
+    const z = uz[uo + k] + iz[io + k] + ctx[co + k];
+    s += w[k] * z;
+    sc += wc[k] * z;
+    personal += ub[uo + k] * iq[io + k];
+  }
+  let nl = 0;
+  const m = t.alpha.length;
+  for (let k = 0; k < m; k++) nl += Math.sin(t.alpha[k] * s + t.beta[k]);
+  if (m > 0) nl /= Math.sqrt(m);
+  const click = t.main * (s + nl) + personal;
+  const conv = t.main * (Math.sqrt(1 - t.convOwn * t.convOwn) * s + t.convOwn * sc);
+  return [click, conv];
+}
+
+export const sigmoid = (x: number): number => 1 / (1 + Math.exp(-x));
+
+/** The bias b with mean(sigmoid(b + raw)) = target (weights optional), by bisection. */
+export function calibrateBias(raw: Float64Array | Float32Array, target: number, weights?: ArrayLike<number>): number {
+  let lo = -30;
+  let hi = 30;
+  for (let it = 0; it < 60; it++) {
+    const mid = (lo + hi) / 2;
+    let acc = 0;
+    let wsum = 0;
+    for (let j = 0; j < raw.length; j++) {
+      const wj = weights ? weights[j] : 1;
+      acc += wj * sigmoid(mid + raw[j]);
+      wsum += wj;
+    }
+    if (wsum === 0) return 0;
+    if (acc / wsum > target) hi = mid;
+    else lo = mid;
+  }
+  return (lo + hi) / 2;
+}
+
+/**
+ * Domain functions on shared inputs, for checking the configured correlation: for `samples` random
+ * (user, item) pairs with every feature exposed, the pairwise Pearson correlation of
+ * main·(s + sines) + interaction between domains (biases and personal taste excluded).
+ */
+export function domainCorrelation(t: Truth, layout: Layout, users: Users, items: Items, seed: number, samples = 4000): number[][] {
+  const D = layout.domains.length;
+  const L = t.dim;
+  const allCat = layout.categorical.map(() => true);
+  const allNum = layout.numeric.map(() => true);
+  const uz = entityLatents(layout, t, 'user', users, allCat, allNum, false);
+  const iz = entityLatents(layout, t, 'item', items, allCat, allNum, true);
+  const rng = stream(seed, 'truth:correlation-check');
+  const vals = Array.from({ length: D }, () => new Float64Array(samples));
+  for (let k = 0; k < samples; k++) {
+    const uo = rng.int(users.count) * L;
+    const io = rng.int(items.count) * L;
+    for (let d = 0; d < D; d++) {
+      let sv = 0;
+      for (let a = 0; a < L; a++) sv += t.w[d][a] * (uz[uo + a] + iz[io + a]);
+      let nl = 0;
+      for (let j = 0; j < t.alpha.length; j++) nl += Math.sin(t.alpha[j] * sv + t.beta[j]);
+      if (t.alpha.length) nl /= Math.sqrt(t.alpha.length);
+      let inter = 0;
+      const Md = t.M[d];
+      for (let a = 0; a < L; a++) for (let b = 0; b < L; b++) inter += uz[uo + a] * Md[a * L + b] * iz[io + b];
+      vals[d][k] = t.main * (sv + nl) + t.interScale[d] * inter;
+    }
+  }
+  const corr = (a: Float64Array, b: Float64Array) => {
+    let ma = 0, mb = 0;
+    for (let i = 0; i < a.length; i++) { ma += a[i]; mb += b[i]; }
+    ma /= a.length; mb /= b.length;
+    let sab = 0, saa = 0, sbb = 0;
+    for (let i = 0; i < a.length; i++) { sab += (a[i] - ma) * (b[i] - mb); saa += (a[i] - ma) ** 2; sbb += (b[i] - mb) ** 2; }
+    return sab / Math.sqrt(saa * sbb);
+  };
+  return vals.map((a) => vals.map((b) => corr(a, b)));
+}

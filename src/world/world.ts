@@ -1,0 +1,198 @@
+// A world: everything generated from one scenario and seed. Columnar: one typed array per column.
+import { createHash } from 'node:crypto';
+import type { Scenario } from '../scenario/schema.js';
+import { ScenarioError } from '../scenario/load.js';
+import { buildLayout, type Layout } from './layout.js';
+import { drawItems, drawUsers, type Items, type Users } from './population.js';
+import { stream } from './rng.js';
+import { drawRequests, logSlate, timeline, type Requests } from './traffic.js';
+import { buildTruth, calibrateBias, rawLogits, sigmoid, type Truth } from './truth.js';
+
+export const PERIODS = ['train', 'valid', 'test'] as const;
+export type Period = (typeof PERIODS)[number];
+export const SEGMENTS = ['heavy', 'tail', 'cold'] as const;
+export type UserSegment = (typeof SEGMENTS)[number];
+
+/** Logged impressions, one row per shown item, columnar. */
+export interface Impressions {
+  n: number;
+  request: Int32Array;
+  time: Int32Array;
+  period: Uint8Array;
+  user: Int32Array;
+  domain: Uint8Array;
+  item: Int32Array;
+  position: Uint8Array;
+  /** Per categorical feature (layout order): 1..vocab, 0 where the domain does not expose it. */
+  cat: Int32Array[];
+  /** Per numeric feature: the value, NaN where the domain does not expose it. */
+  num: Float32Array[];
+  click: Uint8Array;
+  conv: Uint8Array;
+  pClick: Float32Array;
+  pConv: Float32Array;
+}
+
+export interface World {
+  scenario: Scenario;
+  seed: number;
+  layout: Layout;
+  users: Users;
+  items: Items;
+  truth: Truth;
+  logged: Impressions;
+  /** Requests of the later A/B replay period, with their candidate pools. */
+  replay: Requests;
+  /** Per user: 0 heavy, 1 tail, 2 cold start (no training-period impressions). */
+  userSegment: Uint8Array;
+  /** Per user: impressions in the training period. */
+  userTrainCount: Int32Array;
+  timeline: ReturnType<typeof timeline>;
+  fingerprint: string;
+}
+
+export function generateWorld(s: Scenario, seed: number = s.seed): World {
+  for (const d of s.domains) {
+    const size = Math.max(1, Math.round(d.catalogue * s.items.count));
+    if (size < d.candidates) throw new ScenarioError(`domain '${d.name}': catalogue of ${size} items is smaller than its ${d.candidates} candidates; raise items.count or catalogue`);
+  }
+  const layout = buildLayout(s);
+  const tl = timeline(s);
+  const users = drawUsers(s, layout, seed, tl.trainEnd / tl.total);
+  const items = drawItems(s, layout, seed);
+  const truth = buildTruth(s, layout, users, items, seed);
+  const logReq = drawRequests(s, layout, truth, users, items, 0, tl.testEnd, tl.total, stream(seed, 'traffic:logged'));
+  const replay = drawRequests(s, layout, truth, users, items, tl.testEnd, tl.total, tl.total, stream(seed, 'traffic:replay'));
+  const logged = logImpressions(s, layout, truth, users, items, logReq, tl, seed);
+  const { userSegment, userTrainCount } = segmentUsers(logged, users.count, s.users.heavyShare);
+  const world: World = { scenario: s, seed, layout, users, items, truth, logged, replay, userSegment, userTrainCount, timeline: tl, fingerprint: '' };
+  world.fingerprint = fingerprint(world);
+  return world;
+}
+
+function logImpressions(
+  s: Scenario, layout: Layout, truth: Truth, users: Users, items: Items, req: Requests,
+  tl: ReturnType<typeof timeline>, seed: number,
+): Impressions {
+  let n = 0;
+  for (let r = 0; r < req.n; r++) n += s.domains[req.domain[r]].slate;
+  const imp: Impressions = {
+    n,
+    request: new Int32Array(n), time: new Int32Array(n), period: new Uint8Array(n), user: new Int32Array(n),
+    domain: new Uint8Array(n), item: new Int32Array(n), position: new Uint8Array(n),
+    cat: layout.categorical.map(() => new Int32Array(n)), num: layout.numeric.map(() => new Float32Array(n).fill(NaN)),
+    click: new Uint8Array(n), conv: new Uint8Array(n), pClick: new Float32Array(n), pConv: new Float32Array(n),
+  };
+  const policyRng = stream(seed, 'traffic:policy');
+  const slate = new Int32Array(Math.max(...s.domains.map((d) => d.slate)));
+  const rawClick = new Float64Array(n);
+  const rawConv = new Float64Array(n);
+  const L = truth.dim;
+  let row = 0;
+  for (let r = 0; r < req.n; r++) {
+    const d = req.domain[r];
+    const k = s.domains[d].slate;
+    const cands = req.candItems.subarray(req.candStart[r], req.candStart[r + 1]);
+    logSlate(s.traffic.loggingPolicy, cands, k, items.popularity, policyRng, slate);
+    const t = req.time[r];
+    const period = t < tl.trainEnd ? 0 : t < tl.validEnd ? 1 : 2;
+    const u = req.user[r];
+    for (let j = 0; j < k; j++, row++) {
+      const i = cands[slate[j]];
+      imp.request[row] = r;
+      imp.time[row] = t;
+      imp.period[row] = period;
+      imp.user[row] = u;
+      imp.domain[row] = d;
+      imp.item[row] = i;
+      imp.position[row] = j + 1;
+      const [rc, rv] = rawLogits(truth, d, u, i, req.ctxLatent, r * L);
+      rawClick[row] = rc;
+      rawConv[row] = rv;
+    }
+  }
+  fillFeatures(layout, users, items, imp, req);
+  // Calibrate each domain's biases so its mean CTR (and CVR among clicks) is the configured base.
+  s.domains.forEach((dom, d) => {
+    const rows: number[] = [];
+    for (let j = 0; j < n; j++) if (imp.domain[j] === d) rows.push(j);
+    const rc = Float64Array.from(rows, (j) => rawClick[j]);
+    truth.bias[d] = calibrateBias(rc, dom.baseCtr);
+    const pc = Float64Array.from(rc, (x) => sigmoid(truth.bias[d] + x));
+    truth.convBias[d] = calibrateBias(Float64Array.from(rows, (j) => rawConv[j]), dom.baseCvr, pc);
+  });
+  const labelRng = stream(seed, 'labels');
+  for (let j = 0; j < n; j++) {
+    const d = imp.domain[j];
+    const pc = sigmoid(truth.bias[d] + rawClick[j]);
+    const pv = sigmoid(truth.convBias[d] + rawConv[j]);
+    imp.pClick[j] = pc;
+    imp.pConv[j] = pv;
+    const clicked = labelRng.next() < pc;
+    const converted = labelRng.next() < pv;
+    imp.click[j] = clicked ? 1 : 0;
+    imp.conv[j] = clicked && converted ? 1 : 0;
+  }
+  return imp;
+}
+
+/** Copy each impression's feature values (user, item, context) where its domain exposes them. */
+function fillFeatures(layout: Layout, users: Users, items: Items, imp: Impressions, req: Requests): void {
+  layout.categorical.forEach((f, j) => {
+    const out = imp.cat[j];
+    for (let r = 0; r < imp.n; r++) {
+      const d = imp.domain[r];
+      if (!layout.exposesCat[d][j]) continue;
+      if (f.name === 'item_id') out[r] = imp.item[r] + 1;
+      else if (f.source === 'user') out[r] = users.cat[j]![imp.user[r]];
+      else if (f.source === 'item') out[r] = items.cat[j]![imp.item[r]];
+      else out[r] = req.ctxCat[j]![imp.request[r]];
+    }
+  });
+  layout.numeric.forEach((f, j) => {
+    const out = imp.num[j];
+    for (let r = 0; r < imp.n; r++) {
+      const d = imp.domain[r];
+      if (!layout.exposesNum[d][j]) continue;
+      if (f.source === 'user') out[r] = users.num[j]![imp.user[r]];
+      else if (f.source === 'item') out[r] = items.num[j]![imp.item[r]];
+      else out[r] = req.ctxNum[j]![imp.request[r]];
+    }
+  });
+}
+
+/** Heavy = the most active heavyShare of users with training history; cold = none in training. */
+function segmentUsers(imp: Impressions, userCount: number, heavyShare: number): { userSegment: Uint8Array; userTrainCount: Int32Array } {
+  const count = new Int32Array(userCount);
+  for (let j = 0; j < imp.n; j++) if (imp.period[j] === 0) count[imp.user[j]]++;
+  const active = Array.from(count).filter((c) => c > 0).sort((a, b) => b - a);
+  const heavyN = Math.max(1, Math.round(heavyShare * active.length));
+  const threshold = active.length ? active[Math.min(heavyN, active.length) - 1] : Infinity;
+  const seg = new Uint8Array(userCount);
+  for (let u = 0; u < userCount; u++) seg[u] = count[u] === 0 ? 2 : count[u] >= threshold ? 0 : 1;
+  return { userSegment: seg, userTrainCount: count };
+}
+
+/** sha256 over every generated column, in a fixed order. */
+export function fingerprint(w: World): string {
+  const h = createHash('sha256');
+  const add = (a: ArrayBufferView) => h.update(new Uint8Array(a.buffer, a.byteOffset, a.byteLength));
+  const l = w.logged;
+  [l.request, l.time, l.period, l.user, l.domain, l.item, l.position, ...l.cat, ...l.num, l.click, l.conv, l.pClick, l.pConv].forEach(add);
+  const r = w.replay;
+  [r.time, r.user, r.domain, r.candStart, r.candItems, r.ctxLatent].forEach(add);
+  r.ctxCat.forEach((c) => c && add(c));
+  r.ctxNum.forEach((c) => c && add(c));
+  return h.digest('hex');
+}
+
+/** Row indices of logged impressions in a period. */
+export function periodRows(imp: Impressions, period: Period): Int32Array {
+  const p = PERIODS.indexOf(period);
+  let n = 0;
+  for (let j = 0; j < imp.n; j++) if (imp.period[j] === p) n++;
+  const out = new Int32Array(n);
+  let k = 0;
+  for (let j = 0; j < imp.n; j++) if (imp.period[j] === p) out[k++] = j;
+  return out;
+}
