@@ -1,10 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import type { z } from 'zod';
+import { UserError } from '../errors.js';
 import { ScenarioSchema, type Scenario } from './schema.js';
 
 /** A problem the user can fix in their scenario file: reported as one line, exit code 2. */
-export class ScenarioError extends Error {}
+export class ScenarioError extends UserError {}
 
 function formatPath(path: readonly PropertyKey[]): string {
   return path.reduce<string>((acc, key) => (typeof key === 'number' ? `${acc}[${key}]` : acc ? `${acc}.${String(key)}` : String(key)), '');

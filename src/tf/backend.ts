@@ -5,12 +5,13 @@ import '@tensorflow/tfjs-backend-cpu';
 // tfjs-core's Node bundle registers no gradients and its ESM build cannot be imported by Node;
 // the umbrella package's bundle registers them (in tfjs' global registry, shared by all copies).
 import '@tensorflow/tfjs';
+import { UserError } from '../errors.js';
 import { installKernels } from './kernels.js';
 
 export type BackendName = 'node' | 'wasm' | 'cpu';
 export const BACKENDS: readonly BackendName[] = ['node', 'wasm', 'cpu'];
 
-export class BackendError extends Error {}
+export class BackendError extends UserError {}
 
 let active: BackendName | null = null;
 

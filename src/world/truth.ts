@@ -153,11 +153,14 @@ export function buildTruth(s: Scenario, layout: Layout, users: Users, items: Ite
   const interScale = new Float64Array(D);
   const uRng = stream(seed, 'truth:users');
   const idio = gaussianVec(uRng, users.count * L, s.users.idiosyncratic / Math.sqrt(L));
+  const uzAll = entityLatents(layout, partial, 'user', users, layout.categorical.map(() => true), layout.numeric.map(() => true), false);
+  const izAll = entityLatents(layout, partial, 'item', items, layout.categorical.map(() => true), layout.numeric.map(() => true), true);
   for (let d = 0; d < D; d++) {
     const uz = entityLatents(layout, partial, 'user', users, layout.exposesCat[d], layout.exposesNum[d], false);
     const iz = entityLatents(layout, partial, 'item', items, layout.exposesCat[d], layout.exposesNum[d], true);
-    // Normalise the main direction so s has unit variance over users × items of this domain.
-    const sampleRng = stream(seed, `truth:calibrate:${d}`);
+    // Scales are set on latents with every feature exposed, identically for all domains, so that with
+    // correlation 1 every domain has the same function of the same inputs.
+    const sampleRng = stream(seed, "truth:calibrate");
     const sv = new Float64Array(2000);
     const iv = new Float64Array(2000);
     const Md = M[d];
@@ -166,11 +169,11 @@ export function buildTruth(s: Scenario, layout: Layout, users: Users, items: Ite
       const u = sampleRng.int(users.count) * L;
       const i = sampleRng.int(items.count) * L;
       let acc = 0;
-      for (let a = 0; a < L; a++) acc += w[d][a] * (uz[u + a] + iz[i + a]);
+      for (let a = 0; a < L; a++) acc += w[d][a] * (uzAll[u + a] + izAll[i + a]);
       sv[k] = acc;
       tmp.fill(0);
-      for (let a = 0; a < L; a++) for (let b = 0; b < L; b++) tmp[b] += uz[u + a] * Md[a * L + b];
-      iv[k] = dot(tmp, 0, iz, i, L);
+      for (let a = 0; a < L; a++) for (let b = 0; b < L; b++) tmp[b] += uzAll[u + a] * Md[a * L + b];
+      iv[k] = dot(tmp, 0, izAll, i, L);
     }
     const ws = std(sv);
     w[d] = w[d].map((x) => x / ws);
@@ -178,7 +181,7 @@ export function buildTruth(s: Scenario, layout: Layout, users: Users, items: Ite
     const intScale = s.truth.interaction / std(iv);
     interScale[d] = intScale;
     // Item latent at unit variance per coordinate for the user-taste term.
-    const qs = std(iz);
+    const qs = std(izAll);
     const iq = iz.map((x) => x / qs);
     const ub = new Float32Array(users.count * L);
     const driftRng = stream(seed, `truth:drift:${layout.domains[d]}`);

@@ -1,0 +1,41 @@
+import { loadScenario } from '../scenario/load.js';
+import { formatTable } from '../table.js';
+import { writeParquet } from '../world/export.js';
+import { summarise } from '../world/summary.js';
+import { generateWorld } from '../world/world.js';
+import { checkOutputPath, intFlag, parse } from './args.js';
+
+export const usage = 'crossab generate <scenario.json> [--seed N] [--out FILE.parquet] [--json]';
+
+export async function generate(argv: string[]): Promise<number> {
+  const { values, positionals } = parse('generate', argv, {
+    seed: { type: 'string' }, out: { type: 'string' }, json: { type: 'boolean' },
+  }, { min: 1, max: 1, name: 'scenario file' });
+  const seedFlag = intFlag('generate', 'seed', values.seed, 0, 2 ** 31 - 1);
+  const out = values.out ? checkOutputPath('generate', 'out', values.out, '.parquet') : undefined;
+  const scenario = loadScenario(positionals[0]);
+  const t0 = performance.now();
+  const world = generateWorld(scenario, seedFlag ?? scenario.seed);
+  const seconds = (performance.now() - t0) / 1000;
+  if (out) await writeParquet(world, out);
+  const summary = summarise(world);
+  if (values.json) {
+    process.stdout.write(JSON.stringify({ ...summary, seconds, out: out ?? null }) + '\n');
+    return 0;
+  }
+  const lines = [
+    `scenario ${summary.scenario}  seed ${summary.seed}  fingerprint ${summary.fingerprint}`,
+    `${summary.impressions} impressions from ${summary.requests} requests, ${summary.users} users, ${summary.items} items; ` +
+      `${summary.replayRequests} replay requests; generated in ${seconds.toFixed(2)} s`,
+    `users: ${summary.userSegments.heavy} heavy, ${summary.userSegments.tail} tail, ${summary.userSegments.cold} cold start; ` +
+      `${(100 * summary.tailUserShare).toFixed(1)}% of training users made 1-3 requests; heavy users make ${(100 * summary.heavyImpressionShare).toFixed(1)}% of training impressions`,
+    '',
+    formatTable(
+      ['domain', 'share', 'impressions', 'CTR', 'CVR', 'train CTR', 'valid CTR', 'test CTR'],
+      summary.domains.map((d) => [d.name, d.share, d.impressions, d.ctr, d.cvr, d.byPeriod.train.ctr, d.byPeriod.valid.ctr, d.byPeriod.test.ctr]),
+    ),
+  ];
+  if (out) lines.push('', `wrote ${out}`);
+  process.stdout.write(lines.join('\n') + '\n');
+  return 0;
+}

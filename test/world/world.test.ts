@@ -1,0 +1,114 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { generateWorld, periodRows } from '../../src/world/world.js';
+import { summarise } from '../../src/world/summary.js';
+import { domainCorrelation } from '../../src/world/truth.js';
+import { scenario } from '../helpers/scenarios.js';
+
+test('same scenario and seed give byte-identical data and fingerprint; another seed differs', () => {
+  const s = scenario();
+  const a = generateWorld(s, 11);
+  const b = generateWorld(s, 11);
+  const c = generateWorld(s, 12);
+  assert.equal(a.fingerprint, b.fingerprint);
+  assert.match(a.fingerprint, /^[0-9a-f]{64}$/);
+  assert.deepEqual(Buffer.from(a.logged.pClick.buffer), Buffer.from(b.logged.pClick.buffer));
+  assert.deepEqual(a.logged.click, b.logged.click);
+  assert.notEqual(a.fingerprint, c.fingerprint);
+});
+
+test('resizing one domain leaves users, their tastes and other domains\' catalogues untouched', () => {
+  const base = generateWorld(scenario(), 3);
+  const changed = generateWorld(scenario('tiny', (r) => { r.domains[2].catalogue = 0.2; r.domains[2].candidates = 6; }), 3);
+  assert.deepEqual(base.users.activity, changed.users.activity);
+  assert.deepEqual(base.users.birth, changed.users.birth);
+  assert.deepEqual(base.users.cat[1], changed.users.cat[1]);
+  assert.deepEqual(base.truth.idio, changed.truth.idio);
+  assert.deepEqual(base.items.catalogues[0], changed.items.catalogues[0]);
+  assert.deepEqual(base.items.catalogues[1], changed.items.catalogues[1]);
+  assert.notDeepEqual(base.items.catalogues[2], changed.items.catalogues[2]);
+});
+
+test('realised domain shares match the scenario within 0.02 (4000 requests: sd ≈ 0.008)', () => {
+  const w = generateWorld(scenario(), 5);
+  const sum = summarise(w);
+  for (const [k, d] of sum.domains.entries()) {
+    assert.ok(Math.abs(d.share - w.scenario.domains[k].share!) < 0.02, `${d.name}: ${d.share}`);
+    // CTR is calibrated to the base CTR on logged traffic; binomial noise on a few thousand rows.
+    assert.ok(Math.abs(d.ctr - w.scenario.domains[k].baseCtr) < 0.02, `${d.name} ctr ${d.ctr}`);
+  }
+});
+
+test('a Zipf split over 12 domains gives a head/long-tail skew', () => {
+  const s = scenario('tiny', (r) => {
+    r.domainShares = { zipf: 1.2 };
+    r.traffic.requests = 12000;
+    r.domains = Array.from({ length: 12 }, (_, k) => ({ ...r.domains[0], name: `d${k}`, share: undefined }));
+  });
+  const sum = summarise(generateWorld(s, 1));
+  const shares = sum.domains.map((d) => d.share);
+  const h = 1 / [...Array(12).keys()].reduce((a, k) => a + 1 / Math.pow(k + 1, 1.2), 0);
+  assert.ok(Math.abs(shares[0] - h) < 0.02, `head share ${shares[0]} vs ${h}`);
+  assert.ok(shares[0] > 5 * shares[11]);
+});
+
+test('user activity is skewed: most users make 1-3 requests, heavy users make a large share', () => {
+  const w = generateWorld(scenario('tiny', (r) => { r.traffic.requests = 8000; }), 2);
+  const sum = summarise(w);
+  assert.ok(sum.tailUserShare > 0.5, `tail share ${sum.tailUserShare}`);
+  assert.ok(sum.heavyImpressionShare > 0.25, `heavy share ${sum.heavyImpressionShare}`);
+});
+
+test('cold-start users have no training impressions and appear in later periods', () => {
+  const w = generateWorld(scenario(), 4);
+  const l = w.logged;
+  let coldLater = 0;
+  for (let j = 0; j < l.n; j++) {
+    if (w.users.birth[l.user[j]] > 0) assert.notEqual(l.period[j], 0, 'a cold-start user appears in training');
+    if (w.userSegment[l.user[j]] === 2 && l.period[j] === 2) coldLater++;
+  }
+  assert.ok(coldLater > 50, `cold-start test impressions: ${coldLater}`);
+  const replayCold = Array.from(w.replay.user).filter((u) => w.userSegment[u] === 2).length;
+  assert.ok(replayCold > 0);
+});
+
+test('features are absent outside the domains that expose them', () => {
+  const w = generateWorld(scenario(), 6);
+  const { layout, logged: l } = w;
+  layout.categorical.forEach((f, j) => {
+    for (let r = 0; r < l.n; r++) {
+      const exposed = layout.exposesCat[l.domain[r]][j];
+      assert.equal(l.cat[j][r] > 0, exposed, `${f.name} in ${layout.domains[l.domain[r]]}`);
+    }
+  });
+  layout.numeric.forEach((f, j) => {
+    for (let r = 0; r < l.n; r++) assert.equal(Number.isNaN(l.num[j][r]), !layout.exposesNum[l.domain[r]][j], f.name);
+  });
+  // query_intent is private to 'mid'.
+  const q = layout.categorical.findIndex((f) => f.name === 'query_intent');
+  assert.deepEqual(layout.exposesCat.map((e) => e[q]), [false, true, false]);
+});
+
+test('the empirical correlation of domains\' true logits follows the configured correlation', () => {
+  const measured: number[] = [];
+  for (const p of [0, 0.5, 0.9, 1]) {
+    const w = generateWorld(scenario('tiny', (r) => { r.truth.correlation = p; r.truth.latentDim = 16; }), 9);
+    const c = domainCorrelation(w.truth, w.layout, w.users, w.items, 9);
+    const off = [c[0][1], c[0][2], c[1][2]];
+    const mean = off.reduce((a, b) => a + b, 0) / off.length;
+    measured.push(mean);
+    // Nonlinear sines and random directions in 16 dimensions: within 0.15 of the configured value.
+    assert.ok(Math.abs(mean - p) < 0.15, `configured ${p}, measured ${mean.toFixed(3)}`);
+  }
+  for (let k = 1; k < measured.length; k++) assert.ok(measured[k] > measured[k - 1], `not increasing: ${measured}`);
+  assert.ok(measured[3] > 0.99);
+});
+
+test('periods are time-ordered: train before valid before test', () => {
+  const w = generateWorld(scenario(), 8);
+  const maxTime = (p: 'train' | 'valid' | 'test') => Math.max(...Array.from(periodRows(w.logged, p), (j) => w.logged.time[j]));
+  const minTime = (p: 'train' | 'valid' | 'test') => Math.min(...Array.from(periodRows(w.logged, p), (j) => w.logged.time[j]));
+  assert.ok(maxTime('train') < minTime('valid'));
+  assert.ok(maxTime('valid') < minTime('test'));
+  assert.ok(Math.min(...w.replay.time) > maxTime('test'));
+});
