@@ -1,11 +1,13 @@
 // Entry point: dispatch to sub-commands; user errors end in one line and exit code 2.
 import { UserError } from './errors.js';
 import { generate, usage as generateUsage } from './commands/generate.js';
+import { train, usage as trainUsage } from './commands/train.js';
 
 type Command = { run: (argv: string[]) => Promise<number>; usage: string; summary: string };
 
 const commands: Record<string, Command> = {
   generate: { run: generate, usage: generateUsage, summary: 'generate a world and print its summary (optionally write Parquet)' },
+  train: { run: train, usage: trainUsage, summary: 'train strategies and print offline metrics per domain and segment' },
 };
 
 export function help(): string {

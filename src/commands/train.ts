@@ -1,0 +1,44 @@
+import { loadScenario } from '../scenario/load.js';
+import { selectBackend } from '../tf/backend.js';
+import { formatTable } from '../table.js';
+import { prepare, resolveStrategies, trainAndEvaluate, type OfflineResults } from '../pipeline.js';
+import { plainLogger } from '../logger.js';
+import { intFlag, listFlag, parse } from './args.js';
+import type { StrategyMetrics } from '../evaluate/offline.js';
+
+export const usage = 'crossab train <scenario.json> [--strategies a,b,…] [--seed N] [--backend node|wasm|cpu] [--json]';
+
+export function offlineJson(r: OfflineResults) {
+  const pick = (m: StrategyMetrics) => ({ auc: m.auc, gauc: m.gauc, logloss: m.logloss });
+  return {
+    strategies: Object.fromEntries(Object.entries(r.strategies).map(([k, m]) => [k, pick(m)])),
+    oracle: pick(r.oracle),
+    constant: pick(r.constant),
+  };
+}
+
+export function offlineTable(r: OfflineResults, domains: string[]): string {
+  const rows = [...Object.entries(r.strategies), ['constant', r.constant] as const, ['oracle', r.oracle] as const].map(([name, m]) => {
+    const seg = (key: string) => m.rows.find((x) => x.target === 'click' && x.key === key && x.scope === 'user_segment')?.auc ?? NaN;
+    return [name, ...domains.map((d) => m.auc[d]), m.auc.overall, m.gauc, m.logloss, seg('heavy'), seg('tail'), seg('cold')];
+  });
+  return formatTable(['strategy', ...domains.map((d) => `AUC ${d}`), 'AUC all', 'GAUC', 'logloss', 'heavy', 'tail users', 'cold'], rows as (string | number)[][]);
+}
+
+export async function train(argv: string[]): Promise<number> {
+  const { values, positionals } = parse('train', argv, {
+    seed: { type: 'string' }, strategies: { type: 'string' }, backend: { type: 'string' }, json: { type: 'boolean' },
+  }, { min: 1, max: 1, name: 'scenario file' });
+  const seedFlag = intFlag('train', 'seed', values.seed, 0, 2 ** 31 - 1);
+  const scenario = loadScenario(positionals[0]);
+  const names = resolveStrategies(scenario, listFlag(values.strategies));
+  const backend = await selectBackend(values.backend);
+  const log = values.json ? () => {} : plainLogger(process.stderr);
+  log({ type: 'backend', backend });
+  const seed = seedFlag ?? scenario.seed;
+  const prepared = await prepare(scenario, seed, log);
+  const results = await trainAndEvaluate(prepared, names, seed, log);
+  if (values.json) process.stdout.write(JSON.stringify({ scenario: scenario.name, seed, backend, fingerprint: prepared.world.fingerprint, ...offlineJson(results) }) + '\n');
+  else process.stdout.write(offlineTable(results, prepared.world.layout.domains) + '\n');
+  return 0;
+}

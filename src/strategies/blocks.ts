@@ -1,0 +1,131 @@
+// Building blocks shared by every strategy: feature embedding with masking, dense layers, MLPs,
+// experts, gates and towers. Every initialiser is seeded from the run seed and the block's name.
+import * as tf from '@tensorflow/tfjs-core';
+import { tfSeed } from '../world/rng.js';
+import type { Batch } from '../train/data.js';
+
+/** Owns the variables of a model and names them uniquely; gives each a derived non-zero seed. */
+export class Params {
+  /** Trainable variables, and state that is saved with them but not trained (e.g. moving statistics). */
+  readonly list: tf.Variable[] = [];
+  readonly state: tf.Variable[] = [];
+  constructor(private readonly seed: number, private readonly prefix = '') {}
+  scope(name: string): Params {
+    const child = new Params(this.seed, `${this.prefix}${name}/`);
+    (child as { list: tf.Variable[] }).list = this.list;
+    (child as { state: tf.Variable[] }).state = this.state;
+    return child;
+  }
+  /** Glorot-uniform weights. */
+  glorot(name: string, shape: number[]): tf.Variable {
+    const fanIn = shape.length > 1 ? shape[shape.length - 2] : shape[0];
+    const fanOut = shape[shape.length - 1];
+    const limit = Math.sqrt(6 / (fanIn + fanOut));
+    return this.add(name, tf.randomUniform(shape, -limit, limit, 'float32', tfSeed(this.seed, this.prefix + name)));
+  }
+  normal(name: string, shape: number[], sd: number): tf.Variable {
+    return this.add(name, tf.truncatedNormal(shape, 0, sd, 'float32', tfSeed(this.seed, this.prefix + name)));
+  }
+  constant(name: string, shape: number[], value: number, trainable = true): tf.Variable {
+    return this.add(name, tf.fill(shape, value), trainable);
+  }
+  private add(name: string, init: tf.Tensor, trainable = true): tf.Variable {
+    const v = tf.variable(init, trainable, `${this.prefix}${name}#${uid++}`);
+    init.dispose();
+    (trainable ? this.list : this.state).push(v);
+    return v;
+  }
+}
+let uid = 0;
+
+export type Activation = 'relu' | 'linear';
+
+export class Dense {
+  readonly w: tf.Variable;
+  readonly b: tf.Variable;
+  constructor(p: Params, name: string, readonly inDim: number, readonly outDim: number, readonly activation: Activation = 'relu') {
+    this.w = p.glorot(`${name}/w`, [inDim, outDim]);
+    this.b = p.constant(`${name}/b`, [outDim], 0);
+  }
+  apply(x: tf.Tensor2D): tf.Tensor2D {
+    return tf.fused.matMul({ a: x, b: this.w, bias: this.b, activation: this.activation }) as tf.Tensor2D;
+  }
+}
+
+export class MLP {
+  readonly layers: Dense[];
+  readonly outDim: number;
+  constructor(p: Params, name: string, inDim: number, hidden: number[], lastActivation: Activation = 'relu') {
+    let d = inDim;
+    this.layers = hidden.map((h, k) => {
+      const layer = new Dense(p, `${name}/${k}`, d, h, k === hidden.length - 1 ? lastActivation : 'relu');
+      d = h;
+      return layer;
+    });
+    this.outDim = d;
+  }
+  apply(x: tf.Tensor2D): tf.Tensor2D {
+    return this.layers.reduce((h, l) => l.apply(h), x);
+  }
+}
+
+/** A tower: an MLP ending in one logit per row. */
+export class Tower {
+  readonly mlp: MLP;
+  readonly head: Dense;
+  constructor(p: Params, name: string, inDim: number, hidden: number[]) {
+    this.mlp = new MLP(p, `${name}/mlp`, inDim, hidden);
+    this.head = new Dense(p, `${name}/head`, this.mlp.outDim, 1, 'linear');
+  }
+  apply(x: tf.Tensor2D): tf.Tensor1D {
+    return tf.reshape(this.head.apply(this.mlp.apply(x)), [-1]) as tf.Tensor1D;
+  }
+}
+
+/** A softmax gate over `n` experts: [B, in] → [B, n]. */
+export class Gate {
+  readonly dense: Dense;
+  constructor(p: Params, name: string, inDim: number, readonly n: number) {
+    this.dense = new Dense(p, name, inDim, n, 'linear');
+  }
+  apply(x: tf.Tensor2D): tf.Tensor2D {
+    return tf.softmax(this.dense.apply(x));
+  }
+}
+
+/** Σ_k gate[:, k] · experts[k] for experts of equal width. */
+export function mixExperts(gate: tf.Tensor2D, experts: tf.Tensor2D[]): tf.Tensor2D {
+  const stacked = tf.stack(experts, 1) as tf.Tensor3D; // [B, n, h]
+  return tf.sum(tf.mul(stacked, tf.expandDims(gate, 2)), 1) as tf.Tensor2D;
+}
+
+/**
+ * Embedding of a domain's logged features: one concatenated table for all categorical fields (one
+ * gather, one segment-sum in the gradient), masked where a domain does not log a field, followed by
+ * the standardised numeric fields. Output width: fc · dim + fn.
+ */
+export class FeatureEmbedding {
+  readonly table: tf.Variable;
+  readonly outDim: number;
+  constructor(p: Params, name: string, tableRows: number, readonly fc: number, readonly fn: number, readonly dim: number) {
+    this.table = p.normal(`${name}/table`, [tableRows, dim], 0.05);
+    this.outDim = fc * dim + fn;
+  }
+  apply(b: Batch): tf.Tensor2D {
+    const e = tf.gather(this.table, b.cat) as tf.Tensor3D; // [B, fc, dim]
+    const masked = tf.mul(e, tf.expandDims(b.catMask, 2));
+    const flat = tf.reshape(masked, [b.size, this.fc * this.dim]) as tf.Tensor2D;
+    return this.fn > 0 ? tf.concat([flat, b.num], 1) : flat;
+  }
+}
+
+/** A learned embedding of the domain ID: [B] int → [B, dim]. */
+export class DomainEmbedding {
+  readonly table: tf.Variable;
+  constructor(p: Params, name: string, domains: number, readonly dim: number) {
+    this.table = p.normal(`${name}/domain`, [domains, dim], 0.05);
+  }
+  apply(b: Batch): tf.Tensor2D {
+    return tf.gather(this.table, b.domainIds) as tf.Tensor2D;
+  }
+}

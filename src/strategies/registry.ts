@@ -1,0 +1,32 @@
+// Every strategy crossab can train, by name. Adding a strategy: one file and one line here.
+import { UserError } from '../errors.js';
+import { idFeature } from './id-feature.js';
+import { mamlStrategy } from './maml.js';
+import { mixtureOfExperts } from './mmoe.js';
+import { progressiveLayeredExtraction } from './ple.js';
+import { separate } from './separate.js';
+import { sharedBottom } from './shared-bottom.js';
+import { star } from './star.js';
+import type { StrategyInfo } from './strategy.js';
+
+export const STRATEGIES: readonly StrategyInfo[] = [
+  separate,
+  idFeature,
+  sharedBottom('shared-bottom', false),
+  mixtureOfExperts('mmoe', false),
+  progressiveLayeredExtraction('ple', false),
+  star,
+  mamlStrategy('maml', true),
+  mamlStrategy('maml-noadapt', false),
+  sharedBottom('shared-bottom-esmm', true),
+  progressiveLayeredExtraction('ple-esmm', true),
+];
+
+/** Trained when a scenario names none. */
+export const DEFAULT_STRATEGIES = ['separate', 'id-feature', 'shared-bottom', 'mmoe', 'ple', 'star', 'maml'];
+
+export function strategy(name: string): StrategyInfo {
+  const s = STRATEGIES.find((x) => x.name === name);
+  if (!s) throw new UserError(`unknown strategy '${name}'; known: ${STRATEGIES.map((x) => x.name).join(', ')}`);
+  return s;
+}

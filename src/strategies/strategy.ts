@@ -1,0 +1,35 @@
+// The strategy interface: every modelling strategy is a Model built from the shared blocks.
+import type * as tf from '@tensorflow/tfjs-core';
+import type { TrainingConfig } from '../scenario/schema.js';
+import type { Batch, Dataset } from '../train/data.js';
+import type { Params } from './blocks.js';
+
+export interface StrategyContext {
+  /** Domains, embedding table size and field counts of the data. */
+  data: Pick<Dataset, 'domains' | 'tableRows' | 'fc' | 'fn'>;
+  config: TrainingConfig;
+  params: Params;
+}
+
+/** Logits: click, and (for conversion models) the logit of pCVR = P(conversion | click). */
+export interface Outputs {
+  click: tf.Tensor1D;
+  cvr?: tf.Tensor1D;
+}
+
+export interface Model {
+  /** True when the model predicts conversion (ESMM: pCTCVR = pCTR · pCVR). */
+  readonly conversion: boolean;
+  forward(b: Batch, training: boolean): Outputs;
+  /** Called after each optimiser step (e.g. to update moving statistics recorded in forward). */
+  afterStep?(): void;
+}
+
+export interface StrategyInfo {
+  name: string;
+  /** One line: what it is and the paper it follows. */
+  summary: string;
+  create(ctx: StrategyContext): Model;
+  /** Strategies with per-user adaptation (MAML) are trained and scored by their own routines. */
+  kind?: 'plain' | 'maml';
+}

@@ -1,0 +1,183 @@
+// Training: Adam over single-domain batches in seeded random order, early stopping on the validation
+// period's mean per-domain AUC (the best epoch's weights are restored), and a loss / AUC curve per epoch.
+import * as tf from '@tensorflow/tfjs-core';
+import type { TrainingConfig } from '../scenario/schema.js';
+import { Params } from '../strategies/blocks.js';
+import type { Model, StrategyInfo } from '../strategies/strategy.js';
+import { auc } from '../evaluate/auc.js';
+import { silent, type Listener } from '../events.js';
+import { stream } from '../world/rng.js';
+import { disposeBatch, epochBatches, makeBatch, rowsByDomain, type Batch, type Dataset } from './data.js';
+import type { History } from './history.js';
+
+export interface EpochPoint {
+  epoch: number;
+  loss: number;
+  validAuc: number;
+  seconds: number;
+}
+
+export interface Predictions {
+  click: Float32Array;
+  /** pCTCVR = pCTR · pCVR for conversion models. */
+  ctcvr?: Float32Array;
+}
+
+export interface Trained {
+  strategy: string;
+  model: Model;
+  params: Params;
+  curve: EpochPoint[];
+  bestEpoch: number;
+  seconds: number;
+  samplesPerSecond: number;
+  /** Probabilities for dataset rows (indexed by row; other entries are 0). */
+  predict(rows: Int32Array): Predictions;
+  dispose(): void;
+}
+
+export interface StepContext {
+  ds: Dataset;
+  /** Training-period rows: the only rows a step may learn from. */
+  train: Int32Array;
+  history: History;
+  rng: ReturnType<typeof stream>;
+}
+
+/** A model's extra loss term for one step (MAML's meta loss), prepared outside the gradient tape. */
+export interface StepLoss {
+  loss(): tf.Scalar;
+  dispose(): void;
+}
+
+export interface Trainable extends Model {
+  stepLoss?(ctx: StepContext): StepLoss | null;
+  /** Own scoring (e.g. per-user adaptation) instead of plain forward passes. */
+  predictRows?(ds: Dataset, rows: Int32Array, history: History): Predictions;
+}
+
+export const PREDICT_CHUNK = 4096;
+
+function batchLoss(model: Model, b: Batch, training: boolean): tf.Scalar {
+  const out = model.forward(b, training);
+  let loss = tf.losses.sigmoidCrossEntropy(b.click, out.click) as tf.Scalar;
+  if (out.cvr) {
+    // ESMM: the conversion label is supervised through pCTCVR = pCTR · pCVR on every impression.
+    const logP = tf.add(tf.logSigmoid(out.click), tf.logSigmoid(out.cvr));
+    const p = tf.exp(logP);
+    const ll = tf.add(tf.mul(b.conv, logP), tf.mul(tf.sub(1, b.conv), tf.log(tf.maximum(tf.sub(1, p), 1e-7))));
+    loss = tf.add(loss, tf.neg(tf.mean(ll))) as tf.Scalar;
+  }
+  return loss;
+}
+
+/** Plain forward-pass predictions, one domain and chunk at a time. */
+export function predictPlain(model: Model, ds: Dataset, rows: Int32Array): Predictions {
+  const click = new Float32Array(ds.n);
+  const ctcvr = model.conversion ? new Float32Array(ds.n) : undefined;
+  for (const [d, dr] of rowsByDomain(ds, rows).entries()) {
+    for (let s = 0; s < dr.length; s += PREDICT_CHUNK) {
+      const chunk = dr.subarray(s, Math.min(dr.length, s + PREDICT_CHUNK));
+      const b = makeBatch(ds, chunk, d);
+      let pc: Float32Array = new Float32Array(0);
+      let pv: Float32Array | null = null;
+      tf.tidy(() => {
+        const out = model.forward(b, false);
+        const c = tf.sigmoid(out.click);
+        pc = c.dataSync() as Float32Array;
+        if (out.cvr) pv = tf.mul(c, tf.sigmoid(out.cvr)).dataSync() as Float32Array;
+      });
+      disposeBatch(b);
+      chunk.forEach((r, k) => {
+        click[r] = pc[k];
+        if (ctcvr && pv) ctcvr[r] = (pv as Float32Array)[k];
+      });
+    }
+  }
+  return { click, ctcvr };
+}
+
+/** Mean over domains of the AUC on `rows` (domains without both labels are skipped). */
+export function meanDomainAuc(ds: Dataset, scores: Float32Array, rows: Int32Array): number {
+  const per = rowsByDomain(ds, rows).map((dr) => auc(scores, ds.click, dr)).filter((x) => !Number.isNaN(x));
+  return per.length ? per.reduce((a, b) => a + b, 0) / per.length : NaN;
+}
+
+export async function fitStrategy(
+  info: StrategyInfo, ds: Dataset, split: { train: Int32Array; valid: Int32Array }, history: History,
+  config: TrainingConfig, seed: number, onEvent: Listener = silent,
+): Promise<Trained> {
+  const params = new Params(seed, `${info.name}/`);
+  const model = info.create({ data: ds, config, params }) as Trainable;
+  const optimizer = tf.train.adam(config.learningRate);
+  const rng = stream(seed, `train:${info.name}`);
+  const byDomain = rowsByDomain(ds, split.train);
+  const predict = (rows: Int32Array) => (model.predictRows ? model.predictRows(ds, rows, history) : predictPlain(model, ds, rows));
+  const curve: EpochPoint[] = [];
+  let best = -Infinity;
+  let bestEpoch = 0;
+  let snapshot: tf.Tensor[] | null = null;
+  let sinceBest = 0;
+  const t0 = performance.now();
+  let samples = 0;
+  onEvent({ type: 'strategy', strategy: info.name, status: 'start' });
+  for (let epoch = 1; epoch <= config.epochs; epoch++) {
+    const te = performance.now();
+    const batches = epochBatches(ds, byDomain, config.batchSize, rng);
+    let lossSum = 0;
+    let lossCount = 0;
+    const pending: tf.Scalar[] = [];
+    for (let k = 0; k < batches.length; k++) {
+      const b = makeBatch(ds, batches[k].rows, batches[k].domain);
+      const extra = model.stepLoss?.({ ds, train: split.train, history, rng }) ?? null;
+      const loss = optimizer.minimize(() => {
+        const l = batchLoss(model, b, true);
+        const total = extra ? tf.add(l, extra.loss()) : l;
+        return (config.l2 > 0 ? tf.add(total, tf.mul(config.l2, tf.addN(params.list.map((v) => tf.sum(tf.square(v)))))) : total) as tf.Scalar;
+      }, true, params.list)!;
+      model.afterStep?.();
+      extra?.dispose();
+      disposeBatch(b);
+      samples += batches[k].rows.length;
+      pending.push(loss);
+      // Reading the loss forces a sync; do it in groups and yield so listeners can draw.
+      if (pending.length === 32 || k === batches.length - 1) {
+        for (const p of pending) {
+          lossSum += p.dataSync()[0];
+          lossCount++;
+          p.dispose();
+        }
+        pending.length = 0;
+        const elapsed = (performance.now() - te) / 1000;
+        const eta = (elapsed / (k + 1)) * (batches.length - k - 1) + (elapsed / (k + 1)) * batches.length * (config.epochs - epoch);
+        onEvent({ type: 'step', strategy: info.name, epoch, step: k + 1, steps: batches.length, loss: lossSum / lossCount, etaSeconds: eta });
+        await new Promise((r) => setImmediate(r));
+      }
+    }
+    const validAuc = meanDomainAuc(ds, predict(split.valid).click, split.valid);
+    const seconds = (performance.now() - te) / 1000;
+    curve.push({ epoch, loss: lossSum / Math.max(1, lossCount), validAuc, seconds });
+    if (validAuc > best) {
+      best = validAuc;
+      bestEpoch = epoch;
+      sinceBest = 0;
+      tf.dispose(snapshot ?? []);
+      snapshot = [...params.list, ...params.state].map((v) => tf.clone(v));
+    } else sinceBest++;
+    const stopped = sinceBest >= config.patience;
+    onEvent({ type: 'epoch', strategy: info.name, epoch, epochs: config.epochs, loss: lossSum / Math.max(1, lossCount), validAuc, seconds, etaSeconds: stopped ? 0 : seconds * (config.epochs - epoch), stopped });
+    if (stopped) break;
+  }
+  if (snapshot) {
+    [...params.list, ...params.state].forEach((v, k) => v.assign(snapshot![k]));
+    tf.dispose(snapshot);
+  }
+  optimizer.dispose();
+  const seconds = (performance.now() - t0) / 1000;
+  const samplesPerSecond = samples / seconds;
+  onEvent({ type: 'strategy', strategy: info.name, status: 'end', seconds, samplesPerSecond });
+  return {
+    strategy: info.name, model, params, curve, bestEpoch, seconds, samplesPerSecond, predict,
+    dispose: () => tf.dispose([...params.list, ...params.state]),
+  };
+}
