@@ -16,7 +16,13 @@ export class Params {
     (child as { state: tf.Variable[] }).state = this.state;
     return child;
   }
-  /** Glorot-uniform weights. */
+  /** He-uniform weights (variance 2 / fan-in): keeps ReLU stacks from shrinking into dead units. */
+  he(name: string, shape: number[]): tf.Variable {
+    const fanIn = shape.length > 1 ? shape[shape.length - 2] : shape[0];
+    const limit = Math.sqrt(6 / fanIn);
+    return this.add(name, tf.randomUniform(shape, -limit, limit, 'float32', tfSeed(this.seed, this.prefix + name)));
+  }
+  /** Glorot-uniform weights (for linear outputs and gates). */
   glorot(name: string, shape: number[]): tf.Variable {
     const fanIn = shape.length > 1 ? shape[shape.length - 2] : shape[0];
     const fanOut = shape[shape.length - 1];
@@ -43,9 +49,9 @@ export type Activation = 'relu' | 'linear';
 export class Dense {
   readonly w: tf.Variable;
   readonly b: tf.Variable;
-  constructor(p: Params, name: string, readonly inDim: number, readonly outDim: number, readonly activation: Activation = 'relu') {
-    this.w = p.glorot(`${name}/w`, [inDim, outDim]);
-    this.b = p.constant(`${name}/b`, [outDim], 0);
+  constructor(p: Params, name: string, readonly inDim: number, readonly outDim: number, readonly activation: Activation = 'relu', biasInit = 0) {
+    this.w = activation === 'relu' ? p.he(`${name}/w`, [inDim, outDim]) : p.glorot(`${name}/w`, [inDim, outDim]);
+    this.b = p.constant(`${name}/b`, [outDim], biasInit);
   }
   apply(x: tf.Tensor2D): tf.Tensor2D {
     return tf.fused.matMul({ a: x, b: this.w, bias: this.b, activation: this.activation }) as tf.Tensor2D;
@@ -73,9 +79,10 @@ export class MLP {
 export class Tower {
   readonly mlp: MLP;
   readonly head: Dense;
-  constructor(p: Params, name: string, inDim: number, hidden: number[]) {
+  /** `prior`: the logit of the label's base rate; starting there keeps the first steps from killing ReLUs. */
+  constructor(p: Params, name: string, inDim: number, hidden: number[], prior = 0) {
     this.mlp = new MLP(p, `${name}/mlp`, inDim, hidden);
-    this.head = new Dense(p, `${name}/head`, this.mlp.outDim, 1, 'linear');
+    this.head = new Dense(p, `${name}/head`, this.mlp.outDim, 1, 'linear', prior);
   }
   apply(x: tf.Tensor2D): tf.Tensor1D {
     return tf.reshape(this.head.apply(this.mlp.apply(x)), [-1]) as tf.Tensor1D;

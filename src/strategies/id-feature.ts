@@ -7,10 +7,10 @@ import type { Model, StrategyInfo } from './strategy.js';
 export const idFeature: StrategyInfo = {
   name: 'id-feature',
   summary: 'one shared model; the domain ID is an embedded input feature',
-  create({ data, config, params }): Model {
+  create({ data, config, params, prior }): Model {
     const emb = new FeatureEmbedding(params, 'emb', data.tableRows, data.fc, data.fn, config.embeddingDim);
     const dom = new DomainEmbedding(params, 'emb', data.domains, config.embeddingDim);
-    const net = new Tower(params, 'net', emb.outDim + config.embeddingDim, [...config.hidden, ...config.tower]);
+    const net = new Tower(params, 'net', emb.outDim + config.embeddingDim, [...config.hidden, ...config.tower], prior.clickAll);
     return {
       conversion: false,
       forward: (b) => ({ click: net.apply(tf.concat([emb.apply(b), dom.apply(b)], 1)) }),

@@ -39,14 +39,14 @@ export function mamlStrategy(name: string, adaptation: boolean): StrategyInfo {
     name,
     kind: 'maml',
     summary: adaptation ? 'first-order MAML: tower adapted per user on recent history' : 'the maml model scored without per-user adaptation',
-    create({ data, config, params }): MamlModel {
+    create({ data, config, params, prior }): MamlModel {
       const m = config.maml;
       const emb = new FeatureEmbedding(params, 'emb', data.tableRows, data.fc, data.fn, config.embeddingDim);
       const dom = new DomainEmbedding(params, 'emb', data.domains, config.embeddingDim);
       const bottom = new MLP(params, 'bottom', emb.outDim + config.embeddingDim, config.hidden);
       const H = bottom.outDim;
       const t = config.tower[0] ?? 16;
-      const theta: TowerParams = [params.glorot('tower/w1', [H, t]), params.constant('tower/b1', [t], 0), params.glorot('tower/w2', [t, 1]), params.constant('tower/b2', [1], 0)];
+      const theta: TowerParams = [params.he('tower/w1', [H, t]), params.constant('tower/b1', [t], 0), params.glorot('tower/w2', [t, 1]), params.constant('tower/b2', [1], prior.clickAll)];
       const features = (b: Batch) => bottom.apply(tf.concat([emb.apply(b), dom.apply(b)], 1));
       const tile = (g: number): TowerParams => theta.map((p) => tf.tile(tf.expandDims(p, 0), [g, ...p.shape.map(() => 1)])) as TowerParams;
 

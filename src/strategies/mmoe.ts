@@ -8,11 +8,11 @@ export function mixtureOfExperts(name: string, oneGate: boolean): StrategyInfo {
   return {
     name,
     summary: oneGate ? 'one-gate mixture of experts (OMoE)' : 'multi-gate mixture of experts, one softmax gate per domain',
-    create({ data, config, params }): Model {
+    create({ data, config, params, prior }): Model {
       const emb = new FeatureEmbedding(params, 'emb', data.tableRows, data.fc, data.fn, config.embeddingDim);
       const experts = Array.from({ length: config.experts }, (_, k) => new MLP(params, `expert${k}`, emb.outDim, config.hidden));
       const gates = Array.from({ length: oneGate ? 1 : data.domains }, (_, d) => new Gate(params, `gate${d}`, emb.outDim, config.experts));
-      const towers = Array.from({ length: data.domains }, (_, d) => new Tower(params, `tower${d}`, experts[0].outDim, config.tower));
+      const towers = Array.from({ length: data.domains }, (_, d) => new Tower(params, `tower${d}`, experts[0].outDim, config.tower, prior.click[d]));
       return {
         conversion: false,
         forward(b) {

@@ -13,7 +13,7 @@ export function progressiveLayeredExtraction(name: string, conversion: boolean):
   return {
     name,
     summary: conversion ? 'PLE with ESMM conversion towers' : 'progressive layered extraction: shared + domain-specific experts over CGC levels',
-    create({ data, config, params }): Model {
+    create({ data, config, params, prior }): Model {
       const D = data.domains;
       const emb = new FeatureEmbedding(params, 'emb', data.tableRows, data.fc, data.fn, config.embeddingDim);
       const L = config.levels;
@@ -31,8 +31,8 @@ export function progressiveLayeredExtraction(name: string, conversion: boolean):
         };
       });
       const hDim = config.hidden[config.hidden.length - 1];
-      const towers = Array.from({ length: D }, (_, d) => new Tower(params, `tower${d}`, hDim, config.tower));
-      const cvr = conversion ? Array.from({ length: D }, (_, d) => new Tower(params, `cvr${d}`, hDim, config.tower)) : [];
+      const towers = Array.from({ length: D }, (_, d) => new Tower(params, `tower${d}`, hDim, config.tower, prior.click[d]));
+      const cvr = conversion ? Array.from({ length: D }, (_, d) => new Tower(params, `cvr${d}`, hDim, config.tower, prior.cvr[d])) : [];
       return {
         conversion,
         forward(b) {

@@ -7,11 +7,12 @@ import type { Model, StrategyInfo } from './strategy.js';
 export const separate: StrategyInfo = {
   name: 'separate',
   summary: 'one model per domain, trained on that domain only',
-  create({ data, config, params }): Model {
+  kind: 'per-domain',
+  create({ data, config, params, prior }): Model {
     const nets = Array.from({ length: data.domains }, (_, d) => {
       const p = params.scope(`domain${d}`);
       const emb = new FeatureEmbedding(p, 'emb', data.tableRows, data.fc, data.fn, config.embeddingDim);
-      return { emb, tower: new Tower(p, 'net', emb.outDim, [...config.hidden, ...config.tower]) };
+      return { emb, tower: new Tower(p, 'net', emb.outDim, [...config.hidden, ...config.tower], prior.click[d]) };
     });
     return {
       conversion: false,

@@ -9,11 +9,11 @@ export function sharedBottom(name: string, conversion: boolean): StrategyInfo {
   return {
     name,
     summary: conversion ? 'shared-bottom with ESMM conversion towers (pCTCVR = pCTR · pCVR)' : 'shared bottom MLP, one tower per domain',
-    create({ data, config, params }): Model {
+    create({ data, config, params, prior }): Model {
       const emb = new FeatureEmbedding(params, 'emb', data.tableRows, data.fc, data.fn, config.embeddingDim);
       const bottom = new MLP(params, 'bottom', emb.outDim, config.hidden);
-      const towers = Array.from({ length: data.domains }, (_, d) => new Tower(params, `tower${d}`, bottom.outDim, config.tower));
-      const cvr = conversion ? Array.from({ length: data.domains }, (_, d) => new Tower(params, `cvr${d}`, bottom.outDim, config.tower)) : [];
+      const towers = Array.from({ length: data.domains }, (_, d) => new Tower(params, `tower${d}`, bottom.outDim, config.tower, prior.click[d]));
+      const cvr = conversion ? Array.from({ length: data.domains }, (_, d) => new Tower(params, `cvr${d}`, bottom.outDim, config.tower, prior.cvr[d])) : [];
       return {
         conversion,
         forward(b) {

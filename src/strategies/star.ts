@@ -13,9 +13,9 @@ class StarLayer {
   readonly b: tf.Variable;
   readonly wd: tf.Variable[];
   readonly bd: tf.Variable[];
-  constructor(p: Params, name: string, inDim: number, outDim: number, domains: number, readonly relu: boolean) {
-    this.w = p.glorot(`${name}/w`, [inDim, outDim]);
-    this.b = p.constant(`${name}/b`, [outDim], 0);
+  constructor(p: Params, name: string, inDim: number, outDim: number, domains: number, readonly relu: boolean, biasInit = 0) {
+    this.w = relu ? p.he(`${name}/w`, [inDim, outDim]) : p.glorot(`${name}/w`, [inDim, outDim]);
+    this.b = p.constant(`${name}/b`, [outDim], biasInit);
     // Domain factors start at one, so each domain starts from the shared network.
     this.wd = Array.from({ length: domains }, (_, d) => p.constant(`${name}/w${d}`, [inDim, outDim], 1));
     this.bd = Array.from({ length: domains }, (_, d) => p.constant(`${name}/b${d}`, [outDim], 0));
@@ -76,14 +76,15 @@ class PartitionedNorm {
 export const star: StrategyInfo = {
   name: 'star',
   summary: 'STAR: star-topology FCN (shared ⊙ domain weights), partitioned normalisation, auxiliary network',
-  create({ data, config, params }): Model {
+  create({ data, config, params, prior }): Model {
     const D = data.domains;
     const emb = new FeatureEmbedding(params, 'emb', data.tableRows, data.fc, data.fn, config.embeddingDim);
     const pn = new PartitionedNorm(params, emb.outDim, D);
     const sizes = [...config.hidden, ...config.tower, 1];
     let inDim = emb.outDim;
     const layers = sizes.map((h, k) => {
-      const layer = new StarLayer(params, `star${k}`, inDim, h, D, k < sizes.length - 1);
+      const last = k === sizes.length - 1;
+      const layer = new StarLayer(params, `star${k}`, inDim, h, D, !last, last ? prior.clickAll : 0);
       inDim = h;
       return layer;
     });

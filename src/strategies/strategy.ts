@@ -9,6 +9,14 @@ export interface StrategyContext {
   data: Pick<Dataset, 'domains' | 'tableRows' | 'fc' | 'fn'>;
   config: TrainingConfig;
   params: Params;
+  /** Logits of the training base rates: clicks per domain and overall, conversions given a click per domain. */
+  prior: Prior;
+}
+
+export interface Prior {
+  click: number[];
+  clickAll: number;
+  cvr: number[];
 }
 
 /** Logits: click, and (for conversion models) the logit of pCVR = P(conversion | click). */
@@ -30,6 +38,6 @@ export interface StrategyInfo {
   /** One line: what it is and the paper it follows. */
   summary: string;
   create(ctx: StrategyContext): Model;
-  /** Strategies with per-user adaptation (MAML) are trained and scored by their own routines. */
-  kind?: 'plain' | 'maml';
+  /** 'per-domain': independent per-domain models, trained one domain at a time. */
+  kind?: 'plain' | 'maml' | 'per-domain';
 }

@@ -3,7 +3,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { TrainingConfig } from '../scenario/schema.js';
 import { Params } from '../strategies/blocks.js';
-import type { Model, StrategyInfo } from '../strategies/strategy.js';
+import type { Model, Prior, StrategyInfo } from '../strategies/strategy.js';
 import { auc } from '../evaluate/auc.js';
 import { silent, type Listener } from '../events.js';
 import { stream } from '../world/rng.js';
@@ -58,6 +58,26 @@ export interface Trainable extends Model {
 
 export const PREDICT_CHUNK = 4096;
 
+const logit = (p: number) => Math.log(Math.max(1e-4, p) / Math.max(1e-4, 1 - p));
+
+/** Base-rate logits on the training rows, for initialising output biases. */
+export function priorOf(ds: Dataset, train: Int32Array): Prior {
+  const n = new Float64Array(ds.domains);
+  const c = new Float64Array(ds.domains);
+  const v = new Float64Array(ds.domains);
+  for (const r of train) {
+    n[ds.domain[r]]++;
+    c[ds.domain[r]] += ds.click[r];
+    v[ds.domain[r]] += ds.conv[r];
+  }
+  const sum = (a: Float64Array) => a.reduce((x, y) => x + y, 0);
+  return {
+    click: Array.from(n, (k, d) => logit(k ? c[d] / k : 0.05)),
+    clickAll: logit(sum(c) / Math.max(1, sum(n))),
+    cvr: Array.from(c, (k, d) => logit(k ? v[d] / k : 0.1)),
+  };
+}
+
 function batchLoss(model: Model, b: Batch, training: boolean): tf.Scalar {
   const out = model.forward(b, training);
   let loss = tf.losses.sigmoidCrossEntropy(b.click, out.click) as tf.Scalar;
@@ -103,38 +123,51 @@ export function meanDomainAuc(ds: Dataset, scores: Float32Array, rows: Int32Arra
   return per.length ? per.reduce((a, b) => a + b, 0) / per.length : NaN;
 }
 
-export async function fitStrategy(
-  info: StrategyInfo, ds: Dataset, split: { train: Int32Array; valid: Int32Array }, history: History,
-  config: TrainingConfig, seed: number, onEvent: Listener = silent,
-): Promise<Trained> {
-  const params = new Params(seed, `${info.name}/`);
-  const model = info.create({ data: ds, config, params }) as Trainable;
+interface LoopArgs {
+  name: string;
+  model: Trainable;
+  vars: tf.Variable[];
+  state: tf.Variable[];
+  ds: Dataset;
+  byDomain: Int32Array[];
+  valid: Int32Array;
+  epochs: number;
+  patience: number;
+  config: TrainingConfig;
+  rng: ReturnType<typeof stream>;
+  split: { train: Int32Array; valid: Int32Array };
+  history: History;
+  predict: (rows: Int32Array) => Predictions;
+  onEvent: Listener;
+  /** Epoch numbers reported to listeners are scaled to this many (per-domain loops run longer). */
+  reportEpochs: number;
+}
+
+/** Epochs of Adam over the given domains' batches with early stopping; restores the best epoch. */
+async function trainLoop(a: LoopArgs): Promise<{ curve: EpochPoint[]; bestEpoch: number; samples: number }> {
+  const { model, ds, config } = a;
   const optimizer = tf.train.adam(config.learningRate);
-  const rng = stream(seed, `train:${info.name}`);
-  const byDomain = rowsByDomain(ds, split.train);
-  const predict = (rows: Int32Array) => (model.predictRows ? model.predictRows(ds, rows, history) : predictPlain(model, ds, rows));
   const curve: EpochPoint[] = [];
   let best = -Infinity;
   let bestEpoch = 0;
   let snapshot: tf.Tensor[] | null = null;
   let sinceBest = 0;
-  const t0 = performance.now();
   let samples = 0;
-  onEvent({ type: 'strategy', strategy: info.name, status: 'start' });
-  for (let epoch = 1; epoch <= config.epochs; epoch++) {
+  const all = [...a.vars, ...a.state];
+  for (let epoch = 1; epoch <= a.epochs; epoch++) {
     const te = performance.now();
-    const batches = epochBatches(ds, byDomain, config.batchSize, rng);
+    const batches = epochBatches(ds, a.byDomain, config.batchSize, a.rng);
     let lossSum = 0;
     let lossCount = 0;
     const pending: tf.Scalar[] = [];
     for (let k = 0; k < batches.length; k++) {
       const b = makeBatch(ds, batches[k].rows, batches[k].domain);
-      const extra = model.stepLoss?.({ ds, train: split.train, history, rng }) ?? null;
+      const extra = model.stepLoss?.({ ds, train: a.split.train, history: a.history, rng: a.rng }) ?? null;
       const loss = optimizer.minimize(() => {
         const l = batchLoss(model, b, true);
         const total = extra ? tf.add(l, extra.loss()) : l;
-        return (config.l2 > 0 ? tf.add(total, tf.mul(config.l2, tf.addN(params.list.map((v) => tf.sum(tf.square(v)))))) : total) as tf.Scalar;
-      }, true, params.list)!;
+        return (config.l2 > 0 ? tf.add(total, tf.mul(config.l2, tf.addN(a.vars.map((v) => tf.sum(tf.square(v)))))) : total) as tf.Scalar;
+      }, true, a.vars)!;
       model.afterStep?.();
       extra?.dispose();
       disposeBatch(b);
@@ -149,30 +182,78 @@ export async function fitStrategy(
         }
         pending.length = 0;
         const elapsed = (performance.now() - te) / 1000;
-        const eta = (elapsed / (k + 1)) * (batches.length - k - 1) + (elapsed / (k + 1)) * batches.length * (config.epochs - epoch);
-        onEvent({ type: 'step', strategy: info.name, epoch, step: k + 1, steps: batches.length, loss: lossSum / lossCount, etaSeconds: eta });
+        const eta = (elapsed / (k + 1)) * (batches.length - k - 1) + (elapsed / (k + 1)) * batches.length * (a.epochs - epoch);
+        a.onEvent({ type: 'step', strategy: a.name, epoch, step: k + 1, steps: batches.length, loss: lossSum / lossCount, etaSeconds: eta });
         await new Promise((r) => setImmediate(r));
       }
     }
-    const validAuc = meanDomainAuc(ds, predict(split.valid).click, split.valid);
+    const validAuc = meanDomainAuc(ds, a.predict(a.valid).click, a.valid);
     const seconds = (performance.now() - te) / 1000;
-    curve.push({ epoch, loss: lossSum / Math.max(1, lossCount), validAuc, seconds });
+    const loss = lossSum / Math.max(1, lossCount);
+    curve.push({ epoch, loss, validAuc, seconds });
     if (validAuc > best) {
       best = validAuc;
       bestEpoch = epoch;
       sinceBest = 0;
       tf.dispose(snapshot ?? []);
-      snapshot = [...params.list, ...params.state].map((v) => tf.clone(v));
+      snapshot = all.map((v) => tf.clone(v));
     } else sinceBest++;
-    const stopped = sinceBest >= config.patience;
-    onEvent({ type: 'epoch', strategy: info.name, epoch, epochs: config.epochs, loss: lossSum / Math.max(1, lossCount), validAuc, seconds, etaSeconds: stopped ? 0 : seconds * (config.epochs - epoch), stopped });
+    const stopped = sinceBest >= a.patience;
+    a.onEvent({ type: 'epoch', strategy: a.name, epoch, epochs: a.epochs, loss, validAuc, seconds, etaSeconds: stopped ? 0 : seconds * (a.epochs - epoch), stopped });
     if (stopped) break;
   }
   if (snapshot) {
-    [...params.list, ...params.state].forEach((v, k) => v.assign(snapshot![k]));
+    all.forEach((v, k) => v.assign(snapshot![k]));
     tf.dispose(snapshot);
   }
   optimizer.dispose();
+  return { curve, bestEpoch, samples };
+}
+
+export async function fitStrategy(
+  info: StrategyInfo, ds: Dataset, split: { train: Int32Array; valid: Int32Array }, history: History,
+  config: TrainingConfig, seed: number, onEvent: Listener = silent,
+): Promise<Trained> {
+  const params = new Params(seed, `${info.name}/`);
+  const model = info.create({ data: ds, config, params, prior: priorOf(ds, split.train) }) as Trainable;
+  const rng = stream(seed, `train:${info.name}`);
+  const byDomain = rowsByDomain(ds, split.train);
+  const predict = (rows: Int32Array) => (model.predictRows ? model.predictRows(ds, rows, history) : predictPlain(model, ds, rows));
+  const t0 = performance.now();
+  onEvent({ type: 'strategy', strategy: info.name, status: 'start' });
+  const common = { name: info.name, model, ds, config, rng, split, history, predict, onEvent, reportEpochs: config.epochs };
+  let curve: EpochPoint[] = [];
+  let bestEpoch = 0;
+  let samples = 0;
+  if (info.kind === 'per-domain') {
+    // Independent models: each domain trains alone, with as many optimiser steps as the largest
+    // domain gets (a small domain's model is otherwise under-trained, not just data-starved) and
+    // its own early stopping on its own validation rows.
+    const validByDomain = rowsByDomain(ds, split.valid);
+    const largest = Math.max(...byDomain.map((r) => r.length));
+    const perDomain = byDomain.map((rows, d) => {
+      const scale = rows.length ? Math.min(50, Math.max(1, Math.round(largest / rows.length))) : 1;
+      const mine = (v: tf.Variable) => v.name.includes(`/domain${d}/`);
+      return { d, rows, scale, vars: params.list.filter(mine), state: params.state.filter(mine) };
+    });
+    const curves: EpochPoint[][] = [];
+    for (const p of perDomain) {
+      if (p.rows.length === 0) continue;
+      const only = byDomain.map((r, k) => (k === p.d ? r : new Int32Array(0)));
+      const r = await trainLoop({ ...common, vars: p.vars, state: p.state, byDomain: only, valid: validByDomain[p.d], epochs: config.epochs * p.scale, patience: config.patience * p.scale });
+      curves.push(r.curve);
+      samples += r.samples;
+      bestEpoch = Math.max(bestEpoch, Math.ceil(r.bestEpoch / p.scale));
+    }
+    // The reported curve: the largest domain's, with the overall validation AUC per epoch unknown
+    // for the others; report the mean per-domain validation AUC of the final model at the end.
+    curve = curves.length ? curves[perDomain.findIndex((p) => p.rows.length === largest)] ?? curves[0] : [];
+  } else {
+    const r = await trainLoop({ ...common, vars: params.list, state: params.state, byDomain, valid: split.valid, epochs: config.epochs, patience: config.patience });
+    curve = r.curve;
+    bestEpoch = r.bestEpoch;
+    samples = r.samples;
+  }
   const seconds = (performance.now() - t0) / 1000;
   const samplesPerSecond = samples / seconds;
   onEvent({ type: 'strategy', strategy: info.name, status: 'end', seconds, samplesPerSecond });

@@ -1,0 +1,42 @@
+// Train strategies on a scenario over several seeds and collect the test-period metrics.
+import { selectBackend } from '../../src/tf/backend.js';
+import { disposeTrained, prepare, trainAndEvaluate } from '../../src/pipeline.js';
+import type { StrategyMetrics } from '../../src/evaluate/offline.js';
+import type { Scenario } from '../../src/scenario/schema.js';
+
+export interface SeedResult {
+  seed: number;
+  strategies: Record<string, StrategyMetrics>;
+  oracle: StrategyMetrics;
+  constant: StrategyMetrics;
+}
+
+export async function offlineOverSeeds(s: Scenario, strategies: string[], seeds: number[]): Promise<SeedResult[]> {
+  await selectBackend(process.env.CROSSAB_BACKEND ?? 'wasm');
+  const out: SeedResult[] = [];
+  for (const seed of seeds) {
+    const p = await prepare(s, seed);
+    const r = await trainAndEvaluate(p, strategies, seed);
+    out.push({ seed, strategies: r.strategies, oracle: r.oracle, constant: r.constant });
+    disposeTrained(r);
+  }
+  return out;
+}
+
+/** A click metric row of a strategy (or 'oracle' / 'constant'). */
+export function metric(r: SeedResult, strategy: string, scope: string, key: string, field: 'auc' | 'gauc' | 'logloss' = 'auc'): number {
+  const m = strategy === 'oracle' ? r.oracle : strategy === 'constant' ? r.constant : r.strategies[strategy];
+  const row = m.rows.find((x) => x.target === 'click' && x.scope === scope && x.key === key);
+  if (!row) throw new Error(`no ${scope}/${key} row for ${strategy}`);
+  return row[field];
+}
+
+export const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
+
+/** Mean of paired differences a − b over seeds, with its standard error. */
+export function paired(results: SeedResult[], a: (r: SeedResult) => number, b: (r: SeedResult) => number): { mean: number; se: number; diffs: number[] } {
+  const diffs = results.map((r) => a(r) - b(r));
+  const m = mean(diffs);
+  const sd = Math.sqrt(diffs.reduce((acc, d) => acc + (d - m) ** 2, 0) / Math.max(1, diffs.length - 1));
+  return { mean: m, se: sd / Math.sqrt(diffs.length), diffs };
+}
