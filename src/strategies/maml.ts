@@ -16,10 +16,14 @@ import { PREDICT_CHUNK, type Predictions, type StepContext, type StepLoss, type 
 
 type TowerParams = [tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor]; // W1 [.., H, t], b1 [.., t], W2 [.., t, 1], b2 [.., 1]
 
-/** Masked BCE-with-logits per group, averaged within each group: [G, N] → [G]. */
+/**
+ * Masked BCE-with-logits per group: [G, N] → [G]. Divided by the slot count N, not by the group's own
+ * count, so a user with few impressions takes proportionally smaller adaptation steps (shrinkage
+ * towards the meta-learned tower); a mean per group made cold-start users' scores worse (measured).
+ */
 function groupLoss(logits: tf.Tensor2D, y: tf.Tensor2D, mask: tf.Tensor2D): tf.Tensor1D {
   const bce = tf.add(tf.sub(tf.relu(logits), tf.mul(logits, y)), tf.log1p(tf.exp(tf.neg(tf.abs(logits)))));
-  return tf.div(tf.sum(tf.mul(bce, mask), 1), tf.maximum(tf.sum(mask, 1), 1)) as tf.Tensor1D;
+  return tf.div(tf.sum(tf.mul(bce, mask), 1), mask.shape[1]) as tf.Tensor1D;
 }
 
 /** One tower copy per group: h [G, N, H] → logits [G, N]. */
@@ -48,7 +52,7 @@ export function mamlStrategy(name: string, adaptation: boolean): StrategyInfo {
       const t = config.tower[0] ?? 16;
       const theta: TowerParams = [params.he('tower/w1', [H, t]), params.constant('tower/b1', [t], 0), params.glorot('tower/w2', [t, 1]), params.constant('tower/b2', [1], prior.clickAll)];
       const features = (b: Batch) => bottom.apply(tf.concat([emb.apply(b), dom.apply(b)], 1));
-      const tile = (g: number): TowerParams => theta.map((p) => tf.tile(tf.expandDims(p, 0), [g, ...p.shape.map(() => 1)])) as TowerParams;
+      const tile = (g: number): TowerParams => tf.tidy(() => theta.map((p) => tf.tile(tf.expandDims(p, 0), [g, ...p.shape.map(() => 1)]))) as TowerParams;
 
       /** Adapted tower copies for G groups of S support rows (outside any gradient tape). */
       const adapt = (hS: tf.Tensor3D, yS: tf.Tensor2D, mS: tf.Tensor2D): TowerParams => {

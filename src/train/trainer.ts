@@ -78,12 +78,17 @@ export function priorOf(ds: Dataset, train: Int32Array): Prior {
   };
 }
 
+/** log σ(x) = −(relu(−x) + log1p(exp(−|x|))); tf.logSigmoid's custom gradient uses disposed tensors inside minimize. */
+function logSigmoid(x: tf.Tensor): tf.Tensor {
+  return tf.neg(tf.add(tf.relu(tf.neg(x)), tf.log1p(tf.exp(tf.neg(tf.abs(x))))));
+}
+
 function batchLoss(model: Model, b: Batch, training: boolean): tf.Scalar {
   const out = model.forward(b, training);
   let loss = tf.losses.sigmoidCrossEntropy(b.click, out.click) as tf.Scalar;
   if (out.cvr) {
     // ESMM: the conversion label is supervised through pCTCVR = pCTR · pCVR on every impression.
-    const logP = tf.add(tf.logSigmoid(out.click), tf.logSigmoid(out.cvr));
+    const logP = tf.add(logSigmoid(out.click), logSigmoid(out.cvr));
     const p = tf.exp(logP);
     const ll = tf.add(tf.mul(b.conv, logP), tf.mul(tf.sub(1, b.conv), tf.log(tf.maximum(tf.sub(1, p), 1e-7))));
     loss = tf.add(loss, tf.neg(tf.mean(ll))) as tf.Scalar;
