@@ -2,12 +2,18 @@
 import { UserError } from './errors.js';
 import { generate, usage as generateUsage } from './commands/generate.js';
 import { train, usage as trainUsage } from './commands/train.js';
+import { run, usage as runUsage } from './commands/run.js';
+import { runs, usage as runsUsage } from './commands/runs.js';
+import { query, usage as queryUsage } from './commands/query.js';
 
 type Command = { run: (argv: string[]) => Promise<number>; usage: string; summary: string };
 
 const commands: Record<string, Command> = {
   generate: { run: generate, usage: generateUsage, summary: 'generate a world and print its summary (optionally write Parquet)' },
   train: { run: train, usage: trainUsage, summary: 'train strategies and print offline metrics per domain and segment' },
+  run: { run, usage: runUsage, summary: 'the whole job: generate, train, evaluate, A/B replay, store in DuckDB' },
+  runs: { run: runs, usage: runsUsage, summary: 'list stored runs' },
+  query: { run: query, usage: queryUsage, summary: 'run a read-only SQL query on the store' },
 };
 
 export function help(): string {

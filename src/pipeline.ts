@@ -9,6 +9,8 @@ import { fitStrategy, type Trained } from './train/trainer.js';
 import { constantPredictions, evaluate, groupsOf, oraclePredictions, type StrategyMetrics } from './evaluate/offline.js';
 import { generateWorld, periodRows, type World } from './world/world.js';
 import { UserError } from './errors.js';
+import { buildCandidateDataset } from './train/data.js';
+import { candidateTruth, replay, type Arm, type ReplayResult } from './abtest/replay.js';
 
 export interface Prepared {
   world: World;
@@ -73,4 +75,14 @@ export async function trainAndEvaluate(p: Prepared, names: string[], seed: numbe
 export function disposeTrained(r: OfflineResults): void {
   r.trained.forEach((t) => t.dispose());
   void tf;
+}
+
+/** The A/B replay of trained strategies over the world's replay period. */
+export async function abTest(p: Prepared, off: OfflineResults, arms: Arm[], control: number, salt: number, onEvent: Listener = silent): Promise<ReplayResult> {
+  return stage('replay', onEvent, () => {
+    const cds = buildCandidateDataset(p.world, p.ds);
+    const truth = candidateTruth(p.world, cds);
+    const trained = new Map(off.trained.map((t) => [t.strategy, t]));
+    return replay(p.world, cds, truth, trained, { arms, control, salt, positionBias: p.world.scenario.abtest?.positionBias ?? null });
+  });
 }

@@ -46,8 +46,8 @@ function groupsOf(w: World, ds: Dataset, test: Int32Array): Groups[] {
   const pick = (pred: (r: number) => boolean) => Int32Array.from(Array.from(test).filter(pred));
   w.layout.domains.forEach((name, d) => groups.push({ scope: 'domain', key: name, rows: pick((r) => ds.domain[r] === d) }));
   const tail = tailDomains(w);
-  groups.push({ scope: 'domain_group', key: 'head', rows: pick((r) => !tail[ds.domain[r]]) });
-  groups.push({ scope: 'domain_group', key: 'tail', rows: pick((r) => tail[ds.domain[r]]) });
+  groups.push({ scope: 'domain_group', key: 'head-domains', rows: pick((r) => !tail[ds.domain[r]]) });
+  groups.push({ scope: 'domain_group', key: 'tail-domains', rows: pick((r) => tail[ds.domain[r]]) });
   SEGMENTS.forEach((seg, k) => groups.push({ scope: 'user_segment', key: seg, rows: pick((r) => w.userSegment[ds.user[r]] === k) }));
   return groups;
 }

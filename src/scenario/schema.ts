@@ -4,6 +4,8 @@
 import { z } from 'zod';
 
 const name = z.string().regex(/^[a-z][a-z0-9_-]*$/, 'must be lower-case letters, digits, _ or -');
+/** Names a report or an expectation uses for groups of domains or users cannot name a domain. */
+const RESERVED_DOMAINS = ['all', 'head-domains', 'tail-domains'];
 const prob = z.number().gt(0).lt(1);
 
 export const FeatureSchema = z.strictObject({
@@ -145,6 +147,7 @@ export const ScenarioSchema = z
     const domainNames = new Set<string>();
     s.domains.forEach((d, i) => {
       if (domainNames.has(d.name)) issue(['domains', i, 'name'], `duplicate domain '${d.name}'`);
+      if (RESERVED_DOMAINS.includes(d.name)) issue(['domains', i, 'name'], `'${d.name}' is reserved for a group of domains`);
       domainNames.add(d.name);
       if (d.slate > d.candidates) issue(['domains', i, 'slate'], `slate (${d.slate}) exceeds candidates (${d.candidates})`);
       d.features.forEach((f, j) => {

@@ -135,36 +135,50 @@ export function mamlStrategy(name: string, adaptation: boolean): StrategyInfo {
             },
           };
         },
-        predictRows(ds: Dataset, rows: Int32Array, history: History): Predictions {
+        predictRows(ds: Dataset, rows: Int32Array, history: History, supportDs: Dataset = ds): Predictions {
           const click = new Float32Array(ds.n);
           const S = m.support;
-          for (let s0 = 0; s0 < rows.length; s0 += PREDICT_CHUNK / 4) {
-            const q = rows.subarray(s0, Math.min(rows.length, s0 + PREDICT_CHUNK / 4));
-            const support = new Int32Array(q.length * S);
-            const mask = new Float32Array(q.length * S);
-            q.forEach((r, g) => {
+          const chunk = PREDICT_CHUNK / 4;
+          for (let s0 = 0; s0 < rows.length; s0 += chunk) {
+            const q = rows.subarray(s0, Math.min(rows.length, s0 + chunk));
+            // Consecutive rows of the same user and time (a request's candidates) share one adaptation.
+            const qGroup = new Int32Array(q.length);
+            const firstOf: number[] = [];
+            q.forEach((r, k) => {
+              const prev = k > 0 ? q[k - 1] : -1;
+              if (k === 0 || ds.user[r] !== ds.user[prev] || ds.time[r] !== ds.time[prev]) firstOf.push(r);
+              qGroup[k] = firstOf.length - 1;
+            });
+            const G = firstOf.length;
+            const support = new Int32Array(G * S);
+            const mask = new Float32Array(G * S);
+            firstOf.forEach((r, g) => {
               const n = model.adaptation ? recentRows(history, ds.user[r], ds.time[r], S, support, g * S) : 0;
               for (let k = 0; k < S; k++) {
-                if (k >= n) support[g * S + k] = r; // padding, masked out
+                if (k >= n) support[g * S + k] = 0; // padding, masked out
                 mask[g * S + k] = k < n ? 1 : 0;
               }
             });
-            const p = scoreAdapted(makeBatch(ds, q), makeBatch(ds, support), mask, S);
+            const p = scoreAdapted(makeBatch(ds, q), qGroup, makeBatch(supportDs, support), mask, S);
             q.forEach((r, k) => { click[r] = p[k]; });
           }
           return { click };
         },
       };
 
-      /** Probabilities for query rows, each adapted on its own S support rows (mask 0 = padding). */
-      function scoreAdapted(qb: Batch, sb: Batch, mask: Float32Array, S: number): Float32Array {
-        const G = qb.size;
+      /** Probabilities for query rows; group g's tower is adapted on its S support rows (mask 0 = padding). */
+      function scoreAdapted(qb: Batch, qGroup: Int32Array, sb: Batch, mask: Float32Array, S: number): Float32Array {
+        const G = sb.size / S;
         const hS = tf.tidy(() => tf.reshape(features(sb), [G, S, H]) as tf.Tensor3D);
         const yS = tf.reshape(sb.click, [G, S]) as tf.Tensor2D;
         const mS = tf.tensor2d(mask, [G, S]);
         const adapted = mask.some((x) => x > 0) ? adapt(hS, yS, mS) : tile(G);
-        const out = tf.tidy(() => tf.sigmoid(groupTower(tf.reshape(features(qb), [G, 1, H]) as tf.Tensor3D, adapted)).dataSync() as Float32Array);
-        tf.dispose([...adapted, hS, yS, mS]);
+        const groups = tf.tensor1d(qGroup, 'int32');
+        const out = tf.tidy(() => {
+          const perQuery = adapted.map((p) => tf.gather(p, groups)) as TowerParams;
+          return tf.sigmoid(groupTower(tf.reshape(features(qb), [qb.size, 1, H]) as tf.Tensor3D, perQuery)).dataSync() as Float32Array;
+        });
+        tf.dispose([...adapted, hS, yS, mS, groups]);
         disposeBatch(qb);
         disposeBatch(sb);
         return out;

@@ -3,7 +3,7 @@
 // domain does not log the feature and is masked); numeric features are standardised on training data.
 import * as tf from '@tensorflow/tfjs-core';
 import type { Rng } from '../world/rng.js';
-import { periodRows, type Impressions, type World } from '../world/world.js';
+import { featureColumns, periodRows, type Impressions, type World } from '../world/world.js';
 
 export interface Dataset {
   n: number;
@@ -19,6 +19,9 @@ export interface Dataset {
   catMask: Float32Array;
   /** [n × fn] standardised value, 0 where absent. */
   num: Float32Array;
+  /** Training-period mean and standard deviation of each numeric feature. */
+  numMean: Float64Array;
+  numSd: Float64Array;
   domain: Uint8Array;
   user: Int32Array;
   time: Int32Array;
@@ -29,29 +32,11 @@ export interface Dataset {
 
 export function buildDataset(w: World): Dataset {
   const l: Impressions = w.logged;
-  const { categorical, numeric } = w.layout;
-  const fc = categorical.length;
-  const fn = numeric.length;
-  const offsets = new Int32Array(fc);
-  let rowsTotal = 0;
-  categorical.forEach((f, j) => {
-    offsets[j] = rowsTotal;
-    rowsTotal += f.vocab + 1;
-  });
-  const cat = new Int32Array(l.n * fc);
-  const catMask = new Float32Array(l.n * fc);
-  for (let j = 0; j < fc; j++) {
-    const col = l.cat[j];
-    const off = offsets[j];
-    for (let r = 0; r < l.n; r++) {
-      cat[r * fc + j] = off + col[r];
-      catMask[r * fc + j] = col[r] > 0 ? 1 : 0;
-    }
-  }
-  const num = new Float32Array(l.n * fn);
   const train = periodRows(l, 'train');
-  for (let j = 0; j < fn; j++) {
-    const col = l.num[j];
+  // Numeric features are standardised with training-period statistics.
+  const numMean = new Float64Array(l.num.length);
+  const numSd = new Float64Array(l.num.length).fill(1);
+  l.num.forEach((col, j) => {
     let s = 0;
     let s2 = 0;
     let c = 0;
@@ -62,14 +47,66 @@ export function buildDataset(w: World): Dataset {
       s2 += v * v;
       c++;
     }
-    const mean = c ? s / c : 0;
-    const sd = c > 1 ? Math.sqrt(Math.max(1e-12, s2 / c - mean * mean)) : 1;
-    for (let r = 0; r < l.n; r++) num[r * fn + j] = Number.isNaN(col[r]) ? 0 : (col[r] - mean) / sd;
+    numMean[j] = c ? s / c : 0;
+    numSd[j] = c > 1 ? Math.sqrt(Math.max(1e-12, s2 / c - numMean[j] * numMean[j])) : 1;
+  });
+  return encode(w, l.n, l.cat, l.num, numMean, numSd, l.domain, l.user, l.time, Float32Array.from(l.click), Float32Array.from(l.conv));
+}
+
+/**
+ * The replay period's candidates as model inputs, encoded like the logged data (same embedding
+ * offsets and numeric statistics): row k is candidate k of world.replay.candItems.
+ */
+export function buildCandidateDataset(w: World, base: Dataset): Dataset & { request: Int32Array; item: Int32Array } {
+  const rq = w.replay;
+  const n = rq.candItems.length;
+  const request = new Int32Array(n);
+  const domain = new Uint8Array(n);
+  const user = new Int32Array(n);
+  const time = new Int32Array(n);
+  for (let r = 0; r < rq.n; r++) {
+    for (let k = rq.candStart[r]; k < rq.candStart[r + 1]; k++) {
+      request[k] = r;
+      domain[k] = rq.domain[r];
+      user[k] = rq.user[r];
+      time[k] = rq.time[r];
+    }
   }
-  return {
-    n: l.n, fc, fn, tableRows: rowsTotal, offsets, cat, catMask, num, domain: l.domain, user: l.user, time: l.time,
-    click: Float32Array.from(l.click), conv: Float32Array.from(l.conv), domains: w.layout.domains.length,
-  };
+  const item = rq.candItems;
+  const cols = featureColumns(w.layout, w.users, w.items, rq, n, domain, user, item, request);
+  const ds = encode(w, n, cols.cat, cols.num, base.numMean, base.numSd, domain, user, time, new Float32Array(n), new Float32Array(n));
+  return { ...ds, request, item };
+}
+
+function encode(
+  w: World, n: number, catCols: Int32Array[], numCols: Float32Array[], numMean: Float64Array, numSd: Float64Array,
+  domain: Uint8Array, user: Int32Array, time: Int32Array, click: Float32Array, conv: Float32Array,
+): Dataset {
+  const { categorical } = w.layout;
+  const fc = catCols.length;
+  const fn = numCols.length;
+  const offsets = new Int32Array(fc);
+  let rowsTotal = 0;
+  categorical.forEach((f, j) => {
+    offsets[j] = rowsTotal;
+    rowsTotal += f.vocab + 1;
+  });
+  const cat = new Int32Array(n * fc);
+  const catMask = new Float32Array(n * fc);
+  for (let j = 0; j < fc; j++) {
+    const col = catCols[j];
+    const off = offsets[j];
+    for (let r = 0; r < n; r++) {
+      cat[r * fc + j] = off + col[r];
+      catMask[r * fc + j] = col[r] > 0 ? 1 : 0;
+    }
+  }
+  const num = new Float32Array(n * fn);
+  for (let j = 0; j < fn; j++) {
+    const col = numCols[j];
+    for (let r = 0; r < n; r++) num[r * fn + j] = Number.isNaN(col[r]) ? 0 : (col[r] - numMean[j]) / numSd[j];
+  }
+  return { n, fc, fn, tableRows: rowsTotal, offsets, cat, catMask, num, numMean, numSd, domain, user, time, click, conv, domains: w.layout.domains.length };
 }
 
 export interface Batch {

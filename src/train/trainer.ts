@@ -33,6 +33,8 @@ export interface Trained {
   samplesPerSecond: number;
   /** Probabilities for dataset rows (indexed by row; other entries are 0). */
   predict(rows: Int32Array): Predictions;
+  /** Probabilities for rows of another dataset (replay candidates); per-user history from the logged data. */
+  score(other: Dataset, rows: Int32Array): Predictions;
   dispose(): void;
 }
 
@@ -53,7 +55,7 @@ export interface StepLoss {
 export interface Trainable extends Model {
   stepLoss?(ctx: StepContext): StepLoss | null;
   /** Own scoring (e.g. per-user adaptation) instead of plain forward passes. */
-  predictRows?(ds: Dataset, rows: Int32Array, history: History): Predictions;
+  predictRows?(ds: Dataset, rows: Int32Array, history: History, supportDs?: Dataset): Predictions;
 }
 
 export const PREDICT_CHUNK = 4096;
@@ -264,6 +266,7 @@ export async function fitStrategy(
   onEvent({ type: 'strategy', strategy: info.name, status: 'end', seconds, samplesPerSecond });
   return {
     strategy: info.name, model, params, curve, bestEpoch, seconds, samplesPerSecond, predict,
+    score: (other, rows) => (model.predictRows ? model.predictRows(other, rows, history, ds) : predictPlain(model, other, rows)),
     dispose: () => tf.dispose([...params.list, ...params.state]),
   };
 }

@@ -138,27 +138,42 @@ function logImpressions(
 
 /** Copy each impression's feature values (user, item, context) where its domain exposes them. */
 function fillFeatures(layout: Layout, users: Users, items: Items, imp: Impressions, req: Requests): void {
-  layout.categorical.forEach((f, j) => {
-    const out = imp.cat[j];
-    for (let r = 0; r < imp.n; r++) {
-      const d = imp.domain[r];
-      if (!layout.exposesCat[d][j]) continue;
-      if (f.name === 'item_id') out[r] = imp.item[r] + 1;
-      else if (f.source === 'user') out[r] = users.cat[j]![imp.user[r]];
-      else if (f.source === 'item') out[r] = items.cat[j]![imp.item[r]];
-      else out[r] = req.ctxCat[j]![imp.request[r]];
+  const cols = featureColumns(layout, users, items, req, imp.n, imp.domain, imp.user, imp.item, imp.request);
+  imp.cat = cols.cat;
+  imp.num = cols.num;
+}
+
+/**
+ * Feature columns for rows given by (domain, user, item, request): categorical values 1..vocab (0 where
+ * the domain does not log the feature) and numeric values (NaN where not logged). Shared by the
+ * logged impressions and the replay's candidates.
+ */
+export function featureColumns(
+  layout: Layout, users: Users, items: Items, req: Requests, n: number,
+  domain: Uint8Array, user: Int32Array, item: Int32Array, request: Int32Array,
+): { cat: Int32Array[]; num: Float32Array[] } {
+  const cat = layout.categorical.map((f, j) => {
+    const out = new Int32Array(n);
+    for (let r = 0; r < n; r++) {
+      if (!layout.exposesCat[domain[r]][j]) continue;
+      if (f.name === 'item_id') out[r] = item[r] + 1;
+      else if (f.source === 'user') out[r] = users.cat[j]![user[r]];
+      else if (f.source === 'item') out[r] = items.cat[j]![item[r]];
+      else out[r] = req.ctxCat[j]![request[r]];
     }
+    return out;
   });
-  layout.numeric.forEach((f, j) => {
-    const out = imp.num[j];
-    for (let r = 0; r < imp.n; r++) {
-      const d = imp.domain[r];
-      if (!layout.exposesNum[d][j]) continue;
-      if (f.source === 'user') out[r] = users.num[j]![imp.user[r]];
-      else if (f.source === 'item') out[r] = items.num[j]![imp.item[r]];
-      else out[r] = req.ctxNum[j]![imp.request[r]];
+  const num = layout.numeric.map((f, j) => {
+    const out = new Float32Array(n).fill(NaN);
+    for (let r = 0; r < n; r++) {
+      if (!layout.exposesNum[domain[r]][j]) continue;
+      if (f.source === 'user') out[r] = users.num[j]![user[r]];
+      else if (f.source === 'item') out[r] = items.num[j]![item[r]];
+      else out[r] = req.ctxNum[j]![request[r]];
     }
+    return out;
   });
+  return { cat, num };
 }
 
 /** Heavy = the most active heavyShare of users with training history; cold = none in training. */

@@ -1,0 +1,231 @@
+// The A/B replay: each request of the replay period goes to its user's arm; the arm's strategy ranks
+// the candidates and shows its top k; clicks and conversions are drawn from the ground truth (with an
+// optional position-bias curve). Because the truth is known, every arm's slates are also scored for
+// *every* request, which gives the true lift the A/B estimate should cover.
+import type { Dataset } from '../train/data.js';
+import type { Trained } from '../train/trainer.js';
+import { tailDomains } from '../evaluate/offline.js';
+import { stream } from '../world/rng.js';
+import { rawLogits, sigmoid } from '../world/truth.js';
+import { SEGMENTS, type World } from '../world/world.js';
+import { assignArm } from './assign.js';
+import { addUser, emptyRatio, relativeLift, sampleRatioMismatch, type ClusteredRatio } from './stats.js';
+
+export interface Arm {
+  name: string;
+  strategy: string;
+  share: number;
+}
+
+export interface ReplayConfig {
+  arms: Arm[];
+  /** Index of the control arm. */
+  control: number;
+  /** Salt of the assignment hash and the outcome stream. */
+  salt: number;
+  positionBias: number[] | null;
+}
+
+export interface ArmResult {
+  arm: string;
+  strategy: string;
+  domain: string;
+  segment: string;
+  users: number;
+  impressions: number;
+  clicks: number;
+  ctr: number;
+  conversions: number;
+  cvr: number;
+  /** CTR expected under the ground truth for the slates this arm showed. */
+  expectedCtr: number;
+}
+
+export interface LiftResult {
+  arm: string;
+  control: string;
+  metric: 'ctr' | 'ctcvr';
+  domain: string;
+  segment: string;
+  lift: number;
+  ciLow: number;
+  ciHigh: number;
+  pValue: number;
+  /** The lift had each arm served every request of the scope, from the true probabilities. */
+  trueLift: number;
+  covered: boolean;
+}
+
+export interface ReplayResult {
+  arms: Arm[];
+  control: string;
+  results: ArmResult[];
+  lifts: LiftResult[];
+  srm: { users: number[]; chi2: number; pValue: number };
+}
+
+/** True click and conversion probabilities of every replay candidate. */
+export function candidateTruth(w: World, cds: Dataset & { request: Int32Array; item: Int32Array }): { click: Float32Array; conv: Float32Array } {
+  const click = new Float32Array(cds.n);
+  const conv = new Float32Array(cds.n);
+  const L = w.truth.dim;
+  for (let k = 0; k < cds.n; k++) {
+    const d = cds.domain[k];
+    const [rc, rv] = rawLogits(w.truth, d, cds.user[k], cds.item[k], w.replay.ctxLatent, cds.request[k] * L);
+    click[k] = sigmoid(w.truth.bias[d] + rc);
+    conv[k] = sigmoid(w.truth.convBias[d] + rv);
+  }
+  return { click, conv };
+}
+
+/** For each request, the candidate indices of the top-k slate by score. */
+function slates(w: World, scores: Float32Array): { start: Int32Array; cand: Int32Array } {
+  const rq = w.replay;
+  const start = new Int32Array(rq.n + 1);
+  for (let r = 0; r < rq.n; r++) start[r + 1] = start[r] + w.scenario.domains[rq.domain[r]].slate;
+  const cand = new Int32Array(start[rq.n]);
+  for (let r = 0; r < rq.n; r++) {
+    const from = rq.candStart[r];
+    const idx = Array.from({ length: rq.candStart[r + 1] - from }, (_, j) => from + j);
+    // Stable: ties keep candidate order, so identical models give identical slates.
+    idx.sort((a, b) => scores[b] - scores[a] || a - b);
+    for (let j = 0; j < start[r + 1] - start[r]; j++) cand[start[r] + j] = idx[j];
+  }
+  return { start, cand };
+}
+
+export function replay(
+  w: World, cds: Dataset & { request: Int32Array; item: Int32Array }, truth: { click: Float32Array; conv: Float32Array },
+  trained: Map<string, Trained>, cfg: ReplayConfig,
+): ReplayResult {
+  const rq = w.replay;
+  const D = w.layout.domains.length;
+  const bias = (pos: number) => (cfg.positionBias ? cfg.positionBias[Math.min(pos, cfg.positionBias.length - 1)] : 1);
+  const all = Int32Array.from({ length: cds.n }, (_, k) => k);
+  // Every distinct strategy ranks every request once.
+  const byStrategy = new Map<string, { start: Int32Array; cand: Int32Array; expClicks: Float64Array; expConvs: Float64Array }>();
+  for (const arm of cfg.arms) {
+    if (byStrategy.has(arm.strategy)) continue;
+    const t = trained.get(arm.strategy);
+    if (!t) throw new Error(`replay: strategy '${arm.strategy}' was not trained`);
+    const sl = slates(w, t.score(cds, all).click);
+    const expClicks = new Float64Array(rq.n);
+    const expConvs = new Float64Array(rq.n);
+    for (let r = 0; r < rq.n; r++) {
+      for (let j = sl.start[r]; j < sl.start[r + 1]; j++) {
+        const k = sl.cand[j];
+        const pc = truth.click[k] * bias(j - sl.start[r]);
+        expClicks[r] += pc;
+        expConvs[r] += pc * truth.conv[k];
+      }
+    }
+    byStrategy.set(arm.strategy, { ...sl, expClicks, expConvs });
+  }
+  const split = cfg.arms.map((a) => a.share);
+  const armOf = (u: number) => assignArm(cfg.salt, u, split);
+
+  // Scopes: domain key (each domain, head / tail group, all) × segment key (all, heavy, tail, cold).
+  const tail = tailDomains(w);
+  const domainKeys = ['all', ...w.layout.domains, 'head-domains', 'tail-domains'];
+  const segmentKeys = ['all', ...SEGMENTS];
+  const scopesOf = (d: number, u: number): number[] => {
+    const dk = [0, 1 + d, 1 + D + (tail[d] ? 1 : 0)];
+    const sk = [0, 1 + w.userSegment[u]];
+    return dk.flatMap((a) => sk.map((b) => a * segmentKeys.length + b));
+  };
+  const nScopes = domainKeys.length * segmentKeys.length;
+  const A = cfg.arms.length;
+  const U = w.users.count;
+  // Per arm × scope × user sums; users are the unit of randomisation.
+  const imps = Array.from({ length: A * nScopes }, () => new Float64Array(U));
+  const clicks = Array.from({ length: A * nScopes }, () => new Float64Array(U));
+  const convs = Array.from({ length: A * nScopes }, () => new Float64Array(U));
+  const expected = new Float64Array(A * nScopes);
+  // True-lift denominators: every strategy on every request of the scope.
+  const trueClicks = new Map<string, Float64Array>();
+  const trueConvs = new Map<string, Float64Array>();
+  for (const s of byStrategy.keys()) {
+    trueClicks.set(s, new Float64Array(nScopes));
+    trueConvs.set(s, new Float64Array(nScopes));
+  }
+  const rng = stream(cfg.salt, `replay:outcomes:${w.seed}`);
+  for (let r = 0; r < rq.n; r++) {
+    const u = rq.user[r];
+    const d = rq.domain[r];
+    const a = armOf(u);
+    const sl = byStrategy.get(cfg.arms[a].strategy)!;
+    const scopes = scopesOf(d, u);
+    const k = sl.start[r + 1] - sl.start[r];
+    let c = 0;
+    let v = 0;
+    for (let j = sl.start[r]; j < sl.start[r + 1]; j++) {
+      const cand = sl.cand[j];
+      const clicked = rng.next() < truth.click[cand] * bias(j - sl.start[r]);
+      const converted = rng.next() < truth.conv[cand];
+      if (clicked) {
+        c++;
+        if (converted) v++;
+      }
+    }
+    for (const s of scopes) {
+      const i = a * nScopes + s;
+      imps[i][u] += k;
+      clicks[i][u] += c;
+      convs[i][u] += v;
+      expected[i] += sl.expClicks[r];
+      for (const [name, st] of byStrategy) {
+        trueClicks.get(name)![s] += st.expClicks[r];
+        trueConvs.get(name)![s] += st.expConvs[r];
+      }
+    }
+  }
+
+  const results: ArmResult[] = [];
+  const ratios: { ctr: ClusteredRatio; ctcvr: ClusteredRatio }[] = [];
+  for (let a = 0; a < A; a++) {
+    for (let s = 0; s < nScopes; s++) {
+      const i = a * nScopes + s;
+      const ctr = emptyRatio();
+      const ctcvr = emptyRatio();
+      let sumClicks = 0;
+      let sumConvs = 0;
+      for (let u = 0; u < U; u++) {
+        const y = imps[i][u];
+        if (y === 0) continue;
+        addUser(ctr, clicks[i][u], y);
+        addUser(ctcvr, convs[i][u], y);
+        sumClicks += clicks[i][u];
+        sumConvs += convs[i][u];
+      }
+      ratios.push({ ctr, ctcvr });
+      results.push({
+        arm: cfg.arms[a].name, strategy: cfg.arms[a].strategy,
+        domain: domainKeys[Math.floor(s / segmentKeys.length)], segment: segmentKeys[s % segmentKeys.length],
+        users: ctr.users, impressions: ctr.sumY, clicks: sumClicks, ctr: ctr.sumY ? sumClicks / ctr.sumY : NaN,
+        conversions: sumConvs, cvr: sumClicks ? sumConvs / sumClicks : NaN, expectedCtr: ctr.sumY ? expected[i] / ctr.sumY : NaN,
+      });
+    }
+  }
+  const lifts: LiftResult[] = [];
+  const c0 = cfg.control;
+  for (let a = 0; a < A; a++) {
+    if (a === c0) continue;
+    for (let s = 0; s < nScopes; s++) {
+      for (const metric of ['ctr', 'ctcvr'] as const) {
+        const est = relativeLift(ratios[a * nScopes + s][metric], ratios[c0 * nScopes + s][metric]);
+        const tt = (metric === 'ctr' ? trueClicks : trueConvs).get(cfg.arms[a].strategy)![s];
+        const tc = (metric === 'ctr' ? trueClicks : trueConvs).get(cfg.arms[c0].strategy)![s];
+        const trueLift = tc > 0 ? tt / tc - 1 : NaN;
+        lifts.push({
+          arm: cfg.arms[a].name, control: cfg.arms[c0].name, metric,
+          domain: domainKeys[Math.floor(s / segmentKeys.length)], segment: segmentKeys[s % segmentKeys.length],
+          lift: est.lift, ciLow: est.ciLow, ciHigh: est.ciHigh, pValue: est.pValue, trueLift,
+          covered: est.ciLow <= trueLift && trueLift <= est.ciHigh,
+        });
+      }
+    }
+  }
+  const users = results.filter((r) => r.domain === 'all' && r.segment === 'all').map((r) => r.users);
+  const srm = sampleRatioMismatch(users, split);
+  return { arms: cfg.arms, control: cfg.arms[c0].name, results, lifts, srm: { users, ...srm } };
+}

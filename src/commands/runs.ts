@@ -1,0 +1,35 @@
+import { DEFAULT_DB, openDb } from '../store/db.js';
+import { formatTable } from '../table.js';
+import { parse } from './args.js';
+
+export const usage = 'crossab runs [--db PATH] [--json]';
+
+function alive(pid: number | null): boolean {
+  if (!pid) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+export async function runs(argv: string[]): Promise<number> {
+  const { values } = parse('runs', argv, { db: { type: 'string' }, json: { type: 'boolean' } }, { min: 0, max: 0, name: '' });
+  const db = await openDb(values.db ?? DEFAULT_DB, { readOnly: true });
+  let rows: Record<string, unknown>[];
+  try {
+    rows = (await db.con.runAndReadAll(`SELECT run_id, scenario, seed, backend, version, fingerprint, status, pid,
+      strftime(started_at, '%Y-%m-%d %H:%M:%S') AS started_at, strftime(finished_at, '%Y-%m-%d %H:%M:%S') AS finished_at, wall_seconds, strategies, arms, control
+      FROM runs ORDER BY started_at, run_id`)).getRowObjectsJson() as Record<string, unknown>[];
+  } finally {
+    db.close();
+  }
+  // A 'running' run whose process is gone was killed without a chance to record it.
+  for (const r of rows) if (r.status === 'running' && !alive(Number(r.pid))) r.status = 'interrupted';
+  if (values.json) process.stdout.write(JSON.stringify(rows) + '\n');
+  else if (rows.length === 0) process.stdout.write('no runs yet\n');
+  else process.stdout.write(formatTable(['run', 'scenario', 'seed', 'status', 'started', 'seconds', 'backend', 'fingerprint'],
+    rows.map((r) => [String(r.run_id), String(r.scenario), Number(r.seed), String(r.status), String(r.started_at), r.wall_seconds == null ? '' : Number(r.wall_seconds).toFixed(1), String(r.backend), String(r.fingerprint).slice(0, 12)])) + '\n');
+  return 0;
+}

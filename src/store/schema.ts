@@ -1,0 +1,58 @@
+// The store's schema, versioned. Each migration runs once, in order, in its own transaction; the
+// applied version is kept in schema_version. Tables are documented in the README.
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { UserError } from '../errors.js';
+
+const MIGRATIONS: string[][] = [
+  // 1: runs, offline metrics, training, the A/B readout and the world's shape (for reports).
+  [
+    `CREATE TABLE runs (
+      run_id VARCHAR PRIMARY KEY, scenario VARCHAR NOT NULL, scenario_json VARCHAR NOT NULL, seed INTEGER NOT NULL,
+      backend VARCHAR NOT NULL, version VARCHAR NOT NULL, fingerprint VARCHAR NOT NULL, strategies VARCHAR NOT NULL,
+      arms VARCHAR, control VARCHAR, started_at TIMESTAMP NOT NULL, finished_at TIMESTAMP,
+      status VARCHAR NOT NULL CHECK (status IN ('running', 'complete', 'cancelled', 'failed')),
+      pid INTEGER, wall_seconds DOUBLE, error VARCHAR)`,
+    `CREATE TABLE offline_metrics (
+      run_id VARCHAR NOT NULL, strategy VARCHAR NOT NULL, target VARCHAR NOT NULL, scope VARCHAR NOT NULL, key VARCHAR NOT NULL,
+      n INTEGER, auc DOUBLE, gauc DOUBLE, logloss DOUBLE, mean_predicted DOUBLE, mean_observed DOUBLE)`,
+    `CREATE TABLE training_curves (
+      run_id VARCHAR NOT NULL, strategy VARCHAR NOT NULL, epoch INTEGER NOT NULL, loss DOUBLE, valid_auc DOUBLE, seconds DOUBLE)`,
+    `CREATE TABLE training_runs (
+      run_id VARCHAR NOT NULL, strategy VARCHAR NOT NULL, seconds DOUBLE, samples_per_s DOUBLE, best_epoch INTEGER)`,
+    `CREATE TABLE ab_results (
+      run_id VARCHAR NOT NULL, arm VARCHAR NOT NULL, strategy VARCHAR NOT NULL, domain VARCHAR NOT NULL, segment VARCHAR NOT NULL,
+      users INTEGER, impressions BIGINT, clicks BIGINT, ctr DOUBLE, conversions BIGINT, cvr DOUBLE, expected_ctr DOUBLE)`,
+    `CREATE TABLE ab_lifts (
+      run_id VARCHAR NOT NULL, arm VARCHAR NOT NULL, control VARCHAR NOT NULL, metric VARCHAR NOT NULL, domain VARCHAR NOT NULL,
+      segment VARCHAR NOT NULL, lift DOUBLE, ci_low DOUBLE, ci_high DOUBLE, p_value DOUBLE, true_lift DOUBLE, covered BOOLEAN)`,
+    `CREATE TABLE ab_assignment (
+      run_id VARCHAR NOT NULL, arm VARCHAR NOT NULL, strategy VARCHAR NOT NULL, share DOUBLE, users INTEGER, srm_chi2 DOUBLE, srm_p_value DOUBLE)`,
+    `CREATE TABLE world_domains (
+      run_id VARCHAR NOT NULL, domain VARCHAR NOT NULL, share DOUBLE, impressions INTEGER, ctr DOUBLE, cvr DOUBLE, tail BOOLEAN)`,
+    `CREATE TABLE world_features (
+      run_id VARCHAR NOT NULL, feature VARCHAR NOT NULL, kind VARCHAR NOT NULL, source VARCHAR NOT NULL, domain VARCHAR NOT NULL, present BOOLEAN)`,
+    `CREATE TABLE world_user_activity (
+      run_id VARCHAR NOT NULL, impressions INTEGER NOT NULL, users INTEGER NOT NULL)`,
+  ],
+];
+
+export const SCHEMA_VERSION = MIGRATIONS.length;
+
+export async function migrate(con: DuckDBConnection): Promise<number> {
+  await con.run('CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL, applied_at TIMESTAMP NOT NULL)');
+  const rows = (await con.runAndReadAll('SELECT coalesce(max(version), 0)::INTEGER AS v FROM schema_version')).getRowObjects();
+  const current = Number(rows[0].v);
+  if (current > SCHEMA_VERSION) throw new UserError(`database schema version ${current} is newer than this crossab's (${SCHEMA_VERSION}); upgrade crossab or use another --db`);
+  for (let v = current; v < SCHEMA_VERSION; v++) {
+    await con.run('BEGIN TRANSACTION');
+    try {
+      for (const sql of MIGRATIONS[v]) await con.run(sql);
+      await con.run(`INSERT INTO schema_version VALUES (${v + 1}, now())`);
+      await con.run('COMMIT');
+    } catch (e) {
+      await con.run('ROLLBACK').catch(() => {});
+      throw e;
+    }
+  }
+  return SCHEMA_VERSION;
+}
