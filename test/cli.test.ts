@@ -1,18 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { root, scenarioPath } from './helpers/scenarios.js';
-
-export function crossab(args: string[], opts: { cwd?: string; env?: Record<string, string> } = {}) {
-  const r = spawnSync(process.execPath, [join(root, 'bin/crossab.js'), ...args], {
-    cwd: opts.cwd ?? root, encoding: 'utf8', env: { ...process.env, ...opts.env }, timeout: 600_000,
-  });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+import { scenarioPath } from './helpers/scenarios.js';
+import { crossab } from './helpers/cli.js';
 
 test('generate --json prints the summary object with the documented keys', () => {
   const r = crossab(['generate', scenarioPath('tiny'), '--json', '--seed', '3']);

@@ -4,7 +4,7 @@ import { formatTable } from '../table.js';
 import { abTest, disposeTrained, prepare, resolveStrategies, trainAndEvaluate } from '../pipeline.js';
 import { plainLogger } from '../logger.js';
 import { resolveArms } from '../abtest/arms.js';
-import { DEFAULT_DB } from '../store/db.js';
+import { DEFAULT_DB, openDb } from '../store/db.js';
 import { finishRun, markRun, newRunId, startRun } from '../store/runs.js';
 import { VERSION } from '../version.js';
 import type { ReplayResult } from '../abtest/replay.js';
@@ -53,6 +53,8 @@ export async function run(argv: string[]): Promise<number> {
   const { arms, control } = resolveArms(scenario, base, armFlags);
   const names = [...new Set([...base, ...arms.map((a) => a.strategy)])];
   resolveStrategies(scenario, names);
+  // Check the database before any work: a bad path fails in a second, not after training.
+  (await openDb(dbPath)).close();
   const backend = await selectBackend(values.backend);
   const log = values.json ? () => {} : plainLogger(process.stderr);
   log({ type: 'backend', backend });
@@ -64,7 +66,6 @@ export async function run(argv: string[]): Promise<number> {
     runId, scenario: scenario.name, scenarioJson: JSON.stringify(scenario), seed, backend, version: VERSION,
     fingerprint: prepared.world.fingerprint, strategies: names, arms: arms.map((a) => a.name), control: arms[control].name,
   });
-  log({ type: 'log', message: `run ${runId} → ${dbPath}` });
   // Ctrl-C / SIGTERM: record the run as cancelled (never half-written) and exit; while the final
   // transaction is being written the signal waits for it.
   let finishing: Promise<unknown> | null = null;
@@ -78,6 +79,7 @@ export async function run(argv: string[]): Promise<number> {
   };
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
+  log({ type: 'log', message: `run ${runId} → ${dbPath}` });
   try {
     const offline = await trainAndEvaluate(prepared, names, seed, log);
     const ab = await abTest(prepared, offline, arms, control, seed, log);
