@@ -5,6 +5,8 @@ import { train, usage as trainUsage } from './commands/train.js';
 import { run, usage as runUsage } from './commands/run.js';
 import { runs, usage as runsUsage } from './commands/runs.js';
 import { query, usage as queryUsage } from './commands/query.js';
+import { report, usage as reportUsage } from './commands/report.js';
+import { tui, usage as tuiUsage } from './commands/tui.js';
 
 type Command = { run: (argv: string[]) => Promise<number>; usage: string; summary: string };
 
@@ -14,6 +16,8 @@ const commands: Record<string, Command> = {
   run: { run, usage: runUsage, summary: 'the whole job: generate, train, evaluate, A/B replay, store in DuckDB' },
   runs: { run: runs, usage: runsUsage, summary: 'list stored runs' },
   query: { run: query, usage: queryUsage, summary: 'run a read-only SQL query on the store' },
+  report: { run: report, usage: reportUsage, summary: 'write a self-contained HTML report (Vega-Lite) of stored runs' },
+  tui: { run: tui, usage: tuiUsage, summary: 'the terminal dashboard: pick a scenario, run it with live progress' },
 };
 
 export function help(): string {
@@ -23,6 +27,8 @@ export function help(): string {
 
 export async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
+  // On a terminal, bare `crossab` opens the dashboard; elsewhere it prints help.
+  if (!name && process.stdin.isTTY && process.stdout.isTTY) return main(['tui']);
   if (!name || name === 'help' || name === '--help' || name === '-h') {
     process.stdout.write(help() + '\n');
     return 0;

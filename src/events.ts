@@ -7,6 +7,9 @@ export type ProgressEvent =
   | { type: 'epoch'; strategy: string; epoch: number; epochs: number; loss: number; validAuc: number; seconds: number; etaSeconds: number; stopped: boolean }
   | { type: 'step'; strategy: string; epoch: number; step: number; steps: number; loss: number; etaSeconds: number }
   | { type: 'strategy'; strategy: string; status: 'start' | 'end'; seconds?: number; samplesPerSecond?: number }
+  | { type: 'run'; runId: string; db: string }
+  | { type: 'offline'; strategy: string; auc: Record<string, number> }
+  | { type: 'done'; runId: string; report: string | null; verdict: string }
   | { type: 'log'; message: string };
 
 export type Listener = (e: ProgressEvent) => void;

@@ -16,6 +16,9 @@ export function plainLogger(out: NodeJS.WritableStream): Listener {
       case 'strategy':
         if (e.status === 'end') out.write(`  ${e.strategy}: ${e.seconds!.toFixed(1)} s, ${Math.round(e.samplesPerSecond!)} samples/s\n`);
         break;
+      case 'run':
+        out.write(`run ${e.runId} → ${e.db}\n`);
+        break;
       case 'log':
         out.write(`${e.message}\n`);
         break;

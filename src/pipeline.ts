@@ -62,7 +62,10 @@ export async function trainAndEvaluate(p: Prepared, names: string[], seed: numbe
     }
   });
   await stage('evaluate', onEvent, () => {
-    for (const t of trained) strategies[t.strategy] = evaluate(t.strategy, t.predict(split.test), world, ds, split.test, groups);
+    for (const t of trained) {
+      strategies[t.strategy] = evaluate(t.strategy, t.predict(split.test), world, ds, split.test, groups);
+      onEvent({ type: 'offline', strategy: t.strategy, auc: strategies[t.strategy].auc });
+    }
   });
   return {
     strategies,

@@ -1,19 +1,14 @@
 import { loadScenario } from '../scenario/load.js';
-import { selectBackend } from '../tf/backend.js';
 import { formatTable } from '../table.js';
-import { abTest, disposeTrained, prepare, resolveStrategies, trainAndEvaluate } from '../pipeline.js';
 import { plainLogger } from '../logger.js';
-import { resolveArms } from '../abtest/arms.js';
-import { DEFAULT_DB, openDb } from '../store/db.js';
-import { finishRun, markRun, newRunId, startRun } from '../store/runs.js';
-import { VERSION } from '../version.js';
+import { DEFAULT_DB } from '../store/db.js';
 import type { ReplayResult } from '../abtest/replay.js';
+import type { OfflineResults } from '../pipeline.js';
+import { cancelRun, executeRun, type RunHandle } from '../run.js';
 import { checkOutputPath, intFlag, listFlag, parse } from './args.js';
 import { offlineJson } from './train.js';
-import type { OfflineResults } from '../pipeline.js';
-import { stage } from '../pipeline.js';
 
-export const usage = 'crossab run <scenario.json> [--seed N] [--strategies a,b] [--arms a,b] [--control a] [--aa] [--db PATH] [--backend node|wasm|cpu] [--json]';
+export const usage = 'crossab run <scenario.json> [--seed N] [--strategies a,b] [--arms a,b] [--control a] [--aa] [--db PATH] [--backend node|wasm|cpu] [--no-report] [--json]';
 
 const pct = (x: number) => (Number.isFinite(x) ? `${(100 * x).toFixed(2)}%` : '–');
 
@@ -42,61 +37,38 @@ export function abTable(ab: ReplayResult, off: OfflineResults, domains: string[]
 export async function run(argv: string[]): Promise<number> {
   const { values, positionals } = parse('run', argv, {
     seed: { type: 'string' }, strategies: { type: 'string' }, arms: { type: 'string' }, control: { type: 'string' }, aa: { type: 'boolean' },
-    db: { type: 'string' }, backend: { type: 'string' }, json: { type: 'boolean' },
+    db: { type: 'string' }, backend: { type: 'string' }, json: { type: 'boolean' }, 'no-report': { type: 'boolean' },
   }, { min: 1, max: 1, name: 'scenario file' });
-  const seedFlag = intFlag('run', 'seed', values.seed, 0, 2 ** 31 - 1);
-  const dbPath = checkOutputPath('run', 'db', values.db ?? DEFAULT_DB);
+  const seed = intFlag('run', 'seed', values.seed, 0, 2 ** 31 - 1);
+  const db = checkOutputPath('run', 'db', values.db ?? DEFAULT_DB);
   const scenario = loadScenario(positionals[0]);
-  const armFlags = { arms: listFlag(values.arms), control: values.control, aa: values.aa };
-  // Arms must be trained: they join the strategy list.
-  const base = resolveStrategies(scenario, listFlag(values.strategies));
-  const { arms, control } = resolveArms(scenario, base, armFlags);
-  const names = [...new Set([...base, ...arms.map((a) => a.strategy)])];
-  resolveStrategies(scenario, names);
-  // Check the database before any work: a bad path fails in a second, not after training.
-  (await openDb(dbPath)).close();
-  const backend = await selectBackend(values.backend);
   const log = values.json ? () => {} : plainLogger(process.stderr);
-  log({ type: 'backend', backend });
-  const seed = seedFlag ?? scenario.seed;
-  const t0 = performance.now();
-  const prepared = await prepare(scenario, seed, log);
-  const runId = newRunId(scenario.name);
-  await startRun(dbPath, {
-    runId, scenario: scenario.name, scenarioJson: JSON.stringify(scenario), seed, backend, version: VERSION,
-    fingerprint: prepared.world.fingerprint, strategies: names, arms: arms.map((a) => a.name), control: arms[control].name,
-  });
-  // Ctrl-C / SIGTERM: record the run as cancelled (never half-written) and exit; while the final
+  // Ctrl-C / SIGTERM: record the run as cancelled (never half-written) and exit 130; while the final
   // transaction is being written the signal waits for it.
-  let finishing: Promise<unknown> | null = null;
+  const handle: RunHandle = { runId: null, db, finishing: null };
   const onSignal = (sig: NodeJS.Signals) => {
-    void (async () => {
-      if (finishing) await finishing.catch(() => {});
-      else await markRun(dbPath, runId, 'cancelled', `interrupted by ${sig}`).catch(() => {});
-      process.stderr.write(`crossab: run ${runId} ${finishing ? 'finished before the interrupt' : 'cancelled'}\n`);
+    void cancelRun(handle).then((what) => {
+      process.stderr.write(`crossab: ${sig}: run ${handle.runId ?? ''} ${what}\n`);
       process.exit(130);
-    })();
+    });
   };
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
-  log({ type: 'log', message: `run ${runId} → ${dbPath}` });
   try {
-    const offline = await trainAndEvaluate(prepared, names, seed, log);
-    const ab = await abTest(prepared, offline, arms, control, seed, log);
-    finishing = stage('store', log, () => finishRun(dbPath, runId, prepared.world, offline, ab, (performance.now() - t0) / 1000));
-    await finishing;
+    const o = await executeRun({
+      scenario, seed, strategies: listFlag(values.strategies), arms: listFlag(values.arms), control: values.control, aa: values.aa,
+      db, backend: values.backend, report: !values['no-report'],
+    }, log, handle);
+    const w = o.prepared.world;
     if (values.json) {
-      process.stdout.write(JSON.stringify({ run_id: runId, db: dbPath, scenario: scenario.name, seed, backend, fingerprint: prepared.world.fingerprint,
-        offline: offlineJson(offline).strategies, oracle: offlineJson(offline).oracle, ab: abJson(ab),
-        srm: { users: ab.srm.users, chi2: ab.srm.chi2, p_value: ab.srm.pValue } }) + '\n');
+      const off = offlineJson(o.offline);
+      process.stdout.write(JSON.stringify({ run_id: o.runId, db, report: o.reportPath, scenario: scenario.name, seed: o.seed, backend: o.backend, fingerprint: w.fingerprint,
+        offline: off.strategies, oracle: off.oracle, ab: abJson(o.ab), srm: { users: o.ab.srm.users, chi2: o.ab.srm.chi2, p_value: o.ab.srm.pValue } }) + '\n');
     } else {
-      process.stdout.write(`${abTable(ab, offline, prepared.world.layout.domains)}\n\nsample-ratio check: users per arm ${ab.srm.users.join(' / ')}, p = ${ab.srm.pValue.toFixed(3)}${ab.srm.pValue < 0.001 ? '  (MISMATCH)' : ''}\nrun ${runId} stored in ${dbPath}\n`);
+      process.stdout.write(`${abTable(o.ab, o.offline, w.layout.domains)}\n\nsample-ratio check: users per arm ${o.ab.srm.users.join(' / ')}, p = ${o.ab.srm.pValue.toFixed(3)}${o.ab.srm.pValue < 0.001 ? '  (MISMATCH)' : ''}\nrun ${o.runId} stored in ${db}${o.reportPath ? `\nreport: ${o.reportPath}` : ''}\n`);
     }
-    disposeTrained(offline);
+    o.offline.trained.forEach((t) => t.dispose());
     return 0;
-  } catch (e) {
-    if (!finishing) await markRun(dbPath, runId, 'failed', (e as Error).message).catch(() => {});
-    throw e;
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);

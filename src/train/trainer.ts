@@ -85,7 +85,7 @@ function logSigmoid(x: tf.Tensor): tf.Tensor {
   return tf.neg(tf.add(tf.relu(tf.neg(x)), tf.log1p(tf.exp(tf.neg(tf.abs(x))))));
 }
 
-function batchLoss(model: Model, b: Batch, training: boolean): tf.Scalar {
+export function batchLoss(model: Model, b: Batch, training: boolean): tf.Scalar {
   const out = model.forward(b, training);
   let loss = tf.losses.sigmoidCrossEntropy(b.click, out.click) as tf.Scalar;
   if (out.cvr) {

@@ -13,7 +13,7 @@ function tmp(): string {
 
 /** Start `crossab run` and resolve once its run row exists (the "run … →" line), with the child. */
 function startRun(db: string, extra: string[] = []) {
-  const child = spawn(process.execPath, [join(root, 'bin/crossab.js'), 'run', scenarioPath('tiny'), '--db', db, ...extra], { cwd: root });
+  const child = spawn(process.execPath, [join(root, 'bin/crossab.js'), 'run', scenarioPath('tiny'), '--db', db, ...extra], { cwd: tmp() });
   let stderr = '';
   let stdout = '';
   child.stdout.on('data', (d) => { stdout += d; });

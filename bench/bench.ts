@@ -1,0 +1,92 @@
+// npm run bench [-- --json] [-- --quick]: generation speed and memory, training throughput per
+// strategy and batch size, and the PyTorch yardstick (Debian python3-torch, one thread) when present.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { loadScenario } from '../src/scenario/load.js';
+import { selectBackend } from '../src/tf/backend.js';
+import { prepare } from '../src/pipeline.js';
+import { STRATEGIES, DEFAULT_STRATEGIES } from '../src/strategies/registry.js';
+import { trainingThroughput } from '../src/train/throughput.js';
+import { formatTable } from '../src/table.js';
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
+const json = process.argv.includes('--json');
+const quick = process.argv.includes('--quick');
+const say = (s: string) => { if (!json) process.stdout.write(s + '\n'); };
+const scenarioPath = join(root, 'scenarios/default.json');
+
+// Generation at 1×, 2.5× (≈1M impressions) and 4× the default scenario, each in its own process.
+const generation = (quick ? [1] : [1, 2.5, 4]).map((scale) => {
+  const r = spawnSync(process.execPath, [join(root, 'dist/bench/generate-one.js'), scenarioPath, String(scale)], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(r.stderr);
+  return JSON.parse(r.stdout) as { scale: number; impressions: number; seconds: number; per_s: number; peak_rss_mb: number };
+});
+say('Generation (default scenario scaled; own process each)');
+say(formatTable(['scale', 'impressions', 'seconds', 'impressions/s', 'peak RSS MB'], generation.map((g) => [`${g.scale}×`, g.impressions, g.seconds, Math.round(g.per_s), Math.round(g.peak_rss_mb)])));
+
+const backend = await selectBackend(process.env.CROSSAB_BACKEND);
+const scenario = loadScenario(scenarioPath);
+const p = await prepare(scenario, scenario.seed);
+const batches = [...new Set([512, scenario.training.batchSize])];
+const names = quick ? ['shared-bottom', 'mmoe'] : [...DEFAULT_STRATEGIES, ...STRATEGIES.map((s) => s.name).filter((n) => !DEFAULT_STRATEGIES.includes(n) && n !== 'maml-noadapt')];
+const tfjs: Record<string, Record<string, number>> = {};
+for (const batch of batches) {
+  tfjs[batch] = {};
+  for (const name of names) {
+    tfjs[batch][name] = trainingThroughput(STRATEGIES.find((s) => s.name === name)!, p.ds, p.split.train, p.history, scenario.training, batch, quick ? 10 : 30);
+  }
+}
+
+// The PyTorch twins train on a dump of the same training rows.
+let torch: Record<string, Record<string, number>> | null = null;
+let torchNote = 'skipped: python3-torch is not installed (apt-get install python3-torch)';
+const python = ['/usr/bin/python3', 'python3'].find((py) => spawnSync(py, ['-c', 'import torch'], { encoding: 'utf8' }).status === 0);
+if (python) {
+  const dir = mkdtempSync(join(tmpdir(), 'crossab-bench-'));
+  const rows = p.split.train;
+  const pick = <T extends Int32Array | Float32Array | Uint8Array>(src: T, width: number, make: (n: number) => T): T => {
+    const out = make(rows.length * width);
+    rows.forEach((r, k) => out.set(src.subarray(r * width, (r + 1) * width), k * width));
+    return out;
+  };
+  writeFileSync(join(dir, 'data.cat'), pick(p.ds.cat, p.ds.fc, (n) => new Int32Array(n)));
+  writeFileSync(join(dir, 'data.mask'), pick(p.ds.catMask, p.ds.fc, (n) => new Float32Array(n)));
+  writeFileSync(join(dir, 'data.num'), pick(p.ds.num, p.ds.fn, (n) => new Float32Array(n)));
+  writeFileSync(join(dir, 'data.click'), pick(p.ds.click, 1, (n) => new Float32Array(n)));
+  writeFileSync(join(dir, 'data.domain'), pick(p.ds.domain, 1, (n) => new Uint8Array(n)));
+  const t = scenario.training;
+  writeFileSync(join(dir, 'data.json'), JSON.stringify({ fc: p.ds.fc, fn: p.ds.fn, tableRows: p.ds.tableRows, dim: t.embeddingDim, hidden: t.hidden, tower: t.tower, experts: t.experts, domains: p.ds.domains, lr: t.learningRate, batches }));
+  const r = spawnSync(python, [join(root, 'bench/torch_twin.py'), join(dir, 'data.json')], { encoding: 'utf8' });
+  if (r.status === 0) {
+    torch = JSON.parse(r.stdout);
+    torchNote = `PyTorch ${spawnSync(python, ['-c', 'import torch; print(torch.__version__)'], { encoding: 'utf8' }).stdout.trim()}, one thread`;
+  } else torchNote = `failed: ${r.stderr.trim().split('\n').pop()}`;
+  if (!existsSync(dir)) torchNote += ' (no dump)';
+}
+
+const twin = (name: string) => (name === 'mmoe' ? 'mmoe' : name === 'shared-bottom' ? 'shared-bottom' : null);
+const throughput: Record<string, Record<string, { samples_per_s: number; torch_samples_per_s: number | null; ratio: number | null }>> = {};
+for (const batch of batches) {
+  throughput[batch] = {};
+  for (const name of names) {
+    const ts = twin(name) && torch ? torch[batch][twin(name)!] : null;
+    throughput[batch][name] = { samples_per_s: tfjs[batch][name], torch_samples_per_s: ts, ratio: ts ? tfjs[batch][name] / ts : null };
+  }
+}
+say(`\nTraining throughput, default scenario's data, backend ${backend} (samples/s; PyTorch: ${torchNote}; twins exist for shared-bottom and mmoe)`);
+for (const batch of batches) {
+  say(`batch ${batch}`);
+  say(formatTable(['strategy', 'crossab samples/s', 'PyTorch samples/s', 'ratio'], names.map((n) => {
+    const t = throughput[batch][n];
+    return [n, Math.round(t.samples_per_s), t.torch_samples_per_s ? Math.round(t.torch_samples_per_s) : '–', t.ratio ? `1/${(1 / t.ratio).toFixed(1)}` : '–'];
+  })));
+}
+if (json) {
+  process.stdout.write(JSON.stringify({
+    backend, generation, generate_per_s: generation[0].per_s,
+    throughput: throughput[scenario.training.batchSize], throughput_by_batch: throughput, torch: torchNote,
+  }) + '\n');
+}

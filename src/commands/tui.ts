@@ -1,0 +1,51 @@
+import { readdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import React from 'react';
+import { render } from 'ink';
+import { loadScenario } from '../scenario/load.js';
+import { UserError } from '../errors.js';
+import { DEFAULT_DB } from '../store/db.js';
+import { cancelRun, executeRun, type RunHandle } from '../run.js';
+import { App, type ScenarioChoice } from '../tui/App.js';
+import { checkOutputPath, parse } from './args.js';
+
+export const usage = 'crossab tui [--scenarios DIR] [--db PATH] [--backend node|wasm|cpu]   (also: crossab on a terminal)';
+
+export function listScenarios(dir: string): ScenarioChoice[] {
+  let files: string[];
+  try {
+    files = readdirSync(dir).filter((f) => f.endsWith('.json') && !f.endsWith('.schema.json')).sort();
+  } catch {
+    throw new UserError(`no scenario folder '${dir}'; pass --scenarios DIR`);
+  }
+  return files.map((f) => {
+    const path = join(dir, f);
+    try {
+      return { path, scenario: loadScenario(path), error: null };
+    } catch (e) {
+      return { path, scenario: null, error: (e as Error).message };
+    }
+  });
+}
+
+export async function tui(argv: string[]): Promise<number> {
+  const { values } = parse('tui', argv, { scenarios: { type: 'string' }, db: { type: 'string' }, backend: { type: 'string' } }, { min: 0, max: 0, name: '' });
+  if (!process.stdin.isTTY) throw new UserError('tui needs a terminal; use crossab run for scripts and CI');
+  const db = checkOutputPath('tui', 'db', values.db ?? DEFAULT_DB);
+  const scenarios = listScenarios(resolve(values.scenarios ?? 'scenarios'));
+  if (scenarios.length === 0) throw new UserError(`no scenario files in '${values.scenarios ?? 'scenarios'}'`);
+  const handle: RunHandle = { runId: null, db, finishing: null };
+  const app = render(React.createElement(App, {
+    scenarios,
+    start: async ({ scenario, seed, strategies }, onEvent) => {
+      const arms = scenario.abtest ? undefined : strategies.slice(0, 2);
+      const o = await executeRun({ scenario, seed, strategies, arms: arms && arms.length >= 2 ? arms : undefined, db, backend: values.backend, report: true }, onEvent, handle);
+      o.offline.trained.forEach((t) => t.dispose());
+    },
+    cancel: async () => { await cancelRun(handle); },
+  }), { exitOnCtrlC: false });
+  await app.waitUntilExit();
+  // A run still going when the app closed (q after an error, or Ctrl-C) must not keep the process alive.
+  if (handle.runId && !handle.finishing) await cancelRun(handle);
+  return 0;
+}

@@ -1,0 +1,87 @@
+// The self-contained HTML report: vega, vega-lite and vega-embed inlined from their packages' build
+// bundles, the charts' specs inlined as JSON (with "</" escaped), no request leaves the page.
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import type { Chart } from './specs.js';
+import type { RunData, Row } from './data.js';
+
+const require = createRequire(import.meta.url);
+
+/** The minified browser bundle of a package (vega-lite's `exports` blocks subpath resolution). */
+function bundle(pkg: string, file: string): string {
+  let dir = dirname(require.resolve(pkg));
+  while (!dir.endsWith(join('node_modules', pkg))) dir = dirname(dir);
+  return readFileSync(join(dir, 'build', file), 'utf8');
+}
+
+const esc = (s: unknown) => String(s ?? '').replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
+const num = (x: unknown, d = 4) => (typeof x === 'number' && Number.isFinite(x) ? x.toFixed(d) : '–');
+const pct = (x: unknown) => (typeof x === 'number' && Number.isFinite(x) ? `${(100 * x).toFixed(2)}%` : '–');
+const scriptJson = (v: unknown) => JSON.stringify(v).replace(/<\//g, '<\\/');
+
+/** Best strategy per scope by test AUC, with its margin over the runner-up and the oracle. */
+function offlineWinners(d: RunData): string {
+  const scopes = [...new Set(d.offline.filter((r) => r.target === 'click').map((r) => `${r.scope}|${r.key}`))];
+  const rows = scopes.map((sk) => {
+    const [scope, key] = sk.split('|');
+    const rs = d.offline.filter((r) => r.target === 'click' && r.scope === scope && r.key === key);
+    const ranked = rs.filter((r) => r.strategy !== 'oracle' && r.strategy !== 'constant' && typeof r.auc === 'number').sort((a, b) => Number(b.auc) - Number(a.auc));
+    const oracle = rs.find((r) => r.strategy === 'oracle');
+    if (!ranked.length) return '';
+    const margin = ranked.length > 1 ? Number(ranked[0].auc) - Number(ranked[1].auc) : NaN;
+    const label = scope === 'overall' ? 'all impressions' : scope === 'domain' ? `domain ${key}` : scope === 'domain_group' ? key : `${key} users`;
+    return `<tr><td>${esc(label)}</td><td><b>${esc(ranked[0].strategy)}</b></td><td>${num(ranked[0].auc)}</td><td>${ranked.length > 1 ? `+${num(margin)} over ${esc(ranked[1].strategy)}` : ''}</td><td>${num(oracle?.auc)}</td></tr>`;
+  });
+  return `<table><thead><tr><th>where</th><th>best offline</th><th>AUC</th><th>margin</th><th>oracle</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
+}
+
+/** Per domain, each treatment arm's A/B lift, whether significant, and the truth. */
+function abSummary(d: RunData): string {
+  const rows = d.abLifts.filter((r) => r.metric === 'ctr' && r.segment === 'all').map((r) => {
+    const sig = Number(r.p_value) < 0.05;
+    const verdict = !sig ? 'no significant difference' : Number(r.lift) > 0 ? 'better than control' : 'worse than control';
+    return `<tr><td>${esc(r.domain)}</td><td>${esc(r.arm)}</td><td>${pct(r.lift)} [${pct(r.ci_low)}, ${pct(r.ci_high)}]</td><td>${num(r.p_value, 3)}</td><td>${verdict}</td><td>${pct(r.true_lift)}</td><td>${r.covered ? 'yes' : '<b>no</b>'}</td></tr>`;
+  });
+  const srm = d.assignment[0];
+  const srmLine = srm ? `<p>Users per arm: ${d.assignment.map((a) => `${esc(a.arm)} ${a.users}`).join(', ')}; sample-ratio check p = ${num(srm.srm_p_value, 3)}${Number(srm.srm_p_value) < 0.001 ? ' — <b>mismatch</b>' : ''}.</p>` : '';
+  return `${srmLine}<table><thead><tr><th>domain</th><th>arm</th><th>CTR lift [95% CI]</th><th>p</th><th>A/B says</th><th>true lift</th><th>covered</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
+}
+
+function metadata(d: RunData): string {
+  const r = d.run;
+  const items: [string, unknown][] = [['run', r.run_id], ['scenario', r.scenario], ['seed', r.seed], ['backend', r.backend], ['crossab', r.version],
+    ['data fingerprint', String(r.fingerprint).slice(0, 16)], ['started', r.started_at], ['wall time', `${num(r.wall_seconds, 1)} s`], ['arms', `${r.arms} (control ${r.control})`]];
+  return `<dl>${items.map(([k, v]) => `<dt>${esc(k)}</dt><dd>${esc(v)}</dd>`).join('')}</dl>`;
+}
+
+export function reportHtml(title: string, runs: RunData[], charts: Chart[]): string {
+  const sections = runs.map((d) => `<section class="run"><h2>Run ${esc(d.run.run_id)}</h2>${metadata(d)}
+    <h3>Who wins where (offline, test period)</h3>${offlineWinners(d)}
+    ${d.abLifts.length ? `<h3>A/B replay</h3>${abSummary(d)}` : ''}</section>`).join('');
+  const chartDivs = charts.map((c) => `<figure><figcaption>${esc(c.title)}</figcaption><div class="chart" id="${esc(c.id)}"></div></figure>`).join('');
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>${esc(title)}</title>
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; script-src 'unsafe-inline' 'unsafe-eval'; style-src 'unsafe-inline'; img-src data:">
+<style>
+body { font-family: sans-serif; margin: 2em auto; max-width: 1100px; color: #222; }
+table { border-collapse: collapse; margin: 0.5em 0 1.5em; font-size: 14px; }
+td, th { border-bottom: 1px solid #ddd; padding: 3px 10px; text-align: left; }
+dl { display: grid; grid-template-columns: max-content auto; gap: 2px 14px; font-size: 14px; }
+dt { color: #666; } dd { margin: 0; }
+figure { margin: 1.5em 0; } figcaption { font-weight: bold; margin-bottom: 0.4em; }
+</style>
+<script>${bundle('vega', 'vega.min.js')}</script>
+<script>${bundle('vega-lite', 'vega-lite.min.js')}</script>
+<script>${bundle('vega-embed', 'vega-embed.min.js')}</script>
+</head><body>
+<h1>${esc(title)}</h1>
+${sections}
+${chartDivs}
+<script>
+const charts = ${scriptJson(charts.map((c) => ({ id: c.id, spec: c.spec })))};
+window.crossabRendered = Promise.all(charts.map((c) => vegaEmbed('#' + c.id, c.spec, { renderer: 'svg', actions: false })));
+</script>
+</body></html>
+`;
+}

@@ -1,0 +1,13 @@
+// Charts rendered to SVG in Node (no browser): vega-lite compiles, vega renders headless. A seeded
+// random source keeps the output reproducible.
+import * as vega from 'vega';
+import { compile } from 'vega-lite';
+import type { Chart } from './specs.js';
+
+export async function chartSvg(chart: Chart, seed = 1): Promise<string> {
+  vega.setRandom(vega.randomLCG(seed));
+  const view = new vega.View(vega.parse(compile(chart.spec).spec), { renderer: 'none' });
+  const svg = await view.toSVG();
+  view.finalize();
+  return svg;
+}

@@ -1,0 +1,103 @@
+// The whole job as one function: generate, train, evaluate, replay, store, report, with progress
+// events. The `run` command and the terminal dashboard both call it; neither does work of its own.
+import type { Scenario } from './scenario/schema.js';
+import type { Listener } from './events.js';
+import { resolveArms } from './abtest/arms.js';
+import type { ReplayResult } from './abtest/replay.js';
+import { abTest, prepare, resolveStrategies, stage, trainAndEvaluate, type OfflineResults, type Prepared } from './pipeline.js';
+import { openDb } from './store/db.js';
+import { finishRun, markRun, newRunId, startRun } from './store/runs.js';
+import { selectBackend, type BackendName } from './tf/backend.js';
+import { VERSION } from './version.js';
+import { writeReport } from './commands/report.js';
+
+export interface RunOptions {
+  scenario: Scenario;
+  seed?: number;
+  strategies?: string[];
+  arms?: string[];
+  control?: string;
+  aa?: boolean;
+  db: string;
+  backend?: string;
+  report: boolean;
+}
+
+export interface RunOutcome {
+  runId: string;
+  seed: number;
+  backend: BackendName;
+  prepared: Prepared;
+  offline: OfflineResults;
+  ab: ReplayResult;
+  reportPath: string | null;
+}
+
+/** Handle on a run in progress: what to mark if it is interrupted. */
+export interface RunHandle {
+  runId: string | null;
+  db: string;
+  /** Set while the final transaction is written: an interrupt then waits for it. */
+  finishing: Promise<unknown> | null;
+}
+
+/** Validate everything cheap first (strategies, arms, database) so bad input fails before training. */
+export async function checkRun(o: RunOptions): Promise<{ names: string[]; arms: ReturnType<typeof resolveArms> }> {
+  const base = resolveStrategies(o.scenario, o.strategies);
+  const arms = resolveArms(o.scenario, base, { arms: o.arms, control: o.control, aa: o.aa });
+  const names = [...new Set([...base, ...arms.arms.map((a) => a.strategy)])];
+  resolveStrategies(o.scenario, names);
+  (await openDb(o.db)).close();
+  return { names, arms };
+}
+
+export async function executeRun(o: RunOptions, onEvent: Listener, handle: RunHandle = { runId: null, db: o.db, finishing: null }): Promise<RunOutcome> {
+  const { names, arms } = await checkRun(o);
+  const backend = await selectBackend(o.backend);
+  onEvent({ type: 'backend', backend });
+  const seed = o.seed ?? o.scenario.seed;
+  const t0 = performance.now();
+  const prepared = await prepare(o.scenario, seed, onEvent);
+  const runId = newRunId(o.scenario.name);
+  await startRun(o.db, {
+    runId, scenario: o.scenario.name, scenarioJson: JSON.stringify(o.scenario), seed, backend, version: VERSION,
+    fingerprint: prepared.world.fingerprint, strategies: names, arms: arms.arms.map((a) => a.name), control: arms.arms[arms.control].name,
+  });
+  handle.runId = runId;
+  onEvent({ type: 'run', runId, db: o.db });
+  try {
+    const offline = await trainAndEvaluate(prepared, names, seed, onEvent);
+    const ab = await abTest(prepared, offline, arms.arms, arms.control, seed, onEvent);
+    handle.finishing = stage('store', onEvent, () => finishRun(o.db, runId, prepared.world, offline, ab, (performance.now() - t0) / 1000));
+    await handle.finishing;
+    // The report reads the stored run back: it shows what the store holds, nothing recomputed.
+    const reportPath = o.report ? (await stage('report', onEvent, () => writeReport(o.db, [runId]))).html : null;
+    onEvent({ type: 'done', runId, report: reportPath, verdict: verdict(ab) });
+    return { runId, seed, backend, prepared, offline, ab, reportPath };
+  } catch (e) {
+    if (!handle.finishing) await markRun(o.db, runId, 'failed', (e as Error).message).catch(() => {});
+    throw e;
+  }
+}
+
+/** Mark an interrupted run cancelled (or let its final write finish). */
+export async function cancelRun(handle: RunHandle): Promise<'cancelled' | 'finished' | 'not started'> {
+  if (handle.finishing) {
+    await handle.finishing.catch(() => {});
+    return 'finished';
+  }
+  if (!handle.runId) return 'not started';
+  await markRun(handle.db, handle.runId, 'cancelled', 'interrupted').catch(() => {});
+  return 'cancelled';
+}
+
+/** One line: which arm the A/B test favours overall, and whether the truth agrees. */
+export function verdict(ab: ReplayResult): string {
+  const overall = ab.lifts.filter((l) => l.metric === 'ctr' && l.domain === 'all' && l.segment === 'all');
+  const sig = overall.filter((l) => l.pValue < 0.05).sort((a, b) => b.lift - a.lift);
+  const best = sig[0];
+  const truthBest = [...overall].sort((a, b) => b.trueLift - a.trueLift)[0];
+  if (!best) return `no arm differs significantly from ${ab.control} overall${truthBest && truthBest.trueLift > 0 ? ` (truth: ${truthBest.arm} ${(100 * truthBest.trueLift).toFixed(1)}% better)` : ''}`;
+  const dir = best.lift > 0 ? 'beats' : 'loses to';
+  return `${best.arm} ${dir} ${ab.control} by ${(100 * best.lift).toFixed(1)}% CTR (p=${best.pValue.toFixed(3)}); true lift ${(100 * best.trueLift).toFixed(1)}%${best.covered ? '' : ' — the interval missed it'}`;
+}

@@ -1,0 +1,39 @@
+// Training throughput of a strategy: optimiser steps on real batches, timed after a warm-up, with the
+// same loss and step as the trainer (no validation, no early stopping).
+import * as tf from '@tensorflow/tfjs-core';
+import type { TrainingConfig } from '../scenario/schema.js';
+import { Params } from '../strategies/blocks.js';
+import type { StrategyInfo } from '../strategies/strategy.js';
+import { stream } from '../world/rng.js';
+import { disposeBatch, epochBatches, makeBatch, rowsByDomain, type Dataset } from './data.js';
+import type { History } from './history.js';
+import { batchLoss, priorOf, type Trainable } from './trainer.js';
+
+export function trainingThroughput(
+  info: StrategyInfo, ds: Dataset, train: Int32Array, history: History, config: TrainingConfig, batchSize: number, steps = 30, warmup = 5,
+): number {
+  const params = new Params(1, `bench-${info.name}/`);
+  const model = info.create({ data: ds, config, params, prior: priorOf(ds, train) }) as Trainable;
+  const optimizer = tf.train.adam(config.learningRate);
+  const rng = stream(1, `bench:${info.name}`);
+  const batches = epochBatches(ds, rowsByDomain(ds, train), batchSize, rng).filter((b) => b.rows.length === batchSize);
+  let samples = 0;
+  let t0 = 0;
+  for (let k = 0; k < warmup + steps; k++) {
+    if (k === warmup) t0 = performance.now();
+    const spec = batches[k % batches.length];
+    const b = makeBatch(ds, spec.rows, spec.domain);
+    const extra = model.stepLoss?.({ ds, train, history, rng }) ?? null;
+    const loss = optimizer.minimize(() => (extra ? tf.add(batchLoss(model, b, true), extra.loss()) : batchLoss(model, b, true)) as tf.Scalar, true, params.list)!;
+    model.afterStep?.();
+    extra?.dispose();
+    disposeBatch(b);
+    loss.dataSync();
+    loss.dispose();
+    if (k >= warmup) samples += spec.rows.length;
+  }
+  const seconds = (performance.now() - t0) / 1000;
+  optimizer.dispose();
+  tf.dispose([...params.list, ...params.state]);
+  return samples / seconds;
+}

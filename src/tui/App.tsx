@@ -1,0 +1,119 @@
+// The terminal app: pick a scenario, choose seed and strategies, run with live progress. Keys:
+// arrows and enter to choose, space to toggle a strategy, q to quit; Ctrl-C cancels a run cleanly.
+import React, { useEffect, useReducer, useRef, useState } from 'react';
+import { Box, Text, useApp, useInput } from 'ink';
+import { MultiSelect, Select, TextInput } from '@inkjs/ui';
+import type { Scenario } from '../scenario/schema.js';
+import type { ProgressEvent } from '../events.js';
+import { STRATEGIES } from '../strategies/registry.js';
+import { initialState, reduce } from './state.js';
+import { Dashboard } from './Dashboard.js';
+
+export interface ScenarioChoice {
+  path: string;
+  scenario: Scenario | null;
+  error: string | null;
+}
+
+export interface AppProps {
+  scenarios: ScenarioChoice[];
+  /** Starts the run; resolves when it ends. The app only renders its events. */
+  start(choice: { scenario: Scenario; seed: number; strategies: string[] }, onEvent: (e: ProgressEvent) => void): Promise<void>;
+  /** Called on Ctrl-C during a run: cancels it and resolves when the store is consistent. */
+  cancel(): Promise<void>;
+}
+
+type Screen = 'pick' | 'seed' | 'strategies' | 'running';
+
+export function App({ scenarios, start, cancel }: AppProps): React.ReactElement {
+  const { exit } = useApp();
+  const [screen, setScreen] = useState<Screen>('pick');
+  const [choice, setChoice] = useState<ScenarioChoice | null>(null);
+  const [seed, setSeed] = useState<number>(1);
+  const [strategies, setStrategies] = useState<string[]>([]);
+  const [state, dispatch] = useReducer(reduce, initialState([]));
+  const [error, setError] = useState<string | null>(null);
+  const [finished, setFinished] = useState(false);
+  const cancelling = useRef(false);
+
+  useInput((input, key) => {
+    if (key.ctrl && input === 'c') {
+      if (screen === 'running' && !finished && !cancelling.current) {
+        cancelling.current = true;
+        void cancel().then(() => exit());
+      } else exit();
+    } else if (input === 'q' && (screen === 'pick' || finished)) exit();
+  });
+
+  useEffect(() => {
+    if (screen !== 'running' || !choice?.scenario) return;
+    start({ scenario: choice.scenario, seed, strategies }, dispatch).then(
+      () => setFinished(true),
+      (e: Error) => { setError(e.message); setFinished(true); },
+    );
+  }, [screen]);
+
+  if (screen === 'pick') {
+    return (
+      <Box flexDirection="column">
+        <Text bold>crossab — pick a scenario (↑↓, enter; q quits)</Text>
+        <Select
+          options={scenarios.map((s, k) => ({ label: s.scenario ? `${s.scenario.name}  ${s.scenario.description ?? ''}`.slice(0, 90) : `${s.path} (invalid: ${s.error})`, value: String(k) }))}
+          onChange={(v) => {
+            const c = scenarios[Number(v)];
+            if (!c.scenario) return setError(c.error);
+            setChoice(c);
+            setSeed(c.scenario.seed);
+            setScreen('seed');
+          }}
+        />
+        {error && <Text color="red">{error}</Text>}
+      </Box>
+    );
+  }
+  if (screen === 'seed') {
+    return (
+      <Box flexDirection="column">
+        <Text bold>{choice!.scenario!.name}: seed (enter keeps {seed})</Text>
+        <TextInput
+          placeholder={String(seed)}
+          onSubmit={(v) => {
+            const t = v.trim();
+            if (t && !/^\d+$/.test(t)) return setError(`seed must be a whole number, got '${t}'`);
+            if (t) setSeed(Number(t));
+            setError(null);
+            setScreen('strategies');
+          }}
+        />
+        {error && <Text color="red">{error}</Text>}
+      </Box>
+    );
+  }
+  if (screen === 'strategies') {
+    const s = choice!.scenario!;
+    const defaults = s.strategies ?? [...new Set(['separate', 'shared-bottom', 'mmoe', 'ple', 'star', ...(s.abtest?.arms ?? [])])];
+    return (
+      <Box flexDirection="column">
+        <Text bold>strategies to train (space toggles, enter starts)</Text>
+        <MultiSelect
+          options={STRATEGIES.map((x) => ({ label: `${x.name} — ${x.summary}`.slice(0, 100), value: x.name }))}
+          defaultValue={defaults}
+          onSubmit={(v) => {
+            if (v.length === 0) return setError('choose at least one strategy');
+            setStrategies(v);
+            setScreen('running');
+          }}
+        />
+        {error && <Text color="red">{error}</Text>}
+      </Box>
+    );
+  }
+  return (
+    <Box flexDirection="column">
+      <Text bold>crossab · {choice!.scenario!.name} · seed {seed}</Text>
+      <Dashboard state={state} domains={choice!.scenario!.domains.map((d) => d.name)} />
+      {error && <Text color="red">✘ {error}</Text>}
+      {finished && error && <Text color="gray">press q to quit</Text>}
+    </Box>
+  );
+}

@@ -1,0 +1,54 @@
+// The live view of a run: stages, per-strategy training progress, offline AUC as it arrives, verdict.
+import React from 'react';
+import { Box, Text } from 'ink';
+import { ProgressBar, Spinner } from '@inkjs/ui';
+import { STAGES, progressOf, type DashboardState } from './state.js';
+
+const f4 = (x: number) => (Number.isFinite(x) ? x.toFixed(4) : '  –   ');
+const eta = (s: number) => (Number.isFinite(s) && s > 0 ? `${Math.round(s)}s` : '');
+
+export function Dashboard({ state, domains }: { state: DashboardState; domains: string[] }): React.ReactElement {
+  return (
+    <Box flexDirection="column">
+      <Box gap={2}>
+        {STAGES.map((s) => {
+          const st = state.stages[s];
+          return (
+            <Box key={s} gap={1}>
+              {st.status === 'running' ? <Spinner /> : <Text color={st.status === 'done' ? 'green' : 'gray'}>{st.status === 'done' ? '✔' : '·'}</Text>}
+              <Text color={st.status === 'pending' ? 'gray' : undefined}>{s}</Text>
+            </Box>
+          );
+        })}
+      </Box>
+      <Text color="gray">backend {state.backend ?? '…'}{state.runId ? `  run ${state.runId}` : ''}</Text>
+      <Box flexDirection="column" marginTop={1}>
+        {state.strategies.map((p) => (
+          <Box key={p.name} gap={1}>
+            <Box width={20}><Text bold={p.status === 'training'}>{p.name}</Text></Box>
+            <Box width={30}><ProgressBar value={Math.round(100 * progressOf(p))} /></Box>
+            <Text>
+              {p.status === 'waiting' ? 'waiting' : `epoch ${p.epoch}/${p.epochs || '?'}  loss ${f4(p.loss)}  val AUC ${f4(p.validAuc)}  ${p.status === 'done' ? `${p.seconds.toFixed(1)}s` : `ETA ${eta(p.etaSeconds)}`}`}
+            </Text>
+          </Box>
+        ))}
+      </Box>
+      {Object.keys(state.offline).length > 0 && (
+        <Box flexDirection="column" marginTop={1}>
+          <Text bold>{'test AUC'.padEnd(20)}{[...domains, 'overall'].map((d) => d.slice(0, 10).padStart(11)).join('')}</Text>
+          {Object.entries(state.offline).map(([name, auc]) => (
+            <Text key={name}>{name.padEnd(20)}{[...domains, 'overall'].map((d) => f4(auc[d]).padStart(11)).join('')}</Text>
+          ))}
+        </Box>
+      )}
+      {state.done && (
+        <Box flexDirection="column" marginTop={1}>
+          <Text color="green">✔ {state.done.verdict}</Text>
+          {state.done.report && <Text>report: {state.done.report}</Text>}
+          <Text color="gray">press q to quit</Text>
+        </Box>
+      )}
+      {state.error && <Text color="red">✘ {state.error}</Text>}
+    </Box>
+  );
+}

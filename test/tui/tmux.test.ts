@@ -1,0 +1,85 @@
+// End to end: the real app in a real terminal (tmux), driven by keys, read from the screen.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { rawScenario, root } from '../helpers/scenarios.js';
+import { crossab } from '../helpers/cli.js';
+
+const tmux = (...args: string[]) => execFileSync('tmux', args, { encoding: 'utf8' });
+const screen = (session: string) => tmux('capture-pane', '-p', '-t', session);
+
+async function waitFor(session: string, pattern: RegExp, seconds: number): Promise<string> {
+  const deadline = Date.now() + seconds * 1000;
+  let last = '';
+  while (Date.now() < deadline) {
+    last = screen(session);
+    if (pattern.test(last)) return last;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`screen never showed ${pattern}; last screen:\n${last}`);
+}
+
+function workspace(requests?: number): { dir: string; db: string } {
+  assert.equal(spawnSync('tmux', ['-V']).status, 0, 'tmux is not installed (.ci/run installs it)');
+  const dir = mkdtempSync(join(tmpdir(), 'crossab-tui-'));
+  mkdirSync(join(dir, 'scenarios'));
+  const s = rawScenario('tiny');
+  s.strategies = ['separate', 'shared-bottom'];
+  if (requests) s.traffic.requests = requests; // long enough to interrupt mid-training
+  writeFileSync(join(dir, 'scenarios', 'tiny.json'), JSON.stringify(s));
+  return { dir, db: join(dir, 'crossab.duckdb') };
+}
+
+function startApp(dir: string): string {
+  const session = `crossab-test-${process.pid}-${Date.now()}`;
+  // Bare `crossab` on a terminal opens the dashboard.
+  tmux('new-session', '-d', '-s', session, '-x', '150', '-y', '45', '-c', dir,
+    `node ${join(root, 'bin/crossab.js')}; echo "EXIT=$?"; sleep 30`);
+  return session;
+}
+
+test('tmux: the dashboard runs the tiny scenario from the keyboard and ends with the report path', async () => {
+  const { dir, db } = workspace();
+  const session = startApp(dir);
+  try {
+    await waitFor(session, /pick a scenario/, 30);
+    tmux('send-keys', '-t', session, 'Enter');
+    await waitFor(session, /seed \(enter keeps 7\)/, 10);
+    tmux('send-keys', '-t', session, '3', 'Enter');
+    await waitFor(session, /strategies to train/, 10);
+    tmux('send-keys', '-t', session, 'Enter');
+    const done = await waitFor(session, /report: .*\.html/, 180);
+    assert.match(done, /seed 3/);
+    assert.match(done, /✔ store/);
+    assert.match(done, /test AUC/);
+    tmux('send-keys', '-t', session, 'q');
+    await waitFor(session, /EXIT=0/, 10);
+  } finally {
+    spawnSync('tmux', ['kill-session', '-t', session]);
+  }
+  const rows = JSON.parse(crossab(['query', 'SELECT seed, status FROM runs', '--db', db, '--json']).stdout);
+  assert.deepEqual(rows, [{ seed: 3, status: 'complete' }]);
+});
+
+test('tmux: Ctrl-C during training cancels the run cleanly and restores the terminal', async () => {
+  const { dir, db } = workspace(60000);
+  const session = startApp(dir);
+  try {
+    await waitFor(session, /pick a scenario/, 30);
+    tmux('send-keys', '-t', session, 'Enter');
+    await waitFor(session, /seed/, 10);
+    tmux('send-keys', '-t', session, 'Enter');
+    await waitFor(session, /strategies to train/, 10);
+    tmux('send-keys', '-t', session, 'Enter');
+    await waitFor(session, /run \S+-\d{8}-\d{6}/, 60);
+    tmux('send-keys', '-t', session, 'C-c');
+    await waitFor(session, /EXIT=0/, 30);
+  } finally {
+    spawnSync('tmux', ['kill-session', '-t', session]);
+  }
+  const rows = JSON.parse(crossab(['query', 'SELECT status FROM runs', '--db', db, '--json']).stdout);
+  assert.deepEqual(rows, [{ status: 'cancelled' }]);
+});
