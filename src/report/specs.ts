@@ -23,7 +23,7 @@ function aucByDomain(d: RunData): Chart {
     spec: {
       ...base, width: WIDTH, height: 260, data: { values },
       layer: [
-        { transform: [{ filter: "datum.strategy !== 'oracle' && datum.strategy !== 'constant'" }], mark: { type: 'bar', tooltip: true },
+        { transform: [{ filter: "datum.strategy !== 'oracle' && datum.strategy !== 'constant'" }], mark: { type: 'bar', tooltip: true, clip: true },
           encoding: { x: { field: 'domain', type: 'nominal', title: null }, xOffset: { field: 'strategy' }, y: { field: 'auc', type: 'quantitative', scale: { zero: false, domain: [0.45, 1] }, title: 'AUC' }, color: { field: 'strategy', type: 'nominal' } } },
         { transform: [{ filter: "datum.strategy === 'oracle'" }], mark: { type: 'tick', color: 'black', thickness: 2, size: 60 },
           encoding: { x: { field: 'domain', type: 'nominal' }, y: { field: 'auc', type: 'quantitative' } } },
@@ -41,9 +41,9 @@ function segments(d: RunData): Chart {
     spec: {
       ...base, data: { values },
       facet: { column: { field: 'group', type: 'nominal', title: null } },
-      spec: { width: 260, height: 220, mark: { type: 'bar', tooltip: true },
-        encoding: { x: { field: 'key', type: 'nominal', title: null }, xOffset: { field: 'strategy' }, y: { field: 'auc', type: 'quantitative', scale: { zero: false, domain: [0.45, 1] }, title: 'AUC' }, color: { field: 'strategy', type: 'nominal' } } },
-      resolve: { scale: { x: 'independent' } },
+      spec: { width: 260, height: 140, mark: { type: 'point', filled: true, size: 90, tooltip: true },
+        encoding: { y: { field: 'key', type: 'nominal', title: null }, x: { field: 'auc', type: 'quantitative', scale: { zero: false }, title: 'AUC' }, color: { field: 'strategy', type: 'nominal' } } },
+      resolve: { scale: { y: 'independent' } },
     } as TopLevelSpec,
   };
 }
@@ -55,12 +55,11 @@ function abLifts(d: RunData): Chart {
     id: 'ab-lifts', title: `A/B: CTR lift over the control (${d.run.control}) with 95% intervals; diamonds are the true lift`,
     spec: {
       ...base, width: WIDTH, height: { step: 16 }, data: { values },
-      encoding: { y: { field: 'domain', type: 'nominal', title: null }, yOffset: { field: 'arm' }, color: { field: 'arm', type: 'nominal' } },
       layer: [
-        { mark: { type: 'rule' }, encoding: { x: { field: 'lo', type: 'quantitative', title: 'relative lift', axis: { format: '%' } }, x2: { field: 'hi' } } },
-        { mark: { type: 'point', filled: true, tooltip: true }, encoding: { x: { field: 'lift', type: 'quantitative' } } },
-        { mark: { type: 'point', shape: 'diamond', filled: false, size: 90, strokeWidth: 2, color: 'black' }, encoding: { x: { field: 'truth', type: 'quantitative' } } },
-        { data: { values: [{ zero: 0 }] }, mark: { type: 'rule', strokeDash: [4, 4], color: 'gray' }, encoding: { x: { field: 'zero', type: 'quantitative' }, y: { value: 0 }, y2: { value: 'height' } } },
+        { data: { values: [{ zero: 0 }] }, mark: { type: 'rule', strokeDash: [4, 4], color: 'gray' }, encoding: { x: { field: 'zero', type: 'quantitative' } } },
+        { mark: { type: 'rule' }, encoding: { y: { field: 'domain', type: 'nominal', title: null }, yOffset: { field: 'arm' }, color: { field: 'arm', type: 'nominal' }, x: { field: 'lo', type: 'quantitative', title: 'relative CTR lift', axis: { format: '%' } }, x2: { field: 'hi' } } },
+        { mark: { type: 'point', filled: true, tooltip: true }, encoding: { y: { field: 'domain', type: 'nominal' }, yOffset: { field: 'arm' }, color: { field: 'arm', type: 'nominal' }, x: { field: 'lift', type: 'quantitative' } } },
+        { mark: { type: 'point', shape: 'diamond', filled: false, size: 90, strokeWidth: 2, color: 'black' }, encoding: { y: { field: 'domain', type: 'nominal' }, yOffset: { field: 'arm' }, x: { field: 'truth', type: 'quantitative' } } },
       ],
     } as unknown as TopLevelSpec,
   };

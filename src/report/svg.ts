@@ -4,8 +4,11 @@ import * as vega from 'vega';
 import { compile } from 'vega-lite';
 import type { Chart } from './specs.js';
 
+// Exported by vega at run time (from vega-statistics) but missing from its type declarations.
+const seeded = vega as unknown as { setRandom(r: () => number): void; randomLCG(seed: number): () => number };
+
 export async function chartSvg(chart: Chart, seed = 1): Promise<string> {
-  vega.setRandom(vega.randomLCG(seed));
+  seeded.setRandom(seeded.randomLCG(seed));
   const view = new vega.View(vega.parse(compile(chart.spec).spec), { renderer: 'none' });
   const svg = await view.toSVG();
   view.finalize();

@@ -53,9 +53,9 @@ export function reduce(s: DashboardState, e: ProgressEvent): DashboardState {
     case 'strategy':
       return updateStrategy(s, e.strategy, e.status === 'start' ? { status: 'training' } : { status: 'done', seconds: e.seconds ?? 0, etaSeconds: 0 });
     case 'step':
-      return updateStrategy(s, e.strategy, { epoch: e.epoch, step: e.step, steps: e.steps, loss: e.loss, etaSeconds: e.etaSeconds });
+      return updateStrategy(s, e.strategy, { status: 'training', epoch: e.epoch, step: e.step, steps: e.steps, loss: e.loss, etaSeconds: e.etaSeconds });
     case 'epoch':
-      return updateStrategy(s, e.strategy, { epoch: e.epoch, epochs: e.epochs, validAuc: e.validAuc, loss: e.loss, etaSeconds: e.etaSeconds });
+      return updateStrategy(s, e.strategy, { status: 'training', epoch: e.epoch, epochs: e.epochs, validAuc: e.validAuc, loss: e.loss, etaSeconds: e.etaSeconds });
     case 'offline':
       return { ...s, offline: { ...s.offline, [e.strategy]: e.auc } };
     case 'done':

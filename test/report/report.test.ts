@@ -59,7 +59,7 @@ test('the report opens in headless Chromium with the network off: no console err
     page.on('pageerror', (e) => errors.push(String(e)));
     page.on('request', (r) => { if (!r.url().startsWith('file:') && !r.url().startsWith('data:')) requests.push(r.url()); });
     await page.goto(`file://${out}`);
-    await page.evaluate(() => (window as unknown as { crossabRendered: Promise<unknown> }).crossabRendered);
+    await page.evaluate(async () => { await (window as unknown as { crossabRendered: Promise<unknown> }).crossabRendered; return true; });
     const marks = await page.$$eval('.chart', (divs) => divs.map((d) => ({ id: d.id, marks: d.querySelectorAll('svg g.role-mark path, svg g.role-mark line, svg g.role-mark rect').length })));
     assert.equal(marks.length, 7);
     for (const m of marks) assert.ok(m.marks > 0, `chart ${m.id} rendered no marks`);

@@ -39,12 +39,15 @@ test('the dashboard component shows stage marks, a progress row per strategy and
   s = reduce(s, { type: 'epoch', strategy: 'separate', epoch: 2, epochs: 4, loss: 0.2512, validAuc: 0.7123, seconds: 1, etaSeconds: 4, stopped: false });
   s = reduce(s, { type: 'offline', strategy: 'separate', auc: { head: 0.75, overall: 0.74 } });
   const { lastFrame, unmount } = render(<Dashboard state={s} domains={['head']} />);
-  const frame = lastFrame()!;
-  assert.match(frame, /✔ generate/);
-  assert.match(frame, /separate .*epoch 2\/4 .*loss 0\.2512 .*val AUC 0\.7123/s);
-  assert.match(frame, /mmoe .*waiting/s);
-  assert.match(frame, /separate\s+0\.7500\s+0\.7400/);
-  unmount();
+  try {
+    const frame = lastFrame()!;
+    assert.match(frame, /✔ generate/);
+    assert.match(frame, /separate .*epoch 2\/4 .*loss 0\.2512 .*val AUC 0\.7123/s);
+    assert.match(frame, /mmoe .*waiting/s);
+    assert.match(frame, /separate\s+0\.7500\s+0\.7400/);
+  } finally {
+    unmount(); // the spinner's timer would keep the test process alive
+  }
 });
 
 test('the app: pick a scenario, keep the seed, start with the default strategies, show events, q quits', async () => {
@@ -58,6 +61,7 @@ test('the app: pick a scenario, keep the seed, start with the default strategies
     cancel: async () => {},
   };
   const { lastFrame, stdin, unmount } = render(<App {...props} />);
+  try {
   await tick();
   assert.match(lastFrame()!, /pick a scenario/);
   assert.match(lastFrame()!, /tiny/);
@@ -79,5 +83,7 @@ test('the app: pick a scenario, keep the seed, start with the default strategies
   assert.match(frame, /mmoe .*epoch 1\/3/s);
   assert.match(frame, /shared-bottom beats separate/);
   assert.match(frame, /report: \/tmp\/report\.html/);
-  unmount();
+  } finally {
+    unmount();
+  }
 });

@@ -48,7 +48,9 @@ test('tmux: the dashboard runs the tiny scenario from the keyboard and ends with
     await waitFor(session, /pick a scenario/, 30);
     tmux('send-keys', '-t', session, 'Enter');
     await waitFor(session, /seed \(enter keeps 7\)/, 10);
-    tmux('send-keys', '-t', session, '3', 'Enter');
+    tmux('send-keys', '-t', session, '3');
+    await waitFor(session, /seed.*\n.*3/, 10);
+    tmux('send-keys', '-t', session, 'Enter');
     await waitFor(session, /strategies to train/, 10);
     tmux('send-keys', '-t', session, 'Enter');
     const done = await waitFor(session, /report: .*\.html/, 180);
