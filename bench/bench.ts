@@ -39,6 +39,18 @@ for (const batch of batches) {
     tfjs[batch][name] = trainingThroughput(STRATEGIES.find((s) => s.name === name)!, p.ds, p.split.train, p.history, scenario.training, batch, quick ? 10 : 30);
   }
 }
+// The other available backends, at batch 512 with fewer steps (the pure-JS cpu backend is slow).
+const otherBackends: Record<string, Record<string, number>> = {};
+for (const other of ['node', 'wasm', 'cpu'].filter((b) => b !== backend)) {
+  try {
+    await selectBackend(other);
+  } catch {
+    continue;
+  }
+  otherBackends[other] = {};
+  for (const name of names) otherBackends[other][name] = trainingThroughput(STRATEGIES.find((s) => s.name === name)!, p.ds, p.split.train, p.history, scenario.training, 512, quick ? 4 : 8, 2);
+}
+await selectBackend(backend);
 
 // The PyTorch twins train on a dump of the same training rows.
 let torch: Record<string, Record<string, number>> | null = null;
@@ -58,7 +70,7 @@ if (python) {
   writeFileSync(join(dir, 'data.click'), pick(p.ds.click, 1, (n) => new Float32Array(n)));
   writeFileSync(join(dir, 'data.domain'), pick(p.ds.domain, 1, (n) => new Uint8Array(n)));
   const t = scenario.training;
-  writeFileSync(join(dir, 'data.json'), JSON.stringify({ fc: p.ds.fc, fn: p.ds.fn, tableRows: p.ds.tableRows, dim: t.embeddingDim, hidden: t.hidden, tower: t.tower, experts: t.experts, domains: p.ds.domains, lr: t.learningRate, batches }));
+  writeFileSync(join(dir, 'data.json'), JSON.stringify({ fc: p.ds.fc, fn: p.ds.fn, tableRows: p.ds.tableRows, dim: t.embeddingDim, hidden: t.hidden, tower: t.tower, experts: t.experts, specificExperts: t.specificExperts, levels: t.levels, domains: p.ds.domains, lr: t.learningRate, batches }));
   const r = spawnSync(python, [join(root, 'bench/torch_twin.py'), join(dir, 'data.json')], { encoding: 'utf8' });
   if (r.status === 0) {
     torch = JSON.parse(r.stdout);
@@ -67,7 +79,9 @@ if (python) {
   if (!existsSync(dir)) torchNote += ' (no dump)';
 }
 
-const twin = (name: string) => (name === 'mmoe' ? 'mmoe' : name === 'shared-bottom' ? 'shared-bottom' : null);
+// Strategies with a PyTorch twin in bench/torch_twin.py (ESMM variants train the same network plus CVR towers).
+const TWINS = ['separate', 'id-feature', 'shared-bottom', 'mmoe', 'ple', 'star'];
+const twin = (name: string) => (TWINS.includes(name) ? name : null);
 const throughput: Record<string, Record<string, { samples_per_s: number; torch_samples_per_s: number | null; ratio: number | null }>> = {};
 for (const batch of batches) {
   throughput[batch] = {};
@@ -76,7 +90,7 @@ for (const batch of batches) {
     throughput[batch][name] = { samples_per_s: tfjs[batch][name], torch_samples_per_s: ts, ratio: ts ? tfjs[batch][name] / ts : null };
   }
 }
-say(`\nTraining throughput, default scenario's data, backend ${backend} (samples/s; PyTorch: ${torchNote}; twins exist for shared-bottom and mmoe)`);
+say(`\nTraining throughput, default scenario's data, backend ${backend} (samples/s; PyTorch: ${torchNote}; twins: ${TWINS.join(', ')})`);
 for (const batch of batches) {
   say(`batch ${batch}`);
   say(formatTable(['strategy', 'crossab samples/s', 'PyTorch samples/s', 'ratio'], names.map((n) => {
@@ -84,8 +98,12 @@ for (const batch of batches) {
     return [n, Math.round(t.samples_per_s), t.torch_samples_per_s ? Math.round(t.torch_samples_per_s) : '–', t.ratio ? `1/${(1 / t.ratio).toFixed(1)}` : '–'];
   })));
 }
+for (const [b, figures] of Object.entries(otherBackends)) {
+  say(`\nbackend ${b}, batch 512`);
+  say(formatTable(['strategy', 'samples/s', `vs ${backend}`], names.map((n) => [n, Math.round(figures[n]), `${(figures[n] / tfjs[512][n]).toFixed(2)}×`])));
+}
 if (json) {
-  process.stdout.write(JSON.stringify({
+  process.stdout.write(JSON.stringify({ other_backends: otherBackends,
     backend, generation, generate_per_s: generation[0].per_s,
     throughput: throughput[scenario.training.batchSize], throughput_by_batch: throughput, torch: torchNote,
   }) + '\n');

@@ -43,6 +43,8 @@ export async function selectBackend(wanted?: string): Promise<BackendName> {
     throw new BackendError(`unknown backend '${choice}': use one of ${BACKENDS.join(', ')} (or auto)`);
   }
   if (active && (choice === 'auto' || choice === active)) return active;
+  // Production mode: skips per-op debug checks and the cpu backend's "install tfjs-node" banner.
+  tf.enableProdMode();
   const order: BackendName[] = choice === 'auto' ? ['node', 'wasm', 'cpu'] : [choice as BackendName];
   for (const name of order) {
     let ok = false;
