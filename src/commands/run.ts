@@ -2,13 +2,14 @@ import { loadScenario } from '../scenario/load.js';
 import { formatTable } from '../table.js';
 import { plainLogger } from '../logger.js';
 import { DEFAULT_DB } from '../store/db.js';
-import type { ReplayResult } from '../abtest/replay.js';
+import { DOMINANT_USER, type ReplayResult } from '../abtest/replay.js';
 import type { OfflineResults } from '../pipeline.js';
 import { cancelRun, executeRun, type RunHandle } from '../run.js';
 import { checkOutputPath, intFlag, listFlag, parse } from './args.js';
 import { offlineJson } from './train.js';
 
 export const usage = 'crossab run <scenario.json> [--seed N] [--strategies a,b] [--arms a,b] [--control a] [--aa] [--db PATH] [--backend node|wasm|cpu] [--no-report] [--json]';
+
 
 const pct = (x: number) => (Number.isFinite(x) ? `${(100 * x).toFixed(2)}%` : '–');
 
@@ -63,8 +64,10 @@ export async function run(argv: string[]): Promise<number> {
     if (values.json) {
       const off = offlineJson(o.offline);
       process.stdout.write(JSON.stringify({ run_id: o.runId, db, report: o.reportPath, scenario: scenario.name, seed: o.seed, backend: o.backend, fingerprint: w.fingerprint,
-        offline: off.strategies, oracle: off.oracle, ab: abJson(o.ab), srm: { users: o.ab.srm.users, chi2: o.ab.srm.chi2, p_value: o.ab.srm.pValue } }) + '\n');
+        offline: off.strategies, oracle: off.oracle, ab: abJson(o.ab), srm: { users: o.ab.srm.users, chi2: o.ab.srm.chi2, p_value: o.ab.srm.pValue, max_user_share: o.ab.srm.maxUserShare } }) + '\n');
     } else {
+      const heavy = Math.max(...o.ab.srm.maxUserShare);
+      if (heavy > DOMINANT_USER) process.stdout.write(`warning: one user makes ${(100 * heavy).toFixed(1)}% of an arm's impressions; user-clustered intervals are unreliable when few users dominate\n`);
       process.stdout.write(`${abTable(o.ab, o.offline, w.layout.domains)}\n\nsample-ratio check: users per arm ${o.ab.srm.users.join(' / ')}, p = ${o.ab.srm.pValue.toFixed(3)}${o.ab.srm.pValue < 0.001 ? '  (MISMATCH)' : ''}\nrun ${o.runId} stored in ${db}${o.reportPath ? `\nreport: ${o.reportPath}` : ''}\n`);
     }
     o.offline.trained.forEach((t) => t.dispose());

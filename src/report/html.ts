@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import type { Chart } from './specs.js';
+import { DOMINANT_USER } from '../abtest/replay.js';
 import type { RunData, Row } from './data.js';
 
 const require = createRequire(import.meta.url);
@@ -36,6 +37,12 @@ function offlineWinners(d: RunData): string {
   return `<table><thead><tr><th>where</th><th>best offline</th><th>AUC</th><th>margin</th><th>oracle</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
 }
 
+/** A warning when one user makes a large share of an arm's impressions (intervals then mis-cover). */
+function dominant(d: RunData): string {
+  const max = Math.max(...d.assignment.map((a) => Number(a.max_user_share ?? 0)));
+  return max > DOMINANT_USER ? ` <b>Warning:</b> one user makes ${(100 * max).toFixed(1)}% of an arm's impressions; user-clustered intervals are unreliable when few users dominate.` : '';
+}
+
 /** Per domain, each treatment arm's A/B lift, whether significant, and the truth. */
 function abSummary(d: RunData): string {
   const rows = d.abLifts.filter((r) => r.metric === 'ctr' && r.segment === 'all').map((r) => {
@@ -44,7 +51,7 @@ function abSummary(d: RunData): string {
     return `<tr><td>${esc(r.domain)}</td><td>${esc(r.arm)}</td><td>${pct(r.lift)} [${pct(r.ci_low)}, ${pct(r.ci_high)}]</td><td>${num(r.p_value, 3)}</td><td>${verdict}</td><td>${pct(r.true_lift)}</td><td>${r.covered ? 'yes' : '<b>no</b>'}</td></tr>`;
   });
   const srm = d.assignment[0];
-  const srmLine = srm ? `<p>Users per arm: ${d.assignment.map((a) => `${esc(a.arm)} ${a.users}`).join(', ')}; sample-ratio check p = ${num(srm.srm_p_value, 3)}${Number(srm.srm_p_value) < 0.001 ? ' — <b>mismatch</b>' : ''}.</p>` : '';
+  const srmLine = srm ? `<p>Users per arm: ${d.assignment.map((a) => `${esc(a.arm)} ${a.users}`).join(', ')}; sample-ratio check p = ${num(srm.srm_p_value, 3)}${Number(srm.srm_p_value) < 0.001 ? ' — <b>mismatch</b>' : ''}.${dominant(d)}</p>` : '';
   return `${srmLine}<table><thead><tr><th>domain</th><th>arm</th><th>CTR lift [95% CI]</th><th>p</th><th>A/B says</th><th>true lift</th><th>covered</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
 }
 

@@ -82,8 +82,8 @@ export async function finishRun(
         await appendRows(db.con, 'ab_lifts', [['run_id', 'varchar'], ['arm', 'varchar'], ['control', 'varchar'], ['metric', 'varchar'], ['domain', 'varchar'], ['segment', 'varchar'],
           ['lift', 'double'], ['ciLow', 'double'], ['ciHigh', 'double'], ['pValue', 'double'], ['trueLift', 'double'], ['covered', 'boolean']],
         ab.lifts.map((r) => ({ ...id, ...r })));
-        await appendRows(db.con, 'ab_assignment', [['run_id', 'varchar'], ['arm', 'varchar'], ['strategy', 'varchar'], ['share', 'double'], ['users', 'integer'], ['chi2', 'double'], ['pValue', 'double']],
-          ab.arms.map((a, k) => ({ ...id, arm: a.name, strategy: a.strategy, share: a.share, users: ab.srm.users[k], chi2: ab.srm.chi2, pValue: ab.srm.pValue })));
+        await appendRows(db.con, 'ab_assignment', [['run_id', 'varchar'], ['arm', 'varchar'], ['strategy', 'varchar'], ['share', 'double'], ['users', 'integer'], ['chi2', 'double'], ['pValue', 'double'], ['maxUserShare', 'double']],
+          ab.arms.map((a, k) => ({ ...id, arm: a.name, strategy: a.strategy, share: a.share, users: ab.srm.users[k], chi2: ab.srm.chi2, pValue: ab.srm.pValue, maxUserShare: ab.srm.maxUserShare[k] })));
       }
       const sum = summarise(w);
       const tail = tailDomains(w);

@@ -34,6 +34,8 @@ const MIGRATIONS: string[][] = [
     `CREATE TABLE world_user_activity (
       run_id VARCHAR NOT NULL, impressions INTEGER NOT NULL, users INTEGER NOT NULL)`,
   ],
+  // 2: the largest share of an arm's impressions made by one user (a warning sign for the intervals).
+  ['ALTER TABLE ab_assignment ADD COLUMN max_user_share DOUBLE'],
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

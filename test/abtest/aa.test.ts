@@ -58,6 +58,8 @@ test('A/B: the interval covers the true lift about 95% of the time, and arms are
     n++;
     if (l.covered) covered++;
     if (r.srm.pValue < 0.001) srmFlags++;
+    // Calibrated in the A/A test at this level (about 2%); the run command warns above 5%.
+    for (const s of r.srm.maxUserShare) assert.ok(s > 0 && s < 0.05, `largest user share ${s}`);
   }
   assert.ok(Number.isFinite(trueLift) && trueLift !== 0);
   assert.ok(covered / n > 0.88, `coverage ${covered}/${n} of true lift ${trueLift}`);

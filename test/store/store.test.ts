@@ -52,7 +52,7 @@ test('run --json stores a complete run whose rows match what it printed', () => 
   const [{ n }] = query(db, `SELECT count(*)::INT AS n FROM offline_metrics WHERE run_id = '${out.run_id}' AND strategy = 'oracle'`);
   assert.ok(Number(n) > 10);
   const [{ v }] = query(db, 'SELECT max(version) AS v FROM schema_version');
-  assert.equal(Number(v), 1);
+  assert.equal(Number(v), 2);
 });
 
 test('a killed run leaves status running (shown as interrupted), no results, and earlier runs untouched', async () => {
@@ -120,4 +120,30 @@ test('bad database paths and writing SQL get one line and exit 2; the file is un
     assert.match(r.stderr, /only reading queries/);
   }
   assert.deepEqual(query(db, 'SELECT status FROM runs'), [{ status: 'complete' }]);
+});
+
+test('migrations: a version-1 database is upgraded on open; a newer schema is refused with one line', async () => {
+  const { DuckDBInstance } = await import('@duckdb/node-api');
+  const { openDb } = await import('../../src/store/db.js');
+  const dir = tmp();
+  // A database as crossab 0.1's first schema left it.
+  const path = join(dir, 'v1.duckdb');
+  const inst = await DuckDBInstance.create(path);
+  const con = await inst.connect();
+  await con.run('CREATE TABLE schema_version (version INTEGER NOT NULL, applied_at TIMESTAMP NOT NULL)');
+  await con.run('CREATE TABLE ab_assignment (run_id VARCHAR NOT NULL, arm VARCHAR NOT NULL, strategy VARCHAR NOT NULL, share DOUBLE, users INTEGER, srm_chi2 DOUBLE, srm_p_value DOUBLE)');
+  await con.run("INSERT INTO ab_assignment VALUES ('old', 'a', 'separate', 0.5, 10, 0.1, 0.9)");
+  await con.run('INSERT INTO schema_version VALUES (1, now())');
+  con.closeSync();
+  inst.closeSync();
+  const db = await openDb(path);
+  const cols = (await db.con.runAndReadAll("SELECT column_name FROM information_schema.columns WHERE table_name = 'ab_assignment'")).getRows().map((r) => r[0]);
+  const versions = (await db.con.runAndReadAll('SELECT version FROM schema_version ORDER BY version')).getRows().map((r) => r[0]);
+  const kept = (await db.con.runAndReadAll('SELECT count(*)::INT FROM ab_assignment')).getRows()[0][0];
+  await db.con.run('INSERT INTO schema_version VALUES (99, now())');
+  db.close();
+  assert.ok(cols.includes('max_user_share'));
+  assert.deepEqual(versions, [1, 2]);
+  assert.equal(kept, 1);
+  await assert.rejects(openDb(path), /schema version 99 is newer than this crossab's/);
 });
