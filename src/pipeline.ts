@@ -1,5 +1,4 @@
 // One run from scenario to results, as a sequence of stages that emit progress events.
-import * as tf from '@tensorflow/tfjs-core';
 import type { Scenario } from './scenario/schema.js';
 import { silent, type Listener, type Stage } from './events.js';
 import { DEFAULT_STRATEGIES, strategy } from './strategies/registry.js';
@@ -77,7 +76,6 @@ export async function trainAndEvaluate(p: Prepared, names: string[], seed: numbe
 
 export function disposeTrained(r: OfflineResults): void {
   r.trained.forEach((t) => t.dispose());
-  void tf;
 }
 
 /** The A/B replay of trained strategies over the world's replay period. */

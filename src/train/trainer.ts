@@ -146,8 +146,6 @@ interface LoopArgs {
   history: History;
   predict: (rows: Int32Array) => Predictions;
   onEvent: Listener;
-  /** Epoch numbers reported to listeners are scaled to this many (per-domain loops run longer). */
-  reportEpochs: number;
 }
 
 /** Epochs of Adam over the given domains' batches with early stopping; restores the best epoch. */
@@ -228,7 +226,7 @@ export async function fitStrategy(
   const predict = (rows: Int32Array) => (model.predictRows ? model.predictRows(ds, rows, history) : predictPlain(model, ds, rows));
   const t0 = performance.now();
   onEvent({ type: 'strategy', strategy: info.name, status: 'start' });
-  const common = { name: info.name, model, ds, config, rng, split, history, predict, onEvent, reportEpochs: config.epochs };
+  const common = { name: info.name, model, ds, config, rng, split, history, predict, onEvent };
   let curve: EpochPoint[] = [];
   let bestEpoch = 0;
   let samples = 0;

@@ -51,7 +51,6 @@ export function drawRequests(
 ): Requests {
   const n = to - from;
   const L = truth.dim;
-  const D = layout.domains.length;
   const domainDist = new Discrete(domainShares(s));
   const userDist = new Discrete(users.activity);
   const catalogueDist = items.catalogues.map((cat) => new Discrete(Array.from(cat, (i) => items.popularity[i])));
@@ -121,7 +120,6 @@ export function drawRequests(
     c += want;
   }
   candStart[n] = c;
-  void D;
   return { n, time, user, domain, ctxCat, ctxNum, ctxLatent, candStart, candItems };
 }
 
