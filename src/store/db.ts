@@ -64,16 +64,3 @@ export async function openDb(pathArg: string, opts: { readOnly?: boolean; waitSe
     }
   }
 }
-
-/** Run `fn` inside BEGIN … COMMIT; roll back on any error. */
-export async function transaction<T>(db: Db, fn: () => Promise<T>): Promise<T> {
-  await db.con.run('BEGIN TRANSACTION');
-  try {
-    const out = await fn();
-    await db.con.run('COMMIT');
-    return out;
-  } catch (e) {
-    await db.con.run('ROLLBACK').catch(() => {});
-    throw e;
-  }
-}

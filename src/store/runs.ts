@@ -9,7 +9,8 @@ import { featureCoverage } from '../world/layout.js';
 import { summarise } from '../world/summary.js';
 import type { World } from '../world/world.js';
 import { tailDomains } from '../evaluate/offline.js';
-import { openDb, transaction } from './db.js';
+import { openDb } from './db.js';
+import { transaction } from './transaction.js';
 import { appendRows } from './rows.js';
 import { sqlString } from './columns.js';
 
@@ -66,7 +67,7 @@ export async function finishRun(
   const db = await openDb(dbPath);
   const id = { run_id: runId };
   try {
-    await transaction(db, async () => {
+    await transaction(db.con, async () => {
       const metrics = [...Object.values(offline.strategies), offline.oracle, offline.constant].flatMap((m) => m.rows);
       await appendRows(db.con, 'offline_metrics', [['run_id', 'varchar'], ['strategy', 'varchar'], ['target', 'varchar'], ['scope', 'varchar'], ['key', 'varchar'],
         ['n', 'integer'], ['auc', 'double'], ['gauc', 'double'], ['logloss', 'double'], ['predicted', 'double'], ['observed', 'double']],

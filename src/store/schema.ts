@@ -2,6 +2,7 @@
 // applied version is kept in schema_version. Tables are documented in the README.
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { UserError } from '../errors.js';
+import { transaction } from './transaction.js';
 
 const MIGRATIONS: string[][] = [
   // 1: runs, offline metrics, training, the A/B readout and the world's shape (for reports).
@@ -46,15 +47,10 @@ export async function migrate(con: DuckDBConnection): Promise<number> {
   const current = Number(rows[0].v);
   if (current > SCHEMA_VERSION) throw new UserError(`database schema version ${current} is newer than this crossab's (${SCHEMA_VERSION}); upgrade crossab or use another --db`);
   for (let v = current; v < SCHEMA_VERSION; v++) {
-    await con.run('BEGIN TRANSACTION');
-    try {
+    await transaction(con, async () => {
       for (const sql of MIGRATIONS[v]) await con.run(sql);
       await con.run(`INSERT INTO schema_version VALUES (${v + 1}, now())`);
-      await con.run('COMMIT');
-    } catch (e) {
-      await con.run('ROLLBACK').catch(() => {});
-      throw e;
-    }
+    });
   }
   return SCHEMA_VERSION;
 }

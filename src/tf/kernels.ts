@@ -36,7 +36,8 @@ function segmentSumKernel(backendName: 'cpu' | 'wasm'): tf.KernelConfig {
       const rows = segmentIds.shape.reduce((a, b) => a * b, 1);
       const inner = x.shape.slice(segmentIds.shape.length);
       const width = inner.reduce((a, b) => a * b, 1);
-      const values = segmentSumValues(xv, Int32Array.from(idv), rows, width, numSegments);
+      // int32 tensors read back as Int32Array: no copy on this per-step path.
+      const values = segmentSumValues(xv, idv instanceof Int32Array ? idv : Int32Array.from(idv), rows, width, numSegments);
       const shape = [numSegments, ...inner];
       if (backendName === 'wasm') {
         const wb = backend as unknown as {

@@ -5,9 +5,9 @@ import type { TrainingConfig } from '../scenario/schema.js';
 import { Params } from '../strategies/blocks.js';
 import type { StrategyInfo } from '../strategies/strategy.js';
 import { stream } from '../world/rng.js';
-import { disposeBatch, epochBatches, makeBatch, rowsByDomain, type Dataset } from './data.js';
+import { epochBatches, rowsByDomain, type Dataset } from './data.js';
 import type { History } from './history.js';
-import { batchLoss, priorOf, type Trainable } from './trainer.js';
+import { priorOf, trainStep, type Trainable } from './trainer.js';
 
 export function trainingThroughput(
   info: StrategyInfo, ds: Dataset, train: Int32Array, history: History, config: TrainingConfig, batchSize: number, steps = 30, warmup = 5,
@@ -22,12 +22,7 @@ export function trainingThroughput(
   for (let k = 0; k < warmup + steps; k++) {
     if (k === warmup) t0 = performance.now();
     const spec = batches[k % batches.length];
-    const b = makeBatch(ds, spec.rows, spec.domain);
-    const extra = model.stepLoss?.({ ds, train, history, rng }) ?? null;
-    const loss = optimizer.minimize(() => (extra ? tf.add(batchLoss(model, b, true), extra.loss()) : batchLoss(model, b, true)) as tf.Scalar, true, params.list)!;
-    model.afterStep?.();
-    extra?.dispose();
-    disposeBatch(b);
+    const loss = trainStep(model, optimizer, params.list, ds, spec, { ds, train, history, rng }, config);
     loss.dataSync();
     loss.dispose();
     if (k >= warmup) samples += spec.rows.length;

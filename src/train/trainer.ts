@@ -98,6 +98,27 @@ export function batchLoss(model: Model, b: Batch, training: boolean): tf.Scalar 
   return loss;
 }
 
+/**
+ * One optimiser step on one batch: the batch loss, the model's extra loss (MAML's meta loss), L2 on
+ * the trained variables; then the model's after-step hook. Returns the loss tensor (caller disposes).
+ */
+export function trainStep(
+  model: Trainable, optimizer: tf.Optimizer, vars: tf.Variable[], ds: Dataset, spec: { domain: number; rows: Int32Array },
+  ctx: StepContext, config: TrainingConfig,
+): tf.Scalar {
+  const b = makeBatch(ds, spec.rows, spec.domain);
+  const extra = model.stepLoss?.(ctx) ?? null;
+  const loss = optimizer.minimize(() => {
+    const l = batchLoss(model, b, true);
+    const total = extra ? tf.add(l, extra.loss()) : l;
+    return (config.l2 > 0 ? tf.add(total, tf.mul(config.l2, tf.addN(vars.map((v) => tf.sum(tf.square(v)))))) : total) as tf.Scalar;
+  }, true, vars)!;
+  model.afterStep?.();
+  extra?.dispose();
+  disposeBatch(b);
+  return loss;
+}
+
 /** Plain forward-pass predictions, one domain and chunk at a time. */
 export function predictPlain(model: Model, ds: Dataset, rows: Int32Array): Predictions {
   const click = new Float32Array(ds.n);
@@ -166,16 +187,7 @@ async function trainLoop(a: LoopArgs): Promise<{ curve: EpochPoint[]; bestEpoch:
     let lossCount = 0;
     const pending: tf.Scalar[] = [];
     for (let k = 0; k < batches.length; k++) {
-      const b = makeBatch(ds, batches[k].rows, batches[k].domain);
-      const extra = model.stepLoss?.({ ds, train: a.split.train, history: a.history, rng: a.rng }) ?? null;
-      const loss = optimizer.minimize(() => {
-        const l = batchLoss(model, b, true);
-        const total = extra ? tf.add(l, extra.loss()) : l;
-        return (config.l2 > 0 ? tf.add(total, tf.mul(config.l2, tf.addN(a.vars.map((v) => tf.sum(tf.square(v)))))) : total) as tf.Scalar;
-      }, true, a.vars)!;
-      model.afterStep?.();
-      extra?.dispose();
-      disposeBatch(b);
+      const loss = trainStep(model, optimizer, a.vars, ds, batches[k], { ds, train: a.split.train, history: a.history, rng: a.rng }, config);
       samples += batches[k].rows.length;
       pending.push(loss);
       // Reading the loss forces a sync; do it in groups and yield so listeners can draw.
