@@ -7,6 +7,7 @@ import { runs, usage as runsUsage } from './commands/runs.js';
 import { query, usage as queryUsage } from './commands/query.js';
 import { report, usage as reportUsage } from './commands/report.js';
 import { tui, usage as tuiUsage } from './commands/tui.js';
+import { check, usage as checkUsage } from './commands/check.js';
 
 type Command = { run: (argv: string[]) => Promise<number>; usage: string; summary: string };
 
@@ -17,6 +18,7 @@ const commands: Record<string, Command> = {
   runs: { run: runs, usage: runsUsage, summary: 'list stored runs' },
   query: { run: query, usage: queryUsage, summary: 'run a read-only SQL query on the store' },
   report: { run: report, usage: reportUsage, summary: 'write a self-contained HTML report (Vega-Lite) of stored runs' },
+  check: { run: check, usage: checkUsage, summary: 'judge scenarios\' expectations over seeds (or compare with a baseline run); exit 1 on failure' },
   tui: { run: tui, usage: tuiUsage, summary: 'the terminal dashboard: pick a scenario, run it with live progress' },
 };
 

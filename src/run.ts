@@ -21,6 +21,8 @@ export interface RunOptions {
   db: string;
   backend?: string;
   report: boolean;
+  /** The world, when the caller generated it already (check does, to look for a stored run first). */
+  prepared?: Prepared;
 }
 
 export interface RunOutcome {
@@ -57,7 +59,7 @@ export async function executeRun(o: RunOptions, onEvent: Listener, handle: RunHa
   onEvent({ type: 'backend', backend });
   const seed = o.seed ?? o.scenario.seed;
   const t0 = performance.now();
-  const prepared = await prepare(o.scenario, seed, onEvent);
+  const prepared = o.prepared ?? (await prepare(o.scenario, seed, onEvent));
   const runId = newRunId(o.scenario.name);
   await startRun(o.db, {
     runId, scenario: o.scenario.name, scenarioJson: JSON.stringify(o.scenario), seed, backend, version: VERSION,
@@ -89,6 +91,27 @@ export async function cancelRun(handle: RunHandle): Promise<'cancelled' | 'finis
   if (!handle.runId) return 'not started';
   await markRun(handle.db, handle.runId, 'cancelled', 'interrupted').catch(() => {});
   return 'cancelled';
+}
+
+/**
+ * Run `fn` with Ctrl-C / SIGTERM recording the handle's run as cancelled (never half-written) and
+ * exiting 130; while the final transaction is being written the signal waits for it.
+ */
+export async function withCancellation<T>(handle: RunHandle, fn: () => Promise<T>): Promise<T> {
+  const onSignal = (sig: NodeJS.Signals) => {
+    void cancelRun(handle).then((what) => {
+      process.stderr.write(`crossab: ${sig}: run ${handle.runId ?? ''} ${what}\n`);
+      process.exit(130);
+    });
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  try {
+    return await fn();
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
 }
 
 /** One line: which arm the A/B test favours overall, and whether the truth agrees. */

@@ -4,7 +4,7 @@ import { plainLogger } from '../logger.js';
 import { DEFAULT_DB } from '../store/db.js';
 import { DOMINANT_USER, type ReplayResult } from '../abtest/replay.js';
 import type { OfflineResults } from '../pipeline.js';
-import { cancelRun, executeRun, type RunHandle } from '../run.js';
+import { executeRun, withCancellation, type RunHandle } from '../run.js';
 import { checkOutputPath, intFlag, listFlag, parse } from './args.js';
 import { offlineJson } from './train.js';
 
@@ -44,18 +44,8 @@ export async function run(argv: string[]): Promise<number> {
   const db = checkOutputPath('run', 'db', values.db ?? DEFAULT_DB);
   const scenario = loadScenario(positionals[0]);
   const log = values.json ? () => {} : plainLogger(process.stderr);
-  // Ctrl-C / SIGTERM: record the run as cancelled (never half-written) and exit 130; while the final
-  // transaction is being written the signal waits for it.
   const handle: RunHandle = { runId: null, db, finishing: null };
-  const onSignal = (sig: NodeJS.Signals) => {
-    void cancelRun(handle).then((what) => {
-      process.stderr.write(`crossab: ${sig}: run ${handle.runId ?? ''} ${what}\n`);
-      process.exit(130);
-    });
-  };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
-  try {
+  return withCancellation(handle, async () => {
     const o = await executeRun({
       scenario, seed, strategies: listFlag(values.strategies), arms: listFlag(values.arms), control: values.control, aa: values.aa,
       db, backend: values.backend, report: !values['no-report'],
@@ -72,8 +62,5 @@ export async function run(argv: string[]): Promise<number> {
     }
     o.offline.trained.forEach((t) => t.dispose());
     return 0;
-  } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-  }
+  });
 }

@@ -30,7 +30,7 @@ export interface StrategyMetrics {
 }
 
 /** Tail domains: traffic share below half of an even split. */
-export function tailDomains(w: World): boolean[] {
+export function tailDomains(w: World | { scenario: World['scenario'] }): boolean[] {
   const shares = domainShares(w.scenario);
   return shares.map((s) => s < 1 / (2 * shares.length));
 }

@@ -32,11 +32,3 @@ export function metric(r: SeedResult, strategy: string, scope: string, key: stri
 }
 
 export const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
-
-/** Mean of paired differences a − b over seeds, with its standard error. */
-export function paired(results: SeedResult[], a: (r: SeedResult) => number, b: (r: SeedResult) => number): { mean: number; se: number; diffs: number[] } {
-  const diffs = results.map((r) => a(r) - b(r));
-  const m = mean(diffs);
-  const sd = Math.sqrt(diffs.reduce((acc, d) => acc + (d - m) ** 2, 0) / Math.max(1, diffs.length - 1));
-  return { mean: m, se: sd / Math.sqrt(diffs.length), diffs };
-}

@@ -3,28 +3,6 @@ import { scenario } from './scenarios.js';
 import type { Scenario } from '../../src/scenario/schema.js';
 
 /**
- * The MMoE-paper regime: two domains with identical feature sets whose click functions have
- * correlation `p`; the tail domain carries `tailShare` of traffic.
- */
-export function headTail(p: number, tailShare: number, requests = 16000): Scenario {
-  return scenario('tiny', (r) => {
-    const features = ['user_age', 'user_region', 'item_category', 'item_price', 'hour'];
-    r.name = 'head-tail';
-    r.domains = [
-      { name: 'head', share: 1 - tailShare, baseCtr: 0.1, baseCvr: 0.15, candidates: 12, slate: 3, catalogue: 0.6, features },
-      { name: 'tail', share: tailShare, baseCtr: 0.1, baseCvr: 0.15, candidates: 12, slate: 3, catalogue: 0.6, features },
-    ];
-    r.features = r.features.filter((f: { name: string }) => features.includes(f.name));
-    r.truth = { correlation: p, interaction: 0.6, main: 1.2 };
-    r.users = { ...r.users, count: 3000, idiosyncratic: 0.3, drift: 0.1 };
-    r.items = { count: 400, popularitySkew: 0.8, overlap: 1 };
-    r.traffic = { requests, replayRequests: 100, periods: { train: 0.6, valid: 0.1, test: 0.3 } };
-    r.training = { ...r.training, epochs: 4, batchSize: 256 };
-    delete r.abtest;
-  });
-}
-
-/**
  * Personal taste: users carry a strong idiosyncratic preference (learnable only from their own
  * history) and heavy users have long histories.
  */

@@ -1,0 +1,116 @@
+// Judging an expectation from its per-seed values: the mean over seeds with a Student-t confidence
+// interval, and a verdict — pass when the whole interval clears the threshold, fail when the whole
+// interval misses it, inconclusive when it straddles it (more seeds would decide).
+
+export type Verdict = 'pass' | 'fail' | 'inconclusive';
+
+export interface Judgement {
+  values: number[];
+  mean: number;
+  ciLow: number;
+  ciHigh: number;
+  verdict: Verdict;
+  /** Why, in words (shown in the table's last column and in JUnit messages). */
+  reason: string;
+}
+
+/** Continued fraction for the regularised incomplete beta function (modified Lentz). */
+function betaContinuedFraction(a: number, b: number, x: number): number {
+  const tiny = 1e-300;
+  let c = 1;
+  let d = 1 - ((a + b) * x) / (a + 1);
+  if (Math.abs(d) < tiny) d = tiny;
+  d = 1 / d;
+  let h = d;
+  for (let m = 1; m <= 300; m++) {
+    const m2 = 2 * m;
+    let aa = (m * (b - m) * x) / ((a + m2 - 1) * (a + m2));
+    d = 1 + aa * d;
+    c = 1 + aa / c;
+    d = 1 / (Math.abs(d) < tiny ? tiny : d);
+    c = Math.abs(c) < tiny ? tiny : c;
+    h *= d * c;
+    aa = (-(a + m) * (a + b + m) * x) / ((a + m2) * (a + m2 + 1));
+    d = 1 + aa * d;
+    c = 1 + aa / c;
+    d = 1 / (Math.abs(d) < tiny ? tiny : d);
+    c = Math.abs(c) < tiny ? tiny : c;
+    const delta = d * c;
+    h *= delta;
+    if (Math.abs(delta - 1) < 1e-14) break;
+  }
+  return h;
+}
+
+/** log Γ(x) by the Lanczos approximation (g = 7, n = 9), |error| < 1e-13 for x > 0. */
+function logGamma(x: number): number {
+  const g = [0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313, -176.61502916214059,
+    12.507343278686905, -0.13857109526572012, 9.9843695780195716e-6, 1.5056327351493116e-7];
+  if (x < 0.5) return Math.log(Math.PI / Math.sin(Math.PI * x)) - logGamma(1 - x);
+  x -= 1;
+  let a = g[0];
+  const t = x + 7.5;
+  for (let i = 1; i < 9; i++) a += g[i] / (x + i);
+  return 0.5 * Math.log(2 * Math.PI) + (x + 0.5) * Math.log(t) - t + Math.log(a);
+}
+
+/** Regularised incomplete beta I_x(a, b). */
+export function incompleteBeta(x: number, a: number, b: number): number {
+  if (x <= 0) return 0;
+  if (x >= 1) return 1;
+  const front = Math.exp(logGamma(a + b) - logGamma(a) - logGamma(b) + a * Math.log(x) + b * Math.log(1 - x));
+  return x < (a + 1) / (a + b + 2) ? (front * betaContinuedFraction(a, b, x)) / a : 1 - (front * betaContinuedFraction(b, a, 1 - x)) / b;
+}
+
+/** P(T ≤ t) for Student's t with `df` degrees of freedom. */
+export function studentTCdf(t: number, df: number): number {
+  const tail = 0.5 * incompleteBeta(df / (df + t * t), df / 2, 0.5);
+  return t >= 0 ? 1 - tail : tail;
+}
+
+/** The q-quantile of Student's t (bisection on the CDF; q in (0, 1)). */
+export function studentTQuantile(q: number, df: number): number {
+  let lo = -1e3;
+  let hi = 1e3;
+  for (let i = 0; i < 200 && hi - lo > 1e-12; i++) {
+    const mid = (lo + hi) / 2;
+    if (studentTCdf(mid, df) < q) lo = mid;
+    else hi = mid;
+  }
+  return (lo + hi) / 2;
+}
+
+export interface Threshold {
+  atLeast?: number;
+  atMost?: number;
+  over: 'mean' | 'every-seed';
+  confidence: number;
+}
+
+const fmt = (x: number) => (Number.isFinite(x) ? (Math.abs(x) >= 0.01 || x === 0 ? x.toFixed(4) : x.toExponential(2)) : String(x));
+
+export function judge(values: number[], t: Threshold): Judgement {
+  const n = values.length;
+  const mean = values.reduce((a, b) => a + b, 0) / n;
+  const sd = n > 1 ? Math.sqrt(values.reduce((a, v) => a + (v - mean) ** 2, 0) / (n - 1)) : NaN;
+  const half = n > 1 ? studentTQuantile(1 - (1 - t.confidence) / 2, n - 1) * (sd / Math.sqrt(n)) : NaN;
+  const base = { values, mean, ciLow: mean - half, ciHigh: mean + half };
+  const lower = t.atLeast !== undefined;
+  const threshold = (lower ? t.atLeast : t.atMost)!;
+  const holds = (v: number) => (lower ? v >= threshold : v <= threshold);
+  const want = `${lower ? '≥' : '≤'} ${fmt(threshold)}`;
+  const undefinedAt = values.findIndex((v) => !Number.isFinite(v));
+  if (undefinedAt >= 0) return { ...base, verdict: 'inconclusive', reason: `the metric is undefined in seed #${undefinedAt + 1} (too few impressions or no clicks in that group)` };
+  if (t.over === 'every-seed') {
+    const misses = values.filter((v) => !holds(v)).length;
+    return misses === 0
+      ? { ...base, verdict: 'pass', reason: `all ${n} seeds ${want}` }
+      : { ...base, verdict: 'fail', reason: `${misses} of ${n} seeds miss ${want} (worst ${fmt(lower ? Math.min(...values) : Math.max(...values))})` };
+  }
+  if (n < 2) return { ...base, verdict: 'inconclusive', reason: `one seed gives no interval (mean ${fmt(mean)}, want ${want}); use --seeds 3 or more` };
+  const level = `${Math.round(t.confidence * 100)}% CI`;
+  const [near, far] = lower ? [base.ciLow, base.ciHigh] : [base.ciHigh, base.ciLow];
+  if (holds(near)) return { ...base, verdict: 'pass', reason: `${level} [${fmt(base.ciLow)}, ${fmt(base.ciHigh)}] ${want}` };
+  if (!holds(far)) return { ...base, verdict: 'fail', reason: `${level} [${fmt(base.ciLow)}, ${fmt(base.ciHigh)}] entirely misses ${want}` };
+  return { ...base, verdict: 'inconclusive', reason: `${level} [${fmt(base.ciLow)}, ${fmt(base.ciHigh)}] straddles ${fmt(threshold)}; more seeds would decide` };
+}

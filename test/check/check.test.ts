@@ -1,0 +1,127 @@
+// `crossab check` end to end on the shipped library: verdicts, reuse of stored runs, JUnit XML, exit
+// codes, the baseline comparison and bad expectations.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { root } from '../helpers/scenarios.js';
+import { crossab } from '../helpers/cli.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'crossab-check-'));
+const db = join(dir, 'check.duckdb');
+const library = (name: string) => join(root, 'scenarios/library', `${name}.json`);
+const raw = (name: string) => JSON.parse(readFileSync(library(name), 'utf8'));
+
+/** A copy of a library scenario with other expectations (same runs: expectations do not change them). */
+function variant(name: string, file: string, patch: (s: Record<string, any>) => void): string {
+  const s = raw(name);
+  delete s.$schema;
+  patch(s);
+  const path = join(dir, file);
+  writeFileSync(path, JSON.stringify(s));
+  return path;
+}
+
+type Result = { name: string; verdict: string; values: number[]; mean: number; ci_low: number; ci_high: number };
+const results = (out: { scenarios: { results: Result[] }[] }) => out.scenarios.flatMap((s) => s.results);
+
+test('head-tail library scenario: every expectation passes over 3 seeds; JUnit XML written; exit 0', () => {
+  const junit = join(dir, 'head-tail.xml');
+  const r = crossab(['check', library('head-tail'), '--db', db, '--junit', junit, '--json']);
+  assert.equal(r.code, 0, r.stdout + r.stderr);
+  const out = JSON.parse(r.stdout);
+  assert.equal(out.failed, 0);
+  assert.equal(out.inconclusive, 0);
+  assert.equal(out.passed, raw('head-tail').expectations.length);
+  assert.deepEqual(out.scenarios[0].runs.map((x: { seed: number; reused: boolean }) => [x.seed, x.reused]), [[1, false], [2, false], [3, false]]);
+  for (const j of results(out)) assert.equal(j.values.length, 3, j.name);
+  const xml = readFileSync(junit, 'utf8');
+  assert.match(xml, new RegExp(`<testsuite name="head-tail" tests="${out.passed}" failures="0"`));
+});
+
+test('correlation-low library scenario (negative transfer): every expectation passes', () => {
+  const r = crossab(['check', library('correlation-low'), '--db', db, '--json']);
+  assert.equal(r.code, 0, r.stdout + r.stderr);
+  const out = JSON.parse(r.stdout);
+  assert.equal(out.passed, raw('correlation-low').expectations.length);
+});
+
+test('stored runs are reused; a failing expectation exits 1; an inconclusive one exits 1 unless allowed', () => {
+  const failing = variant('head-tail', 'failing.json', (s) => {
+    s.expectations = [{ name: 'separate beats shared-bottom on the tail', metric: 'auc', strategy: 'separate', vs: 'shared-bottom', domain: 'tail', atLeast: 0.01 }];
+  });
+  const f = crossab(['check', failing, '--db', db, '--json']);
+  assert.equal(f.code, 1, f.stderr);
+  const fo = JSON.parse(f.stdout);
+  assert.ok(fo.scenarios[0].runs.every((x: { reused: boolean }) => x.reused), 'all three runs come from the store');
+  assert.doesNotMatch(f.stderr, /training/);
+  assert.equal(results(fo)[0].verdict, 'fail');
+  assert.ok(results(fo)[0].ci_high < 0.01);
+
+  // MMoE and shared-bottom are within noise of each other on the tail when domains are identical.
+  const unsure = variant('head-tail', 'unsure.json', (s) => {
+    s.expectations = [{ metric: 'auc', strategy: 'mmoe', vs: 'shared-bottom', domain: 'tail', atLeast: 0 }];
+  });
+  const u = crossab(['check', unsure, '--db', db, '--json', '--junit', join(dir, 'unsure.xml')]);
+  assert.equal(u.code, 1, u.stderr);
+  const j = results(JSON.parse(u.stdout))[0];
+  assert.equal(j.verdict, 'inconclusive', JSON.stringify(j));
+  assert.ok(j.ci_low < 0 && j.ci_high > 0);
+  assert.match(readFileSync(join(dir, 'unsure.xml'), 'utf8'), /<failure type="inconclusive"/);
+  const allowed = crossab(['check', unsure, '--db', db, '--allow-inconclusive', '--junit', join(dir, 'allowed.xml')]);
+  assert.equal(allowed.code, 0, allowed.stderr);
+  assert.match(allowed.stdout, /INCONCLUSIVE/);
+  assert.match(allowed.stdout, /0 failed, 1 inconclusive \(inconclusive allowed\)/);
+  assert.match(readFileSync(join(dir, 'allowed.xml'), 'utf8'), /skipped="1"/);
+});
+
+test('--baseline: the same code and seed reproduce the baseline exactly; a weaker model is flagged as a regression', () => {
+  const runs = JSON.parse(crossab(['runs', '--db', db, '--json']).stdout) as { run_id: string; seed: number; scenario: string }[];
+  const base = runs.find((x) => x.scenario === 'head-tail' && x.seed === 1)!;
+  const same = crossab(['check', '--baseline', base.run_id, '--db', db, '--json']);
+  assert.equal(same.code, 0, same.stdout + same.stderr);
+  const so = JSON.parse(same.stdout);
+  assert.equal(so.scenarios[0].runs[0].reused, false, 'the baseline is never its own candidate');
+  const moves = results(so);
+  assert.ok(moves.length > 50, `${moves.length} metrics compared`);
+  for (const m of moves) assert.equal(m.mean, 0, `${m.name} moved by ${m.mean}: training is not deterministic`);
+
+  const weaker = variant('head-tail', 'weaker.json', (s) => {
+    s.training.epochs = 1;
+    s.strategies = ['separate', 'shared-bottom', 'mmoe'];
+  });
+  const w = crossab(['check', '--baseline', base.run_id, weaker, '--db', db, '--json', '--tolerance', 'auc=0.002']);
+  assert.equal(w.code, 1, w.stderr);
+  const wm = results(JSON.parse(w.stdout));
+  assert.ok(wm.some((m) => m.verdict === 'fail' && /^auc ple/.test(m.name)), 'ple is missing from the new run');
+  assert.ok(wm.some((m) => m.verdict === 'fail' && m.name.startsWith('auc ') && m.mean < -0.002), 'one epoch lowers some AUC beyond the tolerance');
+});
+
+test('bad expectations and flags: one line, exit 2, nothing run or stored', () => {
+  const before = crossab(['query', 'SELECT count(*)::INT AS n FROM runs', '--db', db, '--json']).stdout;
+  const bad = (patch: (s: Record<string, any>) => void) => variant('head-tail', `bad-${Math.random().toString(36).slice(2)}.json`, patch);
+  const cases: [string[], RegExp][] = [
+    [['check', bad((s) => { s.expectations[0].domain = 'nowhere'; })], /expectations\[0\]\.domain: unknown domain 'nowhere'/],
+    [['check', bad((s) => { s.expectations[0].strategy = 'star'; })], /expectations\[0\]\.strategy: 'star' is not trained in this scenario/],
+    [['check', bad((s) => { s.expectations[0].atMost = 0.1; })], /expectations\[0\]\.atLeast: give exactly one of atLeast and atMost/],
+    [['check', bad((s) => { s.expectations[0].metric = 'recall'; })], /expectations\[0\]\.metric: Invalid option/],
+    [['check', bad((s) => { s.expectations = [{ metric: 'ab_lift', arm: 'mmoe' }]; s.expectations[0].atLeast = 0; })], /expectations\[0\]\.arm: 'mmoe' is not an arm/],
+    [['check', bad((s) => { delete s.abtest; s.expectations = [{ metric: 'srm_p_value', atLeast: 0.001 }]; })], /expectations\[0\]\.metric: 'srm_p_value' needs an abtest block/],
+    [['check', bad((s) => { s.expectations = [{ metric: 'auc', strategy: 'ple', domain: 'head', segment: 'cold', atLeast: 0.5 }]; })], /offline metrics are stored per domain or per user segment/],
+    [['check', bad((s) => { s.expectations = []; })], /has no expectations/],
+    [['check', library('head-tail'), '--seeds', 'x'], /--seeds must be a count/],
+    [['check', library('head-tail'), '--tolerance', 'auc=0.1'], /--tolerance applies only with --baseline/],
+    [['check', '--baseline', 'no-such-run'], /no run 'no-such-run'/],
+    [['check', library('head-tail'), '--junit', join(dir, 'out.txt')], /--junit .* must end in \.xml/],
+    [['check'], /missing scenario file/],
+  ];
+  for (const [args, pattern] of cases) {
+    const r = crossab([...args, '--db', db]);
+    assert.equal(r.code, 2, `${args.join(' ')}: ${r.stdout}${r.stderr}`);
+    assert.match(r.stderr, pattern);
+    assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+  }
+  assert.equal(crossab(['query', 'SELECT count(*)::INT AS n FROM runs', '--db', db, '--json']).stdout, before);
+  assert.ok(!existsSync(join(dir, 'out.txt')));
+});

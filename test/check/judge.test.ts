@@ -1,0 +1,67 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { judge, studentTCdf, studentTQuantile } from '../../src/check/judge.js';
+import { junitXml } from '../../src/check/junit.js';
+import { parseSeeds, parseTolerances } from '../../src/commands/check.js';
+
+test('Student t quantiles match published tables', () => {
+  // Two-sided 95%: df 1 → 12.706, 2 → 4.303, 4 → 2.776, 10 → 2.228, 30 → 2.042; large df → 1.960.
+  for (const [df, q] of [[1, 12.7062], [2, 4.3027], [4, 2.7764], [10, 2.2281], [30, 2.0423], [100000, 1.96]]) {
+    assert.ok(Math.abs(studentTQuantile(0.975, df) - q) < 1e-3, `df ${df}: ${studentTQuantile(0.975, df)}`);
+  }
+  assert.ok(Math.abs(studentTQuantile(0.95, 5) - 2.015) < 1e-3);
+  assert.ok(Math.abs(studentTCdf(0, 7) - 0.5) < 1e-12);
+  assert.ok(Math.abs(studentTCdf(-2.228, 10) - 0.025) < 1e-4);
+});
+
+test('verdicts: pass when the interval clears the threshold, fail when it misses it, inconclusive when it straddles it', () => {
+  const at = (values: number[], atLeast?: number, atMost?: number, over: 'mean' | 'every-seed' = 'mean') => judge(values, { atLeast, atMost, over, confidence: 0.95 });
+  // mean 0.05, sd 0.01, n 3: half-width 4.303 · 0.01 / √3 = 0.0248.
+  const j = at([0.04, 0.05, 0.06], 0.02);
+  assert.equal(j.verdict, 'pass');
+  assert.ok(Math.abs(j.ciLow - (0.05 - 0.024843)) < 1e-5 && Math.abs(j.ciHigh - (0.05 + 0.024843)) < 1e-5);
+  assert.equal(at([0.04, 0.05, 0.06], 0.03).verdict, 'inconclusive');
+  assert.equal(at([0.04, 0.05, 0.06], 0.08).verdict, 'fail');
+  assert.equal(at([0.04, 0.05, 0.06], undefined, 0.08).verdict, 'pass');
+  assert.equal(at([0.04, 0.05, 0.06], undefined, 0.02).verdict, 'fail');
+  assert.equal(at([0.04, 0.05, 0.06], undefined, 0.06).verdict, 'inconclusive');
+  assert.equal(at([0.05], 0.0).verdict, 'inconclusive', 'one seed has no interval');
+  assert.match(at([0.05], 0.0).reason, /one seed/);
+  assert.equal(at([0.01, 0.02, -0.001], 0, undefined, 'every-seed').verdict, 'fail');
+  assert.equal(at([0.01, 0.02, 0.001], 0, undefined, 'every-seed').verdict, 'pass');
+  assert.equal(at([0.01, NaN, 0.02], 0).verdict, 'inconclusive');
+  // Identical values: a zero-width interval decides.
+  assert.equal(at([0.01, 0.01, 0.01], 0).verdict, 'pass');
+});
+
+test('flags: --seeds takes a count or a list; --tolerance takes metric=value pairs', () => {
+  assert.deepEqual(parseSeeds('5'), { count: 5 });
+  assert.deepEqual(parseSeeds('1,2,9'), { list: [1, 2, 9] });
+  assert.deepEqual(parseSeeds('7,'), { list: [7] });
+  for (const bad of ['', 'a', '1,1', '0', '1.5', '-3', '101']) assert.throws(() => parseSeeds(bad), /--seeds/, bad);
+  assert.deepEqual(parseTolerances('auc=0.01,lift=0.1'), { auc: 0.01, gauc: 0.003, logloss: 0.003, lift: 0.1 });
+  assert.throws(() => parseTolerances('recall=0.1'), /--tolerance/);
+  assert.throws(() => parseTolerances('auc=-1'), /--tolerance/);
+});
+
+test('JUnit XML: counts, escaping, and inconclusive as failure or (allowed) skipped', () => {
+  const suites = [{ name: 'a&b', seconds: 1.5, cases: [
+    { name: 'x < y', verdict: 'pass' as const, reason: 'ok', detail: 'seed 1: 0.1' },
+    { name: 'fails', verdict: 'fail' as const, reason: 'CI [0.1, 0.2] misses "≥ 0.3"', detail: '' },
+    { name: 'maybe', verdict: 'inconclusive' as const, reason: 'straddles', detail: '\u0001bad char' },
+  ] }];
+  const strict = junitXml(suites, false);
+  assert.match(strict, /<testsuites name="crossab check" tests="3" failures="2" errors="0" skipped="0"/);
+  assert.match(strict, /<testsuite name="a&amp;b"/);
+  assert.match(strict, /name="x &lt; y"/);
+  assert.match(strict, /message="CI \[0.1, 0.2\] misses &quot;≥ 0.3&quot;"/);
+  assert.match(strict, /<failure type="inconclusive"/);
+  assert.doesNotMatch(strict, /\u0001/);
+  const allowed = junitXml(suites, true);
+  assert.match(allowed, /tests="3" failures="1" errors="0" skipped="1"/);
+  assert.match(allowed, /<skipped message="inconclusive \(allowed\): straddles"\/>/);
+  // Balanced tags.
+  for (const tag of ['testsuites', 'testsuite', 'testcase', 'system-out']) {
+    assert.equal((strict.match(new RegExp(`<${tag}[ >]`, 'g')) ?? []).length, (strict.match(new RegExp(`</${tag}>`, 'g')) ?? []).length, tag);
+  }
+});
