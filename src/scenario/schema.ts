@@ -98,6 +98,13 @@ export const TrainingSchema = z.strictObject({
   /** Epochs without validation-AUC improvement before stopping. */
   patience: z.number().int().min(1).max(50).default(2),
   l2: z.number().min(0).max(1).default(0),
+  /** Weights of domains' and tasks' losses; `uncertainty` learns them (Kendall et al. 2018) on top. */
+  lossWeights: z.strictObject({
+    domains: z.record(z.string(), z.number().min(0).max(100)).optional(),
+    click: z.number().min(0).max(100).default(1),
+    conversion: z.number().min(0).max(100).default(1),
+    uncertainty: z.boolean().default(false),
+  }).optional(),
   /** MAML: inner-loop step, inner steps, support size at adaptation time. */
   maml: z.strictObject({
     innerLr: z.number().gt(0).max(10).default(0.1),
@@ -117,6 +124,42 @@ export const AbTestSchema = z.strictObject({
   positionBias: z.array(z.number().gt(0).max(1)).optional(),
 });
 
+/** Metrics an expectation can judge: offline (per strategy, from offline_metrics) or A/B (per arm). */
+export const OFFLINE_METRICS = ['auc', 'gauc', 'logloss', 'calibration'] as const;
+export const AB_METRICS = ['ab_lift', 'ab_conversion_lift', 'ab_true_lift', 'ab_ctr', 'srm_p_value', 'max_user_share'] as const;
+
+/**
+ * A claim about a scenario's results, judged by `crossab check` over several seeds: the metric of
+ * `strategy` (offline) or `arm` (A/B), minus the same metric of `vs` when given, must be at least /
+ * at most a threshold — on the mean over seeds (with a confidence interval) or in every seed.
+ */
+export const ExpectationSchema = z.strictObject({
+  name: z.string().min(1).max(200).optional(),
+  metric: z.enum([...OFFLINE_METRICS, ...AB_METRICS]),
+  /** Offline metrics: the click model or the click-and-convert (ESMM-style) prediction. */
+  target: z.enum(['click', 'conversion']).default('click'),
+  /** Offline metrics: the strategy judged ('oracle' and 'constant' are allowed). */
+  strategy: name.optional(),
+  /** A/B metrics: the arm judged (its lift is over the control). */
+  arm: name.optional(),
+  /** Subtract this strategy's (offline) or arm's (ab_ctr) value: a paired, per-seed difference. */
+  vs: name.optional(),
+  /** A domain, 'all', 'head-domains', 'tail-domains', or 'each' (every domain must hold). */
+  domain: name.default('all'),
+  /** Users: all, heavy, tail (light) or cold-start. Offline metrics are stored per domain or per segment, not both. */
+  segment: z.enum(['all', 'heavy', 'tail', 'cold']).default('all'),
+  atLeast: z.number().optional(),
+  atMost: z.number().optional(),
+  /** 'mean': a confidence interval of the mean over seeds must clear the threshold; 'every-seed': each seed must. */
+  over: z.enum(['mean', 'every-seed']).default('mean'),
+  confidence: z.number().gt(0.5).lt(1).default(0.95),
+});
+
+export const CheckSchema = z.strictObject({
+  /** Seeds `crossab check` runs when --seeds is not given. */
+  seeds: z.array(z.number().int().min(0).max(2 ** 31 - 1)).min(1).max(100).optional(),
+});
+
 export const ScenarioSchema = z
   .strictObject({
     $schema: z.string().optional(),
@@ -133,6 +176,8 @@ export const ScenarioSchema = z
     training: TrainingSchema.default(TrainingSchema.parse({})),
     strategies: z.array(name).min(1).optional(),
     abtest: AbTestSchema.optional(),
+    expectations: z.array(ExpectationSchema).default([]),
+    check: CheckSchema.optional(),
   })
   .superRefine((s, ctx) => {
     const issue = (path: (string | number)[], message: string) => ctx.addIssue({ code: 'custom', path, message });
@@ -164,6 +209,9 @@ export const ScenarioSchema = z
         if (Math.abs(sum - 1) > 1e-6) issue(['domains'], `domain shares sum to ${+sum.toFixed(6)}, not 1`);
       }
     }
+    for (const d of Object.keys(s.training.lossWeights?.domains ?? {})) {
+      if (!domainNames.has(d)) issue(['training', 'lossWeights', 'domains', d], `unknown domain '${d}'`);
+    }
     const p = s.traffic.periods;
     if (Math.abs(p.train + p.valid + p.test - 1) > 1e-6) issue(['traffic', 'periods'], 'train + valid + test must sum to 1');
     if (s.strategies && new Set(s.strategies).size !== s.strategies.length) issue(['strategies'], 'lists a strategy twice');
@@ -174,9 +222,34 @@ export const ScenarioSchema = z
         else if (Math.abs(s.abtest.split.reduce((a, b) => a + b, 0) - 1) > 1e-6) issue(['abtest', 'split'], 'shares must sum to 1');
       }
     }
+    if (s.check?.seeds && new Set(s.check.seeds).size !== s.check.seeds.length) issue(['check', 'seeds'], 'lists a seed twice');
+    s.expectations.forEach((e, i) => {
+      const at = (key: string, message: string) => issue(['expectations', i, key], message);
+      if ((e.atLeast === undefined) === (e.atMost === undefined)) at('atLeast', 'give exactly one of atLeast and atMost');
+      if (e.domain !== 'each' && !RESERVED_DOMAINS.includes(e.domain) && !domainNames.has(e.domain)) at('domain', `unknown domain '${e.domain}' (domains: ${[...domainNames].join(', ')}; or all, head-domains, tail-domains, each)`);
+      if ((OFFLINE_METRICS as readonly string[]).includes(e.metric)) {
+        if (!e.strategy) at('strategy', `metric '${e.metric}' is judged per strategy: name one`);
+        if (e.arm) at('arm', `metric '${e.metric}' is an offline metric; use strategy, not arm`);
+        if (e.segment !== 'all' && e.domain !== 'all') at('segment', 'offline metrics are stored per domain or per user segment, not both: set domain to all');
+        return;
+      }
+      if (e.target !== 'click') at('target', 'A/B metrics have no target');
+      if (e.strategy) at('strategy', `metric '${e.metric}' is an A/B metric; use arm, not strategy`);
+      if (!s.abtest) { at('metric', `'${e.metric}' needs an abtest block`); return; }
+      const arms = s.abtest.arms;
+      const needsArm = e.metric !== 'srm_p_value' && e.metric !== 'max_user_share';
+      if (needsArm && !e.arm) at('arm', `metric '${e.metric}' is judged per arm: name one of ${arms.join(', ')}`);
+      if (e.arm && !arms.includes(e.arm)) at('arm', `'${e.arm}' is not an arm (arms: ${arms.join(', ')})`);
+      if (e.metric === 'srm_p_value' && e.arm) at('arm', 'the sample-ratio check covers all arms at once: remove arm');
+      if (e.arm && e.arm === s.abtest.control && e.metric !== 'ab_ctr' && e.metric !== 'max_user_share') at('arm', `'${e.arm}' is the control; lifts are measured against it`);
+      if (e.vs && e.metric !== 'ab_ctr') at('vs', `only ab_ctr compares two arms; '${e.metric}' is already relative to the control`);
+      if (e.vs && !arms.includes(e.vs)) at('vs', `'${e.vs}' is not an arm (arms: ${arms.join(', ')})`);
+      if ((e.metric === 'srm_p_value' || e.metric === 'max_user_share') && (e.domain !== 'all' || e.segment !== 'all')) at('domain', `'${e.metric}' is stored per run, not per domain or segment`);
+    });
   });
 
 export type Scenario = z.infer<typeof ScenarioSchema>;
 export type FeatureSpec = Scenario['features'][number];
 export type DomainSpec = Scenario['domains'][number];
 export type TrainingConfig = Scenario['training'];
+export type Expectation = Scenario['expectations'][number];

@@ -32,6 +32,10 @@ export class Params {
   normal(name: string, shape: number[], sd: number): tf.Variable {
     return this.add(name, tf.truncatedNormal(shape, 0, sd, 'float32', tfSeed(this.seed, this.prefix + name)));
   }
+  /** A variable starting at the given values. */
+  values(name: string, shape: number[], values: number[], trainable = true): tf.Variable {
+    return this.add(name, tf.tensor(values, shape, 'float32'), trainable);
+  }
   constant(name: string, shape: number[], value: number, trainable = true): tf.Variable {
     return this.add(name, tf.fill(shape, value), trainable);
   }

@@ -5,6 +5,12 @@ import { mamlStrategy } from './maml.js';
 import { mixtureOfExperts } from './mmoe.js';
 import { progressiveLayeredExtraction } from './ple.js';
 import { separate } from './separate.js';
+import { crossStitch } from './cross-stitch.js';
+import { poso } from './poso.js';
+import { adaptiveTaskToTaskFusion } from './adatt.js';
+import { adaptiveParameterGeneration } from './apg.js';
+import { aitm } from './aitm.js';
+import { sharedPrivate } from './shared-private.js';
 import { sharedBottom } from './shared-bottom.js';
 import { star } from './star.js';
 import type { StrategyInfo } from './strategy.js';
@@ -14,12 +20,21 @@ export const STRATEGIES: readonly StrategyInfo[] = [
   idFeature,
   sharedBottom('shared-bottom', false),
   mixtureOfExperts('mmoe', false),
+  mixtureOfExperts('omoe', true),
+  crossStitch,
   progressiveLayeredExtraction('ple', false),
+  adaptiveTaskToTaskFusion('adatt', true),
   star,
+  sharedPrivate,
+  poso,
+  adaptiveParameterGeneration('apg', 'group'),
+  adaptiveParameterGeneration('apg-mix', 'mix'),
+  adaptiveParameterGeneration('apg-self', 'self'),
   mamlStrategy('maml', true),
   mamlStrategy('maml-noadapt', false),
   sharedBottom('shared-bottom-esmm', true),
   progressiveLayeredExtraction('ple-esmm', true),
+  aitm,
 ];
 
 /** Trained when a scenario names none. */

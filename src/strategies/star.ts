@@ -8,7 +8,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { DomainEmbedding, FeatureEmbedding, MLP, type Params } from './blocks.js';
 import type { Model, StrategyInfo } from './strategy.js';
 
-class StarLayer {
+export class StarLayer {
   readonly w: tf.Variable;
   readonly b: tf.Variable;
   readonly wd: tf.Variable[];

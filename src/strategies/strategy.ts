@@ -6,7 +6,7 @@ import type { Params } from './blocks.js';
 
 export interface StrategyContext {
   /** Domains, embedding table size and field counts of the data. */
-  data: Pick<Dataset, 'domains' | 'tableRows' | 'fc' | 'fn'>;
+  data: Pick<Dataset, 'domains' | 'tableRows' | 'fc' | 'fn' | 'commonCat'>;
   config: TrainingConfig;
   params: Params;
   /** Logits of the training base rates: clicks per domain and overall, conversions given a click per domain. */
@@ -23,10 +23,14 @@ export interface Prior {
 export interface Outputs {
   click: tf.Tensor1D;
   cvr?: tf.Tensor1D;
+  /** Or the logit of P(click and conversion) itself, learned on every impression (AITM). */
+  ctcvr?: tf.Tensor1D;
+  /** An extra training loss the model computes with its outputs (AITM's calibrator). */
+  penalty?: tf.Scalar;
 }
 
 export interface Model {
-  /** True when the model predicts conversion (ESMM: pCTCVR = pCTR · pCVR). */
+  /** True when the model predicts conversion (ESMM: pCTCVR = pCTR · pCVR; AITM: pCTCVR directly). */
   readonly conversion: boolean;
   forward(b: Batch, training: boolean): Outputs;
   /** Called after each optimiser step (e.g. to update moving statistics recorded in forward). */

@@ -28,6 +28,40 @@ export interface Dataset {
   click: Float32Array;
   conv: Float32Array;
   domains: number;
+  domainNames: string[];
+  /** Per categorical field: 1 when every domain logs it (a common feature), else 0 (private or partial). */
+  commonCat: Uint8Array;
+  /** The user's experience at the row: bucket of their logged impressions before it (see ACTIVITY_BUCKETS). */
+  activity: Uint8Array;
+}
+
+/** Upper bounds of the activity buckets: 0 (new), 1–3, 4–15, 16–63, 64 and more impressions before. */
+export const ACTIVITY_BUCKETS = [0, 3, 15, 63];
+export const ACTIVITY_LEVELS = ACTIVITY_BUCKETS.length + 1;
+
+function activityBucket(before: number): number {
+  let k = 0;
+  while (k < ACTIVITY_BUCKETS.length && before > ACTIVITY_BUCKETS[k]) k++;
+  return k;
+}
+
+/** For logged rows (time-ordered): each row's count of the same user's rows at earlier times, bucketed. */
+function loggedActivity(user: Int32Array, time: Int32Array, users: number): Uint8Array {
+  const seen = new Int32Array(users);
+  const pending = new Int32Array(users);
+  const at = new Int32Array(users).fill(-1);
+  const out = new Uint8Array(user.length);
+  for (let r = 0; r < user.length; r++) {
+    const u = user[r];
+    if (time[r] !== at[u]) {
+      seen[u] += pending[u];
+      pending[u] = 0;
+      at[u] = time[r];
+    }
+    out[r] = activityBucket(seen[u]);
+    pending[u]++;
+  }
+  return out;
 }
 
 export function buildDataset(w: World): Dataset {
@@ -50,7 +84,8 @@ export function buildDataset(w: World): Dataset {
     numMean[j] = c ? s / c : 0;
     numSd[j] = c > 1 ? Math.sqrt(Math.max(1e-12, s2 / c - numMean[j] * numMean[j])) : 1;
   });
-  return encode(w, l.n, l.cat, l.num, numMean, numSd, l.domain, l.user, l.time, Float32Array.from(l.click), Float32Array.from(l.conv));
+  const activity = loggedActivity(l.user, l.time, w.users.count);
+  return encode(w, l.n, l.cat, l.num, numMean, numSd, l.domain, l.user, l.time, Float32Array.from(l.click), Float32Array.from(l.conv), activity);
 }
 
 /**
@@ -74,13 +109,17 @@ export function buildCandidateDataset(w: World, base: Dataset): Dataset & { requ
   }
   const item = rq.candItems;
   const cols = featureColumns(w.layout, w.users, w.items, rq, n, domain, user, item, request);
-  const ds = encode(w, n, cols.cat, cols.num, base.numMean, base.numSd, domain, user, time, new Float32Array(n), new Float32Array(n));
+  // Every logged impression precedes the replay period: a user's experience is their logged count.
+  const logged = new Int32Array(w.users.count);
+  for (let r = 0; r < w.logged.n; r++) logged[w.logged.user[r]]++;
+  const activity = Uint8Array.from(user, (u) => activityBucket(logged[u]));
+  const ds = encode(w, n, cols.cat, cols.num, base.numMean, base.numSd, domain, user, time, new Float32Array(n), new Float32Array(n), activity);
   return { ...ds, request, item };
 }
 
 function encode(
   w: World, n: number, catCols: Int32Array[], numCols: Float32Array[], numMean: Float64Array, numSd: Float64Array,
-  domain: Uint8Array, user: Int32Array, time: Int32Array, click: Float32Array, conv: Float32Array,
+  domain: Uint8Array, user: Int32Array, time: Int32Array, click: Float32Array, conv: Float32Array, activity: Uint8Array,
 ): Dataset {
   const { categorical } = w.layout;
   const fc = catCols.length;
@@ -106,7 +145,8 @@ function encode(
     const col = numCols[j];
     for (let r = 0; r < n; r++) num[r * fn + j] = Number.isNaN(col[r]) ? 0 : (col[r] - numMean[j]) / numSd[j];
   }
-  return { n, fc, fn, tableRows: rowsTotal, offsets, cat, catMask, num, numMean, numSd, domain, user, time, click, conv, domains: w.layout.domains.length };
+  return { n, fc, fn, tableRows: rowsTotal, offsets, cat, catMask, num, numMean, numSd, domain, user, time, click, conv, domains: w.layout.domains.length, domainNames: w.layout.domains, activity,
+    commonCat: Uint8Array.from(w.layout.categorical, (_, j) => (w.layout.exposesCat.every((d) => d[j]) ? 1 : 0)) };
 }
 
 export interface Batch {
@@ -117,6 +157,8 @@ export interface Batch {
   catMask: tf.Tensor2D;
   num: tf.Tensor2D;
   domainIds: tf.Tensor1D;
+  /** Activity bucket per row (int32). */
+  activity: tf.Tensor1D;
   click: tf.Tensor1D;
   conv: tf.Tensor1D;
 }
@@ -128,6 +170,7 @@ export function makeBatch(ds: Dataset, rows: ArrayLike<number>, domain = -1): Ba
   const mask = new Float32Array(b * ds.fc);
   const num = new Float32Array(b * ds.fn);
   const dom = new Int32Array(b);
+  const act = new Int32Array(b);
   const click = new Float32Array(b);
   const conv = new Float32Array(b);
   for (let k = 0; k < b; k++) {
@@ -136,6 +179,7 @@ export function makeBatch(ds: Dataset, rows: ArrayLike<number>, domain = -1): Ba
     mask.set(ds.catMask.subarray(r * ds.fc, (r + 1) * ds.fc), k * ds.fc);
     if (ds.fn) num.set(ds.num.subarray(r * ds.fn, (r + 1) * ds.fn), k * ds.fn);
     dom[k] = ds.domain[r];
+    act[k] = ds.activity[r];
     click[k] = ds.click[r];
     conv[k] = ds.conv[r];
   }
@@ -145,13 +189,14 @@ export function makeBatch(ds: Dataset, rows: ArrayLike<number>, domain = -1): Ba
     catMask: tf.tensor2d(mask, [b, ds.fc]),
     num: tf.tensor2d(num, [b, ds.fn]),
     domainIds: tf.tensor1d(dom, 'int32'),
+    activity: tf.tensor1d(act, 'int32'),
     click: tf.tensor1d(click),
     conv: tf.tensor1d(conv),
   };
 }
 
 export function disposeBatch(b: Batch): void {
-  tf.dispose([b.cat, b.catMask, b.num, b.domainIds, b.click, b.conv]);
+  tf.dispose([b.cat, b.catMask, b.num, b.domainIds, b.activity, b.click, b.conv]);
 }
 
 /** Rows split by domain. */

@@ -8,12 +8,14 @@ import { stream } from '../world/rng.js';
 import { epochBatches, rowsByDomain, type Dataset } from './data.js';
 import type { History } from './history.js';
 import { priorOf, trainStep, type Trainable } from './trainer.js';
+import { lossWeighting } from './weighting.js';
 
 export function trainingThroughput(
   info: StrategyInfo, ds: Dataset, train: Int32Array, history: History, config: TrainingConfig, batchSize: number, steps = 30, warmup = 5,
 ): number {
   const params = new Params(1, `bench-${info.name}/`);
   const model = info.create({ data: ds, config, params, prior: priorOf(ds, train) }) as Trainable;
+  const weighting = lossWeighting(config, ds.domainNames, params);
   const optimizer = tf.train.adam(config.learningRate);
   const rng = stream(1, `bench:${info.name}`);
   const batches = epochBatches(ds, rowsByDomain(ds, train), batchSize, rng).filter((b) => b.rows.length === batchSize);
@@ -22,7 +24,7 @@ export function trainingThroughput(
   for (let k = 0; k < warmup + steps; k++) {
     if (k === warmup) t0 = performance.now();
     const spec = batches[k % batches.length];
-    const loss = trainStep(model, optimizer, params.list, ds, spec, { ds, train, history, rng }, config);
+    const loss = trainStep(model, optimizer, params.list, ds, spec, { ds, train, history, rng, weighting }, config);
     loss.dataSync();
     loss.dispose();
     if (k >= warmup) samples += spec.rows.length;

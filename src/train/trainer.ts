@@ -3,6 +3,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { TrainingConfig } from '../scenario/schema.js';
 import { Params } from '../strategies/blocks.js';
+import { lossWeighting, type LossWeighting } from './weighting.js';
 import type { Model, Prior, StrategyInfo } from '../strategies/strategy.js';
 import { auc } from '../evaluate/auc.js';
 import { silent, type Listener } from '../events.js';
@@ -44,6 +45,8 @@ export interface StepContext {
   train: Int32Array;
   history: History;
   rng: ReturnType<typeof stream>;
+  /** Domain / task loss weights (training.lossWeights), when set. */
+  weighting?: LossWeighting | null;
 }
 
 /** A model's extra loss term for one step (MAML's meta loss), prepared outside the gradient tape. */
@@ -85,17 +88,21 @@ function logSigmoid(x: tf.Tensor): tf.Tensor {
   return tf.neg(tf.add(tf.relu(tf.neg(x)), tf.log1p(tf.exp(tf.neg(tf.abs(x))))));
 }
 
-export function batchLoss(model: Model, b: Batch, training: boolean): tf.Scalar {
+export function batchLoss(model: Model, b: Batch, training: boolean, weighting: LossWeighting | null = null): tf.Scalar {
   const out = model.forward(b, training);
-  let loss = tf.losses.sigmoidCrossEntropy(b.click, out.click) as tf.Scalar;
+  const click = tf.losses.sigmoidCrossEntropy(b.click, out.click) as tf.Scalar;
+  let conversion: tf.Scalar | null = null;
   if (out.cvr) {
     // ESMM: the conversion label is supervised through pCTCVR = pCTR · pCVR on every impression.
     const logP = tf.add(logSigmoid(out.click), logSigmoid(out.cvr));
     const p = tf.exp(logP);
     const ll = tf.add(tf.mul(b.conv, logP), tf.mul(tf.sub(1, b.conv), tf.log(tf.maximum(tf.sub(1, p), 1e-7))));
-    loss = tf.add(loss, tf.neg(tf.mean(ll))) as tf.Scalar;
+    conversion = tf.neg(tf.mean(ll)) as tf.Scalar;
+  } else if (out.ctcvr) {
+    conversion = tf.losses.sigmoidCrossEntropy(b.conv, out.ctcvr) as tf.Scalar;
   }
-  return loss;
+  const total = weighting && b.domain >= 0 ? weighting.combine(b.domain, click, conversion) : conversion ? (tf.add(click, conversion) as tf.Scalar) : click;
+  return out.penalty ? (tf.add(total, out.penalty) as tf.Scalar) : total;
 }
 
 /**
@@ -109,7 +116,7 @@ export function trainStep(
   const b = makeBatch(ds, spec.rows, spec.domain);
   const extra = model.stepLoss?.(ctx) ?? null;
   const loss = optimizer.minimize(() => {
-    const l = batchLoss(model, b, true);
+    const l = batchLoss(model, b, true, ctx.weighting ?? null);
     const total = extra ? tf.add(l, extra.loss()) : l;
     return (config.l2 > 0 ? tf.add(total, tf.mul(config.l2, tf.addN(vars.map((v) => tf.sum(tf.square(v)))))) : total) as tf.Scalar;
   }, true, vars)!;
@@ -134,6 +141,7 @@ export function predictPlain(model: Model, ds: Dataset, rows: Int32Array): Predi
         const c = tf.sigmoid(out.click);
         pc = c.dataSync() as Float32Array;
         if (out.cvr) pv = tf.mul(c, tf.sigmoid(out.cvr)).dataSync() as Float32Array;
+        else if (out.ctcvr) pv = tf.sigmoid(out.ctcvr).dataSync() as Float32Array;
       });
       disposeBatch(b);
       chunk.forEach((r, k) => {
@@ -167,6 +175,7 @@ interface LoopArgs {
   history: History;
   predict: (rows: Int32Array) => Predictions;
   onEvent: Listener;
+  weighting: LossWeighting | null;
 }
 
 /** Epochs of Adam over the given domains' batches with early stopping; restores the best epoch. */
@@ -187,7 +196,7 @@ async function trainLoop(a: LoopArgs): Promise<{ curve: EpochPoint[]; bestEpoch:
     let lossCount = 0;
     const pending: tf.Scalar[] = [];
     for (let k = 0; k < batches.length; k++) {
-      const loss = trainStep(model, optimizer, a.vars, ds, batches[k], { ds, train: a.split.train, history: a.history, rng: a.rng }, config);
+      const loss = trainStep(model, optimizer, a.vars, ds, batches[k], { ds, train: a.split.train, history: a.history, rng: a.rng, weighting: a.weighting }, config);
       samples += batches[k].rows.length;
       pending.push(loss);
       // Reading the loss forces a sync; do it in groups and yield so listeners can draw.
@@ -233,12 +242,13 @@ export async function fitStrategy(
 ): Promise<Trained> {
   const params = new Params(seed, `${info.name}/`);
   const model = info.create({ data: ds, config, params, prior: priorOf(ds, split.train) }) as Trainable;
+  const weighting = lossWeighting(config, ds.domainNames, params);
   const rng = stream(seed, `train:${info.name}`);
   const byDomain = rowsByDomain(ds, split.train);
   const predict = (rows: Int32Array) => (model.predictRows ? model.predictRows(ds, rows, history) : predictPlain(model, ds, rows));
   const t0 = performance.now();
   onEvent({ type: 'strategy', strategy: info.name, status: 'start' });
-  const common = { name: info.name, model, ds, config, rng, split, history, predict, onEvent };
+  const common = { name: info.name, model, ds, config, rng, split, history, predict, onEvent, weighting };
   let curve: EpochPoint[] = [];
   let bestEpoch = 0;
   let samples = 0;

@@ -11,7 +11,8 @@ import { STRATEGIES, strategy } from '../../src/strategies/registry.js';
 const ALL = STRATEGIES.map((s) => s.name);
 
 test('every strategy lands between a constant per-domain CTR and the oracle, overall and per domain', async () => {
-  const s = scenario('tiny', (r) => { r.traffic.requests = 8000; });
+  // The tail gets 20% here (not tiny's 10%): ~300 test impressions made a single domain's AUC too noisy to bound.
+  const s = scenario('tiny', (r) => { r.traffic.requests = 8000; r.domains[0].share = 0.5; r.domains[2].share = 0.2; });
   const [res] = await offlineOverSeeds(s, ALL, [5]);
   for (const name of ALL) {
     const overall = metric(res, name, 'overall', 'all');
@@ -24,8 +25,11 @@ test('every strategy lands between a constant per-domain CTR and the oracle, ove
     }
   }
   // Conversion models report conversion metrics (pCTCVR against the conversion label).
-  const esmm = res.strategies['shared-bottom-esmm'].rows.find((r) => r.target === 'conversion' && r.scope === 'overall')!;
-  assert.ok(esmm.auc > 0.6 && esmm.auc < res.oracle.rows.find((r) => r.target === 'conversion' && r.scope === 'overall')!.auc, `ESMM conversion AUC ${esmm.auc}`);
+  const oracleConv = res.oracle.rows.find((r) => r.target === 'conversion' && r.scope === 'overall')!.auc;
+  for (const name of ['shared-bottom-esmm', 'ple-esmm', 'aitm']) {
+    const conv = res.strategies[name].rows.find((r) => r.target === 'conversion' && r.scope === 'overall')!;
+    assert.ok(conv.auc > 0.6 && conv.auc < oracleConv, `${name} conversion AUC ${conv.auc}`);
+  }
 });
 
 test('no tensor leaks: tf.memory().numTensors is the same after the 2nd and the last epoch', async () => {
@@ -33,6 +37,7 @@ test('no tensor leaks: tf.memory().numTensors is the same after the 2nd and the 
   const s = scenario('tiny', (r) => { r.training.epochs = 4; r.training.patience = 10; });
   const p = await prepare(s, 2);
   for (const name of ALL) {
+    const before = tf.memory().numTensors;
     const counts: number[] = [];
     const t = await fitStrategy(strategy(name), p.ds, p.split, p.history, s.training, 2, (e) => {
       if (e.type === 'epoch') counts.push(tf.memory().numTensors);
@@ -40,5 +45,6 @@ test('no tensor leaks: tf.memory().numTensors is the same after the 2nd and the 
     assert.ok(counts.length >= 3, `${name}: ${counts.length} epochs`);
     assert.equal(counts[counts.length - 1], counts[1], `${name}: tensors per epoch ${counts}`);
     t.dispose();
+    assert.equal(tf.memory().numTensors, before, `${name}: tensors left after dispose`);
   }
 });
