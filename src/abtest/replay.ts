@@ -3,11 +3,10 @@
 // optional position-bias curve). Because the truth is known, every arm's slates are also scored for
 // *every* request, which gives the true lift the A/B estimate should cover.
 import type { Dataset } from '../train/data.js';
-import type { Trained } from '../train/trainer.js';
 import { tailDomains } from '../evaluate/offline.js';
 import { stream } from '../world/rng.js';
 import { rawLogits, sigmoid } from '../world/truth.js';
-import { SEGMENTS, type World } from '../world/world.js';
+import { SEGMENTS, replayExperience, type World } from '../world/world.js';
 import { assignArm } from './assign.js';
 import { addUser, emptyRatio, relativeLift, sampleRatioMismatch, type ClusteredRatio } from './stats.js';
 
@@ -76,9 +75,10 @@ export function candidateTruth(w: World, cds: Dataset & { request: Int32Array; i
   const click = new Float32Array(cds.n);
   const conv = new Float32Array(cds.n);
   const L = w.truth.dim;
+  const experience = replayExperience(w);
   for (let k = 0; k < cds.n; k++) {
     const d = cds.domain[k];
-    const [rc, rv] = rawLogits(w.truth, d, cds.user[k], cds.item[k], w.replay.ctxLatent, cds.request[k] * L);
+    const [rc, rv] = rawLogits(w.truth, d, cds.user[k], cds.item[k], w.replay.ctxLatent, cds.request[k] * L, experience[cds.request[k]]);
     click[k] = sigmoid(w.truth.bias[d] + rc);
     conv[k] = sigmoid(w.truth.convBias[d] + rv);
   }
@@ -103,19 +103,18 @@ function slates(w: World, scores: Float32Array): { start: Int32Array; cand: Int3
 
 export function replay(
   w: World, cds: Dataset & { request: Int32Array; item: Int32Array }, truth: { click: Float32Array; conv: Float32Array },
-  trained: Map<string, Trained>, cfg: ReplayConfig,
+  scores: Map<string, Float32Array>, cfg: ReplayConfig,
 ): ReplayResult {
   const rq = w.replay;
   const D = w.layout.domains.length;
   const bias = (pos: number) => (cfg.positionBias ? cfg.positionBias[Math.min(pos, cfg.positionBias.length - 1)] : 1);
-  const all = Int32Array.from({ length: cds.n }, (_, k) => k);
   // Every distinct strategy ranks every request once.
   const byStrategy = new Map<string, { start: Int32Array; cand: Int32Array; expClicks: Float64Array; expConvs: Float64Array }>();
   for (const arm of cfg.arms) {
     if (byStrategy.has(arm.strategy)) continue;
-    const t = trained.get(arm.strategy);
-    if (!t) throw new Error(`replay: strategy '${arm.strategy}' was not trained`);
-    const sl = slates(w, t.score(cds, all).click);
+    const armScores = scores.get(arm.strategy);
+    if (!armScores) throw new Error(`replay: no candidate scores for strategy '${arm.strategy}' (train it with candidates)`);
+    const sl = slates(w, armScores);
     const expClicks = new Float64Array(rq.n);
     const expConvs = new Float64Array(rq.n);
     for (let r = 0; r < rq.n; r++) {

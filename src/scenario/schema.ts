@@ -50,6 +50,14 @@ export const UsersSchema = z.strictObject({
   idiosyncratic: z.number().min(0).max(5).default(0.8),
   /** Scale of each user's per-domain drift of that preference. */
   drift: z.number().min(0).max(5).default(0.3),
+  /**
+   * New users behave differently: a preference shared by all novices whose weight halves every
+   * `halfLife` impressions of experience (POSO's premise). 0 = experience does not matter.
+   */
+  novice: z.strictObject({
+    scale: z.number().min(0).max(5).default(0),
+    halfLife: z.number().gt(0).max(10_000).default(8),
+  }).default({ scale: 0, halfLife: 8 }),
 });
 
 export const ItemsSchema = z.strictObject({

@@ -3,7 +3,7 @@
 // domain does not log the feature and is masked); numeric features are standardised on training data.
 import * as tf from '@tensorflow/tfjs-core';
 import type { Rng } from '../world/rng.js';
-import { featureColumns, periodRows, type Impressions, type World } from '../world/world.js';
+import { featureColumns, periodRows, replayExperience, type Impressions, type World } from '../world/world.js';
 
 export interface Dataset {
   n: number;
@@ -109,10 +109,8 @@ export function buildCandidateDataset(w: World, base: Dataset): Dataset & { requ
   }
   const item = rq.candItems;
   const cols = featureColumns(w.layout, w.users, w.items, rq, n, domain, user, item, request);
-  // Every logged impression precedes the replay period: a user's experience is their logged count.
-  const logged = new Int32Array(w.users.count);
-  for (let r = 0; r < w.logged.n; r++) logged[w.logged.user[r]]++;
-  const activity = Uint8Array.from(user, (u) => activityBucket(logged[u]));
+  const experience = replayExperience(w);
+  const activity = Uint8Array.from(request, (r) => activityBucket(experience[r]));
   const ds = encode(w, n, cols.cat, cols.num, base.numMean, base.numSd, domain, user, time, new Float32Array(n), new Float32Array(n), activity);
   return { ...ds, request, item };
 }

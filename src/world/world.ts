@@ -88,6 +88,7 @@ function logImpressions(
   const rawClick = new Float64Array(n);
   const rawConv = new Float64Array(n);
   const L = truth.dim;
+  const seen = new Int32Array(users.count);
   let row = 0;
   for (let r = 0; r < req.n; r++) {
     const d = req.domain[r];
@@ -106,10 +107,11 @@ function logImpressions(
       imp.domain[row] = d;
       imp.item[row] = i;
       imp.position[row] = j + 1;
-      const [rc, rv] = rawLogits(truth, d, u, i, req.ctxLatent, r * L);
+      const [rc, rv] = rawLogits(truth, d, u, i, req.ctxLatent, r * L, seen[u]);
       rawClick[row] = rc;
       rawConv[row] = rv;
     }
+    seen[u] += k;
   }
   fillFeatures(layout, users, items, imp, req);
   // Calibrate each domain's biases so its mean CTR (and CVR among clicks) is the configured base.
@@ -199,6 +201,22 @@ export function fingerprint(w: World): string {
   r.ctxCat.forEach((c) => c && add(c));
   r.ctxNum.forEach((c) => c && add(c));
   return h.digest('hex');
+}
+
+/**
+ * Each replay request's user experience: their logged impressions plus the slates of their earlier
+ * replay requests (every arm shows a full slate, so this does not depend on the arm).
+ */
+export function replayExperience(w: World): Int32Array {
+  const seen = new Int32Array(w.users.count);
+  for (let j = 0; j < w.logged.n; j++) seen[w.logged.user[j]]++;
+  const rq = w.replay;
+  const out = new Int32Array(rq.n);
+  for (let r = 0; r < rq.n; r++) {
+    out[r] = seen[rq.user[r]];
+    seen[rq.user[r]] += w.scenario.domains[rq.domain[r]].slate;
+  }
+  return out;
 }
 
 /** Row indices of logged impressions in a period. */

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { generateWorld, periodRows } from '../../src/world/world.js';
 import { summarise } from '../../src/world/summary.js';
-import { domainCorrelation } from '../../src/world/truth.js';
+import { calibrateBias, domainCorrelation, rawLogits } from '../../src/world/truth.js';
 import { scenario } from '../helpers/scenarios.js';
 
 test('same scenario and seed give byte-identical data and fingerprint; another seed differs', () => {
@@ -111,4 +111,40 @@ test('periods are time-ordered: train before valid before test', () => {
   assert.ok(maxTime('train') < minTime('valid'));
   assert.ok(maxTime('valid') < minTime('test'));
   assert.ok(Math.min(...w.replay.time) > maxTime('test'));
+});
+
+test('novice preference: full for a newcomer, half after halfLife impressions, gone with experience; off by default', () => {
+  const w = generateWorld(scenario('tiny', (r) => { r.users.novice = { scale: 2, halfLife: 8 }; }), 5);
+  const t = w.truth;
+  assert.ok(t.novice);
+  const ctx = w.replay.ctxLatent;
+  const gaps: number[] = [];
+  for (let i = 0; i < 50; i++) {
+    const [fresh] = rawLogits(t, 0, 3, i, ctx, 0, 0);
+    const [half] = rawLogits(t, 0, 3, i, ctx, 0, 8);
+    const [old] = rawLogits(t, 0, 3, i, ctx, 0, 1e6);
+    assert.ok(Math.abs((half - old) - 0.5 * (fresh - old)) < 1e-9);
+    gaps.push(fresh - old);
+  }
+  // The preference differs between items (it is about what newcomers like, not how much they click).
+  assert.ok(Math.max(...gaps) - Math.min(...gaps) > 1, `novice effect range ${Math.min(...gaps)}..${Math.max(...gaps)}`);
+  const plain = generateWorld(scenario(), 5);
+  assert.equal(plain.truth.novice, null);
+  const [a] = rawLogits(plain.truth, 0, 3, 1, plain.replay.ctxLatent, 0, 0);
+  const [b] = rawLogits(plain.truth, 0, 3, 1, plain.replay.ctxLatent, 0, 1e6);
+  assert.equal(a, b);
+});
+
+test('bias calibration hits the target mean probability to 1e-9, with and without weights', () => {
+  const raw = Float64Array.from({ length: 5000 }, (_, j) => 3 * Math.sin(j * 12.9898) * Math.cos(j * 0.77));
+  const weights = Float64Array.from({ length: 5000 }, (_, j) => (j % 7) / 7);
+  for (const target of [0.001, 0.05, 0.3, 0.9]) {
+    for (const w of [undefined, weights]) {
+      const b = calibrateBias(raw, target, w);
+      let acc = 0;
+      let ws = 0;
+      raw.forEach((x, j) => { const wj = w ? w[j] : 1; acc += wj / (1 + Math.exp(-(b + x))); ws += wj; });
+      assert.ok(Math.abs(acc / ws - target) < 1e-9, `target ${target}: ${acc / ws}`);
+    }
+  }
 });
