@@ -11,6 +11,11 @@ import { prepare } from '../src/pipeline.js';
 import { STRATEGIES, DEFAULT_STRATEGIES } from '../src/strategies/registry.js';
 import { trainingThroughput } from '../src/train/throughput.js';
 import { formatTable } from '../src/table.js';
+import { availableParallelism } from 'node:os';
+import { DuckDBInstance, DOUBLE, FLOAT, INTEGER } from '@duckdb/node-api';
+import { appendColumns } from '../src/store/columns.js';
+import { appendRows } from '../src/store/rows.js';
+import { writeReport } from '../src/commands/report.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const json = process.argv.includes('--json');
@@ -18,14 +23,58 @@ const quick = process.argv.includes('--quick');
 const say = (s: string) => { if (!json) process.stdout.write(s + '\n'); };
 const scenarioPath = join(root, 'scenarios/default.json');
 
-// Generation at 1×, 2.5× (≈1M impressions) and 4× the default scenario, each in its own process.
-const generation = (quick ? [1] : [1, 2.5, 4]).map((scale) => {
-  const r = spawnSync(process.execPath, [join(root, 'dist/bench/generate-one.js'), scenarioPath, String(scale)], { encoding: 'utf8' });
+// Generation and the training inputs at 1×, 4× and 16× the default scenario, each in its own process.
+type Gen = { scale: number; impressions: number; seconds: number; per_s: number; peak_rss_mb: number; dataset_seconds: number; with_dataset_peak_rss_mb: number };
+const generation = (quick ? [1] : [1, 4, 16]).map((scale) => {
+  const r = spawnSync(process.execPath, ['--max-old-space-size=16384', join(root, 'dist/bench/generate-one.js'), scenarioPath, String(scale)], { encoding: 'utf8' });
   if (r.status !== 0) throw new Error(r.stderr);
-  return JSON.parse(r.stdout) as { scale: number; impressions: number; seconds: number; per_s: number; peak_rss_mb: number };
+  return JSON.parse(r.stdout) as Gen;
 });
 say('Generation (default scenario scaled; own process each)');
-say(formatTable(['scale', 'impressions', 'seconds', 'impressions/s', 'peak RSS MB'], generation.map((g) => [`${g.scale}×`, g.impressions, g.seconds, Math.round(g.per_s), Math.round(g.peak_rss_mb)])));
+say(formatTable(['scale', 'impressions', 'generate s', 'impressions/s', 'peak RSS MB', '+ dataset s', 'peak RSS MB'],
+  generation.map((g) => [`${g.scale}×`, g.impressions, g.seconds, Math.round(g.per_s), Math.round(g.peak_rss_mb), g.dataset_seconds, Math.round(g.with_dataset_peak_rss_mb)])));
+const perImpression = generation.map((g) => g.seconds / g.impressions);
+say(`time per impression ${quick ? '' : `at 16× vs 1×: ${(perImpression[perImpression.length - 1] / perImpression[0]).toFixed(2)}× `}(1.00 = linear)`);
+
+// The appender: 2M rows of typed columns (the bulk path) and of row objects (how a run's results are written).
+const appender = await (async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'crossab-bench-db-'));
+  const inst = await DuckDBInstance.create(join(dir, 'bench.duckdb'));
+  const con = await inst.connect();
+  await con.run('CREATE TABLE t (a INTEGER, b DOUBLE, c DOUBLE, d FLOAT)');
+  const n = quick ? 500_000 : 2_000_000;
+  const cols = [
+    { name: 'a', type: INTEGER, data: Int32Array.from({ length: n }, (_, k) => k) },
+    { name: 'b', type: DOUBLE, data: Float64Array.from({ length: n }, (_, k) => k / 3) },
+    { name: 'c', type: DOUBLE, data: Float64Array.from({ length: n }, (_, k) => Math.sqrt(k)) },
+    { name: 'd', type: FLOAT, data: Float32Array.from({ length: n }, (_, k) => k % 97) },
+  ];
+  let t0 = performance.now();
+  await appendColumns(con, 't', cols, n);
+  const typed = n / ((performance.now() - t0) / 1000);
+  await con.run('CREATE TABLE o (run_id VARCHAR, strategy VARCHAR, n INTEGER, auc DOUBLE, logloss DOUBLE)');
+  const m = quick ? 100_000 : 500_000;
+  const rows = Array.from({ length: m }, (_, k) => ({ run_id: 'bench', strategy: `s${k % 10}`, n: k, auc: k / m, logloss: 1 - k / m }));
+  t0 = performance.now();
+  await appendRows(con, 'o', [['run_id', 'varchar'], ['strategy', 'varchar'], ['n', 'integer'], ['auc', 'double'], ['logloss', 'double']], rows);
+  const objects = m / ((performance.now() - t0) / 1000);
+  con.closeSync();
+  inst.closeSync();
+  return { typed, objects };
+})();
+say(`\nDuckDB appender: ${Math.round(appender.typed).toLocaleString('en')} rows/s from typed columns (4 numeric columns), ${Math.round(appender.objects).toLocaleString('en')} rows/s from row objects (5 columns, 2 strings)`);
+
+// The whole default run (or tiny with --quick) in its own process, with its stage times, and the report.
+const runScenario = quick ? join(root, 'scenarios/tiny.json') : scenarioPath;
+const runDir = mkdtempSync(join(tmpdir(), 'crossab-bench-run-'));
+const runOut = spawnSync(process.execPath, [join(root, 'bin/crossab.js'), 'run', runScenario, '--json', '--no-report', '--db', join(runDir, 'run.duckdb')], { encoding: 'utf8', cwd: runDir });
+if (runOut.status !== 0) throw new Error(runOut.stderr);
+const run = JSON.parse(runOut.stdout) as { run_id: string; stages: Record<string, number>; wall_seconds: number; peak_rss_mb: number };
+let t0 = performance.now();
+await writeReport(join(runDir, 'run.duckdb'), [run.run_id], join(runDir, 'report.html'));
+const reportSeconds = (performance.now() - t0) / 1000;
+const runSeconds = { ...run.stages, report: reportSeconds, total: run.wall_seconds + reportSeconds };
+say(`\n${quick ? 'tiny' : 'default'} run (${availableParallelism()} workers): ${Object.entries(runSeconds).map(([k, v]) => `${k} ${v.toFixed(1)} s`).join(', ')}; peak memory ${Math.round(run.peak_rss_mb)} MB`);
 
 const backend = await selectBackend(process.env.CROSSAB_BACKEND);
 const scenario = loadScenario(scenarioPath);
@@ -104,7 +153,8 @@ for (const [b, figures] of Object.entries(otherBackends)) {
 }
 if (json) {
   process.stdout.write(JSON.stringify({ other_backends: otherBackends,
-    backend, generation, generate_per_s: generation[0].per_s,
+    backend, generation, generate_per_s: generation[0].per_s, appender_rows_per_s: appender.typed, appender_object_rows_per_s: appender.objects,
+    run_seconds: runSeconds, run_peak_rss_mb: run.peak_rss_mb, report_seconds: reportSeconds,
     throughput: throughput[scenario.training.batchSize], throughput_by_batch: throughput, torch: torchNote,
   }) + '\n');
 }

@@ -4,11 +4,11 @@ import { silent, type Listener, type Stage } from './events.js';
 import { DEFAULT_STRATEGIES, strategy } from './strategies/registry.js';
 import { buildDataset, type Dataset } from './train/data.js';
 import { buildHistory, type History } from './train/history.js';
-import { fitStrategy, type Trained } from './train/trainer.js';
+import { candidatesOf, trainAll, type CandidateDataset, type TrainedResult } from './train/parallel.js';
+import { activeBackend, selectBackend } from './tf/backend.js';
 import { constantPredictions, evaluate, groupsOf, oraclePredictions, type StrategyMetrics } from './evaluate/offline.js';
 import { generateWorld, periodRows, type World } from './world/world.js';
 import { UserError } from './errors.js';
-import { buildCandidateDataset } from './train/data.js';
 import { candidateTruth, replay, type Arm, type ReplayResult } from './abtest/replay.js';
 
 export interface Prepared {
@@ -16,13 +16,22 @@ export interface Prepared {
   ds: Dataset;
   history: History;
   split: { train: Int32Array; valid: Int32Array; test: Int32Array };
+  /** The replay candidates as model inputs, built on first use. */
+  candidates?: CandidateDataset;
 }
 
 export interface OfflineResults {
   strategies: Record<string, StrategyMetrics>;
   oracle: StrategyMetrics;
   constant: StrategyMetrics;
-  trained: Trained[];
+  trained: TrainedResult[];
+}
+
+export interface TrainOptions {
+  /** Worker threads for training (1: this thread). */
+  workers?: number;
+  /** Strategies whose replay-candidate scores to keep (the A/B arms). */
+  candidates?: Iterable<string>;
 }
 
 export async function stage<T>(name: Stage, onEvent: Listener, fn: () => T | Promise<T>, detail?: string): Promise<T> {
@@ -49,20 +58,17 @@ export async function prepare(scenario: Scenario, seed: number, onEvent: Listene
   return { world, ds, history, split };
 }
 
-export async function trainAndEvaluate(p: Prepared, names: string[], seed: number, onEvent: Listener = silent): Promise<OfflineResults> {
-  const { world, ds, history, split } = p;
-  const trained: Trained[] = [];
+export async function trainAndEvaluate(p: Prepared, names: string[], seed: number, onEvent: Listener = silent, o: TrainOptions = {}): Promise<OfflineResults> {
+  const { world, ds, split } = p;
   const strategies: Record<string, StrategyMetrics> = {};
   const groups = groupsOf(world, ds, split.test);
-  await stage('train', onEvent, async () => {
-    for (const name of names) {
-      const t = await fitStrategy(strategy(name), ds, split, history, world.scenario.training, seed, onEvent);
-      trained.push(t);
-    }
-  });
+  const backend = activeBackend() ?? (await selectBackend());
+  const workers = o.workers ?? 1;
+  const trained = await stage('train', onEvent, () => trainAll(p, names, seed, { workers, backend, candidates: new Set(o.candidates ?? []) }, onEvent),
+    workers > 1 ? `${Math.min(workers, names.length)} workers` : undefined);
   await stage('evaluate', onEvent, () => {
     for (const t of trained) {
-      strategies[t.strategy] = evaluate(t.strategy, t.predict(split.test), world, ds, split.test, groups);
+      strategies[t.strategy] = evaluate(t.strategy, t.test, world, ds, split.test, groups);
       onEvent({ type: 'offline', strategy: t.strategy, auc: strategies[t.strategy].auc });
     }
   });
@@ -74,16 +80,12 @@ export async function trainAndEvaluate(p: Prepared, names: string[], seed: numbe
   };
 }
 
-export function disposeTrained(r: OfflineResults): void {
-  r.trained.forEach((t) => t.dispose());
-}
-
 /** The A/B replay of trained strategies over the world's replay period. */
 export async function abTest(p: Prepared, off: OfflineResults, arms: Arm[], control: number, salt: number, onEvent: Listener = silent): Promise<ReplayResult> {
   return stage('replay', onEvent, () => {
-    const cds = buildCandidateDataset(p.world, p.ds);
+    const cds = candidatesOf(p);
     const truth = candidateTruth(p.world, cds);
-    const trained = new Map(off.trained.map((t) => [t.strategy, t]));
-    return replay(p.world, cds, truth, trained, { arms, control, salt, positionBias: p.world.scenario.abtest?.positionBias ?? null });
+    const scores = new Map(off.trained.filter((t) => t.candidates).map((t) => [t.strategy, t.candidates!]));
+    return replay(p.world, cds, truth, scores, { arms, control, salt, positionBias: p.world.scenario.abtest?.positionBias ?? null });
   });
 }

@@ -1,7 +1,7 @@
 // The whole job as one function: generate, train, evaluate, replay, store, report, with progress
 // events. The `run` command and the terminal dashboard both call it; neither does work of its own.
 import type { Scenario } from './scenario/schema.js';
-import type { Listener } from './events.js';
+import type { Listener, Stage } from './events.js';
 import { resolveArms } from './abtest/arms.js';
 import type { ReplayResult } from './abtest/replay.js';
 import { abTest, prepare, resolveStrategies, stage, trainAndEvaluate, type OfflineResults, type Prepared } from './pipeline.js';
@@ -10,6 +10,7 @@ import { finishRun, markRun, newRunId, startRun } from './store/runs.js';
 import { selectBackend, type BackendName } from './tf/backend.js';
 import { VERSION } from './version.js';
 import { writeReport } from './commands/report.js';
+import { DEFAULT_WORKERS } from './train/parallel.js';
 
 export interface RunOptions {
   scenario: Scenario;
@@ -21,6 +22,8 @@ export interface RunOptions {
   db: string;
   backend?: string;
   report: boolean;
+  /** Worker threads for training (default: one per core). */
+  workers?: number;
   /** The world, when the caller generated it already (check does, to look for a stored run first). */
   prepared?: Prepared;
 }
@@ -33,6 +36,10 @@ export interface RunOutcome {
   offline: OfflineResults;
   ab: ReplayResult;
   reportPath: string | null;
+  /** Seconds per stage, the whole run's wall time and the process's peak resident memory. */
+  stages: Partial<Record<Stage, number>>;
+  wallSeconds: number;
+  peakRssMb: number;
 }
 
 /** Handle on a run in progress: what to mark if it is interrupted. */
@@ -53,7 +60,12 @@ export async function checkRun(o: RunOptions): Promise<{ names: string[]; arms: 
   return { names, arms };
 }
 
-export async function executeRun(o: RunOptions, onEvent: Listener, handle: RunHandle = { runId: null, db: o.db, finishing: null }): Promise<RunOutcome> {
+export async function executeRun(o: RunOptions, listener: Listener, handle: RunHandle = { runId: null, db: o.db, finishing: null }): Promise<RunOutcome> {
+  const stages: Partial<Record<Stage, number>> = {};
+  const onEvent: Listener = (e) => {
+    if (e.type === 'stage' && e.status === 'end') stages[e.stage] = (stages[e.stage] ?? 0) + e.seconds!;
+    listener(e);
+  };
   const { names, arms } = await checkRun(o);
   const backend = await selectBackend(o.backend);
   onEvent({ type: 'backend', backend });
@@ -68,14 +80,15 @@ export async function executeRun(o: RunOptions, onEvent: Listener, handle: RunHa
   handle.runId = runId;
   onEvent({ type: 'run', runId, db: o.db });
   try {
-    const offline = await trainAndEvaluate(prepared, names, seed, onEvent);
+    const offline = await trainAndEvaluate(prepared, names, seed, onEvent, { workers: o.workers ?? DEFAULT_WORKERS, candidates: arms.arms.map((a) => a.strategy) });
     const ab = await abTest(prepared, offline, arms.arms, arms.control, seed, onEvent);
     handle.finishing = stage('store', onEvent, () => finishRun(o.db, runId, prepared.world, offline, ab, (performance.now() - t0) / 1000));
     await handle.finishing;
     // The report reads the stored run back: it shows what the store holds, nothing recomputed.
     const reportPath = o.report ? (await stage('report', onEvent, () => writeReport(o.db, [runId]))).html : null;
     onEvent({ type: 'done', runId, report: reportPath, verdict: verdict(ab) });
-    return { runId, seed, backend, prepared, offline, ab, reportPath };
+    const peakRssMb = process.resourceUsage().maxRSS / 1024;
+    return { runId, seed, backend, prepared, offline, ab, reportPath, stages, wallSeconds: (performance.now() - t0) / 1000, peakRssMb };
   } catch (e) {
     if (!handle.finishing) await markRun(o.db, runId, 'failed', (e as Error).message).catch(() => {});
     throw e;

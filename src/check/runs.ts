@@ -5,7 +5,7 @@ import type { Scenario } from '../scenario/schema.js';
 import type { Listener } from '../events.js';
 import { openDb } from '../store/db.js';
 import { sqlString } from '../store/columns.js';
-import { prepare, disposeTrained } from '../pipeline.js';
+import { prepare } from '../pipeline.js';
 import { checkRun, executeRun, type RunHandle } from '../run.js';
 import { selectBackend } from '../tf/backend.js';
 import { VERSION } from '../version.js';
@@ -66,6 +66,8 @@ export interface EnsureOptions {
   /** Run IDs that must not be reused (a baseline is not its own candidate). */
   exclude?: string[];
   handle: RunHandle;
+  /** Worker threads for training each run. */
+  workers?: number;
 }
 
 /** One complete stored run per seed, reusing what the store holds. */
@@ -88,8 +90,7 @@ export async function ensureRuns(scenario: Scenario, seeds: number[], o: EnsureO
     onEvent({ type: 'log', message: `${scenario.name} seed ${seed}: training ${names.join(', ')}` });
     o.handle.runId = null;
     o.handle.finishing = null;
-    const r = await executeRun({ scenario, seed, db: o.db, backend, report: false, prepared }, onEvent, o.handle);
-    disposeTrained(r.offline);
+    const r = await executeRun({ scenario, seed, db: o.db, backend, report: false, prepared, workers: o.workers }, onEvent, o.handle);
     out.push({ seed, runId: r.runId, reused: false, seconds: (performance.now() - t0) / 1000 });
   }
   return out;

@@ -18,9 +18,9 @@ import { ensureRuns, type SeedRun } from '../check/runs.js';
 import { judge } from '../check/judge.js';
 import { writeJunit, type CaseResult, type Suite } from '../check/junit.js';
 import { DEFAULT_TOLERANCES, compareWithBaseline, moveCase, type Tolerances } from '../check/baseline.js';
-import { checkOutputPath, parse } from './args.js';
+import { checkOutputPath, intFlag, parse } from './args.js';
 
-export const usage = 'crossab check <scenario.json…> [--seeds 1,2,3 | --seeds N] [--db PATH] [--junit FILE] [--json] [--allow-inconclusive] [--fresh] [--backend node|wasm|cpu]\n'
+export const usage = 'crossab check <scenario.json…> [--seeds 1,2,3 | --seeds N] [--db PATH] [--junit FILE] [--json] [--allow-inconclusive] [--fresh] [--backend node|wasm|cpu] [--workers N]\n'
   + '  crossab check --baseline RUN_ID [scenario.json] [--tolerance auc=0.003,gauc=0.003,logloss=0.003,lift=0.03] [--seeds …] [--db PATH] [--junit FILE] [--json]';
 
 const DEFAULT_SEED_COUNT = 3;
@@ -80,8 +80,9 @@ const f4 = (x: number) => (Number.isFinite(x) ? x.toFixed(4) : '–');
 export async function check(argv: string[]): Promise<number> {
   const { values, positionals } = parse('check', argv, {
     seeds: { type: 'string' }, db: { type: 'string' }, junit: { type: 'string' }, json: { type: 'boolean' }, 'allow-inconclusive': { type: 'boolean' },
-    baseline: { type: 'string' }, tolerance: { type: 'string' }, fresh: { type: 'boolean' }, backend: { type: 'string' },
+    baseline: { type: 'string' }, tolerance: { type: 'string' }, fresh: { type: 'boolean' }, backend: { type: 'string' }, workers: { type: 'string' },
   }, { min: 0, max: 1000, name: 'scenario file' });
+  const workers = intFlag('check', 'workers', values.workers, 1, 64);
   const baselineId = values.baseline;
   if (!baselineId && positionals.length === 0) throw new UserError("check: missing scenario file; see 'crossab help'");
   if (baselineId && positionals.length > 1) throw new UserError('check: --baseline compares one scenario; give at most one scenario file');
@@ -120,7 +121,7 @@ export async function check(argv: string[]): Promise<number> {
     const results: ScenarioResult[] = [];
     for (const p of plans) {
       const t0 = performance.now();
-      const runs = await ensureRuns(p.scenario, p.seeds, { db: dbPath, backend: values.backend, fresh: !!values.fresh, exclude: baseline ? [baseline.runId] : [], handle }, log);
+      const runs = await ensureRuns(p.scenario, p.seeds, { db: dbPath, backend: values.backend, fresh: !!values.fresh, exclude: baseline ? [baseline.runId] : [], handle, workers }, log);
       const judged: Judged[] = [];
       const db = await openDb(dbPath, { readOnly: true });
       try {

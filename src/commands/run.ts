@@ -8,7 +8,7 @@ import { executeRun, withCancellation, type RunHandle } from '../run.js';
 import { checkOutputPath, intFlag, listFlag, parse } from './args.js';
 import { offlineJson } from './train.js';
 
-export const usage = 'crossab run <scenario.json> [--seed N] [--strategies a,b] [--arms a,b] [--control a] [--aa] [--db PATH] [--backend node|wasm|cpu] [--no-report] [--json]';
+export const usage = 'crossab run <scenario.json> [--seed N] [--strategies a,b] [--arms a,b] [--control a] [--aa] [--db PATH] [--backend node|wasm|cpu] [--workers N] [--no-report] [--json]';
 
 
 const pct = (x: number) => (Number.isFinite(x) ? `${(100 * x).toFixed(2)}%` : '–');
@@ -38,8 +38,9 @@ export function abTable(ab: ReplayResult, off: OfflineResults, domains: string[]
 export async function run(argv: string[]): Promise<number> {
   const { values, positionals } = parse('run', argv, {
     seed: { type: 'string' }, strategies: { type: 'string' }, arms: { type: 'string' }, control: { type: 'string' }, aa: { type: 'boolean' },
-    db: { type: 'string' }, backend: { type: 'string' }, json: { type: 'boolean' }, 'no-report': { type: 'boolean' },
+    db: { type: 'string' }, backend: { type: 'string' }, json: { type: 'boolean' }, 'no-report': { type: 'boolean' }, workers: { type: 'string' },
   }, { min: 1, max: 1, name: 'scenario file' });
+  const workers = intFlag('run', 'workers', values.workers, 1, 64);
   const seed = intFlag('run', 'seed', values.seed, 0, 2 ** 31 - 1);
   const db = checkOutputPath('run', 'db', values.db ?? DEFAULT_DB);
   const scenario = loadScenario(positionals[0]);
@@ -48,19 +49,20 @@ export async function run(argv: string[]): Promise<number> {
   return withCancellation(handle, async () => {
     const o = await executeRun({
       scenario, seed, strategies: listFlag(values.strategies), arms: listFlag(values.arms), control: values.control, aa: values.aa,
-      db, backend: values.backend, report: !values['no-report'],
+      db, backend: values.backend, report: !values['no-report'], workers,
     }, log, handle);
     const w = o.prepared.world;
     if (values.json) {
       const off = offlineJson(o.offline);
       process.stdout.write(JSON.stringify({ run_id: o.runId, db, report: o.reportPath, scenario: scenario.name, seed: o.seed, backend: o.backend, fingerprint: w.fingerprint,
+        stages: o.stages, wall_seconds: o.wallSeconds, peak_rss_mb: o.peakRssMb,
         offline: off.strategies, oracle: off.oracle, ab: abJson(o.ab), srm: { users: o.ab.srm.users, chi2: o.ab.srm.chi2, p_value: o.ab.srm.pValue, max_user_share: o.ab.srm.maxUserShare } }) + '\n');
     } else {
       const heavy = Math.max(...o.ab.srm.maxUserShare);
       if (heavy > DOMINANT_USER) process.stdout.write(`warning: one user makes ${(100 * heavy).toFixed(1)}% of an arm's impressions; user-clustered intervals are unreliable when few users dominate\n`);
-      process.stdout.write(`${abTable(o.ab, o.offline, w.layout.domains)}\n\nsample-ratio check: users per arm ${o.ab.srm.users.join(' / ')}, p = ${o.ab.srm.pValue.toFixed(3)}${o.ab.srm.pValue < 0.001 ? '  (MISMATCH)' : ''}\nrun ${o.runId} stored in ${db}${o.reportPath ? `\nreport: ${o.reportPath}` : ''}\n`);
+      process.stdout.write(`${abTable(o.ab, o.offline, w.layout.domains)}\n\nsample-ratio check: users per arm ${o.ab.srm.users.join(' / ')}, p = ${o.ab.srm.pValue.toFixed(3)}${o.ab.srm.pValue < 0.001 ? '  (MISMATCH)' : ''}\nrun ${o.runId} stored in ${db}${o.reportPath ? `\nreport: ${o.reportPath}` : ''}\n`
+        + `time: ${Object.entries(o.stages).map(([k, v]) => `${k} ${v.toFixed(1)} s`).join(', ')}; total ${o.wallSeconds.toFixed(1)} s; peak memory ${Math.round(o.peakRssMb)} MB\n`);
     }
-    o.offline.trained.forEach((t) => t.dispose());
     return 0;
   });
 }

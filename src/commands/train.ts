@@ -3,10 +3,11 @@ import { selectBackend } from '../tf/backend.js';
 import { formatTable } from '../table.js';
 import { prepare, resolveStrategies, trainAndEvaluate, type OfflineResults } from '../pipeline.js';
 import { plainLogger } from '../logger.js';
+import { DEFAULT_WORKERS } from '../train/parallel.js';
 import { intFlag, listFlag, parse } from './args.js';
 import type { StrategyMetrics } from '../evaluate/offline.js';
 
-export const usage = 'crossab train <scenario.json> [--strategies a,b,…] [--seed N] [--backend node|wasm|cpu] [--json]';
+export const usage = 'crossab train <scenario.json> [--strategies a,b,…] [--seed N] [--backend node|wasm|cpu] [--workers N] [--json]';
 
 export function offlineJson(r: OfflineResults) {
   const pick = (m: StrategyMetrics) => ({ auc: m.auc, gauc: m.gauc, logloss: m.logloss });
@@ -27,8 +28,9 @@ export function offlineTable(r: OfflineResults, domains: string[]): string {
 
 export async function train(argv: string[]): Promise<number> {
   const { values, positionals } = parse('train', argv, {
-    seed: { type: 'string' }, strategies: { type: 'string' }, backend: { type: 'string' }, json: { type: 'boolean' },
+    seed: { type: 'string' }, strategies: { type: 'string' }, backend: { type: 'string' }, json: { type: 'boolean' }, workers: { type: 'string' },
   }, { min: 1, max: 1, name: 'scenario file' });
+  const workers = intFlag('train', 'workers', values.workers, 1, 64) ?? DEFAULT_WORKERS;
   const seedFlag = intFlag('train', 'seed', values.seed, 0, 2 ** 31 - 1);
   const scenario = loadScenario(positionals[0]);
   const names = resolveStrategies(scenario, listFlag(values.strategies));
@@ -37,7 +39,7 @@ export async function train(argv: string[]): Promise<number> {
   log({ type: 'backend', backend });
   const seed = seedFlag ?? scenario.seed;
   const prepared = await prepare(scenario, seed, log);
-  const results = await trainAndEvaluate(prepared, names, seed, log);
+  const results = await trainAndEvaluate(prepared, names, seed, log, { workers });
   if (values.json) process.stdout.write(JSON.stringify({ scenario: scenario.name, seed, backend, fingerprint: prepared.world.fingerprint, ...offlineJson(results) }) + '\n');
   else process.stdout.write(offlineTable(results, prepared.world.layout.domains) + '\n');
   return 0;

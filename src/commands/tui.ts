@@ -40,7 +40,6 @@ export async function tui(argv: string[]): Promise<number> {
     start: async ({ scenario, seed, strategies }, onEvent) => {
       const arms = scenario.abtest ? undefined : strategies.slice(0, 2);
       const o = await executeRun({ scenario, seed, strategies, arms: arms && arms.length >= 2 ? arms : undefined, db, backend: values.backend, report: true }, onEvent, handle);
-      o.offline.trained.forEach((t) => t.dispose());
     },
     cancel: async () => { await cancelRun(handle); },
   }), { exitOnCtrlC: false });

@@ -2,8 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { scenario } from '../helpers/scenarios.js';
 import { selectBackend } from '../../src/tf/backend.js';
-import { prepare, trainAndEvaluate, disposeTrained } from '../../src/pipeline.js';
-import { buildCandidateDataset } from '../../src/train/data.js';
+import { prepare, trainAndEvaluate } from '../../src/pipeline.js';
+import { candidatesOf } from '../../src/train/parallel.js';
 import { candidateTruth, replay } from '../../src/abtest/replay.js';
 
 // One trained world, many replays: each salt re-draws the user assignment and the outcomes.
@@ -13,10 +13,10 @@ async function setup() {
   // With Zipf 1.0 over 3000 users one user makes 12% of requests and the false-positive rate measured 13-16%.
   const s = scenario('tiny', (r) => { r.traffic.replayRequests = 4000; r.users.count = 3000; r.users.activitySkew = 0.5; });
   const p = await prepare(s, 11);
-  const off = await trainAndEvaluate(p, ['id-feature', 'shared-bottom'], 11);
-  const cds = buildCandidateDataset(p.world, p.ds);
+  const off = await trainAndEvaluate(p, ['id-feature', 'shared-bottom'], 11, undefined, { candidates: ['id-feature', 'shared-bottom'] });
+  const cds = candidatesOf(p);
   const truth = candidateTruth(p.world, cds);
-  const trained = new Map(off.trained.map((t) => [t.strategy, t]));
+  const trained = new Map(off.trained.map((t) => [t.strategy, t.candidates!]));
   return { p, off, cds, truth, trained };
 }
 
@@ -40,7 +40,6 @@ test('A/A: about 5% of domains are significant at α = 0.05 and intervals cover 
   const rate = significant / tests;
   assert.ok(rate > 0.025 && rate < 0.085, `false-positive rate ${rate} over ${tests}`);
   assert.ok(covered / tests > 0.915 && covered / tests < 0.975, `coverage ${covered / tests}`);
-  disposeTrained(off);
 });
 
 test('A/B: the interval covers the true lift about 95% of the time, and arms are split without mismatch', async () => {
@@ -64,5 +63,4 @@ test('A/B: the interval covers the true lift about 95% of the time, and arms are
   assert.ok(Number.isFinite(trueLift) && trueLift !== 0);
   assert.ok(covered / n > 0.88, `coverage ${covered}/${n} of true lift ${trueLift}`);
   assert.ok(srmFlags <= 1, `SRM flagged ${srmFlags} of ${n} fair splits`);
-  disposeTrained(off);
 });

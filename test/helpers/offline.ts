@@ -1,6 +1,6 @@
 // Train strategies on a scenario over several seeds and collect the test-period metrics.
 import { selectBackend } from '../../src/tf/backend.js';
-import { disposeTrained, prepare, trainAndEvaluate } from '../../src/pipeline.js';
+import { prepare, trainAndEvaluate } from '../../src/pipeline.js';
 import type { StrategyMetrics } from '../../src/evaluate/offline.js';
 import type { Scenario } from '../../src/scenario/schema.js';
 
@@ -18,7 +18,6 @@ export async function offlineOverSeeds(s: Scenario, strategies: string[], seeds:
     const p = await prepare(s, seed);
     const r = await trainAndEvaluate(p, strategies, seed);
     out.push({ seed, strategies: r.strategies, oracle: r.oracle, constant: r.constant });
-    disposeTrained(r);
   }
   return out;
 }
