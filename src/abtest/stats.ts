@@ -100,7 +100,8 @@ function gammaP(a: number, x: number): number {
   return 1 - Math.exp(-x + a * Math.log(x) - lnGammaA) * h;
 }
 
-function lnGamma(z: number): number {
+/** log Γ(z), Lanczos approximation. */
+export function lnGamma(z: number): number {
   // Lanczos approximation (g = 7, n = 9).
   const g = [0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313, -176.61502916214059,
     12.507343278686905, -0.13857109526572012, 9.9843695780195716e-6, 1.5056327351493116e-7];

@@ -2,6 +2,8 @@
 // interval, and a verdict — pass when the whole interval clears the threshold, fail when the whole
 // interval misses it, inconclusive when it straddles it (more seeds would decide).
 
+import { lnGamma } from '../abtest/stats.js';
+
 export type Verdict = 'pass' | 'fail' | 'inconclusive';
 
 export interface Judgement {
@@ -42,23 +44,11 @@ function betaContinuedFraction(a: number, b: number, x: number): number {
   return h;
 }
 
-/** log Γ(x) by the Lanczos approximation (g = 7, n = 9), |error| < 1e-13 for x > 0. */
-function logGamma(x: number): number {
-  const g = [0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313, -176.61502916214059,
-    12.507343278686905, -0.13857109526572012, 9.9843695780195716e-6, 1.5056327351493116e-7];
-  if (x < 0.5) return Math.log(Math.PI / Math.sin(Math.PI * x)) - logGamma(1 - x);
-  x -= 1;
-  let a = g[0];
-  const t = x + 7.5;
-  for (let i = 1; i < 9; i++) a += g[i] / (x + i);
-  return 0.5 * Math.log(2 * Math.PI) + (x + 0.5) * Math.log(t) - t + Math.log(a);
-}
-
 /** Regularised incomplete beta I_x(a, b). */
 export function incompleteBeta(x: number, a: number, b: number): number {
   if (x <= 0) return 0;
   if (x >= 1) return 1;
-  const front = Math.exp(logGamma(a + b) - logGamma(a) - logGamma(b) + a * Math.log(x) + b * Math.log(1 - x));
+  const front = Math.exp(lnGamma(a + b) - lnGamma(a) - lnGamma(b) + a * Math.log(x) + b * Math.log(1 - x));
   return x < (a + 1) / (a + b + 2) ? (front * betaContinuedFraction(a, b, x)) / a : 1 - (front * betaContinuedFraction(b, a, 1 - x)) / b;
 }
 

@@ -7,7 +7,7 @@
 // stack: each domain's fused output is its experts' input at the next level; the shared unit fuses
 // every expert with its own gate. Towers per domain on the top level.
 import * as tf from '@tensorflow/tfjs-core';
-import { FeatureEmbedding, Gate, MLP, Tower, mixExperts } from './blocks.js';
+import { FeatureEmbedding, Gate, MLP, Tower, levelExperts, mixExperts } from './blocks.js';
 import type { Model, StrategyInfo } from './strategy.js';
 
 export function adaptiveTaskToTaskFusion(name: string, sharedUnit: boolean): StrategyInfo {
@@ -46,8 +46,7 @@ export function adaptiveTaskToTaskFusion(name: string, sharedUnit: boolean): Str
             const lv = levels[l];
             const top = l === L - 1;
             // Every domain's experts feed every gate, so all are computed; the top level fuses only d0.
-            const native = lv.native.map((es, d) => es.map((e) => e.apply(inputs[d])));
-            const shared = lv.shared.map((e) => e.apply(sharedIn));
+            const { domain: native, shared } = levelExperts(lv.native, lv.shared, inputs, sharedIn, l === 0);
             const all = [...native.flat(), ...shared];
             const fuse = (d: number) => tf.add(mixExperts(lv.gates[d].apply(inputs[d]), all),
               mixExperts(tf.broadcastTo(tf.reshape(lv.v[d], [1, S]), [b.size, S]) as tf.Tensor2D, native[d])) as tf.Tensor2D;

@@ -1,7 +1,7 @@
 // `mmoe`: Multi-gate Mixture-of-Experts (Ma et al., KDD 2018, eq. 5–7) with domains as the tasks:
 //   f^d(x) = Σ_i g^d(x)_i f_i(x),  g^d(x) = softmax(W_gd x),  y_d = h^d(f^d(x)).
 // `omoe` (the paper's one-gate baseline, eq. 4) shares a single gate across domains.
-import { Gate, FeatureEmbedding, MLP, Tower, mixExperts } from './blocks.js';
+import { Gate, FeatureEmbedding, MLP, Tower, applyExperts, mixExperts } from './blocks.js';
 import type { Model, StrategyInfo } from './strategy.js';
 
 export function mixtureOfExperts(name: string, oneGate: boolean): StrategyInfo {
@@ -17,7 +17,7 @@ export function mixtureOfExperts(name: string, oneGate: boolean): StrategyInfo {
         conversion: false,
         forward(b) {
           const x = emb.apply(b);
-          const mixed = mixExperts(gates[oneGate ? 0 : b.domain].apply(x), experts.map((e) => e.apply(x)));
+          const mixed = mixExperts(gates[oneGate ? 0 : b.domain].apply(x), applyExperts(experts, x));
           return { click: towers[b.domain].apply(mixed) };
         },
       };

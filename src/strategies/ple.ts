@@ -6,7 +6,7 @@
 // Towers sit on the top level's per-domain output. With `conversion`, ESMM CVR towers as in
 // shared-bottom.
 import type * as tf from '@tensorflow/tfjs-core';
-import { FeatureEmbedding, Gate, MLP, Tower, mixExperts } from './blocks.js';
+import { FeatureEmbedding, Gate, MLP, Tower, applyExperts, levelExperts, mixExperts } from './blocks.js';
 import type { Model, StrategyInfo } from './strategy.js';
 
 export function progressiveLayeredExtraction(name: string, conversion: boolean): StrategyInfo {
@@ -43,16 +43,17 @@ export function progressiveLayeredExtraction(name: string, conversion: boolean):
           let sharedIn = x;
           for (let l = 0; l < L; l++) {
             const lv = levels[l];
-            const shared = lv.shared.map((e) => e.apply(sharedIn));
             if (lv.sharedGate) {
               // Lower levels: every domain's path continues (the shared gate needs all experts).
-              const specific = lv.specific.map((es, d) => es.map((e) => e.apply(inputs[d])));
+              const { domain: specific, shared } = levelExperts(lv.specific, lv.shared, inputs, sharedIn, l === 0);
               const next = lv.gates.map((g, d) => mixExperts(g.apply(inputs[d]), [...specific[d], ...shared]));
               sharedIn = mixExperts(lv.sharedGate.apply(sharedIn), [...specific.flat(), ...shared]);
               inputs = next;
             } else {
-              const specific = lv.specific[d0].map((e) => e.apply(inputs[d0]));
-              inputs[d0] = mixExperts(lv.gates[d0].apply(inputs[d0]), [...specific, ...shared]);
+              // With one level, the domain's and the shared experts all read the features.
+              const experts = l === 0 ? applyExperts([...lv.specific[d0], ...lv.shared], x)
+                : [...applyExperts(lv.specific[d0], inputs[d0]), ...applyExperts(lv.shared, sharedIn)];
+              inputs[d0] = mixExperts(lv.gates[d0].apply(inputs[d0]), experts);
             }
           }
           return { click: towers[d0].apply(inputs[d0]), cvr: conversion ? cvr[d0].apply(inputs[d0]) : undefined };
