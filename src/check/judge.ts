@@ -77,7 +77,7 @@ export interface Threshold {
   confidence: number;
 }
 
-const fmt = (x: number) => (Number.isFinite(x) ? (Math.abs(x) >= 0.01 || x === 0 ? x.toFixed(4) : x.toExponential(2)) : String(x));
+const fmt = (x: number) => (Number.isFinite(x) ? (Math.abs(x) >= 1e-4 || x === 0 ? x.toFixed(4) : x.toExponential(2)) : String(x));
 
 export function judge(values: number[], t: Threshold): Judgement {
   const n = values.length;
