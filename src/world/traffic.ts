@@ -69,6 +69,8 @@ export function drawRequests(
     candTotal += s.domains[domainOf[r]].candidates;
   }
   const candItems = new Int32Array(candTotal);
+  const ctxCatOf = layout.domains.map((_, d) => layout.categorical.flatMap((f, j) => (f.source === 'context' && layout.exposesCat[d][j] ? [j] : [])));
+  const ctxNumOf = layout.domains.map((_, d) => layout.numeric.flatMap((f, j) => (f.source === 'context' && layout.exposesNum[d][j] ? [j] : [])));
   const seen = new Int32Array(items.count).fill(-1);
   let c = 0;
   for (let r = 0; r < n; r++) {
@@ -82,22 +84,21 @@ export function drawRequests(
     user[r] = u;
     domain[r] = d;
     const co = r * L;
-    layout.categorical.forEach((f, j) => {
-      if (f.source !== 'context' || !layout.exposesCat[d][j]) return;
+    // Context features the domain logs, in feature order (the order of the random draws).
+    for (const j of ctxCatOf[d]) {
       let v = 1 + valueDist[j]!.sample(rng);
       const shift = truth.catShift[j];
-      if (shift && rng.next() < f.domainShift) v = shift[d][v];
+      if (shift && rng.next() < layout.categorical[j].domainShift) v = shift[d][v];
       ctxCat[j]![r] = v;
       const lat = truth.catLatent[j];
       for (let k = 0; k < L; k++) ctxLatent[co + k] += lat[v * L + k];
-    });
-    layout.numeric.forEach((f, j) => {
-      if (f.source !== 'context' || !layout.exposesNum[d][j]) return;
+    }
+    for (const j of ctxNumOf[d]) {
       const v = truth.numShift[j][d] + rng.normal();
       ctxNum[j]![r] = v;
       const dir = truth.numDir[j];
       for (let k = 0; k < L; k++) ctxLatent[co + k] += v * dir[k];
-    });
+    }
     // Candidates: distinct items of the domain's catalogue, drawn by popularity.
     candStart[r] = c;
     const want = s.domains[d].candidates;
@@ -123,11 +124,15 @@ export function drawRequests(
   return { n, time, user, domain, ctxCat, ctxNum, ctxLatent, candStart, candItems };
 }
 
+let scratch = new Int32Array(64);
+
 /** Indices (into the request's candidates) of the slate the logging policy shows, in rank order. */
 export function logSlate(policy: 'random' | 'popularity', cands: Int32Array, k: number, popularity: Float64Array, rng: Rng, out: Int32Array): void {
   const n = cands.length;
   if (policy === 'random') {
-    const idx = Int32Array.from({ length: n }, (_, i) => i);
+    if (scratch.length < n) scratch = new Int32Array(2 * n);
+    const idx = scratch;
+    for (let i = 0; i < n; i++) idx[i] = i;
     for (let j = 0; j < k; j++) {
       const pick = j + rng.int(n - j);
       const t = idx[j];

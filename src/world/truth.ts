@@ -220,6 +220,13 @@ export function buildTruth(s: Scenario, layout: Layout, users: Users, items: Ite
  * `experience` is the user's impressions before this one (matters only with users.novice).
  */
 export function rawLogits(t: Truth, d: number, u: number, i: number, ctx: Float32Array, co: number, experience: number): [number, number] {
+  rawLogitsInto(t, d, u, i, ctx, co, experience, SCRATCH, 0);
+  return [SCRATCH[0], SCRATCH[1]];
+}
+const SCRATCH = new Float64Array(2);
+
+/** rawLogits without an allocation: click at out[at], conversion at out[at + 1]. */
+export function rawLogitsInto(t: Truth, d: number, u: number, i: number, ctx: Float32Array, co: number, experience: number, out: Float64Array, at: number): void {
   const L = t.dim;
   const uz = t.userZ[d];
   const iz = t.itemZ[d];
@@ -248,8 +255,8 @@ export function rawLogits(t: Truth, d: number, u: number, i: number, ctx: Float3
     for (let k = 0; k < L; k++) pref += t.novice[k] * iq[io + k];
     click += t.noviceScale * Math.pow(2, -experience / t.noviceHalfLife) * pref;
   }
-  const conv = t.main * (Math.sqrt(1 - t.convOwn * t.convOwn) * s + t.convOwn * sc);
-  return [click, conv];
+  out[at] = click;
+  out[at + 1] = t.main * (Math.sqrt(1 - t.convOwn * t.convOwn) * s + t.convOwn * sc);
 }
 
 export const sigmoid = (x: number): number => 1 / (1 + Math.exp(-x));

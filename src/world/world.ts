@@ -6,7 +6,7 @@ import { buildLayout, type Layout } from './layout.js';
 import { drawItems, drawUsers, type Items, type Users } from './population.js';
 import { stream } from './rng.js';
 import { drawRequests, logSlate, timeline, type Requests } from './traffic.js';
-import { buildTruth, calibrateBias, rawLogits, sigmoid, type Truth } from './truth.js';
+import { buildTruth, calibrateBias, rawLogitsInto, sigmoid, type Truth } from './truth.js';
 
 export const PERIODS = ['train', 'valid', 'test'] as const;
 export type Period = (typeof PERIODS)[number];
@@ -85,8 +85,8 @@ function logImpressions(
   };
   const policyRng = stream(seed, 'traffic:policy');
   const slate = new Int32Array(Math.max(...s.domains.map((d) => d.slate)));
-  const rawClick = new Float64Array(n);
-  const rawConv = new Float64Array(n);
+  // Interleaved raw logits: click at 2j, conversion at 2j + 1.
+  const raw = new Float64Array(2 * n);
   const L = truth.dim;
   const seen = new Int32Array(users.count);
   let row = 0;
@@ -107,9 +107,7 @@ function logImpressions(
       imp.domain[row] = d;
       imp.item[row] = i;
       imp.position[row] = j + 1;
-      const [rc, rv] = rawLogits(truth, d, u, i, req.ctxLatent, r * L, seen[u]);
-      rawClick[row] = rc;
-      rawConv[row] = rv;
+      rawLogitsInto(truth, d, u, i, req.ctxLatent, r * L, seen[u], raw, 2 * row);
     }
     seen[u] += k;
   }
@@ -118,16 +116,16 @@ function logImpressions(
   s.domains.forEach((dom, d) => {
     const rows: number[] = [];
     for (let j = 0; j < n; j++) if (imp.domain[j] === d) rows.push(j);
-    const rc = Float64Array.from(rows, (j) => rawClick[j]);
+    const rc = Float64Array.from(rows, (j) => raw[2 * j]);
     truth.bias[d] = calibrateBias(rc, dom.baseCtr);
     const pc = Float64Array.from(rc, (x) => sigmoid(truth.bias[d] + x));
-    truth.convBias[d] = calibrateBias(Float64Array.from(rows, (j) => rawConv[j]), dom.baseCvr, pc);
+    truth.convBias[d] = calibrateBias(Float64Array.from(rows, (j) => raw[2 * j + 1]), dom.baseCvr, pc);
   });
   const labelRng = stream(seed, 'labels');
   for (let j = 0; j < n; j++) {
     const d = imp.domain[j];
-    const pc = sigmoid(truth.bias[d] + rawClick[j]);
-    const pv = sigmoid(truth.convBias[d] + rawConv[j]);
+    const pc = sigmoid(truth.bias[d] + raw[2 * j]);
+    const pv = sigmoid(truth.convBias[d] + raw[2 * j + 1]);
     imp.pClick[j] = pc;
     imp.pConv[j] = pv;
     const clicked = labelRng.next() < pc;
@@ -154,25 +152,24 @@ export function featureColumns(
   layout: Layout, users: Users, items: Items, req: Requests, n: number,
   domain: Uint8Array, user: Int32Array, item: Int32Array, request: Int32Array,
 ): { cat: Int32Array[]; num: Float32Array[] } {
+  // Per feature: which domains log it, and where its value comes from (the row's user, item or request).
+  const exposed = (flags: boolean[][], j: number) => Uint8Array.from(layout.domains, (_, d) => (flags[d][j] ? 1 : 0));
   const cat = layout.categorical.map((f, j) => {
     const out = new Int32Array(n);
-    for (let r = 0; r < n; r++) {
-      if (!layout.exposesCat[domain[r]][j]) continue;
-      if (f.name === 'item_id') out[r] = item[r] + 1;
-      else if (f.source === 'user') out[r] = users.cat[j]![user[r]];
-      else if (f.source === 'item') out[r] = items.cat[j]![item[r]];
-      else out[r] = req.ctxCat[j]![request[r]];
+    const on = exposed(layout.exposesCat, j);
+    if (f.name === 'item_id') {
+      for (let r = 0; r < n; r++) if (on[domain[r]]) out[r] = item[r] + 1;
+      return out;
     }
+    const [values, key] = f.source === 'user' ? [users.cat[j]!, user] : f.source === 'item' ? [items.cat[j]!, item] : [req.ctxCat[j]!, request];
+    for (let r = 0; r < n; r++) if (on[domain[r]]) out[r] = values[key[r]];
     return out;
   });
   const num = layout.numeric.map((f, j) => {
     const out = new Float32Array(n).fill(NaN);
-    for (let r = 0; r < n; r++) {
-      if (!layout.exposesNum[domain[r]][j]) continue;
-      if (f.source === 'user') out[r] = users.num[j]![user[r]];
-      else if (f.source === 'item') out[r] = items.num[j]![item[r]];
-      else out[r] = req.ctxNum[j]![request[r]];
-    }
+    const on = exposed(layout.exposesNum, j);
+    const [values, key] = f.source === 'user' ? [users.num[j]!, user] : f.source === 'item' ? [items.num[j]!, item] : [req.ctxNum[j]!, request];
+    for (let r = 0; r < n; r++) if (on[domain[r]]) out[r] = values[key[r]];
     return out;
   });
   return { cat, num };
