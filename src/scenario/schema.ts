@@ -120,7 +120,9 @@ export const TrainingSchema = z.strictObject({
     support: z.number().int().min(1).max(256).default(16),
     metaUsers: z.number().int().min(1).max(4096).default(64),
     metaWeight: z.number().min(0).max(10).default(1),
-  }).default({ innerLr: 0.1, innerSteps: 3, support: 16, metaUsers: 64, metaWeight: 1 }),
+    /** Take the meta loss every n-th step, weighted n× (the same expected gradient at 1/n of the cost). */
+    metaEvery: z.number().int().min(1).max(100).default(2),
+  }).default({ innerLr: 0.1, innerSteps: 3, support: 16, metaUsers: 64, metaWeight: 1, metaEvery: 2 }),
 });
 
 export const AbTestSchema = z.strictObject({

@@ -70,6 +70,7 @@ export function mamlStrategy(name: string, adaptation: boolean): StrategyInfo {
       };
 
       let trainUsers: Int32Array | null = null;
+      let step = 0;
       let userTrainRows: Map<number, Int32Array> | null = null;
       const model: MamlModel = {
         conversion: false,
@@ -79,7 +80,7 @@ export function mamlStrategy(name: string, adaptation: boolean): StrategyInfo {
           return { click: tf.reshape(logits, [-1]) as tf.Tensor1D };
         },
         stepLoss(ctx: StepContext): StepLoss | null {
-          if (m.metaWeight === 0) return null;
+          if (m.metaWeight === 0 || step++ % m.metaEvery !== 0) return null;
           if (!trainUsers) {
             // Users with enough training history to split into support and query.
             userTrainRows = new Map();
@@ -126,7 +127,7 @@ export function mamlStrategy(name: string, adaptation: boolean): StrategyInfo {
             loss: () => {
               const fast = tile(G).map((p, k) => tf.add(p, delta[k])) as TowerParams;
               const hQ = tf.reshape(features(qb), [G, S, H]) as tf.Tensor3D;
-              return tf.mul(tf.mean(groupLoss(groupTower(hQ, fast), yQ, mQ)), m.metaWeight) as tf.Scalar;
+              return tf.mul(tf.mean(groupLoss(groupTower(hQ, fast), yQ, mQ)), m.metaWeight * m.metaEvery) as tf.Scalar;
             },
             dispose: () => {
               tf.dispose([...delta, yS, mS, yQ, mQ]);
