@@ -46,7 +46,9 @@ export function progressiveLayeredExtraction(name: string, conversion: boolean):
             if (lv.sharedGate) {
               // Lower levels: every domain's path continues (the shared gate needs all experts).
               const { domain: specific, shared } = levelExperts(lv.specific, lv.shared, inputs, sharedIn, l === 0);
-              const next = lv.gates.map((g, d) => mixExperts(g.apply(inputs[d]), [...specific[d], ...shared]));
+              // The level below the top feeds only the batch's domain (and the shared path) upward.
+              const needed = (d: number) => l + 1 < L - 1 || d === d0;
+              const next = lv.gates.map((g, d) => (needed(d) ? mixExperts(g.apply(inputs[d]), [...specific[d], ...shared]) : inputs[d]));
               sharedIn = mixExperts(lv.sharedGate.apply(sharedIn), [...specific.flat(), ...shared]);
               inputs = next;
             } else {
