@@ -6,7 +6,7 @@ import type { Dataset } from '../train/data.js';
 import { tailDomains } from '../evaluate/offline.js';
 import { stream } from '../world/rng.js';
 import { rawLogits, sigmoid } from '../world/truth.js';
-import { SEGMENTS, replayExperience, type World } from '../world/world.js';
+import { SEGMENTS, type World } from '../world/world.js';
 import { assignArm } from './assign.js';
 import { addUser, emptyRatio, relativeLift, sampleRatioMismatch, type ClusteredRatio } from './stats.js';
 
@@ -75,7 +75,7 @@ export function candidateTruth(w: World, cds: Dataset & { request: Int32Array; i
   const click = new Float32Array(cds.n);
   const conv = new Float32Array(cds.n);
   const L = w.truth.dim;
-  const experience = replayExperience(w);
+  const experience = w.replayExperience;
   for (let k = 0; k < cds.n; k++) {
     const d = cds.domain[k];
     const [rc, rv] = rawLogits(w.truth, d, cds.user[k], cds.item[k], w.replay.ctxLatent, cds.request[k] * L, experience[cds.request[k]]);

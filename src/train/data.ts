@@ -3,7 +3,7 @@
 // domain does not log the feature and is masked); numeric features are standardised on training data.
 import * as tf from '@tensorflow/tfjs-core';
 import type { Rng } from '../world/rng.js';
-import { featureColumns, periodRows, replayExperience, type Impressions, type World } from '../world/world.js';
+import { featureColumns, periodRows, type Impressions, type World } from '../world/world.js';
 
 export interface Dataset {
   n: number;
@@ -45,25 +45,6 @@ function activityBucket(before: number): number {
   return k;
 }
 
-/** For logged rows (time-ordered): each row's count of the same user's rows at earlier times, bucketed. */
-function loggedActivity(user: Int32Array, time: Int32Array, users: number): Uint8Array {
-  const seen = new Int32Array(users);
-  const pending = new Int32Array(users);
-  const at = new Int32Array(users).fill(-1);
-  const out = new Uint8Array(user.length);
-  for (let r = 0; r < user.length; r++) {
-    const u = user[r];
-    if (time[r] !== at[u]) {
-      seen[u] += pending[u];
-      pending[u] = 0;
-      at[u] = time[r];
-    }
-    out[r] = activityBucket(seen[u]);
-    pending[u]++;
-  }
-  return out;
-}
-
 export function buildDataset(w: World): Dataset {
   const l: Impressions = w.logged;
   const train = periodRows(l, 'train');
@@ -84,7 +65,7 @@ export function buildDataset(w: World): Dataset {
     numMean[j] = c ? s / c : 0;
     numSd[j] = c > 1 ? Math.sqrt(Math.max(1e-12, s2 / c - numMean[j] * numMean[j])) : 1;
   });
-  const activity = loggedActivity(l.user, l.time, w.users.count);
+  const activity = Uint8Array.from(l.experience, activityBucket);
   return encode(w, l.n, l.cat, l.num, numMean, numSd, l.domain, l.user, l.time, Float32Array.from(l.click), Float32Array.from(l.conv), activity);
 }
 
@@ -109,8 +90,7 @@ export function buildCandidateDataset(w: World, base: Dataset): Dataset & { requ
   }
   const item = rq.candItems;
   const cols = featureColumns(w.layout, w.users, w.items, rq, n, domain, user, item, request);
-  const experience = replayExperience(w);
-  const activity = Uint8Array.from(request, (r) => activityBucket(experience[r]));
+  const activity = Uint8Array.from(request, (r) => activityBucket(w.replayExperience[r]));
   const ds = encode(w, n, cols.cat, cols.num, base.numMean, base.numSd, domain, user, time, new Float32Array(n), new Float32Array(n), activity);
   return { ...ds, request, item };
 }

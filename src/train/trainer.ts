@@ -88,7 +88,7 @@ function logSigmoid(x: tf.Tensor): tf.Tensor {
   return tf.neg(tf.add(tf.relu(tf.neg(x)), tf.log1p(tf.exp(tf.neg(tf.abs(x))))));
 }
 
-export function batchLoss(model: Model, b: Batch, training: boolean, weighting: LossWeighting | null = null): tf.Scalar {
+function batchLoss(model: Model, b: Batch, training: boolean, weighting: LossWeighting | null = null): tf.Scalar {
   const out = model.forward(b, training);
   const click = tf.losses.sigmoidCrossEntropy(b.click, out.click) as tf.Scalar;
   let conversion: tf.Scalar | null = null;

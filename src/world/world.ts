@@ -31,6 +31,8 @@ export interface Impressions {
   conv: Uint8Array;
   pClick: Float32Array;
   pConv: Float32Array;
+  /** The user's impressions before this one (their experience; drives users.novice and POSO-style gates). */
+  experience: Int32Array;
 }
 
 export interface World {
@@ -43,6 +45,8 @@ export interface World {
   logged: Impressions;
   /** Requests of the later A/B replay period, with their candidate pools. */
   replay: Requests;
+  /** Per replay request: the user's experience (logged impressions plus the slates of their earlier replay requests). */
+  replayExperience: Int32Array;
   /** Per user: 0 heavy, 1 tail, 2 cold start (no training-period impressions). */
   userSegment: Uint8Array;
   /** Per user: impressions in the training period. */
@@ -65,7 +69,10 @@ export function generateWorld(s: Scenario, seed: number = s.seed): World {
   const replay = drawRequests(s, layout, truth, users, items, tl.testEnd, tl.total, tl.total, stream(seed, 'traffic:replay'));
   const logged = logImpressions(s, layout, truth, users, items, logReq, tl, seed);
   const { userSegment, userTrainCount } = segmentUsers(logged, users.count, s.users.heavyShare);
-  const world: World = { scenario: s, seed, layout, users, items, truth, logged, replay, userSegment, userTrainCount, timeline: tl, fingerprint: '' };
+  const world: World = {
+    scenario: s, seed, layout, users, items, truth, logged, replay, replayExperience: replayExperience(s, logged, replay, users.count),
+    userSegment, userTrainCount, timeline: tl, fingerprint: '',
+  };
   world.fingerprint = fingerprint(world);
   return world;
 }
@@ -81,7 +88,7 @@ function logImpressions(
     request: new Int32Array(n), time: new Int32Array(n), period: new Uint8Array(n), user: new Int32Array(n),
     domain: new Uint8Array(n), item: new Int32Array(n), position: new Uint8Array(n),
     cat: layout.categorical.map(() => new Int32Array(n)), num: layout.numeric.map(() => new Float32Array(n).fill(NaN)),
-    click: new Uint8Array(n), conv: new Uint8Array(n), pClick: new Float32Array(n), pConv: new Float32Array(n),
+    click: new Uint8Array(n), conv: new Uint8Array(n), pClick: new Float32Array(n), pConv: new Float32Array(n), experience: new Int32Array(n),
   };
   const policyRng = stream(seed, 'traffic:policy');
   const slate = new Int32Array(Math.max(...s.domains.map((d) => d.slate)));
@@ -107,6 +114,7 @@ function logImpressions(
       imp.domain[row] = d;
       imp.item[row] = i;
       imp.position[row] = j + 1;
+      imp.experience[row] = seen[u];
       rawLogitsInto(truth, d, u, i, req.ctxLatent, r * L, seen[u], raw, 2 * row);
     }
     seen[u] += k;
@@ -204,14 +212,13 @@ export function fingerprint(w: World): string {
  * Each replay request's user experience: their logged impressions plus the slates of their earlier
  * replay requests (every arm shows a full slate, so this does not depend on the arm).
  */
-export function replayExperience(w: World): Int32Array {
-  const seen = new Int32Array(w.users.count);
-  for (let j = 0; j < w.logged.n; j++) seen[w.logged.user[j]]++;
-  const rq = w.replay;
+function replayExperience(s: Scenario, logged: Impressions, rq: Requests, users: number): Int32Array {
+  const seen = new Int32Array(users);
+  for (let j = 0; j < logged.n; j++) seen[logged.user[j]]++;
   const out = new Int32Array(rq.n);
   for (let r = 0; r < rq.n; r++) {
     out[r] = seen[rq.user[r]];
-    seen[rq.user[r]] += w.scenario.domains[rq.domain[r]].slate;
+    seen[rq.user[r]] += s.domains[rq.domain[r]].slate;
   }
   return out;
 }
