@@ -51,7 +51,11 @@ export function resolveStrategies(scenario: Scenario, flag?: string[]): string[]
 }
 
 export async function prepare(scenario: Scenario, seed: number, onEvent: Listener = silent): Promise<Prepared> {
-  const world = await stage('generate', onEvent, () => generateWorld(scenario, seed));
+  return trainingInputs(await stage('generate', onEvent, () => generateWorld(scenario, seed)));
+}
+
+/** The model inputs of a generated world: the encoded dataset, per-user history, period rows. */
+export function trainingInputs(world: World): Prepared {
   const ds = buildDataset(world);
   const history = buildHistory(ds, world.users.count);
   const split = { train: periodRows(world.logged, 'train'), valid: periodRows(world.logged, 'valid'), test: periodRows(world.logged, 'test') };

@@ -5,7 +5,8 @@ import type { Scenario } from '../scenario/schema.js';
 import type { Listener } from '../events.js';
 import { openDb } from '../store/db.js';
 import { sqlString } from '../store/columns.js';
-import { prepare } from '../pipeline.js';
+import { trainingInputs } from '../pipeline.js';
+import { generateWorld } from '../world/world.js';
 import { checkRun, executeRun, type RunHandle } from '../run.js';
 import { selectBackend } from '../tf/backend.js';
 import { VERSION } from '../version.js';
@@ -77,9 +78,10 @@ export async function ensureRuns(scenario: Scenario, seeds: number[], o: EnsureO
   const out: SeedRun[] = [];
   for (const seed of seeds) {
     const t0 = performance.now();
-    const prepared = await prepare(scenario, seed);
+    // The data's fingerprint decides reuse; the model inputs are built only when training.
+    const world = generateWorld(scenario, seed);
     const stored = o.fresh ? null : await findReusable(o.db, {
-      scenario, seed, backend, fingerprint: prepared.world.fingerprint, strategies: names,
+      scenario, seed, backend, fingerprint: world.fingerprint, strategies: names,
       arms: arms.arms.map((a) => a.name), control: arms.arms[arms.control].name, exclude: o.exclude ?? [],
     });
     if (stored) {
@@ -90,7 +92,7 @@ export async function ensureRuns(scenario: Scenario, seeds: number[], o: EnsureO
     onEvent({ type: 'log', message: `${scenario.name} seed ${seed}: training ${names.join(', ')}` });
     o.handle.runId = null;
     o.handle.finishing = null;
-    const r = await executeRun({ scenario, seed, db: o.db, backend, report: false, prepared, workers: o.workers }, onEvent, o.handle);
+    const r = await executeRun({ scenario, seed, db: o.db, backend, report: false, prepared: trainingInputs(world), workers: o.workers }, onEvent, o.handle);
     out.push({ seed, runId: r.runId, reused: false, seconds: (performance.now() - t0) / 1000 });
   }
   return out;

@@ -107,8 +107,7 @@ export async function check(argv: string[]): Promise<number> {
       db.close();
     }
   }
-  const files = positionals.length ? positionals : [];
-  const scenarios = files.length ? files.map((f) => ({ file: f, scenario: loadScenario(f) })) : [{ file: `(run ${baseline!.runId})`, scenario: baseline!.scenario }];
+  const scenarios = positionals.length ? positionals.map((f) => ({ file: f, scenario: loadScenario(f) })) : [{ file: `(run ${baseline!.runId})`, scenario: baseline!.scenario }];
   const plans: { file: string; scenario: Scenario; claims: Claim[]; seeds: number[] }[] = [];
   for (const { file, scenario } of scenarios) {
     const { names } = await checkRun({ scenario, db: dbPath, report: false });
