@@ -121,13 +121,23 @@ function logImpressions(
   }
   fillFeatures(layout, users, items, imp, req);
   // Calibrate each domain's biases so its mean CTR (and CVR among clicks) is the configured base.
+  // Each domain's raw logits in row order, gathered in one pass.
+  const count = new Int32Array(s.domains.length);
+  for (let j = 0; j < n; j++) count[imp.domain[j]]++;
+  const rawClick = Array.from(count, (c) => new Float64Array(c));
+  const rawConv = Array.from(count, (c) => new Float64Array(c));
+  count.fill(0);
+  for (let j = 0; j < n; j++) {
+    const d = imp.domain[j];
+    rawClick[d][count[d]] = raw[2 * j];
+    rawConv[d][count[d]++] = raw[2 * j + 1];
+  }
   s.domains.forEach((dom, d) => {
-    const rows: number[] = [];
-    for (let j = 0; j < n; j++) if (imp.domain[j] === d) rows.push(j);
-    const rc = Float64Array.from(rows, (j) => raw[2 * j]);
+    const rc = rawClick[d];
     truth.bias[d] = calibrateBias(rc, dom.baseCtr);
-    const pc = Float64Array.from(rc, (x) => sigmoid(truth.bias[d] + x));
-    truth.convBias[d] = calibrateBias(Float64Array.from(rows, (j) => raw[2 * j + 1]), dom.baseCvr, pc);
+    const pc = new Float64Array(rc.length);
+    for (let j = 0; j < rc.length; j++) pc[j] = sigmoid(truth.bias[d] + rc[j]);
+    truth.convBias[d] = calibrateBias(rawConv[d], dom.baseCvr, pc);
   });
   const labelRng = stream(seed, 'labels');
   for (let j = 0; j < n; j++) {
