@@ -1,6 +1,7 @@
 // Training throughput of a strategy: optimiser steps on real batches, timed after a warm-up, with the
 // same loss and step as the trainer (no validation, no early stopping).
 import * as tf from '@tensorflow/tfjs-core';
+import { adam } from './adam.js';
 import type { TrainingConfig } from '../scenario/schema.js';
 import { Params } from '../strategies/blocks.js';
 import type { StrategyInfo } from '../strategies/strategy.js';
@@ -16,7 +17,7 @@ export function trainingThroughput(
   const params = new Params(1, `bench-${info.name}/`);
   const model = info.create({ data: ds, config, params, prior: priorOf(ds, train) }) as Trainable;
   const weighting = lossWeighting(config, ds.domainNames, params);
-  const optimizer = tf.train.adam(config.learningRate);
+  const optimizer = adam(config.learningRate);
   const rng = stream(1, `bench:${info.name}`);
   const batches = epochBatches(ds, rowsByDomain(ds, train), batchSize, rng).filter((b) => b.rows.length === batchSize);
   let samples = 0;

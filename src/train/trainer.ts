@@ -1,6 +1,7 @@
 // Training: Adam over single-domain batches in seeded random order, early stopping on the validation
 // period's mean per-domain AUC (the best epoch's weights are restored), and a loss / AUC curve per epoch.
 import * as tf from '@tensorflow/tfjs-core';
+import { adam } from './adam.js';
 import type { TrainingConfig } from '../scenario/schema.js';
 import { Params } from '../strategies/blocks.js';
 import { lossWeighting, type LossWeighting } from './weighting.js';
@@ -181,7 +182,7 @@ interface LoopArgs {
 /** Epochs of Adam over the given domains' batches with early stopping; restores the best epoch. */
 async function trainLoop(a: LoopArgs): Promise<{ curve: EpochPoint[]; bestEpoch: number; samples: number }> {
   const { model, ds, config } = a;
-  const optimizer = tf.train.adam(config.learningRate);
+  const optimizer = adam(config.learningRate);
   const curve: EpochPoint[] = [];
   let best = -Infinity;
   let bestEpoch = 0;
