@@ -13,18 +13,19 @@ type AnyBackend = {
   disposeData(dataId: object): void;
 };
 
-function segmentSumValues(
-  x: Float32Array, ids: Int32Array, rows: number, width: number, numSegments: number,
-): Float32Array {
-  const out = new Float32Array(numSegments * width);
+/** out[ids[r]] += x[r] for every row r (rows of `width` values); out-of-range ids are dropped (tf semantics). */
+function segmentSumInto(
+  x: Float32Array, xAt: number, ids: Int32Array, idsAt: number, rows: number, width: number, numSegments: number,
+  out: Float32Array, outAt: number,
+): void {
+  out.fill(0, outAt, outAt + numSegments * width);
   for (let r = 0; r < rows; r++) {
-    const s = ids[r];
-    if (s < 0 || s >= numSegments) continue; // tf semantics: out-of-range ids are dropped
-    const o = s * width;
-    const i = r * width;
+    const s = ids[idsAt + r];
+    if (s < 0 || s >= numSegments) continue;
+    const o = outAt + s * width;
+    const i = xAt + r * width;
     for (let c = 0; c < width; c++) out[o + c] += x[i + c];
   }
-  return out;
 }
 
 function segmentSumKernel(backendName: 'cpu' | 'wasm'): tf.KernelConfig {
@@ -34,28 +35,24 @@ function segmentSumKernel(backendName: 'cpu' | 'wasm'): tf.KernelConfig {
     kernelFunc: ({ inputs, backend, attrs }) => {
       const { x, segmentIds } = inputs as { x: tf.TensorInfo; segmentIds: tf.TensorInfo };
       const numSegments = (attrs as unknown as { numSegments: number }).numSegments;
-      const be = backend as unknown as AnyBackend;
-      const xv = be.readSync(x.dataId) as Float32Array;
-      const idv = be.readSync(segmentIds.dataId) as Int32Array;
       const rows = segmentIds.shape.reduce((a, b) => a * b, 1);
       const inner = x.shape.slice(segmentIds.shape.length);
       const width = inner.reduce((a, b) => a * b, 1);
-      // int32 tensors read back as Int32Array: no copy on this per-step path.
-      const values = segmentSumValues(xv, idv instanceof Int32Array ? idv : Int32Array.from(idv), rows, width, numSegments);
       const shape = [numSegments, ...inner];
       if (backendName === 'wasm') {
-        const wb = backend as unknown as {
-          makeOutput(s: number[], d: tf.DataType): tf.TensorInfo;
-          typedArrayFromHeap(t: tf.TensorInfo): Float32Array;
-        };
-        const out = wb.makeOutput(shape, 'float32');
-        wb.typedArrayFromHeap(out).set(values);
+        // In the heap: no copies of the inputs out of it, the sums written in place.
+        const be = backend as unknown as WasmBackend;
+        const out = be.makeOutput(shape, 'float32');
+        segmentSumInto(heap32(be, 'float32') as Float32Array, at32(be, x), heap32(be, 'int32') as Int32Array, at32(be, segmentIds), rows, width, numSegments,
+          heap32(be, 'float32') as Float32Array, at32(be, out));
         return out;
       }
-      const cb = backend as unknown as {
-        makeTensorInfo(s: number[], d: tf.DataType, v: Float32Array): tf.TensorInfo;
-      };
-      return cb.makeTensorInfo(shape, 'float32', values);
+      const be = backend as unknown as AnyBackend & { makeTensorInfo(s: number[], d: tf.DataType, v: Float32Array): tf.TensorInfo };
+      const xv = be.readSync(x.dataId) as Float32Array;
+      const idv = be.readSync(segmentIds.dataId) as Int32Array;
+      const values = new Float32Array(numSegments * width);
+      segmentSumInto(xv, 0, idv instanceof Int32Array ? idv : Int32Array.from(idv), 0, rows, width, numSegments, values, 0);
+      return be.makeTensorInfo(shape, 'float32', values);
     },
   };
 }
@@ -142,7 +139,28 @@ function wasmSlice(be: WasmBackend, x: tf.TensorInfo, begin: number[], size: num
   return out;
 }
 
-/** Slice, SplitV, Unpack and GatherV2 (axis 0) for 32-bit tensors on wasm, others by tfjs's kernels. */
+/** Inputs side by side along `axis` (their other dimensions equal): per outer index, one run per input. */
+function wasmConcat(be: WasmBackend, inputs: tf.TensorInfo[], axis: number, outShape: number[]): tf.TensorInfo {
+  const out = be.makeOutput(outShape, inputs[0].dtype);
+  const heap = heap32(be, inputs[0].dtype);
+  const outer = outShape.slice(0, axis).reduce((a, b) => a * b, 1);
+  const runs = inputs.map((t) => t.shape.slice(axis).reduce((a, b) => a * b, 1));
+  const starts = inputs.map((t) => at32(be, t));
+  const width = runs.reduce((a, b) => a + b, 0);
+  const dst = at32(be, out);
+  for (let i = 0; i < inputs.length; i++) {
+    const run = runs[i];
+    if (run === 0) continue;
+    let o = dst + runs.slice(0, i).reduce((a, b) => a + b, 0);
+    for (let b = 0, src = starts[i]; b < outer; b++, src += run, o += width) {
+      if (run >= 32) heap.copyWithin(o, src, src + run);
+      else for (let j = 0; j < run; j++) heap[o + j] = heap[src + j];
+    }
+  }
+  return out;
+}
+
+/** Slice, SplitV, Unpack, Concat, Pack and GatherV2 (axis 0) for 32-bit tensors on wasm, others by tfjs's kernels. */
 function wasmCopyKernels(): void {
   const replace = (name: string, fast: (args: { inputs: Record<string, tf.TensorInfo>; backend: WasmBackend; attrs: Record<string, unknown> }) => tf.TensorInfo | tf.TensorInfo[] | null) => {
     const orig = tf.getKernel(name, 'wasm') as (tf.KernelConfig & { crossabWrapped?: boolean }) | undefined;
@@ -190,6 +208,26 @@ function wasmCopyKernels(): void {
       const out = wasmSlice(backend, value, begin, size);
       return { ...out, shape: outShape };
     });
+  });
+  replace(tf.Concat, ({ inputs, backend, attrs }) => {
+    const xs = Object.values(inputs);
+    if (xs.length < 2 || !xs.every((t) => is32(t.dtype) && t.dtype === xs[0].dtype && t.shape.length === xs[0].shape.length)) return null;
+    const r = xs[0].shape.length;
+    const axis = (attrs.axis as number) < 0 ? (attrs.axis as number) + r : (attrs.axis as number);
+    if (!xs.every((t) => t.shape.every((d, k) => k === axis || d === xs[0].shape[k]))) return null;
+    const outShape = xs[0].shape.slice();
+    outShape[axis] = xs.reduce((a, t) => a + t.shape[axis], 0);
+    return wasmConcat(backend, xs, axis, outShape);
+  });
+  replace(tf.Pack, ({ inputs, backend, attrs }) => {
+    const xs = Object.values(inputs);
+    if (xs.length < 2 || !xs.every((t) => is32(t.dtype) && t.dtype === xs[0].dtype && t.shape.join() === xs[0].shape.join())) return null;
+    const shape = xs[0].shape;
+    const axis = (attrs.axis as number) < 0 ? (attrs.axis as number) + shape.length + 1 : (attrs.axis as number);
+    const outShape = [...shape.slice(0, axis), xs.length, ...shape.slice(axis)];
+    // Stacking along `axis` is concatenating along it with each input's size 1 there.
+    const expanded = xs.map((t) => ({ ...t, shape: [...shape.slice(0, axis), 1, ...shape.slice(axis)] }));
+    return wasmConcat(backend, expanded, axis, outShape);
   });
   replace(tf.GatherV2, ({ inputs: { x, indices }, backend, attrs }) => {
     if (!is32(x.dtype) || indices.dtype !== 'int32' || ((attrs.batchDims as number) ?? 0) !== 0) return null;

@@ -49,7 +49,7 @@ test('a forced backend that cannot load is an error, not a silent fallback', asy
   await assert.rejects(selectBackend('tpu'), /unknown backend 'tpu'/);
 });
 
-test("crossab's wasm copy kernels (slice, split, unstack, gather) give tfjs cpu's values exactly", async () => {
+test("crossab's wasm copy kernels (slice, split, unstack, concat, stack, gather) give tfjs cpu's values exactly", async () => {
   // Each case: a function of one float32 and one int32 input, run on cpu (reference) and wasm.
   const cases: [string, (f: tf.Tensor, i: tf.Tensor) => tf.Tensor | tf.Tensor[]][] = [
     ['slice 1-d', (f) => tf.slice(tf.reshape(f, [-1]), [7], [100])],
@@ -66,6 +66,11 @@ test("crossab's wasm copy kernels (slice, split, unstack, gather) give tfjs cpu'
     ['gather rows by a 2-d index', (f, i) => tf.gather(tf.reshape(f, [48, 30]), i)],
     ['gather wide rows', (f, i) => tf.gather(tf.reshape(f, [48, 30]), tf.reshape(i, [-1]))],
     ['gather int32 rows', (_, i) => tf.gather(tf.reshape(i, [8, 5]), tf.tensor1d([7, 0, 3, 3], 'int32'))],
+    ['concat axis 1 (runs of different widths)', (f) => tf.concat([tf.reshape(f, [24, 60]), tf.slice(tf.reshape(f, [24, 60]), [0, 0], [24, 7])], 1)],
+    ['concat axis 0', (f) => tf.concat([f, tf.slice(f, [1, 0, 0], [2, 6, 60])], 0)],
+    ['concat axis 2 of three, int32', (_, i) => tf.concat([tf.reshape(i, [4, 2, 5]), tf.reshape(i, [4, 2, 5]), tf.slice(tf.reshape(i, [4, 2, 5]), [0, 0, 1], [4, 2, 3])], 2)],
+    ['stack axis 1', (f) => tf.stack(tf.unstack(f, 0), 1)],
+    ['stack axis 0 and -1', (f) => [tf.stack([f, f], 0), tf.stack([f, f, f], -1)]],
     ['gather axis 1 (tfjs kernel)', (f, i) => tf.gather(f, tf.tensor1d([2, 0], 'int32'), 1)],
   ];
   const run = async (backend: BackendName) => {
@@ -79,7 +84,7 @@ test("crossab's wasm copy kernels (slice, split, unstack, gather) give tfjs cpu'
   };
   const cpu = await run('cpu');
   const wasm = await run('wasm');
-  for (const k of [tf.Slice, tf.SplitV, tf.Unpack, tf.GatherV2]) assert.ok((tf.getKernel(k, 'wasm') as { crossabWrapped?: boolean }).crossabWrapped, `${k} is crossab's`);
+  for (const k of [tf.Slice, tf.SplitV, tf.Unpack, tf.Concat, tf.Pack, tf.GatherV2]) assert.ok((tf.getKernel(k, 'wasm') as { crossabWrapped?: boolean }).crossabWrapped, `${k} is crossab's`);
   cases.forEach(([name], k) => assert.deepEqual(wasm.out[k], cpu.out[k], name));
   assert.match(wasm.outOfRange, /index value 48 is not in \[0, 47\]/);
 });
