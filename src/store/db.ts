@@ -27,6 +27,24 @@ function explain(path: string, e: unknown): UserError | null {
 }
 
 /**
+ * One open database per file in this process at a time (check's concurrent seeds store their runs
+ * from one process; two DuckDB instances writing one file would not see each other's lock).
+ */
+const tails = new Map<string, Promise<void>>();
+async function lockPath(path: string): Promise<() => void> {
+  const prev = tails.get(path) ?? Promise.resolve();
+  let release!: () => void;
+  const mine = new Promise<void>((r) => (release = r));
+  const tail = prev.then(() => mine);
+  tails.set(path, tail);
+  await prev;
+  return () => {
+    release();
+    if (tails.get(path) === tail) tails.delete(path);
+  };
+}
+
+/**
  * Open the database. `readOnly` refuses writes and requires an existing file. While another process
  * holds the file's lock, retry every 200 ms for up to `waitSeconds`.
  */
@@ -35,12 +53,35 @@ export async function openDb(pathArg: string, opts: { readOnly?: boolean; waitSe
   if (opts.readOnly && !existsSync(path)) throw new UserError(`no database at '${pathArg}'; run 'crossab run' first or pass --db`);
   if (existsSync(path) && statSync(path).isDirectory()) throw new UserError(`database '${pathArg}' is a folder, not a file`);
   if (!existsSync(dirname(path))) throw new UserError(`database '${pathArg}': folder '${dirname(path)}' does not exist`);
+  const unlock = await lockPath(path);
+  try {
+    return await openLocked(path, pathArg, opts, unlock);
+  } catch (e) {
+    unlock();
+    throw e;
+  }
+}
+
+async function openLocked(path: string, pathArg: string, opts: { readOnly?: boolean; waitSeconds?: number }, unlock: () => void): Promise<Db> {
   const deadline = Date.now() + 1000 * (opts.waitSeconds ?? 60);
   for (;;) {
     try {
       const instance = await DuckDBInstance.create(path, opts.readOnly ? { access_mode: 'READ_ONLY' } : {});
       const con = await instance.connect();
-      const db: Db = { path, con, close: () => { con.closeSync(); instance.closeSync(); } };
+      let open = true;
+      const db: Db = {
+        path, con,
+        close: () => {
+          if (!open) return;
+          open = false;
+          try {
+            con.closeSync();
+            instance.closeSync();
+          } finally {
+            unlock();
+          }
+        },
+      };
       if (!opts.readOnly) {
         try {
           await migrate(con);
