@@ -4,7 +4,7 @@ import { silent, type Listener, type Stage } from './events.js';
 import { DEFAULT_STRATEGIES, strategy } from './strategies/registry.js';
 import { buildDataset, type Dataset } from './train/data.js';
 import { buildHistory, type History } from './train/history.js';
-import { candidatesOf, trainAll, type CandidateDataset, type TrainedResult } from './train/parallel.js';
+import { candidatesOf, trainAll, type CandidateDataset, type TrainedResult, type TrainingPool } from './train/parallel.js';
 import { activeBackend, selectBackend } from './tf/backend.js';
 import { constantPredictions, evaluate, groupsOf, oraclePredictions, type StrategyMetrics } from './evaluate/offline.js';
 import { generateWorld, periodRows, type World } from './world/world.js';
@@ -32,6 +32,9 @@ export interface TrainOptions {
   workers?: number;
   /** Strategies whose replay-candidate scores to keep (the A/B arms). */
   candidates?: Iterable<string>;
+  /** A worker pool shared with other runs, and this run's place in its queue. */
+  pool?: TrainingPool;
+  priority?: number;
 }
 
 export async function stage<T>(name: Stage, onEvent: Listener, fn: () => T | Promise<T>, detail?: string): Promise<T> {
@@ -68,8 +71,8 @@ export async function trainAndEvaluate(p: Prepared, names: string[], seed: numbe
   const groups = groupsOf(world, ds, split.test);
   const backend = activeBackend() ?? (await selectBackend());
   const workers = o.workers ?? 1;
-  const trained = await stage('train', onEvent, () => trainAll(p, names, seed, { workers, backend, candidates: new Set(o.candidates ?? []) }, onEvent),
-    workers > 1 ? `${Math.min(workers, names.length)} workers` : undefined);
+  const trained = await stage('train', onEvent, () => trainAll(p, names, seed, { workers, backend, candidates: new Set(o.candidates ?? []), pool: o.pool, priority: o.priority }, onEvent),
+    o.pool ? `${o.pool.size} shared workers` : workers > 1 ? `${Math.min(workers, names.length)} workers` : undefined);
   await stage('evaluate', onEvent, () => {
     for (const t of trained) {
       strategies[t.strategy] = evaluate(t.strategy, t.test, world, ds, split.test, groups);

@@ -10,7 +10,7 @@ import { finishRun, markRun, newRunId, startRun } from './store/runs.js';
 import { selectBackend, type BackendName } from './tf/backend.js';
 import { VERSION } from './version.js';
 import { writeReport } from './commands/report.js';
-import { DEFAULT_WORKERS } from './train/parallel.js';
+import { DEFAULT_WORKERS, type TrainingPool } from './train/parallel.js';
 
 export interface RunOptions {
   scenario: Scenario;
@@ -26,6 +26,9 @@ export interface RunOptions {
   workers?: number;
   /** The world, when the caller generated it already (check does, to look for a stored run first). */
   prepared?: Prepared;
+  /** Training workers shared with other runs (check's seeds) and this run's place in their queue. */
+  pool?: TrainingPool;
+  priority?: number;
 }
 
 export interface RunOutcome {
@@ -48,6 +51,8 @@ export interface RunHandle {
   db: string;
   /** Set while the final transaction is written: an interrupt then waits for it. */
   finishing: Promise<unknown> | null;
+  /** Other runs in progress under this handle (check's seeds that run at once). */
+  others?: Set<RunHandle>;
 }
 
 /** Validate everything cheap first (strategies, arms, database) so bad input fails before training. */
@@ -80,7 +85,7 @@ export async function executeRun(o: RunOptions, listener: Listener, handle: RunH
   handle.runId = runId;
   onEvent({ type: 'run', runId, db: o.db });
   try {
-    const offline = await trainAndEvaluate(prepared, names, seed, onEvent, { workers: o.workers ?? DEFAULT_WORKERS, candidates: arms.arms.map((a) => a.strategy) });
+    const offline = await trainAndEvaluate(prepared, names, seed, onEvent, { workers: o.workers ?? DEFAULT_WORKERS, candidates: arms.arms.map((a) => a.strategy), pool: o.pool, priority: o.priority });
     const ab = await abTest(prepared, offline, arms.arms, arms.control, seed, onEvent);
     handle.finishing = stage('store', onEvent, () => finishRun(o.db, runId, prepared.world, offline, ab, (performance.now() - t0) / 1000));
     await handle.finishing;
@@ -97,6 +102,10 @@ export async function executeRun(o: RunOptions, listener: Listener, handle: RunH
 
 /** Mark an interrupted run cancelled (or let its final write finish). */
 export async function cancelRun(handle: RunHandle): Promise<'cancelled' | 'finished' | 'not started'> {
+  if (handle.others?.size) {
+    const what = await Promise.all([...handle.others].map((h) => cancelRun(h)));
+    return what.includes('cancelled') ? 'cancelled' : what.includes('finished') ? 'finished' : 'not started';
+  }
   if (handle.finishing) {
     await handle.finishing.catch(() => {});
     return 'finished';
@@ -113,7 +122,8 @@ export async function cancelRun(handle: RunHandle): Promise<'cancelled' | 'finis
 export async function withCancellation<T>(handle: RunHandle, fn: () => Promise<T>): Promise<T> {
   const onSignal = (sig: NodeJS.Signals) => {
     void cancelRun(handle).then((what) => {
-      process.stderr.write(`crossab: ${sig}: run ${handle.runId ?? ''} ${what}\n`);
+      const ids = handle.others?.size ? [...handle.others].map((h) => h.runId).filter(Boolean).join(', ') : handle.runId ?? '';
+      process.stderr.write(`crossab: ${sig}: run ${ids} ${what}\n`);
       process.exit(130);
     });
   };

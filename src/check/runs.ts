@@ -8,6 +8,7 @@ import { sqlString } from '../store/columns.js';
 import { trainingInputs } from '../pipeline.js';
 import { generateWorld } from '../world/world.js';
 import { checkRun, executeRun, type RunHandle } from '../run.js';
+import { DEFAULT_WORKERS, TrainingPool } from '../train/parallel.js';
 import { selectBackend } from '../tf/backend.js';
 import { VERSION } from '../version.js';
 
@@ -71,29 +72,52 @@ export interface EnsureOptions {
   workers?: number;
 }
 
-/** One complete stored run per seed, reusing what the store holds. */
+/** Seeds trained at once by a check: the next seed's strategies fill the cores while the last ones of the previous seed finish. */
+export const CONCURRENT_SEEDS = 2;
+
+/**
+ * One complete stored run per seed, reusing what the store holds. Seeds to train share one pool of
+ * worker threads, up to CONCURRENT_SEEDS at a time, the earlier seed's strategies first; each run's
+ * numbers are those of a run on its own (each strategy trains alone in a worker with its own seeds).
+ */
 export async function ensureRuns(scenario: Scenario, seeds: number[], o: EnsureOptions, onEvent: Listener): Promise<SeedRun[]> {
   const { names, arms } = await checkRun({ scenario, db: o.db, report: false });
   const backend = await selectBackend(o.backend);
+  const workers = o.workers ?? DEFAULT_WORKERS;
+  const pool = workers > 1 ? new TrainingPool(workers, backend) : undefined;
   const out: SeedRun[] = [];
-  for (const seed of seeds) {
-    const t0 = performance.now();
-    // The data's fingerprint decides reuse; the model inputs are built only when training.
-    const world = generateWorld(scenario, seed);
-    const stored = o.fresh ? null : await findReusable(o.db, {
-      scenario, seed, backend, fingerprint: world.fingerprint, strategies: names,
-      arms: arms.arms.map((a) => a.name), control: arms.arms[arms.control].name, exclude: o.exclude ?? [],
-    });
-    if (stored) {
-      onEvent({ type: 'log', message: `${scenario.name} seed ${seed}: reusing stored run ${stored}` });
-      out.push({ seed, runId: stored, reused: true, seconds: 0 });
-      continue;
+  const inFlight = new Set<Promise<void>>();
+  const errors: Error[] = [];
+  o.handle.others = new Set();
+  try {
+    for (const [index, seed] of seeds.entries()) {
+      while (inFlight.size >= (pool ? CONCURRENT_SEEDS : 1)) await Promise.race(inFlight);
+      if (errors.length) break;
+      const t0 = performance.now();
+      // The data's fingerprint decides reuse; the model inputs are built only when training.
+      const world = generateWorld(scenario, seed);
+      const stored = o.fresh ? null : await findReusable(o.db, {
+        scenario, seed, backend, fingerprint: world.fingerprint, strategies: names,
+        arms: arms.arms.map((a) => a.name), control: arms.arms[arms.control].name, exclude: o.exclude ?? [],
+      });
+      if (stored) {
+        onEvent({ type: 'log', message: `${scenario.name} seed ${seed}: reusing stored run ${stored}` });
+        out[index] = { seed, runId: stored, reused: true, seconds: 0 };
+        continue;
+      }
+      onEvent({ type: 'log', message: `${scenario.name} seed ${seed}: training ${names.join(', ')}` });
+      const handle: RunHandle = { runId: null, db: o.db, finishing: null };
+      o.handle.others.add(handle);
+      const job = executeRun({ scenario, seed, db: o.db, backend, report: false, prepared: trainingInputs(world), workers, pool, priority: index }, onEvent, handle)
+        .then((r) => { out[index] = { seed, runId: r.runId, reused: false, seconds: (performance.now() - t0) / 1000 }; })
+        .catch((e: Error) => { errors.push(e); })
+        .finally(() => { inFlight.delete(job); o.handle.others!.delete(handle); });
+      inFlight.add(job);
     }
-    onEvent({ type: 'log', message: `${scenario.name} seed ${seed}: training ${names.join(', ')}` });
-    o.handle.runId = null;
-    o.handle.finishing = null;
-    const r = await executeRun({ scenario, seed, db: o.db, backend, report: false, prepared: trainingInputs(world), workers: o.workers }, onEvent, o.handle);
-    out.push({ seed, runId: r.runId, reused: false, seconds: (performance.now() - t0) / 1000 });
+    await Promise.all(inFlight);
+  } finally {
+    await pool?.close();
   }
+  if (errors.length) throw errors[0];
   return out;
 }

@@ -68,47 +68,112 @@ export interface ParallelOptions {
   backend: BackendName;
   /** Strategies whose replay-candidate scores are needed (the A/B arms). */
   candidates: ReadonlySet<string>;
+  /** A pool shared with other runs (check's seeds); otherwise one is made for this call. */
+  pool?: TrainingPool;
+  /** The pool's order among runs sharing it: lower first. */
+  priority?: number;
 }
 
 /** Relative training cost, to start the slowest first (measured samples/s on the default scenario). */
 const COST: Record<string, number> = { ple: 8, 'ple-esmm': 8, maml: 6, 'maml-noadapt': 6, adatt: 6, 'apg-self': 4, 'cross-stitch': 3, 'shared-private': 3, mmoe: 2, omoe: 2, star: 2, separate: 2 };
 
+interface Task {
+  scenario: Scenario;
+  seed: number;
+  name: string;
+  candidates: boolean;
+  /** Lower runs first (check: the seed's position), then the costlier strategy. */
+  priority: number;
+  onEvent: Listener;
+  resolve(r: TrainedResult): void;
+  reject(e: Error): void;
+}
+
+type WorkerMessage = { type: 'event'; event: ProgressEvent } | { type: 'result'; result: TrainedResult } | { type: 'error'; message: string; stack?: string };
+
+/**
+ * Worker threads that train strategies of any (scenario, seed): a worker keeps the model inputs of the
+ * worlds it trained on last, so tasks of several seeds can share the pool — the next seed's strategies
+ * start while the last ones of the previous seed finish, and no core waits for a seed's slowest model.
+ */
+export class TrainingPool {
+  private readonly queue: Task[] = [];
+  private readonly idle: Worker[] = [];
+  private readonly busy = new Map<Worker, Task>();
+  private broken: Error | null = null;
+
+  constructor(readonly size: number, readonly backend: BackendName) {
+    for (let k = 0; k < size; k++) this.idle.push(this.spawn());
+  }
+
+  private spawn(): Worker {
+    const w = new Worker(new URL('./worker.js', import.meta.url), { workerData: { backend: this.backend } });
+    w.on('message', (m: WorkerMessage) => {
+      const task = this.busy.get(w);
+      if (!task) return;
+      if (m.type === 'event') {
+        task.onEvent(m.event);
+        return;
+      }
+      this.busy.delete(w);
+      this.idle.push(w);
+      if (m.type === 'result') task.resolve(m.result);
+      else {
+        const e = new Error(`worker: ${m.message}`);
+        e.stack = m.stack;
+        task.reject(e);
+      }
+      this.dispatch();
+    });
+    const fail = (e: Error) => {
+      this.broken ??= e;
+      this.busy.get(w)?.reject(e);
+      this.busy.delete(w);
+      for (const t of this.queue.splice(0)) t.reject(e);
+    };
+    w.once('error', fail);
+    w.once('exit', (code) => { if (!this.closed) fail(new Error(`a training worker exited (code ${code})`)); });
+    return w;
+  }
+
+  private closed = false;
+
+  /** Train `name` on the world of (scenario, seed) in a worker; resolves with its results. */
+  train(scenario: Scenario, seed: number, name: string, candidates: boolean, priority: number, onEvent: Listener): Promise<TrainedResult> {
+    if (this.broken) return Promise.reject(this.broken);
+    return new Promise((resolve, reject) => {
+      this.queue.push({ scenario, seed, name, candidates, priority, onEvent, resolve, reject });
+      this.queue.sort((a, b) => a.priority - b.priority || (COST[b.name] ?? 1) - (COST[a.name] ?? 1));
+      this.dispatch();
+    });
+  }
+
+  private dispatch(): void {
+    while (this.idle.length && this.queue.length) {
+      const w = this.idle.shift()!;
+      const t = this.queue.shift()!;
+      this.busy.set(w, t);
+      w.postMessage({ scenario: t.scenario, seed: t.seed, name: t.name, candidates: t.candidates });
+    }
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    await Promise.all([...this.idle, ...this.busy.keys()].map((w) => w.terminate()));
+  }
+}
+
 export async function trainAll(p: TrainingInputs, names: string[], seed: number, o: ParallelOptions, onEvent: Listener): Promise<TrainedResult[]> {
   const workers = Math.max(1, Math.min(o.workers, names.length));
-  if (workers === 1) {
+  if (workers === 1 && !o.pool) {
     const out: TrainedResult[] = [];
     for (const name of names) out.push(await trainOne(p, name, seed, o.candidates.has(name), onEvent));
     return out;
   }
-  const queue = [...names].sort((a, b) => (COST[b] ?? 1) - (COST[a] ?? 1));
-  const results = new Map<string, TrainedResult>();
-  const pool = Array.from({ length: workers }, () => new Worker(new URL('./worker.js', import.meta.url), {
-    workerData: { scenario: p.world.scenario, seed, backend: o.backend },
-  }));
+  const pool = o.pool ?? new TrainingPool(workers, o.backend);
   try {
-    await Promise.all(pool.map((w) => new Promise<void>((resolve, reject) => {
-      const next = () => {
-        const name = queue.shift();
-        if (!name) return resolve();
-        w.postMessage({ name, candidates: o.candidates.has(name) });
-      };
-      w.on('message', (m: { type: 'event'; event: ProgressEvent } | { type: 'result'; result: TrainedResult } | { type: 'error'; message: string; stack?: string }) => {
-        if (m.type === 'event') onEvent(m.event);
-        else if (m.type === 'result') {
-          results.set(m.result.strategy, m.result);
-          next();
-        } else {
-          const e = new Error(`worker: ${m.message}`);
-          e.stack = m.stack;
-          reject(e);
-        }
-      });
-      w.once('error', reject);
-      w.once('exit', (code) => { if (queue.length || code !== 0) reject(new Error(`a training worker exited (code ${code})`)); });
-      next();
-    })));
+    return await Promise.all(names.map((n) => pool.train(p.world.scenario, seed, n, o.candidates.has(n), o.priority ?? 0, onEvent)));
   } finally {
-    await Promise.all(pool.map((w) => w.terminate()));
+    if (!o.pool) await pool.close();
   }
-  return names.map((n) => results.get(n)!);
 }

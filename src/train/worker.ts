@@ -1,26 +1,36 @@
-// A training worker thread: generates the run's world once (the same bytes as the main thread's),
-// then trains the strategies it is sent, one at a time, posting progress events and results.
+// A training worker thread: trains the strategies it is sent, one at a time, on the world of the
+// task's (scenario, seed) — generated here, the same bytes as the main thread's — posting progress
+// events and results.
 import { parentPort, workerData } from 'node:worker_threads';
 import type { Scenario } from '../scenario/schema.js';
 import { selectBackend, type BackendName } from '../tf/backend.js';
 import { prepare } from '../pipeline.js';
 import { trainOne, type TrainedResult } from './parallel.js';
 
-const { scenario, seed, backend } = workerData as { scenario: Scenario; seed: number; backend: BackendName };
+const { backend } = workerData as { backend: BackendName };
 const port = parentPort!;
+const backendReady = selectBackend(backend);
 
 const transfers = (r: TrainedResult): ArrayBuffer[] =>
   [r.test.click, r.test.ctcvr, r.candidates].filter((a): a is Float32Array => !!a).map((a) => a.buffer as ArrayBuffer);
 
-const ready = (async () => {
-  await selectBackend(backend);
-  return prepare(scenario, seed);
-})();
+// The model inputs of the last two worlds trained on: a pool moving from one seed to the next
+// finishes the old seed's strategies while starting the new one's.
+const worlds = new Map<string, Promise<Awaited<ReturnType<typeof prepare>>>>();
+function inputs(scenario: Scenario, seed: number) {
+  const key = `${seed}:${JSON.stringify(scenario)}`;
+  let p = worlds.get(key);
+  if (p) worlds.delete(key);
+  else p = backendReady.then(() => prepare(scenario, seed));
+  worlds.set(key, p);
+  while (worlds.size > 2) worlds.delete(worlds.keys().next().value!);
+  return p;
+}
 
-port.on('message', async (m: { name: string; candidates: boolean }) => {
+port.on('message', async (m: { scenario: Scenario; seed: number; name: string; candidates: boolean }) => {
   try {
-    const p = await ready;
-    const result = await trainOne(p, m.name, seed, m.candidates, (event) => port.postMessage({ type: 'event', event }));
+    const p = await inputs(m.scenario, m.seed);
+    const result = await trainOne(p, m.name, m.seed, m.candidates, (event) => port.postMessage({ type: 'event', event }));
     port.postMessage({ type: 'result', result }, transfers(result));
   } catch (e) {
     port.postMessage({ type: 'error', message: (e as Error).message, stack: (e as Error).stack });

@@ -85,6 +85,8 @@ test('--baseline: the same code and seed reproduce the baseline exactly; a weake
   assert.equal(so.scenarios[0].runs[0].reused, false, 'the baseline is never its own candidate');
   const moves = results(so);
   assert.ok(moves.length > 50, `${moves.length} metrics compared`);
+  // The baseline was trained by the first test's check, alongside seed 2 on a shared worker pool; here
+  // seed 1 trains alone: the same numbers.
   for (const m of moves) assert.equal(m.mean, 0, `${m.name} moved by ${m.mean}: training is not deterministic`);
 
   const weaker = variant('head-tail', 'weaker.json', (s) => {
