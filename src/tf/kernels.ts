@@ -173,10 +173,11 @@ function wasmCopyKernels(): void {
     } as tf.KernelConfig);
   };
   replace(tf.Slice, ({ inputs: { x }, backend, attrs }) => {
-    if (!is32(x.dtype)) return null;
-    const begin = attrs.begin as number[];
-    const size = (attrs.size as number[]).map((s, k) => (s === -1 ? x.shape[k] - begin[k] : s));
-    if (begin.length !== x.shape.length || size.length !== x.shape.length) return null;
+    // Full-rank begin and size arrays; a number or a shorter list goes to tfjs's kernel.
+    const begin = attrs.begin as number[] | number;
+    const size0 = attrs.size as number[] | number | undefined;
+    if (!is32(x.dtype) || !Array.isArray(begin) || !Array.isArray(size0) || begin.length !== x.shape.length || size0.length !== x.shape.length) return null;
+    const size = size0.map((s, k) => (s === -1 ? x.shape[k] - begin[k] : s));
     return wasmSlice(backend, x, begin, size);
   });
   replace(tf.SplitV, ({ inputs: { x }, backend, attrs }) => {

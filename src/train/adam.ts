@@ -63,6 +63,16 @@ export class FusedAdam extends tf.AdamOptimizer {
     (this as unknown as { incrementIterations(): void }).incrementIterations();
   }
 
+  // The moments live in this class's maps, not in the base class's lists, so tfjs's (de)serialisation
+  // of optimiser state would be wrong: refuse it rather than save zeros.
+  override async getWeights(): Promise<never> {
+    throw new Error('FusedAdam: saving optimiser state is not supported');
+  }
+
+  override async setWeights(): Promise<never> {
+    throw new Error('FusedAdam: restoring optimiser state is not supported');
+  }
+
   override dispose(): void {
     super.dispose();
     tf.dispose([...this.m.values(), ...this.v.values()]);

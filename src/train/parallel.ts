@@ -101,6 +101,7 @@ export class TrainingPool {
   private readonly idle: Worker[] = [];
   private readonly busy = new Map<Worker, Task>();
   private broken: Error | null = null;
+  private closed = false;
 
   constructor(readonly size: number, readonly backend: BackendName) {
     for (let k = 0; k < size; k++) this.idle.push(this.spawn());
@@ -135,8 +136,6 @@ export class TrainingPool {
     w.once('exit', (code) => { if (!this.closed) fail(new Error(`a training worker exited (code ${code})`)); });
     return w;
   }
-
-  private closed = false;
 
   /** Train `name` on the world of (scenario, seed) in a worker; resolves with its results. */
   train(scenario: Scenario, seed: number, name: string, candidates: boolean, priority: number, onEvent: Listener): Promise<TrainedResult> {

@@ -53,6 +53,8 @@ test("crossab's wasm copy kernels (slice, split, unstack, concat, stack, gather)
   // Each case: a function of one float32 and one int32 input, run on cpu (reference) and wasm.
   const cases: [string, (f: tf.Tensor, i: tf.Tensor) => tf.Tensor | tf.Tensor[]][] = [
     ['slice 1-d', (f) => tf.slice(tf.reshape(f, [-1]), [7], [100])],
+    ['slice 1-d, numbers (tfjs kernel)', (f) => tf.slice(tf.reshape(f, [-1]), 7, 100)],
+    ['slice with a short begin (tfjs kernel)', (f) => tf.slice(f, [1], [2])],
     ['slice 2-d columns', (f) => tf.slice(tf.reshape(f, [24, 60]), [3, 5], [10, 40])],
     ['slice 2-d rows (contiguous)', (f) => tf.slice(tf.reshape(f, [24, 60]), [4, 0], [5, -1])],
     ['slice 3-d', (f) => tf.slice(f, [1, 2, 3], [2, 3, 4])],
