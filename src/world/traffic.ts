@@ -51,6 +51,7 @@ export function drawRequests(
 ): Requests {
   const n = to - from;
   const L = truth.dim;
+  const D = s.domains.length;
   const domainDist = new Discrete(domainShares(s));
   const userDist = new Discrete(users.activity);
   const catalogueDist = items.catalogues.map((cat) => new Discrete(Array.from(cat, (i) => items.popularity[i])));
@@ -62,38 +63,44 @@ export function drawRequests(
   const ctxNum = layout.numeric.map((f) => (f.source === 'context' ? new Float32Array(n) : null));
   const ctxLatent = new Float32Array(n * L);
   const candStart = new Int32Array(n + 1);
+  const wantOf = Int32Array.from(s.domains, (dom) => dom.candidates);
   let candTotal = 0;
-  const domainOf = new Uint8Array(n);
   for (let r = 0; r < n; r++) {
-    domainOf[r] = domainDist.sample(rng);
-    candTotal += s.domains[domainOf[r]].candidates;
+    domain[r] = domainDist.sample(rng);
+    candTotal += wantOf[domain[r]];
   }
   const candItems = new Int32Array(candTotal);
-  const ctxCatOf = layout.domains.map((_, d) => layout.categorical.flatMap((f, j) => (f.source === 'context' && layout.exposesCat[d][j] ? [j] : [])));
-  const ctxNumOf = layout.domains.map((_, d) => layout.numeric.flatMap((f, j) => (f.source === 'context' && layout.exposesNum[d][j] ? [j] : [])));
-  const seen = new Int32Array(items.count).fill(-1);
+  const ctxCatOf = layout.domains.map((_, d) => Int32Array.from(layout.categorical.flatMap((f, j) => (f.source === 'context' && layout.exposesCat[d][j] ? [j] : []))));
+  const ctxNumOf = layout.domains.map((_, d) => Int32Array.from(layout.numeric.flatMap((f, j) => (f.source === 'context' && layout.exposesNum[d][j] ? [j] : []))));
+  // Per domain: which catalogue positions this request has taken (stamped with the request index).
+  const taken = items.catalogues.map((cat) => new Int32Array(cat.length).fill(-1));
+  const birth = users.birth;
   let c = 0;
   for (let r = 0; r < n; r++) {
     const t = from + r;
     const tg = t / total;
-    const d = domainOf[r];
+    const d = domain[r];
     let u = userDist.sample(rng);
     // Users who have not arrived yet cannot make requests (cold-start users arrive late).
-    for (let tries = 0; users.birth[u] > tg && tries < 10_000; tries++) u = userDist.sample(rng);
+    for (let tries = 0; birth[u] > tg && tries < 10_000; tries++) u = userDist.sample(rng);
     time[r] = t;
     user[r] = u;
-    domain[r] = d;
     const co = r * L;
     // Context features the domain logs, in feature order (the order of the random draws).
-    for (const j of ctxCatOf[d]) {
+    const cats = ctxCatOf[d];
+    for (let q = 0; q < cats.length; q++) {
+      const j = cats[q];
       let v = 1 + valueDist[j]!.sample(rng);
       const shift = truth.catShift[j];
       if (shift && rng.next() < layout.categorical[j].domainShift) v = shift[d][v];
       ctxCat[j]![r] = v;
       const lat = truth.catLatent[j];
-      for (let k = 0; k < L; k++) ctxLatent[co + k] += lat[v * L + k];
+      const lo = v * L;
+      for (let k = 0; k < L; k++) ctxLatent[co + k] += lat[lo + k];
     }
-    for (const j of ctxNumOf[d]) {
+    const nums = ctxNumOf[d];
+    for (let q = 0; q < nums.length; q++) {
+      const j = nums[q];
       const v = truth.numShift[j][d] + rng.normal();
       ctxNum[j]![r] = v;
       const dir = truth.numDir[j];
@@ -101,26 +108,23 @@ export function drawRequests(
     }
     // Candidates: distinct items of the domain's catalogue, drawn by popularity.
     candStart[r] = c;
-    const want = s.domains[d].candidates;
+    const want = wantOf[d];
     const cat = items.catalogues[d];
-    const dist = catalogueDist[d];
-    let got = 0;
-    for (let tries = 0; got < want && tries < want * 50; tries++) {
-      const item = cat[dist.sample(rng)];
-      if (seen[item] === r) continue;
-      seen[item] = r;
-      candItems[c + got++] = item;
-    }
+    const mark = taken[d];
+    let got = catalogueDist[d].distinct(rng, want, want * 50, mark, r, candItems, c);
     // A catalogue too small to fill the pool by popularity is filled in catalogue order.
     for (let k = 0; got < want && k < cat.length; k++) {
-      if (seen[cat[k]] !== r) {
-        seen[cat[k]] = r;
-        candItems[c + got++] = cat[k];
+      if (mark[k] !== r) {
+        mark[k] = r;
+        candItems[c + got++] = k;
       }
     }
+    // Catalogue positions to item IDs.
+    for (let k = c; k < c + want; k++) candItems[k] = cat[candItems[k]];
     c += want;
   }
   candStart[n] = c;
+  if (D > 255) throw new Error('at most 255 domains');
   return { n, time, user, domain, ctxCat, ctxNum, ctxLatent, candStart, candItems };
 }
 

@@ -37,6 +37,14 @@ export interface Truth {
   itemZ: Float32Array[];
   /** Item latent scaled to unit variance per coordinate, for the user-taste term. */
   itemQ: Float32Array[];
+  /**
+   * Per domain, the feature-driven effect split by who contributes it: w_d · U_d[u] and w_d · I_d[i]
+   * (and the conversion direction's), so a row's s is three additions instead of an L-dot product.
+   */
+  userS: Float64Array[];
+  userSc: Float64Array[];
+  itemS: Float64Array[];
+  itemSc: Float64Array[];
   /** User × item matrices and the scale that gives the interaction its configured size. */
   M: Float32Array[];
   interScale: Float64Array;
@@ -49,8 +57,10 @@ export interface Truth {
 }
 
 function gaussianVec(rng: Rng, n: number, scale: number): Float32Array {
+  const z = new Float64Array(n);
+  rng.normals(z, 0, n);
   const v = new Float32Array(n);
-  for (let i = 0; i < n; i++) v[i] = rng.normal() * scale;
+  for (let i = 0; i < n; i++) v[i] = z[i] * scale;
   return v;
 }
 
@@ -85,30 +95,96 @@ function std(xs: ArrayLike<number>): number {
   return Math.sqrt(v / Math.max(1, xs.length - 1)) || 1;
 }
 
-/** Sum of the latents of a source's exposed features for every entity: [count × dim]. */
+/**
+ * Sum of the latents of a source's exposed features for every entity: [count × dim]. Accumulated in
+ * float32 (fround after every addition, in feature order), entity by entity so each row is written once.
+ */
 function entityLatents(
   layout: Layout, t: Pick<Truth, 'catLatent' | 'numDir' | 'dim'>, source: 'user' | 'item',
   ent: Users | Items, expCat: boolean[], expNum: boolean[], itemIds: boolean,
 ): Float32Array {
   const L = t.dim;
   const out = new Float32Array(ent.count * L);
+  // The contributing features: categorical latent tables with each entity's values (null: the entity's
+  // own index, for item IDs), then numeric directions with each entity's values.
+  const cats: { lat: Float32Array; values: Int32Array | null }[] = [];
   layout.categorical.forEach((f, j) => {
     if (f.source !== source || !expCat[j]) return;
-    const lat = t.catLatent[j];
     const values = f.name === 'item_id' ? null : ent.cat[j]!;
-    if (!values && !itemIds) return;
-    for (let e = 0; e < ent.count; e++) {
-      const v = values ? values[e] : e + 1;
-      for (let k = 0; k < L; k++) out[e * L + k] += lat[v * L + k];
-    }
+    if (values || itemIds) cats.push({ lat: t.catLatent[j], values });
   });
+  const nums: { dir: Float32Array; values: Float32Array }[] = [];
   layout.numeric.forEach((f, j) => {
-    if (f.source !== source || !expNum[j]) return;
-    const dir = t.numDir[j];
-    const values = ent.num[j]!;
-    for (let e = 0; e < ent.count; e++) for (let k = 0; k < L; k++) out[e * L + k] += values[e] * dir[k];
+    if (f.source === source && expNum[j]) nums.push({ dir: t.numDir[j], values: ent.num[j]! });
   });
+  const acc = new Float64Array(L);
+  for (let e = 0; e < ent.count; e++) {
+    acc.fill(0);
+    for (const { lat, values } of cats) {
+      const lo = (values ? values[e] : e + 1) * L;
+      for (let k = 0; k < L; k++) acc[k] = Math.fround(acc[k] + lat[lo + k]);
+    }
+    for (const { dir, values } of nums) {
+      const x = values[e];
+      for (let k = 0; k < L; k++) acc[k] = Math.fround(acc[k] + x * dir[k]);
+    }
+    const o = e * L;
+    for (let k = 0; k < L; k++) out[o + k] = acc[k];
+  }
   return out;
+}
+
+/** Each row of z [count × L] dotted with dir. */
+function projectRows(z: Float32Array, count: number, dir: Float32Array, L: number): Float64Array {
+  const out = new Float64Array(count);
+  for (let e = 0; e < count; e++) out[e] = dot(dir, 0, z, e * L, L);
+  return out;
+}
+
+/**
+ * For 2000 random (user, item) pairs with every feature exposed: the feature-driven effect w·(U + I)
+ * and the interaction Uᵀ M I, whose spreads set the domain's scales.
+ */
+function scaleSamples(
+  rng: Rng, uzAll: Float32Array, izAll: Float32Array, users: number, items: number, w: Float32Array, M: Float32Array, L: number,
+): { sv: Float64Array; iv: Float64Array } {
+  const sv = new Float64Array(2000);
+  const iv = new Float64Array(2000);
+  const tmp = new Float64Array(L);
+  for (let k = 0; k < sv.length; k++) {
+    const u = rng.int(users) * L;
+    const i = rng.int(items) * L;
+    let acc = 0;
+    for (let a = 0; a < L; a++) acc += w[a] * (uzAll[u + a] + izAll[i + a]);
+    sv[k] = acc;
+    tmp.fill(0);
+    for (let a = 0; a < L; a++) for (let b = 0; b < L; b++) tmp[b] += uzAll[u + a] * M[a * L + b];
+    iv[k] = dot(tmp, 0, izAll, i, L);
+  }
+  return { sv, iv };
+}
+
+/**
+ * Each user's taste vector in one domain: B[u] = interaction · (M_dᵀ U_d[u]) · qs + ι_u + drift · η_u
+ * (see the top of this file), written to `out` [count × L]. The interaction term is uzᵀ M iz; folding
+ * the item latent's scale qs in lets it share the ι · q product. A function of its own so V8 optimises
+ * the loop instead of running it inside buildTruth's large body.
+ */
+function userTaste(
+  uz: Float32Array, M: Float32Array, idio: Float32Array, eta: Float64Array, intScale: number, qs: number, driftScale: number,
+  count: number, L: number, out: Float32Array,
+): void {
+  const M64 = Float64Array.from(M);
+  const row = new Float64Array(L);
+  for (let u = 0; u < count; u++) {
+    const o = u * L;
+    for (let a = 0; a < L; a++) row[a] = uz[o + a];
+    for (let b = 0; b < L; b++) {
+      let acc = 0;
+      for (let a = 0; a < L; a++) acc += row[a] * M64[a * L + b];
+      out[o + b] = intScale * acc * qs + idio[o + b] + driftScale * eta[o + b];
+    }
+  }
 }
 
 export function buildTruth(s: Scenario, layout: Layout, users: Users, items: Items, seed: number): Truth {
@@ -161,26 +237,14 @@ export function buildTruth(s: Scenario, layout: Layout, users: Users, items: Ite
   const idio = gaussianVec(uRng, users.count * L, s.users.idiosyncratic / Math.sqrt(L));
   const uzAll = entityLatents(layout, partial, 'user', users, layout.categorical.map(() => true), layout.numeric.map(() => true), false);
   const izAll = entityLatents(layout, partial, 'item', items, layout.categorical.map(() => true), layout.numeric.map(() => true), true);
+  let drift: Float64Array | undefined;
   for (let d = 0; d < D; d++) {
     const uz = entityLatents(layout, partial, 'user', users, layout.exposesCat[d], layout.exposesNum[d], false);
     const iz = entityLatents(layout, partial, 'item', items, layout.exposesCat[d], layout.exposesNum[d], true);
     // Scales are set on latents with every feature exposed, identically for all domains, so that with
     // correlation 1 every domain has the same function of the same inputs.
-    const sampleRng = stream(seed, "truth:calibrate");
-    const sv = new Float64Array(2000);
-    const iv = new Float64Array(2000);
+    const { sv, iv } = scaleSamples(stream(seed, 'truth:calibrate'), uzAll, izAll, users.count, items.count, w[d], M[d], L);
     const Md = M[d];
-    const tmp = new Float64Array(L);
-    for (let k = 0; k < sv.length; k++) {
-      const u = sampleRng.int(users.count) * L;
-      const i = sampleRng.int(items.count) * L;
-      let acc = 0;
-      for (let a = 0; a < L; a++) acc += w[d][a] * (uzAll[u + a] + izAll[i + a]);
-      sv[k] = acc;
-      tmp.fill(0);
-      for (let a = 0; a < L; a++) for (let b = 0; b < L; b++) tmp[b] += uzAll[u + a] * Md[a * L + b];
-      iv[k] = dot(tmp, 0, izAll, i, L);
-    }
     const ws = std(sv);
     w[d] = w[d].map((x) => x / ws);
     wConvOwn[d] = wConvOwn[d].map((x) => x / ws);
@@ -190,26 +254,22 @@ export function buildTruth(s: Scenario, layout: Layout, users: Users, items: Ite
     const qs = std(izAll);
     const iq = iz.map((x) => x / qs);
     const ub = new Float32Array(users.count * L);
-    const driftRng = stream(seed, `truth:drift:${layout.domains[d]}`);
     const driftScale = s.users.drift / Math.sqrt(L);
-    for (let u = 0; u < users.count; u++) {
-      const o = u * L;
-      for (let b = 0; b < L; b++) {
-        let acc = 0;
-        for (let a = 0; a < L; a++) acc += uz[o + a] * Md[a * L + b];
-        // The interaction term is uzᵀ M iz; folding 1/qs in lets it share the ι · q product.
-        ub[o + b] = intScale * acc * qs + idio[o + b] + driftScale * driftRng.normal();
-      }
-    }
+    drift ??= new Float64Array(users.count * L);
+    stream(seed, `truth:drift:${layout.domains[d]}`).normals(drift, 0, users.count * L);
+    userTaste(uz, Md, idio, drift, intScale, qs, driftScale, users.count, L, ub);
     userZ.push(uz);
     itemZ.push(iz);
     itemQ.push(iq);
     userB.push(ub);
   }
+  const project = (z: Float32Array, count: number, dir: Float32Array) => projectRows(z, count, dir, L);
   return {
     dim: L, catLatent, numDir, numShift, catShift, w, wConv: wConvOwn, alpha, beta, main: s.truth.main,
     convOwn: s.truth.conversionOwn, bias: new Float64Array(D), convBias: new Float64Array(D),
     userZ, userB, itemZ, itemQ, idio, M, interScale,
+    userS: userZ.map((z, d) => project(z, users.count, w[d])), userSc: userZ.map((z, d) => project(z, users.count, wConvOwn[d])),
+    itemS: itemZ.map((z, d) => project(z, items.count, w[d])), itemSc: itemZ.map((z, d) => project(z, items.count, wConvOwn[d])),
     novice: s.users.novice.scale > 0 ? gaussianVec(stream(seed, 'truth:novice'), L, 1 / Math.sqrt(L)) : null,
     noviceScale: s.users.novice.scale, noviceHalfLife: s.users.novice.halfLife,
   };
@@ -227,27 +287,33 @@ const SCRATCH = new Float64Array(2);
 
 /** rawLogits without an allocation: click at out[at], conversion at out[at + 1]. */
 export function rawLogitsInto(t: Truth, d: number, u: number, i: number, ctx: Float32Array, co: number, experience: number, out: Float64Array, at: number): void {
+  contextTerms(t, d, ctx, co, CONTEXT, 0);
+  logitsWithContext(t, d, u, i, CONTEXT[0], CONTEXT[1], experience, out, at);
+}
+const CONTEXT = new Float64Array(2);
+
+/** A request context's share of s and of the conversion direction's product: out[at], out[at + 1]. */
+export function contextTerms(t: Truth, d: number, ctx: Float32Array, co: number, out: Float64Array, at: number): void {
+  out[at] = dot(t.w[d], 0, ctx, co, t.dim);
+  out[at + 1] = dot(t.wConv[d], 0, ctx, co, t.dim);
+}
+
+/** rawLogitsInto given the request's context terms (computed once for all of a request's rows). */
+export function logitsWithContext(t: Truth, d: number, u: number, i: number, ctxS: number, ctxSc: number, experience: number, out: Float64Array, at: number): void {
   const L = t.dim;
-  const uz = t.userZ[d];
-  const iz = t.itemZ[d];
-  const w = t.w[d];
-  const wc = t.wConv[d];
-  const uo = u * L;
-  const io = i * L;
-  let s = 0;
-  let sc = 0;
-  let personal = 0;
+  const s = t.userS[d][u] + t.itemS[d][i] + ctxS;
+  const sc = t.userSc[d][u] + t.itemSc[d][i] + ctxSc;
   const ub = t.userB[d];
   const iq = t.itemQ[d];
-  for (let k = 0; k < L; k++) {
-    const z = uz[uo + k] + iz[io + k] + ctx[co + k];
-    s += w[k] * z;
-    sc += wc[k] * z;
-    personal += ub[uo + k] * iq[io + k];
-  }
+  const uo = u * L;
+  const io = i * L;
+  let personal = 0;
+  for (let k = 0; k < L; k++) personal += ub[uo + k] * iq[io + k];
+  const alpha = t.alpha;
+  const beta = t.beta;
+  const m = alpha.length;
   let nl = 0;
-  const m = t.alpha.length;
-  for (let k = 0; k < m; k++) nl += Math.sin(t.alpha[k] * s + t.beta[k]);
+  for (let k = 0; k < m; k++) nl += Math.sin(alpha[k] * s + beta[k]);
   if (m > 0) nl /= Math.sqrt(m);
   let click = t.main * (s + nl) + personal;
   if (t.novice) {
@@ -262,25 +328,46 @@ export function rawLogitsInto(t: Truth, d: number, u: number, i: number, ctx: Fl
 export const sigmoid = (x: number): number => 1 / (1 + Math.exp(-x));
 
 /**
- * The bias b with mean(sigmoid(b + raw)) = target (weights optional): Newton's method on the monotone
- * mean, kept inside a shrinking bracket (a bisection step whenever Newton would leave it). About six
- * passes over the data instead of bisection's sixty; the same root to ~1e-12.
+ * The bias b with mean(sigmoid(b + raw)) = target (weights optional). See calibrateBiasScaled, which
+ * takes exp(−raw) instead of raw.
  */
 export function calibrateBias(raw: Float64Array | Float32Array, target: number, weights?: ArrayLike<number>): number {
+  const e = new Float64Array(raw.length);
+  for (let j = 0; j < raw.length; j++) e[j] = Math.exp(-raw[j]);
+  return calibrateBiasScaled(e, target, weights);
+}
+
+/**
+ * The bias b with mean(1 / (1 + e^−b · expNeg[j])) = target, i.e. mean(sigmoid(b + raw)) with
+ * expNeg = exp(−raw) computed once by the caller, so a pass costs a multiply and a divide per row
+ * instead of an exp. Newton's method on the monotone mean, kept inside a shrinking bracket (a
+ * bisection step whenever Newton would leave it): about six passes instead of bisection's sixty.
+ */
+export function calibrateBiasScaled(expNeg: Float64Array, target: number, weights?: ArrayLike<number>): number {
   let wsum = 0;
-  for (let j = 0; j < raw.length; j++) wsum += weights ? weights[j] : 1;
+  if (weights) for (let j = 0; j < expNeg.length; j++) wsum += weights[j];
+  else wsum = expNeg.length;
   if (wsum === 0) return 0;
   let lo = -30;
   let hi = 30;
   let b = Math.log(target / (1 - target));
   for (let it = 0; it < 100; it++) {
+    const eb = Math.exp(-b);
     let acc = 0;
     let slope = 0;
-    for (let j = 0; j < raw.length; j++) {
-      const wj = weights ? weights[j] : 1;
-      const p = 1 / (1 + Math.exp(-(b + raw[j])));
-      acc += wj * p;
-      slope += wj * p * (1 - p);
+    if (weights) {
+      for (let j = 0; j < expNeg.length; j++) {
+        const p = 1 / (1 + eb * expNeg[j]);
+        const wp = weights[j] * p;
+        acc += wp;
+        slope += wp * (1 - p);
+      }
+    } else {
+      for (let j = 0; j < expNeg.length; j++) {
+        const p = 1 / (1 + eb * expNeg[j]);
+        acc += p;
+        slope += p * (1 - p);
+      }
     }
     const f = acc / wsum - target;
     if (f > 0) hi = b;

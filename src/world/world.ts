@@ -6,7 +6,7 @@ import { buildLayout, type Layout } from './layout.js';
 import { drawItems, drawUsers, type Items, type Users } from './population.js';
 import { stream } from './rng.js';
 import { drawRequests, logSlate, timeline, type Requests } from './traffic.js';
-import { buildTruth, calibrateBias, rawLogitsInto, sigmoid, type Truth } from './truth.js';
+import { buildTruth, calibrateBiasScaled, contextTerms, logitsWithContext, type Truth } from './truth.js';
 
 export const PERIODS = ['train', 'valid', 'test'] as const;
 export type Period = (typeof PERIODS)[number];
@@ -53,58 +53,93 @@ export interface World {
   userTrainCount: Int32Array;
   timeline: ReturnType<typeof timeline>;
   fingerprint: string;
+  /** Milliseconds spent in each stage of generation, in order (for the bench and profiling). */
+  timings: Record<string, number>;
 }
+
+/** A stopwatch that books the time since its last lap to a named stage. */
+function stopwatch(): { lap(stage: string): void; timings: Record<string, number> } {
+  const timings: Record<string, number> = {};
+  let last = performance.now();
+  return {
+    timings,
+    lap(stage) {
+      const now = performance.now();
+      timings[stage] = (timings[stage] ?? 0) + now - last;
+      last = now;
+    },
+  };
+}
+type Lap = (stage: string) => void;
 
 export function generateWorld(s: Scenario, seed: number = s.seed): World {
   for (const d of s.domains) {
     const size = Math.max(1, Math.round(d.catalogue * s.items.count));
     if (size < d.candidates) throw new ScenarioError(`domain '${d.name}': catalogue of ${size} items is smaller than its ${d.candidates} candidates; raise items.count or catalogue`);
   }
+  const clock = stopwatch();
   const layout = buildLayout(s);
   const tl = timeline(s);
   const users = drawUsers(s, layout, seed, tl.trainEnd / tl.total);
   const items = drawItems(s, layout, seed);
+  clock.lap('population');
   const truth = buildTruth(s, layout, users, items, seed);
+  clock.lap('truth');
   const logReq = drawRequests(s, layout, truth, users, items, 0, tl.testEnd, tl.total, stream(seed, 'traffic:logged'));
   const replay = drawRequests(s, layout, truth, users, items, tl.testEnd, tl.total, tl.total, stream(seed, 'traffic:replay'));
-  const logged = logImpressions(s, layout, truth, users, items, logReq, tl, seed);
+  clock.lap('requests');
+  const logged = logImpressions(s, layout, truth, users, items, logReq, tl, seed, clock.lap);
   const { userSegment, userTrainCount } = segmentUsers(logged, users.count, s.users.heavyShare);
   const world: World = {
     scenario: s, seed, layout, users, items, truth, logged, replay, replayExperience: replayExperience(s, logged, replay, users.count),
-    userSegment, userTrainCount, timeline: tl, fingerprint: '',
+    userSegment, userTrainCount, timeline: tl, fingerprint: '', timings: clock.timings,
   };
+  clock.lap('segments');
   world.fingerprint = fingerprint(world);
+  clock.lap('fingerprint');
   return world;
 }
 
 function logImpressions(
   s: Scenario, layout: Layout, truth: Truth, users: Users, items: Items, req: Requests,
-  tl: ReturnType<typeof timeline>, seed: number,
+  tl: ReturnType<typeof timeline>, seed: number, lap: Lap,
 ): Impressions {
-  let n = 0;
-  for (let r = 0; r < req.n; r++) n += s.domains[req.domain[r]].slate;
+  const D = s.domains.length;
+  // Rows per domain, so that each domain's raw logits can be written in row order as they are made.
+  const perDomain = new Int32Array(D);
+  for (let r = 0; r < req.n; r++) perDomain[req.domain[r]] += s.domains[req.domain[r]].slate;
+  const n = perDomain.reduce((a, b) => a + b, 0);
   const imp: Impressions = {
     n,
     request: new Int32Array(n), time: new Int32Array(n), period: new Uint8Array(n), user: new Int32Array(n),
-    domain: new Uint8Array(n), item: new Int32Array(n), position: new Uint8Array(n),
-    cat: layout.categorical.map(() => new Int32Array(n)), num: layout.numeric.map(() => new Float32Array(n).fill(NaN)),
+    domain: new Uint8Array(n), item: new Int32Array(n), position: new Uint8Array(n), cat: [], num: [],
     click: new Uint8Array(n), conv: new Uint8Array(n), pClick: new Float32Array(n), pConv: new Float32Array(n), experience: new Int32Array(n),
   };
   const policyRng = stream(seed, 'traffic:policy');
   const slate = new Int32Array(Math.max(...s.domains.map((d) => d.slate)));
-  // Interleaved raw logits: click at 2j, conversion at 2j + 1.
-  const raw = new Float64Array(2 * n);
+  const rawClick = Array.from(perDomain, (c) => new Float64Array(c));
+  const rawConv = Array.from(perDomain, (c) => new Float64Array(c));
+  const at = new Int32Array(D);
+  const logits = new Float64Array(2);
+  const ctx = new Float64Array(2);
   const L = truth.dim;
   const seen = new Int32Array(users.count);
+  const slateSize = Int32Array.from(s.domains, (dom) => dom.slate);
+  const policy = s.traffic.loggingPolicy;
   let row = 0;
   for (let r = 0; r < req.n; r++) {
     const d = req.domain[r];
-    const k = s.domains[d].slate;
-    const cands = req.candItems.subarray(req.candStart[r], req.candStart[r + 1]);
-    logSlate(s.traffic.loggingPolicy, cands, k, items.popularity, policyRng, slate);
+    const k = slateSize[d];
+    const c0 = req.candStart[r];
+    const cands = req.candItems.subarray(c0, req.candStart[r + 1]);
+    logSlate(policy, cands, k, items.popularity, policyRng, slate);
     const t = req.time[r];
     const period = t < tl.trainEnd ? 0 : t < tl.validEnd ? 1 : 2;
     const u = req.user[r];
+    const experience = seen[u];
+    contextTerms(truth, d, req.ctxLatent, r * L, ctx, 0);
+    const rc = rawClick[d];
+    const rv = rawConv[d];
     for (let j = 0; j < k; j++, row++) {
       const i = cands[slate[j]];
       imp.request[row] = r;
@@ -114,36 +149,41 @@ function logImpressions(
       imp.domain[row] = d;
       imp.item[row] = i;
       imp.position[row] = j + 1;
-      imp.experience[row] = seen[u];
-      rawLogitsInto(truth, d, u, i, req.ctxLatent, r * L, seen[u], raw, 2 * row);
+      imp.experience[row] = experience;
+      logitsWithContext(truth, d, u, i, ctx[0], ctx[1], experience, logits, 0);
+      rc[at[d]] = logits[0];
+      rv[at[d]++] = logits[1];
     }
     seen[u] += k;
   }
+  lap('slates and logits');
   fillFeatures(layout, users, items, imp, req);
-  // Calibrate each domain's biases so its mean CTR (and CVR among clicks) is the configured base.
-  // Each domain's raw logits in row order, gathered in one pass.
-  const count = new Int32Array(s.domains.length);
-  for (let j = 0; j < n; j++) count[imp.domain[j]]++;
-  const rawClick = Array.from(count, (c) => new Float64Array(c));
-  const rawConv = Array.from(count, (c) => new Float64Array(c));
-  count.fill(0);
-  for (let j = 0; j < n; j++) {
-    const d = imp.domain[j];
-    rawClick[d][count[d]] = raw[2 * j];
-    rawConv[d][count[d]++] = raw[2 * j + 1];
-  }
+  lap('features');
+  // Calibrate each domain's biases so its mean CTR (and CVR among clicks) is the configured base,
+  // working on exp(−raw) (computed in place, once) so no pass needs an exp per row.
+  const clickScale = new Float64Array(D);
+  const convScale = new Float64Array(D);
   s.domains.forEach((dom, d) => {
-    const rc = rawClick[d];
-    truth.bias[d] = calibrateBias(rc, dom.baseCtr);
-    const pc = new Float64Array(rc.length);
-    for (let j = 0; j < rc.length; j++) pc[j] = sigmoid(truth.bias[d] + rc[j]);
-    truth.convBias[d] = calibrateBias(rawConv[d], dom.baseCvr, pc);
+    const ec = rawClick[d];
+    const ev = rawConv[d];
+    for (let j = 0; j < ec.length; j++) {
+      ec[j] = Math.exp(-ec[j]);
+      ev[j] = Math.exp(-ev[j]);
+    }
+    truth.bias[d] = calibrateBiasScaled(ec, dom.baseCtr);
+    clickScale[d] = Math.exp(-truth.bias[d]);
+    const pc = new Float64Array(ec.length);
+    for (let j = 0; j < ec.length; j++) pc[j] = 1 / (1 + clickScale[d] * ec[j]);
+    truth.convBias[d] = calibrateBiasScaled(ev, dom.baseCvr, pc);
+    convScale[d] = Math.exp(-truth.convBias[d]);
   });
+  lap('calibration');
   const labelRng = stream(seed, 'labels');
+  at.fill(0);
   for (let j = 0; j < n; j++) {
     const d = imp.domain[j];
-    const pc = sigmoid(truth.bias[d] + raw[2 * j]);
-    const pv = sigmoid(truth.convBias[d] + raw[2 * j + 1]);
+    const pc = 1 / (1 + clickScale[d] * rawClick[d][at[d]]);
+    const pv = 1 / (1 + convScale[d] * rawConv[d][at[d]++]);
     imp.pClick[j] = pc;
     imp.pConv[j] = pv;
     const clicked = labelRng.next() < pc;
@@ -151,6 +191,7 @@ function logImpressions(
     imp.click[j] = clicked ? 1 : 0;
     imp.conv[j] = clicked && converted ? 1 : 0;
   }
+  lap('labels');
   return imp;
 }
 
