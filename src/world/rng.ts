@@ -158,16 +158,16 @@ export class Discrete {
   }
   /**
    * Draw until `want` distinct outcomes are found or `maxTries` draws are spent (sampling without
-   * replacement by rejection), writing them to out[at…]. `mark[i] === stamp` means outcome i is taken;
-   * a fresh stamp per call saves clearing `mark`. Returns how many were found.
+   * replacement by rejection), writing ids[outcome] to out[at…]. `mark[i] === stamp` means outcome i
+   * is taken; a fresh stamp per call saves clearing `mark`. Returns how many were found.
    */
-  distinct(rng: Rng, want: number, maxTries: number, mark: Int32Array, stamp: number, out: Int32Array, at: number): number {
+  distinct(rng: Rng, want: number, maxTries: number, mark: Int32Array, stamp: number, ids: Int32Array, out: Int32Array, at: number): number {
     let got = 0;
     for (let tries = 0; got < want && tries < maxTries; tries++) {
       const i = this.sample(rng);
       if (mark[i] === stamp) continue;
       mark[i] = stamp;
-      out[at + got++] = i;
+      out[at + got++] = ids[i];
     }
     return got;
   }

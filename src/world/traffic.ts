@@ -51,7 +51,6 @@ export function drawRequests(
 ): Requests {
   const n = to - from;
   const L = truth.dim;
-  const D = s.domains.length;
   const domainDist = new Discrete(domainShares(s));
   const userDist = new Discrete(users.activity);
   const catalogueDist = items.catalogues.map((cat) => new Discrete(Array.from(cat, (i) => items.popularity[i])));
@@ -72,6 +71,32 @@ export function drawRequests(
   const candItems = new Int32Array(candTotal);
   const ctxCatOf = layout.domains.map((_, d) => Int32Array.from(layout.categorical.flatMap((f, j) => (f.source === 'context' && layout.exposesCat[d][j] ? [j] : []))));
   const ctxNumOf = layout.domains.map((_, d) => Int32Array.from(layout.numeric.flatMap((f, j) => (f.source === 'context' && layout.exposesNum[d][j] ? [j] : []))));
+  const reqs: Requests = { n, time, user, domain, ctxCat, ctxNum, ctxLatent, candStart, candItems };
+  fillRequests(reqs, from, total, rng, { truth, layout, users, items, userDist, catalogueDist, valueDist, wantOf, ctxCatOf, ctxNumOf });
+  return reqs;
+}
+
+interface RequestDraw {
+  truth: Truth;
+  layout: Layout;
+  users: Users;
+  items: Items;
+  userDist: Discrete;
+  catalogueDist: Discrete[];
+  valueDist: (Discrete | null)[];
+  wantOf: Int32Array;
+  ctxCatOf: Int32Array[];
+  ctxNumOf: Int32Array[];
+}
+
+/**
+ * Every request's user, context and candidate pool, in request order (the order of the random draws);
+ * the domains are already drawn. Its own function so V8 optimises this loop on its own.
+ */
+function fillRequests(q: Requests, from: number, total: number, rng: Rng, g: RequestDraw): void {
+  const { truth, layout, users, items, userDist, catalogueDist, valueDist, wantOf, ctxCatOf, ctxNumOf } = g;
+  const { n, time, user, domain, ctxCat, ctxNum, ctxLatent, candStart, candItems } = q;
+  const L = truth.dim;
   // Per domain: which catalogue positions this request has taken (stamped with the request index).
   const taken = items.catalogues.map((cat) => new Int32Array(cat.length).fill(-1));
   const birth = users.birth;
@@ -111,46 +136,59 @@ export function drawRequests(
     const want = wantOf[d];
     const cat = items.catalogues[d];
     const mark = taken[d];
-    let got = catalogueDist[d].distinct(rng, want, want * 50, mark, r, candItems, c);
+    let got = catalogueDist[d].distinct(rng, want, want * 50, mark, r, cat, candItems, c);
     // A catalogue too small to fill the pool by popularity is filled in catalogue order.
     for (let k = 0; got < want && k < cat.length; k++) {
       if (mark[k] !== r) {
         mark[k] = r;
-        candItems[c + got++] = k;
+        candItems[c + got++] = cat[k];
       }
     }
-    // Catalogue positions to item IDs.
-    for (let k = c; k < c + want; k++) candItems[k] = cat[candItems[k]];
     c += want;
   }
   candStart[n] = c;
-  if (D > 255) throw new Error('at most 255 domains');
-  return { n, time, user, domain, ctxCat, ctxNum, ctxLatent, candStart, candItems };
 }
 
-let scratch = new Int32Array(64);
+/** The identity permutation between calls (each call undoes its swaps), and the positions it swapped. */
+let identity = Int32Array.from({ length: 64 }, (_, i) => i);
+let picks = new Int32Array(64);
+let keys = new Float64Array(64);
 
-/** Indices (into the request's candidates) of the slate the logging policy shows, in rank order. */
-export function logSlate(policy: 'random' | 'popularity', cands: Int32Array, k: number, popularity: Float64Array, rng: Rng, out: Int32Array): void {
-  const n = cands.length;
+/**
+ * Indices (into the request's candidates cands[start … start + n)) of the slate the logging policy
+ * shows, in rank order.
+ */
+export function logSlate(policy: 'random' | 'popularity', cands: Int32Array, start: number, n: number, k: number, popularity: Float64Array, rng: Rng, out: Int32Array): void {
   if (policy === 'random') {
-    if (scratch.length < n) scratch = new Int32Array(2 * n);
-    const idx = scratch;
-    for (let i = 0; i < n; i++) idx[i] = i;
+    // The first k steps of a Fisher–Yates shuffle of 0..n−1, on a scratch identity restored afterwards.
+    if (identity.length < n) identity = Int32Array.from({ length: 2 * n }, (_, i) => i);
+    if (picks.length < k) picks = new Int32Array(2 * k);
+    const idx = identity;
     for (let j = 0; j < k; j++) {
       const pick = j + rng.int(n - j);
+      picks[j] = pick;
       const t = idx[j];
       idx[j] = idx[pick];
       idx[pick] = t;
       out[j] = idx[j];
     }
+    // Only positions j and picks[j] moved: put their own indices back.
+    for (let j = 0; j < k; j++) {
+      idx[j] = j;
+      idx[picks[j]] = picks[j];
+    }
     return;
   }
-  // Plackett–Luce by popularity via the Gumbel-top-k trick.
-  const keys = new Float64Array(n);
-  for (let j = 0; j < n; j++) keys[j] = Math.log(popularity[cands[j]]) - Math.log(-Math.log(1 - rng.next() * (1 - 1e-12)));
-  const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => keys[b] - keys[a]);
-  for (let j = 0; j < k; j++) out[j] = order[j];
+  // Plackett–Luce by popularity via the Gumbel-top-k trick: the k largest perturbed log-popularities,
+  // ties to the lower index (the order a stable sort gives).
+  if (keys.length < n) keys = new Float64Array(2 * n);
+  for (let j = 0; j < n; j++) keys[j] = Math.log(popularity[cands[start + j]]) - Math.log(-Math.log(1 - rng.next() * (1 - 1e-12)));
+  for (let j = 0; j < k; j++) {
+    let best = -1;
+    for (let i = 0; i < n; i++) if (keys[i] !== -Infinity && (best < 0 || keys[i] > keys[best])) best = i;
+    out[j] = best;
+    keys[best] = -Infinity;
+  }
 }
 
 export { stream };

@@ -131,8 +131,7 @@ function logImpressions(
     const d = req.domain[r];
     const k = slateSize[d];
     const c0 = req.candStart[r];
-    const cands = req.candItems.subarray(c0, req.candStart[r + 1]);
-    logSlate(policy, cands, k, items.popularity, policyRng, slate);
+    logSlate(policy, req.candItems, c0, req.candStart[r + 1] - c0, k, items.popularity, policyRng, slate);
     const t = req.time[r];
     const period = t < tl.trainEnd ? 0 : t < tl.validEnd ? 1 : 2;
     const u = req.user[r];
@@ -141,7 +140,7 @@ function logImpressions(
     const rc = rawClick[d];
     const rv = rawConv[d];
     for (let j = 0; j < k; j++, row++) {
-      const i = cands[slate[j]];
+      const i = req.candItems[c0 + slate[j]];
       imp.request[row] = r;
       imp.time[row] = t;
       imp.period[row] = period;

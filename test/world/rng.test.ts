@@ -75,7 +75,7 @@ test('Discrete.distinct draws distinct outcomes, in draw order, and stops after 
   const out = new Int32Array(10).fill(-1);
   const a = stream(4, 'distinct');
   const b = stream(4, 'distinct');
-  const got = d.distinct(a, 3, 1000, mark, 0, out, 2);
+  const got = d.distinct(a, 3, 1000, mark, 0, Int32Array.of(0, 1, 2), out, 2);
   assert.equal(got, 3);
   assert.deepEqual([...out.slice(2, 5)].sort(), [0, 1, 2]);
   // The same order a plain rejection loop produces from the same stream.
@@ -89,9 +89,13 @@ test('Discrete.distinct draws distinct outcomes, in draw order, and stops after 
     }
   }
   assert.deepEqual([...out.slice(2, 5)], ref);
+  // Outcomes are written as their ids.
+  const viaIds = new Int32Array(3);
+  d.distinct(stream(4, 'distinct'), 3, 1000, new Int32Array(3).fill(-1), 0, Int32Array.of(70, 71, 72), viaIds, 0);
+  assert.deepEqual([...viaIds], ref.map((i) => 70 + i));
   assert.equal(out[1], -1);
   assert.equal(out[5], -1);
   // Outcome 2 of weight 0 can never be drawn: the tries run out.
   const z = new Discrete([1, 1, 0]);
-  assert.equal(z.distinct(stream(5, 'x'), 3, 200, new Int32Array(3).fill(-1), 7, new Int32Array(3), 0), 2);
+  assert.equal(z.distinct(stream(5, 'x'), 3, 200, new Int32Array(3).fill(-1), 7, Int32Array.of(10, 11, 12), new Int32Array(3), 0), 2);
 });
