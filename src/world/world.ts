@@ -4,7 +4,7 @@ import type { Scenario } from '../scenario/schema.js';
 import { ScenarioError } from '../scenario/load.js';
 import { buildLayout, type Layout } from './layout.js';
 import { drawItems, drawUsers, type Items, type Users } from './population.js';
-import { stream } from './rng.js';
+import { stream, type Rng } from './rng.js';
 import { drawRequests, logSlate, timeline, type Requests } from './traffic.js';
 import { buildTruth, calibrateBiasScaled, contextTerms, logitsWithContext, type Truth } from './truth.js';
 
@@ -115,11 +115,46 @@ function logImpressions(
     domain: new Uint8Array(n), item: new Int32Array(n), position: new Uint8Array(n), cat: [], num: [],
     click: new Uint8Array(n), conv: new Uint8Array(n), pClick: new Float32Array(n), pConv: new Float32Array(n), experience: new Int32Array(n),
   };
-  const policyRng = stream(seed, 'traffic:policy');
-  const slate = new Int32Array(Math.max(...s.domains.map((d) => d.slate)));
   const rawClick = Array.from(perDomain, (c) => new Float64Array(c));
   const rawConv = Array.from(perDomain, (c) => new Float64Array(c));
-  const at = new Int32Array(D);
+  showSlates(s, truth, users, items, req, tl, stream(seed, 'traffic:policy'), imp, rawClick, rawConv);
+  lap('slates and logits');
+  fillFeatures(layout, users, items, imp, req);
+  lap('features');
+  // Calibrate each domain's biases so its mean CTR (and CVR among clicks) is the configured base,
+  // working on exp(−raw) (computed in place, once) so no pass needs an exp per row.
+  const clickScale = new Float64Array(D);
+  const convScale = new Float64Array(D);
+  s.domains.forEach((dom, d) => {
+    const ec = rawClick[d];
+    const ev = rawConv[d];
+    for (let j = 0; j < ec.length; j++) {
+      ec[j] = Math.exp(-ec[j]);
+      ev[j] = Math.exp(-ev[j]);
+    }
+    truth.bias[d] = calibrateBiasScaled(ec, dom.baseCtr);
+    clickScale[d] = Math.exp(-truth.bias[d]);
+    const pc = new Float64Array(ec.length);
+    for (let j = 0; j < ec.length; j++) pc[j] = 1 / (1 + clickScale[d] * ec[j]);
+    truth.convBias[d] = calibrateBiasScaled(ev, dom.baseCvr, pc);
+    convScale[d] = Math.exp(-truth.convBias[d]);
+  });
+  lap('calibration');
+  drawLabels(imp, rawClick, rawConv, clickScale, convScale, stream(seed, 'labels'));
+  lap('labels');
+  return imp;
+}
+
+/**
+ * The logging policy's slate for every logged request, one row per shown item, and each row's raw
+ * logits written in row order to its domain's arrays. Its own function so V8 optimises the loop.
+ */
+function showSlates(
+  s: Scenario, truth: Truth, users: Users, items: Items, req: Requests, tl: ReturnType<typeof timeline>, policyRng: Rng,
+  imp: Impressions, rawClick: Float64Array[], rawConv: Float64Array[],
+): void {
+  const slate = new Int32Array(Math.max(...s.domains.map((d) => d.slate)));
+  const at = new Int32Array(s.domains.length);
   const logits = new Float64Array(2);
   const ctx = new Float64Array(2);
   const L = truth.dim;
@@ -155,43 +190,22 @@ function logImpressions(
     }
     seen[u] += k;
   }
-  lap('slates and logits');
-  fillFeatures(layout, users, items, imp, req);
-  lap('features');
-  // Calibrate each domain's biases so its mean CTR (and CVR among clicks) is the configured base,
-  // working on exp(−raw) (computed in place, once) so no pass needs an exp per row.
-  const clickScale = new Float64Array(D);
-  const convScale = new Float64Array(D);
-  s.domains.forEach((dom, d) => {
-    const ec = rawClick[d];
-    const ev = rawConv[d];
-    for (let j = 0; j < ec.length; j++) {
-      ec[j] = Math.exp(-ec[j]);
-      ev[j] = Math.exp(-ev[j]);
-    }
-    truth.bias[d] = calibrateBiasScaled(ec, dom.baseCtr);
-    clickScale[d] = Math.exp(-truth.bias[d]);
-    const pc = new Float64Array(ec.length);
-    for (let j = 0; j < ec.length; j++) pc[j] = 1 / (1 + clickScale[d] * ec[j]);
-    truth.convBias[d] = calibrateBiasScaled(ev, dom.baseCvr, pc);
-    convScale[d] = Math.exp(-truth.convBias[d]);
-  });
-  lap('calibration');
-  const labelRng = stream(seed, 'labels');
-  at.fill(0);
-  for (let j = 0; j < n; j++) {
+}
+
+/** Click and conversion probabilities from the calibrated biases, and labels drawn from them. */
+function drawLabels(imp: Impressions, expClick: Float64Array[], expConv: Float64Array[], clickScale: Float64Array, convScale: Float64Array, rng: Rng): void {
+  const at = new Int32Array(clickScale.length);
+  for (let j = 0; j < imp.n; j++) {
     const d = imp.domain[j];
-    const pc = 1 / (1 + clickScale[d] * rawClick[d][at[d]]);
-    const pv = 1 / (1 + convScale[d] * rawConv[d][at[d]++]);
+    const pc = 1 / (1 + clickScale[d] * expClick[d][at[d]]);
+    const pv = 1 / (1 + convScale[d] * expConv[d][at[d]++]);
     imp.pClick[j] = pc;
     imp.pConv[j] = pv;
-    const clicked = labelRng.next() < pc;
-    const converted = labelRng.next() < pv;
+    const clicked = rng.next() < pc;
+    const converted = rng.next() < pv;
     imp.click[j] = clicked ? 1 : 0;
     imp.conv[j] = clicked && converted ? 1 : 0;
   }
-  lap('labels');
-  return imp;
 }
 
 /** Copy each impression's feature values (user, item, context) where its domain exposes them. */
@@ -211,26 +225,33 @@ export function featureColumns(
   domain: Uint8Array, user: Int32Array, item: Int32Array, request: Int32Array,
 ): { cat: Int32Array[]; num: Float32Array[] } {
   // Per feature: which domains log it, and where its value comes from (the row's user, item or request).
-  const exposed = (flags: boolean[][], j: number) => Uint8Array.from(layout.domains, (_, d) => (flags[d][j] ? 1 : 0));
+  const exposed = (flags: boolean[][], j: number) => Int32Array.from(layout.domains, (_, d) => (flags[d][j] ? -1 : 0));
   const cat = layout.categorical.map((f, j) => {
-    const out = new Int32Array(n);
-    const on = exposed(layout.exposesCat, j);
-    if (f.name === 'item_id') {
-      for (let r = 0; r < n; r++) if (on[domain[r]]) out[r] = item[r] + 1;
-      return out;
-    }
+    const mask = exposed(layout.exposesCat, j);
+    if (f.name === 'item_id') return gatherCat(Int32Array.from({ length: items.count }, (_, i) => i + 1), item, domain, mask, n);
     const [values, key] = f.source === 'user' ? [users.cat[j]!, user] : f.source === 'item' ? [items.cat[j]!, item] : [req.ctxCat[j]!, request];
-    for (let r = 0; r < n; r++) if (on[domain[r]]) out[r] = values[key[r]];
-    return out;
+    return gatherCat(values, key, domain, mask, n);
   });
   const num = layout.numeric.map((f, j) => {
-    const out = new Float32Array(n).fill(NaN);
     const on = exposed(layout.exposesNum, j);
     const [values, key] = f.source === 'user' ? [users.num[j]!, user] : f.source === 'item' ? [items.num[j]!, item] : [req.ctxNum[j]!, request];
-    for (let r = 0; r < n; r++) if (on[domain[r]]) out[r] = values[key[r]];
-    return out;
+    return gatherNum(values, key, domain, on, n);
   });
   return { cat, num };
+}
+
+/** out[r] = values[key[r]] where mask[domain[r]] is −1 (all bits), 0 where it is 0: without a branch. */
+function gatherCat(values: Int32Array, key: Int32Array, domain: Uint8Array, mask: Int32Array, n: number): Int32Array {
+  const out = new Int32Array(n);
+  for (let r = 0; r < n; r++) out[r] = values[key[r]] & mask[domain[r]];
+  return out;
+}
+
+/** out[r] = values[key[r]] where on[domain[r]] is non-zero, NaN elsewhere. */
+function gatherNum(values: Float32Array, key: Int32Array, domain: Uint8Array, on: Int32Array, n: number): Float32Array {
+  const out = new Float32Array(n);
+  for (let r = 0; r < n; r++) out[r] = on[domain[r]] ? values[key[r]] : NaN;
+  return out;
 }
 
 /** Heavy = the most active heavyShare of users with training history; cold = none in training. */
