@@ -24,15 +24,19 @@ const say = (s: string) => { if (!json) process.stdout.write(s + '\n'); };
 const scenarioPath = join(root, 'scenarios/default.json');
 
 // Generation and the training inputs at 1×, 4× and 16× the default scenario, each in its own process.
-type Gen = { scale: number; impressions: number; seconds: number; per_s: number; peak_rss_mb: number; dataset_seconds: number; with_dataset_peak_rss_mb: number };
+type Gen = {
+  scale: number; impressions: number; seconds: number; per_s: number; peak_rss_mb: number; dataset_seconds: number; with_dataset_peak_rss_mb: number;
+  warm_seconds: number; warm_per_s: number; stages_ms: Record<string, number>;
+};
 const generation = (quick ? [1] : [1, 4, 16]).map((scale) => {
   const r = spawnSync(process.execPath, ['--max-old-space-size=16384', join(root, 'dist/bench/generate-one.js'), scenarioPath, String(scale)], { encoding: 'utf8' });
   if (r.status !== 0) throw new Error(r.stderr);
   return JSON.parse(r.stdout) as Gen;
 });
 say('Generation (default scenario scaled; own process each)');
-say(formatTable(['scale', 'impressions', 'generate s', 'impressions/s', 'peak RSS MB', '+ dataset s', 'peak RSS MB'],
-  generation.map((g) => [`${g.scale}×`, g.impressions, g.seconds, Math.round(g.per_s), Math.round(g.peak_rss_mb), g.dataset_seconds, Math.round(g.with_dataset_peak_rss_mb)])));
+say(formatTable(['scale', 'impressions', 'generate s', 'impressions/s', 'warm: s', 'impressions/s', 'peak RSS MB', '+ dataset s', 'peak RSS MB'],
+  generation.map((g) => [`${g.scale}×`, g.impressions, g.seconds, Math.round(g.per_s), g.warm_seconds, Math.round(g.warm_per_s), Math.round(g.peak_rss_mb), g.dataset_seconds, Math.round(g.with_dataset_peak_rss_mb)])));
+say(`where the first 1× generation's time goes (ms): ${Object.entries(generation[0].stages_ms).map(([k, v]) => `${k} ${Math.round(v)}`).join(', ')}`);
 const perImpression = generation.map((g) => g.seconds / g.impressions);
 say(`time per impression ${quick ? '' : `at 16× vs 1×: ${(perImpression[perImpression.length - 1] / perImpression[0]).toFixed(2)}× `}(1.00 = linear)`);
 
@@ -153,7 +157,7 @@ for (const [b, figures] of Object.entries(otherBackends)) {
 }
 if (json) {
   process.stdout.write(JSON.stringify({ other_backends: otherBackends,
-    backend, generation, generate_per_s: generation[0].per_s, appender_rows_per_s: appender.typed, appender_object_rows_per_s: appender.objects,
+    backend, generation, generate_per_s: generation[0].per_s, generate_warm_per_s: generation[0].warm_per_s, appender_rows_per_s: appender.typed, appender_object_rows_per_s: appender.objects,
     run_seconds: runSeconds, run_peak_rss_mb: run.peak_rss_mb, report_seconds: reportSeconds,
     throughput: throughput[scenario.training.batchSize], throughput_by_batch: throughput, torch: torchNote,
   }) + '\n');
