@@ -93,9 +93,9 @@ interface RequestDraw {
  * Every request's user, context and candidate pool, in request order (the order of the random draws);
  * the domains are already drawn. Its own function so V8 optimises this loop on its own.
  */
-function fillRequests(q: Requests, from: number, total: number, rng: Rng, g: RequestDraw): void {
+function fillRequests(req: Requests, from: number, total: number, rng: Rng, g: RequestDraw): void {
   const { truth, layout, users, items, userDist, catalogueDist, valueDist, wantOf, ctxCatOf, ctxNumOf } = g;
-  const { n, time, user, domain, ctxCat, ctxNum, ctxLatent, candStart, candItems } = q;
+  const { n, time, user, domain, ctxCat, ctxNum, ctxLatent, candStart, candItems } = req;
   const L = truth.dim;
   // Per domain: which catalogue positions this request has taken (stamped with the request index).
   const taken = items.catalogues.map((cat) => new Int32Array(cat.length).fill(-1));
@@ -153,6 +153,7 @@ function fillRequests(q: Requests, from: number, total: number, rng: Rng, g: Req
 let identity = Int32Array.from({ length: 64 }, (_, i) => i);
 let picks = new Int32Array(64);
 let keys = new Float64Array(64);
+let chosen = new Uint8Array(64);
 
 /**
  * Indices (into the request's candidates cands[start … start + n)) of the slate the logging policy
@@ -181,13 +182,19 @@ export function logSlate(policy: 'random' | 'popularity', cands: Int32Array, sta
   }
   // Plackett–Luce by popularity via the Gumbel-top-k trick: the k largest perturbed log-popularities,
   // ties to the lower index (the order a stable sort gives).
-  if (keys.length < n) keys = new Float64Array(2 * n);
-  for (let j = 0; j < n; j++) keys[j] = Math.log(popularity[cands[start + j]]) - Math.log(-Math.log(1 - rng.next() * (1 - 1e-12)));
+  if (keys.length < n) {
+    keys = new Float64Array(2 * n);
+    chosen = new Uint8Array(2 * n);
+  }
+  for (let j = 0; j < n; j++) {
+    keys[j] = Math.log(popularity[cands[start + j]]) - Math.log(-Math.log(1 - rng.next() * (1 - 1e-12)));
+    chosen[j] = 0;
+  }
   for (let j = 0; j < k; j++) {
     let best = -1;
-    for (let i = 0; i < n; i++) if (keys[i] !== -Infinity && (best < 0 || keys[i] > keys[best])) best = i;
+    for (let i = 0; i < n; i++) if (!chosen[i] && (best < 0 || keys[i] > keys[best])) best = i;
     out[j] = best;
-    keys[best] = -Infinity;
+    chosen[best] = 1;
   }
 }
 
