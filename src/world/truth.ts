@@ -32,9 +32,7 @@ export interface Truth {
   convOwn: number;
   bias: Float64Array;
   convBias: Float64Array;
-  userZ: Float32Array[];
   userB: Float32Array[];
-  itemZ: Float32Array[];
   /** Item latent scaled to unit variance per coordinate, for the user-taste term. */
   itemQ: Float32Array[];
   /**
@@ -228,8 +226,10 @@ export function buildTruth(s: Scenario, layout: Layout, users: Users, items: Ite
   const M = Array.from({ length: D }, () => mix(M0, gaussianVec(rng, L * L, 1 / Math.sqrt(L))));
 
   const partial = { catLatent, numDir, dim: L };
-  const userZ: Float32Array[] = [];
-  const itemZ: Float32Array[] = [];
+  const userS: Float64Array[] = [];
+  const userSc: Float64Array[] = [];
+  const itemS: Float64Array[] = [];
+  const itemSc: Float64Array[] = [];
   const itemQ: Float32Array[] = [];
   const userB: Float32Array[] = [];
   const interScale = new Float64Array(D);
@@ -258,18 +258,17 @@ export function buildTruth(s: Scenario, layout: Layout, users: Users, items: Ite
     drift ??= new Float64Array(users.count * L);
     stream(seed, `truth:drift:${layout.domains[d]}`).normals(drift, 0, users.count * L);
     userTaste(uz, Md, idio, drift, intScale, qs, driftScale, users.count, L, ub);
-    userZ.push(uz);
-    itemZ.push(iz);
+    userS.push(projectRows(uz, users.count, w[d], L));
+    userSc.push(projectRows(uz, users.count, wConvOwn[d], L));
+    itemS.push(projectRows(iz, items.count, w[d], L));
+    itemSc.push(projectRows(iz, items.count, wConvOwn[d], L));
     itemQ.push(iq);
     userB.push(ub);
   }
-  const project = (z: Float32Array, count: number, dir: Float32Array) => projectRows(z, count, dir, L);
   return {
     dim: L, catLatent, numDir, numShift, catShift, w, wConv: wConvOwn, alpha, beta, main: s.truth.main,
     convOwn: s.truth.conversionOwn, bias: new Float64Array(D), convBias: new Float64Array(D),
-    userZ, userB, itemZ, itemQ, idio, M, interScale,
-    userS: userZ.map((z, d) => project(z, users.count, w[d])), userSc: userZ.map((z, d) => project(z, users.count, wConvOwn[d])),
-    itemS: itemZ.map((z, d) => project(z, items.count, w[d])), itemSc: itemZ.map((z, d) => project(z, items.count, wConvOwn[d])),
+    userB, itemQ, idio, M, interScale, userS, userSc, itemS, itemSc,
     novice: s.users.novice.scale > 0 ? gaussianVec(stream(seed, 'truth:novice'), L, 1 / Math.sqrt(L)) : null,
     noviceScale: s.users.novice.scale, noviceHalfLife: s.users.novice.halfLife,
   };
