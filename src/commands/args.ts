@@ -1,29 +1,67 @@
-// Flag parsing shared by the sub-commands: strict (unknown flags are errors), typed, one-line errors.
+// Flag parsing shared by the sub-commands: strict (unknown flags are errors), typed, one-line errors,
+// and a --help text made from the same flag table that parsing uses.
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { existsSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { UserError } from '../errors.js';
 
-export type Options = NonNullable<ParseArgsConfig['options']>;
+/** A flag as parseArgs takes it, plus what --help says of it (`value` names its argument). */
+export type Flag = { type: 'string' | 'boolean'; value?: string; help: string };
+export type Options = Record<string, Flag>;
+
+export interface CommandHelp {
+  usage: string;
+  summary: string;
+  flags: Options;
+  examples: string[];
+  /** Anything --help should say beyond the flags (what the positional arguments are). */
+  notes?: string;
+}
+
+/** The text of `crossab <command> --help`. */
+export function helpText(h: CommandHelp): string {
+  const rows = Object.entries(h.flags).map(([name, f]) => [`--${name}${f.type === 'string' ? ` ${f.value ?? 'VALUE'}` : ''}`, f.help]);
+  rows.push(['--help', 'this text']);
+  const width = Math.max(...rows.map((r) => r[0].length));
+  return [`usage: ${h.usage}`, '', h.summary + '.', ...(h.notes ? ['', h.notes] : []), '', 'flags:',
+    ...rows.map(([f, text]) => `  ${f.padEnd(width)}  ${text}`), '', 'examples:', ...h.examples.map((e) => `  ${e}`)].join('\n');
+}
+
+/** `--seed -1` would otherwise read -1 as a flag of its own: a string flag takes the next token whole. */
+function joinNegativeValues(argv: string[], options: Options): string[] {
+  const out: string[] = [];
+  for (let k = 0; k < argv.length; k++) {
+    const m = /^--([^=]+)$/.exec(argv[k]);
+    if (m && options[m[1]]?.type === 'string' && k + 1 < argv.length && /^-\d/.test(argv[k + 1])) out.push(`${argv[k]}=${argv[++k]}`);
+    else out.push(argv[k]);
+  }
+  return out;
+}
+
+type ParseOptions<T extends Options> = { [K in keyof T]: { type: T[K]['type'] } };
 
 export function parse<T extends Options>(command: string, argv: string[], options: T, positionals: { min: number; max: number; name: string }) {
-  let parsed: ReturnType<typeof parseArgs<{ args: string[]; options: T; allowPositionals: true; strict: true }>>;
+  const config = Object.fromEntries(Object.entries(options).map(([k, f]) => [k, { type: f.type }])) as ParseOptions<T>;
+  let parsed: ReturnType<typeof parseArgs<{ args: string[]; options: ParseOptions<T>; allowPositionals: true; strict: true }>>;
   try {
-    parsed = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
+    parsed = parseArgs({ args: joinNegativeValues(argv, options), options: config as ParseArgsConfig['options'] & ParseOptions<T>, allowPositionals: true, strict: true });
   } catch (e) {
-    throw new UserError(`${command}: ${(e as Error).message.split('\n')[0].replace(/\. To specify a positional argument.*$/, '')}`);
+    throw new UserError(`${command}: ${(e as Error).message.split('\n')[0].replace(/\. To specify a positional argument.*$/, '')}; see 'crossab ${command} --help'`);
+  }
+  for (const [name, v] of Object.entries(parsed.values)) {
+    if (typeof v === 'string' && v.trim() === '') throw new UserError(`${command}: --${name} needs a value, got an empty string`);
   }
   const n = parsed.positionals.length;
-  if (n < positionals.min) throw new UserError(`${command}: missing ${positionals.name}; see 'crossab help'`);
+  if (n < positionals.min) throw new UserError(`${command}: missing ${positionals.name}; see 'crossab ${command} --help'`);
   if (n > positionals.max) throw new UserError(`${command}: unexpected argument '${parsed.positionals[positionals.max]}'`);
   return parsed;
 }
 
 export function intFlag(command: string, flag: string, value: string | undefined, min: number, max: number): number | undefined {
   if (value === undefined) return undefined;
-  if (!/^-?\d+$/.test(value)) throw new UserError(`${command}: --${flag} must be a whole number, got '${value}'`);
+  if (!/^-?\d+$/.test(value)) throw new UserError(`${command}: --${flag} must be a whole number from ${min} to ${max}, got '${value}'`);
   const n = Number(value);
-  if (n < min || n > max) throw new UserError(`${command}: --${flag} must be between ${min} and ${max}, got ${n}`);
+  if (n < min || n > max) throw new UserError(`${command}: --${flag} must be between ${min} and ${max}, got ${value}`);
   return n;
 }
 
@@ -39,5 +77,17 @@ export function checkOutputPath(command: string, flag: string, path: string, ext
   const dir = dirname(full);
   if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new UserError(`${command}: --${flag} '${path}': folder '${dir}' does not exist`);
   if (existsSync(full) && statSync(full).isDirectory()) throw new UserError(`${command}: --${flag} '${path}' is a folder, not a file`);
+  return full;
+}
+
+/** A folder to write into: an existing folder, or a new one inside an existing folder (never a chain of new ones). */
+export function checkOutputDir(command: string, flag: string, path: string): string {
+  const full = resolve(path);
+  if (existsSync(full)) {
+    if (!statSync(full).isDirectory()) throw new UserError(`${command}: --${flag} '${path}' is a file, not a folder`);
+    return full;
+  }
+  const parent = dirname(full);
+  if (!existsSync(parent) || !statSync(parent).isDirectory()) throw new UserError(`${command}: --${flag} '${path}': folder '${parent}' does not exist`);
   return full;
 }

@@ -18,12 +18,31 @@ import { ensureRuns, type SeedRun } from '../check/runs.js';
 import { judge } from '../check/judge.js';
 import { writeJunit, type CaseResult, type Suite } from '../check/junit.js';
 import { DEFAULT_TOLERANCES, compareWithBaseline, moveCase, type Tolerances } from '../check/baseline.js';
-import { checkOutputPath, intFlag, parse } from './args.js';
+import { checkOutputPath, intFlag, parse, type CommandHelp } from './args.js';
 
 export const usage = 'crossab check <scenario.json…> [--seeds 1,2,3 | --seeds N] [--db PATH] [--junit FILE] [--json] [--allow-inconclusive] [--fresh] [--backend node|wasm|cpu] [--workers N]\n'
   + '  crossab check --baseline RUN_ID [scenario.json] [--tolerance auc=0.003,gauc=0.003,logloss=0.003,lift=0.03] [--seeds …] [--db PATH] [--junit FILE] [--json]';
 
 const DEFAULT_SEED_COUNT = 3;
+
+const FLAGS = {
+  seeds: { type: 'string', value: 'N|a,b,…', help: "N seeds from the scenario's own, or a list (default: the scenario's check.seeds, else 3)" },
+  db: { type: 'string', value: 'PATH', help: `the DuckDB store; runs stored there with the same code and data are reused (default ${DEFAULT_DB})` },
+  junit: { type: 'string', value: 'FILE.xml', help: 'also write the verdicts as JUnit XML for CI' },
+  json: { type: 'boolean', help: 'print the verdicts as one JSON object' },
+  'allow-inconclusive': { type: 'boolean', help: 'an inconclusive claim does not fail the check' },
+  fresh: { type: 'boolean', help: 'run every seed again instead of reusing stored runs' },
+  baseline: { type: 'string', value: 'RUN_ID', help: 'compare new runs with a stored run, metric by metric, instead of judging expectations' },
+  tolerance: { type: 'string', value: 'm=x,…', help: 'with --baseline: how far each metric may move (auc, gauc, logloss, lift)' },
+  backend: { type: 'string', value: 'NAME', help: 'node, wasm or cpu (default: the fastest that loads; also CROSSAB_BACKEND)' },
+  workers: { type: 'string', value: 'N', help: 'training threads, 1 to 64 (default: one per core)' },
+} as const;
+
+export const help: CommandHelp = {
+  usage, flags: FLAGS,
+  summary: "Judge scenarios' expectations over seeds, or compare with a baseline run; exit 0 when all pass, 1 when any fails, 2 on bad input",
+  examples: ['crossab check scenarios/library/*.json --junit reports/check.xml', 'crossab check --baseline RUN_ID --tolerance auc=0.003'],
+};
 
 /** '1,2,3' is a list of seeds; a single number N is N seeds counting up from the scenario's seed. */
 export function parseSeeds(value: string | undefined): { list?: number[]; count?: number } {
@@ -78,13 +97,10 @@ const num = (x: number) => (Number.isFinite(x) ? x : null);
 const f4 = (x: number) => (Number.isFinite(x) ? x.toFixed(4) : '–');
 
 export async function check(argv: string[]): Promise<number> {
-  const { values, positionals } = parse('check', argv, {
-    seeds: { type: 'string' }, db: { type: 'string' }, junit: { type: 'string' }, json: { type: 'boolean' }, 'allow-inconclusive': { type: 'boolean' },
-    baseline: { type: 'string' }, tolerance: { type: 'string' }, fresh: { type: 'boolean' }, backend: { type: 'string' }, workers: { type: 'string' },
-  }, { min: 0, max: 1000, name: 'scenario file' });
+  const { values, positionals } = parse('check', argv, FLAGS, { min: 0, max: 1000, name: 'scenario file' });
   const workers = intFlag('check', 'workers', values.workers, 1, 64);
   const baselineId = values.baseline;
-  if (!baselineId && positionals.length === 0) throw new UserError("check: missing scenario file; see 'crossab help'");
+  if (!baselineId && positionals.length === 0) throw new UserError("check: missing scenario file; see 'crossab check --help'");
   if (baselineId && positionals.length > 1) throw new UserError('check: --baseline compares one scenario; give at most one scenario file');
   if (!baselineId && values.tolerance !== undefined) throw new UserError('check: --tolerance applies only with --baseline');
   const seedFlag = parseSeeds(values.seeds);

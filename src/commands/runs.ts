@@ -1,8 +1,18 @@
 import { DEFAULT_DB, openDb } from '../store/db.js';
 import { formatTable } from '../table.js';
-import { parse } from './args.js';
+import { parse, type CommandHelp } from './args.js';
 
 export const usage = 'crossab runs [--db PATH] [--json]';
+
+const FLAGS = {
+  db: { type: 'string', value: 'PATH', help: `the DuckDB store (default ${DEFAULT_DB})` },
+  json: { type: 'boolean', help: 'print the runs as a JSON array' },
+} as const;
+
+export const help: CommandHelp = {
+  usage, flags: FLAGS, summary: "List the store's runs with their status (running, complete, cancelled, failed, interrupted)",
+  examples: ['crossab runs', 'crossab runs --db other.duckdb --json'],
+};
 
 function alive(pid: number | null): boolean {
   if (!pid) return false;
@@ -15,7 +25,7 @@ function alive(pid: number | null): boolean {
 }
 
 export async function runs(argv: string[]): Promise<number> {
-  const { values } = parse('runs', argv, { db: { type: 'string' }, json: { type: 'boolean' } }, { min: 0, max: 0, name: '' });
+  const { values } = parse('runs', argv, FLAGS, { min: 0, max: 0, name: '' });
   const db = await openDb(values.db ?? DEFAULT_DB, { readOnly: true });
   let rows: Record<string, unknown>[];
   try {

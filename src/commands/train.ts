@@ -4,10 +4,23 @@ import { formatTable } from '../table.js';
 import { prepare, resolveStrategies, trainAndEvaluate, type OfflineResults } from '../pipeline.js';
 import { plainLogger } from '../logger.js';
 import { DEFAULT_WORKERS } from '../train/parallel.js';
-import { intFlag, listFlag, parse } from './args.js';
+import { intFlag, listFlag, parse, type CommandHelp } from './args.js';
 import type { StrategyMetrics } from '../evaluate/offline.js';
 
 export const usage = 'crossab train <scenario.json> [--strategies a,b,…] [--seed N] [--backend node|wasm|cpu] [--workers N] [--json]';
+
+const FLAGS = {
+  strategies: { type: 'string', value: 'a,b,…', help: "strategies to train (default: the scenario's list, else the defaults)" },
+  seed: { type: 'string', value: 'N', help: "the world's and the models' seed (default: the scenario's)" },
+  backend: { type: 'string', value: 'NAME', help: 'node, wasm or cpu (default: the fastest that loads; also CROSSAB_BACKEND)' },
+  workers: { type: 'string', value: 'N', help: 'training threads, 1 to 64 (default: one per core)' },
+  json: { type: 'boolean', help: 'print the offline metrics as one JSON object' },
+} as const;
+
+export const help: CommandHelp = {
+  usage, flags: FLAGS, summary: 'Train strategies on a generated world and print offline metrics (AUC, GAUC, log loss) per domain and user segment',
+  examples: ['crossab train scenarios/tiny.json --strategies separate,shared-bottom,mmoe'],
+};
 
 export function offlineJson(r: OfflineResults) {
   const pick = (m: StrategyMetrics) => ({ auc: m.auc, gauc: m.gauc, logloss: m.logloss });
@@ -27,9 +40,7 @@ export function offlineTable(r: OfflineResults, domains: string[]): string {
 }
 
 export async function train(argv: string[]): Promise<number> {
-  const { values, positionals } = parse('train', argv, {
-    seed: { type: 'string' }, strategies: { type: 'string' }, backend: { type: 'string' }, json: { type: 'boolean' }, workers: { type: 'string' },
-  }, { min: 1, max: 1, name: 'scenario file' });
+  const { values, positionals } = parse('train', argv, FLAGS, { min: 1, max: 1, name: 'scenario file' });
   const workers = intFlag('train', 'workers', values.workers, 1, 64) ?? DEFAULT_WORKERS;
   const seedFlag = intFlag('train', 'seed', values.seed, 0, 2 ** 31 - 1);
   const scenario = loadScenario(positionals[0]);

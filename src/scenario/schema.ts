@@ -3,7 +3,8 @@
 // that errors carry the path of the offending field.
 import { z } from 'zod';
 
-const name = z.string().regex(/^[a-z][a-z0-9_-]*$/, 'must be lower-case letters, digits, _ or -');
+/** Names end up in file names, run IDs and report titles: short and safe everywhere. */
+const name = z.string().max(64).regex(/^[a-z][a-z0-9_-]*$/, 'must be lower-case letters, digits, _ or -');
 /** Names a report or an expectation uses for groups of domains or users cannot name a domain. */
 const RESERVED_DOMAINS = ['all', 'head-domains', 'tail-domains'];
 const prob = z.number().gt(0).lt(1);
@@ -174,7 +175,7 @@ export const ScenarioSchema = z
   .strictObject({
     $schema: z.string().optional(),
     name,
-    description: z.string().default(''),
+    description: z.string().max(2000).default(''),
     seed: z.number().int().min(0).max(2 ** 31 - 1).default(1),
     domainShares: z.strictObject({ zipf: z.number().min(0).max(5) }).optional(),
     domains: z.array(DomainSchema).min(1).max(64),
