@@ -1,6 +1,6 @@
 // JUnit XML for CI systems: one <testsuite> per scenario (or baseline comparison), one <testcase> per
 // judged claim. Failures carry the reason; inconclusive claims are failures unless allowed, then skipped.
-import { renameSync, writeFileSync } from 'node:fs';
+import { writeFileAtomic } from '../atomic-write.js';
 import type { Verdict } from './judge.js';
 
 export interface CaseResult {
@@ -48,7 +48,5 @@ export function junitXml(suites: Suite[], allowInconclusive: boolean): string {
 
 /** Written whole or not at all (temporary file, then rename). */
 export function writeJunit(path: string, suites: Suite[], allowInconclusive: boolean): void {
-  const tmp = `${path}.tmp-${process.pid}`;
-  writeFileSync(tmp, junitXml(suites, allowInconclusive));
-  renameSync(tmp, path);
+  writeFileAtomic(path, junitXml(suites, allowInconclusive));
 }

@@ -1,4 +1,4 @@
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { DEFAULT_DB, openDb } from '../store/db.js';
 import { loadRun, resolveRunId, type RunData } from '../report/data.js';
@@ -6,9 +6,24 @@ import { compareCharts, runCharts } from '../report/specs.js';
 import { reportHtml } from '../report/html.js';
 import { chartSvg } from '../report/svg.js';
 import { UserError } from '../errors.js';
-import { checkOutputPath, listFlag, parse } from './args.js';
+import { writeFileAtomic } from '../atomic-write.js';
+import { safeFileName } from '../file-name.js';
+import { checkOutputDir, checkOutputPath, listFlag, parse, type CommandHelp } from './args.js';
 
 export const usage = 'crossab report [--run ID|latest] [--compare A,B,…] [--db PATH] [--out reports/NAME.html] [--svg DIR]';
+
+const FLAGS = {
+  run: { type: 'string', value: 'ID', help: "the run to report, or 'latest' (default: the latest complete run)" },
+  compare: { type: 'string', value: 'A,B,…', help: 'two or more run IDs side by side in one report' },
+  db: { type: 'string', value: 'PATH', help: `the DuckDB store (default ${DEFAULT_DB})` },
+  out: { type: 'string', value: 'FILE.html', help: 'where the report goes (default reports/RUN_ID.html; its folder must exist)' },
+  svg: { type: 'string', value: 'DIR', help: 'also write each chart as SVG into DIR (an existing folder, or a new one inside one)' },
+} as const;
+
+export const help: CommandHelp = {
+  usage, flags: FLAGS, summary: 'Write a self-contained HTML report (Vega-Lite charts, no network) of stored runs',
+  examples: ['crossab report', 'crossab report --run tiny-20261201-120000-a1b2c3 --out reports/tiny.html --svg reports/tiny-svg'],
+};
 
 /** Write the report for stored runs; returns the HTML path. Files appear whole (write, then rename). */
 export async function writeReport(dbPath: string, runIds: string[], out?: string, svgDir?: string): Promise<{ html: string; svgs: string[] }> {
@@ -25,16 +40,15 @@ export async function writeReport(dbPath: string, runIds: string[], out?: string
   const compare = runs.length > 1;
   const charts = compare ? compareCharts(runs) : runCharts(runs[0]);
   const title = compare ? `crossab: ${runs.length} runs compared` : `crossab report: ${runs[0].run.scenario} (seed ${runs[0].run.seed})`;
-  const html = resolve(out ?? join('reports', `${compare ? 'compare' : String(runs[0].run.run_id)}.html`));
+  const html = resolve(out ?? join('reports', `${compare ? 'compare' : safeFileName(String(runs[0].run.run_id))}.html`));
   mkdirSync(resolve(html, '..'), { recursive: true });
-  writeFileSync(`${html}.tmp`, reportHtml(title, runs, charts));
-  renameSync(`${html}.tmp`, html);
+  writeFileAtomic(html, reportHtml(title, runs, charts));
   const svgs: string[] = [];
   if (svgDir) {
     mkdirSync(svgDir, { recursive: true });
     for (const c of charts) {
-      const p = resolve(svgDir, `${c.id}.svg`);
-      writeFileSync(p, await chartSvg(c));
+      const p = resolve(svgDir, `${safeFileName(c.id)}.svg`);
+      writeFileAtomic(p, await chartSvg(c));
       svgs.push(p);
     }
   }
@@ -42,14 +56,13 @@ export async function writeReport(dbPath: string, runIds: string[], out?: string
 }
 
 export async function report(argv: string[]): Promise<number> {
-  const { values } = parse('report', argv, {
-    run: { type: 'string' }, compare: { type: 'string' }, db: { type: 'string' }, out: { type: 'string' }, svg: { type: 'string' },
-  }, { min: 0, max: 0, name: '' });
+  const { values } = parse('report', argv, FLAGS, { min: 0, max: 0, name: '' });
   if (values.run && values.compare) throw new UserError('report: give --run or --compare, not both');
   const ids = listFlag(values.compare) ?? [values.run ?? 'latest'];
   if (values.compare && ids.length < 2) throw new UserError('report: --compare needs at least two run IDs');
   const out = values.out ? checkOutputPath('report', 'out', values.out, '.html') : undefined;
-  const { html, svgs } = await writeReport(values.db ?? DEFAULT_DB, ids, out, values.svg);
-  process.stdout.write(`wrote ${html}${svgs.length ? ` and ${svgs.length} SVG charts in ${resolve(values.svg!)}` : ''}\n`);
+  const svg = values.svg ? checkOutputDir('report', 'svg', values.svg) : undefined;
+  const { html, svgs } = await writeReport(values.db ?? DEFAULT_DB, ids, out, svg);
+  process.stdout.write(`wrote ${html}${svgs.length ? ` and ${svgs.length} SVG charts in ${svg}` : ''}\n`);
   return 0;
 }

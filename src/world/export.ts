@@ -1,8 +1,10 @@
 // Logged impressions to Parquet through DuckDB: written to a temporary file and renamed, so a failed
 // export never leaves a half-written file behind.
 import { renameSync, rmSync } from 'node:fs';
-import { DuckDBInstance, FLOAT, INTEGER, UTINYINT } from '@duckdb/node-api';
+import { FLOAT, INTEGER, UTINYINT } from '@duckdb/node-api';
 import { appendColumns, sqlIdent, sqlString, type Column } from '../store/columns.js';
+import { createInstance } from '../store/db.js';
+import { removeStaleTemps, tempPath } from '../atomic-write.js';
 import { PERIODS, type World } from './world.js';
 
 export function impressionColumns(w: World): Column[] {
@@ -25,8 +27,9 @@ export function impressionColumns(w: World): Column[] {
 }
 
 export async function writeParquet(w: World, path: string): Promise<void> {
-  const tmp = `${path}.tmp-${process.pid}`;
-  const instance = await DuckDBInstance.create(':memory:');
+  removeStaleTemps(path);
+  const tmp = tempPath(path);
+  const instance = await createInstance(':memory:');
   const con = await instance.connect();
   try {
     const cols = impressionColumns(w);
