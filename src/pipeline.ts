@@ -35,6 +35,7 @@ export interface TrainOptions {
   /** A worker pool shared with other runs, and this run's place in its queue. */
   pool?: TrainingPool;
   priority?: number;
+  signal?: AbortSignal;
 }
 
 export async function stage<T>(name: Stage, onEvent: Listener, fn: () => T | Promise<T>, detail?: string): Promise<T> {
@@ -71,7 +72,7 @@ export async function trainAndEvaluate(p: Prepared, names: string[], seed: numbe
   const groups = groupsOf(world, ds, split.test);
   const backend = activeBackend() ?? (await selectBackend());
   const workers = o.workers ?? 1;
-  const trained = await stage('train', onEvent, () => trainAll(p, names, seed, { workers, backend, candidates: new Set(o.candidates ?? []), pool: o.pool, priority: o.priority }, onEvent),
+  const trained = await stage('train', onEvent, () => trainAll(p, names, seed, { workers, backend, candidates: new Set(o.candidates ?? []), pool: o.pool, priority: o.priority, signal: o.signal }, onEvent),
     o.pool ? `${o.pool.size} shared workers` : workers > 1 ? `${Math.min(workers, names.length)} workers` : undefined);
   await stage('evaluate', onEvent, () => {
     for (const t of trained) {

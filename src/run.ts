@@ -29,6 +29,8 @@ export interface RunOptions {
   /** Training workers shared with other runs (check's seeds) and this run's place in their queue. */
   pool?: TrainingPool;
   priority?: number;
+  /** Aborting it cancels the run: training stops at once and nothing more is stored. */
+  signal?: AbortSignal;
 }
 
 export interface RunOutcome {
@@ -85,8 +87,10 @@ export async function executeRun(o: RunOptions, listener: Listener, handle: RunH
   handle.runId = runId;
   onEvent({ type: 'run', runId, db: o.db });
   try {
-    const offline = await trainAndEvaluate(prepared, names, seed, onEvent, { workers: o.workers ?? DEFAULT_WORKERS, candidates: arms.arms.map((a) => a.strategy), pool: o.pool, priority: o.priority });
+    const offline = await trainAndEvaluate(prepared, names, seed, onEvent, { workers: o.workers ?? DEFAULT_WORKERS, candidates: arms.arms.map((a) => a.strategy), pool: o.pool, priority: o.priority, signal: o.signal });
+    o.signal?.throwIfAborted();
     const ab = await abTest(prepared, offline, arms.arms, arms.control, seed, onEvent);
+    o.signal?.throwIfAborted();
     handle.finishing = stage('store', onEvent, () => finishRun(o.db, runId, prepared.world, offline, ab, (performance.now() - t0) / 1000));
     await handle.finishing;
     // The report reads the stored run back: it shows what the store holds, nothing recomputed.
@@ -95,7 +99,7 @@ export async function executeRun(o: RunOptions, listener: Listener, handle: RunH
     const peakRssMb = process.resourceUsage().maxRSS / 1024;
     return { runId, seed, backend, prepared, offline, ab, reportPath, stages, wallSeconds: (performance.now() - t0) / 1000, peakRssMb };
   } catch (e) {
-    if (!handle.finishing) await markRun(o.db, runId, 'failed', (e as Error).message).catch(() => {});
+    if (!handle.finishing) await markRun(o.db, runId, o.signal?.aborted ? 'cancelled' : 'failed', o.signal?.aborted ? 'interrupted' : (e as Error).message).catch(() => {});
     throw e;
   }
 }

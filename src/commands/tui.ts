@@ -3,13 +3,24 @@ import { join, resolve } from 'node:path';
 import React from 'react';
 import { render } from 'ink';
 import { loadScenario } from '../scenario/load.js';
-import { UserError } from '../errors.js';
+import { CancelledError, UserError } from '../errors.js';
 import { DEFAULT_DB } from '../store/db.js';
 import { cancelRun, executeRun, type RunHandle } from '../run.js';
 import { App, type ScenarioChoice } from '../tui/App.js';
-import { checkOutputPath, parse } from './args.js';
+import { checkOutputPath, parse, type CommandHelp } from './args.js';
 
 export const usage = 'crossab tui [--scenarios DIR] [--db PATH] [--backend node|wasm|cpu]   (also: crossab on a terminal)';
+
+const FLAGS = {
+  scenarios: { type: 'string', value: 'DIR', help: 'the folder of scenario files to pick from (default scenarios)' },
+  db: { type: 'string', value: 'PATH', help: `the DuckDB store (default ${DEFAULT_DB}; its folder must exist)` },
+  backend: { type: 'string', value: 'NAME', help: 'node, wasm or cpu (default: the fastest that loads; also CROSSAB_BACKEND)' },
+} as const;
+
+export const help: CommandHelp = {
+  usage, flags: FLAGS, summary: 'The terminal dashboard: pick a scenario, seed and strategies, watch the run live (Ctrl-C cancels it)',
+  examples: ['crossab tui', 'crossab tui --scenarios scenarios/library'],
+};
 
 export function listScenarios(dir: string): ScenarioChoice[] {
   let files: string[];
@@ -29,22 +40,32 @@ export function listScenarios(dir: string): ScenarioChoice[] {
 }
 
 export async function tui(argv: string[]): Promise<number> {
-  const { values } = parse('tui', argv, { scenarios: { type: 'string' }, db: { type: 'string' }, backend: { type: 'string' } }, { min: 0, max: 0, name: '' });
+  const { values } = parse('tui', argv, FLAGS, { min: 0, max: 0, name: '' });
   if (!process.stdin.isTTY) throw new UserError('tui needs a terminal; use crossab run for scripts and CI');
   const db = checkOutputPath('tui', 'db', values.db ?? DEFAULT_DB);
   const scenarios = listScenarios(resolve(values.scenarios ?? 'scenarios'));
   if (scenarios.length === 0) throw new UserError(`no scenario files in '${values.scenarios ?? 'scenarios'}'`);
   const handle: RunHandle = { runId: null, db, finishing: null };
+  const controller = new AbortController();
+  let cancelled = false;
   const app = render(React.createElement(App, {
     scenarios,
     start: async ({ scenario, seed, strategies }, onEvent) => {
       const arms = scenario.abtest ? undefined : strategies.slice(0, 2);
-      const o = await executeRun({ scenario, seed, strategies, arms: arms && arms.length >= 2 ? arms : undefined, db, backend: values.backend, report: true }, onEvent, handle);
+      await executeRun({ scenario, seed, strategies, arms: arms && arms.length >= 2 ? arms : undefined, db, backend: values.backend, report: true, signal: controller.signal }, onEvent, handle);
     },
-    cancel: async () => { await cancelRun(handle); },
+    // Training workers are terminated, not awaited; the store is told the run was cancelled.
+    cancel: async () => {
+      cancelled = true;
+      controller.abort(new CancelledError());
+      await cancelRun(handle);
+    },
   }), { exitOnCtrlC: false });
   await app.waitUntilExit();
-  // A run still going when the app closed (q after an error, or Ctrl-C) must not keep the process alive.
-  if (handle.runId && !handle.finishing) await cancelRun(handle);
-  return 0;
+  // A run still going when the app closed (q after an error) must not keep the process alive.
+  if (handle.runId && !handle.finishing && !cancelled) {
+    controller.abort(new CancelledError());
+    await cancelRun(handle);
+  }
+  return cancelled ? 130 : 0;
 }

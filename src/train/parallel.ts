@@ -44,8 +44,8 @@ export function candidatesOf(p: TrainingInputs): CandidateDataset {
 }
 
 /** Train one strategy in this thread and keep only its results. */
-export async function trainOne(p: TrainingInputs, name: string, seed: number, scoreCandidates: boolean, onEvent: Listener): Promise<TrainedResult> {
-  const t = await fitStrategy(strategy(name), p.ds, p.split, p.history, p.world.scenario.training, seed, onEvent);
+export async function trainOne(p: TrainingInputs, name: string, seed: number, scoreCandidates: boolean, onEvent: Listener, signal?: AbortSignal): Promise<TrainedResult> {
+  const t = await fitStrategy(strategy(name), p.ds, p.split, p.history, p.world.scenario.training, seed, onEvent, signal);
   try {
     const test = t.predict(p.split.test);
     let candidates: Float32Array | null = null;
@@ -72,6 +72,8 @@ export interface ParallelOptions {
   pool?: TrainingPool;
   /** The pool's order among runs sharing it: lower first. */
   priority?: number;
+  /** Aborting it stops training at once: in-process between steps, on a pool by terminating the workers. */
+  signal?: AbortSignal;
 }
 
 /** Relative training cost, to start the slowest first (measured samples/s on the default scenario). */
@@ -160,19 +162,31 @@ export class TrainingPool {
     this.closed = true;
     await Promise.all([...this.idle, ...this.busy.keys()].map((w) => w.terminate()));
   }
+
+  /** Stop now: every task in flight or queued fails with `reason`, and the workers are terminated without waiting. */
+  abort(reason: Error): void {
+    this.broken ??= reason;
+    for (const t of [...this.busy.values(), ...this.queue.splice(0)]) t.reject(reason);
+    this.busy.clear();
+    void this.close().catch(() => {});
+  }
 }
 
 export async function trainAll(p: TrainingInputs, names: string[], seed: number, o: ParallelOptions, onEvent: Listener): Promise<TrainedResult[]> {
+  o.signal?.throwIfAborted();
   const workers = Math.max(1, Math.min(o.workers, names.length));
   if (workers === 1 && !o.pool) {
     const out: TrainedResult[] = [];
-    for (const name of names) out.push(await trainOne(p, name, seed, o.candidates.has(name), onEvent));
+    for (const name of names) out.push(await trainOne(p, name, seed, o.candidates.has(name), onEvent, o.signal));
     return out;
   }
   const pool = o.pool ?? new TrainingPool(workers, o.backend);
+  const onAbort = () => pool.abort(o.signal!.reason instanceof Error ? o.signal!.reason : new Error(String(o.signal!.reason)));
+  o.signal?.addEventListener('abort', onAbort, { once: true });
   try {
     return await Promise.all(names.map((n) => pool.train(p.world.scenario, seed, n, o.candidates.has(n), o.priority ?? 0, onEvent)));
   } finally {
-    if (!o.pool) await pool.close();
+    o.signal?.removeEventListener('abort', onAbort);
+    if (!o.pool && !o.signal?.aborted) await pool.close();
   }
 }

@@ -177,6 +177,8 @@ interface LoopArgs {
   predict: (rows: Int32Array) => Predictions;
   onEvent: Listener;
   weighting: LossWeighting | null;
+  /** Aborting it stops training at the next group of steps. */
+  signal?: AbortSignal;
 }
 
 /** Epochs of Adam over the given domains' batches with early stopping; restores the best epoch. */
@@ -212,6 +214,7 @@ async function trainLoop(a: LoopArgs): Promise<{ curve: EpochPoint[]; bestEpoch:
         const eta = (elapsed / (k + 1)) * (batches.length - k - 1) + (elapsed / (k + 1)) * batches.length * (a.epochs - epoch);
         a.onEvent({ type: 'step', strategy: a.name, epoch, step: k + 1, steps: batches.length, loss: lossSum / lossCount, etaSeconds: eta });
         await new Promise((r) => setImmediate(r));
+        a.signal?.throwIfAborted();
       }
     }
     const validAuc = meanDomainAuc(ds, a.predict(a.valid).click, a.valid);
@@ -239,7 +242,7 @@ async function trainLoop(a: LoopArgs): Promise<{ curve: EpochPoint[]; bestEpoch:
 
 export async function fitStrategy(
   info: StrategyInfo, ds: Dataset, split: { train: Int32Array; valid: Int32Array }, history: History,
-  config: TrainingConfig, seed: number, onEvent: Listener = silent,
+  config: TrainingConfig, seed: number, onEvent: Listener = silent, signal?: AbortSignal,
 ): Promise<Trained> {
   const params = new Params(seed, `${info.name}/`);
   const model = info.create({ data: ds, config, params, prior: priorOf(ds, split.train) }) as Trainable;
@@ -249,7 +252,7 @@ export async function fitStrategy(
   const predict = (rows: Int32Array) => (model.predictRows ? model.predictRows(ds, rows, history) : predictPlain(model, ds, rows));
   const t0 = performance.now();
   onEvent({ type: 'strategy', strategy: info.name, status: 'start' });
-  const common = { name: info.name, model, ds, config, rng, split, history, predict, onEvent, weighting };
+  const common = { name: info.name, model, ds, config, rng, split, history, predict, onEvent, weighting, signal };
   let curve: EpochPoint[] = [];
   let bestEpoch = 0;
   let samples = 0;

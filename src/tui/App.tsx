@@ -34,15 +34,22 @@ export function App({ scenarios, start, cancel }: AppProps): React.ReactElement 
   const [state, dispatch] = useReducer(reduce, initialState([]));
   const [error, setError] = useState<string | null>(null);
   const [finished, setFinished] = useState(false);
-  const cancelling = useRef(false);
+  const [cancelling, setCancelling] = useState(false);
+  const [hint, setHint] = useState<string | null>(null);
+  const cancelStarted = useRef(false);
 
   useInput((input, key) => {
     if (key.ctrl && input === 'c') {
-      if (screen === 'running' && !finished && !cancelling.current) {
-        cancelling.current = true;
-        void cancel().then(() => exit());
+      if (screen === 'running' && !finished) {
+        if (cancelStarted.current) return;
+        cancelStarted.current = true;
+        setCancelling(true);
+        void cancel().finally(() => exit());
       } else exit();
-    } else if (input === 'q' && (screen === 'pick' || finished)) exit();
+    } else if (input === 'q') {
+      if (screen === 'running' && !finished) setHint('a run is in progress: Ctrl-C cancels it (the run is stored as cancelled)');
+      else if (screen === 'pick' || finished) exit();
+    }
   });
 
   useEffect(() => {
@@ -112,7 +119,9 @@ export function App({ scenarios, start, cancel }: AppProps): React.ReactElement 
     <Box flexDirection="column">
       <Text bold>crossab · {choice!.scenario!.name} · seed {seed}</Text>
       <Dashboard state={state} domains={choice!.scenario!.domains.map((d) => d.name)} />
-      {error && <Text color="red">✘ {error}</Text>}
+      {cancelling ? <Text color="yellow">cancelling… stopping the training workers and marking the run cancelled</Text>
+        : hint && !finished && <Text color="yellow">{hint}</Text>}
+      {error && !cancelling && <Text color="red">✘ {error}</Text>}
       {finished && error && <Text color="gray">press q to quit</Text>}
     </Box>
   );
