@@ -25,7 +25,7 @@ class ApgLayer {
     this.b = p.constant(`${name}/b`, [outDim], 0);
     this.gen = new Dense(p, `${name}/gen`, zDim, k * k, 'linear');
     // Small generated deviations at first: S starts near the identity, W near U·V.
-    tf.tidy(() => this.gen.w.assign(tf.mul(this.gen.w, 0.1)));
+    p.adjust(this.gen.w, (w) => tf.mul(w, 0.1));
   }
   apply(x: tf.Tensor2D, z: tf.Tensor2D): tf.Tensor2D {
     const n = x.shape[0];

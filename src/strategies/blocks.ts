@@ -4,14 +4,18 @@ import * as tf from '@tensorflow/tfjs-core';
 import { tfSeed } from '../world/rng.js';
 import type { Batch } from '../train/data.js';
 
-/** Owns the variables of a model and names them uniquely; gives each a derived non-zero seed. */
+/**
+ * Owns the variables of a model and names them uniquely; gives each a derived non-zero seed. A
+ * `shapesOnly` instance allocates nothing: it records each variable's name and shape, so a model's
+ * size can be known before it is built (a stand-in with `name`, `shape` and `size` is returned).
+ */
 export class Params {
   /** Trainable variables, and state that is saved with them but not trained (e.g. moving statistics). */
   readonly list: tf.Variable[] = [];
   readonly state: tf.Variable[] = [];
-  constructor(private readonly seed: number, private readonly prefix = '') {}
+  constructor(private readonly seed: number, private readonly prefix = '', private readonly shapesOnly = false) {}
   scope(name: string): Params {
-    const child = new Params(this.seed, `${this.prefix}${name}/`);
+    const child = new Params(this.seed, `${this.prefix}${name}/`, this.shapesOnly);
     (child as { list: tf.Variable[] }).list = this.list;
     (child as { state: tf.Variable[] }).state = this.state;
     return child;
@@ -20,28 +24,38 @@ export class Params {
   he(name: string, shape: number[]): tf.Variable {
     const fanIn = shape.length > 1 ? shape[shape.length - 2] : shape[0];
     const limit = Math.sqrt(6 / fanIn);
-    return this.add(name, tf.randomUniform(shape, -limit, limit, 'float32', tfSeed(this.seed, this.prefix + name)));
+    return this.add(name, shape, () => tf.randomUniform(shape, -limit, limit, 'float32', tfSeed(this.seed, this.prefix + name)));
   }
   /** Glorot-uniform weights (for linear outputs and gates). */
   glorot(name: string, shape: number[]): tf.Variable {
     const fanIn = shape.length > 1 ? shape[shape.length - 2] : shape[0];
     const fanOut = shape[shape.length - 1];
     const limit = Math.sqrt(6 / (fanIn + fanOut));
-    return this.add(name, tf.randomUniform(shape, -limit, limit, 'float32', tfSeed(this.seed, this.prefix + name)));
+    return this.add(name, shape, () => tf.randomUniform(shape, -limit, limit, 'float32', tfSeed(this.seed, this.prefix + name)));
   }
   normal(name: string, shape: number[], sd: number): tf.Variable {
-    return this.add(name, tf.truncatedNormal(shape, 0, sd, 'float32', tfSeed(this.seed, this.prefix + name)));
+    return this.add(name, shape, () => tf.truncatedNormal(shape, 0, sd, 'float32', tfSeed(this.seed, this.prefix + name)));
   }
   /** A variable starting at the given values. */
   values(name: string, shape: number[], values: number[], trainable = true): tf.Variable {
-    return this.add(name, tf.tensor(values, shape, 'float32'), trainable);
+    return this.add(name, shape, () => tf.tensor(values, shape, 'float32'), trainable);
   }
   constant(name: string, shape: number[], value: number, trainable = true): tf.Variable {
-    return this.add(name, tf.fill(shape, value), trainable);
+    return this.add(name, shape, () => tf.fill(shape, value), trainable);
   }
-  private add(name: string, init: tf.Tensor, trainable = true): tf.Variable {
-    const v = tf.variable(init, trainable, `${this.prefix}${name}#${uid++}`);
-    init.dispose();
+  /** Change a variable's starting values (e.g. shrink them); nothing to do for a shapes-only model. */
+  adjust(v: tf.Variable, change: (x: tf.Variable) => tf.Tensor): void {
+    if (!this.shapesOnly) tf.tidy(() => v.assign(change(v)));
+  }
+  private add(name: string, shape: number[], init: () => tf.Tensor, trainable = true): tf.Variable {
+    const full = `${this.prefix}${name}#${uid++}`;
+    let v: tf.Variable;
+    if (this.shapesOnly) v = { name: full, shape, size: shape.reduce((a, b) => a * b, 1), dtype: 'float32' } as unknown as tf.Variable;
+    else {
+      const t = init();
+      v = tf.variable(t, trainable, full);
+      t.dispose();
+    }
     (trainable ? this.list : this.state).push(v);
     return v;
   }

@@ -25,7 +25,7 @@ export const poso: StrategyInfo = {
       const hidden = new Dense(params, `gate${l}/0`, pDim, Math.max(8, h >> 1));
       const out = new Dense(params, `gate${l}/1`, hidden.outDim, h, 'linear');
       // Zero output weights: 2·σ(0) = 1, the gate starts transparent.
-      tf.tidy(() => out.w.assign(tf.zerosLike(out.w)));
+      params.adjust(out.w, (w) => tf.zerosLike(w));
       return { hidden, out };
     });
     const towers = Array.from({ length: data.domains }, (_, d) => new Tower(params, `tower${d}`, dims[dims.length - 1], config.tower, prior.click[d]));
