@@ -68,3 +68,10 @@ export async function selectBackend(wanted?: string): Promise<BackendName> {
 export function activeBackend(): BackendName | null {
   return active;
 }
+
+/** The wasm backend's heap size in bytes (it only ever grows), or null on another backend. */
+export function wasmHeapBytes(): number | null {
+  if (active !== 'wasm') return null;
+  const wasm = (tf.backend() as unknown as { wasm?: { HEAPU8?: Uint8Array } }).wasm;
+  return wasm?.HEAPU8?.length ?? null;
+}

@@ -13,6 +13,7 @@ import { buildCandidateDataset, type Dataset } from './data.js';
 import type { History } from './history.js';
 import { fitStrategy, type EpochPoint, type Predictions } from './trainer.js';
 import type { World } from '../world/world.js';
+import { modelFootprint, RECYCLE_HEAP } from './memory.js';
 
 export interface TrainedResult {
   strategy: string;
@@ -91,7 +92,7 @@ interface Task {
   reject(e: Error): void;
 }
 
-type WorkerMessage = { type: 'event'; event: ProgressEvent } | { type: 'result'; result: TrainedResult } | { type: 'error'; message: string; stack?: string };
+type WorkerMessage = { type: 'event'; event: ProgressEvent } | { type: 'result'; result: TrainedResult; heapBytes: number | null } | { type: 'error'; message: string; stack?: string };
 
 /**
  * Worker threads that train strategies of any (scenario, seed): a worker keeps the model inputs of the
@@ -105,7 +106,10 @@ export class TrainingPool {
   private broken: Error | null = null;
   private closed = false;
 
-  constructor(readonly size: number, readonly backend: BackendName) {
+  /** Workers replaced because their heap grew past the recycling bound. */
+  replacements = 0;
+
+  constructor(readonly size: number, readonly backend: BackendName, private readonly recycleHeap = RECYCLE_HEAP) {
     for (let k = 0; k < size; k++) this.idle.push(this.spawn());
   }
 
@@ -119,7 +123,10 @@ export class TrainingPool {
         return;
       }
       this.busy.delete(w);
-      this.idle.push(w);
+      // A wasm heap never shrinks, and what one strategy left fragmented the next one grows past
+      // (seven strategies in one worker: 1.0 -> 2.1 GB at a 30 MB table): a large one is replaced.
+      if (m.type === 'result' && m.heapBytes !== null && m.heapBytes > this.recycleHeap && !this.closed) this.replace(w);
+      else this.idle.push(w);
       if (m.type === 'result') task.resolve(m.result);
       else {
         const e = new Error(`worker: ${m.message}`);
@@ -135,8 +142,18 @@ export class TrainingPool {
       for (const t of this.queue.splice(0)) t.reject(e);
     };
     w.once('error', fail);
-    w.once('exit', (code) => { if (!this.closed) fail(new Error(`a training worker exited (code ${code})`)); });
+    w.once('exit', (code) => { if (!this.closed && !this.retired.has(w)) fail(new Error(`a training worker exited (code ${code})`)); });
     return w;
+  }
+
+  private readonly retired = new Set<Worker>();
+
+  /** Terminate `w` (not awaited) and put a fresh worker in its place. */
+  private replace(w: Worker): void {
+    this.retired.add(w);
+    this.replacements++;
+    void w.terminate();
+    this.idle.push(this.spawn());
   }
 
   /** Train `name` on the world of (scenario, seed) in a worker; resolves with its results. */
@@ -175,7 +192,9 @@ export class TrainingPool {
 export async function trainAll(p: TrainingInputs, names: string[], seed: number, o: ParallelOptions, onEvent: Listener): Promise<TrainedResult[]> {
   o.signal?.throwIfAborted();
   const workers = Math.max(1, Math.min(o.workers, names.length));
-  if (workers === 1 && !o.pool) {
+  // This thread's wasm heap cannot be given back: strategies that would grow it far train in a worker that can be replaced.
+  const heavy = o.backend === 'wasm' && names.length > 1 && names.some((n) => modelFootprint(p.world.scenario, n, p.world.layout).wasmHeapBytes > RECYCLE_HEAP);
+  if (workers === 1 && !o.pool && !heavy) {
     const out: TrainedResult[] = [];
     for (const name of names) out.push(await trainOne(p, name, seed, o.candidates.has(name), onEvent, o.signal));
     return out;

@@ -3,7 +3,7 @@
 // events and results.
 import { parentPort, workerData } from 'node:worker_threads';
 import type { Scenario } from '../scenario/schema.js';
-import { selectBackend, type BackendName } from '../tf/backend.js';
+import { selectBackend, wasmHeapBytes, type BackendName } from '../tf/backend.js';
 import { prepare } from '../pipeline.js';
 import { trainOne, type TrainedResult } from './parallel.js';
 
@@ -31,7 +31,7 @@ port.on('message', async (m: { scenario: Scenario; seed: number; name: string; c
   try {
     const p = await inputs(m.scenario, m.seed);
     const result = await trainOne(p, m.name, m.seed, m.candidates, (event) => port.postMessage({ type: 'event', event }));
-    port.postMessage({ type: 'result', result }, transfers(result));
+    port.postMessage({ type: 'result', result, heapBytes: wasmHeapBytes() }, transfers(result));
   } catch (e) {
     port.postMessage({ type: 'error', message: (e as Error).message, stack: (e as Error).stack });
   }
