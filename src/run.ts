@@ -9,6 +9,7 @@ import { openDb } from './store/db.js';
 import { finishRun, markRun, newRunId, startRun } from './store/runs.js';
 import { selectBackend, type BackendName } from './tf/backend.js';
 import { VERSION } from './version.js';
+import { admit } from './budget.js';
 import { writeReport } from './commands/report.js';
 import { DEFAULT_WORKERS, type TrainingPool } from './train/parallel.js';
 
@@ -57,12 +58,14 @@ export interface RunHandle {
   others?: Set<RunHandle>;
 }
 
-/** Validate everything cheap first (strategies, arms, database) so bad input fails before training. */
+/** Validate everything cheap first (strategies, arms, memory, database) so bad input fails before training. */
 export async function checkRun(o: RunOptions): Promise<{ names: string[]; arms: ReturnType<typeof resolveArms> }> {
   const base = resolveStrategies(o.scenario, o.strategies);
   const arms = resolveArms(o.scenario, base, { arms: o.arms, control: o.control, aa: o.aa });
   const names = [...new Set([...base, ...arms.arms.map((a) => a.strategy)])];
   resolveStrategies(o.scenario, names);
+  const workers = o.pool ? o.pool.size : Math.min(o.workers ?? DEFAULT_WORKERS, names.length);
+  admit(o.scenario, { strategies: names, arms: arms.arms.length, copies: 1 + (workers > 1 || o.pool ? workers : 0), workers, backend: await selectBackend(o.backend) }, `scenario '${o.scenario.name}'`);
   (await openDb(o.db)).close();
   return { names, arms };
 }

@@ -85,6 +85,12 @@ export function candidateTruth(w: World, cds: Dataset & { request: Int32Array; i
   return { click, conv };
 }
 
+
+/** Bytes of the replay's per arm × scope × user sums (impressions, clicks, conversions as float64). */
+export function accountingBytes(arms: number, domains: number, users: number): number {
+  return arms * (domains + 3) * (SEGMENTS.length + 1) * users * 3 * 8;
+}
+
 /** For each request, the candidate indices of the top-k slate by score. */
 function slates(w: World, scores: Float32Array): { start: Int32Array; cand: Int32Array } {
   const rq = w.replay;

@@ -1,4 +1,6 @@
+import { basename } from 'node:path';
 import { loadScenario } from '../scenario/load.js';
+import { admit } from '../budget.js';
 import { formatTable } from '../table.js';
 import { writeParquet } from '../world/export.js';
 import { summarise } from '../world/summary.js';
@@ -23,6 +25,7 @@ export async function generate(argv: string[]): Promise<number> {
   const seedFlag = intFlag('generate', 'seed', values.seed, 0, 2 ** 31 - 1);
   const out = values.out ? checkOutputPath('generate', 'out', values.out, '.parquet') : undefined;
   const scenario = loadScenario(positionals[0]);
+  admit(scenario, { strategies: [], arms: 0, copies: out ? 2 : 1, workers: 0, backend: null }, basename(positionals[0]));
   const t0 = performance.now();
   const world = generateWorld(scenario, seedFlag ?? scenario.seed);
   const seconds = (performance.now() - t0) / 1000;

@@ -1,4 +1,6 @@
+import { basename } from 'node:path';
 import { loadScenario } from '../scenario/load.js';
+import { admit } from '../budget.js';
 import { selectBackend } from '../tf/backend.js';
 import { formatTable } from '../table.js';
 import { prepare, resolveStrategies, trainAndEvaluate, type OfflineResults } from '../pipeline.js';
@@ -46,6 +48,8 @@ export async function train(argv: string[]): Promise<number> {
   const scenario = loadScenario(positionals[0]);
   const names = resolveStrategies(scenario, listFlag(values.strategies));
   const backend = await selectBackend(values.backend);
+  const used = Math.min(workers, names.length);
+  admit(scenario, { strategies: names, arms: 0, copies: 1 + (used > 1 ? used : 0), workers: used, backend }, basename(positionals[0]));
   const log = values.json ? () => {} : plainLogger(process.stderr);
   log({ type: 'backend', backend });
   const seed = seedFlag ?? scenario.seed;
