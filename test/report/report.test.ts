@@ -1,9 +1,10 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium } from 'playwright-core';
+import { chromium, type Page } from 'playwright-core';
+import { DuckDBInstance } from '@duckdb/node-api';
 import { scenarioPath } from '../helpers/scenarios.js';
 import { crossab } from '../helpers/cli.js';
 
@@ -41,9 +42,8 @@ test('report writes one self-contained HTML file and reproducible SVG charts ren
   for (const f of svgs) assert.equal(readFileSync(join(dir, 'svg2', f), 'utf8'), readFileSync(join(dir, 'svg', f), 'utf8'), `${f} differs between renders`);
 });
 
-test('the report opens in headless Chromium with the network off: no console errors, every chart has marks', async () => {
-  const out = join(dir, 'browser.html');
-  assert.equal(crossab(['report', '--db', db, '--out', out]).code, 0);
+/** Open a report in headless Chromium with the network off and wait for its charts; `check` looks at the page. */
+async function inBrowser(file: string, check: (page: Page, log: { errors: string[]; requests: string[] }) => Promise<void>): Promise<void> {
   const executablePath = process.env.CROSSAB_CHROMIUM ?? '/usr/bin/chromium';
   assert.ok(existsSync(executablePath), `no Chromium at ${executablePath}: apt-get install chromium (.ci/run does)`);
   const browser = await chromium.launch({
@@ -53,25 +53,69 @@ test('the report opens in headless Chromium with the network off: no console err
   try {
     const context = await browser.newContext({ offline: true, viewport: { width: 1200, height: 900 } });
     const page = await context.newPage();
-    const errors: string[] = [];
-    const requests: string[] = [];
-    page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
-    page.on('pageerror', (e) => errors.push(String(e)));
-    page.on('request', (r) => { if (!r.url().startsWith('file:') && !r.url().startsWith('data:')) requests.push(r.url()); });
-    await page.goto(`file://${out}`);
+    const log = { errors: [] as string[], requests: [] as string[] };
+    page.on('console', (m) => { if (m.type() === 'error') log.errors.push(m.text()); });
+    page.on('pageerror', (e) => log.errors.push(String(e)));
+    page.on('request', (r) => { if (!r.url().startsWith('file:') && !r.url().startsWith('data:')) log.requests.push(r.url()); });
+    await page.goto(`file://${file}`);
     await page.evaluate(async () => { await (window as unknown as { crossabRendered: Promise<unknown> }).crossabRendered; return true; });
-    const marks = await page.$$eval('.chart', (divs) => divs.map((d) => ({ id: d.id, marks: d.querySelectorAll('svg g.role-mark path, svg g.role-mark line, svg g.role-mark rect').length })));
+    await check(page, log);
+  } finally {
+    await browser.close();
+  }
+}
+
+const chartMarks = (page: Page) => page.$$eval('.chart', (divs) => divs.map((d) => ({ id: d.id, marks: d.querySelectorAll('svg g.role-mark path, svg g.role-mark line, svg g.role-mark rect').length })));
+
+test('the report opens in headless Chromium with the network off: no console errors, every chart has marks', async () => {
+  const out = join(dir, 'browser.html');
+  assert.equal(crossab(['report', '--db', db, '--out', out]).code, 0);
+  await inBrowser(out, async (page, log) => {
+    const marks = await chartMarks(page);
     assert.equal(marks.length, 7);
     for (const m of marks) assert.ok(m.marks > 0, `chart ${m.id} rendered no marks`);
-    assert.deepEqual(errors, []);
-    assert.deepEqual(requests, []);
+    assert.deepEqual(log.errors, []);
+    assert.deepEqual(log.requests, []);
     const shot = join(dir, 'report.png');
     await page.screenshot({ path: shot, fullPage: true });
     assert.ok(readFileSync(shot).length > 10_000);
     process.stdout.write(`# screenshot: ${shot}\n`);
-  } finally {
-    await browser.close();
-  }
+  });
+});
+
+test('stored strings holding HTML and script are shown as text: no script runs, every chart draws', async () => {
+  const hostile = join(dir, 'hostile.duckdb');
+  copyFileSync(db, hostile);
+  // Each payload tries another way out of an inlined <script> or an attribute.
+  const payloads = ['</script><script>window.pwned = 1</script>', '<!--<script>', '<img src=x onerror="window.pwned = 2">', '"\'><svg onload="window.pwned = 3">',
+    '\u2028\u2029]]>&amp;', '</style><script>window.pwned = 4</script>'];
+  const inst = await DuckDBInstance.create(hostile);
+  const con = await inst.connect();
+  const lit = (s: string) => `'${s.replace(/'/g, "''")}'`;
+  await con.run(`UPDATE offline_metrics SET strategy = ${lit(`mmoe${payloads[0]}`)} WHERE strategy = 'mmoe'`);
+  await con.run(`UPDATE training_curves SET strategy = ${lit(`mmoe${payloads[1]}`)} WHERE strategy = 'mmoe'`);
+  await con.run(`UPDATE world_domains SET domain = ${lit(`tail${payloads[2]}`)} WHERE domain = 'tail'`);
+  await con.run(`UPDATE ab_lifts SET arm = ${lit(`mmoe${payloads[3]}`)} WHERE arm = 'mmoe'`);
+  await con.run(`UPDATE world_features SET feature = ${lit(`hour${payloads[4]}`)} WHERE feature = 'hour'`);
+  await con.run(`UPDATE runs SET backend = ${lit(payloads[5])}, version = ${lit(payloads[1])}`);
+  con.closeSync();
+  inst.closeSync();
+  const out = join(dir, 'hostile.html');
+  const r = crossab(['report', '--db', hostile, '--run', ids[0], '--out', out]);
+  assert.equal(r.code, 0, r.stderr);
+  const html = readFileSync(out, 'utf8');
+  assert.equal((html.match(/<script>/g) ?? []).length, 4, 'only the four scripts crossab wrote');
+  assert.match(html, /script-src( 'sha256-[A-Za-z0-9+/=]+'){4};/, 'scripts are allowed by hash, none inline or eval');
+  await inBrowser(out, async (page, log) => {
+    assert.equal(await page.evaluate(() => (window as unknown as { pwned?: number }).pwned), undefined, 'a payload ran');
+    assert.equal(await page.$$eval('img, svg[onload]', (els) => els.length), 0, 'a payload became an element');
+    const marks = await chartMarks(page);
+    assert.equal(marks.length, 7);
+    for (const m of marks) assert.ok(m.marks > 0, `chart ${m.id} rendered no marks`);
+    assert.deepEqual(log.errors, []);
+    // The strings are on the page, as text.
+    assert.ok((await page.textContent('body'))!.includes('<!--<script>'));
+  });
 });
 
 test('--compare puts several runs in one report', () => {
@@ -89,10 +133,15 @@ test('report refuses unknown runs and bad flags with one line and exit 2', () =>
     [['report', '--db', db, '--compare', ids[0]], /at least two run IDs/],
     [['report', '--db', join(dir, 'missing.duckdb')], /no database at/],
     [['report', '--db', db, '--out', join(dir, 'x.txt')], /must end in \.html/],
+    [['report', '--db', db, '--out', join(dir, 'never.html'), '--svg', join(dir, 'one.html')], /is a file, not a folder/],
+    [['report', '--db', db, '--out', join(dir, 'never.html'), '--svg', join(dir, 'no', 'such', 'svg')], /does not exist/],
   ];
   for (const [args, pattern] of cases) {
     const r = crossab(args);
     assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
     assert.match(r.stderr, pattern);
+    assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
   }
+  assert.ok(!existsSync(join(dir, 'never.html')), 'a refused report wrote its HTML');
+  assert.ok(!existsSync(join(dir, 'no')), 'a refused --svg created folders');
 });
