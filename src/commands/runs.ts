@@ -1,6 +1,7 @@
 import { DEFAULT_DB, openDb } from '../store/db.js';
 import { formatTable } from '../table.js';
 import { parse, type CommandHelp } from './args.js';
+import { isAlive } from '../liveness.js';
 
 export const usage = 'crossab runs [--db PATH] [--json]';
 
@@ -14,15 +15,6 @@ export const help: CommandHelp = {
   examples: ['crossab runs', 'crossab runs --db other.duckdb --json'],
 };
 
-function alive(pid: number | null): boolean {
-  if (!pid) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 export async function runs(argv: string[]): Promise<number> {
   const { values } = parse('runs', argv, FLAGS, { min: 0, max: 0, name: '' });
@@ -30,13 +22,16 @@ export async function runs(argv: string[]): Promise<number> {
   let rows: Record<string, unknown>[];
   try {
     rows = (await db.con.runAndReadAll(`SELECT run_id, scenario, seed, backend, version, fingerprint, status, pid,
-      strftime(started_at, '%Y-%m-%d %H:%M:%S') AS started_at, strftime(finished_at, '%Y-%m-%d %H:%M:%S') AS finished_at, wall_seconds, strategies, arms, control
+      strftime(started_at, '%Y-%m-%d %H:%M:%S') AS started_at, strftime(finished_at, '%Y-%m-%d %H:%M:%S') AS finished_at, wall_seconds, strategies, arms, control, pid_stamp
       FROM runs ORDER BY started_at, run_id`)).getRowObjectsJson() as Record<string, unknown>[];
   } finally {
     db.close();
   }
   // A 'running' run whose process is gone was killed without a chance to record it.
-  for (const r of rows) if (r.status === 'running' && !alive(Number(r.pid))) r.status = 'interrupted';
+  for (const r of rows) {
+    if (r.status === 'running' && !isAlive(Number(r.pid), r.pid_stamp as string | null)) r.status = 'interrupted';
+    delete r.pid_stamp;
+  }
   if (values.json) process.stdout.write(JSON.stringify(rows) + '\n');
   else if (rows.length === 0) process.stdout.write('no runs yet\n');
   else process.stdout.write(formatTable(['run', 'scenario', 'seed', 'status', 'started', 'seconds', 'backend', 'fingerprint'],

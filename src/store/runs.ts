@@ -1,7 +1,8 @@
 // A run's life in the store: a 'running' row at the start, then every result row and the switch to
 // 'complete' in one transaction at the end, so readers never see a partial run as complete. A run
 // that is interrupted is marked 'cancelled' (Ctrl-C, SIGTERM) or stays 'running' (kill -9, crash);
-// `crossab runs` shows the latter as 'interrupted' once its process is gone.
+// `crossab runs` shows the latter as 'interrupted' once its process is gone (the PID and the
+// process's start time, so a reused PID does not keep a dead run 'running').
 import { randomBytes } from 'node:crypto';
 import type { OfflineResults } from '../pipeline.js';
 import type { ReplayResult } from '../abtest/replay.js';
@@ -13,6 +14,7 @@ import { openDb } from './db.js';
 import { transaction } from './transaction.js';
 import { appendRows } from './rows.js';
 import { sqlString } from './columns.js';
+import { processStamp } from '../liveness.js';
 
 export interface RunMeta {
   runId: string;
@@ -35,9 +37,9 @@ export function newRunId(scenario: string, now = new Date()): string {
 export async function startRun(dbPath: string, m: RunMeta): Promise<void> {
   const db = await openDb(dbPath);
   try {
-    const prep = await db.con.prepare(`INSERT INTO runs (run_id, scenario, scenario_json, seed, backend, version, fingerprint, strategies, arms, control, started_at, status, pid)
-      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, now(), 'running', $11)`);
-    prep.bind([m.runId, m.scenario, m.scenarioJson, m.seed, m.backend, m.version, m.fingerprint, m.strategies.join(','), m.arms?.join(',') ?? null, m.control, process.pid]);
+    const prep = await db.con.prepare(`INSERT INTO runs (run_id, scenario, scenario_json, seed, backend, version, fingerprint, strategies, arms, control, started_at, status, pid, pid_stamp)
+      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, now(), 'running', $11, $12)`);
+    prep.bind([m.runId, m.scenario, m.scenarioJson, m.seed, m.backend, m.version, m.fingerprint, m.strategies.join(','), m.arms?.join(',') ?? null, m.control, process.pid, processStamp()]);
     await prep.run();
   } finally {
     db.close();

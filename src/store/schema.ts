@@ -37,6 +37,8 @@ const MIGRATIONS: string[][] = [
   ],
   // 2: the largest share of an arm's impressions made by one user (a warning sign for the intervals).
   ['ALTER TABLE ab_assignment ADD COLUMN max_user_share DOUBLE'],
+  // 3: which process a 'running' run belongs to beyond its PID (a PID can be reused after a crash).
+  ['ALTER TABLE runs ADD COLUMN pid_stamp VARCHAR'],
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -52,7 +52,7 @@ test('run --json stores a complete run whose rows match what it printed', () => 
   const [{ n }] = query(db, `SELECT count(*)::INT AS n FROM offline_metrics WHERE run_id = '${out.run_id}' AND strategy = 'oracle'`);
   assert.ok(Number(n) > 10);
   const [{ v }] = query(db, 'SELECT max(version) AS v FROM schema_version');
-  assert.equal(Number(v), 2);
+  assert.equal(Number(v), 3);
 });
 
 test('a killed run leaves status running (shown as interrupted), no results, and earlier runs untouched', async () => {
@@ -69,6 +69,21 @@ test('a killed run leaves status running (shown as interrupted), no results, and
   assert.deepEqual(query(db, `SELECT count(*)::INT AS n FROM offline_metrics WHERE run_id = '${id}'`), [{ n: 0 }]);
   const after = query(db, `SELECT run_id, status, (SELECT count(*) FROM ab_results a WHERE a.run_id = r.run_id)::INT AS n FROM runs r WHERE run_id <> '${id}'`);
   assert.deepEqual(after, before);
+  // The dead run's PID reused by a live process (this test's): its start time tells them apart.
+  const { DuckDBInstance } = await import('@duckdb/node-api');
+  const { processStamp } = await import('../../src/liveness.js');
+  const statusWith = async (stamp: string | null) => {
+    const inst = await DuckDBInstance.create(db);
+    const con = await inst.connect();
+    await con.run(`UPDATE runs SET pid = ${process.pid}, pid_stamp = ${stamp === null ? 'NULL' : `'${stamp}'`} WHERE run_id = '${id}'`);
+    con.closeSync();
+    inst.closeSync();
+    return (JSON.parse(crossab(['runs', '--db', db, '--json']).stdout) as { run_id: string; status: string }[]).find((x) => x.run_id === id)?.status;
+  };
+  assert.ok(processStamp(), 'this system has /proc');
+  assert.equal(await statusWith('another-boot:12345'), 'interrupted');
+  assert.equal(await statusWith(processStamp()), 'running');
+  assert.equal(await statusWith(null), 'running', 'a run stored before start times were recorded falls back to the PID');
 });
 
 test('Ctrl-C (SIGINT) marks the run cancelled and exits 130', async () => {
@@ -117,7 +132,7 @@ test('bad database paths and writing SQL get one line and exit 2; the file is un
   for (const sql of ['DELETE FROM runs', 'DROP TABLE runs', "UPDATE runs SET status = 'failed'", 'CREATE TABLE x (a INT)']) {
     const r = crossab(['query', sql, '--db', db]);
     assert.equal(r.code, 2, sql);
-    assert.match(r.stderr, /only reading queries/);
+    assert.match(r.stderr, /only statements that read are allowed/);
   }
   assert.deepEqual(query(db, 'SELECT status FROM runs'), [{ status: 'complete' }]);
 });
@@ -131,6 +146,7 @@ test('migrations: a version-1 database is upgraded on open; a newer schema is re
   const inst = await DuckDBInstance.create(path);
   const con = await inst.connect();
   await con.run('CREATE TABLE schema_version (version INTEGER NOT NULL, applied_at TIMESTAMP NOT NULL)');
+  await con.run("CREATE TABLE runs (run_id VARCHAR PRIMARY KEY, status VARCHAR NOT NULL, pid INTEGER)");
   await con.run('CREATE TABLE ab_assignment (run_id VARCHAR NOT NULL, arm VARCHAR NOT NULL, strategy VARCHAR NOT NULL, share DOUBLE, users INTEGER, srm_chi2 DOUBLE, srm_p_value DOUBLE)');
   await con.run("INSERT INTO ab_assignment VALUES ('old', 'a', 'separate', 0.5, 10, 0.1, 0.9)");
   await con.run('INSERT INTO schema_version VALUES (1, now())');
@@ -140,10 +156,12 @@ test('migrations: a version-1 database is upgraded on open; a newer schema is re
   const cols = (await db.con.runAndReadAll("SELECT column_name FROM information_schema.columns WHERE table_name = 'ab_assignment'")).getRows().map((r) => r[0]);
   const versions = (await db.con.runAndReadAll('SELECT version FROM schema_version ORDER BY version')).getRows().map((r) => r[0]);
   const kept = (await db.con.runAndReadAll('SELECT count(*)::INT FROM ab_assignment')).getRows()[0][0];
+  const runCols = (await db.con.runAndReadAll("SELECT column_name FROM information_schema.columns WHERE table_name = 'runs'")).getRows().map((r) => r[0]);
   await db.con.run('INSERT INTO schema_version VALUES (99, now())');
   db.close();
   assert.ok(cols.includes('max_user_share'));
-  assert.deepEqual(versions, [1, 2]);
+  assert.ok(runCols.includes('pid_stamp'));
+  assert.deepEqual(versions, [1, 2, 3]);
   assert.equal(kept, 1);
   await assert.rejects(openDb(path), /schema version 99 is newer than this crossab's/);
 });
