@@ -57,8 +57,9 @@ export class TableStream {
   }
 }
 
+/** A number for a table; an undefined metric (NaN, ±Infinity) prints as '–', never as NaN. */
 export function fmt(x: number, digits = 4): string {
-  if (!Number.isFinite(x)) return String(x);
+  if (!Number.isFinite(x)) return '–';
   if (Number.isInteger(x)) return String(x);
   return x.toFixed(digits);
 }

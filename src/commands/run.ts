@@ -48,7 +48,7 @@ export function abTable(ab: ReplayResult, off: OfflineResults, domains: string[]
     const l = ab.lifts.find((x) => x.metric === 'ctr' && x.arm === r.arm && x.domain === r.domain && x.segment === 'all');
     const auc = off.strategies[r.strategy]?.auc[r.domain === 'all' ? 'overall' : r.domain];
     return [r.arm, r.domain, r.users, r.impressions, pct(r.ctr),
-      l ? `${pct(l.lift)} [${pct(l.ciLow)}, ${pct(l.ciHigh)}]` : '(control)', l ? l.pValue.toFixed(3) : '', l ? pct(l.trueLift) : '', l ? (l.covered ? 'yes' : 'NO') : '', auc ?? NaN];
+      l ? `${pct(l.lift)} [${pct(l.ciLow)}, ${pct(l.ciHigh)}]` : '(control)', l ? (Number.isFinite(l.pValue) ? l.pValue.toFixed(3) : '–') : '', l ? pct(l.trueLift) : '', l ? (l.covered ? 'yes' : 'NO') : '', auc ?? NaN];
   });
   return formatTable(['arm', 'domain', 'users', 'impressions', 'CTR', 'lift [95% CI]', 'p', 'true lift', 'covered', 'AUC'], rows as (string | number)[][]);
 }
@@ -75,7 +75,7 @@ export async function run(argv: string[]): Promise<number> {
     } else {
       const heavy = Math.max(...o.ab.srm.maxUserShare);
       if (heavy > DOMINANT_USER) process.stdout.write(`warning: one user makes ${(100 * heavy).toFixed(1)}% of an arm's impressions; user-clustered intervals are unreliable when few users dominate\n`);
-      process.stdout.write(`${abTable(o.ab, o.offline, w.layout.domains)}\n\nsample-ratio check: users per arm ${o.ab.srm.users.join(' / ')}, p = ${o.ab.srm.pValue.toFixed(3)}${o.ab.srm.pValue < 0.001 ? '  (MISMATCH)' : ''}\nrun ${o.runId} stored in ${db}${o.reportPath ? `\nreport: ${o.reportPath}` : ''}\n`
+      process.stdout.write(`${abTable(o.ab, o.offline, w.layout.domains)}\n\nsample-ratio check: users per arm ${o.ab.srm.users.join(' / ')}, p = ${Number.isFinite(o.ab.srm.pValue) ? o.ab.srm.pValue.toFixed(3) : '–'}${o.ab.srm.pValue < 0.001 ? '  (MISMATCH)' : ''}\nrun ${o.runId} stored in ${db}${o.reportPath ? `\nreport: ${o.reportPath}` : ''}\n`
         + `time: ${Object.entries(o.stages).map(([k, v]) => `${k} ${v.toFixed(1)} s`).join(', ')}; total ${o.wallSeconds.toFixed(1)} s; peak memory ${Math.round(o.peakRssMb)} MB\n`);
     }
     return 0;
