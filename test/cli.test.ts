@@ -61,3 +61,34 @@ test('bad input: one line on stderr, exit 2, nothing written', () => {
   assert.deepEqual(readdirSync(dir).sort(), ['bad.json']);
   assert.ok(!existsSync(join(dir, 'x.csv')));
 });
+
+test('generate --out removes the temporary files of writers that were killed, and leaves a live writer\'s alone', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'crossab-'));
+  const out = join(dir, 'w.parquet');
+  // PID 2^22 + 1 is above Linux's largest PID, so no process has it; this test's own PID is alive.
+  writeFileSync(`${out}.tmp-4194305`, 'left by kill -9');
+  writeFileSync(`${out}.tmp-${process.pid}`, 'still being written');
+  writeFileSync(`${out}.tmp`, 'left by an older crossab');
+  const r = crossab(['generate', scenarioPath('tiny'), '--out', out]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual(readdirSync(dir).sort(), ['w.parquet', `w.parquet.tmp-${process.pid}`]);
+});
+
+test('every command has --help with its flags and an example, and crossab --version prints the release', () => {
+  for (const cmd of ['generate', 'train', 'run', 'runs', 'query', 'report', 'check', 'tui']) {
+    const r = crossab([cmd, '--help']);
+    assert.equal(r.code, 0, `${cmd}: ${r.stderr}`);
+    assert.match(r.stdout, new RegExp(`^usage: crossab ${cmd}`));
+    assert.match(r.stdout, /\nflags:\n {2}--/);
+    assert.match(r.stdout, new RegExp(`\nexamples:\n {2}crossab ${cmd}`));
+  }
+  const v = crossab(['--version']);
+  assert.equal(v.code, 0);
+  assert.match(v.stdout, /^crossab \d+\.\d+\.\d+\n$/);
+  const seed = crossab(['generate', scenarioPath('tiny'), '--seed', '-1']);
+  assert.equal(seed.code, 2);
+  assert.match(seed.stderr, /--seed must be between 0 and 2147483647, got -1/);
+  const db = crossab(['runs', '--db', '']);
+  assert.equal(db.code, 2);
+  assert.match(db.stderr, /--db needs a value/);
+});
