@@ -1,32 +1,20 @@
 // Fuzzing the CLI with bad and extreme input: hundreds of scenario files mutated from the tiny one
 // and flag combinations for every command. Each must end in exit 0, or exit 2 with one line on
 // stderr — never a stack trace, an exception out of the command (exit 1), a crash after validation
-// or a hang. The cases run in one child process (test/helpers/cli-driver.ts calls main() as the
-// launcher does) so they stay fast; CROSSAB_MEMORY_LIMIT is lowered there so that extreme-but-valid
+// or a hang. The cases run in one child process (crossabMany) so they stay fast; CROSSAB_MEMORY_LIMIT is lowered there so that extreme-but-valid
 // worlds are refused up front instead of taking the machine.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import seedrandom from 'seedrandom';
 import type { Outcome } from './helpers/cli-driver.js';
 import { rawScenario, scenarioPath } from './helpers/scenarios.js';
+import { crossabMany } from './helpers/cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'crossab-fuzz-'));
-const driver = new URL('./helpers/cli-driver.js', import.meta.url).pathname;
-
-/** Run every case in one driver process; a crash or a hang of the whole driver fails the test with what it printed. */
-function cli(cases: { argv: string[]; seconds: number }[]): Outcome[] {
-  const input = join(dir, `cases-${Date.now()}.json`);
-  const output = `${input}.out`;
-  writeFileSync(input, JSON.stringify(cases));
-  const budget = cases.reduce((a, c) => a + c.seconds, 0);
-  const r = spawnSync(process.execPath, [driver, input, output], { cwd: dir, encoding: 'utf8', env: { ...process.env, CROSSAB_MEMORY_LIMIT: '1G' }, timeout: budget * 1000 });
-  assert.equal(r.status, 0, `the driver died (signal ${r.signal}):\n${r.stdout}\n${r.stderr}`);
-  return JSON.parse(readFileSync(output, 'utf8'));
-}
+const cli = (cases: { argv: string[]; seconds: number }[]): Outcome[] => crossabMany(cases, { cwd: dir, env: { CROSSAB_MEMORY_LIMIT: '1G' } });
 
 function judge(label: string, o: Outcome): string | null {
   if (o.code === 0) return null;

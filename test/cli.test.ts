@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { scenarioPath } from './helpers/scenarios.js';
-import { crossab } from './helpers/cli.js';
+import { crossab, crossabMany } from './helpers/cli.js';
 
 test('generate --json prints the summary object with the documented keys', () => {
   const r = crossab(['generate', scenarioPath('tiny'), '--json', '--seed', '3']);
@@ -75,8 +75,10 @@ test('generate --out removes the temporary files of writers that were killed, an
 });
 
 test('every command has --help with its flags and an example, and crossab --version prints the release', () => {
-  for (const cmd of ['generate', 'train', 'run', 'runs', 'query', 'report', 'check', 'tui']) {
-    const r = crossab([cmd, '--help']);
+  const commands = ['generate', 'train', 'run', 'runs', 'query', 'report', 'check', 'tui'];
+  const outcomes = crossabMany(commands.map((cmd) => ({ argv: [cmd, '--help'], seconds: 30 })));
+  for (const [k, cmd] of commands.entries()) {
+    const r = outcomes[k];
     assert.equal(r.code, 0, `${cmd}: ${r.stderr}`);
     assert.match(r.stdout, new RegExp(`^usage: crossab ${cmd}`));
     assert.match(r.stdout, /\nflags:\n {2}--/);

@@ -85,7 +85,6 @@ export function candidateTruth(w: World, cds: Dataset & { request: Int32Array; i
   return { click, conv };
 }
 
-
 /** Bytes of the replay's per arm × scope × user sums (impressions, clicks, conversions as float64). */
 export function accountingBytes(arms: number, domains: number, users: number): number {
   return arms * (domains + 3) * (SEGMENTS.length + 1) * users * 3 * 8;

@@ -4,6 +4,7 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { existsSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { UserError } from '../errors.js';
+import { DEFAULT_DB } from '../store/db.js';
 
 /** A flag as parseArgs takes it, plus what --help says of it (`value` names its argument). */
 export type Flag = { type: 'string' | 'boolean'; value?: string; help: string };
@@ -37,6 +38,18 @@ function joinNegativeValues(argv: string[], options: Options): string[] {
   }
   return out;
 }
+
+/** Flags several commands take, described once. */
+export const SHARED_FLAGS = {
+  seed: { type: 'string', value: 'N', help: "the seed of the world, the models and the A/B assignment, 0 to 2147483647 (default: the scenario's)" },
+  strategies: { type: 'string', value: 'a,b,…', help: "strategies to train (default: the scenario's list, else the defaults)" },
+  backend: { type: 'string', value: 'NAME', help: 'node, wasm or cpu (default: the fastest that loads; also CROSSAB_BACKEND)' },
+  workers: { type: 'string', value: 'N', help: 'training threads, 1 to 64 (default: one per core)' },
+} as const;
+
+/** --db: the store, which commands that write create (in an existing folder) and readers require. */
+export const dbFlag = (writes: boolean, extra = '') =>
+  ({ type: 'string', value: 'PATH', help: `the DuckDB store (default ${DEFAULT_DB}${writes ? '; its folder must exist' : ''})${extra}` }) as const;
 
 type ParseOptions<T extends Options> = { [K in keyof T]: { type: T[K]['type'] } };
 

@@ -18,7 +18,7 @@ import { ensureRuns, type SeedRun } from '../check/runs.js';
 import { judge } from '../check/judge.js';
 import { writeJunit, type CaseResult, type Suite } from '../check/junit.js';
 import { DEFAULT_TOLERANCES, compareWithBaseline, moveCase, type Tolerances } from '../check/baseline.js';
-import { checkOutputPath, intFlag, parse, type CommandHelp } from './args.js';
+import { SHARED_FLAGS, checkOutputPath, dbFlag, intFlag, parse, type CommandHelp } from './args.js';
 
 export const usage = 'crossab check <scenario.json…> [--seeds 1,2,3 | --seeds N] [--db PATH] [--junit FILE] [--json] [--allow-inconclusive] [--fresh] [--backend node|wasm|cpu] [--workers N]\n'
   + '  crossab check --baseline RUN_ID [scenario.json] [--tolerance auc=0.003,gauc=0.003,logloss=0.003,lift=0.03] [--seeds …] [--db PATH] [--junit FILE] [--json]';
@@ -27,15 +27,15 @@ const DEFAULT_SEED_COUNT = 3;
 
 const FLAGS = {
   seeds: { type: 'string', value: 'N|a,b,…', help: "N seeds from the scenario's own, or a list (default: the scenario's check.seeds, else 3)" },
-  db: { type: 'string', value: 'PATH', help: `the DuckDB store; runs stored there with the same code and data are reused (default ${DEFAULT_DB})` },
+  db: dbFlag(true, '; runs stored there with the same code and data are reused'),
   junit: { type: 'string', value: 'FILE.xml', help: 'also write the verdicts as JUnit XML for CI' },
   json: { type: 'boolean', help: 'print the verdicts as one JSON object' },
   'allow-inconclusive': { type: 'boolean', help: 'an inconclusive claim does not fail the check' },
   fresh: { type: 'boolean', help: 'run every seed again instead of reusing stored runs' },
   baseline: { type: 'string', value: 'RUN_ID', help: 'compare new runs with a stored run, metric by metric, instead of judging expectations' },
   tolerance: { type: 'string', value: 'm=x,…', help: 'with --baseline: how far each metric may move (auc, gauc, logloss, lift)' },
-  backend: { type: 'string', value: 'NAME', help: 'node, wasm or cpu (default: the fastest that loads; also CROSSAB_BACKEND)' },
-  workers: { type: 'string', value: 'N', help: 'training threads, 1 to 64 (default: one per core)' },
+  backend: SHARED_FLAGS.backend,
+  workers: SHARED_FLAGS.workers,
 } as const;
 
 export const help: CommandHelp = {

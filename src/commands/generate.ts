@@ -5,12 +5,12 @@ import { formatTable } from '../table.js';
 import { writeParquet } from '../world/export.js';
 import { summarise } from '../world/summary.js';
 import { generateWorld } from '../world/world.js';
-import { checkOutputPath, intFlag, parse, type CommandHelp } from './args.js';
+import { SHARED_FLAGS, checkOutputPath, intFlag, parse, type CommandHelp } from './args.js';
 
 export const usage = 'crossab generate <scenario.json> [--seed N] [--out FILE.parquet] [--json]';
 
 const FLAGS = {
-  seed: { type: 'string', value: 'N', help: "the world's seed, 0 to 2147483647 (default: the scenario's)" },
+  seed: SHARED_FLAGS.seed,
   out: { type: 'string', value: 'FILE.parquet', help: 'also write the logged impressions as Parquet (its folder must exist)' },
   json: { type: 'boolean', help: 'print the summary as one JSON object' },
 } as const;

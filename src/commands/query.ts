@@ -1,12 +1,12 @@
 import { DEFAULT_DB, openDb } from '../store/db.js';
 import { runReadOnlyQuery } from '../store/query.js';
 import { TableStream } from '../table.js';
-import { intFlag, parse, type CommandHelp } from './args.js';
+import { dbFlag, intFlag, parse, type CommandHelp } from './args.js';
 
 export const usage = 'crossab query "<SQL>" [--db PATH] [--json] [--max-rows N] [--timeout S]';
 
 const FLAGS = {
-  db: { type: 'string', value: 'PATH', help: `the DuckDB store (default ${DEFAULT_DB})` },
+  db: dbFlag(false),
   json: { type: 'boolean', help: 'print the rows as a JSON array of objects, streamed' },
   'max-rows': { type: 'string', value: 'N', help: 'stop after N rows and say so on stderr (default 1000; 0: every row, still streamed)' },
   timeout: { type: 'string', value: 'S', help: 'interrupt the query after S seconds (default 60; 0: never)' },

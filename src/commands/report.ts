@@ -8,14 +8,14 @@ import { chartSvg } from '../report/svg.js';
 import { UserError } from '../errors.js';
 import { writeFileAtomic } from '../atomic-write.js';
 import { safeFileName } from '../file-name.js';
-import { checkOutputDir, checkOutputPath, listFlag, parse, type CommandHelp } from './args.js';
+import { dbFlag, checkOutputDir, checkOutputPath, listFlag, parse, type CommandHelp } from './args.js';
 
 export const usage = 'crossab report [--run ID|latest] [--compare A,B,…] [--db PATH] [--out reports/NAME.html] [--svg DIR]';
 
 const FLAGS = {
   run: { type: 'string', value: 'ID', help: "the run to report, or 'latest' (default: the latest complete run)" },
   compare: { type: 'string', value: 'A,B,…', help: 'two or more run IDs side by side in one report' },
-  db: { type: 'string', value: 'PATH', help: `the DuckDB store (default ${DEFAULT_DB})` },
+  db: dbFlag(false),
   out: { type: 'string', value: 'FILE.html', help: 'where the report goes (default reports/RUN_ID.html; its folder must exist)' },
   svg: { type: 'string', value: 'DIR', help: 'also write each chart as SVG into DIR (an existing folder, or a new one inside one)' },
 } as const;

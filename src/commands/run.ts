@@ -5,20 +5,20 @@ import { DEFAULT_DB } from '../store/db.js';
 import { DOMINANT_USER, type ReplayResult } from '../abtest/replay.js';
 import type { OfflineResults } from '../pipeline.js';
 import { executeRun, withCancellation, type RunHandle } from '../run.js';
-import { checkOutputPath, intFlag, listFlag, parse, type CommandHelp } from './args.js';
+import { SHARED_FLAGS, checkOutputPath, dbFlag, intFlag, listFlag, parse, type CommandHelp } from './args.js';
 import { offlineJson } from './train.js';
 
 export const usage = 'crossab run <scenario.json> [--seed N] [--strategies a,b] [--arms a,b] [--control a] [--aa] [--db PATH] [--backend node|wasm|cpu] [--workers N] [--no-report] [--json]';
 
 const FLAGS = {
-  seed: { type: 'string', value: 'N', help: "the world's, the models' and the assignment's seed (default: the scenario's)" },
-  strategies: { type: 'string', value: 'a,b,…', help: "strategies to train (default: the scenario's list, else the defaults)" },
+  seed: SHARED_FLAGS.seed,
+  strategies: SHARED_FLAGS.strategies,
   arms: { type: 'string', value: 'a,b,…', help: "A/B arms, strategies by name (default: the scenario's abtest block)" },
   control: { type: 'string', value: 'NAME', help: "the control arm (default: the scenario's control, else the first arm)" },
   aa: { type: 'boolean', help: 'an A/A test: every arm serves the control strategy' },
-  db: { type: 'string', value: 'PATH', help: `the DuckDB store (default ${DEFAULT_DB}; its folder must exist)` },
-  backend: { type: 'string', value: 'NAME', help: 'node, wasm or cpu (default: the fastest that loads; also CROSSAB_BACKEND)' },
-  workers: { type: 'string', value: 'N', help: 'training threads, 1 to 64 (default: one per core)' },
+  db: dbFlag(true),
+  backend: SHARED_FLAGS.backend,
+  workers: SHARED_FLAGS.workers,
   'no-report': { type: 'boolean', help: 'store the run but write no HTML report' },
   json: { type: 'boolean', help: 'print the run as one JSON object (offline metrics, A/B readout, fingerprint)' },
 } as const;

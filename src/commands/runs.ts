@@ -1,12 +1,12 @@
 import { DEFAULT_DB, openDb } from '../store/db.js';
 import { formatTable } from '../table.js';
-import { parse, type CommandHelp } from './args.js';
+import { dbFlag, parse, type CommandHelp } from './args.js';
 import { isAlive } from '../liveness.js';
 
 export const usage = 'crossab runs [--db PATH] [--json]';
 
 const FLAGS = {
-  db: { type: 'string', value: 'PATH', help: `the DuckDB store (default ${DEFAULT_DB})` },
+  db: dbFlag(false),
   json: { type: 'boolean', help: 'print the runs as a JSON array' },
 } as const;
 

@@ -6,16 +6,16 @@ import { formatTable } from '../table.js';
 import { prepare, resolveStrategies, trainAndEvaluate, type OfflineResults } from '../pipeline.js';
 import { plainLogger } from '../logger.js';
 import { DEFAULT_WORKERS } from '../train/parallel.js';
-import { intFlag, listFlag, parse, type CommandHelp } from './args.js';
+import { SHARED_FLAGS, intFlag, listFlag, parse, type CommandHelp } from './args.js';
 import type { StrategyMetrics } from '../evaluate/offline.js';
 
 export const usage = 'crossab train <scenario.json> [--strategies a,b,…] [--seed N] [--backend node|wasm|cpu] [--workers N] [--json]';
 
 const FLAGS = {
-  strategies: { type: 'string', value: 'a,b,…', help: "strategies to train (default: the scenario's list, else the defaults)" },
-  seed: { type: 'string', value: 'N', help: "the world's and the models' seed (default: the scenario's)" },
-  backend: { type: 'string', value: 'NAME', help: 'node, wasm or cpu (default: the fastest that loads; also CROSSAB_BACKEND)' },
-  workers: { type: 'string', value: 'N', help: 'training threads, 1 to 64 (default: one per core)' },
+  strategies: SHARED_FLAGS.strategies,
+  seed: SHARED_FLAGS.seed,
+  backend: SHARED_FLAGS.backend,
+  workers: SHARED_FLAGS.workers,
   json: { type: 'boolean', help: 'print the offline metrics as one JSON object' },
 } as const;
 

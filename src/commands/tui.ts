@@ -7,14 +7,14 @@ import { CancelledError, UserError } from '../errors.js';
 import { DEFAULT_DB } from '../store/db.js';
 import { cancelRun, executeRun, type RunHandle } from '../run.js';
 import { App, type ScenarioChoice } from '../tui/App.js';
-import { checkOutputPath, parse, type CommandHelp } from './args.js';
+import { SHARED_FLAGS, checkOutputPath, dbFlag, parse, type CommandHelp } from './args.js';
 
 export const usage = 'crossab tui [--scenarios DIR] [--db PATH] [--backend node|wasm|cpu]   (also: crossab on a terminal)';
 
 const FLAGS = {
   scenarios: { type: 'string', value: 'DIR', help: 'the folder of scenario files to pick from (default scenarios)' },
-  db: { type: 'string', value: 'PATH', help: `the DuckDB store (default ${DEFAULT_DB}; its folder must exist)` },
-  backend: { type: 'string', value: 'NAME', help: 'node, wasm or cpu (default: the fastest that loads; also CROSSAB_BACKEND)' },
+  db: dbFlag(true),
+  backend: SHARED_FLAGS.backend,
 } as const;
 
 export const help: CommandHelp = {

@@ -103,6 +103,8 @@ export class TrainingPool {
   private readonly queue: Task[] = [];
   private readonly idle: Worker[] = [];
   private readonly busy = new Map<Worker, Task>();
+  /** Workers replaced on purpose: their exit is not a failure. */
+  private readonly retired = new Set<Worker>();
   private broken: Error | null = null;
   private closed = false;
 
@@ -145,8 +147,6 @@ export class TrainingPool {
     w.once('exit', (code) => { if (!this.closed && !this.retired.has(w)) fail(new Error(`a training worker exited (code ${code})`)); });
     return w;
   }
-
-  private readonly retired = new Set<Worker>();
 
   /** Terminate `w` (not awaited) and put a fresh worker in its place. */
   private replace(w: Worker): void {
