@@ -1,28 +1,21 @@
 import { DEFAULT_DB, openDb } from '../store/db.js';
 import { formatTable } from '../table.js';
-import { dbFlag, parse, type CommandHelp } from './args.js';
+import { parse } from './args.js';
+import { COMMANDS } from './specs.js';
 import { isAlive } from '../liveness.js';
 
-export const usage = 'crossab runs [--db PATH] [--json]';
-
-const FLAGS = {
-  db: dbFlag(false),
-  json: { type: 'boolean', help: 'print the runs as a JSON array' },
-} as const;
-
-export const help: CommandHelp = {
-  usage, flags: FLAGS, summary: "List the store's runs with their status (running, complete, cancelled, failed, interrupted)",
-  examples: ['crossab runs', 'crossab runs --db other.duckdb --json'],
-};
 
 
 export async function runs(argv: string[]): Promise<number> {
-  const { values } = parse('runs', argv, FLAGS, { min: 0, max: 0, name: '' });
+  const { values } = parse('runs', argv, COMMANDS.runs.flags, COMMANDS.runs.positionals);
   const db = await openDb(values.db ?? DEFAULT_DB, { readOnly: true });
   let rows: Record<string, unknown>[];
   try {
+    // Reading never migrates: a store from before schema 3 has no pid_stamp yet.
+    const [{ n }] = (await db.con.runAndReadAll("SELECT count(*)::INTEGER AS n FROM information_schema.columns WHERE table_name = 'runs' AND column_name = 'pid_stamp'")).getRowObjects();
+    const stamp = Number(n) > 0 ? 'pid_stamp' : 'NULL AS pid_stamp';
     rows = (await db.con.runAndReadAll(`SELECT run_id, scenario, seed, backend, version, fingerprint, status, pid,
-      strftime(started_at, '%Y-%m-%d %H:%M:%S') AS started_at, strftime(finished_at, '%Y-%m-%d %H:%M:%S') AS finished_at, wall_seconds, strategies, arms, control, pid_stamp
+      strftime(started_at, '%Y-%m-%d %H:%M:%S') AS started_at, strftime(finished_at, '%Y-%m-%d %H:%M:%S') AS finished_at, wall_seconds, strategies, arms, control, ${stamp}
       FROM runs ORDER BY started_at, run_id`)).getRowObjectsJson() as Record<string, unknown>[];
   } finally {
     db.close();

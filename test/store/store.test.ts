@@ -146,12 +146,21 @@ test('migrations: a version-1 database is upgraded on open; a newer schema is re
   const inst = await DuckDBInstance.create(path);
   const con = await inst.connect();
   await con.run('CREATE TABLE schema_version (version INTEGER NOT NULL, applied_at TIMESTAMP NOT NULL)');
-  await con.run("CREATE TABLE runs (run_id VARCHAR PRIMARY KEY, status VARCHAR NOT NULL, pid INTEGER)");
+  await con.run(`CREATE TABLE runs (
+      run_id VARCHAR PRIMARY KEY, scenario VARCHAR NOT NULL, scenario_json VARCHAR NOT NULL, seed INTEGER NOT NULL,
+      backend VARCHAR NOT NULL, version VARCHAR NOT NULL, fingerprint VARCHAR NOT NULL, strategies VARCHAR NOT NULL,
+      arms VARCHAR, control VARCHAR, started_at TIMESTAMP NOT NULL, finished_at TIMESTAMP,
+      status VARCHAR NOT NULL, pid INTEGER, wall_seconds DOUBLE, error VARCHAR)`);
+  await con.run("INSERT INTO runs VALUES ('old-run', 'tiny', '{}', 1, 'wasm', '0.1.0', 'f', 'separate', NULL, NULL, now(), NULL, 'running', 4194305, NULL, NULL)");
   await con.run('CREATE TABLE ab_assignment (run_id VARCHAR NOT NULL, arm VARCHAR NOT NULL, strategy VARCHAR NOT NULL, share DOUBLE, users INTEGER, srm_chi2 DOUBLE, srm_p_value DOUBLE)');
   await con.run("INSERT INTO ab_assignment VALUES ('old', 'a', 'separate', 0.5, 10, 0.1, 0.9)");
   await con.run('INSERT INTO schema_version VALUES (1, now())');
   con.closeSync();
   inst.closeSync();
+  // Readers never migrate: an old store is listed as it is (its dead run shown as interrupted).
+  const listed = crossab(['runs', '--db', path, '--json']);
+  assert.equal(listed.code, 0, listed.stderr);
+  assert.deepEqual(JSON.parse(listed.stdout).map((r: { run_id: string; status: string }) => [r.run_id, r.status]), [['old-run', 'interrupted']]);
   const db = await openDb(path);
   const cols = (await db.con.runAndReadAll("SELECT column_name FROM information_schema.columns WHERE table_name = 'ab_assignment'")).getRows().map((r) => r[0]);
   const versions = (await db.con.runAndReadAll('SELECT version FROM schema_version ORDER BY version')).getRows().map((r) => r[0]);
