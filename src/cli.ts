@@ -1,32 +1,28 @@
 // Entry point: dispatch to sub-commands; user errors end in one line and exit code 2.
 import { UserError } from './errors.js';
 import { RELEASE } from './version.js';
-import { helpText, type CommandHelp } from './commands/args.js';
-import { generate, help as generateHelp } from './commands/generate.js';
-import { train, help as trainHelp } from './commands/train.js';
-import { run, help as runHelp } from './commands/run.js';
-import { runs, help as runsHelp } from './commands/runs.js';
-import { query, help as queryHelp } from './commands/query.js';
-import { report, help as reportHelp } from './commands/report.js';
-import { tui, help as tuiHelp } from './commands/tui.js';
-import { check, help as checkHelp } from './commands/check.js';
+import { helpText } from './commands/args.js';
+import { COMMANDS, type CommandName } from './commands/specs.js';
 
-type Command = { run: (argv: string[]) => Promise<number>; help: CommandHelp };
+type Runner = (argv: string[]) => Promise<number>;
 
-const commands: Record<string, Command> = {
-  generate: { run: generate, help: generateHelp },
-  train: { run: train, help: trainHelp },
-  run: { run, help: runHelp },
-  runs: { run: runs, help: runsHelp },
-  query: { run: query, help: queryHelp },
-  report: { run: report, help: reportHelp },
-  check: { run: check, help: checkHelp },
-  tui: { run: tui, help: tuiHelp },
+/** Each command's code is loaded only when it runs: `crossab runs` and `--help` never load TensorFlow.js or React. */
+const runners: Record<CommandName, () => Promise<Runner>> = {
+  generate: async () => (await import('./commands/generate.js')).generate,
+  train: async () => (await import('./commands/train.js')).train,
+  run: async () => (await import('./commands/run.js')).run,
+  runs: async () => (await import('./commands/runs.js')).runs,
+  query: async () => (await import('./commands/query.js')).query,
+  report: async () => (await import('./commands/report.js')).report,
+  check: async () => (await import('./commands/check.js')).check,
+  tui: async () => (await import('./commands/tui.js')).tui,
 };
+
+const isCommand = (name: string): name is CommandName => Object.hasOwn(COMMANDS, name);
 
 export function help(): string {
   return ['crossab — cross-domain A/B experiment simulator for recommender systems', '', 'Commands:',
-    ...Object.values(commands).map((c) => `  ${c.help.usage}\n      ${c.help.summary}`), '',
+    ...Object.values(COMMANDS).map((c) => `  ${c.usage}\n      ${c.summary}`), '',
     "'crossab <command> --help' describes a command's flags; 'crossab --version' prints the version."].join('\n');
 }
 
@@ -40,7 +36,7 @@ export async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
   // On a terminal, bare `crossab` opens the dashboard; elsewhere it prints help.
   if (!name && process.stdin.isTTY && process.stdout.isTTY) return main(['tui']);
-  if (name === 'help' && rest.length === 1 && Object.hasOwn(commands, rest[0])) return main([rest[0], '--help']);
+  if (name === 'help' && rest.length === 1 && isCommand(rest[0])) return main([rest[0], '--help']);
   if (!name || name === 'help' || name === '--help' || name === '-h') {
     process.stdout.write(help() + '\n');
     return 0;
@@ -49,14 +45,13 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(`crossab ${RELEASE}\n`);
     return 0;
   }
-  const cmd = Object.hasOwn(commands, name) ? commands[name] : undefined;
   try {
-    if (!cmd) throw new UserError(`unknown command '${name}'; commands: ${Object.keys(commands).join(', ')}`);
+    if (!isCommand(name)) throw new UserError(`unknown command '${name}'; commands: ${Object.keys(COMMANDS).join(', ')}`);
     if (wantsHelp(rest)) {
-      process.stdout.write(helpText(cmd.help) + '\n');
+      process.stdout.write(helpText(COMMANDS[name]) + '\n');
       return 0;
     }
-    return await cmd.run(rest);
+    return await (await runners[name]())(rest);
   } catch (e) {
     if (e instanceof UserError) {
       process.stderr.write(`crossab: ${e.message}\n`);

@@ -4,7 +4,7 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { existsSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { UserError } from '../errors.js';
-import { DEFAULT_DB } from '../store/db.js';
+import { DEFAULT_DB } from '../store/location.js';
 
 /** A flag as parseArgs takes it, plus what --help says of it (`value` names its argument). */
 export type Flag = { type: 'string' | 'boolean'; value?: string; help: string };
@@ -14,7 +14,7 @@ export interface CommandHelp {
   usage: string;
   summary: string;
   flags: Options;
-  examples: string[];
+  examples: readonly string[];
   /** Anything --help should say beyond the flags (what the positional arguments are). */
   notes?: string;
 }

@@ -18,31 +18,10 @@ import { ensureRuns, type SeedRun } from '../check/runs.js';
 import { judge } from '../check/judge.js';
 import { writeJunit, type CaseResult, type Suite } from '../check/junit.js';
 import { DEFAULT_TOLERANCES, compareWithBaseline, moveCase, type Tolerances } from '../check/baseline.js';
-import { SHARED_FLAGS, checkOutputPath, dbFlag, intFlag, parse, type CommandHelp } from './args.js';
-
-export const usage = 'crossab check <scenario.json…> [--seeds 1,2,3 | --seeds N] [--db PATH] [--junit FILE] [--json] [--allow-inconclusive] [--fresh] [--backend node|wasm|cpu] [--workers N]\n'
-  + '  crossab check --baseline RUN_ID [scenario.json] [--tolerance auc=0.003,gauc=0.003,logloss=0.003,lift=0.03] [--seeds …] [--db PATH] [--junit FILE] [--json]';
+import { checkOutputPath, intFlag, parse } from './args.js';
+import { COMMANDS } from './specs.js';
 
 const DEFAULT_SEED_COUNT = 3;
-
-const FLAGS = {
-  seeds: { type: 'string', value: 'N|a,b,…', help: "N seeds from the scenario's own, or a list (default: the scenario's check.seeds, else 3)" },
-  db: dbFlag(true, '; runs stored there with the same code and data are reused'),
-  junit: { type: 'string', value: 'FILE.xml', help: 'also write the verdicts as JUnit XML for CI' },
-  json: { type: 'boolean', help: 'print the verdicts as one JSON object' },
-  'allow-inconclusive': { type: 'boolean', help: 'an inconclusive claim does not fail the check' },
-  fresh: { type: 'boolean', help: 'run every seed again instead of reusing stored runs' },
-  baseline: { type: 'string', value: 'RUN_ID', help: 'compare new runs with a stored run, metric by metric, instead of judging expectations' },
-  tolerance: { type: 'string', value: 'm=x,…', help: 'with --baseline: how far each metric may move (auc, gauc, logloss, lift)' },
-  backend: SHARED_FLAGS.backend,
-  workers: SHARED_FLAGS.workers,
-} as const;
-
-export const help: CommandHelp = {
-  usage, flags: FLAGS,
-  summary: "Judge scenarios' expectations over seeds, or compare with a baseline run; exit 0 when all pass, 1 when any fails, 2 on bad input",
-  examples: ['crossab check scenarios/library/*.json --junit reports/check.xml', 'crossab check --baseline RUN_ID --tolerance auc=0.003'],
-};
 
 /** '1,2,3' is a list of seeds; a single number N is N seeds counting up from the scenario's seed. */
 export function parseSeeds(value: string | undefined): { list?: number[]; count?: number } {
@@ -97,7 +76,7 @@ const num = (x: number) => (Number.isFinite(x) ? x : null);
 const f4 = (x: number) => (Number.isFinite(x) ? x.toFixed(4) : '–');
 
 export async function check(argv: string[]): Promise<number> {
-  const { values, positionals } = parse('check', argv, FLAGS, { min: 0, max: 1000, name: 'scenario file' });
+  const { values, positionals } = parse('check', argv, COMMANDS.check.flags, COMMANDS.check.positionals);
   const workers = intFlag('check', 'workers', values.workers, 1, 64);
   const baselineId = values.baseline;
   if (!baselineId && positionals.length === 0) throw new UserError("check: missing scenario file; see 'crossab check --help'");

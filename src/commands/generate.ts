@@ -5,23 +5,12 @@ import { formatTable } from '../table.js';
 import { writeParquet } from '../world/export.js';
 import { summarise } from '../world/summary.js';
 import { generateWorld } from '../world/world.js';
-import { SHARED_FLAGS, checkOutputPath, intFlag, parse, type CommandHelp } from './args.js';
+import { checkOutputPath, intFlag, parse } from './args.js';
+import { COMMANDS } from './specs.js';
 
-export const usage = 'crossab generate <scenario.json> [--seed N] [--out FILE.parquet] [--json]';
-
-const FLAGS = {
-  seed: SHARED_FLAGS.seed,
-  out: { type: 'string', value: 'FILE.parquet', help: 'also write the logged impressions as Parquet (its folder must exist)' },
-  json: { type: 'boolean', help: 'print the summary as one JSON object' },
-} as const;
-
-export const help: CommandHelp = {
-  usage, flags: FLAGS, summary: 'Generate the world a scenario describes and print its summary: domains, users, impressions, click rates',
-  examples: ['crossab generate scenarios/default.json', 'crossab generate scenarios/tiny.json --seed 3 --out tiny.parquet'],
-};
 
 export async function generate(argv: string[]): Promise<number> {
-  const { values, positionals } = parse('generate', argv, FLAGS, { min: 1, max: 1, name: 'scenario file' });
+  const { values, positionals } = parse('generate', argv, COMMANDS.generate.flags, COMMANDS.generate.positionals);
   const seedFlag = intFlag('generate', 'seed', values.seed, 0, 2 ** 31 - 1);
   const out = values.out ? checkOutputPath('generate', 'out', values.out, '.parquet') : undefined;
   const scenario = loadScenario(positionals[0]);

@@ -8,22 +8,9 @@ import { chartSvg } from '../report/svg.js';
 import { UserError } from '../errors.js';
 import { writeFileAtomic } from '../atomic-write.js';
 import { safeFileName } from '../file-name.js';
-import { dbFlag, checkOutputDir, checkOutputPath, listFlag, parse, type CommandHelp } from './args.js';
+import { checkOutputDir, checkOutputPath, listFlag, parse } from './args.js';
+import { COMMANDS } from './specs.js';
 
-export const usage = 'crossab report [--run ID|latest] [--compare A,B,…] [--db PATH] [--out reports/NAME.html] [--svg DIR]';
-
-const FLAGS = {
-  run: { type: 'string', value: 'ID', help: "the run to report, or 'latest' (default: the latest complete run)" },
-  compare: { type: 'string', value: 'A,B,…', help: 'two or more run IDs side by side in one report' },
-  db: dbFlag(false),
-  out: { type: 'string', value: 'FILE.html', help: 'where the report goes (default reports/RUN_ID.html; its folder must exist)' },
-  svg: { type: 'string', value: 'DIR', help: 'also write each chart as SVG into DIR (an existing folder, or a new one inside one)' },
-} as const;
-
-export const help: CommandHelp = {
-  usage, flags: FLAGS, summary: 'Write a self-contained HTML report (Vega-Lite charts, no network) of stored runs',
-  examples: ['crossab report', 'crossab report --run tiny-20261201-120000-a1b2c3 --out reports/tiny.html --svg reports/tiny-svg'],
-};
 
 /** Write the report for stored runs; returns the HTML path. Files appear whole (write, then rename). */
 export async function writeReport(dbPath: string, runIds: string[], out?: string, svgDir?: string): Promise<{ html: string; svgs: string[] }> {
@@ -56,7 +43,7 @@ export async function writeReport(dbPath: string, runIds: string[], out?: string
 }
 
 export async function report(argv: string[]): Promise<number> {
-  const { values } = parse('report', argv, FLAGS, { min: 0, max: 0, name: '' });
+  const { values } = parse('report', argv, COMMANDS.report.flags, COMMANDS.report.positionals);
   if (values.run && values.compare) throw new UserError('report: give --run or --compare, not both');
   const ids = listFlag(values.compare) ?? [values.run ?? 'latest'];
   if (values.compare && ids.length < 2) throw new UserError('report: --compare needs at least two run IDs');

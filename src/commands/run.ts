@@ -5,28 +5,10 @@ import { DEFAULT_DB } from '../store/db.js';
 import { DOMINANT_USER, type ReplayResult } from '../abtest/replay.js';
 import type { OfflineResults } from '../pipeline.js';
 import { executeRun, withCancellation, type RunHandle } from '../run.js';
-import { SHARED_FLAGS, checkOutputPath, dbFlag, intFlag, listFlag, parse, type CommandHelp } from './args.js';
+import { checkOutputPath, intFlag, listFlag, parse } from './args.js';
+import { COMMANDS } from './specs.js';
 import { offlineJson } from './train.js';
 
-export const usage = 'crossab run <scenario.json> [--seed N] [--strategies a,b] [--arms a,b] [--control a] [--aa] [--db PATH] [--backend node|wasm|cpu] [--workers N] [--no-report] [--json]';
-
-const FLAGS = {
-  seed: SHARED_FLAGS.seed,
-  strategies: SHARED_FLAGS.strategies,
-  arms: { type: 'string', value: 'a,b,…', help: "A/B arms, strategies by name (default: the scenario's abtest block)" },
-  control: { type: 'string', value: 'NAME', help: "the control arm (default: the scenario's control, else the first arm)" },
-  aa: { type: 'boolean', help: 'an A/A test: every arm serves the control strategy' },
-  db: dbFlag(true),
-  backend: SHARED_FLAGS.backend,
-  workers: SHARED_FLAGS.workers,
-  'no-report': { type: 'boolean', help: 'store the run but write no HTML report' },
-  json: { type: 'boolean', help: 'print the run as one JSON object (offline metrics, A/B readout, fingerprint)' },
-} as const;
-
-export const help: CommandHelp = {
-  usage, flags: FLAGS, summary: 'The whole job: generate the world, train, evaluate offline, replay the A/B test against the truth, store it in DuckDB and write a report',
-  examples: ['crossab run scenarios/default.json', 'crossab run scenarios/tiny.json --arms separate,mmoe --seed 2 --json --no-report'],
-};
 
 
 const pct = (x: number) => (Number.isFinite(x) ? `${(100 * x).toFixed(2)}%` : '–');
@@ -54,7 +36,7 @@ export function abTable(ab: ReplayResult, off: OfflineResults, domains: string[]
 }
 
 export async function run(argv: string[]): Promise<number> {
-  const { values, positionals } = parse('run', argv, FLAGS, { min: 1, max: 1, name: 'scenario file' });
+  const { values, positionals } = parse('run', argv, COMMANDS.run.flags, COMMANDS.run.positionals);
   const workers = intFlag('run', 'workers', values.workers, 1, 64);
   const seed = intFlag('run', 'seed', values.seed, 0, 2 ** 31 - 1);
   const db = checkOutputPath('run', 'db', values.db ?? DEFAULT_DB);

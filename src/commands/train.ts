@@ -6,23 +6,10 @@ import { formatTable } from '../table.js';
 import { prepare, resolveStrategies, trainAndEvaluate, type OfflineResults } from '../pipeline.js';
 import { plainLogger } from '../logger.js';
 import { DEFAULT_WORKERS } from '../train/parallel.js';
-import { SHARED_FLAGS, intFlag, listFlag, parse, type CommandHelp } from './args.js';
+import { intFlag, listFlag, parse } from './args.js';
+import { COMMANDS } from './specs.js';
 import type { StrategyMetrics } from '../evaluate/offline.js';
 
-export const usage = 'crossab train <scenario.json> [--strategies a,b,…] [--seed N] [--backend node|wasm|cpu] [--workers N] [--json]';
-
-const FLAGS = {
-  strategies: SHARED_FLAGS.strategies,
-  seed: SHARED_FLAGS.seed,
-  backend: SHARED_FLAGS.backend,
-  workers: SHARED_FLAGS.workers,
-  json: { type: 'boolean', help: 'print the offline metrics as one JSON object' },
-} as const;
-
-export const help: CommandHelp = {
-  usage, flags: FLAGS, summary: 'Train strategies on a generated world and print offline metrics (AUC, GAUC, log loss) per domain and user segment',
-  examples: ['crossab train scenarios/tiny.json --strategies separate,shared-bottom,mmoe'],
-};
 
 export function offlineJson(r: OfflineResults) {
   const pick = (m: StrategyMetrics) => ({ auc: m.auc, gauc: m.gauc, logloss: m.logloss });
@@ -42,7 +29,7 @@ export function offlineTable(r: OfflineResults, domains: string[]): string {
 }
 
 export async function train(argv: string[]): Promise<number> {
-  const { values, positionals } = parse('train', argv, FLAGS, { min: 1, max: 1, name: 'scenario file' });
+  const { values, positionals } = parse('train', argv, COMMANDS.train.flags, COMMANDS.train.positionals);
   const workers = intFlag('train', 'workers', values.workers, 1, 64) ?? DEFAULT_WORKERS;
   const seedFlag = intFlag('train', 'seed', values.seed, 0, 2 ** 31 - 1);
   const scenario = loadScenario(positionals[0]);

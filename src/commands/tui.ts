@@ -7,20 +7,9 @@ import { CancelledError, UserError } from '../errors.js';
 import { DEFAULT_DB } from '../store/db.js';
 import { cancelRun, executeRun, type RunHandle } from '../run.js';
 import { App, type ScenarioChoice } from '../tui/App.js';
-import { SHARED_FLAGS, checkOutputPath, dbFlag, parse, type CommandHelp } from './args.js';
+import { checkOutputPath, parse } from './args.js';
+import { COMMANDS } from './specs.js';
 
-export const usage = 'crossab tui [--scenarios DIR] [--db PATH] [--backend node|wasm|cpu]   (also: crossab on a terminal)';
-
-const FLAGS = {
-  scenarios: { type: 'string', value: 'DIR', help: 'the folder of scenario files to pick from (default scenarios)' },
-  db: dbFlag(true),
-  backend: SHARED_FLAGS.backend,
-} as const;
-
-export const help: CommandHelp = {
-  usage, flags: FLAGS, summary: 'The terminal dashboard: pick a scenario, seed and strategies, watch the run live (Ctrl-C cancels it)',
-  examples: ['crossab tui', 'crossab tui --scenarios scenarios/library'],
-};
 
 export function listScenarios(dir: string): ScenarioChoice[] {
   let files: string[];
@@ -40,7 +29,7 @@ export function listScenarios(dir: string): ScenarioChoice[] {
 }
 
 export async function tui(argv: string[]): Promise<number> {
-  const { values } = parse('tui', argv, FLAGS, { min: 0, max: 0, name: '' });
+  const { values } = parse('tui', argv, COMMANDS.tui.flags, COMMANDS.tui.positionals);
   if (!process.stdin.isTTY) throw new UserError('tui needs a terminal; use crossab run for scripts and CI');
   const db = checkOutputPath('tui', 'db', values.db ?? DEFAULT_DB);
   const scenarios = listScenarios(resolve(values.scenarios ?? 'scenarios'));

@@ -7,7 +7,7 @@ import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { UserError } from '../errors.js';
 import { checkReadable, migrate } from './schema.js';
 
-export const DEFAULT_DB = 'crossab.duckdb';
+export { DEFAULT_DB } from './location.js';
 
 export interface Db {
   path: string;

@@ -1,0 +1,128 @@
+// What every command takes and says of itself: usage, flags (parsed and described from the same
+// table), examples. A module of its own so that `crossab --help` and the dispatch in cli.ts load
+// none of the commands' machinery (TensorFlow.js, DuckDB, React).
+import { SHARED_FLAGS, dbFlag, type CommandHelp } from './args.js';
+
+export interface CommandSpec extends CommandHelp {
+  positionals: { min: number; max: number; name: string };
+}
+
+const GENERATE = {
+  usage: 'crossab generate <scenario.json> [--seed N] [--out FILE.parquet] [--json]',
+  flags: {
+    seed: SHARED_FLAGS.seed,
+    out: { type: 'string', value: 'FILE.parquet', help: 'also write the logged impressions as Parquet (its folder must exist)' },
+    json: { type: 'boolean', help: 'print the summary as one JSON object' },
+  },
+  positionals: { min: 1, max: 1, name: 'scenario file' },
+  summary: 'Generate the world a scenario describes and print its summary: domains, users, impressions, click rates',
+  examples: ['crossab generate scenarios/default.json', 'crossab generate scenarios/tiny.json --seed 3 --out tiny.parquet'],
+} as const;
+
+const TRAIN = {
+  usage: 'crossab train <scenario.json> [--strategies a,b,…] [--seed N] [--backend node|wasm|cpu] [--workers N] [--json]',
+  flags: {
+    strategies: SHARED_FLAGS.strategies,
+    seed: SHARED_FLAGS.seed,
+    backend: SHARED_FLAGS.backend,
+    workers: SHARED_FLAGS.workers,
+    json: { type: 'boolean', help: 'print the offline metrics as one JSON object' },
+  },
+  positionals: { min: 1, max: 1, name: 'scenario file' },
+  summary: 'Train strategies on a generated world and print offline metrics (AUC, GAUC, log loss) per domain and user segment',
+  examples: ['crossab train scenarios/tiny.json --strategies separate,shared-bottom,mmoe'],
+} as const;
+
+const RUN = {
+  usage: 'crossab run <scenario.json> [--seed N] [--strategies a,b] [--arms a,b] [--control a] [--aa] [--db PATH] [--backend node|wasm|cpu] [--workers N] [--no-report] [--json]',
+  flags: {
+    seed: SHARED_FLAGS.seed,
+    strategies: SHARED_FLAGS.strategies,
+    arms: { type: 'string', value: 'a,b,…', help: "A/B arms, strategies by name (default: the scenario's abtest block)" },
+    control: { type: 'string', value: 'NAME', help: "the control arm (default: the scenario's control, else the first arm)" },
+    aa: { type: 'boolean', help: 'an A/A test: every arm serves the control strategy' },
+    db: dbFlag(true),
+    backend: SHARED_FLAGS.backend,
+    workers: SHARED_FLAGS.workers,
+    'no-report': { type: 'boolean', help: 'store the run but write no HTML report' },
+    json: { type: 'boolean', help: 'print the run as one JSON object (offline metrics, A/B readout, fingerprint)' },
+  },
+  positionals: { min: 1, max: 1, name: 'scenario file' },
+  summary: 'The whole job: generate the world, train, evaluate offline, replay the A/B test against the truth, store it in DuckDB and write a report',
+  examples: ['crossab run scenarios/default.json', 'crossab run scenarios/tiny.json --arms separate,mmoe --seed 2 --json --no-report'],
+} as const;
+
+const RUNS = {
+  usage: 'crossab runs [--db PATH] [--json]',
+  flags: {
+    db: dbFlag(false),
+    json: { type: 'boolean', help: 'print the runs as a JSON array' },
+  },
+  positionals: { min: 0, max: 0, name: '' },
+  summary: "List the store's runs with their status (running, complete, cancelled, failed, interrupted)",
+  examples: ['crossab runs', 'crossab runs --db other.duckdb --json'],
+} as const;
+
+const QUERY = {
+  usage: 'crossab query "<SQL>" [--db PATH] [--json] [--max-rows N] [--timeout S]',
+  flags: {
+    db: dbFlag(false),
+    json: { type: 'boolean', help: 'print the rows as a JSON array of objects, streamed' },
+    'max-rows': { type: 'string', value: 'N', help: 'stop after N rows and say so on stderr (default 1000; 0: every row, still streamed)' },
+    timeout: { type: 'string', value: 'S', help: 'interrupt the query after S seconds (default 60; 0: never)' },
+  },
+  positionals: { min: 1, max: 1, name: 'SQL query' },
+  summary: 'Run one read-only SQL statement on the store',
+  notes: 'Only a statement that reads is run (SELECT, FROM, WITH, VALUES, DESCRIBE, SHOW, SUMMARIZE), decided by\nDuckDB\'s own parser; the store is opened read-only, and files, other databases and extensions are off limits.',
+  examples: ["crossab query \"SELECT arm, domain, lift, p_value FROM ab_lifts WHERE metric = 'ctr'\"", "crossab query 'SHOW TABLES' --json"],
+} as const;
+
+const REPORT = {
+  usage: 'crossab report [--run ID|latest] [--compare A,B,…] [--db PATH] [--out reports/NAME.html] [--svg DIR]',
+  flags: {
+    run: { type: 'string', value: 'ID', help: "the run to report, or 'latest' (default: the latest complete run)" },
+    compare: { type: 'string', value: 'A,B,…', help: 'two or more run IDs side by side in one report' },
+    db: dbFlag(false),
+    out: { type: 'string', value: 'FILE.html', help: 'where the report goes (default reports/RUN_ID.html; its folder must exist)' },
+    svg: { type: 'string', value: 'DIR', help: 'also write each chart as SVG into DIR (an existing folder, or a new one inside one)' },
+  },
+  positionals: { min: 0, max: 0, name: '' },
+  summary: 'Write a self-contained HTML report (Vega-Lite charts, no network) of stored runs',
+  examples: ['crossab report', 'crossab report --run tiny-20261201-120000-a1b2c3 --out reports/tiny.html --svg reports/tiny-svg'],
+} as const;
+
+const CHECK = {
+  usage: 'crossab check <scenario.json…> [--seeds 1,2,3 | --seeds N] [--db PATH] [--junit FILE] [--json] [--allow-inconclusive] [--fresh] [--backend node|wasm|cpu] [--workers N]\n'
+  + '  crossab check --baseline RUN_ID [scenario.json] [--tolerance auc=0.003,gauc=0.003,logloss=0.003,lift=0.03] [--seeds …] [--db PATH] [--junit FILE] [--json]',
+  flags: {
+    seeds: { type: 'string', value: 'N|a,b,…', help: "N seeds from the scenario's own, or a list (default: the scenario's check.seeds, else 3)" },
+    db: dbFlag(true, '; runs stored there with the same code and data are reused'),
+    junit: { type: 'string', value: 'FILE.xml', help: 'also write the verdicts as JUnit XML for CI' },
+    json: { type: 'boolean', help: 'print the verdicts as one JSON object' },
+    'allow-inconclusive': { type: 'boolean', help: 'an inconclusive claim does not fail the check' },
+    fresh: { type: 'boolean', help: 'run every seed again instead of reusing stored runs' },
+    baseline: { type: 'string', value: 'RUN_ID', help: 'compare new runs with a stored run, metric by metric, instead of judging expectations' },
+    tolerance: { type: 'string', value: 'm=x,…', help: 'with --baseline: how far each metric may move (auc, gauc, logloss, lift)' },
+    backend: SHARED_FLAGS.backend,
+    workers: SHARED_FLAGS.workers,
+  },
+  positionals: { min: 0, max: 1000, name: 'scenario file' },
+  summary: "Judge scenarios' expectations over seeds, or compare with a baseline run; exit 0 when all pass, 1 when any fails, 2 on bad input",
+  examples: ['crossab check scenarios/library/*.json --junit reports/check.xml', 'crossab check --baseline RUN_ID --tolerance auc=0.003'],
+} as const;
+
+const TUI = {
+  usage: 'crossab tui [--scenarios DIR] [--db PATH] [--backend node|wasm|cpu]   (also: crossab on a terminal)',
+  flags: {
+    scenarios: { type: 'string', value: 'DIR', help: 'the folder of scenario files to pick from (default scenarios)' },
+    db: dbFlag(true),
+    backend: SHARED_FLAGS.backend,
+  },
+  positionals: { min: 0, max: 0, name: '' },
+  summary: 'The terminal dashboard: pick a scenario, seed and strategies, watch the run live (Ctrl-C cancels it)',
+  examples: ['crossab tui', 'crossab tui --scenarios scenarios/library'],
+} as const;
+
+/** Every command, in the order `crossab help` lists them. */
+export const COMMANDS = { generate: GENERATE, train: TRAIN, run: RUN, runs: RUNS, query: QUERY, report: REPORT, check: CHECK, tui: TUI } satisfies Record<string, CommandSpec>;
+export type CommandName = keyof typeof COMMANDS;
