@@ -93,7 +93,11 @@ export function admit(s: Scenario, plan: Plan, origin: string): void {
   // Name the field behind the largest share of the total.
   const copies = `${plan.copies} cop${plan.copies > 1 ? 'ies' : 'y'} of the world`;
   const parts: { field: string; bytes: number; why: string }[] = [
-    ...Object.entries(w.byField).map(([field, b]) => ({ field: field === 'features' ? largestVocabField(s) : field, bytes: plan.copies * b, why: `${copies}, ${Math.round(w.loggedImpressions).toLocaleString('en')} logged impressions` })),
+    ...Object.entries(w.byField).map(([field, b]) => ({
+      field: field === 'features' ? largestVocabField(s) : field,
+      bytes: plan.copies * (b + (training ? w.inputByField[field] ?? 0 : 0)),
+      why: `${copies}, ${Math.round(w.loggedImpressions).toLocaleString('en')} logged impressions`,
+    })),
     { field: 'users.count', bytes: replay, why: `the A/B replay's per-user sums for ${plan.arms} arms × ${s.domains.length + 3} domain groups × ${s.users.count.toLocaleString('en')} users` },
     { field: models.length ? biggestField(s, models[perModel.indexOf(Math.max(...perModel))]) : 'training', bytes: modelBytes, why: 'the models being trained' },
   ];

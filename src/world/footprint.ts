@@ -11,8 +11,9 @@ export interface WorldFootprint {
   /** The world itself, and the model inputs built from it (dataset, history, replay candidates). */
   worldBytes: number;
   inputBytes: number;
-  /** The world's bytes by the scenario field that drives them (impressions and requests under traffic.requests). */
+  /** The world's bytes, and the inputs', by the scenario field that drives them. */
   byField: Record<string, number>;
+  inputByField: Record<string, number>;
 }
 
 /** Traffic-weighted mean of a per-domain number; the largest when shares come from a Zipf law. */
@@ -54,7 +55,6 @@ export function worldFootprint(s: Scenario): WorldFootprint {
   const perRow = 26 + 8 * fc + 4 * fn;
   const arms = s.abtest?.arms.length ?? 2;
   const inputBytes = n * perRow + replayCandidates * (perRow + 16 + 8 * arms);
-  byField['traffic.requests'] += n * perRow;
-  byField['traffic.replayRequests'] += replayCandidates * (perRow + 16 + 8 * arms);
-  return { loggedImpressions: n, replayCandidates, worldBytes, inputBytes, byField };
+  const inputByField = { 'traffic.requests': n * perRow, 'traffic.replayRequests': replayCandidates * (perRow + 16 + 8 * arms) };
+  return { loggedImpressions: n, replayCandidates, worldBytes, inputBytes, byField, inputByField };
 }
