@@ -8,7 +8,6 @@ import { generateWorld } from '../world/world.js';
 import { checkOutputPath, intFlag, parse } from './args.js';
 import { COMMANDS } from './specs.js';
 
-
 export async function generate(argv: string[]): Promise<number> {
   const { values, positionals } = parse('generate', argv, COMMANDS.generate.flags, COMMANDS.generate.positionals);
   const seedFlag = intFlag('generate', 'seed', values.seed, 0, 2 ** 31 - 1);

@@ -4,7 +4,6 @@ import { TableStream } from '../table.js';
 import { intFlag, parse } from './args.js';
 import { COMMANDS } from './specs.js';
 
-
 const cell = (v: unknown): string | number => (v === null ? 'NULL' : typeof v === 'object' ? JSON.stringify(v) : (v as string | number));
 
 export async function query(argv: string[]): Promise<number> {

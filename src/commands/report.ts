@@ -11,7 +11,6 @@ import { safeFileName } from '../file-name.js';
 import { checkOutputDir, checkOutputPath, listFlag, parse } from './args.js';
 import { COMMANDS } from './specs.js';
 
-
 /** Write the report for stored runs; returns the HTML path. Files appear whole (write, then rename). */
 export async function writeReport(dbPath: string, runIds: string[], out?: string, svgDir?: string): Promise<{ html: string; svgs: string[] }> {
   const db = await openDb(dbPath, { readOnly: true });

@@ -9,8 +9,6 @@ import { checkOutputPath, intFlag, listFlag, parse } from './args.js';
 import { COMMANDS } from './specs.js';
 import { offlineJson } from './train.js';
 
-
-
 const pct = (x: number) => (Number.isFinite(x) ? `${(100 * x).toFixed(2)}%` : '–');
 
 export function abJson(ab: ReplayResult) {

@@ -4,8 +4,6 @@ import { parse } from './args.js';
 import { COMMANDS } from './specs.js';
 import { isAlive } from '../liveness.js';
 
-
-
 export async function runs(argv: string[]): Promise<number> {
   const { values } = parse('runs', argv, COMMANDS.runs.flags, COMMANDS.runs.positionals);
   const db = await openDb(values.db ?? DEFAULT_DB, { readOnly: true });

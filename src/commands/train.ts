@@ -10,7 +10,6 @@ import { intFlag, listFlag, parse } from './args.js';
 import { COMMANDS } from './specs.js';
 import type { StrategyMetrics } from '../evaluate/offline.js';
 
-
 export function offlineJson(r: OfflineResults) {
   const pick = (m: StrategyMetrics) => ({ auc: m.auc, gauc: m.gauc, logloss: m.logloss });
   return {

@@ -10,7 +10,6 @@ import { App, type ScenarioChoice } from '../tui/App.js';
 import { checkOutputPath, parse } from './args.js';
 import { COMMANDS } from './specs.js';
 
-
 export function listScenarios(dir: string): ScenarioChoice[] {
   let files: string[];
   try {

@@ -26,7 +26,7 @@ const pct = (x: unknown) => (typeof x === 'number' && Number.isFinite(x) ? `${(1
  * JSON that is safe inside <script>: `<`, `>` and `&` as \\u escapes (no `</script>`, `<!--` or
  * `<script` can form), and U+2028/2029, which older parsers take for line ends inside strings.
  */
-export const scriptJson = (v: unknown): string =>
+const scriptJson = (v: unknown): string =>
   JSON.stringify(v).replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 
 const sha256 = (s: string): string => `'sha256-${createHash('sha256').update(s, 'utf8').digest('base64')}'`;
