@@ -57,7 +57,6 @@ function explain(path: string, e: unknown): UserError {
   const msg = ((e as Error).message ?? String(e)).split('\n')[0];
   const detail = msg.replace(/^[A-Za-z ]+ Error: /, '');
   if (/not a valid DuckDB database file/i.test(msg)) return new UserError(`database '${path}' is not a DuckDB file; choose another path with --db`);
-  if (/sqlite/i.test(msg)) return new UserError(`database '${path}' is a SQLite file, not a DuckDB file; choose another path with --db`);
   if (/Could not read enough bytes/i.test(msg)) return new UserError(`database '${path}' is truncated or damaged (${detail}); restore it or choose another path with --db`);
   if (/Permission denied/i.test(msg)) return new UserError(`database '${path}': permission denied`);
   if (/newer version|older version|incompatible|Serialization Error/i.test(msg)) return new UserError(`database '${path}' was written by an incompatible DuckDB version: ${msg}`);
