@@ -31,9 +31,9 @@ const scriptJson = (v: unknown): string =>
 
 const sha256 = (s: string): string => `'sha256-${createHash('sha256').update(s, 'utf8').digest('base64')}'`;
 
-let bundles: string[] | null = null;
-/** The three libraries' bundles, read once per process. */
-const libraries = (): string[] => (bundles ??= [bundle('vega', 'vega.min.js'), bundle('vega-lite', 'vega-lite.min.js'), bundle('vega-embed', 'vega-embed.min.js')]);
+let bundles: { js: string; hash: string }[] | null = null;
+/** The three libraries' bundles and their policy hashes, read and hashed once per process. */
+const libraries = () => (bundles ??= [bundle('vega', 'vega.min.js'), bundle('vega-lite', 'vega-lite.min.js'), bundle('vega-embed', 'vega-embed.min.js')].map((js) => ({ js, hash: sha256(js) })));
 
 /** Best strategy per scope by test AUC, with its margin over the runner-up and the oracle. */
 function offlineWinners(d: RunData): string {
@@ -87,10 +87,10 @@ export function reportHtml(title: string, runs: RunData[], charts: Chart[]): str
 const charts = ${scriptJson(charts.map((c) => ({ id: c.id, spec: c.spec })))};
 window.crossabRendered = Promise.all(charts.map((c) => vegaEmbed(document.getElementById(c.id), c.spec, { renderer: 'svg', actions: false, ast: true })));
 `;
-  const scripts = [...libraries(), main];
+  const hashes = [...libraries().map((l) => l.hash), sha256(main)];
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>${esc(title)}</title>
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; script-src ${scripts.map(sha256).join(' ')}; style-src 'unsafe-inline'; img-src data:">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; script-src ${hashes.join(' ')}; style-src 'unsafe-inline'; img-src data:">
 <style>
 body { font-family: sans-serif; margin: 2em auto; max-width: 1100px; color: #222; }
 table { border-collapse: collapse; margin: 0.5em 0 1.5em; font-size: 14px; }
@@ -99,7 +99,7 @@ dl { display: grid; grid-template-columns: max-content auto; gap: 2px 14px; font
 dt { color: #666; } dd { margin: 0; }
 figure { margin: 1.5em 0; } figcaption { font-weight: bold; margin-bottom: 0.4em; }
 </style>
-${scripts.slice(0, 3).map((js) => `<script>${js}</script>`).join('\n')}
+${libraries().map((l) => `<script>${l.js}</script>`).join('\n')}
 </head><body>
 <h1>${esc(title)}</h1>
 ${sections}
