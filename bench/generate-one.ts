@@ -2,8 +2,8 @@
 // its own, then a second (warm) generation: prints JSON with the first one's stage times.
 import { loadScenario } from '../src/scenario/load.js';
 import { generateWorld } from '../src/world/world.js';
-import { buildDataset } from '../src/train/data.js';
-import { buildHistory } from '../src/train/history.js';
+import { buildDataset } from '../src/data/dataset.js';
+import { buildHistory } from '../src/data/history.js';
 
 const [path, scaleArg] = process.argv.slice(2);
 const scale = Number(scaleArg ?? 1);

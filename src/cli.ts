@@ -1,6 +1,6 @@
 // Entry point: dispatch to sub-commands; user errors end in one line and exit code 2.
-import { UserError } from './errors.js';
-import { RELEASE } from './version.js';
+import { UserError } from './util/errors.js';
+import { RELEASE } from './util/version.js';
 import { helpText } from './commands/args.js';
 import { COMMANDS, type CommandName } from './commands/specs.js';
 

@@ -1,7 +1,7 @@
 // Which arms a run tests: the scenario's abtest block, overridden by flags; an A/A test runs the
 // control strategy in two arms.
 import type { Scenario } from '../scenario/schema.js';
-import { UserError } from '../errors.js';
+import { UserError } from '../util/errors.js';
 import type { Arm } from './replay.js';
 
 export function resolveArms(s: Scenario, trained: string[], flags: { arms?: string[]; control?: string; aa?: boolean }): { arms: Arm[]; control: number } {

@@ -5,7 +5,7 @@ import { sqlString } from '../store/columns.js';
 import type { Expectation, Scenario } from '../scenario/schema.js';
 import { OFFLINE_METRICS } from '../scenario/schema.js';
 import { ScenarioError } from '../scenario/load.js';
-import { tailDomains } from '../evaluate/offline.js';
+import { tailDomains } from '../metrics/offline.js';
 
 export interface Claim {
   /** Index of the expectation in the scenario file. */

@@ -1,6 +1,6 @@
 // JUnit XML for CI systems: one <testsuite> per scenario (or baseline comparison), one <testcase> per
 // judged claim. Failures carry the reason; inconclusive claims are failures unless allowed, then skipped.
-import { writeFileAtomic } from '../atomic-write.js';
+import { writeFileAtomic } from '../util/atomic-write.js';
 import type { Verdict } from './judge.js';
 
 export interface CaseResult {

@@ -2,15 +2,15 @@
 // made from the same scenario (ignoring its expectations and prose), seed, crossab build, backend and
 // generated data; otherwise run now and stored like any `crossab run`.
 import type { Scenario } from '../scenario/schema.js';
-import type { Listener } from '../events.js';
+import type { Listener } from '../util/events.js';
 import { openDb } from '../store/db.js';
 import { sqlString } from '../store/columns.js';
-import { trainingInputs } from '../pipeline.js';
+import { trainingInputs } from '../experiment/stages.js';
 import { generateWorld } from '../world/world.js';
-import { checkRun, executeRun, type RunHandle } from '../run.js';
+import { checkRun, executeRun, type RunHandle } from '../experiment/experiment.js';
 import { DEFAULT_WORKERS, TrainingPool } from '../train/parallel.js';
 import { selectBackend } from '../tf/backend.js';
-import { VERSION } from '../version.js';
+import { VERSION } from '../util/version.js';
 
 export interface SeedRun {
   seed: number;

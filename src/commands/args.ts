@@ -3,7 +3,7 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { existsSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { UserError } from '../errors.js';
+import { UserError } from '../util/errors.js';
 import { DEFAULT_DB } from '../store/location.js';
 
 /** A flag as parseArgs takes it, plus what --help says of it (`value` names its argument). */

@@ -1,8 +1,8 @@
 import { basename } from 'node:path';
 import { loadScenario } from '../scenario/load.js';
-import { admit } from '../budget.js';
-import { formatTable } from '../table.js';
-import { writeParquet } from '../world/export.js';
+import { admit } from '../experiment/budget.js';
+import { formatTable } from '../util/table.js';
+import { writeParquet } from '../store/export.js';
 import { summarise } from '../world/summary.js';
 import { generateWorld } from '../world/world.js';
 import { checkOutputPath, intFlag, parse } from './args.js';

@@ -1,6 +1,6 @@
 import { DEFAULT_DB, openDb } from '../store/db.js';
 import { runReadOnlyQuery } from '../store/query.js';
-import { TableStream } from '../table.js';
+import { TableStream } from '../util/table.js';
 import { intFlag, parse } from './args.js';
 import { COMMANDS } from './specs.js';
 

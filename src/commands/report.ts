@@ -1,13 +1,13 @@
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { DEFAULT_DB, openDb } from '../store/db.js';
-import { loadRun, resolveRunId, type RunData } from '../report/data.js';
-import { compareCharts, runCharts } from '../report/specs.js';
+import { loadRun, resolveRunId, type RunData } from '../store/run-data.js';
+import { compareCharts, runCharts } from '../report/charts.js';
 import { reportHtml } from '../report/html.js';
 import { chartSvg } from '../report/svg.js';
-import { UserError } from '../errors.js';
-import { writeFileAtomic } from '../atomic-write.js';
-import { safeFileName } from '../file-name.js';
+import { UserError } from '../util/errors.js';
+import { writeFileAtomic } from '../util/atomic-write.js';
+import { safeFileName } from '../util/file-name.js';
 import { checkOutputDir, checkOutputPath, listFlag, parse } from './args.js';
 import { COMMANDS } from './specs.js';
 

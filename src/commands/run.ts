@@ -1,10 +1,10 @@
 import { loadScenario } from '../scenario/load.js';
-import { formatTable } from '../table.js';
-import { plainLogger } from '../logger.js';
+import { formatTable } from '../util/table.js';
+import { plainLogger } from '../util/logger.js';
 import { DEFAULT_DB } from '../store/db.js';
 import { DOMINANT_USER, type ReplayResult } from '../abtest/replay.js';
-import type { OfflineResults } from '../pipeline.js';
-import { executeRun, withCancellation, type RunHandle } from '../run.js';
+import type { OfflineResults } from '../experiment/stages.js';
+import { executeRun, withCancellation, type RunHandle } from '../experiment/experiment.js';
 import { checkOutputPath, intFlag, listFlag, parse } from './args.js';
 import { COMMANDS } from './specs.js';
 import { offlineJson } from './train.js';

@@ -1,8 +1,8 @@
 import { DEFAULT_DB, openDb } from '../store/db.js';
-import { formatTable } from '../table.js';
+import { formatTable } from '../util/table.js';
 import { parse } from './args.js';
 import { COMMANDS } from './specs.js';
-import { isAlive } from '../liveness.js';
+import { isAlive } from '../util/liveness.js';
 
 export async function runs(argv: string[]): Promise<number> {
   const { values } = parse('runs', argv, COMMANDS.runs.flags, COMMANDS.runs.positionals);

@@ -1,14 +1,14 @@
 import { basename } from 'node:path';
 import { loadScenario } from '../scenario/load.js';
-import { admit } from '../budget.js';
+import { admit } from '../experiment/budget.js';
 import { selectBackend } from '../tf/backend.js';
-import { formatTable } from '../table.js';
-import { prepare, resolveStrategies, trainAndEvaluate, type OfflineResults } from '../pipeline.js';
-import { plainLogger } from '../logger.js';
+import { formatTable } from '../util/table.js';
+import { prepare, resolveStrategies, trainAndEvaluate, type OfflineResults } from '../experiment/stages.js';
+import { plainLogger } from '../util/logger.js';
 import { DEFAULT_WORKERS } from '../train/parallel.js';
 import { intFlag, listFlag, parse } from './args.js';
 import { COMMANDS } from './specs.js';
-import type { StrategyMetrics } from '../evaluate/offline.js';
+import type { StrategyMetrics } from '../metrics/offline.js';
 
 export function offlineJson(r: OfflineResults) {
   const pick = (m: StrategyMetrics) => ({ auc: m.auc, gauc: m.gauc, logloss: m.logloss });

@@ -6,9 +6,9 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import type { Chart } from './specs.js';
+import type { Chart } from './charts.js';
 import { DOMINANT_USER } from '../abtest/replay.js';
-import type { RunData, Row } from './data.js';
+import type { RunData, Row } from '../store/run-data.js';
 
 const require = createRequire(import.meta.url);
 

@@ -2,7 +2,7 @@
 // random source keeps the output reproducible.
 import * as vega from 'vega';
 import { compile } from 'vega-lite';
-import type { Chart } from './specs.js';
+import type { Chart } from './charts.js';
 
 // Exported by vega at run time (from vega-statistics) but missing from its type declarations.
 const seeded = vega as unknown as { setRandom(r: () => number): void; randomLCG(seed: number): () => number };

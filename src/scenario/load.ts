@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import type { z } from 'zod';
-import { UserError } from '../errors.js';
+import { UserError } from '../util/errors.js';
 import { ScenarioSchema, type Scenario } from './schema.js';
 
 /** A problem the user can fix in their scenario file: reported as one line, exit code 2. */

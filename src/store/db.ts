@@ -4,7 +4,7 @@
 import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
-import { UserError } from '../errors.js';
+import { UserError } from '../util/errors.js';
 import { checkReadable, migrate } from './schema.js';
 
 export { DEFAULT_DB } from './location.js';

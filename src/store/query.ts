@@ -4,7 +4,7 @@
 // databases and extensions and is itself locked (SANDBOX_CONFIG). Results are streamed a chunk at
 // a time and stop at a row cap, so a query over a huge range costs neither memory nor time.
 import { JsonDuckDBValueConverter, StatementType, type Json } from '@duckdb/node-api';
-import { UserError } from '../errors.js';
+import { UserError } from '../util/errors.js';
 import type { Db } from './db.js';
 
 /** Statement types that read: SELECT covers FROM-first queries, WITH, VALUES, DESCRIBE, SHOW and SUMMARIZE. */

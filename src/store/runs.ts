@@ -4,17 +4,17 @@
 // `crossab runs` shows the latter as 'interrupted' once its process is gone (the PID and the
 // process's start time, so a reused PID does not keep a dead run 'running').
 import { randomBytes } from 'node:crypto';
-import type { OfflineResults } from '../pipeline.js';
+import type { OfflineResults } from '../experiment/stages.js';
 import type { ReplayResult } from '../abtest/replay.js';
 import { featureCoverage } from '../world/layout.js';
 import { summarise } from '../world/summary.js';
 import type { World } from '../world/world.js';
-import { tailDomains } from '../evaluate/offline.js';
+import { tailDomains } from '../metrics/offline.js';
 import { openDb } from './db.js';
 import { transaction } from './transaction.js';
 import { appendRows } from './rows.js';
 import { sqlString } from './columns.js';
-import { processStamp } from '../liveness.js';
+import { processStamp } from '../util/liveness.js';
 
 export interface RunMeta {
   runId: string;

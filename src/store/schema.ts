@@ -1,7 +1,7 @@
 // The store's schema, versioned. Each migration runs once, in order, in its own transaction; the
 // applied version is kept in schema_version. Tables are documented in the README.
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { UserError } from '../errors.js';
+import { UserError } from '../util/errors.js';
 import { transaction } from './transaction.js';
 
 const MIGRATIONS: string[][] = [

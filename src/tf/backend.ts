@@ -5,7 +5,7 @@ import '@tensorflow/tfjs-backend-cpu';
 // tfjs-core's Node bundle registers no gradients and its ESM build cannot be imported by Node;
 // the umbrella package's bundle registers them (in tfjs' global registry, shared by all copies).
 import '@tensorflow/tfjs';
-import { UserError } from '../errors.js';
+import { UserError } from '../util/errors.js';
 import { installKernels } from './kernels.js';
 
 export type BackendName = 'node' | 'wasm' | 'cpu';

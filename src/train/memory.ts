@@ -10,8 +10,8 @@
 // buffers that the allocator does not hand back in place, so the heap settles far above what is live.
 import type { Scenario } from '../scenario/schema.js';
 import { buildLayout, type Layout } from '../world/layout.js';
-import { Params } from '../strategies/blocks.js';
-import { strategy } from '../strategies/registry.js';
+import { Params } from '../models/blocks.js';
+import { strategy } from '../models/registry.js';
 
 /** What the wasm backend can address safely (its heap maximum is 4 GiB, but past ~2.2 GB it faults). */
 export const WASM_HEAP_LIMIT = 1.9 * 2 ** 30;

@@ -6,11 +6,11 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { Scenario } from '../scenario/schema.js';
-import type { Listener, ProgressEvent } from '../events.js';
+import type { Listener, ProgressEvent } from '../util/events.js';
 import type { BackendName } from '../tf/backend.js';
-import { strategy } from '../strategies/registry.js';
-import { buildCandidateDataset, type Dataset } from './data.js';
-import type { History } from './history.js';
+import { strategy } from '../models/registry.js';
+import { buildCandidateDataset, type Dataset } from '../data/dataset.js';
+import type { History } from '../data/history.js';
 import { fitStrategy, type EpochPoint, type Predictions } from './trainer.js';
 import type { World } from '../world/world.js';
 import { modelFootprint, RECYCLE_HEAP } from './memory.js';

@@ -3,13 +3,13 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { adam } from './adam.js';
 import type { TrainingConfig } from '../scenario/schema.js';
-import { Params } from '../strategies/blocks.js';
-import type { StrategyInfo } from '../strategies/strategy.js';
+import { Params } from '../models/blocks.js';
+import type { StrategyInfo } from '../models/model.js';
 import { stream } from '../world/rng.js';
-import { epochBatches, rowsByDomain, type Dataset } from './data.js';
-import type { History } from './history.js';
+import { epochBatches, rowsByDomain, type Dataset } from '../data/dataset.js';
+import type { History } from '../data/history.js';
 import { priorOf, trainStep, type Trainable } from './trainer.js';
-import { lossWeighting } from './weighting.js';
+import { lossWeighting } from '../models/weighting.js';
 
 export function trainingThroughput(
   info: StrategyInfo, ds: Dataset, train: Int32Array, history: History, config: TrainingConfig, batchSize: number, steps = 30, warmup = 5,

@@ -3,14 +3,14 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { adam } from './adam.js';
 import type { TrainingConfig } from '../scenario/schema.js';
-import { Params } from '../strategies/blocks.js';
-import { lossWeighting, type LossWeighting } from './weighting.js';
-import type { Model, Prior, StrategyInfo } from '../strategies/strategy.js';
-import { auc } from '../evaluate/auc.js';
-import { silent, type Listener } from '../events.js';
+import { Params } from '../models/blocks.js';
+import { lossWeighting, type LossWeighting } from '../models/weighting.js';
+import type { Model, Prior, StrategyInfo } from '../models/model.js';
+import { auc } from '../metrics/auc.js';
+import { silent, type Listener } from '../util/events.js';
 import { stream } from '../world/rng.js';
-import { disposeBatch, epochBatches, makeBatch, rowsByDomain, type Batch, type Dataset } from './data.js';
-import type { History } from './history.js';
+import { disposeBatch, epochBatches, makeBatch, rowsByDomain, type Batch, type Dataset } from '../data/dataset.js';
+import type { History } from '../data/history.js';
 
 export interface EpochPoint {
   epoch: number;

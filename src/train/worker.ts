@@ -4,7 +4,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import type { Scenario } from '../scenario/schema.js';
 import { selectBackend, wasmHeapBytes, type BackendName } from '../tf/backend.js';
-import { prepare } from '../pipeline.js';
+import { prepare } from '../experiment/stages.js';
 import { trainOne, type TrainedResult } from './parallel.js';
 
 const { backend } = workerData as { backend: BackendName };

@@ -4,8 +4,8 @@ import React, { useEffect, useReducer, useRef, useState } from 'react';
 import { Box, Text, useApp, useInput } from 'ink';
 import { MultiSelect, Select, TextInput } from '@inkjs/ui';
 import type { Scenario } from '../scenario/schema.js';
-import type { ProgressEvent } from '../events.js';
-import { STRATEGIES } from '../strategies/registry.js';
+import type { ProgressEvent } from '../util/events.js';
+import { STRATEGIES } from '../models/registry.js';
 import { initialState, reduce } from './state.js';
 import { Dashboard } from './Dashboard.js';
 

@@ -1,5 +1,5 @@
 // The dashboard's state, folded from the pipeline's progress events (pure: no work, no I/O).
-import type { ProgressEvent, Stage } from '../events.js';
+import type { ProgressEvent, Stage } from '../util/events.js';
 
 export const STAGES: Stage[] = ['generate', 'train', 'evaluate', 'replay', 'store', 'report'];
 

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { scenario } from '../helpers/scenarios.js';
 import { selectBackend } from '../../src/tf/backend.js';
-import { prepare, trainAndEvaluate } from '../../src/pipeline.js';
+import { prepare, trainAndEvaluate } from '../../src/experiment/stages.js';
 import { candidatesOf } from '../../src/train/parallel.js';
 import { candidateTruth, replay } from '../../src/abtest/replay.js';
 

@@ -1,7 +1,7 @@
 // Train strategies on a scenario over several seeds and collect the test-period metrics.
 import { selectBackend } from '../../src/tf/backend.js';
-import { prepare, trainAndEvaluate } from '../../src/pipeline.js';
-import type { StrategyMetrics } from '../../src/evaluate/offline.js';
+import { prepare, trainAndEvaluate } from '../../src/experiment/stages.js';
+import type { StrategyMetrics } from '../../src/metrics/offline.js';
 import type { Scenario } from '../../src/scenario/schema.js';
 
 export interface SeedResult {

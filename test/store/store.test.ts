@@ -71,7 +71,7 @@ test('a killed run leaves status running (shown as interrupted), no results, and
   assert.deepEqual(after, before);
   // The dead run's PID reused by a live process (this test's): its start time tells them apart.
   const { DuckDBInstance } = await import('@duckdb/node-api');
-  const { processStamp } = await import('../../src/liveness.js');
+  const { processStamp } = await import('../../src/util/liveness.js');
   const statusWith = async (stamp: string | null) => {
     const inst = await DuckDBInstance.create(db);
     const con = await inst.connect();

@@ -4,11 +4,11 @@ import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
 import { scenario } from '../helpers/scenarios.js';
 import { selectBackend } from '../../src/tf/backend.js';
-import { prepare } from '../../src/pipeline.js';
-import { strategy } from '../../src/strategies/registry.js';
-import { Params } from '../../src/strategies/blocks.js';
+import { prepare } from '../../src/experiment/stages.js';
+import { strategy } from '../../src/models/registry.js';
+import { Params } from '../../src/models/blocks.js';
 import { priorOf, trainStep, type Trainable } from '../../src/train/trainer.js';
-import { epochBatches, rowsByDomain } from '../../src/train/data.js';
+import { epochBatches, rowsByDomain } from '../../src/data/dataset.js';
 import { stream } from '../../src/world/rng.js';
 import { adam } from '../../src/train/adam.js';
 

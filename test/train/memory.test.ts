@@ -5,14 +5,14 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
 import { selectBackend } from '../../src/tf/backend.js';
-import { Params } from '../../src/strategies/blocks.js';
-import { STRATEGIES } from '../../src/strategies/registry.js';
+import { Params } from '../../src/models/blocks.js';
+import { STRATEGIES } from '../../src/models/registry.js';
 import { modelFootprint, modelShape, WASM_HEAP_LIMIT } from '../../src/train/memory.js';
 import { TrainingPool, trainAll } from '../../src/train/parallel.js';
-import { trainingInputs } from '../../src/pipeline.js';
+import { trainingInputs } from '../../src/experiment/stages.js';
 import { generateWorld } from '../../src/world/world.js';
 import { buildLayout } from '../../src/world/layout.js';
-import { admit } from '../../src/budget.js';
+import { admit } from '../../src/experiment/budget.js';
 import { scenario } from '../helpers/scenarios.js';
 
 test('a shapes-only model has the same variables (names aside from their counter, shapes) as the real one, for every strategy', async () => {

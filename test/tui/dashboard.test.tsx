@@ -5,7 +5,7 @@ import { render } from 'ink-testing-library';
 import { App, type AppProps } from '../../src/tui/App.js';
 import { Dashboard } from '../../src/tui/Dashboard.js';
 import { initialState, reduce, progressOf } from '../../src/tui/state.js';
-import type { ProgressEvent } from '../../src/events.js';
+import type { ProgressEvent } from '../../src/util/events.js';
 import { scenario } from '../helpers/scenarios.js';
 
 const tick = (ms = 30) => new Promise((r) => setTimeout(r, ms));
