@@ -7,15 +7,15 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadScenario } from '../src/scenario/load.js';
 import { selectBackend } from '../src/tf/backend.js';
-import { prepare } from '../src/experiment/stages.js';
+import { modelInputs } from '../src/data/inputs.js';
 import { STRATEGIES, DEFAULT_STRATEGIES } from '../src/models/registry.js';
 import { trainingThroughput } from '../src/train/throughput.js';
 import { formatTable } from '../src/util/table.js';
 import { availableParallelism } from 'node:os';
 import { DuckDBInstance, DOUBLE, FLOAT, INTEGER } from '@duckdb/node-api';
 import { appendColumns } from '../src/store/columns.js';
-import { appendRows } from '../src/store/rows.js';
-import { writeReport } from '../src/commands/report.js';
+import { appendTable, migrationTo } from '../src/store/tables.js';
+import { writeReport } from '../src/report/write.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const json = process.argv.includes('--json');
@@ -56,17 +56,17 @@ const appender = await (async () => {
   let t0 = performance.now();
   await appendColumns(con, 't', cols, n);
   const typed = n / ((performance.now() - t0) / 1000);
-  await con.run('CREATE TABLE o (run_id VARCHAR, strategy VARCHAR, n INTEGER, auc DOUBLE, logloss DOUBLE)');
+  for (const sql of migrationTo(1).filter((q) => q.startsWith('CREATE TABLE offline_metrics'))) await con.run(sql);
   const m = quick ? 100_000 : 500_000;
-  const rows = Array.from({ length: m }, (_, k) => ({ run_id: 'bench', strategy: `s${k % 10}`, n: k, auc: k / m, logloss: 1 - k / m }));
+  const rows = Array.from({ length: m }, (_, k) => ({ run_id: 'bench', strategy: `s${k % 10}`, target: 'click', scope: 'domain', key: `d${k % 7}`, n: k, auc: k / m, gauc: k / m, logloss: 1 - k / m, predicted: 0.1, observed: 0.1 }));
   t0 = performance.now();
-  await appendRows(con, 'o', [['run_id', 'varchar'], ['strategy', 'varchar'], ['n', 'integer'], ['auc', 'double'], ['logloss', 'double']], rows);
+  await appendTable(con, 'offline_metrics', rows);
   const objects = m / ((performance.now() - t0) / 1000);
   con.closeSync();
   inst.closeSync();
   return { typed, objects };
 })();
-say(`\nDuckDB appender: ${Math.round(appender.typed).toLocaleString('en')} rows/s from typed columns (4 numeric columns), ${Math.round(appender.objects).toLocaleString('en')} rows/s from row objects (5 columns, 2 strings)`);
+say(`\nDuckDB appender: ${Math.round(appender.typed).toLocaleString('en')} rows/s from typed columns (4 numeric columns), ${Math.round(appender.objects).toLocaleString('en')} rows/s from row objects (offline_metrics: 11 columns, 5 strings)`);
 
 // The whole default run (or tiny with --quick) in its own process, with its stage times, and the report.
 const runScenario = quick ? join(root, 'scenarios/tiny.json') : scenarioPath;
@@ -82,7 +82,7 @@ say(`\n${quick ? 'tiny' : 'default'} run (${availableParallelism()} workers): ${
 
 const backend = await selectBackend(process.env.CROSSAB_BACKEND);
 const scenario = loadScenario(scenarioPath);
-const p = await prepare(scenario, scenario.seed);
+const p = modelInputs(scenario, scenario.seed);
 const batches = [...new Set([512, scenario.training.batchSize])];
 const names = quick ? ['shared-bottom', 'mmoe'] : [...DEFAULT_STRATEGIES, ...STRATEGIES.map((s) => s.name).filter((n) => !DEFAULT_STRATEGIES.includes(n) && n !== 'maml-noadapt')];
 const tfjs: Record<string, Record<string, number>> = {};

@@ -3,7 +3,7 @@
 // optional position-bias curve). Because the truth is known, every arm's slates are also scored for
 // *every* request, which gives the true lift the A/B estimate should cover.
 import type { Dataset } from '../data/dataset.js';
-import { tailDomains } from '../metrics/offline.js';
+import { tailDomains } from '../world/traffic.js';
 import { stream } from '../world/rng.js';
 import { rawLogits, sigmoid } from '../world/truth.js';
 import { SEGMENTS, type World } from '../world/world.js';

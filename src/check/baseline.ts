@@ -2,7 +2,7 @@
 // metric — offline AUC / GAUC / log loss of every strategy in every scope, and every arm's A/B CTR lift
 // — flagging moves beyond a tolerance. A move in the bad direction fails; a good one is reported.
 import type { Db } from '../store/db.js';
-import { sqlString } from '../store/columns.js';
+import { ctrLifts, strategyMetrics } from '../store/run-data.js';
 import type { CaseResult } from './junit.js';
 
 export const DEFAULT_TOLERANCES = { auc: 0.003, gauc: 0.003, logloss: 0.003, lift: 0.03 } as const;
@@ -21,17 +21,14 @@ type Keyed = Map<string, { metric: keyof Tolerances; what: string; value: number
 
 async function metricsOf(db: Db, runId: string): Promise<Keyed> {
   const out: Keyed = new Map();
-  const run = `run_id = ${sqlString(runId)}`;
-  const off = (await db.con.runAndReadAll(`SELECT strategy, target, scope, key, auc, gauc, logloss FROM offline_metrics WHERE ${run}
-    AND strategy NOT IN ('oracle', 'constant')`)).getRowObjectsJson() as Record<string, string | number | null>[];
+  const off = await strategyMetrics(db, runId);
   for (const r of off) {
     for (const m of ['auc', 'gauc', 'logloss'] as const) {
       const what = `${r.strategy} ${r.target === 'conversion' ? 'conversion ' : ''}${r.scope === 'overall' ? 'overall' : r.key}`;
       out.set(`${m}|${what}`, { metric: m, what, value: r[m] === null ? NaN : Number(r[m]) });
     }
   }
-  const lifts = (await db.con.runAndReadAll(`SELECT arm, control, domain, lift FROM ab_lifts WHERE ${run} AND metric = 'ctr' AND segment = 'all'`))
-    .getRowObjectsJson() as Record<string, string | number | null>[];
+  const lifts = await ctrLifts(db, runId);
   for (const r of lifts) {
     const what = `${r.arm} vs ${r.control} on ${r.domain}`;
     out.set(`lift|${what}`, { metric: 'lift', what, value: r.lift === null ? NaN : Number(r.lift) });

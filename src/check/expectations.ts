@@ -1,11 +1,11 @@
 // Expectations made concrete: 'each' expanded to one claim per domain, names checked against what
-// the run trains, a readable label, and the SQL that reads one run's value from the store.
+// the run trains, a readable label, and which stored value of a run each one reads.
 import type { Db } from '../store/db.js';
-import { sqlString } from '../store/columns.js';
+import { abValue, maxUserShare, offlineValue, srmPValue, type OfflineCell } from '../store/run-data.js';
 import type { Expectation, Scenario } from '../scenario/schema.js';
 import { OFFLINE_METRICS } from '../scenario/schema.js';
 import { ScenarioError } from '../scenario/load.js';
-import { tailDomains } from '../metrics/offline.js';
+import { tailDomains } from '../world/traffic.js';
 
 export interface Claim {
   /** Index of the expectation in the scenario file. */
@@ -17,6 +17,7 @@ export interface Claim {
 }
 
 const BASELINES = ['oracle', 'constant'];
+type OfflineMetric = (typeof OFFLINE_METRICS)[number];
 const isOffline = (e: Expectation) => (OFFLINE_METRICS as readonly string[]).includes(e.metric);
 
 function describe(e: Expectation, domain: string): string {
@@ -51,37 +52,25 @@ export function claims(s: Scenario, trained: string[], origin: string): Claim[] 
 
 type Value = number | null;
 
-async function one(db: Db, sql: string): Promise<Value> {
-  const rows = (await db.con.runAndReadAll(sql)).getRowObjectsJson();
-  if (!rows.length) return null;
-  const v = rows[0].v;
-  return v === null || v === undefined ? null : Number(v);
-}
-
 /** Offline metrics are stored per (scope, key): overall, one domain, a domain group or a user segment. */
-function offlineScope(domain: string, segment: string): [string, string] {
-  if (segment !== 'all') return ['user_segment', segment];
-  if (domain === 'all') return ['overall', 'all'];
-  if (domain === 'head-domains' || domain === 'tail-domains') return ['domain_group', domain];
-  return ['domain', domain];
+function offlineScope(domain: string, segment: string): Pick<OfflineCell, 'scope' | 'key'> {
+  if (segment !== 'all') return { scope: 'user_segment', key: segment };
+  if (domain === 'all') return { scope: 'overall', key: 'all' };
+  if (domain === 'head-domains' || domain === 'tail-domains') return { scope: 'domain_group', key: domain };
+  return { scope: 'domain', key: domain };
 }
 
 async function single(db: Db, runId: string, c: Claim, who: string | undefined): Promise<Value> {
   const e = c.expectation;
-  const run = `run_id = ${sqlString(runId)}`;
-  if (isOffline(e)) {
-    const [scope, key] = offlineScope(c.domain, e.segment);
-    const col = e.metric === 'calibration' ? 'mean_predicted / nullif(mean_observed, 0)' : e.metric;
-    return one(db, `SELECT ${col} AS v FROM offline_metrics WHERE ${run} AND strategy = ${sqlString(who!)} AND target = '${e.target}' AND scope = '${scope}' AND key = ${sqlString(key)}`);
-  }
-  const where = `${run} AND domain = ${sqlString(c.domain)} AND segment = '${e.segment}'`;
+  if (isOffline(e)) return offlineValue(db, runId, e.metric as OfflineMetric, { strategy: who!, target: e.target, ...offlineScope(c.domain, e.segment) });
+  const cell = { arm: who!, domain: c.domain, segment: e.segment };
   switch (e.metric) {
-    case 'ab_lift': return one(db, `SELECT lift AS v FROM ab_lifts WHERE ${where} AND metric = 'ctr' AND arm = ${sqlString(who!)}`);
-    case 'ab_conversion_lift': return one(db, `SELECT lift AS v FROM ab_lifts WHERE ${where} AND metric = 'ctcvr' AND arm = ${sqlString(who!)}`);
-    case 'ab_true_lift': return one(db, `SELECT true_lift AS v FROM ab_lifts WHERE ${where} AND metric = 'ctr' AND arm = ${sqlString(who!)}`);
-    case 'ab_ctr': return one(db, `SELECT ctr AS v FROM ab_results WHERE ${where} AND arm = ${sqlString(who!)}`);
-    case 'srm_p_value': return one(db, `SELECT min(srm_p_value) AS v FROM ab_assignment WHERE ${run}`);
-    case 'max_user_share': return one(db, `SELECT max(max_user_share) AS v FROM ab_assignment WHERE ${run}${who ? ` AND arm = ${sqlString(who)}` : ''}`);
+    case 'ab_lift': return abValue(db, runId, 'lift', cell);
+    case 'ab_conversion_lift': return abValue(db, runId, 'conversion_lift', cell);
+    case 'ab_true_lift': return abValue(db, runId, 'true_lift', cell);
+    case 'ab_ctr': return abValue(db, runId, 'ctr', cell);
+    case 'srm_p_value': return srmPValue(db, runId);
+    case 'max_user_share': return maxUserShare(db, runId, who);
     default: throw new Error(`unhandled metric ${e.metric}`);
   }
 }

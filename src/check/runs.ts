@@ -3,13 +3,12 @@
 // generated data; otherwise run now and stored like any `crossab run`.
 import type { Scenario } from '../scenario/schema.js';
 import type { Listener } from '../util/events.js';
-import { openDb } from '../store/db.js';
-import { sqlString } from '../store/columns.js';
-import { trainingInputs } from '../experiment/stages.js';
+import { completeRuns } from '../store/runs.js';
+import { trainingInputs } from '../data/inputs.js';
 import { generateWorld } from '../world/world.js';
-import { checkRun, executeRun, type RunHandle } from '../experiment/experiment.js';
+import { executeRun, type RunPlan } from '../experiment/experiment.js';
+import { newHandle, type RunHandle } from '../experiment/cancel.js';
 import { DEFAULT_WORKERS, TrainingPool } from '../train/parallel.js';
-import { selectBackend } from '../tf/backend.js';
 import { VERSION } from '../util/version.js';
 
 export interface SeedRun {
@@ -41,28 +40,21 @@ interface Wanted {
 
 /** The newest complete stored run that has everything `w` needs, or null. */
 export async function findReusable(dbPath: string, w: Wanted): Promise<string | null> {
-  const db = await openDb(dbPath);
-  try {
-    const rows = (await db.con.runAndReadAll(`SELECT run_id, scenario_json, strategies, arms, control FROM runs
-      WHERE status = 'complete' AND scenario = ${sqlString(w.scenario.name)} AND seed = ${w.seed} AND version = ${sqlString(VERSION)}
-        AND backend = ${sqlString(w.backend)} AND fingerprint = ${sqlString(w.fingerprint)}
-      ORDER BY finished_at DESC, run_id DESC`)).getRowObjectsJson() as Record<string, string | null>[];
-    const key = runKey(w.scenario as unknown as Record<string, unknown>);
-    const hit = rows.find((r) => {
-      if (w.exclude.includes(r.run_id!)) return false;
-      const trained = new Set(String(r.strategies).split(','));
-      return w.strategies.every((n) => trained.has(n)) && r.arms === w.arms.join(',') && r.control === w.control
-        && runKey(JSON.parse(r.scenario_json!)) === key;
-    });
-    return hit ? hit.run_id! : null;
-  } finally {
-    db.close();
-  }
+  const rows = await completeRuns(dbPath, { scenario: w.scenario.name, seed: w.seed, version: VERSION, backend: w.backend, fingerprint: w.fingerprint });
+  const key = runKey(w.scenario as unknown as Record<string, unknown>);
+  const hit = rows.find((r) => {
+    if (w.exclude.includes(r.run_id!)) return false;
+    const trained = new Set(String(r.strategies).split(','));
+    return w.strategies.every((n) => trained.has(n)) && r.arms === w.arms.join(',') && r.control === w.control
+      && runKey(JSON.parse(r.scenario_json!)) === key;
+  });
+  return hit ? hit.run_id! : null;
 }
 
 export interface EnsureOptions {
   db: string;
-  backend?: string;
+  /** The scenario's plan (strategies, arms, backend), made once for all its seeds. */
+  plan: RunPlan;
   /** Never reuse: run every seed again. */
   fresh: boolean;
   /** Run IDs that must not be reused (a baseline is not its own candidate). */
@@ -81,8 +73,7 @@ export const CONCURRENT_SEEDS = 2;
  * numbers are those of a run on its own (each strategy trains alone in a worker with its own seeds).
  */
 export async function ensureRuns(scenario: Scenario, seeds: number[], o: EnsureOptions, onEvent: Listener): Promise<SeedRun[]> {
-  const { names, arms } = await checkRun({ scenario, db: o.db, report: false });
-  const backend = await selectBackend(o.backend);
+  const { names, arms, backend } = o.plan;
   const workers = o.workers ?? DEFAULT_WORKERS;
   const pool = workers > 1 ? new TrainingPool(workers, backend) : undefined;
   const out: SeedRun[] = [];
@@ -106,9 +97,9 @@ export async function ensureRuns(scenario: Scenario, seeds: number[], o: EnsureO
         continue;
       }
       onEvent({ type: 'log', message: `${scenario.name} seed ${seed}: training ${names.join(', ')}` });
-      const handle: RunHandle = { runId: null, db: o.db, finishing: null };
+      const handle = newHandle(o.db);
       o.handle.others.add(handle);
-      const job = executeRun({ scenario, seed, db: o.db, backend, report: false, prepared: trainingInputs(world), workers, pool, priority: index }, onEvent, handle)
+      const job = executeRun({ scenario, seed, db: o.db, report: false, plan: o.plan, inputs: trainingInputs(world), workers, pool, priority: index }, onEvent, handle)
         .then((r) => { out[index] = { seed, runId: r.runId, reused: false, seconds: (performance.now() - t0) / 1000 }; })
         .catch((e: Error) => { errors.push(e); })
         .finally(() => { inFlight.delete(job); o.handle.others!.delete(handle); });

@@ -2,29 +2,21 @@
 // per-seed values from stored runs (reused when identical, run otherwise); `--baseline` compares new
 // runs with a stored run metric by metric. Exit 0 all pass, 1 any fail (or inconclusive, unless
 // allowed), 2 bad input.
-import { basename } from 'node:path';
-import { loadScenario, parseScenario } from '../scenario/load.js';
-import type { Scenario } from '../scenario/schema.js';
+import { loadScenario } from '../scenario/load.js';
 import { UserError } from '../util/errors.js';
 import { plainLogger } from '../util/logger.js';
 import { silent } from '../util/events.js';
 import { formatTable } from '../util/table.js';
-import { DEFAULT_DB, openDb } from '../store/db.js';
-import { sqlString } from '../store/columns.js';
-import { checkRun, withCancellation, type RunHandle } from '../experiment/experiment.js';
-import { resolveRunId } from '../store/run-data.js';
-import { claims, claimValue, type Claim } from '../check/expectations.js';
-import { ensureRuns, type SeedRun } from '../check/runs.js';
-import { judge } from '../check/judge.js';
-import { writeJunit, type CaseResult, type Suite } from '../check/junit.js';
-import { DEFAULT_TOLERANCES, compareWithBaseline, moveCase, type Tolerances } from '../check/baseline.js';
+import { DEFAULT_DB } from '../store/location.js';
+import { newHandle, withCancellation } from '../experiment/cancel.js';
+import { loadBaseline, planCheck, runCheck, tally, type SeedChoice } from '../check/suite.js';
+import { writeJunit, type Suite } from '../check/junit.js';
+import { DEFAULT_TOLERANCES, type Tolerances } from '../check/baseline.js';
 import { checkOutputPath, intFlag, parse } from './args.js';
 import { COMMANDS } from './specs.js';
 
-const DEFAULT_SEED_COUNT = 3;
-
 /** '1,2,3' is a list of seeds; a single number N is N seeds counting up from the scenario's seed. */
-export function parseSeeds(value: string | undefined): { list?: number[]; count?: number } {
+export function parseSeeds(value: string | undefined): SeedChoice {
   if (value === undefined) return {};
   const parts = value.split(',').map((s) => s.trim()).filter(Boolean);
   if (!parts.length || parts.some((p) => !/^\d+$/.test(p))) throw new UserError(`check: --seeds must be a count (5) or a list of seeds (1,2,3), got '${value}'`);
@@ -38,12 +30,6 @@ export function parseSeeds(value: string | undefined): { list?: number[]; count?
   return { count: nums[0] };
 }
 
-function seedsFor(s: Scenario, flag: { list?: number[]; count?: number }, fallback?: number[]): number[] {
-  if (flag.list) return flag.list;
-  if (flag.count) return Array.from({ length: flag.count }, (_, k) => s.seed + k);
-  return fallback ?? s.check?.seeds ?? Array.from({ length: DEFAULT_SEED_COUNT }, (_, k) => s.seed + k);
-}
-
 export function parseTolerances(value: string | undefined): Tolerances {
   const tol: Tolerances = { ...DEFAULT_TOLERANCES };
   if (value === undefined) return tol;
@@ -53,23 +39,6 @@ export function parseTolerances(value: string | undefined): Tolerances {
     tol[m[1] as keyof Tolerances] = Number(m[2]);
   }
   return tol;
-}
-
-interface Judged extends CaseResult {
-  /** The expectation judged; none for a baseline comparison. */
-  claim?: Claim;
-  values: number[];
-  mean: number;
-  ciLow: number;
-  ciHigh: number;
-}
-
-interface ScenarioResult {
-  scenario: string;
-  file: string;
-  runs: SeedRun[];
-  judged: Judged[];
-  seconds: number;
 }
 
 const num = (x: number) => (Number.isFinite(x) ? x : null);
@@ -88,62 +57,14 @@ export async function check(argv: string[]): Promise<number> {
   const junit = values.junit === undefined ? undefined : checkOutputPath('check', 'junit', values.junit, '.xml');
   const allow = !!values['allow-inconclusive'];
   const log = values.json ? silent : plainLogger(process.stderr, true);
-  const handle: RunHandle = { runId: null, db: dbPath, finishing: null };
-
-  // Everything that can be wrong with the input is found before the first run starts.
-  let baseline: { runId: string; seed: number; scenario: Scenario } | null = null;
-  if (baselineId) {
-    const db = await openDb(dbPath, { readOnly: true });
-    try {
-      const runId = await resolveRunId(db, baselineId);
-      const [row] = (await db.con.runAndReadAll(`SELECT seed, scenario_json FROM runs WHERE run_id = ${sqlString(runId)}`)).getRowObjectsJson() as Record<string, string | number>[];
-      baseline = { runId, seed: Number(row.seed), scenario: parseScenario(JSON.parse(String(row.scenario_json)), `baseline ${runId}`) };
-    } finally {
-      db.close();
-    }
-  }
-  const scenarios = positionals.length ? positionals.map((f) => ({ file: f, scenario: loadScenario(f) })) : [{ file: `(run ${baseline!.runId})`, scenario: baseline!.scenario }];
-  const plans: { file: string; scenario: Scenario; claims: Claim[]; seeds: number[] }[] = [];
-  for (const { file, scenario } of scenarios) {
-    const { names } = await checkRun({ scenario, db: dbPath, report: false });
-    const cs = baseline ? [] : claims(scenario, names, basename(file));
-    if (!baseline && cs.length === 0) throw new UserError(`check: ${basename(file)} has no expectations; add an "expectations" list or use --baseline RUN_ID`);
-    plans.push({ file, scenario, claims: cs, seeds: seedsFor(scenario, seedFlag, baseline ? [baseline.seed] : undefined) });
-  }
+  const handle = newHandle(dbPath);
+  const baseline = baselineId ? await loadBaseline(dbPath, baselineId) : null;
+  const files = positionals.length ? positionals.map((f) => ({ file: f, scenario: loadScenario(f) })) : [{ file: `(run ${baseline!.runId})`, scenario: baseline!.scenario }];
+  const plan = await planCheck(files, { db: dbPath, backend: values.backend, workers, seeds: seedFlag, baseline });
 
   return withCancellation(handle, async () => {
-    const results: ScenarioResult[] = [];
-    for (const p of plans) {
-      const t0 = performance.now();
-      const runs = await ensureRuns(p.scenario, p.seeds, { db: dbPath, backend: values.backend, fresh: !!values.fresh, exclude: baseline ? [baseline.runId] : [], handle, workers }, log);
-      const judged: Judged[] = [];
-      const db = await openDb(dbPath, { readOnly: true });
-      try {
-        if (baseline) {
-          const moves = await compareWithBaseline(db, baseline.runId, runs.map((r) => r.runId), tol);
-          for (const m of moves) {
-            const c = moveCase(m, tol);
-            judged.push({ ...c, values: [m.candidate], mean: m.delta, ciLow: NaN, ciHigh: NaN });
-          }
-        }
-        for (const c of p.claims) {
-          const vals: number[] = [];
-          for (const r of runs) vals.push(await claimValue(db, r.runId, c));
-          const e = c.expectation;
-          const j = judge(vals, { atLeast: e.atLeast, atMost: e.atMost, over: e.over, confidence: e.confidence });
-          judged.push({ ...j, claim: c, name: c.label, detail: runs.map((r, k) => `seed ${r.seed} (run ${r.runId}): ${vals[k]}`).join('\n') });
-        }
-      } finally {
-        db.close();
-      }
-      results.push({ scenario: p.scenario.name, file: p.file, runs, judged, seconds: (performance.now() - t0) / 1000 });
-    }
-
-    const every = results.flatMap((r) => r.judged);
-    const failed = every.filter((j) => j.verdict === 'fail').length;
-    const inconclusive = every.filter((j) => j.verdict === 'inconclusive').length;
-    const passed = every.length - failed - inconclusive;
-    const code = failed > 0 || (inconclusive > 0 && !allow) ? 1 : 0;
+    const results = await runCheck(plan, { db: dbPath, fresh: !!values.fresh, workers, tolerances: tol, handle }, log);
+    const { passed, failed, inconclusive, code } = tally(results, allow);
     if (junit) {
       const suites: Suite[] = results.map((r) => ({ name: baseline ? `${r.scenario} vs ${baseline.runId}` : r.scenario, seconds: r.seconds, cases: r.judged }));
       writeJunit(junit, suites, allow);

@@ -3,8 +3,9 @@ import { formatTable } from '../util/table.js';
 import { plainLogger } from '../util/logger.js';
 import { DEFAULT_DB } from '../store/db.js';
 import { DOMINANT_USER, type ReplayResult } from '../abtest/replay.js';
-import type { OfflineResults } from '../experiment/stages.js';
-import { executeRun, withCancellation, type RunHandle } from '../experiment/experiment.js';
+import type { OfflineResults } from '../train/parallel.js';
+import { executeRun } from '../experiment/experiment.js';
+import { newHandle, withCancellation } from '../experiment/cancel.js';
 import { checkOutputPath, intFlag, listFlag, parse } from './args.js';
 import { COMMANDS } from './specs.js';
 import { offlineJson } from './train.js';
@@ -40,13 +41,13 @@ export async function run(argv: string[]): Promise<number> {
   const db = checkOutputPath('run', 'db', values.db ?? DEFAULT_DB);
   const scenario = loadScenario(positionals[0]);
   const log = values.json ? () => {} : plainLogger(process.stderr);
-  const handle: RunHandle = { runId: null, db, finishing: null };
+  const handle = newHandle(db);
   return withCancellation(handle, async () => {
     const o = await executeRun({
       scenario, seed, strategies: listFlag(values.strategies), arms: listFlag(values.arms), control: values.control, aa: values.aa,
       db, backend: values.backend, report: !values['no-report'], workers,
     }, log, handle);
-    const w = o.prepared.world;
+    const w = o.inputs.world;
     if (values.json) {
       const off = offlineJson(o.offline);
       process.stdout.write(JSON.stringify({ run_id: o.runId, db, report: o.reportPath, scenario: scenario.name, seed: o.seed, backend: o.backend, fingerprint: w.fingerprint,

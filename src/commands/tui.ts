@@ -5,7 +5,8 @@ import { render } from 'ink';
 import { loadScenario } from '../scenario/load.js';
 import { CancelledError, UserError } from '../util/errors.js';
 import { DEFAULT_DB } from '../store/db.js';
-import { cancelRun, executeRun, type RunHandle } from '../experiment/experiment.js';
+import { executeRun } from '../experiment/experiment.js';
+import { cancelRun, newHandle } from '../experiment/cancel.js';
 import { App, type ScenarioChoice } from '../tui/App.js';
 import { checkOutputPath, parse } from './args.js';
 import { COMMANDS } from './specs.js';
@@ -33,7 +34,7 @@ export async function tui(argv: string[]): Promise<number> {
   const db = checkOutputPath('tui', 'db', values.db ?? DEFAULT_DB);
   const scenarios = listScenarios(resolve(values.scenarios ?? 'scenarios'));
   if (scenarios.length === 0) throw new UserError(`no scenario files in '${values.scenarios ?? 'scenarios'}'`);
-  const handle: RunHandle = { runId: null, db, finishing: null };
+  const handle = newHandle(db);
   const controller = new AbortController();
   let cancelled = false;
   const app = render(React.createElement(App, {

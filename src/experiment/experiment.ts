@@ -1,17 +1,31 @@
-// The whole job as one function: generate, train, evaluate, replay, store, report, with progress
-// events. The `run` command and the terminal dashboard both call it; neither does work of its own.
+// One experiment, from a scenario to stored results, as numbered steps:
+//   1. plan      — strategies, arms, the memory budget and the store: all that can be wrong, found first
+//   2. generate  — the seeded world (users, items, logged traffic, the truth) and its model inputs
+//   3. record    — the run enters the store as 'running'
+//   4. train     — every strategy, on worker threads
+//   5. evaluate  — offline metrics on the test period, with the oracle's ceiling and a constant floor
+//   6. replay    — the A/B test of the arms over the replay period, graded against the truth
+//   7. store     — every result and the switch to 'complete', in one transaction
+//   8. report    — the HTML report, read back from the store
+// `run`, `check` and the dashboard all call executeRun; `train` calls steps 1, 2, 4 and 5 alone.
 import type { Scenario } from '../scenario/schema.js';
-import type { Listener, Stage } from '../util/events.js';
+import { silent, type Listener, type Stage } from '../util/events.js';
+import { UserError } from '../util/errors.js';
+import { VERSION } from '../util/version.js';
+import { generateWorld } from '../world/world.js';
+import { candidatesOf, trainingInputs, type TrainingInputs } from '../data/inputs.js';
+import { activeBackend, selectBackend, type BackendName } from '../tf/backend.js';
+import { DEFAULT_STRATEGIES, strategy } from '../models/registry.js';
+import { constantPredictions, evaluate, groupsOf, oraclePredictions, type StrategyMetrics } from '../metrics/offline.js';
+import { DEFAULT_WORKERS, trainAll, type OfflineResults, type TrainingPool } from '../train/parallel.js';
 import { resolveArms } from '../abtest/arms.js';
-import type { ReplayResult } from '../abtest/replay.js';
-import { abTest, prepare, resolveStrategies, stage, trainAndEvaluate, type OfflineResults, type Prepared } from './stages.js';
+import { candidateTruth, replay, type Arm, type ReplayResult } from '../abtest/replay.js';
+import { verdict } from '../abtest/verdict.js';
 import { openDb } from '../store/db.js';
 import { finishRun, markRun, newRunId, startRun } from '../store/runs.js';
-import { selectBackend, type BackendName } from '../tf/backend.js';
-import { VERSION } from '../util/version.js';
+import { writeReport } from '../report/write.js';
 import { admit } from './budget.js';
-import { writeReport } from '../commands/report.js';
-import { DEFAULT_WORKERS, type TrainingPool } from '../train/parallel.js';
+import { newHandle, type RunHandle } from './cancel.js';
 
 export interface RunOptions {
   scenario: Scenario;
@@ -25,8 +39,10 @@ export interface RunOptions {
   report: boolean;
   /** Worker threads for training (default: one per core). */
   workers?: number;
+  /** Step 1 done already (check plans each scenario once for all its seeds). */
+  plan?: RunPlan;
   /** The world, when the caller generated it already (check does, to look for a stored run first). */
-  prepared?: Prepared;
+  inputs?: TrainingInputs;
   /** Training workers shared with other runs (check's seeds) and this run's place in their queue. */
   pool?: TrainingPool;
   priority?: number;
@@ -34,11 +50,18 @@ export interface RunOptions {
   signal?: AbortSignal;
 }
 
+export interface RunPlan {
+  /** Every strategy trained: the list asked for and every arm's. */
+  names: string[];
+  arms: ReturnType<typeof resolveArms>;
+  backend: BackendName;
+}
+
 export interface RunOutcome {
   runId: string;
   seed: number;
   backend: BackendName;
-  prepared: Prepared;
+  inputs: TrainingInputs;
   offline: OfflineResults;
   ab: ReplayResult;
   reportPath: string | null;
@@ -48,109 +71,128 @@ export interface RunOutcome {
   peakRssMb: number;
 }
 
-/** Handle on a run in progress: what to mark if it is interrupted. */
-export interface RunHandle {
-  runId: string | null;
-  db: string;
-  /** Set while the final transaction is written: an interrupt then waits for it. */
-  finishing: Promise<unknown> | null;
-  /** Other runs in progress under this handle (check's seeds that run at once). */
-  others?: Set<RunHandle>;
+/** Time one step, with a start and an end event. */
+export async function stage<T>(name: Stage, onEvent: Listener, fn: () => T | Promise<T>, detail?: string): Promise<T> {
+  onEvent({ type: 'stage', stage: name, status: 'start', detail });
+  const t0 = performance.now();
+  const out = await fn();
+  onEvent({ type: 'stage', stage: name, status: 'end', seconds: (performance.now() - t0) / 1000, detail });
+  return out;
 }
 
-/** Validate everything cheap first (strategies, arms, memory, database) so bad input fails before training. */
-export async function checkRun(o: RunOptions): Promise<{ names: string[]; arms: ReturnType<typeof resolveArms> }> {
+/** Strategy names to train: the flag, else the scenario's list, else the defaults with the scenario's arms; validated. */
+export function resolveStrategies(scenario: Scenario, flag?: string[]): string[] {
+  const names = flag ?? scenario.strategies ?? [...new Set([...DEFAULT_STRATEGIES, ...(scenario.abtest?.arms ?? [])])];
+  if (names.length === 0) throw new UserError('no strategies to train');
+  for (const n of names) strategy(n);
+  return names;
+}
+
+/**
+ * 1. Plan: validate everything cheap (strategies, arms, memory, database) so bad input fails before
+ * training. `poolSize`: the shared training pool the runs will use, when there is one.
+ */
+export async function planRun(o: Omit<RunOptions, 'report'> & { poolSize?: number }): Promise<RunPlan> {
   const base = resolveStrategies(o.scenario, o.strategies);
   const arms = resolveArms(o.scenario, base, { arms: o.arms, control: o.control, aa: o.aa });
   const names = [...new Set([...base, ...arms.arms.map((a) => a.strategy)])];
   resolveStrategies(o.scenario, names);
-  const workers = o.pool ? o.pool.size : Math.min(o.workers ?? DEFAULT_WORKERS, names.length);
-  admit(o.scenario, { strategies: names, arms: arms.arms.length, copies: 1 + (workers > 1 || o.pool ? workers : 0), workers, backend: await selectBackend(o.backend) }, `scenario '${o.scenario.name}'`);
+  const pooled = o.pool?.size ?? o.poolSize;
+  const workers = pooled ?? Math.min(o.workers ?? DEFAULT_WORKERS, names.length);
+  const backend = await selectBackend(o.backend);
+  admit(o.scenario, { strategies: names, arms: arms.arms.length, copies: 1 + (workers > 1 || pooled ? workers : 0), workers, backend }, `scenario '${o.scenario.name}'`);
   (await openDb(o.db)).close();
-  return { names, arms };
+  return { names, arms, backend };
 }
 
-export async function executeRun(o: RunOptions, listener: Listener, handle: RunHandle = { runId: null, db: o.db, finishing: null }): Promise<RunOutcome> {
+/** 2. Generate the world of (scenario, seed) and encode it for the models. */
+export async function generate(scenario: Scenario, seed: number, onEvent: Listener = silent): Promise<TrainingInputs> {
+  return trainingInputs(await stage('generate', onEvent, () => generateWorld(scenario, seed)));
+}
+
+export interface TrainOptions {
+  /** Worker threads for training (1: this thread). */
+  workers?: number;
+  /** Strategies whose replay-candidate scores to keep (the A/B arms). */
+  candidates?: Iterable<string>;
+  /** A worker pool shared with other runs, and this run's place in its queue. */
+  pool?: TrainingPool;
+  priority?: number;
+  signal?: AbortSignal;
+}
+
+/** 4. Train every strategy and 5. evaluate each on the test period, with the oracle and the constant floor. */
+export async function trainAndEvaluate(p: TrainingInputs, names: string[], seed: number, onEvent: Listener = silent, o: TrainOptions = {}): Promise<OfflineResults> {
+  const { world, ds, split } = p;
+  const strategies: Record<string, StrategyMetrics> = {};
+  const groups = groupsOf(world, ds, split.test);
+  const backend = activeBackend() ?? (await selectBackend());
+  const workers = o.workers ?? 1;
+  const trained = await stage('train', onEvent, () => trainAll(p, names, seed, { workers, backend, candidates: new Set(o.candidates ?? []), pool: o.pool, priority: o.priority, signal: o.signal }, onEvent),
+    o.pool ? `${o.pool.size} shared workers` : workers > 1 ? `${Math.min(workers, names.length)} workers` : undefined);
+  await stage('evaluate', onEvent, () => {
+    for (const t of trained) {
+      strategies[t.strategy] = evaluate(t.strategy, t.test, world, ds, split.test, groups);
+      onEvent({ type: 'offline', strategy: t.strategy, auc: strategies[t.strategy].auc });
+    }
+  });
+  return {
+    strategies,
+    oracle: evaluate('oracle', oraclePredictions(world), world, ds, split.test, groups),
+    constant: evaluate('constant', constantPredictions(ds, split.train), world, ds, split.test, groups),
+    trained,
+  };
+}
+
+/** 6. The A/B replay of the trained arms over the world's replay period. */
+export async function abTest(p: TrainingInputs, off: OfflineResults, arms: Arm[], control: number, salt: number, onEvent: Listener = silent): Promise<ReplayResult> {
+  return stage('replay', onEvent, () => {
+    const cds = candidatesOf(p);
+    const truth = candidateTruth(p.world, cds);
+    const scores = new Map(off.trained.filter((t) => t.candidates).map((t) => [t.strategy, t.candidates!]));
+    return replay(p.world, cds, truth, scores, { arms, control, salt, positionBias: p.world.scenario.abtest?.positionBias ?? null });
+  });
+}
+
+/** The whole experiment, steps 1 to 8. `handle` says what to mark cancelled if the process is interrupted. */
+export async function executeRun(o: RunOptions, listener: Listener, handle: RunHandle = newHandle(o.db)): Promise<RunOutcome> {
   const stages: Partial<Record<Stage, number>> = {};
   const onEvent: Listener = (e) => {
     if (e.type === 'stage' && e.status === 'end') stages[e.stage] = (stages[e.stage] ?? 0) + e.seconds!;
     listener(e);
   };
-  const { names, arms } = await checkRun(o);
-  const backend = await selectBackend(o.backend);
+  // 1. plan
+  const { names, arms, backend } = o.plan ?? (await planRun(o));
   onEvent({ type: 'backend', backend });
   const seed = o.seed ?? o.scenario.seed;
   const t0 = performance.now();
-  const prepared = o.prepared ?? (await prepare(o.scenario, seed, onEvent));
+  // 2. generate
+  const inputs = o.inputs ?? (await generate(o.scenario, seed, onEvent));
+  // 3. record
   const runId = newRunId(o.scenario.name);
   await startRun(o.db, {
     runId, scenario: o.scenario.name, scenarioJson: JSON.stringify(o.scenario), seed, backend, version: VERSION,
-    fingerprint: prepared.world.fingerprint, strategies: names, arms: arms.arms.map((a) => a.name), control: arms.arms[arms.control].name,
+    fingerprint: inputs.world.fingerprint, strategies: names, arms: arms.arms.map((a) => a.name), control: arms.arms[arms.control].name,
   });
   handle.runId = runId;
   onEvent({ type: 'run', runId, db: o.db });
   try {
-    const offline = await trainAndEvaluate(prepared, names, seed, onEvent, { workers: o.workers ?? DEFAULT_WORKERS, candidates: arms.arms.map((a) => a.strategy), pool: o.pool, priority: o.priority, signal: o.signal });
+    // 4. train, 5. evaluate
+    const offline = await trainAndEvaluate(inputs, names, seed, onEvent, { workers: o.workers ?? DEFAULT_WORKERS, candidates: arms.arms.map((a) => a.strategy), pool: o.pool, priority: o.priority, signal: o.signal });
     o.signal?.throwIfAborted();
-    const ab = await abTest(prepared, offline, arms.arms, arms.control, seed, onEvent);
+    // 6. replay
+    const ab = await abTest(inputs, offline, arms.arms, arms.control, seed, onEvent);
     o.signal?.throwIfAborted();
-    handle.finishing = stage('store', onEvent, () => finishRun(o.db, runId, prepared.world, offline, ab, (performance.now() - t0) / 1000));
+    // 7. store
+    handle.finishing = stage('store', onEvent, () => finishRun(o.db, runId, inputs.world, offline, ab, (performance.now() - t0) / 1000));
     await handle.finishing;
-    // The report reads the stored run back: it shows what the store holds, nothing recomputed.
+    // 8. report: read back from the store, so it shows what the store holds.
     const reportPath = o.report ? (await stage('report', onEvent, () => writeReport(o.db, [runId]))).html : null;
     onEvent({ type: 'done', runId, report: reportPath, verdict: verdict(ab) });
     const peakRssMb = process.resourceUsage().maxRSS / 1024;
-    return { runId, seed, backend, prepared, offline, ab, reportPath, stages, wallSeconds: (performance.now() - t0) / 1000, peakRssMb };
+    return { runId, seed, backend, inputs, offline, ab, reportPath, stages, wallSeconds: (performance.now() - t0) / 1000, peakRssMb };
   } catch (e) {
     if (!handle.finishing) await markRun(o.db, runId, o.signal?.aborted ? 'cancelled' : 'failed', o.signal?.aborted ? 'interrupted' : (e as Error).message).catch(() => {});
     throw e;
   }
-}
-
-/** Mark an interrupted run cancelled (or let its final write finish). */
-export async function cancelRun(handle: RunHandle): Promise<'cancelled' | 'finished' | 'not started'> {
-  if (handle.others?.size) {
-    const what = await Promise.all([...handle.others].map((h) => cancelRun(h)));
-    return what.includes('cancelled') ? 'cancelled' : what.includes('finished') ? 'finished' : 'not started';
-  }
-  if (handle.finishing) {
-    await handle.finishing.catch(() => {});
-    return 'finished';
-  }
-  if (!handle.runId) return 'not started';
-  await markRun(handle.db, handle.runId, 'cancelled', 'interrupted').catch(() => {});
-  return 'cancelled';
-}
-
-/**
- * Run `fn` with Ctrl-C / SIGTERM recording the handle's run as cancelled (never half-written) and
- * exiting 130; while the final transaction is being written the signal waits for it.
- */
-export async function withCancellation<T>(handle: RunHandle, fn: () => Promise<T>): Promise<T> {
-  const onSignal = (sig: NodeJS.Signals) => {
-    void cancelRun(handle).then((what) => {
-      const ids = handle.others?.size ? [...handle.others].map((h) => h.runId).filter(Boolean).join(', ') : handle.runId ?? '';
-      process.stderr.write(`crossab: ${sig}: run ${ids} ${what}\n`);
-      process.exit(130);
-    });
-  };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
-  try {
-    return await fn();
-  } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-  }
-}
-
-/** One line: which arm the A/B test favours overall, and whether the truth agrees. */
-export function verdict(ab: ReplayResult): string {
-  const overall = ab.lifts.filter((l) => l.metric === 'ctr' && l.domain === 'all' && l.segment === 'all');
-  const sig = overall.filter((l) => l.pValue < 0.05).sort((a, b) => b.lift - a.lift);
-  const best = sig[0];
-  const truthBest = [...overall].sort((a, b) => b.trueLift - a.trueLift)[0];
-  if (!best) return `no arm differs significantly from ${ab.control} overall${truthBest && truthBest.trueLift > 0 ? ` (truth: ${truthBest.arm} ${(100 * truthBest.trueLift).toFixed(1)}% better)` : ''}`;
-  const dir = best.lift > 0 ? 'beats' : 'loses to';
-  return `${best.arm} ${dir} ${ab.control} by ${(100 * best.lift).toFixed(1)}% CTR (p=${best.pValue.toFixed(3)}); true lift ${(100 * best.trueLift).toFixed(1)}%${best.covered ? '' : ' — the interval missed it'}`;
 }

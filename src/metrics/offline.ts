@@ -2,9 +2,9 @@
 // head vs tail domains and for heavy / tail / cold-start users; the same for the oracle (the true
 // probabilities, the ceiling) and a constant per-domain training CTR (the floor).
 import type { Dataset } from '../data/dataset.js';
-import type { Predictions } from '../train/trainer.js';
+import type { Predictions } from '../models/model.js';
 import { SEGMENTS, type World } from '../world/world.js';
-import { domainShares } from '../world/traffic.js';
+import { tailDomains } from '../world/traffic.js';
 import { auc, calibration, gauc, logloss } from './auc.js';
 
 export type Scope = 'overall' | 'domain' | 'domain_group' | 'user_segment';
@@ -27,12 +27,6 @@ export interface StrategyMetrics {
   gauc: number;
   logloss: number;
   rows: MetricRow[];
-}
-
-/** Tail domains: traffic share below half of an even split. */
-export function tailDomains(w: World | { scenario: World['scenario'] }): boolean[] {
-  const shares = domainShares(w.scenario);
-  return shares.map((s) => s < 1 / (2 * shares.length));
 }
 
 interface Groups {

@@ -39,6 +39,7 @@ class ApgLayer {
 export function adaptiveParameterGeneration(name: string, condition: Condition): StrategyInfo {
   return {
     name,
+    cost: condition === 'self' ? 4 : 1,
     summary: `APG: hidden-layer weights generated from ${condition === 'group' ? 'the domain' : condition === 'mix' ? 'the domain and the user\'s experience level' : 'each sample\'s own input'} (low-rank U·S(z)·V)`,
     create({ data, config, params, prior }): Model {
       const dim = config.embeddingDim;

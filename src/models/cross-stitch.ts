@@ -10,6 +10,7 @@ import type { Model, StrategyInfo } from './model.js';
 
 export const crossStitch: StrategyInfo = {
   name: 'cross-stitch',
+  cost: 3,
   summary: 'one MLP column per domain joined by learned cross-stitch units after every layer',
   create({ data, config, params, prior }): Model {
     const D = data.domains;

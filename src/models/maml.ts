@@ -9,10 +9,9 @@
 // recent `support` impressions before the request; users without history keep θ (zero gradient).
 import * as tf from '@tensorflow/tfjs-core';
 import { DomainEmbedding, FeatureEmbedding, MLP } from './blocks.js';
-import type { StrategyInfo } from './model.js';
+import { PREDICT_CHUNK, type Predictions, type StepContext, type StepLoss, type StrategyInfo, type Trainable } from './model.js';
 import { disposeBatch, makeBatch, type Batch, type Dataset } from '../data/dataset.js';
 import { recentRows, type History } from '../data/history.js';
-import { PREDICT_CHUNK, type Predictions, type StepContext, type StepLoss, type Trainable } from '../train/trainer.js';
 
 type TowerParams = [tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor]; // W1 [.., H, t], b1 [.., t], W2 [.., t, 1], b2 [.., 1]
 
@@ -41,6 +40,7 @@ export interface MamlModel extends Trainable {
 export function mamlStrategy(name: string, adaptation: boolean): StrategyInfo {
   return {
     name,
+    cost: 6,
     kind: 'maml',
     summary: adaptation ? 'first-order MAML: tower adapted per user on recent history' : 'the maml model scored without per-user adaptation',
     create({ data, config, params, prior }): MamlModel {

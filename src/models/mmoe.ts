@@ -7,6 +7,7 @@ import type { Model, StrategyInfo } from './model.js';
 export function mixtureOfExperts(name: string, oneGate: boolean): StrategyInfo {
   return {
     name,
+    cost: 2,
     summary: oneGate ? 'one-gate mixture of experts (OMoE)' : 'multi-gate mixture of experts, one softmax gate per domain',
     create({ data, config, params, prior }): Model {
       const emb = new FeatureEmbedding(params, 'emb', data.tableRows, data.fc, data.fn, config.embeddingDim);

@@ -2,7 +2,10 @@
 import type * as tf from '@tensorflow/tfjs-core';
 import type { TrainingConfig } from '../scenario/schema.js';
 import type { Batch, Dataset } from '../data/dataset.js';
+import type { History } from '../data/history.js';
+import type { stream } from '../world/rng.js';
 import type { Params } from './blocks.js';
+import type { LossWeighting } from './weighting.js';
 
 export interface StrategyContext {
   /** Domains, embedding table size and field counts of the data. */
@@ -42,6 +45,42 @@ export interface StrategyInfo {
   /** One line: what it is and the paper it follows. */
   summary: string;
   create(ctx: StrategyContext): Model;
+  /**
+   * Training time relative to shared-bottom's (1 when absent), from measured samples/s on the default
+   * scenario: a pool starts the slowest first so the last worker is not left with it.
+   */
+  cost?: number;
   /** 'per-domain': independent per-domain models, trained one domain at a time. */
   kind?: 'plain' | 'maml' | 'per-domain';
 }
+
+export interface Predictions {
+  click: Float32Array;
+  /** pCTCVR = pCTR · pCVR for conversion models. */
+  ctcvr?: Float32Array;
+}
+
+export interface StepContext {
+  ds: Dataset;
+  /** Training-period rows: the only rows a step may learn from. */
+  train: Int32Array;
+  history: History;
+  rng: ReturnType<typeof stream>;
+  /** Domain / task loss weights (training.lossWeights), when set. */
+  weighting?: LossWeighting | null;
+}
+
+/** A model's extra loss term for one step (MAML's meta loss), prepared outside the gradient tape. */
+export interface StepLoss {
+  loss(): tf.Scalar;
+  dispose(): void;
+}
+
+export interface Trainable extends Model {
+  stepLoss?(ctx: StepContext): StepLoss | null;
+  /** Own scoring (e.g. per-user adaptation) instead of plain forward passes. */
+  predictRows?(ds: Dataset, rows: Int32Array, history: History, supportDs?: Dataset): Predictions;
+}
+
+/** Rows scored per forward pass when predicting. */
+export const PREDICT_CHUNK = 4096;

@@ -12,6 +12,7 @@ import type { Model, StrategyInfo } from './model.js';
 export function progressiveLayeredExtraction(name: string, conversion: boolean): StrategyInfo {
   return {
     name,
+    cost: 8,
     summary: conversion ? 'PLE with ESMM conversion towers' : 'progressive layered extraction: shared + domain-specific experts over CGC levels',
     create({ data, config, params, prior }): Model {
       const D = data.domains;

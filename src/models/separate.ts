@@ -6,6 +6,7 @@ import type { Model, StrategyInfo } from './model.js';
 
 export const separate: StrategyInfo = {
   name: 'separate',
+  cost: 2,
   summary: 'one model per domain, trained on that domain only',
   kind: 'per-domain',
   create({ data, config, params, prior }): Model {

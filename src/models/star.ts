@@ -75,6 +75,7 @@ class PartitionedNorm {
 
 export const star: StrategyInfo = {
   name: 'star',
+  cost: 2,
   summary: 'STAR: star-topology FCN (shared ⊙ domain weights), partitioned normalisation, auxiliary network',
   create({ data, config, params, prior }): Model {
     const D = data.domains;

@@ -1,25 +1,29 @@
-// A run's stored rows, read back from DuckDB for reports (nothing here recomputes a metric).
+// Reading results back: a whole run for reports, and single values for `check` (an expectation's
+// metric in one run, a run's metrics for a baseline comparison). Nothing here recomputes a metric.
 import type { Db } from './db.js';
 import { sqlString } from './columns.js';
+import { table, type StoredRow, type TableName } from './tables.js';
 import { UserError } from '../util/errors.js';
 
 export type Row = Record<string, string | number | boolean | null>;
 
+type RunRow = Omit<StoredRow<'runs'>, 'scenario_json' | 'pid' | 'pid_stamp' | 'error'>;
+
 export interface RunData {
-  run: Row;
-  offline: Row[];
-  curves: Row[];
-  training: Row[];
-  abResults: Row[];
-  abLifts: Row[];
-  assignment: Row[];
-  domains: Row[];
-  features: Row[];
-  activity: Row[];
+  run: RunRow;
+  offline: StoredRow<'offline_metrics'>[];
+  curves: StoredRow<'training_curves'>[];
+  training: StoredRow<'training_runs'>[];
+  abResults: StoredRow<'ab_results'>[];
+  abLifts: StoredRow<'ab_lifts'>[];
+  assignment: StoredRow<'ab_assignment'>[];
+  domains: StoredRow<'world_domains'>[];
+  features: StoredRow<'world_features'>[];
+  activity: StoredRow<'world_user_activity'>[];
 }
 
-async function rows(db: Db, sql: string): Promise<Row[]> {
-  return (await db.con.runAndReadAll(sql)).getRowObjectsJson() as Row[];
+async function rows<T = Row>(db: Db, sql: string): Promise<T[]> {
+  return (await db.con.runAndReadAll(sql)).getRowObjectsJson() as T[];
 }
 
 /** 'latest' or an ID; only complete runs can be reported. */
@@ -35,20 +39,87 @@ export async function resolveRunId(db: Db, id: string): Promise<string> {
   return id;
 }
 
+/** One run's rows of a result table, every declared column, in a stable order. */
+function runRows<N extends TableName>(db: Db, name: N, runId: string, orderBy?: string): Promise<StoredRow<N>[]> {
+  const cols = table(name).columns.map((c) => c.name).join(', ');
+  return rows<StoredRow<N>>(db, `SELECT ${cols} FROM ${name} WHERE run_id = ${sqlString(runId)}${orderBy ? ` ORDER BY ${orderBy}` : ''}`);
+}
+
 export async function loadRun(db: Db, id: string): Promise<RunData> {
-  const w = `WHERE run_id = ${sqlString(id)}`;
-  const [run] = await rows(db, `SELECT run_id, scenario, seed, backend, version, fingerprint, strategies, arms, control,
-    strftime(started_at, '%Y-%m-%d %H:%M:%S') AS started_at, strftime(finished_at, '%Y-%m-%d %H:%M:%S') AS finished_at, wall_seconds, status FROM runs ${w}`);
+  const [run] = await rows<RunRow>(db, `SELECT run_id, scenario, seed, backend, version, fingerprint, strategies, arms, control,
+    strftime(started_at, '%Y-%m-%d %H:%M:%S') AS started_at, strftime(finished_at, '%Y-%m-%d %H:%M:%S') AS finished_at, wall_seconds, status FROM runs WHERE run_id = ${sqlString(id)}`);
   return {
     run,
-    offline: await rows(db, `SELECT * FROM offline_metrics ${w} ORDER BY strategy, target, scope, key`),
-    curves: await rows(db, `SELECT * FROM training_curves ${w} ORDER BY strategy, epoch`),
-    training: await rows(db, `SELECT * FROM training_runs ${w} ORDER BY strategy`),
-    abResults: await rows(db, `SELECT * FROM ab_results ${w} ORDER BY arm, domain, segment`),
-    abLifts: await rows(db, `SELECT * FROM ab_lifts ${w} ORDER BY arm, metric, domain, segment`),
-    assignment: await rows(db, `SELECT * FROM ab_assignment ${w} ORDER BY arm`),
-    domains: await rows(db, `SELECT * FROM world_domains ${w}`),
-    features: await rows(db, `SELECT * FROM world_features ${w}`),
-    activity: await rows(db, `SELECT * FROM world_user_activity ${w} ORDER BY impressions`),
+    offline: await runRows(db, 'offline_metrics', id, 'strategy, target, scope, key'),
+    curves: await runRows(db, 'training_curves', id, 'strategy, epoch'),
+    training: await runRows(db, 'training_runs', id, 'strategy'),
+    abResults: await runRows(db, 'ab_results', id, 'arm, domain, segment'),
+    abLifts: await runRows(db, 'ab_lifts', id, 'arm, metric, domain, segment'),
+    assignment: await runRows(db, 'ab_assignment', id, 'arm'),
+    domains: await runRows(db, 'world_domains', id),
+    features: await runRows(db, 'world_features', id),
+    activity: await runRows(db, 'world_user_activity', id, 'impressions'),
   };
+}
+
+type Value = number | null;
+
+async function one(db: Db, sql: string): Promise<Value> {
+  const r = await rows(db, sql);
+  if (!r.length) return null;
+  const v = r[0].v;
+  return v === null || v === undefined ? null : Number(v);
+}
+
+/** Where an offline metric is stored: overall, one domain, a domain group or a user segment. */
+export interface OfflineCell {
+  strategy: string;
+  target: 'click' | 'conversion';
+  scope: 'overall' | 'domain' | 'domain_group' | 'user_segment';
+  key: string;
+}
+
+/** An offline metric of one run; calibration is mean predicted over observed. */
+export function offlineValue(db: Db, runId: string, metric: 'auc' | 'gauc' | 'logloss' | 'calibration', c: OfflineCell): Promise<Value> {
+  const col = metric === 'calibration' ? 'mean_predicted / nullif(mean_observed, 0)' : metric;
+  return one(db, `SELECT ${col} AS v FROM offline_metrics WHERE run_id = ${sqlString(runId)} AND strategy = ${sqlString(c.strategy)}
+    AND target = ${sqlString(c.target)} AND scope = ${sqlString(c.scope)} AND key = ${sqlString(c.key)}`);
+}
+
+export interface AbCell {
+  arm: string;
+  domain: string;
+  segment: string;
+}
+
+/** An A/B value of one arm in one run: its lift (CTR or CTCVR), the true lift, or its CTR. */
+export function abValue(db: Db, runId: string, metric: 'lift' | 'conversion_lift' | 'true_lift' | 'ctr', c: AbCell): Promise<Value> {
+  const where = `run_id = ${sqlString(runId)} AND domain = ${sqlString(c.domain)} AND segment = ${sqlString(c.segment)} AND arm = ${sqlString(c.arm)}`;
+  switch (metric) {
+    case 'lift': return one(db, `SELECT lift AS v FROM ab_lifts WHERE ${where} AND metric = 'ctr'`);
+    case 'conversion_lift': return one(db, `SELECT lift AS v FROM ab_lifts WHERE ${where} AND metric = 'ctcvr'`);
+    case 'true_lift': return one(db, `SELECT true_lift AS v FROM ab_lifts WHERE ${where} AND metric = 'ctr'`);
+    case 'ctr': return one(db, `SELECT ctr AS v FROM ab_results WHERE ${where}`);
+  }
+}
+
+/** The sample-ratio p-value of one run. */
+export function srmPValue(db: Db, runId: string): Promise<Value> {
+  return one(db, `SELECT min(srm_p_value) AS v FROM ab_assignment WHERE run_id = ${sqlString(runId)}`);
+}
+
+/** The largest share of an arm's impressions (or of any arm's) made by one user. */
+export function maxUserShare(db: Db, runId: string, arm?: string): Promise<Value> {
+  return one(db, `SELECT max(max_user_share) AS v FROM ab_assignment WHERE run_id = ${sqlString(runId)}${arm ? ` AND arm = ${sqlString(arm)}` : ''}`);
+}
+
+/** Every trained strategy's offline metrics in one run (not the oracle or the constant floor). */
+export function strategyMetrics(db: Db, runId: string): Promise<Pick<StoredRow<'offline_metrics'>, 'strategy' | 'target' | 'scope' | 'key' | 'auc' | 'gauc' | 'logloss'>[]> {
+  return rows(db, `SELECT strategy, target, scope, key, auc, gauc, logloss FROM offline_metrics WHERE run_id = ${sqlString(runId)}
+    AND strategy NOT IN ('oracle', 'constant')`);
+}
+
+/** Every arm's CTR lift per domain, over all users, in one run. */
+export function ctrLifts(db: Db, runId: string): Promise<Pick<StoredRow<'ab_lifts'>, 'arm' | 'control' | 'domain' | 'lift'>[]> {
+  return rows(db, `SELECT arm, control, domain, lift FROM ab_lifts WHERE run_id = ${sqlString(runId)} AND metric = 'ctr' AND segment = 'all'`);
 }

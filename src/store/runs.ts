@@ -4,17 +4,18 @@
 // `crossab runs` shows the latter as 'interrupted' once its process is gone (the PID and the
 // process's start time, so a reused PID does not keep a dead run 'running').
 import { randomBytes } from 'node:crypto';
-import type { OfflineResults } from '../experiment/stages.js';
+import type { OfflineResults } from '../train/parallel.js';
 import type { ReplayResult } from '../abtest/replay.js';
 import { featureCoverage } from '../world/layout.js';
 import { summarise } from '../world/summary.js';
 import type { World } from '../world/world.js';
-import { tailDomains } from '../metrics/offline.js';
-import { openDb } from './db.js';
+import { tailDomains } from '../world/traffic.js';
+import { openDb, type Db } from './db.js';
+import type { StoredRow } from './tables.js';
 import { transaction } from './transaction.js';
-import { appendRows } from './rows.js';
+import { appendTable } from './tables.js';
 import { sqlString } from './columns.js';
-import { processStamp } from '../util/liveness.js';
+import { isAlive, processStamp } from '../util/liveness.js';
 
 export interface RunMeta {
   runId: string;
@@ -71,36 +72,68 @@ export async function finishRun(
   try {
     await transaction(db.con, async () => {
       const metrics = [...Object.values(offline.strategies), offline.oracle, offline.constant].flatMap((m) => m.rows);
-      await appendRows(db.con, 'offline_metrics', [['run_id', 'varchar'], ['strategy', 'varchar'], ['target', 'varchar'], ['scope', 'varchar'], ['key', 'varchar'],
-        ['n', 'integer'], ['auc', 'double'], ['gauc', 'double'], ['logloss', 'double'], ['predicted', 'double'], ['observed', 'double']],
-      metrics.map((r) => ({ ...id, ...r })));
-      await appendRows(db.con, 'training_curves', [['run_id', 'varchar'], ['strategy', 'varchar'], ['epoch', 'integer'], ['loss', 'double'], ['validAuc', 'double'], ['seconds', 'double']],
-        offline.trained.flatMap((t) => t.curve.map((c) => ({ ...id, strategy: t.strategy, ...c }))));
-      await appendRows(db.con, 'training_runs', [['run_id', 'varchar'], ['strategy', 'varchar'], ['seconds', 'double'], ['samplesPerSecond', 'double'], ['bestEpoch', 'integer']],
-        offline.trained.map((t) => ({ ...id, strategy: t.strategy, seconds: t.seconds, samplesPerSecond: t.samplesPerSecond, bestEpoch: t.bestEpoch })));
+      await appendTable(db.con, 'offline_metrics', metrics.map((r) => ({ ...id, ...r })));
+      await appendTable(db.con, 'training_curves', offline.trained.flatMap((t) => t.curve.map((c) => ({ ...id, strategy: t.strategy, ...c }))));
+      await appendTable(db.con, 'training_runs', offline.trained.map((t) => ({ ...id, strategy: t.strategy, seconds: t.seconds, samplesPerSecond: t.samplesPerSecond, bestEpoch: t.bestEpoch })));
       if (ab) {
-        await appendRows(db.con, 'ab_results', [['run_id', 'varchar'], ['arm', 'varchar'], ['strategy', 'varchar'], ['domain', 'varchar'], ['segment', 'varchar'],
-          ['users', 'integer'], ['impressions', 'bigint'], ['clicks', 'bigint'], ['ctr', 'double'], ['conversions', 'bigint'], ['cvr', 'double'], ['expectedCtr', 'double']],
-        ab.results.map((r) => ({ ...id, ...r })));
-        await appendRows(db.con, 'ab_lifts', [['run_id', 'varchar'], ['arm', 'varchar'], ['control', 'varchar'], ['metric', 'varchar'], ['domain', 'varchar'], ['segment', 'varchar'],
-          ['lift', 'double'], ['ciLow', 'double'], ['ciHigh', 'double'], ['pValue', 'double'], ['trueLift', 'double'], ['covered', 'boolean']],
-        ab.lifts.map((r) => ({ ...id, ...r })));
-        await appendRows(db.con, 'ab_assignment', [['run_id', 'varchar'], ['arm', 'varchar'], ['strategy', 'varchar'], ['share', 'double'], ['users', 'integer'], ['chi2', 'double'], ['pValue', 'double'], ['maxUserShare', 'double']],
+        await appendTable(db.con, 'ab_results', ab.results.map((r) => ({ ...id, ...r })));
+        await appendTable(db.con, 'ab_lifts', ab.lifts.map((r) => ({ ...id, ...r })));
+        await appendTable(db.con, 'ab_assignment',
           ab.arms.map((a, k) => ({ ...id, arm: a.name, strategy: a.strategy, share: a.share, users: ab.srm.users[k], chi2: ab.srm.chi2, pValue: ab.srm.pValue, maxUserShare: ab.srm.maxUserShare[k] })));
       }
       const sum = summarise(w);
       const tail = tailDomains(w);
-      await appendRows(db.con, 'world_domains', [['run_id', 'varchar'], ['name', 'varchar'], ['share', 'double'], ['impressions', 'integer'], ['ctr', 'double'], ['cvr', 'double'], ['tail', 'boolean']],
-        sum.domains.map((d, k) => ({ ...id, ...d, tail: tail[k] })));
+      await appendTable(db.con, 'world_domains', sum.domains.map((d, k) => ({ ...id, ...d, tail: tail[k] })));
       const byFeature = featureCoverage(w.layout);
       const feat = (name: string) => [...w.layout.categorical, ...w.layout.numeric].find((f) => f.name === name)!;
-      await appendRows(db.con, 'world_features', [['run_id', 'varchar'], ['feature', 'varchar'], ['kind', 'varchar'], ['source', 'varchar'], ['domain', 'varchar'], ['present', 'boolean']],
+      await appendTable(db.con, 'world_features',
         byFeature.flatMap((f) => w.layout.domains.map((d) => ({ ...id, feature: f.name, kind: f.kind, source: feat(f.name).source, domain: d, present: f.domains.includes(d) }))));
-      await appendRows(db.con, 'world_user_activity', [['run_id', 'varchar'], ['impressions', 'integer'], ['users', 'integer']], userActivity(w).map((r) => ({ ...id, ...r })));
+      await appendTable(db.con, 'world_user_activity', userActivity(w).map((r) => ({ ...id, ...r })));
       const upd = await db.con.run(`UPDATE runs SET status = 'complete', finished_at = now(), wall_seconds = ${wallSeconds} WHERE run_id = ${sqlString(runId)} AND status = 'running'`);
       if (upd.rowsChanged !== 1) throw new Error(`run ${runId} is no longer 'running' in the store; its results were not written`);
     });
   } finally {
     db.close();
   }
+}
+
+/** A stored run's seed and the scenario it ran (for `check --baseline`). */
+export async function runRecord(db: Db, runId: string): Promise<{ seed: number; scenarioJson: string }> {
+  const [row] = (await db.con.runAndReadAll(`SELECT seed, scenario_json FROM runs WHERE run_id = ${sqlString(runId)}`)).getRowObjectsJson() as Pick<StoredRow<'runs'>, 'seed' | 'scenario_json'>[];
+  return { seed: Number(row.seed), scenarioJson: String(row.scenario_json) };
+}
+
+/** Complete runs of a scenario with this seed, code version, backend and data, newest first: candidates for reuse. */
+export async function completeRuns(dbPath: string, w: { scenario: string; seed: number; version: string; backend: string; fingerprint: string }) {
+  const db = await openDb(dbPath);
+  try {
+    return (await db.con.runAndReadAll(`SELECT run_id, scenario_json, strategies, arms, control FROM runs
+      WHERE status = 'complete' AND scenario = ${sqlString(w.scenario)} AND seed = ${w.seed} AND version = ${sqlString(w.version)}
+        AND backend = ${sqlString(w.backend)} AND fingerprint = ${sqlString(w.fingerprint)}
+      ORDER BY finished_at DESC, run_id DESC`)).getRowObjectsJson() as Pick<StoredRow<'runs'>, 'run_id' | 'scenario_json' | 'strategies' | 'arms' | 'control'>[];
+  } finally {
+    db.close();
+  }
+}
+
+export type ListedRun = Omit<StoredRow<'runs'>, 'scenario_json' | 'error' | 'pid_stamp' | 'status'> & { status: string };
+
+/**
+ * Every run, oldest first, with a 'running' run whose process is gone shown as 'interrupted' (it was
+ * killed without a chance to record it). Reading never migrates: a store from before schema 3 has no
+ * pid_stamp, and its PIDs alone decide.
+ */
+export async function listRuns(dbPath: string): Promise<ListedRun[]> {
+  const db = await openDb(dbPath, { readOnly: true });
+  let rows: (ListedRun & { pid_stamp: string | null })[];
+  try {
+    const [{ n }] = (await db.con.runAndReadAll("SELECT count(*)::INTEGER AS n FROM information_schema.columns WHERE table_name = 'runs' AND column_name = 'pid_stamp'")).getRowObjects();
+    const stamp = Number(n) > 0 ? 'pid_stamp' : 'NULL AS pid_stamp';
+    rows = (await db.con.runAndReadAll(`SELECT run_id, scenario, seed, backend, version, fingerprint, status, pid,
+      strftime(started_at, '%Y-%m-%d %H:%M:%S') AS started_at, strftime(finished_at, '%Y-%m-%d %H:%M:%S') AS finished_at, wall_seconds, strategies, arms, control, ${stamp}
+      FROM runs ORDER BY started_at, run_id`)).getRowObjectsJson() as typeof rows;
+  } finally {
+    db.close();
+  }
+  return rows.map(({ pid_stamp, ...r }) => (r.status === 'running' && !isAlive(Number(r.pid), pid_stamp) ? { ...r, status: 'interrupted' } : r));
 }

@@ -9,11 +9,19 @@ import type { Scenario } from '../scenario/schema.js';
 import type { Listener, ProgressEvent } from '../util/events.js';
 import type { BackendName } from '../tf/backend.js';
 import { strategy } from '../models/registry.js';
-import { buildCandidateDataset, type Dataset } from '../data/dataset.js';
-import type { History } from '../data/history.js';
-import { fitStrategy, type EpochPoint, type Predictions } from './trainer.js';
-import type { World } from '../world/world.js';
+import { candidatesOf, type TrainingInputs } from '../data/inputs.js';
+import type { StrategyMetrics } from '../metrics/offline.js';
+import type { Predictions } from '../models/model.js';
+import { fitStrategy, type EpochPoint } from './trainer.js';
 import { modelFootprint, RECYCLE_HEAP } from './memory.js';
+
+/** A run's offline results: every trained strategy's test-period metrics, the ceiling and floor, and what training left. */
+export interface OfflineResults {
+  strategies: Record<string, StrategyMetrics>;
+  oracle: StrategyMetrics;
+  constant: StrategyMetrics;
+  trained: TrainedResult[];
+}
 
 export interface TrainedResult {
   strategy: string;
@@ -25,23 +33,6 @@ export interface TrainedResult {
   test: Predictions;
   /** Click probabilities of every replay candidate, when the strategy is an A/B arm. */
   candidates: Float32Array | null;
-}
-
-export type CandidateDataset = ReturnType<typeof buildCandidateDataset>;
-
-/** What training needs from a prepared world (a structural subset of pipeline's Prepared). */
-export interface TrainingInputs {
-  world: World;
-  ds: Dataset;
-  history: History;
-  split: { train: Int32Array; valid: Int32Array; test: Int32Array };
-  /** Built on first use and kept: every arm scores the same candidates. */
-  candidates?: CandidateDataset;
-}
-
-export function candidatesOf(p: TrainingInputs): CandidateDataset {
-  p.candidates ??= buildCandidateDataset(p.world, p.ds);
-  return p.candidates;
 }
 
 /** Train one strategy in this thread and keep only its results. */
@@ -76,9 +67,6 @@ export interface ParallelOptions {
   /** Aborting it stops training at once: in-process between steps, on a pool by terminating the workers. */
   signal?: AbortSignal;
 }
-
-/** Relative training cost, to start the slowest first (measured samples/s on the default scenario). */
-const COST: Record<string, number> = { ple: 8, 'ple-esmm': 8, maml: 6, 'maml-noadapt': 6, adatt: 6, 'apg-self': 4, 'cross-stitch': 3, 'shared-private': 3, mmoe: 2, omoe: 2, star: 2, separate: 2 };
 
 interface Task {
   scenario: Scenario;
@@ -161,7 +149,7 @@ export class TrainingPool {
     if (this.broken) return Promise.reject(this.broken);
     return new Promise((resolve, reject) => {
       this.queue.push({ scenario, seed, name, candidates, priority, onEvent, resolve, reject });
-      this.queue.sort((a, b) => a.priority - b.priority || (COST[b.name] ?? 1) - (COST[a.name] ?? 1));
+      this.queue.sort((a, b) => a.priority - b.priority || (strategy(b.name).cost ?? 1) - (strategy(a.name).cost ?? 1));
       this.dispatch();
     });
   }

@@ -8,7 +8,8 @@ import type { StrategyInfo } from '../models/model.js';
 import { stream } from '../world/rng.js';
 import { epochBatches, rowsByDomain, type Dataset } from '../data/dataset.js';
 import type { History } from '../data/history.js';
-import { priorOf, trainStep, type Trainable } from './trainer.js';
+import type { Trainable } from '../models/model.js';
+import { priorOf, trainStep } from './trainer.js';
 import { lossWeighting } from '../models/weighting.js';
 
 export function trainingThroughput(

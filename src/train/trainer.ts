@@ -5,7 +5,7 @@ import { adam } from './adam.js';
 import type { TrainingConfig } from '../scenario/schema.js';
 import { Params } from '../models/blocks.js';
 import { lossWeighting, type LossWeighting } from '../models/weighting.js';
-import type { Model, Prior, StrategyInfo } from '../models/model.js';
+import { PREDICT_CHUNK, type Model, type Predictions, type Prior, type StepContext, type StepLoss, type StrategyInfo, type Trainable } from '../models/model.js';
 import { auc } from '../metrics/auc.js';
 import { silent, type Listener } from '../util/events.js';
 import { stream } from '../world/rng.js';
@@ -17,12 +17,6 @@ export interface EpochPoint {
   loss: number;
   validAuc: number;
   seconds: number;
-}
-
-export interface Predictions {
-  click: Float32Array;
-  /** pCTCVR = pCTR · pCVR for conversion models. */
-  ctcvr?: Float32Array;
 }
 
 export interface Trained {
@@ -40,29 +34,6 @@ export interface Trained {
   dispose(): void;
 }
 
-export interface StepContext {
-  ds: Dataset;
-  /** Training-period rows: the only rows a step may learn from. */
-  train: Int32Array;
-  history: History;
-  rng: ReturnType<typeof stream>;
-  /** Domain / task loss weights (training.lossWeights), when set. */
-  weighting?: LossWeighting | null;
-}
-
-/** A model's extra loss term for one step (MAML's meta loss), prepared outside the gradient tape. */
-export interface StepLoss {
-  loss(): tf.Scalar;
-  dispose(): void;
-}
-
-export interface Trainable extends Model {
-  stepLoss?(ctx: StepContext): StepLoss | null;
-  /** Own scoring (e.g. per-user adaptation) instead of plain forward passes. */
-  predictRows?(ds: Dataset, rows: Int32Array, history: History, supportDs?: Dataset): Predictions;
-}
-
-export const PREDICT_CHUNK = 4096;
 
 const logit = (p: number) => Math.log(Math.max(1e-4, p) / Math.max(1e-4, 1 - p));
 

@@ -4,7 +4,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import type { Scenario } from '../scenario/schema.js';
 import { selectBackend, wasmHeapBytes, type BackendName } from '../tf/backend.js';
-import { prepare } from '../experiment/stages.js';
+import { modelInputs, type TrainingInputs } from '../data/inputs.js';
 import { trainOne, type TrainedResult } from './parallel.js';
 
 const { backend } = workerData as { backend: BackendName };
@@ -16,12 +16,12 @@ const transfers = (r: TrainedResult): ArrayBuffer[] =>
 
 // The model inputs of the last two worlds trained on: a pool moving from one seed to the next
 // finishes the old seed's strategies while starting the new one's.
-const worlds = new Map<string, Promise<Awaited<ReturnType<typeof prepare>>>>();
+const worlds = new Map<string, Promise<TrainingInputs>>();
 function inputs(scenario: Scenario, seed: number) {
   const key = `${seed}:${JSON.stringify(scenario)}`;
   let p = worlds.get(key);
   if (p) worlds.delete(key);
-  else p = backendReady.then(() => prepare(scenario, seed));
+  else p = backendReady.then(() => modelInputs(scenario, seed));
   worlds.set(key, p);
   while (worlds.size > 2) worlds.delete(worlds.keys().next().value!);
   return p;

@@ -44,6 +44,12 @@ export function domainShares(s: Scenario): number[] {
   return s.domains.map((d) => d.share!);
 }
 
+/** Tail domains: traffic share below half of an even split. */
+export function tailDomains(w: { scenario: Scenario }): boolean[] {
+  const shares = domainShares(w.scenario);
+  return shares.map((s) => s < 1 / (2 * shares.length));
+}
+
 /** Requests with time in [from, to) of the global timeline, drawn from `rng`. */
 export function drawRequests(
   s: Scenario, layout: Layout, truth: Truth, users: Users, items: Items,

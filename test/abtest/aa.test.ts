@@ -2,8 +2,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { scenario } from '../helpers/scenarios.js';
 import { selectBackend } from '../../src/tf/backend.js';
-import { prepare, trainAndEvaluate } from '../../src/experiment/stages.js';
-import { candidatesOf } from '../../src/train/parallel.js';
+import { modelInputs } from '../../src/data/inputs.js';
+import { trainAndEvaluate } from '../../src/experiment/experiment.js';
+import { candidatesOf } from '../../src/data/inputs.js';
 import { candidateTruth, replay } from '../../src/abtest/replay.js';
 
 // One trained world, many replays: each salt re-draws the user assignment and the outcomes.
@@ -12,7 +13,7 @@ async function setup() {
   // Condition: no user dominates the traffic (activity Zipf 0.5: the heaviest user makes ~1% of requests).
   // With Zipf 1.0 over 3000 users one user makes 12% of requests and the false-positive rate measured 13-16%.
   const s = scenario('tiny', (r) => { r.traffic.replayRequests = 4000; r.users.count = 3000; r.users.activitySkew = 0.5; });
-  const p = await prepare(s, 11);
+  const p = modelInputs(s, 11);
   const off = await trainAndEvaluate(p, ['id-feature', 'shared-bottom'], 11, undefined, { candidates: ['id-feature', 'shared-bottom'] });
   const cds = candidatesOf(p);
   const truth = candidateTruth(p.world, cds);

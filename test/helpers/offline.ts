@@ -1,6 +1,7 @@
 // Train strategies on a scenario over several seeds and collect the test-period metrics.
 import { selectBackend } from '../../src/tf/backend.js';
-import { prepare, trainAndEvaluate } from '../../src/experiment/stages.js';
+import { modelInputs } from '../../src/data/inputs.js';
+import { trainAndEvaluate } from '../../src/experiment/experiment.js';
 import type { StrategyMetrics } from '../../src/metrics/offline.js';
 import type { Scenario } from '../../src/scenario/schema.js';
 
@@ -15,7 +16,7 @@ export async function offlineOverSeeds(s: Scenario, strategies: string[], seeds:
   await selectBackend(process.env.CROSSAB_BACKEND ?? 'wasm');
   const out: SeedResult[] = [];
   for (const seed of seeds) {
-    const p = await prepare(s, seed);
+    const p = modelInputs(s, seed);
     const r = await trainAndEvaluate(p, strategies, seed);
     out.push({ seed, strategies: r.strategies, oracle: r.oracle, constant: r.constant });
   }

@@ -4,7 +4,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { scenario } from '../helpers/scenarios.js';
 import { metric, offlineOverSeeds } from '../helpers/offline.js';
 import { selectBackend } from '../../src/tf/backend.js';
-import { prepare } from '../../src/experiment/stages.js';
+import { modelInputs } from '../../src/data/inputs.js';
 import { fitStrategy } from '../../src/train/trainer.js';
 import { STRATEGIES, strategy } from '../../src/models/registry.js';
 
@@ -35,7 +35,7 @@ test('every strategy lands between a constant per-domain CTR and the oracle, ove
 test('no tensor leaks: tf.memory().numTensors is the same after the 2nd and the last epoch', async () => {
   await selectBackend(process.env.CROSSAB_BACKEND ?? 'wasm');
   const s = scenario('tiny', (r) => { r.training.epochs = 4; r.training.patience = 10; });
-  const p = await prepare(s, 2);
+  const p = modelInputs(s, 2);
   for (const name of ALL) {
     const before = tf.memory().numTensors;
     const counts: number[] = [];

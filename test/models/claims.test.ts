@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { personalTaste } from '../helpers/worlds.js';
 import { mean } from '../helpers/offline.js';
 import { selectBackend } from '../../src/tf/backend.js';
-import { prepare } from '../../src/experiment/stages.js';
+import { modelInputs } from '../../src/data/inputs.js';
 import { fitStrategy } from '../../src/train/trainer.js';
 import { strategy } from '../../src/models/registry.js';
 import { auc } from '../../src/metrics/auc.js';
@@ -22,7 +22,7 @@ test('MAML adaptation helps users with strong personal taste and history, and do
   const cold: number[] = [];
   for (const seed of SEEDS) {
     const s = personalTaste();
-    const p = await prepare(s, seed);
+    const p = modelInputs(s, seed);
     const t = await fitStrategy(strategy('maml'), p.ds, p.split, p.history, s.training, seed);
     const w = p.world;
     const L = w.truth.dim;

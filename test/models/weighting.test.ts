@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { scenario, rawScenario } from '../helpers/scenarios.js';
 import { parseScenario } from '../../src/scenario/load.js';
 import { selectBackend } from '../../src/tf/backend.js';
-import { prepare } from '../../src/experiment/stages.js';
+import { modelInputs } from '../../src/data/inputs.js';
 import { fitStrategy } from '../../src/train/trainer.js';
 import { strategy } from '../../src/models/registry.js';
 import { Params } from '../../src/models/blocks.js';
@@ -14,7 +14,7 @@ import { priorOf } from '../../src/train/trainer.js';
 test('a domain with loss weight 0 teaches its tower nothing; the others train', async () => {
   await selectBackend(process.env.CROSSAB_BACKEND ?? 'wasm');
   const s = scenario('tiny', (r) => { r.training.epochs = 1; r.training.lossWeights = { domains: { tail: 0 } }; });
-  const p = await prepare(s, 3);
+  const p = modelInputs(s, 3);
   // The initial values, from a model built with the same seed and names.
   const init = new Params(3, 'shared-bottom/');
   strategy('shared-bottom').create({ data: p.ds, config: s.training, params: init, prior: priorOf(p.ds, p.split.train) });
@@ -31,7 +31,7 @@ test('a domain with loss weight 0 teaches its tower nothing; the others train', 
 test('uncertainty weighting learns a log-variance per domain and task; unknown domains are refused', async () => {
   await selectBackend(process.env.CROSSAB_BACKEND ?? 'wasm');
   const s = scenario('tiny', (r) => { r.training.epochs = 2; r.training.lossWeights = { uncertainty: true }; });
-  const p = await prepare(s, 4);
+  const p = modelInputs(s, 4);
   const t = await fitStrategy(strategy('shared-bottom-esmm'), p.ds, p.split, p.history, s.training, 4);
   const logVar = t.params.list.filter((v) => /\/loss\/domain\d\/s_(click|conversion)/.test(v.name));
   assert.equal(logVar.length, 6, logVar.map((v) => v.name).join(', '));

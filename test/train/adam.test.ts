@@ -4,10 +4,11 @@ import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
 import { scenario } from '../helpers/scenarios.js';
 import { selectBackend } from '../../src/tf/backend.js';
-import { prepare } from '../../src/experiment/stages.js';
+import { modelInputs } from '../../src/data/inputs.js';
 import { strategy } from '../../src/models/registry.js';
 import { Params } from '../../src/models/blocks.js';
-import { priorOf, trainStep, type Trainable } from '../../src/train/trainer.js';
+import type { Trainable } from '../../src/models/model.js';
+import { priorOf, trainStep } from '../../src/train/trainer.js';
 import { epochBatches, rowsByDomain } from '../../src/data/dataset.js';
 import { stream } from '../../src/world/rng.js';
 import { adam } from '../../src/train/adam.js';
@@ -15,7 +16,7 @@ import { adam } from '../../src/train/adam.js';
 test('fused Adam equals tfjs Adam bit for bit, with variables that get no gradient in some steps', async () => {
   await selectBackend(process.env.CROSSAB_BACKEND ?? 'wasm');
   const s = scenario('tiny');
-  const p = await prepare(s, 5);
+  const p = modelInputs(s, 5);
   // PLE: per-domain towers and experts are untouched by other domains' batches (no gradient, no
   // moment decay), shared experts get one every step.
   const run = (optimizer: tf.Optimizer) => {

@@ -9,7 +9,7 @@ import { Params } from '../../src/models/blocks.js';
 import { STRATEGIES } from '../../src/models/registry.js';
 import { modelFootprint, modelShape, WASM_HEAP_LIMIT } from '../../src/train/memory.js';
 import { TrainingPool, trainAll } from '../../src/train/parallel.js';
-import { trainingInputs } from '../../src/experiment/stages.js';
+import { trainingInputs } from '../../src/data/inputs.js';
 import { generateWorld } from '../../src/world/world.js';
 import { buildLayout } from '../../src/world/layout.js';
 import { admit } from '../../src/experiment/budget.js';

@@ -1,0 +1,36 @@
+// A generated world as everything training and replay read: the encoded logged impressions, each
+// user's history, the rows of each period and, on first use, the replay candidates. The main thread
+// and every training worker build it the same way from the same world, so their numbers agree.
+import { buildCandidateDataset, buildDataset, type Dataset } from './dataset.js';
+import { buildHistory, type History } from './history.js';
+import type { Scenario } from '../scenario/schema.js';
+import { generateWorld, periodRows, type World } from '../world/world.js';
+
+export type CandidateDataset = ReturnType<typeof buildCandidateDataset>;
+
+export interface TrainingInputs {
+  world: World;
+  ds: Dataset;
+  history: History;
+  split: { train: Int32Array; valid: Int32Array; test: Int32Array };
+  /** Built on first use and kept: every arm scores the same candidates. */
+  candidates?: CandidateDataset;
+}
+
+/** The model inputs of a generated world. */
+export function trainingInputs(world: World): TrainingInputs {
+  const ds = buildDataset(world);
+  const history = buildHistory(ds, world.users.count);
+  const split = { train: periodRows(world.logged, 'train'), valid: periodRows(world.logged, 'valid'), test: periodRows(world.logged, 'test') };
+  return { world, ds, history, split };
+}
+
+/** Generate the world of (scenario, seed) and encode it. */
+export function modelInputs(scenario: Scenario, seed: number): TrainingInputs {
+  return trainingInputs(generateWorld(scenario, seed));
+}
+
+export function candidatesOf(p: TrainingInputs): CandidateDataset {
+  p.candidates ??= buildCandidateDataset(p.world, p.ds);
+  return p.candidates;
+}

@@ -1,0 +1,225 @@
+// Every table of the store, declared once: its columns in order, their types, constraints and
+// meaning, the schema version that added each, and (for columns written from a result object) the
+// object's field that fills it. The migrations (schema.ts), the appender (appendTable) and the typed
+// readers (StoredRow) all follow from these declarations, so a column cannot be named one way where
+// it is written and another where it is read.
+import { BIGINT, BOOLEAN, DOUBLE, INTEGER, TIMESTAMP, VARCHAR, type DuckDBConnection, type DuckDBType } from '@duckdb/node-api';
+import { appendColumns } from './columns.js';
+
+export type ColumnKind = 'varchar' | 'double' | 'integer' | 'bigint' | 'boolean' | 'timestamp';
+
+export interface ColumnDef {
+  readonly name: string;
+  readonly type: ColumnKind;
+  readonly doc: string;
+  /** The result object's property that fills it, when it is not the column's name. */
+  readonly field?: string;
+  readonly notNull?: boolean;
+  readonly primaryKey?: boolean;
+  readonly check?: string;
+  /** The schema version that added it to an existing table (default: the table's). */
+  readonly since?: number;
+}
+
+export interface TableDef {
+  readonly name: string;
+  readonly doc: string;
+  /** The schema version that created it. */
+  readonly since: number;
+  readonly columns: readonly ColumnDef[];
+}
+
+const RUN_ID = { name: 'run_id', type: 'varchar', notNull: true, doc: 'the run (runs.run_id)' } as const;
+
+export const TABLES = [
+  {
+    name: 'runs', since: 1, doc: 'one row per run: what ran, on what, and how it ended',
+    columns: [
+      { name: 'run_id', type: 'varchar', primaryKey: true, doc: 'scenario name, UTC start time and a random suffix' },
+      { name: 'scenario', type: 'varchar', notNull: true, doc: "the scenario's name" },
+      { name: 'scenario_json', type: 'varchar', notNull: true, doc: 'the whole scenario as run (defaults filled in)' },
+      { name: 'seed', type: 'integer', notNull: true, doc: 'the world seed (also the assignment salt)' },
+      { name: 'backend', type: 'varchar', notNull: true, doc: 'TensorFlow.js backend: tensorflow or wasm' },
+      { name: 'version', type: 'varchar', notNull: true, doc: "crossab's release and a hash of its compiled code" },
+      { name: 'fingerprint', type: 'varchar', notNull: true, doc: "SHA-256 of the generated world's data" },
+      { name: 'strategies', type: 'varchar', notNull: true, doc: 'strategies trained, comma-separated' },
+      { name: 'arms', type: 'varchar', doc: 'A/B arms, comma-separated' },
+      { name: 'control', type: 'varchar', doc: 'the control arm' },
+      { name: 'started_at', type: 'timestamp', notNull: true, doc: 'when the run started' },
+      { name: 'finished_at', type: 'timestamp', doc: 'when it completed, failed or was cancelled' },
+      { name: 'status', type: 'varchar', notNull: true, check: "status IN ('running', 'complete', 'cancelled', 'failed')", doc: 'running, complete, cancelled or failed' },
+      { name: 'pid', type: 'integer', doc: 'the process that ran it' },
+      { name: 'wall_seconds', type: 'double', doc: 'wall time from generation to the stored results' },
+      { name: 'error', type: 'varchar', doc: 'why it failed' },
+      { name: 'pid_stamp', type: 'varchar', since: 3, doc: "the process's start time, so a reused PID does not keep a dead run 'running'" },
+    ],
+  },
+  {
+    name: 'offline_metrics', since: 1, doc: 'test-period metrics of every strategy (and the oracle and constant) per scope',
+    columns: [
+      RUN_ID,
+      { name: 'strategy', type: 'varchar', notNull: true, doc: "a strategy, 'oracle' (the true probabilities) or 'constant' (training CTR per domain)" },
+      { name: 'target', type: 'varchar', notNull: true, doc: 'click, or conversion (click and convert)' },
+      { name: 'scope', type: 'varchar', notNull: true, doc: 'overall, domain, domain_group or user_segment' },
+      { name: 'key', type: 'varchar', notNull: true, doc: "the domain, group or segment; 'all' overall" },
+      { name: 'n', type: 'integer', doc: 'test impressions in the scope' },
+      { name: 'auc', type: 'double', doc: 'ROC AUC' },
+      { name: 'gauc', type: 'double', doc: 'impression-weighted per-user AUC' },
+      { name: 'logloss', type: 'double', doc: 'mean binary cross-entropy' },
+      { name: 'mean_predicted', type: 'double', field: 'predicted', doc: 'mean predicted probability' },
+      { name: 'mean_observed', type: 'double', field: 'observed', doc: 'observed rate' },
+    ],
+  },
+  {
+    name: 'training_curves', since: 1, doc: 'one row per strategy and epoch',
+    columns: [
+      RUN_ID,
+      { name: 'strategy', type: 'varchar', notNull: true, doc: 'the strategy' },
+      { name: 'epoch', type: 'integer', notNull: true, doc: 'from 1' },
+      { name: 'loss', type: 'double', doc: 'mean training loss of the epoch' },
+      { name: 'valid_auc', type: 'double', field: 'validAuc', doc: 'mean per-domain AUC on the validation period' },
+      { name: 'seconds', type: 'double', doc: 'time since training started' },
+    ],
+  },
+  {
+    name: 'training_runs', since: 1, doc: 'one row per trained strategy',
+    columns: [
+      RUN_ID,
+      { name: 'strategy', type: 'varchar', notNull: true, doc: 'the strategy' },
+      { name: 'seconds', type: 'double', doc: 'training wall time' },
+      { name: 'samples_per_s', type: 'double', field: 'samplesPerSecond', doc: 'training throughput' },
+      { name: 'best_epoch', type: 'integer', field: 'bestEpoch', doc: 'the epoch whose weights were kept (early stopping)' },
+    ],
+  },
+  {
+    name: 'ab_results', since: 1, doc: 'the replayed A/B test per arm, domain and user segment',
+    columns: [
+      RUN_ID,
+      { name: 'arm', type: 'varchar', notNull: true, doc: 'the arm' },
+      { name: 'strategy', type: 'varchar', notNull: true, doc: 'the strategy it serves' },
+      { name: 'domain', type: 'varchar', notNull: true, doc: "a domain, 'head-domains', 'tail-domains' or 'all'" },
+      { name: 'segment', type: 'varchar', notNull: true, doc: 'all, heavy, tail or cold' },
+      { name: 'users', type: 'integer', doc: 'users assigned who were served' },
+      { name: 'impressions', type: 'bigint', doc: 'impressions served' },
+      { name: 'clicks', type: 'bigint', doc: 'clicks' },
+      { name: 'ctr', type: 'double', doc: 'clicks per impression' },
+      { name: 'conversions', type: 'bigint', doc: 'conversions' },
+      { name: 'cvr', type: 'double', doc: 'conversions per click' },
+      { name: 'expected_ctr', type: 'double', field: 'expectedCtr', doc: 'the true expected CTR of what was served' },
+    ],
+  },
+  {
+    name: 'ab_lifts', since: 1, doc: "each treatment arm's relative lift over the control",
+    columns: [
+      RUN_ID,
+      { name: 'arm', type: 'varchar', notNull: true, doc: 'the treatment arm' },
+      { name: 'control', type: 'varchar', notNull: true, doc: 'the control arm' },
+      { name: 'metric', type: 'varchar', notNull: true, doc: 'ctr, or ctcvr (conversions per impression)' },
+      { name: 'domain', type: 'varchar', notNull: true, doc: 'as in ab_results' },
+      { name: 'segment', type: 'varchar', notNull: true, doc: 'as in ab_results' },
+      { name: 'lift', type: 'double', doc: 'treatment / control − 1' },
+      { name: 'ci_low', type: 'double', field: 'ciLow', doc: '95% interval, delta method over users' },
+      { name: 'ci_high', type: 'double', field: 'ciHigh', doc: '95% interval, upper end' },
+      { name: 'p_value', type: 'double', field: 'pValue', doc: 'two-sided, no multiplicity correction' },
+      { name: 'true_lift', type: 'double', field: 'trueLift', doc: 'the lift of the true expected CTRs' },
+      { name: 'covered', type: 'boolean', doc: 'whether the interval holds the true lift' },
+    ],
+  },
+  {
+    name: 'ab_assignment', since: 1, doc: "each arm's traffic share and the sample-ratio check",
+    columns: [
+      RUN_ID,
+      { name: 'arm', type: 'varchar', notNull: true, doc: 'the arm' },
+      { name: 'strategy', type: 'varchar', notNull: true, doc: 'the strategy it serves' },
+      { name: 'share', type: 'double', doc: 'the intended share of users' },
+      { name: 'users', type: 'integer', doc: 'users assigned' },
+      { name: 'srm_chi2', type: 'double', field: 'chi2', doc: 'sample-ratio χ² over all arms' },
+      { name: 'srm_p_value', type: 'double', field: 'pValue', doc: 'its p-value' },
+      { name: 'max_user_share', type: 'double', field: 'maxUserShare', since: 2, doc: "the largest share of the arm's impressions made by one user" },
+    ],
+  },
+  {
+    name: 'world_domains', since: 1, doc: "the generated world's domains",
+    columns: [
+      RUN_ID,
+      { name: 'domain', type: 'varchar', notNull: true, field: 'name', doc: 'the domain' },
+      { name: 'share', type: 'double', doc: 'share of requests' },
+      { name: 'impressions', type: 'integer', doc: 'logged impressions' },
+      { name: 'ctr', type: 'double', doc: 'logged CTR' },
+      { name: 'cvr', type: 'double', doc: 'logged CVR' },
+      { name: 'tail', type: 'boolean', doc: 'share below half of an even split' },
+    ],
+  },
+  {
+    name: 'world_features', since: 1, doc: 'which features each domain exposes',
+    columns: [
+      RUN_ID,
+      { name: 'feature', type: 'varchar', notNull: true, doc: 'the feature' },
+      { name: 'kind', type: 'varchar', notNull: true, doc: 'categorical or numeric' },
+      { name: 'source', type: 'varchar', notNull: true, doc: 'user, item or context' },
+      { name: 'domain', type: 'varchar', notNull: true, doc: 'the domain' },
+      { name: 'present', type: 'boolean', doc: 'whether the domain exposes it' },
+    ],
+  },
+  {
+    name: 'world_user_activity', since: 1, doc: 'activity histogram: how many users made n training impressions',
+    columns: [
+      RUN_ID,
+      { name: 'impressions', type: 'integer', notNull: true, doc: 'training impressions (n ≥ 1)' },
+      { name: 'users', type: 'integer', notNull: true, doc: 'users who made that many' },
+    ],
+  },
+] as const satisfies readonly TableDef[];
+
+export type TableName = (typeof TABLES)[number]['name'];
+type Table<N extends TableName> = Extract<(typeof TABLES)[number], { name: N }>;
+type Columns<N extends TableName> = Table<N>['columns'][number];
+
+/** A value as DuckDB's JSON rows carry it: BIGINT and TIMESTAMP as strings. */
+type JsonOf<K extends ColumnKind> = K extends 'varchar' | 'bigint' | 'timestamp' ? string : K extends 'boolean' ? boolean : number;
+
+/** One stored row as read back (column names, JSON values; NULL for an undefined metric). */
+export type StoredRow<N extends TableName> = { [C in Columns<N> as C['name']]: JsonOf<C['type']> | null };
+
+export function table<N extends TableName>(name: N): Table<N> {
+  return TABLES.find((t) => t.name === name) as Table<N>;
+}
+
+const DUCKDB_TYPE: Record<ColumnKind, DuckDBType> = { varchar: VARCHAR, double: DOUBLE, integer: INTEGER, bigint: BIGINT, boolean: BOOLEAN, timestamp: TIMESTAMP };
+
+function columnDdl(c: ColumnDef): string {
+  return [c.name, c.type.toUpperCase(), c.primaryKey ? 'PRIMARY KEY' : '', c.notNull ? 'NOT NULL' : '', c.check ? `CHECK (${c.check})` : ''].filter(Boolean).join(' ');
+}
+
+/** The statements that take a store from schema version v − 1 to v: tables created, then columns added. */
+export function migrationTo(v: number): string[] {
+  const created = TABLES.filter((t) => t.since === v)
+    .map((t) => `CREATE TABLE ${t.name} (${t.columns.filter((c: ColumnDef) => (c.since ?? t.since) <= v).map(columnDdl).join(', ')})`);
+  const added = TABLES.filter((t) => t.since < v)
+    .flatMap((t) => t.columns.filter((c: ColumnDef) => c.since === v).map((c) => `ALTER TABLE ${t.name} ADD COLUMN ${columnDdl(c)}`));
+  return [...created, ...added];
+}
+
+/** The newest schema version any declaration mentions. */
+export const LATEST_VERSION = Math.max(...TABLES.flatMap((t) => [t.since, ...t.columns.map((c: ColumnDef) => c.since ?? t.since)]));
+
+function convert(kind: ColumnKind, v: unknown): unknown {
+  if (v === undefined || v === null) return null;
+  if (kind === 'double') return Number.isFinite(v as number) ? v : null; // NaN (undefined metric) is stored as NULL
+  if (kind === 'bigint') return Number.isFinite(v as number) ? BigInt(Math.round(v as number)) : null;
+  if (kind === 'integer') return Number.isFinite(v as number) ? Math.round(v as number) : null;
+  return v;
+}
+
+/** The property of a result object that fills each column of the table. */
+export type RowInput<N extends TableName> = { [C in Columns<N> as C extends { field: infer F extends string } ? F : C["name"]]: unknown };
+
+/** Append result objects to a table, every column filled from its declared field. */
+export async function appendTable<N extends TableName>(con: DuckDBConnection, name: N, rows: RowInput<N>[]): Promise<void> {
+  const t = table(name);
+  const cols = t.columns.map((c: ColumnDef) => {
+    const key = c.field ?? c.name;
+    return { name: c.name, type: DUCKDB_TYPE[c.type], data: rows.map((r) => convert(c.type, (r as Record<string, unknown>)[key])) };
+  });
+  await appendColumns(con, name, cols, rows.length);
+}
