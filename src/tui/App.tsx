@@ -6,6 +6,7 @@ import { MultiSelect, Select, TextInput } from '@inkjs/ui';
 import type { Scenario } from '../scenario/schema.js';
 import type { ProgressEvent } from '../util/events.js';
 import { STRATEGIES } from '../models/registry.js';
+import { resolveStrategies } from '../experiment/experiment.js';
 import { initialState, reduce } from './state.js';
 import { Dashboard } from './Dashboard.js';
 
@@ -98,7 +99,8 @@ export function App({ scenarios, start, cancel }: AppProps): React.ReactElement 
   }
   if (screen === 'strategies') {
     const s = choice!.scenario!;
-    const defaults = s.strategies ?? [...new Set(['separate', 'shared-bottom', 'mmoe', 'ple', 'star', ...(s.abtest?.arms ?? [])])];
+    // The same list `crossab run` trains for this scenario.
+    const defaults = resolveStrategies(s);
     return (
       <Box flexDirection="column">
         <Text bold>strategies to train (space toggles, enter starts)</Text>

@@ -73,7 +73,7 @@ test('the app: pick a scenario, keep the seed, start with the default strategies
   assert.match(lastFrame()!, /strategies to train/);
   stdin.write('\r');
   await tick();
-  assert.deepEqual(started, { seed: 7, strategies: ['separate', 'shared-bottom', 'mmoe', 'ple', 'star'] });
+  assert.deepEqual(started, { seed: 7, strategies: ['separate', 'id-feature', 'shared-bottom', 'mmoe', 'ple', 'star', 'maml'] });
   emit({ type: 'strategy', strategy: 'mmoe', status: 'start' });
   emit({ type: 'epoch', strategy: 'mmoe', epoch: 1, epochs: 3, loss: 0.3, validAuc: 0.7, seconds: 1, etaSeconds: 2, stopped: false });
   emit({ type: 'done', runId: 'r1', report: '/tmp/report.html', verdict: 'shared-bottom beats separate by 3.0% CTR' });
