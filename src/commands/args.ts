@@ -4,6 +4,7 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { existsSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { UserError } from '../util/errors.js';
+import { MAX_SEED } from '../util/seed.js';
 import { DEFAULT_DB } from '../store/location.js';
 
 /** A flag as parseArgs takes it, plus what --help says of it (`value` names its argument). */
@@ -46,6 +47,12 @@ export const SHARED_FLAGS = {
   backend: { type: 'string', value: 'NAME', help: 'node, wasm or cpu (default: the fastest that loads; also CROSSAB_BACKEND)' },
   workers: { type: 'string', value: 'N', help: 'training threads, 1 to 64 (default: one per core)' },
 } as const;
+
+/** The ranges SHARED_FLAGS promise, applied in one place. */
+export { MAX_SEED };
+export const MAX_WORKERS = 64;
+export const seedFlag = (command: string, value: string | undefined): number | undefined => intFlag(command, 'seed', value, 0, MAX_SEED);
+export const workersFlag = (command: string, value: string | undefined): number | undefined => intFlag(command, 'workers', value, 1, MAX_WORKERS);
 
 /** --db: the store, which commands that write create (in an existing folder) and readers require. */
 export const dbFlag = (writes: boolean, extra = '') =>

@@ -12,7 +12,7 @@ import { newHandle, withCancellation } from '../experiment/cancel.js';
 import { loadBaseline, planCheck, runCheck, tally, type SeedChoice } from '../check/suite.js';
 import { writeJunit, type Suite } from '../check/junit.js';
 import { DEFAULT_TOLERANCES, type Tolerances } from '../check/baseline.js';
-import { checkOutputPath, intFlag, parse } from './args.js';
+import { MAX_SEED, checkOutputPath, parse, workersFlag } from './args.js';
 import { COMMANDS } from './specs.js';
 
 /** '1,2,3' is a list of seeds; a single number N is N seeds counting up from the scenario's seed. */
@@ -21,7 +21,7 @@ export function parseSeeds(value: string | undefined): SeedChoice {
   const parts = value.split(',').map((s) => s.trim()).filter(Boolean);
   if (!parts.length || parts.some((p) => !/^\d+$/.test(p))) throw new UserError(`check: --seeds must be a count (5) or a list of seeds (1,2,3), got '${value}'`);
   const nums = parts.map(Number);
-  if (nums.some((n) => n > 2 ** 31 - 1)) throw new UserError(`check: --seeds: a seed must be at most ${2 ** 31 - 1}`);
+  if (nums.some((n) => n > MAX_SEED)) throw new UserError(`check: --seeds: a seed must be at most ${MAX_SEED}`);
   if (value.includes(',')) {
     if (new Set(nums).size !== nums.length) throw new UserError(`check: --seeds lists a seed twice ('${value}')`);
     return { list: nums };
@@ -46,7 +46,7 @@ const f4 = (x: number) => (Number.isFinite(x) ? x.toFixed(4) : '–');
 
 export async function check(argv: string[]): Promise<number> {
   const { values, positionals } = parse('check', argv, COMMANDS.check.flags, COMMANDS.check.positionals);
-  const workers = intFlag('check', 'workers', values.workers, 1, 64);
+  const workers = workersFlag('check', values.workers);
   const baselineId = values.baseline;
   if (!baselineId && positionals.length === 0) throw new UserError("check: missing scenario file; see 'crossab check --help'");
   if (baselineId && positionals.length > 1) throw new UserError('check: --baseline compares one scenario; give at most one scenario file');

@@ -5,17 +5,17 @@ import { formatTable } from '../util/table.js';
 import { writeParquet } from '../store/export.js';
 import { summarise } from '../world/summary.js';
 import { generateWorld } from '../world/world.js';
-import { checkOutputPath, intFlag, parse } from './args.js';
+import { checkOutputPath, parse, seedFlag } from './args.js';
 import { COMMANDS } from './specs.js';
 
 export async function generate(argv: string[]): Promise<number> {
   const { values, positionals } = parse('generate', argv, COMMANDS.generate.flags, COMMANDS.generate.positionals);
-  const seedFlag = intFlag('generate', 'seed', values.seed, 0, 2 ** 31 - 1);
+  const seed = seedFlag('generate', values.seed);
   const out = values.out ? checkOutputPath('generate', 'out', values.out, '.parquet') : undefined;
   const scenario = loadScenario(positionals[0]);
   admit(scenario, { strategies: [], arms: 0, copies: out ? 2 : 1, workers: 0, backend: null }, basename(positionals[0]));
   const t0 = performance.now();
-  const world = generateWorld(scenario, seedFlag ?? scenario.seed);
+  const world = generateWorld(scenario, seed ?? scenario.seed);
   const seconds = (performance.now() - t0) / 1000;
   if (out) await writeParquet(world, out);
   const summary = summarise(world);

@@ -6,7 +6,7 @@ import { DOMINANT_USER, type ReplayResult } from '../abtest/replay.js';
 import type { OfflineResults } from '../train/parallel.js';
 import { executeRun } from '../experiment/experiment.js';
 import { newHandle, withCancellation } from '../experiment/cancel.js';
-import { checkOutputPath, intFlag, listFlag, parse } from './args.js';
+import { checkOutputPath, listFlag, parse, seedFlag, workersFlag } from './args.js';
 import { COMMANDS } from './specs.js';
 import { offlineJson } from './train.js';
 
@@ -36,8 +36,8 @@ export function abTable(ab: ReplayResult, off: OfflineResults, domains: string[]
 
 export async function run(argv: string[]): Promise<number> {
   const { values, positionals } = parse('run', argv, COMMANDS.run.flags, COMMANDS.run.positionals);
-  const workers = intFlag('run', 'workers', values.workers, 1, 64);
-  const seed = intFlag('run', 'seed', values.seed, 0, 2 ** 31 - 1);
+  const workers = workersFlag('run', values.workers);
+  const seed = seedFlag('run', values.seed);
   const db = checkOutputPath('run', 'db', values.db ?? DEFAULT_DB);
   const scenario = loadScenario(positionals[0]);
   const log = values.json ? () => {} : plainLogger(process.stderr);

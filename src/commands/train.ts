@@ -6,7 +6,7 @@ import { formatTable } from '../util/table.js';
 import { generate, resolveStrategies, trainAndEvaluate } from '../experiment/experiment.js';
 import { plainLogger } from '../util/logger.js';
 import { DEFAULT_WORKERS, type OfflineResults } from '../train/parallel.js';
-import { intFlag, listFlag, parse } from './args.js';
+import { listFlag, parse, seedFlag, workersFlag } from './args.js';
 import { COMMANDS } from './specs.js';
 import type { StrategyMetrics } from '../metrics/offline.js';
 
@@ -29,8 +29,8 @@ export function offlineTable(r: OfflineResults, domains: string[]): string {
 
 export async function train(argv: string[]): Promise<number> {
   const { values, positionals } = parse('train', argv, COMMANDS.train.flags, COMMANDS.train.positionals);
-  const workers = intFlag('train', 'workers', values.workers, 1, 64) ?? DEFAULT_WORKERS;
-  const seedFlag = intFlag('train', 'seed', values.seed, 0, 2 ** 31 - 1);
+  const workers = workersFlag('train', values.workers) ?? DEFAULT_WORKERS;
+  const seedValue = seedFlag('train', values.seed);
   const scenario = loadScenario(positionals[0]);
   const names = resolveStrategies(scenario, listFlag(values.strategies));
   const backend = await selectBackend(values.backend);
@@ -38,7 +38,7 @@ export async function train(argv: string[]): Promise<number> {
   admit(scenario, { strategies: names, arms: 0, copies: 1 + (used > 1 ? used : 0), workers: used, backend }, basename(positionals[0]));
   const log = values.json ? () => {} : plainLogger(process.stderr);
   log({ type: 'backend', backend });
-  const seed = seedFlag ?? scenario.seed;
+  const seed = seedValue ?? scenario.seed;
   const prepared = await generate(scenario, seed, log);
   const results = await trainAndEvaluate(prepared, names, seed, log, { workers });
   if (values.json) process.stdout.write(JSON.stringify({ scenario: scenario.name, seed, backend, fingerprint: prepared.world.fingerprint, ...offlineJson(results) }) + '\n');

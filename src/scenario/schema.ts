@@ -1,6 +1,7 @@
 // The scenario file: one JSON document that fully determines a world, its training and its A/B test.
 // Every number has a range; cross-field rules (shares sum to 1, features exist) are refinements so
 // that errors carry the path of the offending field.
+import { MAX_SEED } from '../util/seed.js';
 import { z } from 'zod';
 
 /** Names end up in file names, run IDs and report titles: short and safe everywhere. */
@@ -168,7 +169,7 @@ export const ExpectationSchema = z.strictObject({
 
 export const CheckSchema = z.strictObject({
   /** Seeds `crossab check` runs when --seeds is not given. */
-  seeds: z.array(z.number().int().min(0).max(2 ** 31 - 1)).min(1).max(100).optional(),
+  seeds: z.array(z.number().int().min(0).max(MAX_SEED)).min(1).max(100).optional(),
 });
 
 export const ScenarioSchema = z
@@ -176,7 +177,7 @@ export const ScenarioSchema = z
     $schema: z.string().optional(),
     name,
     description: z.string().max(2000).default(''),
-    seed: z.number().int().min(0).max(2 ** 31 - 1).default(1),
+    seed: z.number().int().min(0).max(MAX_SEED).default(1),
     domainShares: z.strictObject({ zipf: z.number().min(0).max(5) }).optional(),
     domains: z.array(DomainSchema).min(1).max(64),
     features: z.array(FeatureSchema).default([]),
