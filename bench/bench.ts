@@ -74,7 +74,7 @@ const runDir = mkdtempSync(join(tmpdir(), 'crossab-bench-run-'));
 const runOut = spawnSync(process.execPath, [join(root, 'bin/crossab.js'), 'run', runScenario, '--json', '--no-report', '--db', join(runDir, 'run.duckdb')], { encoding: 'utf8', cwd: runDir });
 if (runOut.status !== 0) throw new Error(runOut.stderr);
 const run = JSON.parse(runOut.stdout) as { run_id: string; stages: Record<string, number>; wall_seconds: number; peak_rss_mb: number };
-let t0 = performance.now();
+const t0 = performance.now();
 await writeReport(join(runDir, 'run.duckdb'), [run.run_id], join(runDir, 'report.html'));
 const reportSeconds = (performance.now() - t0) / 1000;
 const runSeconds = { ...run.stages, report: reportSeconds, total: run.wall_seconds + reportSeconds };

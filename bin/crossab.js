@@ -4,5 +4,5 @@
 // threads being terminated, a timer) can keep the process, or a terminal, waiting.
 import('../dist/src/cli.js').then((m) => m.main(process.argv.slice(2))).then(
   (code) => process.exit(code),
-  (err) => { console.error(err && err.stack ? err.stack : String(err)); process.exit(1); },
+  (err) => { console.error(err?.stack ? err.stack : String(err)); process.exit(1); },
 );

@@ -107,7 +107,7 @@ function slates(w: World, scores: Float32Array): { start: Int32Array; cand: Int3
 }
 
 export function replay(
-  w: World, cds: Dataset & { request: Int32Array; item: Int32Array }, truth: { click: Float32Array; conv: Float32Array },
+  w: World, truth: { click: Float32Array; conv: Float32Array },
   scores: Map<string, Float32Array>, cfg: ReplayConfig,
 ): ReplayResult {
   const rq = w.replay;

@@ -20,8 +20,8 @@ export interface SeedRun {
 
 /** What decides a run's results, as canonical JSON: not its name, prose, expectations, seed or strategy list. */
 export function runKey(s: Record<string, unknown>): string {
-  const { $schema, description, seed, expectations, check, strategies, name, ...rest } = s;
-  void $schema, void description, void seed, void expectations, void check, void strategies, void name;
+  const ignored = new Set(['$schema', 'description', 'seed', 'expectations', 'check', 'strategies', 'name']);
+  const rest = Object.fromEntries(Object.entries(s).filter(([k]) => !ignored.has(k)));
   const canon = (v: unknown): unknown => (Array.isArray(v) ? v.map(canon) : v && typeof v === 'object'
     ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, canon((v as Record<string, unknown>)[k])])) : v);
   return JSON.stringify(canon(rest));

@@ -191,7 +191,7 @@ export function rowsByDomain(ds: Dataset, rows: Int32Array): Int32Array[] {
  * One epoch of single-domain batches in random order: rows are shuffled within each domain and cut
  * into batches; the batch order is shuffled, so each domain is visited in proportion to its data.
  */
-export function epochBatches(ds: Dataset, byDomain: Int32Array[], batchSize: number, rng: Rng): { domain: number; rows: Int32Array }[] {
+export function epochBatches(byDomain: Int32Array[], batchSize: number, rng: Rng): { domain: number; rows: Int32Array }[] {
   const batches: { domain: number; rows: Int32Array }[] = [];
   byDomain.forEach((rows, d) => {
     const r = rows.slice();

@@ -150,7 +150,7 @@ export async function abTest(p: TrainingInputs, off: OfflineResults, arms: Arm[]
     const cds = candidatesOf(p);
     const truth = candidateTruth(p.world, cds);
     const scores = new Map(off.trained.filter((t) => t.candidates).map((t) => [t.strategy, t.candidates!]));
-    return replay(p.world, cds, truth, scores, { arms, control, salt, positionBias: p.world.scenario.abtest?.positionBias ?? null });
+    return replay(p.world, truth, scores, { arms, control, salt, positionBias: p.world.scenario.abtest?.positionBias ?? null });
   });
 }
 

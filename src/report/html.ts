@@ -8,7 +8,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import type { Chart } from './charts.js';
 import { DOMINANT_USER } from '../abtest/replay.js';
-import type { RunData, Row } from '../store/run-data.js';
+import type { RunData, } from '../store/run-data.js';
 
 const require = createRequire(import.meta.url);
 

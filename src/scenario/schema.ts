@@ -261,7 +261,5 @@ export const ScenarioSchema = z
   });
 
 export type Scenario = z.infer<typeof ScenarioSchema>;
-export type FeatureSpec = Scenario['features'][number];
-export type DomainSpec = Scenario['domains'][number];
 export type TrainingConfig = Scenario['training'];
 export type Expectation = Scenario['expectations'][number];

@@ -45,7 +45,7 @@ const isBlank = (sql: string): boolean => sql.replace(/--[^\n]*|\/\*[\s\S]*?\*\/
 /** Check that `sql` is exactly one reading statement, then stream its rows into `sink`. */
 export async function runReadOnlyQuery(db: Db, sql: string, limits: QueryLimits, sink: QuerySink): Promise<QueryOutcome> {
   if (isBlank(sql)) throw new UserError("query: no SQL given; for example crossab query 'SELECT * FROM runs'");
-  let prepared;
+  let prepared: Awaited<ReturnType<Awaited<ReturnType<typeof db.con.extractStatements>>['prepare']>>;
   try {
     const statements = await db.con.extractStatements(sql);
     if (statements.count !== 1) throw new UserError(`query: give exactly one statement, got ${statements.count}`);

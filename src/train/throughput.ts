@@ -20,7 +20,7 @@ export function trainingThroughput(
   const weighting = lossWeighting(config, ds.domainNames, params);
   const optimizer = adam(config.learningRate);
   const rng = stream(1, `bench:${info.name}`);
-  const batches = epochBatches(ds, rowsByDomain(ds, train), batchSize, rng).filter((b) => b.rows.length === batchSize);
+  const batches = epochBatches(rowsByDomain(ds, train), batchSize, rng).filter((b) => b.rows.length === batchSize);
   let samples = 0;
   let t0 = 0;
   for (let k = 0; k < warmup + steps; k++) {

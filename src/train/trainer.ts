@@ -5,7 +5,7 @@ import { adam } from './adam.js';
 import type { TrainingConfig } from '../scenario/schema.js';
 import { Params } from '../models/blocks.js';
 import { lossWeighting, type LossWeighting } from '../models/weighting.js';
-import { PREDICT_CHUNK, type Model, type Predictions, type Prior, type StepContext, type StepLoss, type StrategyInfo, type Trainable } from '../models/model.js';
+import { PREDICT_CHUNK, type Model, type Predictions, type Prior, type StepContext, type StrategyInfo, type Trainable } from '../models/model.js';
 import { auc } from '../metrics/auc.js';
 import { silent, type Listener } from '../util/events.js';
 import { stream } from '../world/rng.js';
@@ -165,7 +165,7 @@ async function trainLoop(a: LoopArgs): Promise<{ curve: EpochPoint[]; bestEpoch:
   const all = [...a.vars, ...a.state];
   for (let epoch = 1; epoch <= a.epochs; epoch++) {
     const te = performance.now();
-    const batches = epochBatches(ds, a.byDomain, config.batchSize, a.rng);
+    const batches = epochBatches(a.byDomain, config.batchSize, a.rng);
     let lossSum = 0;
     let lossCount = 0;
     const pending: tf.Scalar[] = [];

@@ -1,6 +1,7 @@
 // The terminal app: pick a scenario, choose seed and strategies, run with live progress. Keys:
 // arrows and enter to choose, space to toggle a strategy, q to quit; Ctrl-C cancels a run cleanly.
-import React, { useEffect, useReducer, useRef, useState } from 'react';
+import type React from 'react';
+import { useEffect, useReducer, useRef, useState } from 'react';
 import { Box, Text, useApp, useInput } from 'ink';
 import { MultiSelect, Select, TextInput } from '@inkjs/ui';
 import type { Scenario } from '../scenario/schema.js';
@@ -53,6 +54,8 @@ export function App({ scenarios, start, cancel }: AppProps): React.ReactElement 
     }
   });
 
+  // The run starts once, when the screen turns to 'running'; the choices are fixed by then.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: a re-render must not start a second run
   useEffect(() => {
     if (screen !== 'running' || !choice?.scenario) return;
     start({ scenario: choice.scenario, seed, strategies }, dispatch).then(

@@ -1,5 +1,5 @@
 // The live view of a run: stages, per-strategy training progress, offline AUC as it arrives, verdict.
-import React from 'react';
+import type React from 'react';
 import { Box, Text } from 'ink';
 import { ProgressBar, Spinner } from '@inkjs/ui';
 import { STAGES, progressOf, type DashboardState } from './state.js';

@@ -2,7 +2,6 @@
 // which. Models and the store read this instead of the raw scenario.
 import type { Scenario } from '../scenario/schema.js';
 
-export type DomainId = number;
 export type Source = 'user' | 'item' | 'context';
 
 export interface CategoricalFeature {

@@ -203,5 +203,3 @@ export function logSlate(policy: 'random' | 'popularity', cands: Int32Array, sta
     chosen[best] = 1;
   }
 }
-
-export { stream };

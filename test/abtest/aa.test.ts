@@ -22,12 +22,12 @@ async function setup() {
 }
 
 test('A/A: about 5% of domains are significant at α = 0.05 and intervals cover the true lift (0) about 95% of the time', async () => {
-  const { p, off, cds, truth, trained } = await setup();
+  const { p, truth, trained } = await setup();
   let tests = 0;
   let significant = 0;
   let covered = 0;
   for (let salt = 1; salt <= 200; salt++) {
-    const r = replay(p.world, cds, truth, trained, {
+    const r = replay(p.world, truth, trained, {
       arms: [{ name: 'A', strategy: 'id-feature', share: 0.5 }, { name: 'B', strategy: 'id-feature', share: 0.5 }], control: 0, salt, positionBias: null,
     });
     for (const l of r.lifts.filter((x) => x.metric === 'ctr' && x.segment === 'all' && ['head', 'mid', 'tail'].includes(x.domain))) {
@@ -44,13 +44,13 @@ test('A/A: about 5% of domains are significant at α = 0.05 and intervals cover 
 });
 
 test('A/B: the interval covers the true lift about 95% of the time, and arms are split without mismatch', async () => {
-  const { p, off, cds, truth, trained } = await setup();
+  const { p, truth, trained } = await setup();
   let covered = 0;
   let n = 0;
   let srmFlags = 0;
   let trueLift = NaN;
   for (let salt = 1; salt <= 120; salt++) {
-    const r = replay(p.world, cds, truth, trained, {
+    const r = replay(p.world, truth, trained, {
       arms: [{ name: 'id-feature', strategy: 'id-feature', share: 0.5 }, { name: 'shared-bottom', strategy: 'shared-bottom', share: 0.5 }], control: 0, salt, positionBias: [1, 0.7, 0.5],
     });
     const l = r.lifts.find((x) => x.metric === 'ctr' && x.domain === 'all' && x.segment === 'all')!;

@@ -1,6 +1,5 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import React from 'react';
 import { render } from 'ink-testing-library';
 import { App, type AppProps } from '../../src/tui/App.js';
 import { Dashboard } from '../../src/tui/Dashboard.js';
