@@ -20,23 +20,53 @@ import { writeReport } from '../src/report/write.js';
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const json = process.argv.includes('--json');
 const quick = process.argv.includes('--quick');
-const say = (s: string) => { if (!json) process.stdout.write(s + '\n'); };
+const say = (s: string) => {
+  if (!json) process.stdout.write(s + '\n');
+};
 const scenarioPath = join(root, 'scenarios/default.json');
 
 // Generation and the training inputs at 1×, 4× and 16× the default scenario, each in its own process.
 type Gen = {
-  scale: number; impressions: number; seconds: number; per_s: number; peak_rss_mb: number; dataset_seconds: number; with_dataset_peak_rss_mb: number;
-  warm_seconds: number; warm_per_s: number; stages_ms: Record<string, number>;
+  scale: number;
+  impressions: number;
+  seconds: number;
+  per_s: number;
+  peak_rss_mb: number;
+  dataset_seconds: number;
+  with_dataset_peak_rss_mb: number;
+  warm_seconds: number;
+  warm_per_s: number;
+  stages_ms: Record<string, number>;
 };
 const generation = (quick ? [1] : [1, 4, 16]).map((scale) => {
-  const r = spawnSync(process.execPath, ['--max-old-space-size=16384', join(root, 'dist/bench/generate-one.js'), scenarioPath, String(scale)], { encoding: 'utf8' });
+  const r = spawnSync(process.execPath, ['--max-old-space-size=16384', join(root, 'dist/bench/generate-one.js'), scenarioPath, String(scale)], {
+    encoding: 'utf8',
+  });
   if (r.status !== 0) throw new Error(r.stderr);
   return JSON.parse(r.stdout) as Gen;
 });
 say('Generation (default scenario scaled; own process each)');
-say(formatTable(['scale', 'impressions', 'generate s', 'impressions/s', 'warm: s', 'impressions/s', 'peak RSS MB', '+ dataset s', 'peak RSS MB'],
-  generation.map((g) => [`${g.scale}×`, g.impressions, g.seconds, Math.round(g.per_s), g.warm_seconds, Math.round(g.warm_per_s), Math.round(g.peak_rss_mb), g.dataset_seconds, Math.round(g.with_dataset_peak_rss_mb)])));
-say(`where the first 1× generation's time goes (ms): ${Object.entries(generation[0].stages_ms).map(([k, v]) => `${k} ${Math.round(v)}`).join(', ')}`);
+say(
+  formatTable(
+    ['scale', 'impressions', 'generate s', 'impressions/s', 'warm: s', 'impressions/s', 'peak RSS MB', '+ dataset s', 'peak RSS MB'],
+    generation.map((g) => [
+      `${g.scale}×`,
+      g.impressions,
+      g.seconds,
+      Math.round(g.per_s),
+      g.warm_seconds,
+      Math.round(g.warm_per_s),
+      Math.round(g.peak_rss_mb),
+      g.dataset_seconds,
+      Math.round(g.with_dataset_peak_rss_mb),
+    ]),
+  ),
+);
+say(
+  `where the first 1× generation's time goes (ms): ${Object.entries(generation[0].stages_ms)
+    .map(([k, v]) => `${k} ${Math.round(v)}`)
+    .join(', ')}`,
+);
 const perImpression = generation.map((g) => g.seconds / g.impressions);
 say(`time per impression ${quick ? '' : `at 16× vs 1×: ${(perImpression[perImpression.length - 1] / perImpression[0]).toFixed(2)}× `}(1.00 = linear)`);
 
@@ -58,7 +88,19 @@ const appender = await (async () => {
   const typed = n / ((performance.now() - t0) / 1000);
   for (const sql of migrationTo(1).filter((q) => q.startsWith('CREATE TABLE offline_metrics'))) await con.run(sql);
   const m = quick ? 100_000 : 500_000;
-  const rows = Array.from({ length: m }, (_, k) => ({ run_id: 'bench', strategy: `s${k % 10}`, target: 'click', scope: 'domain', key: `d${k % 7}`, n: k, auc: k / m, gauc: k / m, logloss: 1 - k / m, predicted: 0.1, observed: 0.1 }));
+  const rows = Array.from({ length: m }, (_, k) => ({
+    run_id: 'bench',
+    strategy: `s${k % 10}`,
+    target: 'click',
+    scope: 'domain',
+    key: `d${k % 7}`,
+    n: k,
+    auc: k / m,
+    gauc: k / m,
+    logloss: 1 - k / m,
+    predicted: 0.1,
+    observed: 0.1,
+  }));
   t0 = performance.now();
   await appendTable(con, 'offline_metrics', rows);
   const objects = m / ((performance.now() - t0) / 1000);
@@ -66,25 +108,36 @@ const appender = await (async () => {
   inst.closeSync();
   return { typed, objects };
 })();
-say(`\nDuckDB appender: ${Math.round(appender.typed).toLocaleString('en')} rows/s from typed columns (4 numeric columns), ${Math.round(appender.objects).toLocaleString('en')} rows/s from row objects (offline_metrics: 11 columns, 5 strings)`);
+say(
+  `\nDuckDB appender: ${Math.round(appender.typed).toLocaleString('en')} rows/s from typed columns (4 numeric columns), ${Math.round(appender.objects).toLocaleString('en')} rows/s from row objects (offline_metrics: 11 columns, 5 strings)`,
+);
 
 // The whole default run (or tiny with --quick) in its own process, with its stage times, and the report.
 const runScenario = quick ? join(root, 'scenarios/tiny.json') : scenarioPath;
 const runDir = mkdtempSync(join(tmpdir(), 'crossab-bench-run-'));
-const runOut = spawnSync(process.execPath, [join(root, 'bin/crossab.js'), 'run', runScenario, '--json', '--no-report', '--db', join(runDir, 'run.duckdb')], { encoding: 'utf8', cwd: runDir });
+const runOut = spawnSync(process.execPath, [join(root, 'bin/crossab.js'), 'run', runScenario, '--json', '--no-report', '--db', join(runDir, 'run.duckdb')], {
+  encoding: 'utf8',
+  cwd: runDir,
+});
 if (runOut.status !== 0) throw new Error(runOut.stderr);
 const run = JSON.parse(runOut.stdout) as { run_id: string; stages: Record<string, number>; wall_seconds: number; peak_rss_mb: number };
 const t0 = performance.now();
 await writeReport(join(runDir, 'run.duckdb'), [run.run_id], join(runDir, 'report.html'));
 const reportSeconds = (performance.now() - t0) / 1000;
 const runSeconds = { ...run.stages, report: reportSeconds, total: run.wall_seconds + reportSeconds };
-say(`\n${quick ? 'tiny' : 'default'} run (${availableParallelism()} workers): ${Object.entries(runSeconds).map(([k, v]) => `${k} ${v.toFixed(1)} s`).join(', ')}; peak memory ${Math.round(run.peak_rss_mb)} MB`);
+say(
+  `\n${quick ? 'tiny' : 'default'} run (${availableParallelism()} workers): ${Object.entries(runSeconds)
+    .map(([k, v]) => `${k} ${v.toFixed(1)} s`)
+    .join(', ')}; peak memory ${Math.round(run.peak_rss_mb)} MB`,
+);
 
 const backend = await selectBackend(process.env.CROSSAB_BACKEND);
 const scenario = loadScenario(scenarioPath);
 const p = modelInputs(scenario, scenario.seed);
 const batches = [...new Set([512, scenario.training.batchSize])];
-const names = quick ? ['shared-bottom', 'mmoe'] : [...DEFAULT_STRATEGIES, ...STRATEGIES.map((s) => s.name).filter((n) => !DEFAULT_STRATEGIES.includes(n) && n !== 'maml-noadapt')];
+const names = quick
+  ? ['shared-bottom', 'mmoe']
+  : [...DEFAULT_STRATEGIES, ...STRATEGIES.map((s) => s.name).filter((n) => !DEFAULT_STRATEGIES.includes(n) && n !== 'maml-noadapt')];
 const tfjs: Record<string, Record<string, number>> = {};
 for (const batch of batches) {
   tfjs[batch] = {};
@@ -101,7 +154,17 @@ for (const other of ['node', 'wasm', 'cpu'].filter((b) => b !== backend)) {
     continue;
   }
   otherBackends[other] = {};
-  for (const name of names) otherBackends[other][name] = trainingThroughput(STRATEGIES.find((s) => s.name === name)!, p.ds, p.split.train, p.history, scenario.training, 512, quick ? 4 : 8, 2);
+  for (const name of names)
+    otherBackends[other][name] = trainingThroughput(
+      STRATEGIES.find((s) => s.name === name)!,
+      p.ds,
+      p.split.train,
+      p.history,
+      scenario.training,
+      512,
+      quick ? 4 : 8,
+      2,
+    );
 }
 await selectBackend(backend);
 
@@ -117,13 +180,44 @@ if (python) {
     rows.forEach((r, k) => out.set(src.subarray(r * width, (r + 1) * width), k * width));
     return out;
   };
-  writeFileSync(join(dir, 'data.cat'), pick(p.ds.cat, p.ds.fc, (n) => new Int32Array(n)));
-  writeFileSync(join(dir, 'data.mask'), pick(p.ds.catMask, p.ds.fc, (n) => new Float32Array(n)));
-  writeFileSync(join(dir, 'data.num'), pick(p.ds.num, p.ds.fn, (n) => new Float32Array(n)));
-  writeFileSync(join(dir, 'data.click'), pick(p.ds.click, 1, (n) => new Float32Array(n)));
-  writeFileSync(join(dir, 'data.domain'), pick(p.ds.domain, 1, (n) => new Uint8Array(n)));
+  writeFileSync(
+    join(dir, 'data.cat'),
+    pick(p.ds.cat, p.ds.fc, (n) => new Int32Array(n)),
+  );
+  writeFileSync(
+    join(dir, 'data.mask'),
+    pick(p.ds.catMask, p.ds.fc, (n) => new Float32Array(n)),
+  );
+  writeFileSync(
+    join(dir, 'data.num'),
+    pick(p.ds.num, p.ds.fn, (n) => new Float32Array(n)),
+  );
+  writeFileSync(
+    join(dir, 'data.click'),
+    pick(p.ds.click, 1, (n) => new Float32Array(n)),
+  );
+  writeFileSync(
+    join(dir, 'data.domain'),
+    pick(p.ds.domain, 1, (n) => new Uint8Array(n)),
+  );
   const t = scenario.training;
-  writeFileSync(join(dir, 'data.json'), JSON.stringify({ fc: p.ds.fc, fn: p.ds.fn, tableRows: p.ds.tableRows, dim: t.embeddingDim, hidden: t.hidden, tower: t.tower, experts: t.experts, specificExperts: t.specificExperts, levels: t.levels, domains: p.ds.domains, lr: t.learningRate, batches }));
+  writeFileSync(
+    join(dir, 'data.json'),
+    JSON.stringify({
+      fc: p.ds.fc,
+      fn: p.ds.fn,
+      tableRows: p.ds.tableRows,
+      dim: t.embeddingDim,
+      hidden: t.hidden,
+      tower: t.tower,
+      experts: t.experts,
+      specificExperts: t.specificExperts,
+      levels: t.levels,
+      domains: p.ds.domains,
+      lr: t.learningRate,
+      batches,
+    }),
+  );
   const r = spawnSync(python, [join(root, 'bench/torch_twin.py'), join(dir, 'data.json')], { encoding: 'utf8' });
   if (r.status === 0) {
     torch = JSON.parse(r.stdout);
@@ -146,19 +240,46 @@ for (const batch of batches) {
 say(`\nTraining throughput, default scenario's data, backend ${backend} (samples/s; PyTorch: ${torchNote}; twins: ${TWINS.join(', ')})`);
 for (const batch of batches) {
   say(`batch ${batch}`);
-  say(formatTable(['strategy', 'crossab samples/s', 'PyTorch samples/s', 'ratio'], names.map((n) => {
-    const t = throughput[batch][n];
-    return [n, Math.round(t.samples_per_s), t.torch_samples_per_s ? Math.round(t.torch_samples_per_s) : '–', t.ratio ? `1/${(1 / t.ratio).toFixed(1)}` : '–'];
-  })));
+  say(
+    formatTable(
+      ['strategy', 'crossab samples/s', 'PyTorch samples/s', 'ratio'],
+      names.map((n) => {
+        const t = throughput[batch][n];
+        return [
+          n,
+          Math.round(t.samples_per_s),
+          t.torch_samples_per_s ? Math.round(t.torch_samples_per_s) : '–',
+          t.ratio ? `1/${(1 / t.ratio).toFixed(1)}` : '–',
+        ];
+      }),
+    ),
+  );
 }
 for (const [b, figures] of Object.entries(otherBackends)) {
   say(`\nbackend ${b}, batch 512`);
-  say(formatTable(['strategy', 'samples/s', `vs ${backend}`], names.map((n) => [n, Math.round(figures[n]), `${(figures[n] / tfjs[512][n]).toFixed(2)}×`])));
+  say(
+    formatTable(
+      ['strategy', 'samples/s', `vs ${backend}`],
+      names.map((n) => [n, Math.round(figures[n]), `${(figures[n] / tfjs[512][n]).toFixed(2)}×`]),
+    ),
+  );
 }
 if (json) {
-  process.stdout.write(JSON.stringify({ other_backends: otherBackends,
-    backend, generation, generate_per_s: generation[0].per_s, generate_warm_per_s: generation[0].warm_per_s, appender_rows_per_s: appender.typed, appender_object_rows_per_s: appender.objects,
-    run_seconds: runSeconds, run_peak_rss_mb: run.peak_rss_mb, report_seconds: reportSeconds,
-    throughput: throughput[scenario.training.batchSize], throughput_by_batch: throughput, torch: torchNote,
-  }) + '\n');
+  process.stdout.write(
+    JSON.stringify({
+      other_backends: otherBackends,
+      backend,
+      generation,
+      generate_per_s: generation[0].per_s,
+      generate_warm_per_s: generation[0].warm_per_s,
+      appender_rows_per_s: appender.typed,
+      appender_object_rows_per_s: appender.objects,
+      run_seconds: runSeconds,
+      run_peak_rss_mb: run.peak_rss_mb,
+      report_seconds: reportSeconds,
+      throughput: throughput[scenario.training.batchSize],
+      throughput_by_batch: throughput,
+      torch: torchNote,
+    }) + '\n',
+  );
 }

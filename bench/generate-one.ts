@@ -26,9 +26,18 @@ const t2 = performance.now();
 const again = generateWorld(s);
 const warmSeconds = (performance.now() - t2) / 1000;
 if (again.fingerprint !== w.fingerprint) throw new Error('the second generation differs from the first');
-process.stdout.write(JSON.stringify({
-  scale, impressions: w.logged.n, seconds, per_s: w.logged.n / seconds, peak_rss_mb: generateRss, base_rss_mb: rssBefore,
-  dataset_seconds: datasetSeconds, with_dataset_peak_rss_mb: withDatasetRss,
-  warm_seconds: warmSeconds, warm_per_s: w.logged.n / warmSeconds,
-  stages_ms: w.timings,
-}) + '\n');
+process.stdout.write(
+  JSON.stringify({
+    scale,
+    impressions: w.logged.n,
+    seconds,
+    per_s: w.logged.n / seconds,
+    peak_rss_mb: generateRss,
+    base_rss_mb: rssBefore,
+    dataset_seconds: datasetSeconds,
+    with_dataset_peak_rss_mb: withDatasetRss,
+    warm_seconds: warmSeconds,
+    warm_per_s: w.logged.n / warmSeconds,
+    stages_ms: w.timings,
+  }) + '\n',
+);

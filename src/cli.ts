@@ -21,9 +21,14 @@ const runners: Record<CommandName, () => Promise<Runner>> = {
 const isCommand = (name: string): name is CommandName => Object.hasOwn(COMMANDS, name);
 
 export function help(): string {
-  return ['crossab — cross-domain A/B experiment simulator for recommender systems', '', 'Commands:',
-    ...Object.values(COMMANDS).map((c) => `  ${c.usage}\n      ${c.summary}`), '',
-    "'crossab <command> --help' describes a command's flags; 'crossab --version' prints the version."].join('\n');
+  return [
+    'crossab — cross-domain A/B experiment simulator for recommender systems',
+    '',
+    'Commands:',
+    ...Object.values(COMMANDS).map((c) => `  ${c.usage}\n      ${c.summary}`),
+    '',
+    "'crossab <command> --help' describes a command's flags; 'crossab --version' prints the version.",
+  ].join('\n');
 }
 
 /** A --help or -h among a command's arguments (before a lone '--') asks for its help. */

@@ -47,7 +47,38 @@ function setAt(root: Json, path: (string | number)[], value: Json | undefined): 
   return root;
 }
 
-const EXTREME: Json[] = [-1, 0, 1, 0.5, 1.5, 2, 64, 1000, 65536, 1e6, 1e7, 5e7, 1e12, -1e9, 1e-9, 2 ** 31, 2 ** 53, '', 'x', '7', true, false, null, [], {}, [1, 2], 'x'.repeat(100_000), '../../etc/passwd', '<script>', 'ÿ\u0000\u2028'];
+const EXTREME: Json[] = [
+  -1,
+  0,
+  1,
+  0.5,
+  1.5,
+  2,
+  64,
+  1000,
+  65536,
+  1e6,
+  1e7,
+  5e7,
+  1e12,
+  -1e9,
+  1e-9,
+  2 ** 31,
+  2 ** 53,
+  '',
+  'x',
+  '7',
+  true,
+  false,
+  null,
+  [],
+  {},
+  [1, 2],
+  'x'.repeat(100_000),
+  '../../etc/passwd',
+  '<script>',
+  'ÿ\u0000\u2028',
+];
 
 /** Scenario texts: the tiny scenario with one mutation each, chosen by a seeded generator. */
 function scenarioCases(count: number): { label: string; text: string }[] {
@@ -68,12 +99,31 @@ function scenarioCases(count: number): { label: string; text: string }[] {
     { label: '100,000-character name', text: JSON.stringify({ ...(base as object), name: 'a'.repeat(100_000) }) },
     { label: '__proto__ key', text: JSON.stringify(base).replace('{', '{"__proto__": {"polluted": 1},') },
     { label: 'every domain removed', text: JSON.stringify({ ...(base as object), domains: [] }) },
-    { label: '64 domains', text: JSON.stringify({ ...(base as object), domainShares: { zipf: 1 }, domains: Array.from({ length: 64 }, (_, k) => ({ ...(base as { domains: Record<string, Json>[] }).domains[0], share: undefined, name: `d${k}` })) }) },
-    { label: 'vocabulary at the maximum on three features', text: JSON.stringify(setAt(setAt(setAt(structuredClone(base), ['features', 0, 'vocab'], 1_000_000), ['features', 1, 'vocab'], 1_000_000), ['features', 2, 'vocab'], 1_000_000)) },
+    {
+      label: '64 domains',
+      text: JSON.stringify({
+        ...(base as object),
+        domainShares: { zipf: 1 },
+        domains: Array.from({ length: 64 }, (_, k) => ({ ...(base as { domains: Record<string, Json>[] }).domains[0], share: undefined, name: `d${k}` })),
+      }),
+    },
+    {
+      label: 'vocabulary at the maximum on three features',
+      text: JSON.stringify(
+        setAt(
+          setAt(setAt(structuredClone(base), ['features', 0, 'vocab'], 1_000_000), ['features', 1, 'vocab'], 1_000_000),
+          ['features', 2, 'vocab'],
+          1_000_000,
+        ),
+      ),
+    },
     { label: 'users at the maximum', text: JSON.stringify(setAt(structuredClone(base), ['users', 'count'], 10_000_000)) },
     { label: 'requests at the maximum', text: JSON.stringify(setAt(structuredClone(base), ['traffic', 'requests'], 50_000_000)) },
     { label: 'items at the maximum', text: JSON.stringify(setAt(structuredClone(base), ['items', 'count'], 10_000_000)) },
-    { label: 'embedding 256 wide, 4096-wide layers, 32 experts', text: JSON.stringify({ ...(base as object), training: { embeddingDim: 256, hidden: [4096, 4096], experts: 32 } }) },
+    {
+      label: 'embedding 256 wide, 4096-wide layers, 32 experts',
+      text: JSON.stringify({ ...(base as object), training: { embeddingDim: 256, hidden: [4096, 4096], experts: 32 } }),
+    },
   ];
   while (cases.length < count) {
     const doc = structuredClone(base);
@@ -115,11 +165,24 @@ test('fuzz: 220 mutated scenario files through generate (and some through run): 
   const generated = cli(files.map((f) => ({ argv: ['generate', f, '--json'], seconds: 60 })));
   const failures = generated.map((o, k) => judge(`generate [${cases[k].label}]`, o)).filter((x): x is string => x !== null);
   // Worlds that generate are planned for training too: the memory check (strategies, workers) must hold up front.
-  const runnable = generated.map((o, k) => (o.code === 0 ? k : -1)).filter((k) => k >= 0).filter((_, j) => j % 4 === 0);
-  const ran = cli(runnable.map((k) => ({ argv: ['run', files[k], '--strategies', 'shared-bottom', '--aa', '--no-report', '--json', '--db', join(dir, 'fuzz.duckdb')], seconds: 300 })));
-  ran.forEach((o, j) => { const b = judge(`run [${cases[runnable[j]].label}]`, o); if (b) failures.push(b); });
+  const runnable = generated
+    .map((o, k) => (o.code === 0 ? k : -1))
+    .filter((k) => k >= 0)
+    .filter((_, j) => j % 4 === 0);
+  const ran = cli(
+    runnable.map((k) => ({
+      argv: ['run', files[k], '--strategies', 'shared-bottom', '--aa', '--no-report', '--json', '--db', join(dir, 'fuzz.duckdb')],
+      seconds: 300,
+    })),
+  );
+  ran.forEach((o, j) => {
+    const b = judge(`run [${cases[runnable[j]].label}]`, o);
+    if (b) failures.push(b);
+  });
   const refused = generated.filter((o) => o.code === 2).length;
-  process.stdout.write(`# ${cases.length} scenario files: ${cases.length - refused} generated, ${refused} refused with one line; ${ran.length} of the generated ones run\n`);
+  process.stdout.write(
+    `# ${cases.length} scenario files: ${cases.length - refused} generated, ${refused} refused with one line; ${ran.length} of the generated ones run\n`,
+  );
   assert.deepEqual(failures, []);
   assert.ok(refused > 50 && refused < cases.length - 50, `refused ${refused}: the mutations should both break and keep scenarios`);
 });
@@ -154,11 +217,25 @@ test('fuzz: flag combinations for every command: exit 0, or exit 2 with one line
     scenarios: [missing, file],
   };
   const flagsOf: Record<string, string[]> = {
-    generate: ['seed', 'out'], train: ['seed', 'strategies', 'backend', 'workers'], run: ['seed', 'strategies', 'arms', 'control', 'db', 'backend', 'workers'],
-    runs: ['db'], query: ['db', 'max-rows', 'timeout'], report: ['run', 'compare', 'db', 'out', 'svg'], check: ['seeds', 'db', 'junit', 'tolerance', 'baseline', 'backend', 'workers'],
+    generate: ['seed', 'out'],
+    train: ['seed', 'strategies', 'backend', 'workers'],
+    run: ['seed', 'strategies', 'arms', 'control', 'db', 'backend', 'workers'],
+    runs: ['db'],
+    query: ['db', 'max-rows', 'timeout'],
+    report: ['run', 'compare', 'db', 'out', 'svg'],
+    check: ['seeds', 'db', 'junit', 'tolerance', 'baseline', 'backend', 'workers'],
     tui: ['scenarios', 'db', 'backend'],
   };
-  const positional: Record<string, string[]> = { generate: [tiny], train: [tiny], run: [tiny], runs: [], query: ['SELECT 1'], report: [], check: [tiny], tui: [] };
+  const positional: Record<string, string[]> = {
+    generate: [tiny],
+    train: [tiny],
+    run: [tiny],
+    runs: [],
+    query: ['SELECT 1'],
+    report: [],
+    check: [tiny],
+    tui: [],
+  };
   const cases: string[][] = [];
   for (const [cmd, flags] of Object.entries(flagsOf)) {
     for (const f of flags) for (const v of bad[f]) cases.push([cmd, ...positional[cmd], `--${f}`, v]);
@@ -166,7 +243,9 @@ test('fuzz: flag combinations for every command: exit 0, or exit 2 with one line
     if (positional[cmd].length) cases.push([cmd]);
   }
   cases.push([], ['--version'], ['-V'], ['help'], ['help', 'run'], ['help', 'nope'], ['nope'], ['__proto__'], ['constructor'], ['-x'], ['run', tiny, '--seed']);
-  const failures = cli(cases.map((argv) => ({ argv, seconds: 120 }))).map((o, k) => judge(cases[k].join(' '), o)).filter((x): x is string => x !== null);
+  const failures = cli(cases.map((argv) => ({ argv, seconds: 120 })))
+    .map((o, k) => judge(cases[k].join(' '), o))
+    .filter((x): x is string => x !== null);
   process.stdout.write(`# ${cases.length} flag combinations\n`);
   assert.ok(cases.length >= 150, `${cases.length} combinations`);
   assert.deepEqual(failures, []);

@@ -14,7 +14,10 @@ test('generate --json prints the summary object with the documented keys', () =>
   assert.match(out.fingerprint, /^[0-9a-f]{64}$/);
   assert.ok(out.impressions > 10_000);
   assert.ok(out.users > 100);
-  assert.deepEqual(out.domains.map((d: { name: string }) => d.name), ['head', 'mid', 'tail']);
+  assert.deepEqual(
+    out.domains.map((d: { name: string }) => d.name),
+    ['head', 'mid', 'tail'],
+  );
   for (const d of out.domains) for (const k of ['impressions', 'ctr', 'share']) assert.equal(typeof d[k], 'number');
   const again = JSON.parse(crossab(['generate', scenarioPath('tiny'), '--json', '--seed', '3']).stdout);
   assert.equal(again.fingerprint, out.fingerprint);
@@ -27,8 +30,10 @@ test('generate --out writes Parquet with every feature, labels, true probabiliti
   assert.equal(r.code, 0, r.stderr);
   const inst = await DuckDBInstance.create(':memory:');
   const con = await inst.connect();
-  const rows = (await con.runAndReadAll(`SELECT period, domain, count(*)::INT n, count(query_intent)::INT q, avg(click)::DOUBLE ctr, avg(p_click)::DOUBLE p
-    FROM '${out}' GROUP BY ALL ORDER BY ALL`)).getRowObjects();
+  const rows = (
+    await con.runAndReadAll(`SELECT period, domain, count(*)::INT n, count(query_intent)::INT q, avg(click)::DOUBLE ctr, avg(p_click)::DOUBLE p
+    FROM '${out}' GROUP BY ALL ORDER BY ALL`)
+  ).getRowObjects();
   assert.deepEqual([...new Set(rows.map((x) => x.period))], ['test', 'train', 'valid']);
   for (const row of rows) {
     if (row.domain === 'mid') assert.equal(row.q, row.n);
@@ -62,7 +67,7 @@ test('bad input: one line on stderr, exit 2, nothing written', () => {
   assert.ok(!existsSync(join(dir, 'x.csv')));
 });
 
-test('generate --out removes the temporary files of writers that were killed, and leaves a live writer\'s alone', () => {
+test("generate --out removes the temporary files of writers that were killed, and leaves a live writer's alone", () => {
   const dir = mkdtempSync(join(tmpdir(), 'crossab-'));
   const out = join(dir, 'w.parquet');
   // PID 2^22 + 1 is above Linux's largest PID, so no process has it; this test's own PID is alive.

@@ -61,8 +61,10 @@ async function schemaOf(path: string): Promise<unknown[]> {
   const inst = await DuckDBInstance.create(path, { access_mode: 'READ_ONLY' });
   const con = await inst.connect();
   try {
-    return (await con.runAndReadAll(`SELECT table_name, column_index, column_name, data_type, is_nullable FROM duckdb_columns()
-      WHERE schema_name = 'main' ORDER BY table_name, column_index`)).getRowObjectsJson();
+    return (
+      await con.runAndReadAll(`SELECT table_name, column_index, column_name, data_type, is_nullable FROM duckdb_columns()
+      WHERE schema_name = 'main' ORDER BY table_name, column_index`)
+    ).getRowObjectsJson();
   } finally {
     con.closeSync();
     inst.closeSync();
@@ -70,7 +72,13 @@ async function schemaOf(path: string): Promise<unknown[]> {
 }
 
 function fingerprints(): Record<string, string> {
-  const files = ['scenarios/tiny.json', 'scenarios/default.json', ...readdirSync(join(root, 'scenarios/library')).sort().map((f) => `scenarios/library/${f}`)];
+  const files = [
+    'scenarios/tiny.json',
+    'scenarios/default.json',
+    ...readdirSync(join(root, 'scenarios/library'))
+      .sort()
+      .map((f) => `scenarios/library/${f}`),
+  ];
   const out: Record<string, string> = {};
   for (const f of files) {
     const seeds = f.endsWith('tiny.json') ? ['7', '3'] : [''];
@@ -84,7 +92,7 @@ function fingerprints(): Record<string, string> {
   return out;
 }
 
-test('golden: the tiny run, its stored rows, check values, a new store\'s schema and every world\'s fingerprint are unchanged', async () => {
+test("golden: the tiny run, its stored rows, check values, a new store's schema and every world's fingerprint are unchanged", async () => {
   const run = crossab(['run', scenarioPath('tiny'), '--json', '--no-report', '--backend', 'wasm', '--workers', '2', '--db', db]);
   assert.equal(run.code, 0, run.stderr);
   const json = JSON.parse(run.stdout);

@@ -106,10 +106,7 @@ function slates(w: World, scores: Float32Array): { start: Int32Array; cand: Int3
   return { start, cand };
 }
 
-export function replay(
-  w: World, truth: { click: Float32Array; conv: Float32Array },
-  scores: Map<string, Float32Array>, cfg: ReplayConfig,
-): ReplayResult {
+export function replay(w: World, truth: { click: Float32Array; conv: Float32Array }, scores: Map<string, Float32Array>, cfg: ReplayConfig): ReplayResult {
   const rq = w.replay;
   const D = w.layout.domains.length;
   const bias = (pos: number) => (cfg.positionBias ? cfg.positionBias[Math.min(pos, cfg.positionBias.length - 1)] : 1);
@@ -210,10 +207,17 @@ export function replay(
       }
       ratios.push({ ctr, ctcvr });
       results.push({
-        arm: cfg.arms[a].name, strategy: cfg.arms[a].strategy,
-        domain: domainKeys[Math.floor(s / segmentKeys.length)], segment: segmentKeys[s % segmentKeys.length],
-        users: ctr.users, impressions: ctr.sumY, clicks: sumClicks, ctr: ctr.sumY ? sumClicks / ctr.sumY : NaN,
-        conversions: sumConvs, cvr: sumClicks ? sumConvs / sumClicks : NaN, expectedCtr: ctr.sumY ? expected[i] / ctr.sumY : NaN,
+        arm: cfg.arms[a].name,
+        strategy: cfg.arms[a].strategy,
+        domain: domainKeys[Math.floor(s / segmentKeys.length)],
+        segment: segmentKeys[s % segmentKeys.length],
+        users: ctr.users,
+        impressions: ctr.sumY,
+        clicks: sumClicks,
+        ctr: ctr.sumY ? sumClicks / ctr.sumY : NaN,
+        conversions: sumConvs,
+        cvr: sumClicks ? sumConvs / sumClicks : NaN,
+        expectedCtr: ctr.sumY ? expected[i] / ctr.sumY : NaN,
       });
     }
   }
@@ -228,9 +232,16 @@ export function replay(
         const tc = (metric === 'ctr' ? trueClicks : trueConvs).get(cfg.arms[c0].strategy)![s];
         const trueLift = tc > 0 ? tt / tc - 1 : NaN;
         lifts.push({
-          arm: cfg.arms[a].name, control: cfg.arms[c0].name, metric,
-          domain: domainKeys[Math.floor(s / segmentKeys.length)], segment: segmentKeys[s % segmentKeys.length],
-          lift: est.lift, ciLow: est.ciLow, ciHigh: est.ciHigh, pValue: est.pValue, trueLift,
+          arm: cfg.arms[a].name,
+          control: cfg.arms[c0].name,
+          metric,
+          domain: domainKeys[Math.floor(s / segmentKeys.length)],
+          segment: segmentKeys[s % segmentKeys.length],
+          lift: est.lift,
+          ciLow: est.ciLow,
+          ciHigh: est.ciHigh,
+          pValue: est.pValue,
+          trueLift,
           covered: est.ciLow <= trueLift && trueLift <= est.ciHigh,
         });
       }

@@ -63,6 +63,7 @@ export function moveCase(m: Move, tol: Tolerances): CaseResult {
   const detail = `baseline ${m.baseline} candidate ${m.candidate} delta ${m.delta}`;
   const t = tol[m.metric as keyof Tolerances];
   if (m.status === 'missing') return { name, verdict: 'fail', reason: 'in the baseline but not in the new run', detail };
-  if (m.status === 'regressed') return { name, verdict: 'fail', reason: `moved ${m.delta > 0 ? '+' : ''}${m.delta.toFixed(4)} (worse; tolerance ${t})`, detail };
+  if (m.status === 'regressed')
+    return { name, verdict: 'fail', reason: `moved ${m.delta > 0 ? '+' : ''}${m.delta.toFixed(4)} (worse; tolerance ${t})`, detail };
   return { name, verdict: 'pass', reason: m.status === 'improved' ? `improved by ${Math.abs(m.delta).toFixed(4)}` : 'within tolerance', detail };
 }

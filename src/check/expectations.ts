@@ -21,7 +21,7 @@ type OfflineMetric = (typeof OFFLINE_METRICS)[number];
 const isOffline = (e: Expectation) => (OFFLINE_METRICS as readonly string[]).includes(e.metric);
 
 function describe(e: Expectation, domain: string): string {
-  const who = isOffline(e) ? e.strategy! : e.arm ?? 'all arms';
+  const who = isOffline(e) ? e.strategy! : (e.arm ?? 'all arms');
   const lhs = e.metric === 'srm_p_value' ? 'srm p-value' : `${e.metric}${e.target === 'conversion' ? '[conversion]' : ''}(${who})`;
   const diff = e.vs ? ` − ${e.metric}(${e.vs})` : '';
   const where = [domain !== 'all' ? domain : '', e.segment !== 'all' ? `${e.segment} users` : ''].filter(Boolean).join(', ');
@@ -40,13 +40,20 @@ export function claims(s: Scenario, trained: string[], origin: string): Claim[] 
     if (isOffline(e)) {
       for (const key of ['strategy', 'vs'] as const) {
         const n = e[key];
-        if (n && !trained.includes(n) && !BASELINES.includes(n)) throw bad(i, key, `'${n}' is not trained in this scenario (strategies: ${trained.join(', ')}; or oracle, constant)`);
+        if (n && !trained.includes(n) && !BASELINES.includes(n))
+          throw bad(i, key, `'${n}' is not trained in this scenario (strategies: ${trained.join(', ')}; or oracle, constant)`);
       }
     }
-    if (e.domain === 'tail-domains' && !tail.some(Boolean)) throw bad(i, 'domain', 'this scenario has no tail domains (a tail domain has less than half of an even share)');
+    if (e.domain === 'tail-domains' && !tail.some(Boolean))
+      throw bad(i, 'domain', 'this scenario has no tail domains (a tail domain has less than half of an even share)');
     if (e.domain === 'head-domains' && !tail.some((t) => !t)) throw bad(i, 'domain', 'this scenario has no head domains');
     const domains = e.domain === 'each' ? s.domains.map((d) => d.name) : [e.domain];
-    return domains.map((domain) => ({ index: i, domain, expectation: e, label: e.name ? (e.domain === 'each' ? `${e.name} [${domain}]` : e.name) : describe(e, domain) }));
+    return domains.map((domain) => ({
+      index: i,
+      domain,
+      expectation: e,
+      label: e.name ? (e.domain === 'each' ? `${e.name} [${domain}]` : e.name) : describe(e, domain),
+    }));
   });
 }
 
@@ -65,13 +72,20 @@ async function single(db: Db, runId: string, c: Claim, who: string | undefined):
   if (isOffline(e)) return offlineValue(db, runId, e.metric as OfflineMetric, { strategy: who!, target: e.target, ...offlineScope(c.domain, e.segment) });
   const cell = { arm: who!, domain: c.domain, segment: e.segment };
   switch (e.metric) {
-    case 'ab_lift': return abValue(db, runId, 'lift', cell);
-    case 'ab_conversion_lift': return abValue(db, runId, 'conversion_lift', cell);
-    case 'ab_true_lift': return abValue(db, runId, 'true_lift', cell);
-    case 'ab_ctr': return abValue(db, runId, 'ctr', cell);
-    case 'srm_p_value': return srmPValue(db, runId);
-    case 'max_user_share': return maxUserShare(db, runId, who);
-    default: throw new Error(`unhandled metric ${e.metric}`);
+    case 'ab_lift':
+      return abValue(db, runId, 'lift', cell);
+    case 'ab_conversion_lift':
+      return abValue(db, runId, 'conversion_lift', cell);
+    case 'ab_true_lift':
+      return abValue(db, runId, 'true_lift', cell);
+    case 'ab_ctr':
+      return abValue(db, runId, 'ctr', cell);
+    case 'srm_p_value':
+      return srmPValue(db, runId);
+    case 'max_user_share':
+      return maxUserShare(db, runId, who);
+    default:
+      throw new Error(`unhandled metric ${e.metric}`);
   }
 }
 

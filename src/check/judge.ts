@@ -90,7 +90,8 @@ export function judge(values: number[], t: Threshold): Judgement {
   const holds = (v: number) => (lower ? v >= threshold : v <= threshold);
   const want = `${lower ? '≥' : '≤'} ${fmt(threshold)}`;
   const undefinedAt = values.findIndex((v) => !Number.isFinite(v));
-  if (undefinedAt >= 0) return { ...base, verdict: 'inconclusive', reason: `the metric is undefined in seed #${undefinedAt + 1} (too few impressions or no clicks in that group)` };
+  if (undefinedAt >= 0)
+    return { ...base, verdict: 'inconclusive', reason: `the metric is undefined in seed #${undefinedAt + 1} (too few impressions or no clicks in that group)` };
   if (t.over === 'every-seed') {
     const misses = values.filter((v) => !holds(v)).length;
     return misses === 0
@@ -102,5 +103,9 @@ export function judge(values: number[], t: Threshold): Judgement {
   const [near, far] = lower ? [base.ciLow, base.ciHigh] : [base.ciHigh, base.ciLow];
   if (holds(near)) return { ...base, verdict: 'pass', reason: `${level} [${fmt(base.ciLow)}, ${fmt(base.ciHigh)}] ${want}` };
   if (!holds(far)) return { ...base, verdict: 'fail', reason: `${level} [${fmt(base.ciLow)}, ${fmt(base.ciHigh)}] entirely misses ${want}` };
-  return { ...base, verdict: 'inconclusive', reason: `${level} [${fmt(base.ciLow)}, ${fmt(base.ciHigh)}] straddles ${fmt(threshold)}; more seeds would decide` };
+  return {
+    ...base,
+    verdict: 'inconclusive',
+    reason: `${level} [${fmt(base.ciLow)}, ${fmt(base.ciHigh)}] straddles ${fmt(threshold)}; more seeds would decide`,
+  };
 }

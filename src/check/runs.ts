@@ -22,8 +22,16 @@ export interface SeedRun {
 export function runKey(s: Record<string, unknown>): string {
   const ignored = new Set(['$schema', 'description', 'seed', 'expectations', 'check', 'strategies', 'name']);
   const rest = Object.fromEntries(Object.entries(s).filter(([k]) => !ignored.has(k)));
-  const canon = (v: unknown): unknown => (Array.isArray(v) ? v.map(canon) : v && typeof v === 'object'
-    ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, canon((v as Record<string, unknown>)[k])])) : v);
+  const canon = (v: unknown): unknown =>
+    Array.isArray(v)
+      ? v.map(canon)
+      : v && typeof v === 'object'
+        ? Object.fromEntries(
+            Object.keys(v)
+              .sort()
+              .map((k) => [k, canon((v as Record<string, unknown>)[k])]),
+          )
+        : v;
   return JSON.stringify(canon(rest));
 }
 
@@ -45,8 +53,7 @@ export async function findReusable(dbPath: string, w: Wanted): Promise<string | 
   const hit = rows.find((r) => {
     if (w.exclude.includes(r.run_id!)) return false;
     const trained = new Set(String(r.strategies).split(','));
-    return w.strategies.every((n) => trained.has(n)) && r.arms === w.arms.join(',') && r.control === w.control
-      && runKey(JSON.parse(r.scenario_json!)) === key;
+    return w.strategies.every((n) => trained.has(n)) && r.arms === w.arms.join(',') && r.control === w.control && runKey(JSON.parse(r.scenario_json!)) === key;
   });
   return hit ? hit.run_id! : null;
 }
@@ -87,10 +94,18 @@ export async function ensureRuns(scenario: Scenario, seeds: number[], o: EnsureO
       const t0 = performance.now();
       // The data's fingerprint decides reuse; the model inputs are built only when training.
       const world = generateWorld(scenario, seed);
-      const stored = o.fresh ? null : await findReusable(o.db, {
-        scenario, seed, backend, fingerprint: world.fingerprint, strategies: names,
-        arms: arms.arms.map((a) => a.name), control: arms.arms[arms.control].name, exclude: o.exclude ?? [],
-      });
+      const stored = o.fresh
+        ? null
+        : await findReusable(o.db, {
+            scenario,
+            seed,
+            backend,
+            fingerprint: world.fingerprint,
+            strategies: names,
+            arms: arms.arms.map((a) => a.name),
+            control: arms.arms[arms.control].name,
+            exclude: o.exclude ?? [],
+          });
       if (stored) {
         onEvent({ type: 'log', message: `${scenario.name} seed ${seed}: reusing stored run ${stored}` });
         out[index] = { seed, runId: stored, reused: true, seconds: 0 };
@@ -99,10 +114,21 @@ export async function ensureRuns(scenario: Scenario, seeds: number[], o: EnsureO
       onEvent({ type: 'log', message: `${scenario.name} seed ${seed}: training ${names.join(', ')}` });
       const handle = newHandle(o.db);
       o.handle.others.add(handle);
-      const job = executeRun({ scenario, seed, db: o.db, report: false, plan: o.plan, inputs: trainingInputs(world), workers, pool, priority: index }, onEvent, handle)
-        .then((r) => { out[index] = { seed, runId: r.runId, reused: false, seconds: (performance.now() - t0) / 1000 }; })
-        .catch((e: Error) => { errors.push(e); })
-        .finally(() => { inFlight.delete(job); o.handle.others!.delete(handle); });
+      const job = executeRun(
+        { scenario, seed, db: o.db, report: false, plan: o.plan, inputs: trainingInputs(world), workers, pool, priority: index },
+        onEvent,
+        handle,
+      )
+        .then((r) => {
+          out[index] = { seed, runId: r.runId, reused: false, seconds: (performance.now() - t0) / 1000 };
+        })
+        .catch((e: Error) => {
+          errors.push(e);
+        })
+        .finally(() => {
+          inFlight.delete(job);
+          o.handle.others!.delete(handle);
+        });
       inFlight.add(job);
     }
     await Promise.all(inFlight);

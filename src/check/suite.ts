@@ -81,30 +81,48 @@ export async function loadBaseline(dbPath: string, id: string): Promise<Baseline
 }
 
 /** Everything that can be wrong with the input, found before the first run starts. */
-export async function planCheck(files: { file: string; scenario: Scenario }[], o: { db: string; backend?: string; workers?: number; seeds: SeedChoice; baseline: Baseline | null }): Promise<CheckPlan> {
+export async function planCheck(
+  files: { file: string; scenario: Scenario }[],
+  o: { db: string; backend?: string; workers?: number; seeds: SeedChoice; baseline: Baseline | null },
+): Promise<CheckPlan> {
   const workers = o.workers ?? DEFAULT_WORKERS;
   const scenarios: ScenarioPlan[] = [];
   for (const { file, scenario } of files) {
     const run = await planRun({ scenario, db: o.db, backend: o.backend, workers, poolSize: workers > 1 ? workers : undefined });
     const cs = o.baseline ? [] : claims(scenario, run.names, basename(file));
-    if (!o.baseline && cs.length === 0) throw new UserError(`check: ${basename(file)} has no expectations; add an "expectations" list or use --baseline RUN_ID`);
+    if (!o.baseline && cs.length === 0)
+      throw new UserError(`check: ${basename(file)} has no expectations; add an "expectations" list or use --baseline RUN_ID`);
     scenarios.push({ file, scenario, run, claims: cs, seeds: seedsFor(scenario, o.seeds, o.baseline ? [o.baseline.seed] : undefined) });
   }
   return { baseline: o.baseline, scenarios };
 }
 
 /** Run what the store does not hold yet and judge every scenario of the plan. */
-export async function runCheck(plan: CheckPlan, o: { db: string; fresh: boolean; workers?: number; tolerances: Tolerances; handle: RunHandle }, onEvent: Listener): Promise<ScenarioResult[]> {
+export async function runCheck(
+  plan: CheckPlan,
+  o: { db: string; fresh: boolean; workers?: number; tolerances: Tolerances; handle: RunHandle },
+  onEvent: Listener,
+): Promise<ScenarioResult[]> {
   const results: ScenarioResult[] = [];
   const { baseline } = plan;
   for (const p of plan.scenarios) {
     const t0 = performance.now();
-    const runs = await ensureRuns(p.scenario, p.seeds, { db: o.db, plan: p.run, fresh: o.fresh, exclude: baseline ? [baseline.runId] : [], handle: o.handle, workers: o.workers }, onEvent);
+    const runs = await ensureRuns(
+      p.scenario,
+      p.seeds,
+      { db: o.db, plan: p.run, fresh: o.fresh, exclude: baseline ? [baseline.runId] : [], handle: o.handle, workers: o.workers },
+      onEvent,
+    );
     const judged: Judged[] = [];
     const db = await openDb(o.db, { readOnly: true });
     try {
       if (baseline) {
-        const moves = await compareWithBaseline(db, baseline.runId, runs.map((r) => r.runId), o.tolerances);
+        const moves = await compareWithBaseline(
+          db,
+          baseline.runId,
+          runs.map((r) => r.runId),
+          o.tolerances,
+        );
         for (const m of moves) judged.push({ ...moveCase(m, o.tolerances), values: [m.candidate], mean: m.delta, ciLow: NaN, ciHigh: NaN });
       }
       for (const c of p.claims) {

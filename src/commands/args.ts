@@ -25,8 +25,18 @@ export function helpText(h: CommandHelp): string {
   const rows = Object.entries(h.flags).map(([name, f]) => [`--${name}${f.type === 'string' ? ` ${f.value ?? 'VALUE'}` : ''}`, f.help]);
   rows.push(['--help', 'this text']);
   const width = Math.max(...rows.map((r) => r[0].length));
-  return [`usage: ${h.usage}`, '', h.summary + '.', ...(h.notes ? ['', h.notes] : []), '', 'flags:',
-    ...rows.map(([f, text]) => `  ${f.padEnd(width)}  ${text}`), '', 'examples:', ...h.examples.map((e) => `  ${e}`)].join('\n');
+  return [
+    `usage: ${h.usage}`,
+    '',
+    h.summary + '.',
+    ...(h.notes ? ['', h.notes] : []),
+    '',
+    'flags:',
+    ...rows.map(([f, text]) => `  ${f.padEnd(width)}  ${text}`),
+    '',
+    'examples:',
+    ...h.examples.map((e) => `  ${e}`),
+  ].join('\n');
 }
 
 /** `--seed -1` would otherwise read -1 as a flag of its own: a string flag takes the next token whole. */
@@ -64,9 +74,16 @@ export function parse<T extends Options>(command: string, argv: string[], option
   const config = Object.fromEntries(Object.entries(options).map(([k, f]) => [k, { type: f.type }])) as ParseOptions<T>;
   let parsed: ReturnType<typeof parseArgs<{ args: string[]; options: ParseOptions<T>; allowPositionals: true; strict: true }>>;
   try {
-    parsed = parseArgs({ args: joinNegativeValues(argv, options), options: config as ParseArgsConfig['options'] & ParseOptions<T>, allowPositionals: true, strict: true });
+    parsed = parseArgs({
+      args: joinNegativeValues(argv, options),
+      options: config as ParseArgsConfig['options'] & ParseOptions<T>,
+      allowPositionals: true,
+      strict: true,
+    });
   } catch (e) {
-    throw new UserError(`${command}: ${(e as Error).message.split('\n')[0].replace(/\. To specify a positional argument.*$/, '')}; see 'crossab ${command} --help'`);
+    throw new UserError(
+      `${command}: ${(e as Error).message.split('\n')[0].replace(/\. To specify a positional argument.*$/, '')}; see 'crossab ${command} --help'`,
+    );
   }
   for (const [name, v] of Object.entries(parsed.values)) {
     if (typeof v === 'string' && v.trim() === '') throw new UserError(`${command}: --${name} needs a value, got an empty string`);
@@ -87,7 +104,10 @@ export function intFlag(command: string, flag: string, value: string | undefined
 
 export function listFlag(value: string | undefined): string[] | undefined {
   if (value === undefined) return undefined;
-  return value.split(',').map((s) => s.trim()).filter(Boolean);
+  return value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
 }
 
 /** The file's folder must exist and the path must not be a folder: checked before any work. */

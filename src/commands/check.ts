@@ -18,8 +18,12 @@ import { COMMANDS } from './specs.js';
 /** '1,2,3' is a list of seeds; a single number N is N seeds counting up from the scenario's seed. */
 export function parseSeeds(value: string | undefined): SeedChoice {
   if (value === undefined) return {};
-  const parts = value.split(',').map((s) => s.trim()).filter(Boolean);
-  if (!parts.length || parts.some((p) => !/^\d+$/.test(p))) throw new UserError(`check: --seeds must be a count (5) or a list of seeds (1,2,3), got '${value}'`);
+  const parts = value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  if (!parts.length || parts.some((p) => !/^\d+$/.test(p)))
+    throw new UserError(`check: --seeds must be a count (5) or a list of seeds (1,2,3), got '${value}'`);
   const nums = parts.map(Number);
   if (nums.some((n) => n > MAX_SEED)) throw new UserError(`check: --seeds: a seed must be at most ${MAX_SEED}`);
   if (value.includes(',')) {
@@ -33,7 +37,10 @@ export function parseSeeds(value: string | undefined): SeedChoice {
 export function parseTolerances(value: string | undefined): Tolerances {
   const tol: Tolerances = { ...DEFAULT_TOLERANCES };
   if (value === undefined) return tol;
-  for (const part of value.split(',').map((s) => s.trim()).filter(Boolean)) {
+  for (const part of value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     const m = /^([a-z]+)=(\d+(?:\.\d+)?)$/.exec(part);
     if (!m || !(m[1] in tol)) throw new UserError(`check: --tolerance takes metric=value pairs for ${Object.keys(tol).join(', ')}; got '${part}'`);
     tol[m[1] as keyof Tolerances] = Number(m[2]);
@@ -59,7 +66,9 @@ export async function check(argv: string[]): Promise<number> {
   const log = values.json ? silent : plainLogger(process.stderr, true);
   const handle = newHandle(dbPath);
   const baseline = baselineId ? await loadBaseline(dbPath, baselineId) : null;
-  const files = positionals.length ? positionals.map((f) => ({ file: f, scenario: loadScenario(f) })) : [{ file: `(run ${baseline!.runId})`, scenario: baseline!.scenario }];
+  const files = positionals.length
+    ? positionals.map((f) => ({ file: f, scenario: loadScenario(f) }))
+    : [{ file: `(run ${baseline!.runId})`, scenario: baseline!.scenario }];
   const plan = await planCheck(files, { db: dbPath, backend: values.backend, workers, seeds: seedFlag, baseline });
 
   return withCancellation(handle, async () => {
@@ -70,27 +79,58 @@ export async function check(argv: string[]): Promise<number> {
       writeJunit(junit, suites, allow);
     }
     if (values.json) {
-      process.stdout.write(JSON.stringify({
-        baseline: baseline?.runId ?? null, passed, failed, inconclusive, exit_code: code, junit: junit ?? null,
-        scenarios: results.map((r) => ({
-          scenario: r.scenario, file: r.file, seconds: r.seconds,
-          runs: r.runs.map((x) => ({ seed: x.seed, run_id: x.runId, reused: x.reused })),
-          results: r.judged.map((j) => ({
-            name: j.name, verdict: j.verdict, reason: j.reason, expectation: j.claim ? { ...j.claim.expectation, domain: j.claim.domain } : null,
-            values: j.values.map(num), mean: num(j.mean), ci_low: num(j.ciLow), ci_high: num(j.ciHigh),
+      process.stdout.write(
+        JSON.stringify({
+          baseline: baseline?.runId ?? null,
+          passed,
+          failed,
+          inconclusive,
+          exit_code: code,
+          junit: junit ?? null,
+          scenarios: results.map((r) => ({
+            scenario: r.scenario,
+            file: r.file,
+            seconds: r.seconds,
+            runs: r.runs.map((x) => ({ seed: x.seed, run_id: x.runId, reused: x.reused })),
+            results: r.judged.map((j) => ({
+              name: j.name,
+              verdict: j.verdict,
+              reason: j.reason,
+              expectation: j.claim ? { ...j.claim.expectation, domain: j.claim.domain } : null,
+              values: j.values.map(num),
+              mean: num(j.mean),
+              ci_low: num(j.ciLow),
+              ci_high: num(j.ciHigh),
+            })),
           })),
-        })),
-      }) + '\n');
+        }) + '\n',
+      );
     } else {
       for (const r of results) {
         const reused = r.runs.filter((x) => x.reused).length;
-        process.stdout.write(`\n${r.scenario} (${r.file}): seeds ${r.runs.map((x) => x.seed).join(', ')}; ${reused} of ${r.runs.length} runs reused from the store\n`);
+        process.stdout.write(
+          `\n${r.scenario} (${r.file}): seeds ${r.runs.map((x) => x.seed).join(', ')}; ${reused} of ${r.runs.length} runs reused from the store\n`,
+        );
         const shown = baseline ? r.judged.filter((j) => j.verdict !== 'pass' || j.reason.startsWith('improved')) : r.judged;
-        if (baseline) process.stdout.write(`${r.judged.length} metrics compared with ${baseline.runId}: ${r.judged.filter((j) => j.verdict === 'fail').length} regressed or missing, ${r.judged.filter((j) => j.reason.startsWith('improved')).length} improved (tolerances ${Object.entries(tol).map(([k, v]) => `${k} ${v}`).join(', ')})\n`);
+        if (baseline)
+          process.stdout.write(
+            `${r.judged.length} metrics compared with ${baseline.runId}: ${r.judged.filter((j) => j.verdict === 'fail').length} regressed or missing, ${r.judged.filter((j) => j.reason.startsWith('improved')).length} improved (tolerances ${Object.entries(
+              tol,
+            )
+              .map(([k, v]) => `${k} ${v}`)
+              .join(', ')})\n`,
+          );
         if (shown.length) {
-          process.stdout.write(formatTable(baseline ? ['metric', 'delta', 'verdict', 'why'] : ['expectation', 'mean', 'CI', 'verdict', 'why'],
-            shown.map((j) => baseline ? [j.name, f4(j.mean), j.verdict.toUpperCase(), j.reason]
-              : [j.name, f4(j.mean), Number.isFinite(j.ciLow) ? `[${f4(j.ciLow)}, ${f4(j.ciHigh)}]` : '', j.verdict.toUpperCase(), j.reason])) + '\n');
+          process.stdout.write(
+            formatTable(
+              baseline ? ['metric', 'delta', 'verdict', 'why'] : ['expectation', 'mean', 'CI', 'verdict', 'why'],
+              shown.map((j) =>
+                baseline
+                  ? [j.name, f4(j.mean), j.verdict.toUpperCase(), j.reason]
+                  : [j.name, f4(j.mean), Number.isFinite(j.ciLow) ? `[${f4(j.ciLow)}, ${f4(j.ciHigh)}]` : '', j.verdict.toUpperCase(), j.reason],
+              ),
+            ) + '\n',
+          );
         }
       }
       const allowed = inconclusive && allow ? ' (inconclusive allowed)' : '';

@@ -16,18 +16,23 @@ export async function query(argv: string[]): Promise<number> {
     let names: string[] = [];
     let table: TableStream | null = null;
     let first = true;
-    const outcome = await runReadOnlyQuery(db, positionals[0], { maxRows, timeoutSeconds }, {
-      columns(n) {
-        names = n;
-        if (!values.json) table = new TableStream(names, out);
+    const outcome = await runReadOnlyQuery(
+      db,
+      positionals[0],
+      { maxRows, timeoutSeconds },
+      {
+        columns(n) {
+          names = n;
+          if (!values.json) table = new TableStream(names, out);
+        },
+        rows(rows) {
+          if (table) return table.add(rows.map((r) => r.map(cell)));
+          const text = rows.map((r) => JSON.stringify(Object.fromEntries(names.map((n, k) => [n, r[k]])))).join(',');
+          out(first ? `[${text}` : `,${text}`);
+          first = false;
+        },
       },
-      rows(rows) {
-        if (table) return table.add(rows.map((r) => r.map(cell)));
-        const text = rows.map((r) => JSON.stringify(Object.fromEntries(names.map((n, k) => [n, r[k]])))).join(',');
-        out(first ? `[${text}` : `,${text}`);
-        first = false;
-      },
-    });
+    );
     if (values.json) out(first ? '[]\n' : ']\n');
     else table!.end();
     if (outcome.truncated) process.stderr.write(`crossab: query: truncated at ${outcome.rows} rows; --max-rows N to change (0: all)\n`);

@@ -34,7 +34,8 @@ const TRAIN = {
 } as const;
 
 const RUN = {
-  usage: 'crossab run <scenario.json> [--seed N] [--strategies a,b] [--arms a,b] [--control a] [--aa] [--db PATH] [--backend node|wasm|cpu] [--workers N] [--no-report] [--json]',
+  usage:
+    'crossab run <scenario.json> [--seed N] [--strategies a,b] [--arms a,b] [--control a] [--aa] [--db PATH] [--backend node|wasm|cpu] [--workers N] [--no-report] [--json]',
   flags: {
     seed: SHARED_FLAGS.seed,
     strategies: SHARED_FLAGS.strategies,
@@ -73,8 +74,9 @@ const QUERY = {
   },
   positionals: { min: 1, max: 1, name: 'SQL query' },
   summary: 'Run one read-only SQL statement on the store',
-  notes: 'Only a statement that reads is run (SELECT, FROM, WITH, VALUES, DESCRIBE, SHOW, SUMMARIZE), decided by\nDuckDB\'s own parser; the store is opened read-only, and files, other databases and extensions are off limits.',
-  examples: ["crossab query \"SELECT arm, domain, lift, p_value FROM ab_lifts WHERE metric = 'ctr'\"", "crossab query 'SHOW TABLES' --json"],
+  notes:
+    "Only a statement that reads is run (SELECT, FROM, WITH, VALUES, DESCRIBE, SHOW, SUMMARIZE), decided by\nDuckDB's own parser; the store is opened read-only, and files, other databases and extensions are off limits.",
+  examples: ['crossab query "SELECT arm, domain, lift, p_value FROM ab_lifts WHERE metric = \'ctr\'"', "crossab query 'SHOW TABLES' --json"],
 } as const;
 
 const REPORT = {
@@ -92,8 +94,9 @@ const REPORT = {
 } as const;
 
 const CHECK = {
-  usage: 'crossab check <scenario.json…> [--seeds 1,2,3 | --seeds N] [--db PATH] [--junit FILE] [--json] [--allow-inconclusive] [--fresh] [--backend node|wasm|cpu] [--workers N]\n'
-  + '  crossab check --baseline RUN_ID [scenario.json] [--tolerance auc=0.003,gauc=0.003,logloss=0.003,lift=0.03] [--seeds …] [--db PATH] [--junit FILE] [--json]',
+  usage:
+    'crossab check <scenario.json…> [--seeds 1,2,3 | --seeds N] [--db PATH] [--junit FILE] [--json] [--allow-inconclusive] [--fresh] [--backend node|wasm|cpu] [--workers N]\n' +
+    '  crossab check --baseline RUN_ID [scenario.json] [--tolerance auc=0.003,gauc=0.003,logloss=0.003,lift=0.03] [--seeds …] [--db PATH] [--junit FILE] [--json]',
   flags: {
     seeds: { type: 'string', value: 'N|a,b,…', help: "N seeds from the scenario's own, or a list (default: the scenario's check.seeds, else 3)" },
     db: dbFlag(true, '; runs stored there with the same code and data are reused'),
@@ -124,5 +127,8 @@ const TUI = {
 } as const;
 
 /** Every command, in the order `crossab help` lists them. */
-export const COMMANDS = { generate: GENERATE, train: TRAIN, run: RUN, runs: RUNS, query: QUERY, report: REPORT, check: CHECK, tui: TUI } satisfies Record<string, CommandSpec>;
+export const COMMANDS = { generate: GENERATE, train: TRAIN, run: RUN, runs: RUNS, query: QUERY, report: REPORT, check: CHECK, tui: TUI } satisfies Record<
+  string,
+  CommandSpec
+>;
 export type CommandName = keyof typeof COMMANDS;

@@ -24,7 +24,10 @@ export function offlineTable(r: OfflineResults, domains: string[]): string {
     const seg = (key: string) => m.rows.find((x) => x.target === 'click' && x.key === key && x.scope === 'user_segment')?.auc ?? NaN;
     return [name, ...domains.map((d) => m.auc[d]), m.auc.overall, m.gauc, m.logloss, seg('heavy'), seg('tail'), seg('cold')];
   });
-  return formatTable(['strategy', ...domains.map((d) => `AUC ${d}`), 'AUC all', 'GAUC', 'logloss', 'heavy', 'tail users', 'cold'], rows as (string | number)[][]);
+  return formatTable(
+    ['strategy', ...domains.map((d) => `AUC ${d}`), 'AUC all', 'GAUC', 'logloss', 'heavy', 'tail users', 'cold'],
+    rows as (string | number)[][],
+  );
 }
 
 export async function train(argv: string[]): Promise<number> {
@@ -41,7 +44,8 @@ export async function train(argv: string[]): Promise<number> {
   const seed = seedValue ?? scenario.seed;
   const prepared = await generate(scenario, seed, log);
   const results = await trainAndEvaluate(prepared, names, seed, log, { workers });
-  if (values.json) process.stdout.write(JSON.stringify({ scenario: scenario.name, seed, backend, fingerprint: prepared.world.fingerprint, ...offlineJson(results) }) + '\n');
+  if (values.json)
+    process.stdout.write(JSON.stringify({ scenario: scenario.name, seed, backend, fingerprint: prepared.world.fingerprint, ...offlineJson(results) }) + '\n');
   else process.stdout.write(offlineTable(results, prepared.world.layout.domains) + '\n');
   return 0;
 }

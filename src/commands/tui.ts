@@ -14,7 +14,9 @@ import { COMMANDS } from './specs.js';
 export function listScenarios(dir: string): ScenarioChoice[] {
   let files: string[];
   try {
-    files = readdirSync(dir).filter((f) => f.endsWith('.json') && !f.endsWith('.schema.json')).sort();
+    files = readdirSync(dir)
+      .filter((f) => f.endsWith('.json') && !f.endsWith('.schema.json'))
+      .sort();
   } catch {
     throw new UserError(`no scenario folder '${dir}'; pass --scenarios DIR`);
   }
@@ -37,19 +39,35 @@ export async function tui(argv: string[]): Promise<number> {
   const handle = newHandle(db);
   const controller = new AbortController();
   let cancelled = false;
-  const app = render(React.createElement(App, {
-    scenarios,
-    start: async ({ scenario, seed, strategies }, onEvent) => {
-      const arms = scenario.abtest ? undefined : strategies.slice(0, 2);
-      await executeRun({ scenario, seed, strategies, arms: arms && arms.length >= 2 ? arms : undefined, db, backend: values.backend, report: true, signal: controller.signal }, onEvent, handle);
-    },
-    // Training workers are terminated, not awaited; the store is told the run was cancelled.
-    cancel: async () => {
-      cancelled = true;
-      controller.abort(new CancelledError());
-      await cancelRun(handle);
-    },
-  }), { exitOnCtrlC: false });
+  const app = render(
+    React.createElement(App, {
+      scenarios,
+      start: async ({ scenario, seed, strategies }, onEvent) => {
+        const arms = scenario.abtest ? undefined : strategies.slice(0, 2);
+        await executeRun(
+          {
+            scenario,
+            seed,
+            strategies,
+            arms: arms && arms.length >= 2 ? arms : undefined,
+            db,
+            backend: values.backend,
+            report: true,
+            signal: controller.signal,
+          },
+          onEvent,
+          handle,
+        );
+      },
+      // Training workers are terminated, not awaited; the store is told the run was cancelled.
+      cancel: async () => {
+        cancelled = true;
+        controller.abort(new CancelledError());
+        await cancelRun(handle);
+      },
+    }),
+    { exitOnCtrlC: false },
+  );
   await app.waitUntilExit();
   // A run still going when the app closed (q after an error) must not keep the process alive.
   if (handle.runId && !handle.finishing && !cancelled) {

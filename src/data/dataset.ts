@@ -96,8 +96,18 @@ export function buildCandidateDataset(w: World, base: Dataset): Dataset & { requ
 }
 
 function encode(
-  w: World, n: number, catCols: Int32Array[], numCols: Float32Array[], numMean: Float64Array, numSd: Float64Array,
-  domain: Uint8Array, user: Int32Array, time: Int32Array, click: Float32Array, conv: Float32Array, activity: Uint8Array,
+  w: World,
+  n: number,
+  catCols: Int32Array[],
+  numCols: Float32Array[],
+  numMean: Float64Array,
+  numSd: Float64Array,
+  domain: Uint8Array,
+  user: Int32Array,
+  time: Int32Array,
+  click: Float32Array,
+  conv: Float32Array,
+  activity: Uint8Array,
 ): Dataset {
   const { categorical } = w.layout;
   const fc = catCols.length;
@@ -123,8 +133,27 @@ function encode(
     const col = numCols[j];
     for (let r = 0; r < n; r++) num[r * fn + j] = Number.isNaN(col[r]) ? 0 : (col[r] - numMean[j]) / numSd[j];
   }
-  return { n, fc, fn, tableRows: rowsTotal, offsets, cat, catMask, num, numMean, numSd, domain, user, time, click, conv, domains: w.layout.domains.length, domainNames: w.layout.domains, activity,
-    commonCat: Uint8Array.from(w.layout.categorical, (_, j) => (w.layout.exposesCat.every((d) => d[j]) ? 1 : 0)) };
+  return {
+    n,
+    fc,
+    fn,
+    tableRows: rowsTotal,
+    offsets,
+    cat,
+    catMask,
+    num,
+    numMean,
+    numSd,
+    domain,
+    user,
+    time,
+    click,
+    conv,
+    domains: w.layout.domains.length,
+    domainNames: w.layout.domains,
+    activity,
+    commonCat: Uint8Array.from(w.layout.categorical, (_, j) => (w.layout.exposesCat.every((d) => d[j]) ? 1 : 0)),
+  };
 }
 
 export interface Batch {
@@ -162,7 +191,8 @@ export function makeBatch(ds: Dataset, rows: ArrayLike<number>, domain = -1): Ba
     conv[k] = ds.conv[r];
   }
   return {
-    size: b, domain,
+    size: b,
+    domain,
     cat: tf.tensor2d(cat, [b, ds.fc], 'int32'),
     catMask: tf.tensor2d(mask, [b, ds.fc]),
     num: tf.tensor2d(num, [b, ds.fn]),

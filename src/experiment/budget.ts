@@ -54,7 +54,9 @@ export interface Plan {
 /** The largest vocabulary's field (the item IDs count as one). */
 function largestVocabField(s: Scenario): string {
   let best = s.items.idFeature ? { field: 'items.count', vocab: s.items.count } : { field: 'training.embeddingDim', vocab: 0 };
-  s.features.forEach((f, i) => { if (f.kind === 'categorical' && f.vocab! > best.vocab) best = { field: `features[${i}].vocab`, vocab: f.vocab! }; });
+  s.features.forEach((f, i) => {
+    if (f.kind === 'categorical' && f.vocab! > best.vocab) best = { field: `features[${i}].vocab`, vocab: f.vocab! };
+  });
   return best.field;
 }
 
@@ -73,7 +75,9 @@ export function admit(s: Scenario, plan: Plan, origin: string): void {
   const fields = layout.categorical.length + layout.numeric.length;
   const largestArray = Math.max(w.loggedImpressions * Math.max(1, fields), w.replayCandidates * Math.max(1, fields));
   if (largestArray > MAX_ELEMENTS) {
-    throw new ScenarioError(`${origin}: traffic.requests: ${Math.round(w.loggedImpressions).toLocaleString('en')} impressions × ${fields} features is more than one array can hold (${MAX_ELEMENTS.toLocaleString('en')} values); lower traffic.requests, traffic.replayRequests or the slate and candidate counts`);
+    throw new ScenarioError(
+      `${origin}: traffic.requests: ${Math.round(w.loggedImpressions).toLocaleString('en')} impressions × ${fields} features is more than one array can hold (${MAX_ELEMENTS.toLocaleString('en')} values); lower traffic.requests, traffic.replayRequests or the slate and candidate counts`,
+    );
   }
   const replay = plan.arms > 0 ? accountingBytes(plan.arms, s.domains.length, s.users.count) : 0;
   const models = plan.strategies.map((n) => modelFootprint(s, n, layout));
@@ -81,12 +85,17 @@ export function admit(s: Scenario, plan: Plan, origin: string): void {
   if (wasm) {
     const worst = models.reduce<ModelFootprint | null>((a, m) => (!a || m.wasmHeapBytes > a.wasmHeapBytes ? m : a), null);
     if (worst && worst.wasmHeapBytes > WASM_HEAP_LIMIT) {
-      throw new ScenarioError(`${origin}: ${biggestField(s, worst)}: training '${worst.strategy}' on the wasm backend needs ~${gb(worst.wasmHeapBytes)} of heap `
-        + `(its largest variable is ${gb(worst.largestBytes)}), over the ${gb(WASM_HEAP_LIMIT)} it can use; lower the vocabulary, training.embeddingDim or training.hidden, or use --backend node`);
+      throw new ScenarioError(
+        `${origin}: ${biggestField(s, worst)}: training '${worst.strategy}' on the wasm backend needs ~${gb(worst.wasmHeapBytes)} of heap ` +
+          `(its largest variable is ${gb(worst.largestBytes)}), over the ${gb(WASM_HEAP_LIMIT)} it can use; lower the vocabulary, training.embeddingDim or training.hidden, or use --backend node`,
+      );
     }
   }
   const perModel = models.map((m) => (wasm ? m.wasmHeapBytes : PER_VARIABLE_BYTE * m.heldBytes));
-  const modelBytes = [...perModel].sort((a, b) => b - a).slice(0, Math.max(1, plan.workers)).reduce((a, b) => a + b, 0);
+  const modelBytes = [...perModel]
+    .sort((a, b) => b - a)
+    .slice(0, Math.max(1, plan.workers))
+    .reduce((a, b) => a + b, 0);
   const perCopy = w.worldBytes + (training ? w.inputBytes : 0);
   const total = PROCESS_BASE + plan.copies * perCopy + replay + modelBytes;
   if (total <= limit) return;
@@ -95,12 +104,22 @@ export function admit(s: Scenario, plan: Plan, origin: string): void {
   const parts: { field: string; bytes: number; why: string }[] = [
     ...Object.entries(w.byField).map(([field, b]) => ({
       field: field === 'features' ? largestVocabField(s) : field,
-      bytes: plan.copies * (b + (training ? w.inputByField[field] ?? 0 : 0)),
+      bytes: plan.copies * (b + (training ? (w.inputByField[field] ?? 0) : 0)),
       why: `${copies}, ${Math.round(w.loggedImpressions).toLocaleString('en')} logged impressions`,
     })),
-    { field: 'users.count', bytes: replay, why: `the A/B replay's per-user sums for ${plan.arms} arms × ${s.domains.length + 3} domain groups × ${s.users.count.toLocaleString('en')} users` },
-    { field: models.length ? biggestField(s, models[perModel.indexOf(Math.max(...perModel))]) : 'training', bytes: modelBytes, why: 'the models being trained' },
+    {
+      field: 'users.count',
+      bytes: replay,
+      why: `the A/B replay's per-user sums for ${plan.arms} arms × ${s.domains.length + 3} domain groups × ${s.users.count.toLocaleString('en')} users`,
+    },
+    {
+      field: models.length ? biggestField(s, models[perModel.indexOf(Math.max(...perModel))]) : 'training',
+      bytes: modelBytes,
+      why: 'the models being trained',
+    },
   ];
   const { field, why } = parts.reduce((a, b) => (b.bytes > a.bytes ? b : a));
-  throw new ScenarioError(`${origin}: ${field}: this run needs ~${gb(total)} of memory (${why}), over the ${gb(limit)} allowed here; make the scenario smaller, use fewer --workers, or raise CROSSAB_MEMORY_LIMIT`);
+  throw new ScenarioError(
+    `${origin}: ${field}: this run needs ~${gb(total)} of memory (${why}), over the ${gb(limit)} allowed here; make the scenario smaller, use fewer --workers, or raise CROSSAB_MEMORY_LIMIT`,
+  );
 }

@@ -33,7 +33,12 @@ export async function cancelRun(handle: RunHandle): Promise<'cancelled' | 'finis
 export async function withCancellation<T>(handle: RunHandle, fn: () => Promise<T>): Promise<T> {
   const onSignal = (sig: NodeJS.Signals) => {
     void cancelRun(handle).then((what) => {
-      const ids = handle.others?.size ? [...handle.others].map((h) => h.runId).filter(Boolean).join(', ') : handle.runId ?? '';
+      const ids = handle.others?.size
+        ? [...handle.others]
+            .map((h) => h.runId)
+            .filter(Boolean)
+            .join(', ')
+        : (handle.runId ?? '');
       process.stderr.write(`crossab: ${sig}: run ${ids} ${what}\n`);
       process.exit(130);
     });

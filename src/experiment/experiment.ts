@@ -100,7 +100,11 @@ export async function planRun(o: Omit<RunOptions, 'report'> & { poolSize?: numbe
   const pooled = o.pool?.size ?? o.poolSize;
   const workers = pooled ?? Math.min(o.workers ?? DEFAULT_WORKERS, names.length);
   const backend = await selectBackend(o.backend);
-  admit(o.scenario, { strategies: names, arms: arms.arms.length, copies: 1 + (workers > 1 || pooled ? workers : 0), workers, backend }, `scenario '${o.scenario.name}'`);
+  admit(
+    o.scenario,
+    { strategies: names, arms: arms.arms.length, copies: 1 + (workers > 1 || pooled ? workers : 0), workers, backend },
+    `scenario '${o.scenario.name}'`,
+  );
   (await openDb(o.db)).close();
   return { names, arms, backend };
 }
@@ -122,14 +126,25 @@ export interface TrainOptions {
 }
 
 /** 4. Train every strategy and 5. evaluate each on the test period, with the oracle and the constant floor. */
-export async function trainAndEvaluate(p: TrainingInputs, names: string[], seed: number, onEvent: Listener = silent, o: TrainOptions = {}): Promise<OfflineResults> {
+export async function trainAndEvaluate(
+  p: TrainingInputs,
+  names: string[],
+  seed: number,
+  onEvent: Listener = silent,
+  o: TrainOptions = {},
+): Promise<OfflineResults> {
   const { world, ds, split } = p;
   const strategies: Record<string, StrategyMetrics> = {};
   const groups = groupsOf(world, ds, split.test);
   const backend = activeBackend() ?? (await selectBackend());
   const workers = o.workers ?? 1;
-  const trained = await stage('train', onEvent, () => trainAll(p, names, seed, { workers, backend, candidates: new Set(o.candidates ?? []), pool: o.pool, priority: o.priority, signal: o.signal }, onEvent),
-    o.pool ? `${o.pool.size} shared workers` : workers > 1 ? `${Math.min(workers, names.length)} workers` : undefined);
+  const trained = await stage(
+    'train',
+    onEvent,
+    () =>
+      trainAll(p, names, seed, { workers, backend, candidates: new Set(o.candidates ?? []), pool: o.pool, priority: o.priority, signal: o.signal }, onEvent),
+    o.pool ? `${o.pool.size} shared workers` : workers > 1 ? `${Math.min(workers, names.length)} workers` : undefined,
+  );
   await stage('evaluate', onEvent, () => {
     for (const t of trained) {
       strategies[t.strategy] = evaluate(t.strategy, t.test, world, ds, split.test, groups);
@@ -145,7 +160,14 @@ export async function trainAndEvaluate(p: TrainingInputs, names: string[], seed:
 }
 
 /** 6. The A/B replay of the trained arms over the world's replay period. */
-export async function abTest(p: TrainingInputs, off: OfflineResults, arms: Arm[], control: number, salt: number, onEvent: Listener = silent): Promise<ReplayResult> {
+export async function abTest(
+  p: TrainingInputs,
+  off: OfflineResults,
+  arms: Arm[],
+  control: number,
+  salt: number,
+  onEvent: Listener = silent,
+): Promise<ReplayResult> {
   return stage('replay', onEvent, () => {
     const cds = candidatesOf(p);
     const truth = candidateTruth(p.world, cds);
@@ -171,14 +193,28 @@ export async function executeRun(o: RunOptions, listener: Listener, handle: RunH
   // 3. record
   const runId = newRunId(o.scenario.name);
   await startRun(o.db, {
-    runId, scenario: o.scenario.name, scenarioJson: JSON.stringify(o.scenario), seed, backend, version: VERSION,
-    fingerprint: inputs.world.fingerprint, strategies: names, arms: arms.arms.map((a) => a.name), control: arms.arms[arms.control].name,
+    runId,
+    scenario: o.scenario.name,
+    scenarioJson: JSON.stringify(o.scenario),
+    seed,
+    backend,
+    version: VERSION,
+    fingerprint: inputs.world.fingerprint,
+    strategies: names,
+    arms: arms.arms.map((a) => a.name),
+    control: arms.arms[arms.control].name,
   });
   handle.runId = runId;
   onEvent({ type: 'run', runId, db: o.db });
   try {
     // 4. train, 5. evaluate
-    const offline = await trainAndEvaluate(inputs, names, seed, onEvent, { workers: o.workers ?? DEFAULT_WORKERS, candidates: arms.arms.map((a) => a.strategy), pool: o.pool, priority: o.priority, signal: o.signal });
+    const offline = await trainAndEvaluate(inputs, names, seed, onEvent, {
+      workers: o.workers ?? DEFAULT_WORKERS,
+      candidates: arms.arms.map((a) => a.strategy),
+      pool: o.pool,
+      priority: o.priority,
+      signal: o.signal,
+    });
     o.signal?.throwIfAborted();
     // 6. replay
     const ab = await abTest(inputs, offline, arms.arms, arms.control, seed, onEvent);
@@ -192,7 +228,8 @@ export async function executeRun(o: RunOptions, listener: Listener, handle: RunH
     const peakRssMb = process.resourceUsage().maxRSS / 1024;
     return { runId, seed, backend, inputs, offline, ab, reportPath, stages, wallSeconds: (performance.now() - t0) / 1000, peakRssMb };
   } catch (e) {
-    if (!handle.finishing) await markRun(o.db, runId, o.signal?.aborted ? 'cancelled' : 'failed', o.signal?.aborted ? 'interrupted' : (e as Error).message).catch(() => {});
+    if (!handle.finishing)
+      await markRun(o.db, runId, o.signal?.aborted ? 'cancelled' : 'failed', o.signal?.aborted ? 'interrupted' : (e as Error).message).catch(() => {});
     throw e;
   }
 }

@@ -59,7 +59,11 @@ export function logloss(probs: ArrayLike<number>, labels: ArrayLike<number>, row
 }
 
 /** Mean prediction over mean label: 1 is calibrated. */
-export function calibration(probs: ArrayLike<number>, labels: ArrayLike<number>, rows: ArrayLike<number>): { predicted: number; observed: number; ratio: number } {
+export function calibration(
+  probs: ArrayLike<number>,
+  labels: ArrayLike<number>,
+  rows: ArrayLike<number>,
+): { predicted: number; observed: number; ratio: number } {
   let p = 0;
   let y = 0;
   for (let k = 0; k < rows.length; k++) {

@@ -46,13 +46,27 @@ function groupsOf(w: World, ds: Dataset, test: Int32Array): Groups[] {
   return groups;
 }
 
-function metricRows(name: string, target: 'click' | 'conversion', probs: ArrayLike<number>, labels: ArrayLike<number>, ds: Dataset, groups: Groups[]): MetricRow[] {
+function metricRows(
+  name: string,
+  target: 'click' | 'conversion',
+  probs: ArrayLike<number>,
+  labels: ArrayLike<number>,
+  ds: Dataset,
+  groups: Groups[],
+): MetricRow[] {
   return groups.map((g) => {
     const c = calibration(probs, labels, g.rows);
     return {
-      strategy: name, target, scope: g.scope, key: g.key, n: g.rows.length,
-      auc: auc(probs, labels, g.rows), gauc: gauc(probs, labels, ds.user, g.rows), logloss: logloss(probs, labels, g.rows),
-      predicted: c.predicted, observed: c.observed,
+      strategy: name,
+      target,
+      scope: g.scope,
+      key: g.key,
+      n: g.rows.length,
+      auc: auc(probs, labels, g.rows),
+      gauc: gauc(probs, labels, ds.user, g.rows),
+      logloss: logloss(probs, labels, g.rows),
+      predicted: c.predicted,
+      observed: c.observed,
     };
   });
 }
@@ -62,7 +76,11 @@ export function evaluate(name: string, p: Predictions, w: World, ds: Dataset, te
   if (p.ctcvr) rows.push(...metricRows(name, 'conversion', p.ctcvr, ds.conv, ds, groups));
   const overall = rows[0];
   const aucs: Record<string, number> = { overall: overall.auc };
-  rows.filter((r) => r.target === 'click' && r.scope === 'domain').forEach((r) => { aucs[r.key] = r.auc; });
+  rows
+    .filter((r) => r.target === 'click' && r.scope === 'domain')
+    .forEach((r) => {
+      aucs[r.key] = r.auc;
+    });
   return { auc: aucs, gauc: overall.gauc, logloss: overall.logloss, rows };
 }
 

@@ -49,8 +49,11 @@ export function adaptiveTaskToTaskFusion(name: string, sharedUnit: boolean): Str
             // Every domain's experts feed every gate, so all are computed; the top level fuses only d0.
             const { domain: native, shared } = levelExperts(lv.native, lv.shared, inputs, sharedIn, l === 0);
             const all = [...native.flat(), ...shared];
-            const fuse = (d: number) => tf.add(mixExperts(lv.gates[d].apply(inputs[d]), all),
-              mixExperts(tf.broadcastTo(tf.reshape(lv.v[d], [1, S]), [b.size, S]) as tf.Tensor2D, native[d])) as tf.Tensor2D;
+            const fuse = (d: number) =>
+              tf.add(
+                mixExperts(lv.gates[d].apply(inputs[d]), all),
+                mixExperts(tf.broadcastTo(tf.reshape(lv.v[d], [1, S]), [b.size, S]) as tf.Tensor2D, native[d]),
+              ) as tf.Tensor2D;
             if (top) {
               const out = fuse(d0);
               inputs = [];

@@ -19,7 +19,14 @@ class ApgLayer {
   readonly v: tf.Variable;
   readonly b: tf.Variable;
   readonly gen: Dense;
-  constructor(p: Params, name: string, inDim: number, outDim: number, zDim: number, readonly k: number) {
+  constructor(
+    p: Params,
+    name: string,
+    inDim: number,
+    outDim: number,
+    zDim: number,
+    readonly k: number,
+  ) {
     this.u = p.he(`${name}/u`, [inDim, k]);
     this.v = p.he(`${name}/v`, [k, outDim]);
     this.b = p.constant(`${name}/b`, [outDim], 0);
@@ -40,7 +47,7 @@ export function adaptiveParameterGeneration(name: string, condition: Condition):
   return {
     name,
     cost: condition === 'self' ? 4 : 1,
-    summary: `APG: hidden-layer weights generated from ${condition === 'group' ? 'the domain' : condition === 'mix' ? 'the domain and the user\'s experience level' : 'each sample\'s own input'} (low-rank U·S(z)·V)`,
+    summary: `APG: hidden-layer weights generated from ${condition === 'group' ? 'the domain' : condition === 'mix' ? "the domain and the user's experience level" : "each sample's own input"} (low-rank U·S(z)·V)`,
     create({ data, config, params, prior }): Model {
       const dim = config.embeddingDim;
       const emb = new FeatureEmbedding(params, 'emb', data.tableRows, data.fc, data.fn, dim);

@@ -13,7 +13,11 @@ export class Params {
   /** Trainable variables, and state that is saved with them but not trained (e.g. moving statistics). */
   readonly list: tf.Variable[] = [];
   readonly state: tf.Variable[] = [];
-  constructor(private readonly seed: number, private readonly prefix = '', private readonly shapesOnly = false) {}
+  constructor(
+    private readonly seed: number,
+    private readonly prefix = '',
+    private readonly shapesOnly = false,
+  ) {}
   scope(name: string): Params {
     const child = new Params(this.seed, `${this.prefix}${name}/`, this.shapesOnly);
     (child as { list: tf.Variable[] }).list = this.list;
@@ -67,7 +71,14 @@ export type Activation = 'relu' | 'linear';
 export class Dense {
   readonly w: tf.Variable;
   readonly b: tf.Variable;
-  constructor(p: Params, name: string, readonly inDim: number, readonly outDim: number, readonly activation: Activation = 'relu', biasInit = 0) {
+  constructor(
+    p: Params,
+    name: string,
+    readonly inDim: number,
+    readonly outDim: number,
+    readonly activation: Activation = 'relu',
+    biasInit = 0,
+  ) {
     this.w = activation === 'relu' ? p.he(`${name}/w`, [inDim, outDim]) : p.glorot(`${name}/w`, [inDim, outDim]);
     this.b = p.constant(`${name}/b`, [outDim], biasInit);
   }
@@ -110,7 +121,12 @@ export class Tower {
 /** A softmax gate over `n` experts: [B, in] → [B, n]. */
 export class Gate {
   readonly dense: Dense;
-  constructor(p: Params, name: string, inDim: number, readonly n: number) {
+  constructor(
+    p: Params,
+    name: string,
+    inDim: number,
+    readonly n: number,
+  ) {
     this.dense = new Dense(p, name, inDim, n, 'linear');
   }
   apply(x: tf.Tensor2D): tf.Tensor2D {
@@ -135,7 +151,13 @@ export function applyExperts(experts: MLP[], x: tf.Tensor2D): tf.Tensor2D[] {
   if (experts.length === 1) return [experts[0].apply(x)];
   const first = experts.map((e) => e.layers[0]);
   const a = tf.fused.matMul({
-    a: x, b: tf.concat(first.map((l) => l.w), 1) as tf.Tensor2D, bias: tf.concat(first.map((l) => l.b)), activation: first[0].activation,
+    a: x,
+    b: tf.concat(
+      first.map((l) => l.w),
+      1,
+    ) as tf.Tensor2D,
+    bias: tf.concat(first.map((l) => l.b)),
+    activation: first[0].activation,
   }) as tf.Tensor2D; // [B, n·h0]
   const parts = tf.split(a, experts.length, 1) as tf.Tensor2D[];
   return experts.map((e, k) => e.layers.slice(1).reduce((h, l) => l.apply(h), parts[k]));
@@ -146,7 +168,13 @@ export function applyExperts(experts: MLP[], x: tf.Tensor2D): tf.Tensor2D[] {
  * input and the shared experts the shared input. On the first level all inputs are the features, so
  * every expert runs in one product.
  */
-export function levelExperts(perDomain: MLP[][], shared: MLP[], inputs: tf.Tensor2D[], sharedIn: tf.Tensor2D, first: boolean): { domain: tf.Tensor2D[][]; shared: tf.Tensor2D[] } {
+export function levelExperts(
+  perDomain: MLP[][],
+  shared: MLP[],
+  inputs: tf.Tensor2D[],
+  sharedIn: tf.Tensor2D,
+  first: boolean,
+): { domain: tf.Tensor2D[][]; shared: tf.Tensor2D[] } {
   if (!first) return { domain: perDomain.map((es, d) => applyExperts(es, inputs[d])), shared: applyExperts(shared, sharedIn) };
   const all = applyExperts([...perDomain.flat(), ...shared], sharedIn);
   let at = 0;
@@ -162,7 +190,14 @@ export function levelExperts(perDomain: MLP[][], shared: MLP[], inputs: tf.Tenso
 export class FeatureEmbedding {
   readonly table: tf.Variable;
   readonly outDim: number;
-  constructor(p: Params, name: string, tableRows: number, readonly fc: number, readonly fn: number, readonly dim: number) {
+  constructor(
+    p: Params,
+    name: string,
+    tableRows: number,
+    readonly fc: number,
+    readonly fn: number,
+    readonly dim: number,
+  ) {
     this.table = p.normal(`${name}/table`, [tableRows, dim], 0.05);
     this.outDim = fc * dim + fn;
   }
@@ -177,7 +212,12 @@ export class FeatureEmbedding {
 /** A learned embedding of the domain ID: [B] int → [B, dim]. */
 export class DomainEmbedding {
   readonly table: tf.Variable;
-  constructor(p: Params, name: string, domains: number, readonly dim: number) {
+  constructor(
+    p: Params,
+    name: string,
+    domains: number,
+    readonly dim: number,
+  ) {
     this.table = p.normal(`${name}/domain`, [domains, dim], 0.05);
   }
   apply(b: Batch): tf.Tensor2D {

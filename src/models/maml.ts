@@ -50,7 +50,12 @@ export function mamlStrategy(name: string, adaptation: boolean): StrategyInfo {
       const bottom = new MLP(params, 'bottom', emb.outDim + config.embeddingDim, config.hidden);
       const H = bottom.outDim;
       const t = config.tower[0] ?? 16;
-      const theta: TowerParams = [params.he('tower/w1', [H, t]), params.constant('tower/b1', [t], 0), params.glorot('tower/w2', [t, 1]), params.constant('tower/b2', [1], prior.clickAll)];
+      const theta: TowerParams = [
+        params.he('tower/w1', [H, t]),
+        params.constant('tower/b1', [t], 0),
+        params.glorot('tower/w2', [t, 1]),
+        params.constant('tower/b2', [1], prior.clickAll),
+      ];
       const features = (b: Batch) => bottom.apply(tf.concat([emb.apply(b), dom.apply(b)], 1));
       const tile = (g: number): TowerParams => tf.tidy(() => theta.map((p) => tf.tile(tf.expandDims(p, 0), [g, ...p.shape.map(() => 1)]))) as TowerParams;
 
@@ -60,7 +65,9 @@ export function mamlStrategy(name: string, adaptation: boolean): StrategyInfo {
         for (let step = 0; step < m.innerSteps; step++) {
           const next = tf.tidy(() => {
             // Summing the groups' mean losses gives each copy exactly its own group's gradient.
-            const grads = tf.grads((w1: tf.Tensor, b1: tf.Tensor, w2: tf.Tensor, b2: tf.Tensor) => tf.sum(groupLoss(groupTower(hS, [w1, b1, w2, b2]), yS, mS)))(cur);
+            const grads = tf.grads((w1: tf.Tensor, b1: tf.Tensor, w2: tf.Tensor, b2: tf.Tensor) => tf.sum(groupLoss(groupTower(hS, [w1, b1, w2, b2]), yS, mS)))(
+              cur,
+            );
             return cur.map((p, k) => tf.sub(p, tf.mul(grads[k], m.innerLr))) as TowerParams;
           });
           tf.dispose(cur);
@@ -90,7 +97,12 @@ export function mamlStrategy(name: string, adaptation: boolean): StrategyInfo {
               if (!byUser.has(u)) byUser.set(u, []);
               byUser.get(u)!.push(r);
             }
-            for (const [u, rows] of byUser) if (rows.length >= 4) userTrainRows.set(u, Int32Array.from(rows).sort((a, b) => ctx.ds.time[a] - ctx.ds.time[b]));
+            for (const [u, rows] of byUser)
+              if (rows.length >= 4)
+                userTrainRows.set(
+                  u,
+                  Int32Array.from(rows).sort((a, b) => ctx.ds.time[a] - ctx.ds.time[b]),
+                );
             trainUsers = Int32Array.from(userTrainRows.keys()).sort();
           }
           if (trainUsers.length === 0) return null;
@@ -161,7 +173,9 @@ export function mamlStrategy(name: string, adaptation: boolean): StrategyInfo {
               }
             });
             const p = scoreAdapted(makeBatch(ds, q), qGroup, makeBatch(supportDs, support), mask, S);
-            q.forEach((r, k) => { click[r] = p[k]; });
+            q.forEach((r, k) => {
+              click[r] = p[k];
+            });
           }
           return { click };
         },

@@ -54,8 +54,10 @@ export function progressiveLayeredExtraction(name: string, conversion: boolean):
               inputs = next;
             } else {
               // With one level, the domain's and the shared experts all read the features.
-              const experts = l === 0 ? applyExperts([...lv.specific[d0], ...lv.shared], x)
-                : [...applyExperts(lv.specific[d0], inputs[d0]), ...applyExperts(lv.shared, sharedIn)];
+              const experts =
+                l === 0
+                  ? applyExperts([...lv.specific[d0], ...lv.shared], x)
+                  : [...applyExperts(lv.specific[d0], inputs[d0]), ...applyExperts(lv.shared, sharedIn)];
               inputs[d0] = mixExperts(lv.gates[d0].apply(inputs[d0]), experts);
             }
           }

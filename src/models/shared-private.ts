@@ -25,7 +25,9 @@ export const sharedPrivate: StrategyInfo = {
     const common = params.values('common', [1, data.fc, 1], Array.from(data.commonCat), false);
     const inDim = shared.outDim;
     const sharedExperts = Array.from({ length: config.experts }, (_, k) => new MLP(params, `shared${k}`, inDim, config.hidden));
-    const ownExperts = Array.from({ length: D }, (_, d) => Array.from({ length: config.specificExperts }, (_, k) => new MLP(params, `d${d}e${k}`, inDim, config.hidden)));
+    const ownExperts = Array.from({ length: D }, (_, d) =>
+      Array.from({ length: config.specificExperts }, (_, k) => new MLP(params, `d${d}e${k}`, inDim, config.hidden)),
+    );
     const gates = Array.from({ length: D }, (_, d) => new Gate(params, `gate${d}`, inDim, config.specificExperts + config.experts));
     const sizes = [...config.tower, 1];
     let towerIn = config.hidden[config.hidden.length - 1];

@@ -13,7 +13,15 @@ export class StarLayer {
   readonly b: tf.Variable;
   readonly wd: tf.Variable[];
   readonly bd: tf.Variable[];
-  constructor(p: Params, name: string, inDim: number, outDim: number, domains: number, readonly relu: boolean, biasInit = 0) {
+  constructor(
+    p: Params,
+    name: string,
+    inDim: number,
+    outDim: number,
+    domains: number,
+    readonly relu: boolean,
+    biasInit = 0,
+  ) {
     this.w = relu ? p.he(`${name}/w`, [inDim, outDim]) : p.glorot(`${name}/w`, [inDim, outDim]);
     this.b = p.constant(`${name}/b`, [outDim], biasInit);
     // Domain factors start at one, so each domain starts from the shared network.
@@ -34,7 +42,12 @@ class PartitionedNorm {
   readonly variance: tf.Variable[];
   private readonly steps: number[];
   private pending: { d: number; mean: tf.Tensor; variance: tf.Tensor } | null = null;
-  constructor(p: Params, dim: number, domains: number, private readonly momentum = 0.99) {
+  constructor(
+    p: Params,
+    dim: number,
+    domains: number,
+    private readonly momentum = 0.99,
+  ) {
     this.gamma = p.constant('pn/gamma', [dim], 1);
     this.beta = p.constant('pn/beta', [dim], 0);
     this.gammaD = Array.from({ length: domains }, (_, d) => p.constant(`pn/gamma${d}`, [dim], 1));
@@ -63,7 +76,7 @@ class PartitionedNorm {
     if (!this.pending) return;
     const { d, mean, variance } = this.pending;
     // A plain average for a domain's first steps: tail domains see few batches per epoch.
-    const rate = Math.max(1 - this.momentum, 1 / (++this.steps[d]));
+    const rate = Math.max(1 - this.momentum, 1 / ++this.steps[d]);
     tf.tidy(() => {
       this.mean[d].assign(tf.add(tf.mul(this.mean[d], 1 - rate), tf.mul(mean, rate)));
       this.variance[d].assign(tf.add(tf.mul(this.variance[d], 1 - rate), tf.mul(variance, rate)));

@@ -23,9 +23,9 @@ export function lossWeighting(config: TrainingConfig, domainNames: string[], par
   const domainW = domainNames.map((n) => lw.domains?.[n] ?? 1);
   const logVariance = lw.uncertainty
     ? domainNames.map((_, d) => {
-      const p = params.scope(`loss/domain${d}`);
-      return { click: p.constant('s_click', [], 0), conversion: p.constant('s_conversion', [], 0) };
-    })
+        const p = params.scope(`loss/domain${d}`);
+        return { click: p.constant('s_click', [], 0), conversion: p.constant('s_conversion', [], 0) };
+      })
     : null;
   const term = (loss: tf.Scalar, w: number, s: tf.Variable | undefined): tf.Scalar =>
     (s ? tf.add(tf.mul(tf.mul(tf.exp(tf.neg(s)), w), loss), tf.mul(0.5, s)) : tf.mul(w, loss)) as tf.Scalar;

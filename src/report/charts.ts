@@ -19,14 +19,29 @@ function aucByDomain(d: RunData): Chart {
   const rows = d.offline.filter((r) => r.target === 'click' && (r.scope === 'domain' || r.scope === 'overall'));
   const values = rows.map((r) => ({ strategy: r.strategy, domain: r.scope === 'overall' ? 'all' : r.key, auc: r.auc }));
   return {
-    id: 'auc-by-domain', title: 'Offline AUC per domain (test period); black ticks: oracle',
+    id: 'auc-by-domain',
+    title: 'Offline AUC per domain (test period); black ticks: oracle',
     spec: {
-      ...base, width: WIDTH, height: 260, data: { values },
+      ...base,
+      width: WIDTH,
+      height: 260,
+      data: { values },
       layer: [
-        { transform: [{ filter: "datum.strategy !== 'oracle' && datum.strategy !== 'constant'" }], mark: { type: 'bar', tooltip: true, clip: true },
-          encoding: { x: { field: 'domain', type: 'nominal', title: null }, xOffset: { field: 'strategy' }, y: { field: 'auc', type: 'quantitative', scale: { zero: false, domain: [0.45, 1] }, title: 'AUC' }, color: { field: 'strategy', type: 'nominal' } } },
-        { transform: [{ filter: "datum.strategy === 'oracle'" }], mark: { type: 'tick', color: 'black', thickness: 2, size: 60 },
-          encoding: { x: { field: 'domain', type: 'nominal' }, y: { field: 'auc', type: 'quantitative' } } },
+        {
+          transform: [{ filter: "datum.strategy !== 'oracle' && datum.strategy !== 'constant'" }],
+          mark: { type: 'bar', tooltip: true, clip: true },
+          encoding: {
+            x: { field: 'domain', type: 'nominal', title: null },
+            xOffset: { field: 'strategy' },
+            y: { field: 'auc', type: 'quantitative', scale: { zero: false, domain: [0.45, 1] }, title: 'AUC' },
+            color: { field: 'strategy', type: 'nominal' },
+          },
+        },
+        {
+          transform: [{ filter: "datum.strategy === 'oracle'" }],
+          mark: { type: 'tick', color: 'black', thickness: 2, size: 60 },
+          encoding: { x: { field: 'domain', type: 'nominal' }, y: { field: 'auc', type: 'quantitative' } },
+        },
       ],
     } as TopLevelSpec,
   };
@@ -34,15 +49,26 @@ function aucByDomain(d: RunData): Chart {
 
 /** Head vs tail domains and heavy / tail / cold-start users side by side. */
 function segments(d: RunData): Chart {
-  const values = d.offline.filter((r) => r.target === 'click' && (r.scope === 'domain_group' || r.scope === 'user_segment') && isStrategy(r))
+  const values = d.offline
+    .filter((r) => r.target === 'click' && (r.scope === 'domain_group' || r.scope === 'user_segment') && isStrategy(r))
     .map((r) => ({ strategy: r.strategy, group: r.scope === 'domain_group' ? 'domains' : 'users', key: r.key, auc: r.auc }));
   return {
-    id: 'segments', title: 'AUC for head vs tail domains and heavy / tail / cold-start users',
+    id: 'segments',
+    title: 'AUC for head vs tail domains and heavy / tail / cold-start users',
     spec: {
-      ...base, data: { values },
+      ...base,
+      data: { values },
       facet: { column: { field: 'group', type: 'nominal', title: null } },
-      spec: { width: 260, height: 140, mark: { type: 'point', filled: true, size: 90, tooltip: true },
-        encoding: { y: { field: 'key', type: 'nominal', title: null }, x: { field: 'auc', type: 'quantitative', scale: { zero: false }, title: 'AUC' }, color: { field: 'strategy', type: 'nominal' } } },
+      spec: {
+        width: 260,
+        height: 140,
+        mark: { type: 'point', filled: true, size: 90, tooltip: true },
+        encoding: {
+          y: { field: 'key', type: 'nominal', title: null },
+          x: { field: 'auc', type: 'quantitative', scale: { zero: false }, title: 'AUC' },
+          color: { field: 'strategy', type: 'nominal' },
+        },
+      },
       resolve: { scale: { y: 'independent' } },
     } as TopLevelSpec,
   };
@@ -50,16 +76,46 @@ function segments(d: RunData): Chart {
 
 /** A/B lift per arm and domain with 95% intervals; diamonds mark the true lift. */
 function abLifts(d: RunData): Chart {
-  const values = d.abLifts.filter((r) => r.metric === 'ctr' && r.segment === 'all').map((r) => ({ arm: r.arm, domain: r.domain, lift: r.lift, lo: r.ci_low, hi: r.ci_high, truth: r.true_lift, p: r.p_value, covered: r.covered }));
+  const values = d.abLifts
+    .filter((r) => r.metric === 'ctr' && r.segment === 'all')
+    .map((r) => ({ arm: r.arm, domain: r.domain, lift: r.lift, lo: r.ci_low, hi: r.ci_high, truth: r.true_lift, p: r.p_value, covered: r.covered }));
   return {
-    id: 'ab-lifts', title: `A/B: CTR lift over the control (${d.run.control}) with 95% intervals; diamonds are the true lift`,
+    id: 'ab-lifts',
+    title: `A/B: CTR lift over the control (${d.run.control}) with 95% intervals; diamonds are the true lift`,
     spec: {
-      ...base, width: WIDTH, height: { step: 16 }, data: { values },
+      ...base,
+      width: WIDTH,
+      height: { step: 16 },
+      data: { values },
       layer: [
-        { data: { values: [{ zero: 0 }] }, mark: { type: 'rule', strokeDash: [4, 4], color: 'gray' }, encoding: { x: { field: 'zero', type: 'quantitative' } } },
-        { mark: { type: 'rule' }, encoding: { y: { field: 'domain', type: 'nominal', title: null }, yOffset: { field: 'arm' }, color: { field: 'arm', type: 'nominal' }, x: { field: 'lo', type: 'quantitative', title: 'relative CTR lift', axis: { format: '%' } }, x2: { field: 'hi' } } },
-        { mark: { type: 'point', filled: true, tooltip: true }, encoding: { y: { field: 'domain', type: 'nominal' }, yOffset: { field: 'arm' }, color: { field: 'arm', type: 'nominal' }, x: { field: 'lift', type: 'quantitative' } } },
-        { mark: { type: 'point', shape: 'diamond', filled: false, size: 90, strokeWidth: 2, color: 'black' }, encoding: { y: { field: 'domain', type: 'nominal' }, yOffset: { field: 'arm' }, x: { field: 'truth', type: 'quantitative' } } },
+        {
+          data: { values: [{ zero: 0 }] },
+          mark: { type: 'rule', strokeDash: [4, 4], color: 'gray' },
+          encoding: { x: { field: 'zero', type: 'quantitative' } },
+        },
+        {
+          mark: { type: 'rule' },
+          encoding: {
+            y: { field: 'domain', type: 'nominal', title: null },
+            yOffset: { field: 'arm' },
+            color: { field: 'arm', type: 'nominal' },
+            x: { field: 'lo', type: 'quantitative', title: 'relative CTR lift', axis: { format: '%' } },
+            x2: { field: 'hi' },
+          },
+        },
+        {
+          mark: { type: 'point', filled: true, tooltip: true },
+          encoding: {
+            y: { field: 'domain', type: 'nominal' },
+            yOffset: { field: 'arm' },
+            color: { field: 'arm', type: 'nominal' },
+            x: { field: 'lift', type: 'quantitative' },
+          },
+        },
+        {
+          mark: { type: 'point', shape: 'diamond', filled: false, size: 90, strokeWidth: 2, color: 'black' },
+          encoding: { y: { field: 'domain', type: 'nominal' }, yOffset: { field: 'arm' }, x: { field: 'truth', type: 'quantitative' } },
+        },
       ],
     } as unknown as TopLevelSpec,
   };
@@ -72,12 +128,22 @@ function curves(d: RunData): Chart {
     { strategy: r.strategy, epoch: r.epoch, metric: 'validation AUC', value: r.valid_auc },
   ]);
   return {
-    id: 'training-curves', title: 'Training curves',
+    id: 'training-curves',
+    title: 'Training curves',
     spec: {
-      ...base, data: { values },
+      ...base,
+      data: { values },
       facet: { column: { field: 'metric', type: 'nominal', title: null } },
-      spec: { width: 250, height: 200, mark: { type: 'line', point: true, tooltip: true },
-        encoding: { x: { field: 'epoch', type: 'quantitative', axis: { tickMinStep: 1 } }, y: { field: 'value', type: 'quantitative', scale: { zero: false }, title: null }, color: { field: 'strategy', type: 'nominal' } } },
+      spec: {
+        width: 250,
+        height: 200,
+        mark: { type: 'line', point: true, tooltip: true },
+        encoding: {
+          x: { field: 'epoch', type: 'quantitative', axis: { tickMinStep: 1 } },
+          y: { field: 'value', type: 'quantitative', scale: { zero: false }, title: null },
+          color: { field: 'strategy', type: 'nominal' },
+        },
+      },
       resolve: { scale: { y: 'independent' } },
     } as TopLevelSpec,
   };
@@ -85,17 +151,38 @@ function curves(d: RunData): Chart {
 
 /** Calibration: mean predicted vs observed CTR per strategy and domain; the diagonal is perfect. */
 function calibration(d: RunData): Chart {
-  const values = d.offline.filter((r) => r.target === 'click' && r.scope === 'domain' && r.strategy !== 'constant')
+  const values = d.offline
+    .filter((r) => r.target === 'click' && r.scope === 'domain' && r.strategy !== 'constant')
     .map((r) => ({ strategy: r.strategy, domain: r.key, predicted: r.mean_predicted, observed: r.mean_observed }));
   const max = Math.max(0.01, ...values.flatMap((v) => [Number(v.predicted), Number(v.observed)])) * 1.1;
   return {
-    id: 'calibration', title: 'Calibration: mean predicted vs observed CTR per domain',
+    id: 'calibration',
+    title: 'Calibration: mean predicted vs observed CTR per domain',
     spec: {
-      ...base, width: 320, height: 320,
+      ...base,
+      width: 320,
+      height: 320,
       layer: [
-        { data: { values: [{ x: 0, y: 0 }, { x: max, y: max }] }, mark: { type: 'line', color: 'gray', strokeDash: [4, 4] }, encoding: { x: { field: 'x', type: 'quantitative' }, y: { field: 'y', type: 'quantitative' } } },
-        { data: { values }, mark: { type: 'point', filled: true, size: 70, tooltip: true },
-          encoding: { x: { field: 'observed', type: 'quantitative', title: 'observed CTR', scale: { domain: [0, max] } }, y: { field: 'predicted', type: 'quantitative', title: 'mean predicted CTR', scale: { domain: [0, max] } }, color: { field: 'strategy', type: 'nominal' }, shape: { field: 'domain', type: 'nominal' } } },
+        {
+          data: {
+            values: [
+              { x: 0, y: 0 },
+              { x: max, y: max },
+            ],
+          },
+          mark: { type: 'line', color: 'gray', strokeDash: [4, 4] },
+          encoding: { x: { field: 'x', type: 'quantitative' }, y: { field: 'y', type: 'quantitative' } },
+        },
+        {
+          data: { values },
+          mark: { type: 'point', filled: true, size: 70, tooltip: true },
+          encoding: {
+            x: { field: 'observed', type: 'quantitative', title: 'observed CTR', scale: { domain: [0, max] } },
+            y: { field: 'predicted', type: 'quantitative', title: 'mean predicted CTR', scale: { domain: [0, max] } },
+            color: { field: 'strategy', type: 'nominal' },
+            shape: { field: 'domain', type: 'nominal' },
+          },
+        },
       ],
     } as TopLevelSpec,
   };
@@ -104,14 +191,32 @@ function calibration(d: RunData): Chart {
 /** Traffic skew: domain shares, and the user-activity distribution on log-log axes. */
 function traffic(d: RunData): Chart {
   return {
-    id: 'traffic', title: 'Traffic skew: domain shares and user activity (log-log)',
+    id: 'traffic',
+    title: 'Traffic skew: domain shares and user activity (log-log)',
     spec: {
       ...base,
       hconcat: [
-        { width: 240, height: 200, data: { values: d.domains }, mark: { type: 'bar', tooltip: true },
-          encoding: { x: { field: 'domain', type: 'nominal', sort: '-y', title: null }, y: { field: 'share', type: 'quantitative', axis: { format: '%' }, title: 'share of requests' }, color: { field: 'tail', type: 'nominal', title: 'tail domain' } } },
-        { width: 240, height: 200, data: { values: d.activity }, mark: { type: 'point', filled: true, tooltip: true },
-          encoding: { x: { field: 'impressions', type: 'quantitative', scale: { type: 'log' }, title: 'training impressions per user' }, y: { field: 'users', type: 'quantitative', scale: { type: 'log' }, title: 'users' } } },
+        {
+          width: 240,
+          height: 200,
+          data: { values: d.domains },
+          mark: { type: 'bar', tooltip: true },
+          encoding: {
+            x: { field: 'domain', type: 'nominal', sort: '-y', title: null },
+            y: { field: 'share', type: 'quantitative', axis: { format: '%' }, title: 'share of requests' },
+            color: { field: 'tail', type: 'nominal', title: 'tail domain' },
+          },
+        },
+        {
+          width: 240,
+          height: 200,
+          data: { values: d.activity },
+          mark: { type: 'point', filled: true, tooltip: true },
+          encoding: {
+            x: { field: 'impressions', type: 'quantitative', scale: { type: 'log' }, title: 'training impressions per user' },
+            y: { field: 'users', type: 'quantitative', scale: { type: 'log' }, title: 'users' },
+          },
+        },
       ],
     } as TopLevelSpec,
   };
@@ -120,10 +225,17 @@ function traffic(d: RunData): Chart {
 /** Which domain logs which feature. */
 function featureMatrix(d: RunData): Chart {
   return {
-    id: 'features', title: 'Feature sets: which domain logs which feature',
+    id: 'features',
+    title: 'Feature sets: which domain logs which feature',
     spec: {
-      ...base, data: { values: d.features }, mark: { type: 'rect', stroke: 'white', tooltip: true },
-      encoding: { x: { field: 'domain', type: 'nominal', title: null }, y: { field: 'feature', type: 'nominal', title: null }, color: { field: 'present', type: 'nominal', scale: { domain: [true, false], range: ['#4c78a8', '#eeeeee'] } } },
+      ...base,
+      data: { values: d.features },
+      mark: { type: 'rect', stroke: 'white', tooltip: true },
+      encoding: {
+        x: { field: 'domain', type: 'nominal', title: null },
+        y: { field: 'feature', type: 'nominal', title: null },
+        color: { field: 'present', type: 'nominal', scale: { domain: [true, false], range: ['#4c78a8', '#eeeeee'] } },
+      },
     } as TopLevelSpec,
   };
 }
@@ -137,20 +249,54 @@ export function runCharts(d: RunData): Chart[] {
 
 /** Several runs side by side: overall and per-domain AUC, and the A/B lifts, by run. */
 export function compareCharts(runs: RunData[]): Chart[] {
-  const auc = runs.flatMap((d) => d.offline.filter((r) => r.target === 'click' && (r.scope === 'overall' || r.scope === 'domain') && r.strategy !== 'constant')
-    .map((r) => ({ run: `${d.run.run_id}`, seed: d.run.seed, strategy: r.strategy, domain: r.scope === 'overall' ? 'all' : r.key, auc: r.auc })));
-  const lifts = runs.flatMap((d) => d.abLifts.filter((r) => r.metric === 'ctr' && r.segment === 'all').map((r) => ({ run: `${d.run.run_id}`, arm: r.arm, domain: r.domain, lift: r.lift, lo: r.ci_low, hi: r.ci_high, truth: r.true_lift })));
+  const auc = runs.flatMap((d) =>
+    d.offline
+      .filter((r) => r.target === 'click' && (r.scope === 'overall' || r.scope === 'domain') && r.strategy !== 'constant')
+      .map((r) => ({ run: `${d.run.run_id}`, seed: d.run.seed, strategy: r.strategy, domain: r.scope === 'overall' ? 'all' : r.key, auc: r.auc })),
+  );
+  const lifts = runs.flatMap((d) =>
+    d.abLifts
+      .filter((r) => r.metric === 'ctr' && r.segment === 'all')
+      .map((r) => ({ run: `${d.run.run_id}`, arm: r.arm, domain: r.domain, lift: r.lift, lo: r.ci_low, hi: r.ci_high, truth: r.true_lift })),
+  );
   return [
-    { id: 'compare-auc', title: 'AUC by strategy and domain across runs',
-      spec: { ...base, data: { values: auc }, facet: { column: { field: 'domain', type: 'nominal' } },
-        spec: { width: 160, height: 220, mark: { type: 'point', filled: true, tooltip: true }, encoding: { x: { field: 'strategy', type: 'nominal', title: null }, y: { field: 'auc', type: 'quantitative', scale: { zero: false } }, color: { field: 'run', type: 'nominal' } } } } as TopLevelSpec },
-    { id: 'compare-lifts', title: 'A/B CTR lift across runs (diamonds: true lift)',
-      spec: { ...base, data: { values: lifts }, width: WIDTH, height: { step: 14 },
+    {
+      id: 'compare-auc',
+      title: 'AUC by strategy and domain across runs',
+      spec: {
+        ...base,
+        data: { values: auc },
+        facet: { column: { field: 'domain', type: 'nominal' } },
+        spec: {
+          width: 160,
+          height: 220,
+          mark: { type: 'point', filled: true, tooltip: true },
+          encoding: {
+            x: { field: 'strategy', type: 'nominal', title: null },
+            y: { field: 'auc', type: 'quantitative', scale: { zero: false } },
+            color: { field: 'run', type: 'nominal' },
+          },
+        },
+      } as TopLevelSpec,
+    },
+    {
+      id: 'compare-lifts',
+      title: 'A/B CTR lift across runs (diamonds: true lift)',
+      spec: {
+        ...base,
+        data: { values: lifts },
+        width: WIDTH,
+        height: { step: 14 },
         encoding: { y: { field: 'domain', type: 'nominal' }, yOffset: { field: 'run' }, color: { field: 'run', type: 'nominal' } },
         layer: [
           { mark: 'rule', encoding: { x: { field: 'lo', type: 'quantitative', axis: { format: '%' }, title: 'relative lift' }, x2: { field: 'hi' } } },
-          { mark: { type: 'point', filled: true, tooltip: true }, encoding: { x: { field: 'lift', type: 'quantitative' }, shape: { field: 'arm', type: 'nominal' } } },
+          {
+            mark: { type: 'point', filled: true, tooltip: true },
+            encoding: { x: { field: 'lift', type: 'quantitative' }, shape: { field: 'arm', type: 'nominal' } },
+          },
           { mark: { type: 'point', shape: 'diamond', color: 'black' }, encoding: { x: { field: 'truth', type: 'quantitative' } } },
-        ] } as unknown as TopLevelSpec },
+        ],
+      } as unknown as TopLevelSpec,
+    },
   ];
 }

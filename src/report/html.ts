@@ -8,7 +8,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import type { Chart } from './charts.js';
 import { DOMINANT_USER } from '../abtest/replay.js';
-import type { RunData, } from '../store/run-data.js';
+import type { RunData } from '../store/run-data.js';
 
 const require = createRequire(import.meta.url);
 
@@ -26,14 +26,17 @@ const pct = (x: unknown) => (typeof x === 'number' && Number.isFinite(x) ? `${(1
  * JSON that is safe inside <script>: `<`, `>` and `&` as \\u escapes (no `</script>`, `<!--` or
  * `<script` can form), and U+2028/2029, which older parsers take for line ends inside strings.
  */
-const scriptJson = (v: unknown): string =>
-  JSON.stringify(v).replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+const scriptJson = (v: unknown): string => JSON.stringify(v).replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 
 const sha256 = (s: string): string => `'sha256-${createHash('sha256').update(s, 'utf8').digest('base64')}'`;
 
 let bundles: { js: string; hash: string }[] | null = null;
 /** The three libraries' bundles and their policy hashes, read and hashed once per process. */
-const libraries = () => (bundles ??= [bundle('vega', 'vega.min.js'), bundle('vega-lite', 'vega-lite.min.js'), bundle('vega-embed', 'vega-embed.min.js')].map((js) => ({ js, hash: sha256(js) })));
+const libraries = () =>
+  (bundles ??= [bundle('vega', 'vega.min.js'), bundle('vega-lite', 'vega-lite.min.js'), bundle('vega-embed', 'vega-embed.min.js')].map((js) => ({
+    js,
+    hash: sha256(js),
+  })));
 
 /** Best strategy per scope by test AUC, with its margin over the runner-up and the oracle. */
 function offlineWinners(d: RunData): string {
@@ -41,7 +44,9 @@ function offlineWinners(d: RunData): string {
   const rows = scopes.map((sk) => {
     const [scope, key] = sk.split('|');
     const rs = d.offline.filter((r) => r.target === 'click' && r.scope === scope && r.key === key);
-    const ranked = rs.filter((r) => r.strategy !== 'oracle' && r.strategy !== 'constant' && typeof r.auc === 'number').sort((a, b) => Number(b.auc) - Number(a.auc));
+    const ranked = rs
+      .filter((r) => r.strategy !== 'oracle' && r.strategy !== 'constant' && typeof r.auc === 'number')
+      .sort((a, b) => Number(b.auc) - Number(a.auc));
     const oracle = rs.find((r) => r.strategy === 'oracle');
     if (!ranked.length) return '';
     const margin = ranked.length > 1 ? Number(ranked[0].auc) - Number(ranked[1].auc) : NaN;
@@ -54,32 +59,51 @@ function offlineWinners(d: RunData): string {
 /** A warning when one user makes a large share of an arm's impressions (intervals then mis-cover). */
 function dominant(d: RunData): string {
   const max = Math.max(...d.assignment.map((a) => Number(a.max_user_share ?? 0)));
-  return max > DOMINANT_USER ? ` <b>Warning:</b> one user makes ${(100 * max).toFixed(1)}% of an arm's impressions; user-clustered intervals are unreliable when few users dominate.` : '';
+  return max > DOMINANT_USER
+    ? ` <b>Warning:</b> one user makes ${(100 * max).toFixed(1)}% of an arm's impressions; user-clustered intervals are unreliable when few users dominate.`
+    : '';
 }
 
 /** Per domain, each treatment arm's A/B lift, whether significant, and the truth. */
 function abSummary(d: RunData): string {
-  const rows = d.abLifts.filter((r) => r.metric === 'ctr' && r.segment === 'all').map((r) => {
-    const sig = Number(r.p_value) < 0.05;
-    const verdict = !sig ? 'no significant difference' : Number(r.lift) > 0 ? 'better than control' : 'worse than control';
-    return `<tr><td>${esc(r.domain)}</td><td>${esc(r.arm)}</td><td>${pct(r.lift)} [${pct(r.ci_low)}, ${pct(r.ci_high)}]</td><td>${num(r.p_value, 3)}</td><td>${verdict}</td><td>${pct(r.true_lift)}</td><td>${r.covered ? 'yes' : '<b>no</b>'}</td></tr>`;
-  });
+  const rows = d.abLifts
+    .filter((r) => r.metric === 'ctr' && r.segment === 'all')
+    .map((r) => {
+      const sig = Number(r.p_value) < 0.05;
+      const verdict = !sig ? 'no significant difference' : Number(r.lift) > 0 ? 'better than control' : 'worse than control';
+      return `<tr><td>${esc(r.domain)}</td><td>${esc(r.arm)}</td><td>${pct(r.lift)} [${pct(r.ci_low)}, ${pct(r.ci_high)}]</td><td>${num(r.p_value, 3)}</td><td>${verdict}</td><td>${pct(r.true_lift)}</td><td>${r.covered ? 'yes' : '<b>no</b>'}</td></tr>`;
+    });
   const srm = d.assignment[0];
-  const srmLine = srm ? `<p>Users per arm: ${d.assignment.map((a) => `${esc(a.arm)} ${a.users}`).join(', ')}; sample-ratio check p = ${num(srm.srm_p_value, 3)}${Number(srm.srm_p_value) < 0.001 ? ' — <b>mismatch</b>' : ''}.${dominant(d)}</p>` : '';
+  const srmLine = srm
+    ? `<p>Users per arm: ${d.assignment.map((a) => `${esc(a.arm)} ${a.users}`).join(', ')}; sample-ratio check p = ${num(srm.srm_p_value, 3)}${Number(srm.srm_p_value) < 0.001 ? ' — <b>mismatch</b>' : ''}.${dominant(d)}</p>`
+    : '';
   return `${srmLine}<table><thead><tr><th>domain</th><th>arm</th><th>CTR lift [95% CI]</th><th>p</th><th>A/B says</th><th>true lift</th><th>covered</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
 }
 
 function metadata(d: RunData): string {
   const r = d.run;
-  const items: [string, unknown][] = [['run', r.run_id], ['scenario', r.scenario], ['seed', r.seed], ['backend', r.backend], ['crossab', r.version],
-    ['data fingerprint', String(r.fingerprint).slice(0, 16)], ['started', r.started_at], ['wall time', `${num(r.wall_seconds, 1)} s`], ['arms', `${r.arms} (control ${r.control})`]];
+  const items: [string, unknown][] = [
+    ['run', r.run_id],
+    ['scenario', r.scenario],
+    ['seed', r.seed],
+    ['backend', r.backend],
+    ['crossab', r.version],
+    ['data fingerprint', String(r.fingerprint).slice(0, 16)],
+    ['started', r.started_at],
+    ['wall time', `${num(r.wall_seconds, 1)} s`],
+    ['arms', `${r.arms} (control ${r.control})`],
+  ];
   return `<dl>${items.map(([k, v]) => `<dt>${esc(k)}</dt><dd>${esc(v)}</dd>`).join('')}</dl>`;
 }
 
 export function reportHtml(title: string, runs: RunData[], charts: Chart[]): string {
-  const sections = runs.map((d) => `<section class="run"><h2>Run ${esc(d.run.run_id)}</h2>${metadata(d)}
+  const sections = runs
+    .map(
+      (d) => `<section class="run"><h2>Run ${esc(d.run.run_id)}</h2>${metadata(d)}
     <h3>Who wins where (offline, test period)</h3>${offlineWinners(d)}
-    ${d.abLifts.length ? `<h3>A/B replay</h3>${abSummary(d)}` : ''}</section>`).join('');
+    ${d.abLifts.length ? `<h3>A/B replay</h3>${abSummary(d)}` : ''}</section>`,
+    )
+    .join('');
   const chartDivs = charts.map((c) => `<figure><figcaption>${esc(c.title)}</figcaption><div class="chart" id="${esc(c.id)}"></div></figure>`).join('');
   // `ast: true` makes vega interpret expressions instead of compiling them with Function(), so the
   // policy needs no 'unsafe-eval'.
@@ -99,7 +123,9 @@ dl { display: grid; grid-template-columns: max-content auto; gap: 2px 14px; font
 dt { color: #666; } dd { margin: 0; }
 figure { margin: 1.5em 0; } figcaption { font-weight: bold; margin-bottom: 0.4em; }
 </style>
-${libraries().map((l) => `<script>${l.js}</script>`).join('\n')}
+${libraries()
+  .map((l) => `<script>${l.js}</script>`)
+  .join('\n')}
 </head><body>
 <h1>${esc(title)}</h1>
 ${sections}

@@ -34,7 +34,7 @@ export function loadScenario(path: string): Scenario {
     text = readFileSync(path, 'utf8');
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    throw new ScenarioError(`${path}: cannot read scenario file (${code === 'ENOENT' ? 'no such file' : code ?? String(e)})`);
+    throw new ScenarioError(`${path}: cannot read scenario file (${code === 'ENOENT' ? 'no such file' : (code ?? String(e))})`);
   }
   let raw: unknown;
   try {

@@ -5,7 +5,10 @@ import { MAX_SEED } from '../util/seed.js';
 import { z } from 'zod';
 
 /** Names end up in file names, run IDs and report titles: short and safe everywhere. */
-const name = z.string().max(64).regex(/^[a-z][a-z0-9_-]*$/, 'must be lower-case letters, digits, _ or -');
+const name = z
+  .string()
+  .max(64)
+  .regex(/^[a-z][a-z0-9_-]*$/, 'must be lower-case letters, digits, _ or -');
 /** Names a report or an expectation uses for groups of domains or users cannot name a domain. */
 const RESERVED_DOMAINS = ['all', 'head-domains', 'tail-domains'];
 const prob = z.number().gt(0).lt(1);
@@ -56,10 +59,12 @@ export const UsersSchema = z.strictObject({
    * New users behave differently: a preference shared by all novices whose weight halves every
    * `halfLife` impressions of experience (POSO's premise). 0 = experience does not matter.
    */
-  novice: z.strictObject({
-    scale: z.number().min(0).max(5).default(0),
-    halfLife: z.number().gt(0).max(10_000).default(8),
-  }).default({ scale: 0, halfLife: 8 }),
+  novice: z
+    .strictObject({
+      scale: z.number().min(0).max(5).default(0),
+      halfLife: z.number().gt(0).max(10_000).default(8),
+    })
+    .default({ scale: 0, halfLife: 8 }),
 });
 
 export const ItemsSchema = z.strictObject({
@@ -109,22 +114,26 @@ export const TrainingSchema = z.strictObject({
   patience: z.number().int().min(1).max(50).default(2),
   l2: z.number().min(0).max(1).default(0),
   /** Weights of domains' and tasks' losses; `uncertainty` learns them (Kendall et al. 2018) on top. */
-  lossWeights: z.strictObject({
-    domains: z.record(z.string(), z.number().min(0).max(100)).optional(),
-    click: z.number().min(0).max(100).default(1),
-    conversion: z.number().min(0).max(100).default(1),
-    uncertainty: z.boolean().default(false),
-  }).optional(),
+  lossWeights: z
+    .strictObject({
+      domains: z.record(z.string(), z.number().min(0).max(100)).optional(),
+      click: z.number().min(0).max(100).default(1),
+      conversion: z.number().min(0).max(100).default(1),
+      uncertainty: z.boolean().default(false),
+    })
+    .optional(),
   /** MAML: inner-loop step, inner steps, support size at adaptation time. */
-  maml: z.strictObject({
-    innerLr: z.number().gt(0).max(10).default(0.1),
-    innerSteps: z.number().int().min(1).max(20).default(3),
-    support: z.number().int().min(1).max(256).default(16),
-    metaUsers: z.number().int().min(1).max(4096).default(64),
-    metaWeight: z.number().min(0).max(10).default(1),
-    /** Take the meta loss every n-th step, weighted n× (the same expected gradient at 1/n of the cost). */
-    metaEvery: z.number().int().min(1).max(100).default(2),
-  }).default({ innerLr: 0.1, innerSteps: 3, support: 16, metaUsers: 64, metaWeight: 1, metaEvery: 2 }),
+  maml: z
+    .strictObject({
+      innerLr: z.number().gt(0).max(10).default(0.1),
+      innerSteps: z.number().int().min(1).max(20).default(3),
+      support: z.number().int().min(1).max(256).default(16),
+      metaUsers: z.number().int().min(1).max(4096).default(64),
+      metaWeight: z.number().min(0).max(10).default(1),
+      /** Take the meta loss every n-th step, weighted n× (the same expected gradient at 1/n of the cost). */
+      metaEvery: z.number().int().min(1).max(100).default(2),
+    })
+    .default({ innerLr: 0.1, innerSteps: 3, support: 16, metaUsers: 64, metaWeight: 1, metaEvery: 2 }),
 });
 
 export const AbTestSchema = z.strictObject({
@@ -238,7 +247,8 @@ export const ScenarioSchema = z
     s.expectations.forEach((e, i) => {
       const at = (key: string, message: string) => issue(['expectations', i, key], message);
       if ((e.atLeast === undefined) === (e.atMost === undefined)) at('atLeast', 'give exactly one of atLeast and atMost');
-      if (e.domain !== 'each' && !RESERVED_DOMAINS.includes(e.domain) && !domainNames.has(e.domain)) at('domain', `unknown domain '${e.domain}' (domains: ${[...domainNames].join(', ')}; or all, head-domains, tail-domains, each)`);
+      if (e.domain !== 'each' && !RESERVED_DOMAINS.includes(e.domain) && !domainNames.has(e.domain))
+        at('domain', `unknown domain '${e.domain}' (domains: ${[...domainNames].join(', ')}; or all, head-domains, tail-domains, each)`);
       if ((OFFLINE_METRICS as readonly string[]).includes(e.metric)) {
         if (!e.strategy) at('strategy', `metric '${e.metric}' is judged per strategy: name one`);
         if (e.arm) at('arm', `metric '${e.metric}' is an offline metric; use strategy, not arm`);
@@ -247,16 +257,21 @@ export const ScenarioSchema = z
       }
       if (e.target !== 'click') at('target', 'A/B metrics have no target');
       if (e.strategy) at('strategy', `metric '${e.metric}' is an A/B metric; use arm, not strategy`);
-      if (!s.abtest) { at('metric', `'${e.metric}' needs an abtest block`); return; }
+      if (!s.abtest) {
+        at('metric', `'${e.metric}' needs an abtest block`);
+        return;
+      }
       const arms = s.abtest.arms;
       const needsArm = e.metric !== 'srm_p_value' && e.metric !== 'max_user_share';
       if (needsArm && !e.arm) at('arm', `metric '${e.metric}' is judged per arm: name one of ${arms.join(', ')}`);
       if (e.arm && !arms.includes(e.arm)) at('arm', `'${e.arm}' is not an arm (arms: ${arms.join(', ')})`);
       if (e.metric === 'srm_p_value' && e.arm) at('arm', 'the sample-ratio check covers all arms at once: remove arm');
-      if (e.arm && e.arm === s.abtest.control && e.metric !== 'ab_ctr' && e.metric !== 'max_user_share') at('arm', `'${e.arm}' is the control; lifts are measured against it`);
+      if (e.arm && e.arm === s.abtest.control && e.metric !== 'ab_ctr' && e.metric !== 'max_user_share')
+        at('arm', `'${e.arm}' is the control; lifts are measured against it`);
       if (e.vs && e.metric !== 'ab_ctr') at('vs', `only ab_ctr compares two arms; '${e.metric}' is already relative to the control`);
       if (e.vs && !arms.includes(e.vs)) at('vs', `'${e.vs}' is not an arm (arms: ${arms.join(', ')})`);
-      if ((e.metric === 'srm_p_value' || e.metric === 'max_user_share') && (e.domain !== 'all' || e.segment !== 'all')) at('domain', `'${e.metric}' is stored per run, not per domain or segment`);
+      if ((e.metric === 'srm_p_value' || e.metric === 'max_user_share') && (e.domain !== 'all' || e.segment !== 'all'))
+        at('domain', `'${e.metric}' is stored per run, not per domain or segment`);
     });
   });
 

@@ -30,7 +30,11 @@ export const BASE_CONFIG: Record<string, string> = { autoinstall_known_extension
  * once external access is off, and refuses every change once the configuration is locked.
  */
 export const SANDBOX_CONFIG: Record<string, string> = {
-  temp_directory: '', memory_limit: '2GB', ...BASE_CONFIG, enable_external_access: 'false', lock_configuration: 'true',
+  temp_directory: '',
+  memory_limit: '2GB',
+  ...BASE_CONFIG,
+  enable_external_access: 'false',
+  lock_configuration: 'true',
 };
 
 /**
@@ -57,9 +61,11 @@ function explain(path: string, e: unknown): UserError {
   const msg = ((e as Error).message ?? String(e)).split('\n')[0];
   const detail = msg.replace(/^[A-Za-z ]+ Error: /, '');
   if (/not a valid DuckDB database file/i.test(msg)) return new UserError(`database '${path}' is not a DuckDB file; choose another path with --db`);
-  if (/Could not read enough bytes/i.test(msg)) return new UserError(`database '${path}' is truncated or damaged (${detail}); restore it or choose another path with --db`);
+  if (/Could not read enough bytes/i.test(msg))
+    return new UserError(`database '${path}' is truncated or damaged (${detail}); restore it or choose another path with --db`);
   if (/Permission denied/i.test(msg)) return new UserError(`database '${path}': permission denied`);
-  if (/newer version|older version|incompatible|Serialization Error/i.test(msg)) return new UserError(`database '${path}' was written by an incompatible DuckDB version: ${msg}`);
+  if (/newer version|older version|incompatible|Serialization Error/i.test(msg))
+    return new UserError(`database '${path}' was written by an incompatible DuckDB version: ${msg}`);
   return new UserError(`database '${path}' cannot be opened: ${detail}`);
 }
 
@@ -100,7 +106,10 @@ export async function openDb(pathArg: string, opts: OpenOptions = {}): Promise<D
   if (existsSync(path) && statSync(path).isDirectory()) throw new UserError(`database '${pathArg}' is a folder, not a file`);
   if (!existsSync(dirname(path))) throw new UserError(`database '${pathArg}': folder '${dirname(path)}' does not exist`);
   const foreign = foreignFormat(path);
-  if (foreign) throw new UserError(`database '${pathArg}' is ${foreign === 'not a DuckDB file' ? foreign : `${foreign}, not a DuckDB file`}; choose another path with --db`);
+  if (foreign)
+    throw new UserError(
+      `database '${pathArg}' is ${foreign === 'not a DuckDB file' ? foreign : `${foreign}, not a DuckDB file`}; choose another path with --db`,
+    );
   const unlock = await lockPath(path);
   try {
     return await openLocked(path, pathArg, opts, unlock);
@@ -118,7 +127,8 @@ async function openLocked(path: string, pathArg: string, opts: OpenOptions, unlo
       const con = await instance.connect();
       let open = true;
       const db: Db = {
-        path, con,
+        path,
+        con,
         close: () => {
           if (!open) return;
           open = false;
@@ -146,7 +156,9 @@ async function openLocked(path: string, pathArg: string, opts: OpenOptions, unlo
           continue;
         }
         const pid = /PID (\d+)/.exec(msg)?.[1];
-        throw new UserError(`database '${pathArg}' is busy: another process${pid ? ` (PID ${pid})` : ''} holds it; wait for it to finish or use --db OTHER.duckdb`);
+        throw new UserError(
+          `database '${pathArg}' is busy: another process${pid ? ` (PID ${pid})` : ''} holds it; wait for it to finish or use --db OTHER.duckdb`,
+        );
       }
       if (e instanceof UserError) throw e;
       throw explain(pathArg, e);

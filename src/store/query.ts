@@ -54,10 +54,18 @@ export async function runReadOnlyQuery(db: Db, sql: string, limits: QueryLimits,
     throw e instanceof UserError ? e : refusal(e);
   }
   if (!READING.has(prepared.statementType)) {
-    throw new UserError(`query: only statements that read are allowed (SELECT, FROM, WITH, DESCRIBE, SHOW, SUMMARIZE); this one is ${statementName(prepared.statementType)}`);
+    throw new UserError(
+      `query: only statements that read are allowed (SELECT, FROM, WITH, DESCRIBE, SHOW, SUMMARIZE); this one is ${statementName(prepared.statementType)}`,
+    );
   }
   let timedOut = false;
-  const timer = limits.timeoutSeconds > 0 ? setTimeout(() => { timedOut = true; db.con.interrupt(); }, limits.timeoutSeconds * 1000) : null;
+  const timer =
+    limits.timeoutSeconds > 0
+      ? setTimeout(() => {
+          timedOut = true;
+          db.con.interrupt();
+        }, limits.timeoutSeconds * 1000)
+      : null;
   try {
     const result = await prepared.stream();
     sink.columns(result.deduplicatedColumnNames());

@@ -41,13 +41,18 @@ export async function resolveRunId(db: Db, id: string): Promise<string> {
 
 /** One run's rows of a result table, every declared column, in a stable order. */
 function runRows<N extends TableName>(db: Db, name: N, runId: string, orderBy?: string): Promise<StoredRow<N>[]> {
-  const cols = table(name).columns.map((c) => c.name).join(', ');
+  const cols = table(name)
+    .columns.map((c) => c.name)
+    .join(', ');
   return rows<StoredRow<N>>(db, `SELECT ${cols} FROM ${name} WHERE run_id = ${sqlString(runId)}${orderBy ? ` ORDER BY ${orderBy}` : ''}`);
 }
 
 export async function loadRun(db: Db, id: string): Promise<RunData> {
-  const [run] = await rows<RunRow>(db, `SELECT run_id, scenario, seed, backend, version, fingerprint, strategies, arms, control,
-    strftime(started_at, '%Y-%m-%d %H:%M:%S') AS started_at, strftime(finished_at, '%Y-%m-%d %H:%M:%S') AS finished_at, wall_seconds, status FROM runs WHERE run_id = ${sqlString(id)}`);
+  const [run] = await rows<RunRow>(
+    db,
+    `SELECT run_id, scenario, seed, backend, version, fingerprint, strategies, arms, control,
+    strftime(started_at, '%Y-%m-%d %H:%M:%S') AS started_at, strftime(finished_at, '%Y-%m-%d %H:%M:%S') AS finished_at, wall_seconds, status FROM runs WHERE run_id = ${sqlString(id)}`,
+  );
   return {
     run,
     offline: await runRows(db, 'offline_metrics', id, 'strategy, target, scope, key'),
@@ -82,8 +87,11 @@ export interface OfflineCell {
 /** An offline metric of one run; calibration is mean predicted over observed. */
 export function offlineValue(db: Db, runId: string, metric: 'auc' | 'gauc' | 'logloss' | 'calibration', c: OfflineCell): Promise<Value> {
   const col = metric === 'calibration' ? 'mean_predicted / nullif(mean_observed, 0)' : metric;
-  return one(db, `SELECT ${col} AS v FROM offline_metrics WHERE run_id = ${sqlString(runId)} AND strategy = ${sqlString(c.strategy)}
-    AND target = ${sqlString(c.target)} AND scope = ${sqlString(c.scope)} AND key = ${sqlString(c.key)}`);
+  return one(
+    db,
+    `SELECT ${col} AS v FROM offline_metrics WHERE run_id = ${sqlString(runId)} AND strategy = ${sqlString(c.strategy)}
+    AND target = ${sqlString(c.target)} AND scope = ${sqlString(c.scope)} AND key = ${sqlString(c.key)}`,
+  );
 }
 
 export interface AbCell {
@@ -96,10 +104,14 @@ export interface AbCell {
 export function abValue(db: Db, runId: string, metric: 'lift' | 'conversion_lift' | 'true_lift' | 'ctr', c: AbCell): Promise<Value> {
   const where = `run_id = ${sqlString(runId)} AND domain = ${sqlString(c.domain)} AND segment = ${sqlString(c.segment)} AND arm = ${sqlString(c.arm)}`;
   switch (metric) {
-    case 'lift': return one(db, `SELECT lift AS v FROM ab_lifts WHERE ${where} AND metric = 'ctr'`);
-    case 'conversion_lift': return one(db, `SELECT lift AS v FROM ab_lifts WHERE ${where} AND metric = 'ctcvr'`);
-    case 'true_lift': return one(db, `SELECT true_lift AS v FROM ab_lifts WHERE ${where} AND metric = 'ctr'`);
-    case 'ctr': return one(db, `SELECT ctr AS v FROM ab_results WHERE ${where}`);
+    case 'lift':
+      return one(db, `SELECT lift AS v FROM ab_lifts WHERE ${where} AND metric = 'ctr'`);
+    case 'conversion_lift':
+      return one(db, `SELECT lift AS v FROM ab_lifts WHERE ${where} AND metric = 'ctcvr'`);
+    case 'true_lift':
+      return one(db, `SELECT true_lift AS v FROM ab_lifts WHERE ${where} AND metric = 'ctr'`);
+    case 'ctr':
+      return one(db, `SELECT ctr AS v FROM ab_results WHERE ${where}`);
   }
 }
 
@@ -114,9 +126,15 @@ export function maxUserShare(db: Db, runId: string, arm?: string): Promise<Value
 }
 
 /** Every trained strategy's offline metrics in one run (not the oracle or the constant floor). */
-export function strategyMetrics(db: Db, runId: string): Promise<Pick<StoredRow<'offline_metrics'>, 'strategy' | 'target' | 'scope' | 'key' | 'auc' | 'gauc' | 'logloss'>[]> {
-  return rows(db, `SELECT strategy, target, scope, key, auc, gauc, logloss FROM offline_metrics WHERE run_id = ${sqlString(runId)}
-    AND strategy NOT IN ('oracle', 'constant')`);
+export function strategyMetrics(
+  db: Db,
+  runId: string,
+): Promise<Pick<StoredRow<'offline_metrics'>, 'strategy' | 'target' | 'scope' | 'key' | 'auc' | 'gauc' | 'logloss'>[]> {
+  return rows(
+    db,
+    `SELECT strategy, target, scope, key, auc, gauc, logloss FROM offline_metrics WHERE run_id = ${sqlString(runId)}
+    AND strategy NOT IN ('oracle', 'constant')`,
+  );
 }
 
 /** Every arm's CTR lift per domain, over all users, in one run. */

@@ -31,16 +31,34 @@ export interface RunMeta {
 }
 
 export function newRunId(scenario: string, now = new Date()): string {
-  const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, '').replace('T', '-');
+  const stamp = now
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, '')
+    .replace('T', '-');
   return `${scenario}-${stamp}-${randomBytes(3).toString('hex')}`;
 }
 
 export async function startRun(dbPath: string, m: RunMeta): Promise<void> {
   const db = await openDb(dbPath);
   try {
-    const prep = await db.con.prepare(`INSERT INTO runs (run_id, scenario, scenario_json, seed, backend, version, fingerprint, strategies, arms, control, started_at, status, pid, pid_stamp)
+    const prep =
+      await db.con.prepare(`INSERT INTO runs (run_id, scenario, scenario_json, seed, backend, version, fingerprint, strategies, arms, control, started_at, status, pid, pid_stamp)
       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, now(), 'running', $11, $12)`);
-    prep.bind([m.runId, m.scenario, m.scenarioJson, m.seed, m.backend, m.version, m.fingerprint, m.strategies.join(','), m.arms?.join(',') ?? null, m.control, process.pid, processStamp()]);
+    prep.bind([
+      m.runId,
+      m.scenario,
+      m.scenarioJson,
+      m.seed,
+      m.backend,
+      m.version,
+      m.fingerprint,
+      m.strategies.join(','),
+      m.arms?.join(',') ?? null,
+      m.control,
+      process.pid,
+      processStamp(),
+    ]);
     await prep.run();
   } finally {
     db.close();
@@ -64,32 +82,77 @@ function userActivity(w: World): { impressions: number; users: number }[] {
   return [...hist.entries()].sort((a, b) => a[0] - b[0]).map(([impressions, users]) => ({ impressions, users }));
 }
 
-export async function finishRun(
-  dbPath: string, runId: string, w: World, offline: OfflineResults, ab: ReplayResult | null, wallSeconds: number,
-): Promise<void> {
+export async function finishRun(dbPath: string, runId: string, w: World, offline: OfflineResults, ab: ReplayResult | null, wallSeconds: number): Promise<void> {
   const db = await openDb(dbPath);
   const id = { run_id: runId };
   try {
     await transaction(db.con, async () => {
       const metrics = [...Object.values(offline.strategies), offline.oracle, offline.constant].flatMap((m) => m.rows);
-      await appendTable(db.con, 'offline_metrics', metrics.map((r) => ({ ...id, ...r })));
-      await appendTable(db.con, 'training_curves', offline.trained.flatMap((t) => t.curve.map((c) => ({ ...id, strategy: t.strategy, ...c }))));
-      await appendTable(db.con, 'training_runs', offline.trained.map((t) => ({ ...id, strategy: t.strategy, seconds: t.seconds, samplesPerSecond: t.samplesPerSecond, bestEpoch: t.bestEpoch })));
+      await appendTable(
+        db.con,
+        'offline_metrics',
+        metrics.map((r) => ({ ...id, ...r })),
+      );
+      await appendTable(
+        db.con,
+        'training_curves',
+        offline.trained.flatMap((t) => t.curve.map((c) => ({ ...id, strategy: t.strategy, ...c }))),
+      );
+      await appendTable(
+        db.con,
+        'training_runs',
+        offline.trained.map((t) => ({ ...id, strategy: t.strategy, seconds: t.seconds, samplesPerSecond: t.samplesPerSecond, bestEpoch: t.bestEpoch })),
+      );
       if (ab) {
-        await appendTable(db.con, 'ab_results', ab.results.map((r) => ({ ...id, ...r })));
-        await appendTable(db.con, 'ab_lifts', ab.lifts.map((r) => ({ ...id, ...r })));
-        await appendTable(db.con, 'ab_assignment',
-          ab.arms.map((a, k) => ({ ...id, arm: a.name, strategy: a.strategy, share: a.share, users: ab.srm.users[k], chi2: ab.srm.chi2, pValue: ab.srm.pValue, maxUserShare: ab.srm.maxUserShare[k] })));
+        await appendTable(
+          db.con,
+          'ab_results',
+          ab.results.map((r) => ({ ...id, ...r })),
+        );
+        await appendTable(
+          db.con,
+          'ab_lifts',
+          ab.lifts.map((r) => ({ ...id, ...r })),
+        );
+        await appendTable(
+          db.con,
+          'ab_assignment',
+          ab.arms.map((a, k) => ({
+            ...id,
+            arm: a.name,
+            strategy: a.strategy,
+            share: a.share,
+            users: ab.srm.users[k],
+            chi2: ab.srm.chi2,
+            pValue: ab.srm.pValue,
+            maxUserShare: ab.srm.maxUserShare[k],
+          })),
+        );
       }
       const sum = summarise(w);
       const tail = tailDomains(w);
-      await appendTable(db.con, 'world_domains', sum.domains.map((d, k) => ({ ...id, ...d, tail: tail[k] })));
+      await appendTable(
+        db.con,
+        'world_domains',
+        sum.domains.map((d, k) => ({ ...id, ...d, tail: tail[k] })),
+      );
       const byFeature = featureCoverage(w.layout);
       const feat = (name: string) => [...w.layout.categorical, ...w.layout.numeric].find((f) => f.name === name)!;
-      await appendTable(db.con, 'world_features',
-        byFeature.flatMap((f) => w.layout.domains.map((d) => ({ ...id, feature: f.name, kind: f.kind, source: feat(f.name).source, domain: d, present: f.domains.includes(d) }))));
-      await appendTable(db.con, 'world_user_activity', userActivity(w).map((r) => ({ ...id, ...r })));
-      const upd = await db.con.run(`UPDATE runs SET status = 'complete', finished_at = now(), wall_seconds = ${wallSeconds} WHERE run_id = ${sqlString(runId)} AND status = 'running'`);
+      await appendTable(
+        db.con,
+        'world_features',
+        byFeature.flatMap((f) =>
+          w.layout.domains.map((d) => ({ ...id, feature: f.name, kind: f.kind, source: feat(f.name).source, domain: d, present: f.domains.includes(d) })),
+        ),
+      );
+      await appendTable(
+        db.con,
+        'world_user_activity',
+        userActivity(w).map((r) => ({ ...id, ...r })),
+      );
+      const upd = await db.con.run(
+        `UPDATE runs SET status = 'complete', finished_at = now(), wall_seconds = ${wallSeconds} WHERE run_id = ${sqlString(runId)} AND status = 'running'`,
+      );
       if (upd.rowsChanged !== 1) throw new Error(`run ${runId} is no longer 'running' in the store; its results were not written`);
     });
   } finally {
@@ -99,7 +162,10 @@ export async function finishRun(
 
 /** A stored run's seed and the scenario it ran (for `check --baseline`). */
 export async function runRecord(db: Db, runId: string): Promise<{ seed: number; scenarioJson: string }> {
-  const [row] = (await db.con.runAndReadAll(`SELECT seed, scenario_json FROM runs WHERE run_id = ${sqlString(runId)}`)).getRowObjectsJson() as Pick<StoredRow<'runs'>, 'seed' | 'scenario_json'>[];
+  const [row] = (await db.con.runAndReadAll(`SELECT seed, scenario_json FROM runs WHERE run_id = ${sqlString(runId)}`)).getRowObjectsJson() as Pick<
+    StoredRow<'runs'>,
+    'seed' | 'scenario_json'
+  >[];
   return { seed: Number(row.seed), scenarioJson: String(row.scenario_json) };
 }
 
@@ -107,10 +173,12 @@ export async function runRecord(db: Db, runId: string): Promise<{ seed: number; 
 export async function completeRuns(dbPath: string, w: { scenario: string; seed: number; version: string; backend: string; fingerprint: string }) {
   const db = await openDb(dbPath);
   try {
-    return (await db.con.runAndReadAll(`SELECT run_id, scenario_json, strategies, arms, control FROM runs
+    return (
+      await db.con.runAndReadAll(`SELECT run_id, scenario_json, strategies, arms, control FROM runs
       WHERE status = 'complete' AND scenario = ${sqlString(w.scenario)} AND seed = ${w.seed} AND version = ${sqlString(w.version)}
         AND backend = ${sqlString(w.backend)} AND fingerprint = ${sqlString(w.fingerprint)}
-      ORDER BY finished_at DESC, run_id DESC`)).getRowObjectsJson() as Pick<StoredRow<'runs'>, 'run_id' | 'scenario_json' | 'strategies' | 'arms' | 'control'>[];
+      ORDER BY finished_at DESC, run_id DESC`)
+    ).getRowObjectsJson() as Pick<StoredRow<'runs'>, 'run_id' | 'scenario_json' | 'strategies' | 'arms' | 'control'>[];
   } finally {
     db.close();
   }
@@ -127,11 +195,15 @@ export async function listRuns(dbPath: string): Promise<ListedRun[]> {
   const db = await openDb(dbPath, { readOnly: true });
   let rows: (ListedRun & { pid_stamp: string | null })[];
   try {
-    const [{ n }] = (await db.con.runAndReadAll("SELECT count(*)::INTEGER AS n FROM information_schema.columns WHERE table_name = 'runs' AND column_name = 'pid_stamp'")).getRowObjects();
+    const [{ n }] = (
+      await db.con.runAndReadAll("SELECT count(*)::INTEGER AS n FROM information_schema.columns WHERE table_name = 'runs' AND column_name = 'pid_stamp'")
+    ).getRowObjects();
     const stamp = Number(n) > 0 ? 'pid_stamp' : 'NULL AS pid_stamp';
-    rows = (await db.con.runAndReadAll(`SELECT run_id, scenario, seed, backend, version, fingerprint, status, pid,
+    rows = (
+      await db.con.runAndReadAll(`SELECT run_id, scenario, seed, backend, version, fingerprint, status, pid,
       strftime(started_at, '%Y-%m-%d %H:%M:%S') AS started_at, strftime(finished_at, '%Y-%m-%d %H:%M:%S') AS finished_at, wall_seconds, strategies, arms, control, ${stamp}
-      FROM runs ORDER BY started_at, run_id`)).getRowObjectsJson() as typeof rows;
+      FROM runs ORDER BY started_at, run_id`)
+    ).getRowObjectsJson() as typeof rows;
   } finally {
     db.close();
   }

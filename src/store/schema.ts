@@ -13,7 +13,9 @@ export const SCHEMA_VERSION = MIGRATIONS.length;
 
 /** The store's schema version; null when the file has no crossab schema (a new file, or someone else's). */
 export async function storeVersion(con: DuckDBConnection): Promise<number | null> {
-  const found = (await con.runAndReadAll("SELECT count(*)::INTEGER AS n FROM duckdb_tables() WHERE table_name = 'schema_version' AND schema_name = 'main'")).getRowObjects();
+  const found = (
+    await con.runAndReadAll("SELECT count(*)::INTEGER AS n FROM duckdb_tables() WHERE table_name = 'schema_version' AND schema_name = 'main'")
+  ).getRowObjects();
   if (Number(found[0].n) === 0) return null;
   const rows = (await con.runAndReadAll('SELECT coalesce(max(version), 0)::INTEGER AS v FROM schema_version')).getRowObjects();
   return Number(rows[0].v);
@@ -23,7 +25,8 @@ export async function storeVersion(con: DuckDBConnection): Promise<number | null
 export async function checkReadable(con: DuckDBConnection, path: string): Promise<void> {
   const v = await storeVersion(con);
   if (v === null) throw new UserError(`database '${path}' is a DuckDB file but not a crossab store; choose another path with --db`);
-  if (v > SCHEMA_VERSION) throw new UserError(`database schema version ${v} is newer than this crossab's (${SCHEMA_VERSION}); upgrade crossab or use another --db`);
+  if (v > SCHEMA_VERSION)
+    throw new UserError(`database schema version ${v} is newer than this crossab's (${SCHEMA_VERSION}); upgrade crossab or use another --db`);
 }
 
 export async function migrate(con: DuckDBConnection, path = 'database'): Promise<number> {
@@ -34,7 +37,8 @@ export async function migrate(con: DuckDBConnection, path = 'database'): Promise
   }
   await con.run('CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL, applied_at TIMESTAMP NOT NULL)');
   const current = (await storeVersion(con))!;
-  if (current > SCHEMA_VERSION) throw new UserError(`database schema version ${current} is newer than this crossab's (${SCHEMA_VERSION}); upgrade crossab or use another --db`);
+  if (current > SCHEMA_VERSION)
+    throw new UserError(`database schema version ${current} is newer than this crossab's (${SCHEMA_VERSION}); upgrade crossab or use another --db`);
   for (let v = current; v < SCHEMA_VERSION; v++) {
     await transaction(con, async () => {
       for (const sql of MIGRATIONS[v]) await con.run(sql);

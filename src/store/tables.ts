@@ -33,7 +33,9 @@ const RUN_ID = { name: 'run_id', type: 'varchar', notNull: true, doc: 'the run (
 
 export const TABLES = [
   {
-    name: 'runs', since: 1, doc: 'one row per run: what ran, on what, and how it ended',
+    name: 'runs',
+    since: 1,
+    doc: 'one row per run: what ran, on what, and how it ended',
     columns: [
       { name: 'run_id', type: 'varchar', primaryKey: true, doc: 'scenario name, UTC start time and a random suffix' },
       { name: 'scenario', type: 'varchar', notNull: true, doc: "the scenario's name" },
@@ -47,7 +49,13 @@ export const TABLES = [
       { name: 'control', type: 'varchar', doc: 'the control arm' },
       { name: 'started_at', type: 'timestamp', notNull: true, doc: 'when the run started' },
       { name: 'finished_at', type: 'timestamp', doc: 'when it completed, failed or was cancelled' },
-      { name: 'status', type: 'varchar', notNull: true, check: "status IN ('running', 'complete', 'cancelled', 'failed')", doc: 'running, complete, cancelled or failed' },
+      {
+        name: 'status',
+        type: 'varchar',
+        notNull: true,
+        check: "status IN ('running', 'complete', 'cancelled', 'failed')",
+        doc: 'running, complete, cancelled or failed',
+      },
       { name: 'pid', type: 'integer', doc: 'the process that ran it' },
       { name: 'wall_seconds', type: 'double', doc: 'wall time from generation to the stored results' },
       { name: 'error', type: 'varchar', doc: 'why it failed' },
@@ -55,7 +63,9 @@ export const TABLES = [
     ],
   },
   {
-    name: 'offline_metrics', since: 1, doc: 'test-period metrics of every strategy (and the oracle and constant) per scope',
+    name: 'offline_metrics',
+    since: 1,
+    doc: 'test-period metrics of every strategy (and the oracle and constant) per scope',
     columns: [
       RUN_ID,
       { name: 'strategy', type: 'varchar', notNull: true, doc: "a strategy, 'oracle' (the true probabilities) or 'constant' (training CTR per domain)" },
@@ -71,7 +81,9 @@ export const TABLES = [
     ],
   },
   {
-    name: 'training_curves', since: 1, doc: 'one row per strategy and epoch',
+    name: 'training_curves',
+    since: 1,
+    doc: 'one row per strategy and epoch',
     columns: [
       RUN_ID,
       { name: 'strategy', type: 'varchar', notNull: true, doc: 'the strategy' },
@@ -82,7 +94,9 @@ export const TABLES = [
     ],
   },
   {
-    name: 'training_runs', since: 1, doc: 'one row per trained strategy',
+    name: 'training_runs',
+    since: 1,
+    doc: 'one row per trained strategy',
     columns: [
       RUN_ID,
       { name: 'strategy', type: 'varchar', notNull: true, doc: 'the strategy' },
@@ -92,7 +106,9 @@ export const TABLES = [
     ],
   },
   {
-    name: 'ab_results', since: 1, doc: 'the replayed A/B test per arm, domain and user segment',
+    name: 'ab_results',
+    since: 1,
+    doc: 'the replayed A/B test per arm, domain and user segment',
     columns: [
       RUN_ID,
       { name: 'arm', type: 'varchar', notNull: true, doc: 'the arm' },
@@ -109,7 +125,9 @@ export const TABLES = [
     ],
   },
   {
-    name: 'ab_lifts', since: 1, doc: "each treatment arm's relative lift over the control",
+    name: 'ab_lifts',
+    since: 1,
+    doc: "each treatment arm's relative lift over the control",
     columns: [
       RUN_ID,
       { name: 'arm', type: 'varchar', notNull: true, doc: 'the treatment arm' },
@@ -126,7 +144,9 @@ export const TABLES = [
     ],
   },
   {
-    name: 'ab_assignment', since: 1, doc: "each arm's traffic share and the sample-ratio check",
+    name: 'ab_assignment',
+    since: 1,
+    doc: "each arm's traffic share and the sample-ratio check",
     columns: [
       RUN_ID,
       { name: 'arm', type: 'varchar', notNull: true, doc: 'the arm' },
@@ -139,7 +159,9 @@ export const TABLES = [
     ],
   },
   {
-    name: 'world_domains', since: 1, doc: "the generated world's domains",
+    name: 'world_domains',
+    since: 1,
+    doc: "the generated world's domains",
     columns: [
       RUN_ID,
       { name: 'domain', type: 'varchar', notNull: true, field: 'name', doc: 'the domain' },
@@ -151,7 +173,9 @@ export const TABLES = [
     ],
   },
   {
-    name: 'world_features', since: 1, doc: 'which features each domain exposes',
+    name: 'world_features',
+    since: 1,
+    doc: 'which features each domain exposes',
     columns: [
       RUN_ID,
       { name: 'feature', type: 'varchar', notNull: true, doc: 'the feature' },
@@ -162,7 +186,9 @@ export const TABLES = [
     ],
   },
   {
-    name: 'world_user_activity', since: 1, doc: 'activity histogram: how many users made n training impressions',
+    name: 'world_user_activity',
+    since: 1,
+    doc: 'activity histogram: how many users made n training impressions',
     columns: [
       RUN_ID,
       { name: 'impressions', type: 'integer', notNull: true, doc: 'training impressions (n ≥ 1)' },
@@ -185,18 +211,33 @@ export function table<N extends TableName>(name: N): Table<N> {
   return TABLES.find((t) => t.name === name) as Table<N>;
 }
 
-const DUCKDB_TYPE: Record<ColumnKind, DuckDBType> = { varchar: VARCHAR, double: DOUBLE, integer: INTEGER, bigint: BIGINT, boolean: BOOLEAN, timestamp: TIMESTAMP };
+const DUCKDB_TYPE: Record<ColumnKind, DuckDBType> = {
+  varchar: VARCHAR,
+  double: DOUBLE,
+  integer: INTEGER,
+  bigint: BIGINT,
+  boolean: BOOLEAN,
+  timestamp: TIMESTAMP,
+};
 
 function columnDdl(c: ColumnDef): string {
-  return [c.name, c.type.toUpperCase(), c.primaryKey ? 'PRIMARY KEY' : '', c.notNull ? 'NOT NULL' : '', c.check ? `CHECK (${c.check})` : ''].filter(Boolean).join(' ');
+  return [c.name, c.type.toUpperCase(), c.primaryKey ? 'PRIMARY KEY' : '', c.notNull ? 'NOT NULL' : '', c.check ? `CHECK (${c.check})` : '']
+    .filter(Boolean)
+    .join(' ');
 }
 
 /** The statements that take a store from schema version v − 1 to v: tables created, then columns added. */
 export function migrationTo(v: number): string[] {
-  const created = TABLES.filter((t) => t.since === v)
-    .map((t) => `CREATE TABLE ${t.name} (${t.columns.filter((c: ColumnDef) => (c.since ?? t.since) <= v).map(columnDdl).join(', ')})`);
-  const added = TABLES.filter((t) => t.since < v)
-    .flatMap((t) => t.columns.filter((c: ColumnDef) => c.since === v).map((c) => `ALTER TABLE ${t.name} ADD COLUMN ${columnDdl(c)}`));
+  const created = TABLES.filter((t) => t.since === v).map(
+    (t) =>
+      `CREATE TABLE ${t.name} (${t.columns
+        .filter((c: ColumnDef) => (c.since ?? t.since) <= v)
+        .map(columnDdl)
+        .join(', ')})`,
+  );
+  const added = TABLES.filter((t) => t.since < v).flatMap((t) =>
+    t.columns.filter((c: ColumnDef) => c.since === v).map((c) => `ALTER TABLE ${t.name} ADD COLUMN ${columnDdl(c)}`),
+  );
   return [...created, ...added];
 }
 
@@ -212,7 +253,7 @@ function convert(kind: ColumnKind, v: unknown): unknown {
 }
 
 /** The property of a result object that fills each column of the table. */
-export type RowInput<N extends TableName> = { [C in Columns<N> as C extends { field: infer F extends string } ? F : C["name"]]: unknown };
+export type RowInput<N extends TableName> = { [C in Columns<N> as C extends { field: infer F extends string } ? F : C['name']]: unknown };
 
 /** Append result objects to a table, every column filled from its declared field. */
 export async function appendTable<N extends TableName>(con: DuckDBConnection, name: N, rows: RowInput<N>[]): Promise<void> {

@@ -48,7 +48,7 @@ export async function selectBackend(wanted?: string): Promise<BackendName> {
   const order: BackendName[] = choice === 'auto' ? ['node', 'wasm', 'cpu'] : [choice as BackendName];
   for (const name of order) {
     let ok = false;
-    if (name === 'node') ok = await tryNode() && (await tf.setBackend('tensorflow'));
+    if (name === 'node') ok = (await tryNode()) && (await tf.setBackend('tensorflow'));
     else if (name === 'wasm') ok = await tryWasm();
     else ok = await tf.setBackend('cpu');
     if (ok) {

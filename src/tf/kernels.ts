@@ -15,8 +15,15 @@ type AnyBackend = {
 
 /** out[ids[r]] += x[r] for every row r (rows of `width` values); out-of-range ids are dropped (tf semantics). */
 function segmentSumInto(
-  x: Float32Array, xAt: number, ids: Int32Array, idsAt: number, rows: number, width: number, numSegments: number,
-  out: Float32Array, outAt: number,
+  x: Float32Array,
+  xAt: number,
+  ids: Int32Array,
+  idsAt: number,
+  rows: number,
+  width: number,
+  numSegments: number,
+  out: Float32Array,
+  outAt: number,
 ): void {
   out.fill(0, outAt, outAt + numSegments * width);
   for (let r = 0; r < rows; r++) {
@@ -43,8 +50,17 @@ function segmentSumKernel(backendName: 'cpu' | 'wasm'): tf.KernelConfig {
         // In the heap: no copies of the inputs out of it, the sums written in place.
         const be = backend as unknown as WasmBackend;
         const out = be.makeOutput(shape, 'float32');
-        segmentSumInto(heap32(be, 'float32') as Float32Array, at32(be, x), heap32(be, 'int32') as Int32Array, at32(be, segmentIds), rows, width, numSegments,
-          heap32(be, 'float32') as Float32Array, at32(be, out));
+        segmentSumInto(
+          heap32(be, 'float32') as Float32Array,
+          at32(be, x),
+          heap32(be, 'int32') as Int32Array,
+          at32(be, segmentIds),
+          rows,
+          width,
+          numSegments,
+          heap32(be, 'float32') as Float32Array,
+          at32(be, out),
+        );
         return out;
       }
       const be = backend as unknown as AnyBackend & { makeTensorInfo(s: number[], d: tf.DataType, v: Float32Array): tf.TensorInfo };
@@ -80,7 +96,8 @@ function wasmTransposingMatMul(): void {
       const aa = transposeA ? transposeLast(a, backend) : a;
       const bb = transposeB ? transposeLast(b, backend) : b;
       const out = origFunc({
-        inputs: { a: aa, b: bb }, backend,
+        inputs: { a: aa, b: bb },
+        backend,
         attrs: { ...(attrs as object), transposeA: false, transposeB: false } as never,
       });
       const be = backend as unknown as AnyBackend;
@@ -162,7 +179,10 @@ function wasmConcat(be: WasmBackend, inputs: tf.TensorInfo[], axis: number, outS
 
 /** Slice, SplitV, Unpack, Concat, Pack and GatherV2 (axis 0) for 32-bit tensors on wasm, others by tfjs's kernels. */
 function wasmCopyKernels(): void {
-  const replace = (name: string, fast: (args: { inputs: Record<string, tf.TensorInfo>; backend: WasmBackend; attrs: Record<string, unknown> }) => tf.TensorInfo | tf.TensorInfo[] | null) => {
+  const replace = (
+    name: string,
+    fast: (args: { inputs: Record<string, tf.TensorInfo>; backend: WasmBackend; attrs: Record<string, unknown> }) => tf.TensorInfo | tf.TensorInfo[] | null,
+  ) => {
     const orig = tf.getKernel(name, 'wasm') as (tf.KernelConfig & { crossabWrapped?: boolean }) | undefined;
     if (!orig || orig.crossabWrapped) return;
     tf.unregisterKernel(name, 'wasm');

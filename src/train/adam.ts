@@ -18,15 +18,22 @@ export class FusedAdam extends tf.AdamOptimizer {
   }
 
   override applyGradients(variableGradients: tf.NamedTensorMap | { name: string; tensor: tf.Tensor }[]): void {
-    const pairs = (Array.isArray(variableGradients) ? variableGradients.map((g) => [g.name, g.tensor] as const) : Object.entries(variableGradients))
-      .filter((p): p is readonly [string, tf.Tensor] => p[1] != null);
+    const pairs = (Array.isArray(variableGradients) ? variableGradients.map((g) => [g.name, g.tensor] as const) : Object.entries(variableGradients)).filter(
+      (p): p is readonly [string, tf.Tensor] => p[1] != null,
+    );
     if (pairs.length === 0) return;
     const self = this as unknown as { accBeta1: tf.Variable; accBeta2: tf.Variable; learningRate: number; beta1: number; beta2: number; epsilon: number };
     const vars = pairs.map(([name]) => tf.engine().registeredVariables[name]);
     for (const x of vars) {
       if (!this.m.has(x.name)) {
-        this.m.set(x.name, tf.tidy(() => tf.zerosLike(x).variable(false)));
-        this.v.set(x.name, tf.tidy(() => tf.zerosLike(x).variable(false)));
+        this.m.set(
+          x.name,
+          tf.tidy(() => tf.zerosLike(x).variable(false)),
+        );
+        this.v.set(
+          x.name,
+          tf.tidy(() => tf.zerosLike(x).variable(false)),
+        );
       }
     }
     const sizes = vars.map((x) => x.size);

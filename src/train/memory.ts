@@ -54,9 +54,8 @@ export function modelFootprint(s: Scenario, name: string, layout: Layout = build
   const bytes = (vs: typeof vars) => vs.reduce((a, v) => a + 4 * v.size, 0);
   const heldBytes = bytes(vars);
   // A per-domain model trains one domain's variables at a time.
-  const trainedBytes = info.kind === 'per-domain'
-    ? Math.max(...Array.from({ length: D }, (_, d) => bytes(vars.filter((v) => v.name.includes(`/domain${d}/`)))))
-    : heldBytes;
+  const trainedBytes =
+    info.kind === 'per-domain' ? Math.max(...Array.from({ length: D }, (_, d) => bytes(vars.filter((v) => v.name.includes(`/domain${d}/`))))) : heldBytes;
   const largestBytes = Math.max(0, ...vars.map((v) => 4 * v.size));
   const wasmHeapBytes = HEAP_BASE + PER_LARGEST * largestBytes + PER_TRAINED * (trainedBytes - largestBytes) + PER_HELD * (heldBytes - trainedBytes);
   return { strategy: name, heldBytes, trainedBytes, largestBytes, wasmHeapBytes };

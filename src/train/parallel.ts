@@ -36,14 +36,24 @@ export interface TrainedResult {
 }
 
 /** Train one strategy in this thread and keep only its results. */
-export async function trainOne(p: TrainingInputs, name: string, seed: number, scoreCandidates: boolean, onEvent: Listener, signal?: AbortSignal): Promise<TrainedResult> {
+export async function trainOne(
+  p: TrainingInputs,
+  name: string,
+  seed: number,
+  scoreCandidates: boolean,
+  onEvent: Listener,
+  signal?: AbortSignal,
+): Promise<TrainedResult> {
   const t = await fitStrategy(strategy(name), p.ds, p.split, p.history, p.world.scenario.training, seed, onEvent, signal);
   try {
     const test = t.predict(p.split.test);
     let candidates: Float32Array | null = null;
     if (scoreCandidates) {
       const cds = candidatesOf(p);
-      candidates = t.score(cds, Int32Array.from({ length: cds.n }, (_, k) => k)).click;
+      candidates = t.score(
+        cds,
+        Int32Array.from({ length: cds.n }, (_, k) => k),
+      ).click;
     }
     return { strategy: name, curve: t.curve, bestEpoch: t.bestEpoch, seconds: t.seconds, samplesPerSecond: t.samplesPerSecond, test, candidates };
   } finally {
@@ -80,7 +90,10 @@ interface Task {
   reject(e: Error): void;
 }
 
-type WorkerMessage = { type: 'event'; event: ProgressEvent } | { type: 'result'; result: TrainedResult; heapBytes: number | null } | { type: 'error'; message: string; stack?: string };
+type WorkerMessage =
+  | { type: 'event'; event: ProgressEvent }
+  | { type: 'result'; result: TrainedResult; heapBytes: number | null }
+  | { type: 'error'; message: string; stack?: string };
 
 /**
  * Worker threads that train strategies of any (scenario, seed): a worker keeps the model inputs of the
@@ -99,7 +112,11 @@ export class TrainingPool {
   /** Workers replaced because their heap grew past the recycling bound. */
   replacements = 0;
 
-  constructor(readonly size: number, readonly backend: BackendName, private readonly recycleHeap = RECYCLE_HEAP) {
+  constructor(
+    readonly size: number,
+    readonly backend: BackendName,
+    private readonly recycleHeap = RECYCLE_HEAP,
+  ) {
     for (let k = 0; k < size; k++) this.idle.push(this.spawn());
   }
 
@@ -132,7 +149,9 @@ export class TrainingPool {
       for (const t of this.queue.splice(0)) t.reject(e);
     };
     w.once('error', fail);
-    w.once('exit', (code) => { if (!this.closed && !this.retired.has(w)) fail(new Error(`a training worker exited (code ${code})`)); });
+    w.once('exit', (code) => {
+      if (!this.closed && !this.retired.has(w)) fail(new Error(`a training worker exited (code ${code})`));
+    });
     return w;
   }
 

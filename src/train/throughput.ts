@@ -13,7 +13,14 @@ import { priorOf, trainStep } from './trainer.js';
 import { lossWeighting } from '../models/weighting.js';
 
 export function trainingThroughput(
-  info: StrategyInfo, ds: Dataset, train: Int32Array, history: History, config: TrainingConfig, batchSize: number, steps = 30, warmup = 5,
+  info: StrategyInfo,
+  ds: Dataset,
+  train: Int32Array,
+  history: History,
+  config: TrainingConfig,
+  batchSize: number,
+  steps = 30,
+  warmup = 5,
 ): number {
   const params = new Params(1, `bench-${info.name}/`);
   const model = info.create({ data: ds, config, params, prior: priorOf(ds, train) }) as Trainable;

@@ -34,7 +34,6 @@ export interface Trained {
   dispose(): void;
 }
 
-
 const logit = (p: number) => Math.log(Math.max(1e-4, p) / Math.max(1e-4, 1 - p));
 
 /** Base-rate logits on the training rows, for initialising output biases. */
@@ -82,16 +81,25 @@ function batchLoss(model: Model, b: Batch, training: boolean, weighting: LossWei
  * the trained variables; then the model's after-step hook. Returns the loss tensor (caller disposes).
  */
 export function trainStep(
-  model: Trainable, optimizer: tf.Optimizer, vars: tf.Variable[], ds: Dataset, spec: { domain: number; rows: Int32Array },
-  ctx: StepContext, config: TrainingConfig,
+  model: Trainable,
+  optimizer: tf.Optimizer,
+  vars: tf.Variable[],
+  ds: Dataset,
+  spec: { domain: number; rows: Int32Array },
+  ctx: StepContext,
+  config: TrainingConfig,
 ): tf.Scalar {
   const b = makeBatch(ds, spec.rows, spec.domain);
   const extra = model.stepLoss?.(ctx) ?? null;
-  const loss = optimizer.minimize(() => {
-    const l = batchLoss(model, b, true, ctx.weighting ?? null);
-    const total = extra ? tf.add(l, extra.loss()) : l;
-    return (config.l2 > 0 ? tf.add(total, tf.mul(config.l2, tf.addN(vars.map((v) => tf.sum(tf.square(v)))))) : total) as tf.Scalar;
-  }, true, vars)!;
+  const loss = optimizer.minimize(
+    () => {
+      const l = batchLoss(model, b, true, ctx.weighting ?? null);
+      const total = extra ? tf.add(l, extra.loss()) : l;
+      return (config.l2 > 0 ? tf.add(total, tf.mul(config.l2, tf.addN(vars.map((v) => tf.sum(tf.square(v)))))) : total) as tf.Scalar;
+    },
+    true,
+    vars,
+  )!;
   model.afterStep?.();
   extra?.dispose();
   disposeBatch(b);
@@ -127,7 +135,9 @@ export function predictPlain(model: Model, ds: Dataset, rows: Int32Array): Predi
 
 /** Mean over domains of the AUC on `rows` (domains without both labels are skipped). */
 export function meanDomainAuc(ds: Dataset, scores: Float32Array, rows: Int32Array): number {
-  const per = rowsByDomain(ds, rows).map((dr) => auc(scores, ds.click, dr)).filter((x) => !Number.isNaN(x));
+  const per = rowsByDomain(ds, rows)
+    .map((dr) => auc(scores, ds.click, dr))
+    .filter((x) => !Number.isNaN(x));
   return per.length ? per.reduce((a, b) => a + b, 0) / per.length : NaN;
 }
 
@@ -170,7 +180,15 @@ async function trainLoop(a: LoopArgs): Promise<{ curve: EpochPoint[]; bestEpoch:
     let lossCount = 0;
     const pending: tf.Scalar[] = [];
     for (let k = 0; k < batches.length; k++) {
-      const loss = trainStep(model, optimizer, a.vars, ds, batches[k], { ds, train: a.split.train, history: a.history, rng: a.rng, weighting: a.weighting }, config);
+      const loss = trainStep(
+        model,
+        optimizer,
+        a.vars,
+        ds,
+        batches[k],
+        { ds, train: a.split.train, history: a.history, rng: a.rng, weighting: a.weighting },
+        config,
+      );
       samples += batches[k].rows.length;
       pending.push(loss);
       // Reading the loss forces a sync; do it in groups and yield so listeners can draw.
@@ -200,7 +218,17 @@ async function trainLoop(a: LoopArgs): Promise<{ curve: EpochPoint[]; bestEpoch:
       snapshot = all.map((v) => tf.clone(v));
     } else sinceBest++;
     const stopped = sinceBest >= a.patience;
-    a.onEvent({ type: 'epoch', strategy: a.name, epoch, epochs: a.epochs, loss, validAuc, seconds, etaSeconds: stopped ? 0 : seconds * (a.epochs - epoch), stopped });
+    a.onEvent({
+      type: 'epoch',
+      strategy: a.name,
+      epoch,
+      epochs: a.epochs,
+      loss,
+      validAuc,
+      seconds,
+      etaSeconds: stopped ? 0 : seconds * (a.epochs - epoch),
+      stopped,
+    });
     if (stopped) break;
   }
   if (snapshot) {
@@ -212,8 +240,14 @@ async function trainLoop(a: LoopArgs): Promise<{ curve: EpochPoint[]; bestEpoch:
 }
 
 export async function fitStrategy(
-  info: StrategyInfo, ds: Dataset, split: { train: Int32Array; valid: Int32Array }, history: History,
-  config: TrainingConfig, seed: number, onEvent: Listener = silent, signal?: AbortSignal,
+  info: StrategyInfo,
+  ds: Dataset,
+  split: { train: Int32Array; valid: Int32Array },
+  history: History,
+  config: TrainingConfig,
+  seed: number,
+  onEvent: Listener = silent,
+  signal?: AbortSignal,
 ): Promise<Trained> {
   const params = new Params(seed, `${info.name}/`);
   const model = info.create({ data: ds, config, params, prior: priorOf(ds, split.train) }) as Trainable;
@@ -242,16 +276,32 @@ export async function fitStrategy(
     for (const p of perDomain) {
       if (p.rows.length === 0) continue;
       const only = byDomain.map((r, k) => (k === p.d ? r : new Int32Array(0)));
-      const r = await trainLoop({ ...common, vars: p.vars, state: p.state, byDomain: only, valid: validByDomain[p.d], epochs: config.epochs * p.scale, patience: config.patience * p.scale });
+      const r = await trainLoop({
+        ...common,
+        vars: p.vars,
+        state: p.state,
+        byDomain: only,
+        valid: validByDomain[p.d],
+        epochs: config.epochs * p.scale,
+        patience: config.patience * p.scale,
+      });
       curves.push(r.curve);
       samples += r.samples;
       bestEpoch = Math.max(bestEpoch, Math.ceil(r.bestEpoch / p.scale));
     }
     // The reported curve: the largest domain's, with the overall validation AUC per epoch unknown
     // for the others; report the mean per-domain validation AUC of the final model at the end.
-    curve = curves.length ? curves[perDomain.findIndex((p) => p.rows.length === largest)] ?? curves[0] : [];
+    curve = curves.length ? (curves[perDomain.findIndex((p) => p.rows.length === largest)] ?? curves[0]) : [];
   } else {
-    const r = await trainLoop({ ...common, vars: params.list, state: params.state, byDomain, valid: split.valid, epochs: config.epochs, patience: config.patience });
+    const r = await trainLoop({
+      ...common,
+      vars: params.list,
+      state: params.state,
+      byDomain,
+      valid: split.valid,
+      epochs: config.epochs,
+      patience: config.patience,
+    });
     curve = r.curve;
     bestEpoch = r.bestEpoch;
     samples = r.samples;
@@ -260,7 +310,14 @@ export async function fitStrategy(
   const samplesPerSecond = samples / seconds;
   onEvent({ type: 'strategy', strategy: info.name, status: 'end', seconds, samplesPerSecond });
   return {
-    strategy: info.name, model, params, curve, bestEpoch, seconds, samplesPerSecond, predict,
+    strategy: info.name,
+    model,
+    params,
+    curve,
+    bestEpoch,
+    seconds,
+    samplesPerSecond,
+    predict,
     score: (other, rows) => (model.predictRows ? model.predictRows(other, rows, history, ds) : predictPlain(model, other, rows)),
     dispose: () => tf.dispose([...params.list, ...params.state]),
   };

@@ -60,7 +60,10 @@ export function App({ scenarios, start, cancel }: AppProps): React.ReactElement 
     if (screen !== 'running' || !choice?.scenario) return;
     start({ scenario: choice.scenario, seed, strategies }, dispatch).then(
       () => setFinished(true),
-      (e: Error) => { setError(e.message); setFinished(true); },
+      (e: Error) => {
+        setError(e.message);
+        setFinished(true);
+      },
     );
   }, [screen]);
 
@@ -69,7 +72,10 @@ export function App({ scenarios, start, cancel }: AppProps): React.ReactElement 
       <Box flexDirection="column">
         <Text bold>crossab — pick a scenario (↑↓, enter; q quits)</Text>
         <Select
-          options={scenarios.map((s, k) => ({ label: s.scenario ? `${s.scenario.name}  ${s.scenario.description ?? ''}`.slice(0, 90) : `${s.path} (invalid: ${s.error})`, value: String(k) }))}
+          options={scenarios.map((s, k) => ({
+            label: s.scenario ? `${s.scenario.name}  ${s.scenario.description ?? ''}`.slice(0, 90) : `${s.path} (invalid: ${s.error})`,
+            value: String(k),
+          }))}
           onChange={(v) => {
             const c = scenarios[Number(v)];
             if (!c.scenario) return setError(c.error);
@@ -85,7 +91,9 @@ export function App({ scenarios, start, cancel }: AppProps): React.ReactElement 
   if (screen === 'seed') {
     return (
       <Box flexDirection="column">
-        <Text bold>{choice!.scenario!.name}: seed (enter keeps {seed})</Text>
+        <Text bold>
+          {choice!.scenario!.name}: seed (enter keeps {seed})
+        </Text>
         <TextInput
           placeholder={String(seed)}
           onSubmit={(v) => {
@@ -122,10 +130,15 @@ export function App({ scenarios, start, cancel }: AppProps): React.ReactElement 
   }
   return (
     <Box flexDirection="column">
-      <Text bold>crossab · {choice!.scenario!.name} · seed {seed}</Text>
+      <Text bold>
+        crossab · {choice!.scenario!.name} · seed {seed}
+      </Text>
       <Dashboard state={state} domains={choice!.scenario!.domains.map((d) => d.name)} />
-      {cancelling ? <Text color="yellow">cancelling… stopping the training workers and marking the run cancelled</Text>
-        : hint && !finished && <Text color="yellow">{hint}</Text>}
+      {cancelling ? (
+        <Text color="yellow">cancelling… stopping the training workers and marking the run cancelled</Text>
+      ) : (
+        hint && !finished && <Text color="yellow">{hint}</Text>
+      )}
       {error && !cancelling && <Text color="red">✘ {error}</Text>}
       {finished && error && <Text color="gray">press q to quit</Text>}
     </Box>

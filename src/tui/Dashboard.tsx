@@ -21,23 +21,38 @@ export function Dashboard({ state, domains }: { state: DashboardState; domains: 
           );
         })}
       </Box>
-      <Text color="gray">backend {state.backend ?? '…'}{state.runId ? `  run ${state.runId}` : ''}</Text>
+      <Text color="gray">
+        backend {state.backend ?? '…'}
+        {state.runId ? `  run ${state.runId}` : ''}
+      </Text>
       <Box flexDirection="column" marginTop={1}>
         {state.strategies.map((p) => (
           <Box key={p.name} gap={1}>
-            <Box width={20}><Text bold={p.status === 'training'}>{p.name}</Text></Box>
-            <Box width={30}><ProgressBar value={Math.round(100 * progressOf(p))} /></Box>
+            <Box width={20}>
+              <Text bold={p.status === 'training'}>{p.name}</Text>
+            </Box>
+            <Box width={30}>
+              <ProgressBar value={Math.round(100 * progressOf(p))} />
+            </Box>
             <Text>
-              {p.status === 'waiting' ? 'waiting' : `epoch ${p.epoch}/${p.epochs || '?'}  loss ${f4(p.loss)}  val AUC ${f4(p.validAuc)}  ${p.status === 'done' ? `${p.seconds.toFixed(1)}s` : `ETA ${eta(p.etaSeconds)}`}`}
+              {p.status === 'waiting'
+                ? 'waiting'
+                : `epoch ${p.epoch}/${p.epochs || '?'}  loss ${f4(p.loss)}  val AUC ${f4(p.validAuc)}  ${p.status === 'done' ? `${p.seconds.toFixed(1)}s` : `ETA ${eta(p.etaSeconds)}`}`}
             </Text>
           </Box>
         ))}
       </Box>
       {Object.keys(state.offline).length > 0 && (
         <Box flexDirection="column" marginTop={1}>
-          <Text bold>{'test AUC'.padEnd(20)}{[...domains, 'overall'].map((d) => d.slice(0, 10).padStart(11)).join('')}</Text>
+          <Text bold>
+            {'test AUC'.padEnd(20)}
+            {[...domains, 'overall'].map((d) => d.slice(0, 10).padStart(11)).join('')}
+          </Text>
           {Object.entries(state.offline).map(([name, auc]) => (
-            <Text key={name}>{name.padEnd(20)}{[...domains, 'overall'].map((d) => f4(auc[d]).padStart(11)).join('')}</Text>
+            <Text key={name}>
+              {name.padEnd(20)}
+              {[...domains, 'overall'].map((d) => f4(auc[d]).padStart(11)).join('')}
+            </Text>
           ))}
         </Box>
       )}

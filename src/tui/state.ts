@@ -29,10 +29,24 @@ export interface DashboardState {
 
 export function initialState(strategies: string[]): DashboardState {
   return {
-    backend: null, runId: null,
+    backend: null,
+    runId: null,
     stages: Object.fromEntries(STAGES.map((s) => [s, { status: 'pending', seconds: 0 }])) as DashboardState['stages'],
-    strategies: strategies.map((name) => ({ name, status: 'waiting', epoch: 0, epochs: 0, step: 0, steps: 0, loss: NaN, validAuc: NaN, etaSeconds: NaN, seconds: 0 })),
-    offline: {}, done: null, error: null,
+    strategies: strategies.map((name) => ({
+      name,
+      status: 'waiting',
+      epoch: 0,
+      epochs: 0,
+      step: 0,
+      steps: 0,
+      loss: NaN,
+      validAuc: NaN,
+      etaSeconds: NaN,
+      seconds: 0,
+    })),
+    offline: {},
+    done: null,
+    error: null,
   };
 }
 
@@ -55,7 +69,14 @@ export function reduce(s: DashboardState, e: ProgressEvent): DashboardState {
     case 'step':
       return updateStrategy(s, e.strategy, { status: 'training', epoch: e.epoch, step: e.step, steps: e.steps, loss: e.loss, etaSeconds: e.etaSeconds });
     case 'epoch':
-      return updateStrategy(s, e.strategy, { status: 'training', epoch: e.epoch, epochs: e.epochs, validAuc: e.validAuc, loss: e.loss, etaSeconds: e.etaSeconds });
+      return updateStrategy(s, e.strategy, {
+        status: 'training',
+        epoch: e.epoch,
+        epochs: e.epochs,
+        validAuc: e.validAuc,
+        loss: e.loss,
+        etaSeconds: e.etaSeconds,
+      });
     case 'offline':
       return { ...s, offline: { ...s.offline, [e.strategy]: e.auc } };
     case 'done':
@@ -69,5 +90,5 @@ export function reduce(s: DashboardState, e: ProgressEvent): DashboardState {
 export function progressOf(p: StrategyProgress): number {
   if (p.status === 'done') return 1;
   if (!p.epochs || !p.steps) return 0;
-  return Math.min(1, ((p.epoch - 1) + p.step / p.steps) / p.epochs);
+  return Math.min(1, (p.epoch - 1 + p.step / p.steps) / p.epochs);
 }

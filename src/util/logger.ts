@@ -15,7 +15,9 @@ export function plainLogger(out: NodeJS.WritableStream, brief = false): Listener
         break;
       case 'epoch':
         if (brief) break;
-        out.write(`  ${e.strategy} epoch ${e.epoch}/${e.epochs}: loss ${e.loss.toFixed(4)}, valid AUC ${e.validAuc.toFixed(4)}, ${e.seconds.toFixed(1)} s${e.stopped ? ' (early stop)' : ''}\n`);
+        out.write(
+          `  ${e.strategy} epoch ${e.epoch}/${e.epochs}: loss ${e.loss.toFixed(4)}, valid AUC ${e.validAuc.toFixed(4)}, ${e.seconds.toFixed(1)} s${e.stopped ? ' (early stop)' : ''}\n`,
+        );
         break;
       case 'strategy':
         if (e.status === 'end') out.write(`  ${e.strategy}: ${e.seconds!.toFixed(1)} s, ${Math.round(e.samplesPerSecond!)} samples/s\n`);

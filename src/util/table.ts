@@ -15,7 +15,9 @@ export function formatTable(header: string[], rows: Cell[][]): string {
   const cells = [header, ...rows.map((r) => r.map(text))];
   const widths = widthsOf(cells, header.length);
   const numeric = (k: number) => typeof rows[0]?.[k] === 'number';
-  return [formatLine(header, widths, numeric), widths.map((w) => '-'.repeat(w)).join('  '), ...cells.slice(1).map((r) => formatLine(r, widths, numeric))].join('\n');
+  return [formatLine(header, widths, numeric), widths.map((w) => '-'.repeat(w)).join('  '), ...cells.slice(1).map((r) => formatLine(r, widths, numeric))].join(
+    '\n',
+  );
 }
 
 /**
@@ -27,7 +29,11 @@ export class TableStream {
   private widths: number[] = [];
   private numeric: (k: number) => boolean = () => false;
 
-  constructor(private readonly header: string[], private readonly write: (s: string) => void, private readonly sample = 1000) {}
+  constructor(
+    private readonly header: string[],
+    private readonly write: (s: string) => void,
+    private readonly sample = 1000,
+  ) {}
 
   add(rows: Cell[][]): void {
     if (!this.pending) {

@@ -61,8 +61,18 @@ export function summarise(w: World): WorldSummary {
   const domains = w.layout.domains.map((name, d) => {
     const [n, clicks, convs] = sum(cnt[d]);
     return {
-      name, impressions: n, share: rate(req[d], w.scenario.traffic.requests), impressionShare: rate(n, l.n), ctr: rate(clicks, n), cvr: rate(convs, clicks),
-      byPeriod: Object.fromEntries(PERIODS.map((p, k) => { const [pn, pc, pv] = cnt[d][k]; return [p, { impressions: pn, ctr: rate(pc, pn), cvr: rate(pv, pc) }]; })),
+      name,
+      impressions: n,
+      share: rate(req[d], w.scenario.traffic.requests),
+      impressionShare: rate(n, l.n),
+      ctr: rate(clicks, n),
+      cvr: rate(convs, clicks),
+      byPeriod: Object.fromEntries(
+        PERIODS.map((p, k) => {
+          const [pn, pc, pv] = cnt[d][k];
+          return [p, { impressions: pn, ctr: rate(pc, pn), cvr: rate(pv, pc) }];
+        }),
+      ),
     };
   });
   const [, clicks, convs] = sum(cnt.flat());
@@ -79,9 +89,19 @@ export function summarise(w: World): WorldSummary {
     if (c >= 1 && c <= 3) tailUsers++;
   }
   return {
-    scenario: w.scenario.name, seed: w.seed, fingerprint: w.fingerprint, impressions: l.n,
-    requests: w.scenario.traffic.requests, replayRequests: w.replay.n, users, items: w.items.count,
-    ctr: rate(clicks, l.n), cvr: rate(convs, clicks), domains, userSegments: segs,
-    tailUserShare: rate(tailUsers, trainUsers), heavyImpressionShare: rate(heavyTrain, train),
+    scenario: w.scenario.name,
+    seed: w.seed,
+    fingerprint: w.fingerprint,
+    impressions: l.n,
+    requests: w.scenario.traffic.requests,
+    replayRequests: w.replay.n,
+    users,
+    items: w.items.count,
+    ctr: rate(clicks, l.n),
+    cvr: rate(convs, clicks),
+    domains,
+    userSegments: segs,
+    tailUserShare: rate(tailUsers, trainUsers),
+    heavyImpressionShare: rate(heavyTrain, train),
   };
 }

@@ -4,7 +4,7 @@
 import type { Scenario } from '../scenario/schema.js';
 import type { Layout } from './layout.js';
 import type { Items, Users } from './population.js';
-import { Discrete, stream, type Rng } from './rng.js';
+import { Discrete, type Rng } from './rng.js';
 import type { Truth } from './truth.js';
 
 export interface Requests {
@@ -52,15 +52,24 @@ export function tailDomains(w: { scenario: Scenario }): boolean[] {
 
 /** Requests with time in [from, to) of the global timeline, drawn from `rng`. */
 export function drawRequests(
-  s: Scenario, layout: Layout, truth: Truth, users: Users, items: Items,
-  from: number, to: number, total: number, rng: Rng,
+  s: Scenario,
+  layout: Layout,
+  truth: Truth,
+  users: Users,
+  items: Items,
+  from: number,
+  to: number,
+  total: number,
+  rng: Rng,
 ): Requests {
   const n = to - from;
   const L = truth.dim;
   const domainDist = new Discrete(domainShares(s));
   const userDist = new Discrete(users.activity);
   const catalogueDist = items.catalogues.map((cat) => new Discrete(Array.from(cat, (i) => items.popularity[i])));
-  const valueDist = layout.categorical.map((f) => (f.source === 'context' ? new Discrete(Array.from({ length: f.vocab }, (_, r) => 1 / Math.pow(r + 1, f.skew))) : null));
+  const valueDist = layout.categorical.map((f) =>
+    f.source === 'context' ? new Discrete(Array.from({ length: f.vocab }, (_, r) => 1 / Math.pow(r + 1, f.skew))) : null,
+  );
   const time = new Int32Array(n);
   const user = new Int32Array(n);
   const domain = new Uint8Array(n);
@@ -75,8 +84,12 @@ export function drawRequests(
     candTotal += wantOf[domain[r]];
   }
   const candItems = new Int32Array(candTotal);
-  const ctxCatOf = layout.domains.map((_, d) => Int32Array.from(layout.categorical.flatMap((f, j) => (f.source === 'context' && layout.exposesCat[d][j] ? [j] : []))));
-  const ctxNumOf = layout.domains.map((_, d) => Int32Array.from(layout.numeric.flatMap((f, j) => (f.source === 'context' && layout.exposesNum[d][j] ? [j] : []))));
+  const ctxCatOf = layout.domains.map((_, d) =>
+    Int32Array.from(layout.categorical.flatMap((f, j) => (f.source === 'context' && layout.exposesCat[d][j] ? [j] : []))),
+  );
+  const ctxNumOf = layout.domains.map((_, d) =>
+    Int32Array.from(layout.numeric.flatMap((f, j) => (f.source === 'context' && layout.exposesNum[d][j] ? [j] : []))),
+  );
   const reqs: Requests = { n, time, user, domain, ctxCat, ctxNum, ctxLatent, candStart, candItems };
   fillRequests(reqs, from, total, rng, { truth, layout, users, items, userDist, catalogueDist, valueDist, wantOf, ctxCatOf, ctxNumOf });
   return reqs;
@@ -165,7 +178,16 @@ let chosen = new Uint8Array(64);
  * Indices (into the request's candidates cands[start … start + n)) of the slate the logging policy
  * shows, in rank order.
  */
-export function logSlate(policy: 'random' | 'popularity', cands: Int32Array, start: number, n: number, k: number, popularity: Float64Array, rng: Rng, out: Int32Array): void {
+export function logSlate(
+  policy: 'random' | 'popularity',
+  cands: Int32Array,
+  start: number,
+  n: number,
+  k: number,
+  popularity: Float64Array,
+  rng: Rng,
+  out: Int32Array,
+): void {
   if (policy === 'random') {
     // The first k steps of a Fisher–Yates shuffle of 0..n−1, on a scratch identity restored afterwards.
     if (identity.length < n) identity = Int32Array.from({ length: 2 * n }, (_, i) => i);

@@ -98,8 +98,13 @@ function std(xs: ArrayLike<number>): number {
  * float32 (fround after every addition, in feature order), entity by entity so each row is written once.
  */
 function entityLatents(
-  layout: Layout, t: Pick<Truth, 'catLatent' | 'numDir' | 'dim'>, source: 'user' | 'item',
-  ent: Users | Items, expCat: boolean[], expNum: boolean[], itemIds: boolean,
+  layout: Layout,
+  t: Pick<Truth, 'catLatent' | 'numDir' | 'dim'>,
+  source: 'user' | 'item',
+  ent: Users | Items,
+  expCat: boolean[],
+  expNum: boolean[],
+  itemIds: boolean,
 ): Float32Array {
   const L = t.dim;
   const out = new Float32Array(ent.count * L);
@@ -144,7 +149,14 @@ function projectRows(z: Float32Array, count: number, dir: Float32Array, L: numbe
  * and the interaction Uᵀ M I, whose spreads set the domain's scales.
  */
 function scaleSamples(
-  rng: Rng, uzAll: Float32Array, izAll: Float32Array, users: number, items: number, w: Float32Array, M: Float32Array, L: number,
+  rng: Rng,
+  uzAll: Float32Array,
+  izAll: Float32Array,
+  users: number,
+  items: number,
+  w: Float32Array,
+  M: Float32Array,
+  L: number,
 ): { sv: Float64Array; iv: Float64Array } {
   const sv = new Float64Array(2000);
   const iv = new Float64Array(2000);
@@ -169,8 +181,16 @@ function scaleSamples(
  * the loop instead of running it inside buildTruth's large body.
  */
 function userTaste(
-  uz: Float32Array, M: Float32Array, idio: Float32Array, eta: Float64Array, intScale: number, qs: number, driftScale: number,
-  count: number, L: number, out: Float32Array,
+  uz: Float32Array,
+  M: Float32Array,
+  idio: Float32Array,
+  eta: Float64Array,
+  intScale: number,
+  qs: number,
+  driftScale: number,
+  count: number,
+  L: number,
+  out: Float32Array,
 ): void {
   const M64 = Float64Array.from(M);
   const row = new Float64Array(L);
@@ -235,8 +255,24 @@ export function buildTruth(s: Scenario, layout: Layout, users: Users, items: Ite
   const interScale = new Float64Array(D);
   const uRng = stream(seed, 'truth:users');
   const idio = gaussianVec(uRng, users.count * L, s.users.idiosyncratic / Math.sqrt(L));
-  const uzAll = entityLatents(layout, partial, 'user', users, layout.categorical.map(() => true), layout.numeric.map(() => true), false);
-  const izAll = entityLatents(layout, partial, 'item', items, layout.categorical.map(() => true), layout.numeric.map(() => true), true);
+  const uzAll = entityLatents(
+    layout,
+    partial,
+    'user',
+    users,
+    layout.categorical.map(() => true),
+    layout.numeric.map(() => true),
+    false,
+  );
+  const izAll = entityLatents(
+    layout,
+    partial,
+    'item',
+    items,
+    layout.categorical.map(() => true),
+    layout.numeric.map(() => true),
+    true,
+  );
   let drift: Float64Array | undefined;
   for (let d = 0; d < D; d++) {
     const uz = entityLatents(layout, partial, 'user', users, layout.exposesCat[d], layout.exposesNum[d], false);
@@ -266,11 +302,31 @@ export function buildTruth(s: Scenario, layout: Layout, users: Users, items: Ite
     userB.push(ub);
   }
   return {
-    dim: L, catLatent, numDir, numShift, catShift, w, wConv: wConvOwn, alpha, beta, main: s.truth.main,
-    convOwn: s.truth.conversionOwn, bias: new Float64Array(D), convBias: new Float64Array(D),
-    userB, itemQ, idio, M, interScale, userS, userSc, itemS, itemSc,
+    dim: L,
+    catLatent,
+    numDir,
+    numShift,
+    catShift,
+    w,
+    wConv: wConvOwn,
+    alpha,
+    beta,
+    main: s.truth.main,
+    convOwn: s.truth.conversionOwn,
+    bias: new Float64Array(D),
+    convBias: new Float64Array(D),
+    userB,
+    itemQ,
+    idio,
+    M,
+    interScale,
+    userS,
+    userSc,
+    itemS,
+    itemSc,
     novice: s.users.novice.scale > 0 ? gaussianVec(stream(seed, 'truth:novice'), L, 1 / Math.sqrt(L)) : null,
-    noviceScale: s.users.novice.scale, noviceHalfLife: s.users.novice.halfLife,
+    noviceScale: s.users.novice.scale,
+    noviceHalfLife: s.users.novice.halfLife,
   };
 }
 
@@ -285,7 +341,17 @@ export function rawLogits(t: Truth, d: number, u: number, i: number, ctx: Float3
 const SCRATCH = new Float64Array(2);
 
 /** rawLogits without an allocation: click at out[at], conversion at out[at + 1]. */
-export function rawLogitsInto(t: Truth, d: number, u: number, i: number, ctx: Float32Array, co: number, experience: number, out: Float64Array, at: number): void {
+export function rawLogitsInto(
+  t: Truth,
+  d: number,
+  u: number,
+  i: number,
+  ctx: Float32Array,
+  co: number,
+  experience: number,
+  out: Float64Array,
+  at: number,
+): void {
   contextTerms(t, d, ctx, co, CONTEXT, 0);
   logitsWithContext(t, d, u, i, CONTEXT[0], CONTEXT[1], experience, out, at);
 }
@@ -298,7 +364,17 @@ export function contextTerms(t: Truth, d: number, ctx: Float32Array, co: number,
 }
 
 /** rawLogitsInto given the request's context terms (computed once for all of a request's rows). */
-export function logitsWithContext(t: Truth, d: number, u: number, i: number, ctxS: number, ctxSc: number, experience: number, out: Float64Array, at: number): void {
+export function logitsWithContext(
+  t: Truth,
+  d: number,
+  u: number,
+  i: number,
+  ctxS: number,
+  ctxSc: number,
+  experience: number,
+  out: Float64Array,
+  at: number,
+): void {
   const L = t.dim;
   const s = t.userS[d][u] + t.itemS[d][i] + ctxS;
   const sc = t.userSc[d][u] + t.itemSc[d][i] + ctxSc;
@@ -408,11 +484,22 @@ export function domainCorrelation(t: Truth, layout: Layout, users: Users, items:
     }
   }
   const corr = (a: Float64Array, b: Float64Array) => {
-    let ma = 0, mb = 0;
-    for (let i = 0; i < a.length; i++) { ma += a[i]; mb += b[i]; }
-    ma /= a.length; mb /= b.length;
-    let sab = 0, saa = 0, sbb = 0;
-    for (let i = 0; i < a.length; i++) { sab += (a[i] - ma) * (b[i] - mb); saa += (a[i] - ma) ** 2; sbb += (b[i] - mb) ** 2; }
+    let ma = 0,
+      mb = 0;
+    for (let i = 0; i < a.length; i++) {
+      ma += a[i];
+      mb += b[i];
+    }
+    ma /= a.length;
+    mb /= b.length;
+    let sab = 0,
+      saa = 0,
+      sbb = 0;
+    for (let i = 0; i < a.length; i++) {
+      sab += (a[i] - ma) * (b[i] - mb);
+      saa += (a[i] - ma) ** 2;
+      sbb += (b[i] - mb) ** 2;
+    }
     return sab / Math.sqrt(saa * sbb);
   };
   return vals.map((a) => vals.map((b) => corr(a, b)));

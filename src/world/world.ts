@@ -75,7 +75,8 @@ type Lap = (stage: string) => void;
 export function generateWorld(s: Scenario, seed: number = s.seed): World {
   for (const d of s.domains) {
     const size = Math.max(1, Math.round(d.catalogue * s.items.count));
-    if (size < d.candidates) throw new ScenarioError(`domain '${d.name}': catalogue of ${size} items is smaller than its ${d.candidates} candidates; raise items.count or catalogue`);
+    if (size < d.candidates)
+      throw new ScenarioError(`domain '${d.name}': catalogue of ${size} items is smaller than its ${d.candidates} candidates; raise items.count or catalogue`);
   }
   const clock = stopwatch();
   const layout = buildLayout(s);
@@ -91,8 +92,20 @@ export function generateWorld(s: Scenario, seed: number = s.seed): World {
   const logged = logImpressions(s, layout, truth, users, items, logReq, tl, seed, clock.lap);
   const { userSegment, userTrainCount } = segmentUsers(logged, users.count, s.users.heavyShare);
   const world: World = {
-    scenario: s, seed, layout, users, items, truth, logged, replay, replayExperience: replayExperience(s, logged, replay, users.count),
-    userSegment, userTrainCount, timeline: tl, fingerprint: '', timings: clock.timings,
+    scenario: s,
+    seed,
+    layout,
+    users,
+    items,
+    truth,
+    logged,
+    replay,
+    replayExperience: replayExperience(s, logged, replay, users.count),
+    userSegment,
+    userTrainCount,
+    timeline: tl,
+    fingerprint: '',
+    timings: clock.timings,
   };
   clock.lap('segments');
   world.fingerprint = fingerprint(world);
@@ -101,8 +114,15 @@ export function generateWorld(s: Scenario, seed: number = s.seed): World {
 }
 
 function logImpressions(
-  s: Scenario, layout: Layout, truth: Truth, users: Users, items: Items, req: Requests,
-  tl: ReturnType<typeof timeline>, seed: number, lap: Lap,
+  s: Scenario,
+  layout: Layout,
+  truth: Truth,
+  users: Users,
+  items: Items,
+  req: Requests,
+  tl: ReturnType<typeof timeline>,
+  seed: number,
+  lap: Lap,
 ): Impressions {
   const D = s.domains.length;
   // Rows per domain, so that each domain's raw logits can be written in row order as they are made.
@@ -111,9 +131,20 @@ function logImpressions(
   const n = perDomain.reduce((a, b) => a + b, 0);
   const imp: Impressions = {
     n,
-    request: new Int32Array(n), time: new Int32Array(n), period: new Uint8Array(n), user: new Int32Array(n),
-    domain: new Uint8Array(n), item: new Int32Array(n), position: new Uint8Array(n), cat: [], num: [],
-    click: new Uint8Array(n), conv: new Uint8Array(n), pClick: new Float32Array(n), pConv: new Float32Array(n), experience: new Int32Array(n),
+    request: new Int32Array(n),
+    time: new Int32Array(n),
+    period: new Uint8Array(n),
+    user: new Int32Array(n),
+    domain: new Uint8Array(n),
+    item: new Int32Array(n),
+    position: new Uint8Array(n),
+    cat: [],
+    num: [],
+    click: new Uint8Array(n),
+    conv: new Uint8Array(n),
+    pClick: new Float32Array(n),
+    pConv: new Float32Array(n),
+    experience: new Int32Array(n),
   };
   const rawClick = Array.from(perDomain, (c) => new Float64Array(c));
   const rawConv = Array.from(perDomain, (c) => new Float64Array(c));
@@ -150,8 +181,16 @@ function logImpressions(
  * logits written in row order to its domain's arrays. Its own function so V8 optimises the loop.
  */
 function showSlates(
-  s: Scenario, truth: Truth, users: Users, items: Items, req: Requests, tl: ReturnType<typeof timeline>, policyRng: Rng,
-  imp: Impressions, rawClick: Float64Array[], rawConv: Float64Array[],
+  s: Scenario,
+  truth: Truth,
+  users: Users,
+  items: Items,
+  req: Requests,
+  tl: ReturnType<typeof timeline>,
+  policyRng: Rng,
+  imp: Impressions,
+  rawClick: Float64Array[],
+  rawConv: Float64Array[],
 ): void {
   const slate = new Int32Array(Math.max(...s.domains.map((d) => d.slate)));
   const at = new Int32Array(s.domains.length);
@@ -221,14 +260,28 @@ function fillFeatures(layout: Layout, users: Users, items: Items, imp: Impressio
  * logged impressions and the replay's candidates.
  */
 export function featureColumns(
-  layout: Layout, users: Users, items: Items, req: Requests, n: number,
-  domain: Uint8Array, user: Int32Array, item: Int32Array, request: Int32Array,
+  layout: Layout,
+  users: Users,
+  items: Items,
+  req: Requests,
+  n: number,
+  domain: Uint8Array,
+  user: Int32Array,
+  item: Int32Array,
+  request: Int32Array,
 ): { cat: Int32Array[]; num: Float32Array[] } {
   // Per feature: which domains log it, and where its value comes from (the row's user, item or request).
   const exposed = (flags: boolean[][], j: number) => Int32Array.from(layout.domains, (_, d) => (flags[d][j] ? -1 : 0));
   const cat = layout.categorical.map((f, j) => {
     const mask = exposed(layout.exposesCat, j);
-    if (f.name === 'item_id') return gatherCat(Int32Array.from({ length: items.count }, (_, i) => i + 1), item, domain, mask, n);
+    if (f.name === 'item_id')
+      return gatherCat(
+        Int32Array.from({ length: items.count }, (_, i) => i + 1),
+        item,
+        domain,
+        mask,
+        n,
+      );
     const [values, key] = f.source === 'user' ? [users.cat[j]!, user] : f.source === 'item' ? [items.cat[j]!, item] : [req.ctxCat[j]!, request];
     return gatherCat(values, key, domain, mask, n);
   });
@@ -258,7 +311,9 @@ function gatherNum(values: Float32Array, key: Int32Array, domain: Uint8Array, on
 function segmentUsers(imp: Impressions, userCount: number, heavyShare: number): { userSegment: Uint8Array; userTrainCount: Int32Array } {
   const count = new Int32Array(userCount);
   for (let j = 0; j < imp.n; j++) if (imp.period[j] === 0) count[imp.user[j]]++;
-  const active = Array.from(count).filter((c) => c > 0).sort((a, b) => b - a);
+  const active = Array.from(count)
+    .filter((c) => c > 0)
+    .sort((a, b) => b - a);
   const heavyN = Math.max(1, Math.round(heavyShare * active.length));
   const threshold = active.length ? active[Math.min(heavyN, active.length) - 1] : Infinity;
   const seg = new Uint8Array(userCount);

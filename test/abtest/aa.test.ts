@@ -12,7 +12,11 @@ async function setup() {
   await selectBackend(process.env.CROSSAB_BACKEND ?? 'wasm');
   // Condition: no user dominates the traffic (activity Zipf 0.5: the heaviest user makes ~1% of requests).
   // With Zipf 1.0 over 3000 users one user makes 12% of requests and the false-positive rate measured 13-16%.
-  const s = scenario('tiny', (r) => { r.traffic.replayRequests = 4000; r.users.count = 3000; r.users.activitySkew = 0.5; });
+  const s = scenario('tiny', (r) => {
+    r.traffic.replayRequests = 4000;
+    r.users.count = 3000;
+    r.users.activitySkew = 0.5;
+  });
   const p = modelInputs(s, 11);
   const off = await trainAndEvaluate(p, ['id-feature', 'shared-bottom'], 11, undefined, { candidates: ['id-feature', 'shared-bottom'] });
   const cds = candidatesOf(p);
@@ -28,7 +32,13 @@ test('A/A: about 5% of domains are significant at α = 0.05 and intervals cover 
   let covered = 0;
   for (let salt = 1; salt <= 200; salt++) {
     const r = replay(p.world, truth, trained, {
-      arms: [{ name: 'A', strategy: 'id-feature', share: 0.5 }, { name: 'B', strategy: 'id-feature', share: 0.5 }], control: 0, salt, positionBias: null,
+      arms: [
+        { name: 'A', strategy: 'id-feature', share: 0.5 },
+        { name: 'B', strategy: 'id-feature', share: 0.5 },
+      ],
+      control: 0,
+      salt,
+      positionBias: null,
     });
     for (const l of r.lifts.filter((x) => x.metric === 'ctr' && x.segment === 'all' && ['head', 'mid', 'tail'].includes(x.domain))) {
       assert.equal(l.trueLift, 0);
@@ -51,7 +61,13 @@ test('A/B: the interval covers the true lift about 95% of the time, and arms are
   let trueLift = NaN;
   for (let salt = 1; salt <= 120; salt++) {
     const r = replay(p.world, truth, trained, {
-      arms: [{ name: 'id-feature', strategy: 'id-feature', share: 0.5 }, { name: 'shared-bottom', strategy: 'shared-bottom', share: 0.5 }], control: 0, salt, positionBias: [1, 0.7, 0.5],
+      arms: [
+        { name: 'id-feature', strategy: 'id-feature', share: 0.5 },
+        { name: 'shared-bottom', strategy: 'shared-bottom', share: 0.5 },
+      ],
+      control: 0,
+      salt,
+      positionBias: [1, 0.7, 0.5],
     });
     const l = r.lifts.find((x) => x.metric === 'ctr' && x.domain === 'all' && x.segment === 'all')!;
     trueLift = l.trueLift;

@@ -19,7 +19,7 @@ test('the delta method reduces to p(1-p)/n when every user has one impression', 
   assert.ok(Math.abs(variance - (0.1 * 0.9 * 1000) / 999 / 1000) < 1e-12);
 });
 
-test('clustered variance grows when a user\'s impressions are correlated', () => {
+test("clustered variance grows when a user's impressions are correlated", () => {
   // Same CTR, same impressions: 100 users × 10 impressions, clicks all-or-nothing per user vs spread.
   const clustered = emptyRatio();
   const spread = emptyRatio();
@@ -54,7 +54,10 @@ test('sample-ratio mismatch: a fair split passes, a skewed one is flagged', () =
 
 test('assignment is stable per user and differs across salts', () => {
   const a = Array.from({ length: 1000 }, (_, u) => assignArm(1, u, [0.5, 0.5]));
-  assert.deepEqual(a, Array.from({ length: 1000 }, (_, u) => assignArm(1, u, [0.5, 0.5])));
+  assert.deepEqual(
+    a,
+    Array.from({ length: 1000 }, (_, u) => assignArm(1, u, [0.5, 0.5])),
+  );
   const b = Array.from({ length: 1000 }, (_, u) => assignArm(2, u, [0.5, 0.5]));
   const agree = a.filter((x, k) => x === b[k]).length;
   assert.ok(agree > 400 && agree < 600, `salts agree on ${agree}/1000`);

@@ -34,7 +34,14 @@ test('head-tail library scenario: every expectation passes over 3 seeds; JUnit X
   assert.equal(out.failed, 0);
   assert.equal(out.inconclusive, 0);
   assert.equal(out.passed, raw('head-tail').expectations.length);
-  assert.deepEqual(out.scenarios[0].runs.map((x: { seed: number; reused: boolean }) => [x.seed, x.reused]), [[1, false], [2, false], [3, false]]);
+  assert.deepEqual(
+    out.scenarios[0].runs.map((x: { seed: number; reused: boolean }) => [x.seed, x.reused]),
+    [
+      [1, false],
+      [2, false],
+      [3, false],
+    ],
+  );
   for (const j of results(out)) assert.equal(j.values.length, 3, j.name);
   const xml = readFileSync(junit, 'utf8');
   assert.match(xml, new RegExp(`<testsuite name="head-tail" tests="${out.passed}" failures="0"`));
@@ -49,12 +56,17 @@ test('correlation-low library scenario (negative transfer): every expectation pa
 
 test('stored runs are reused; a failing expectation exits 1; an inconclusive one exits 1 unless allowed', () => {
   const failing = variant('head-tail', 'failing.json', (s) => {
-    s.expectations = [{ name: 'separate beats shared-bottom on the tail', metric: 'auc', strategy: 'separate', vs: 'shared-bottom', domain: 'tail', atLeast: 0.01 }];
+    s.expectations = [
+      { name: 'separate beats shared-bottom on the tail', metric: 'auc', strategy: 'separate', vs: 'shared-bottom', domain: 'tail', atLeast: 0.01 },
+    ];
   });
   const f = crossab(['check', failing, '--db', db, '--json']);
   assert.equal(f.code, 1, f.stderr);
   const fo = JSON.parse(f.stdout);
-  assert.ok(fo.scenarios[0].runs.every((x: { reused: boolean }) => x.reused), 'all three runs come from the store');
+  assert.ok(
+    fo.scenarios[0].runs.every((x: { reused: boolean }) => x.reused),
+    'all three runs come from the store',
+  );
   assert.doesNotMatch(f.stderr, /training/);
   assert.equal(results(fo)[0].verdict, 'fail');
   assert.ok(results(fo)[0].ci_high < 0.01);
@@ -96,22 +108,94 @@ test('--baseline: the same code and seed reproduce the baseline exactly; a weake
   const w = crossab(['check', '--baseline', base.run_id, weaker, '--db', db, '--json', '--tolerance', 'auc=0.002']);
   assert.equal(w.code, 1, w.stderr);
   const wm = results(JSON.parse(w.stdout));
-  assert.ok(wm.some((m) => m.verdict === 'fail' && /^auc ple/.test(m.name)), 'ple is missing from the new run');
-  assert.ok(wm.some((m) => m.verdict === 'fail' && m.name.startsWith('auc ') && m.mean < -0.002), 'one epoch lowers some AUC beyond the tolerance');
+  assert.ok(
+    wm.some((m) => m.verdict === 'fail' && /^auc ple/.test(m.name)),
+    'ple is missing from the new run',
+  );
+  assert.ok(
+    wm.some((m) => m.verdict === 'fail' && m.name.startsWith('auc ') && m.mean < -0.002),
+    'one epoch lowers some AUC beyond the tolerance',
+  );
 });
 
 test('bad expectations and flags: one line, exit 2, nothing run or stored', () => {
   const before = crossab(['query', 'SELECT count(*)::INT AS n FROM runs', '--db', db, '--json']).stdout;
   const bad = (patch: (s: Record<string, any>) => void) => variant('head-tail', `bad-${Math.random().toString(36).slice(2)}.json`, patch);
   const cases: [string[], RegExp][] = [
-    [['check', bad((s) => { s.expectations[0].domain = 'nowhere'; })], /expectations\[0\]\.domain: unknown domain 'nowhere'/],
-    [['check', bad((s) => { s.expectations[0].strategy = 'star'; })], /expectations\[0\]\.strategy: 'star' is not trained in this scenario/],
-    [['check', bad((s) => { s.expectations[0].atMost = 0.1; })], /expectations\[0\]\.atLeast: give exactly one of atLeast and atMost/],
-    [['check', bad((s) => { s.expectations[0].metric = 'recall'; })], /expectations\[0\]\.metric: Invalid option/],
-    [['check', bad((s) => { s.expectations = [{ metric: 'ab_lift', arm: 'mmoe' }]; s.expectations[0].atLeast = 0; })], /expectations\[0\]\.arm: 'mmoe' is not an arm/],
-    [['check', bad((s) => { delete s.abtest; s.expectations = [{ metric: 'srm_p_value', atLeast: 0.001 }]; })], /expectations\[0\]\.metric: 'srm_p_value' needs an abtest block/],
-    [['check', bad((s) => { s.expectations = [{ metric: 'auc', strategy: 'ple', domain: 'head', segment: 'cold', atLeast: 0.5 }]; })], /offline metrics are stored per domain or per user segment/],
-    [['check', bad((s) => { s.expectations = []; })], /has no expectations/],
+    [
+      [
+        'check',
+        bad((s) => {
+          s.expectations[0].domain = 'nowhere';
+        }),
+      ],
+      /expectations\[0\]\.domain: unknown domain 'nowhere'/,
+    ],
+    [
+      [
+        'check',
+        bad((s) => {
+          s.expectations[0].strategy = 'star';
+        }),
+      ],
+      /expectations\[0\]\.strategy: 'star' is not trained in this scenario/,
+    ],
+    [
+      [
+        'check',
+        bad((s) => {
+          s.expectations[0].atMost = 0.1;
+        }),
+      ],
+      /expectations\[0\]\.atLeast: give exactly one of atLeast and atMost/,
+    ],
+    [
+      [
+        'check',
+        bad((s) => {
+          s.expectations[0].metric = 'recall';
+        }),
+      ],
+      /expectations\[0\]\.metric: Invalid option/,
+    ],
+    [
+      [
+        'check',
+        bad((s) => {
+          s.expectations = [{ metric: 'ab_lift', arm: 'mmoe' }];
+          s.expectations[0].atLeast = 0;
+        }),
+      ],
+      /expectations\[0\]\.arm: 'mmoe' is not an arm/,
+    ],
+    [
+      [
+        'check',
+        bad((s) => {
+          delete s.abtest;
+          s.expectations = [{ metric: 'srm_p_value', atLeast: 0.001 }];
+        }),
+      ],
+      /expectations\[0\]\.metric: 'srm_p_value' needs an abtest block/,
+    ],
+    [
+      [
+        'check',
+        bad((s) => {
+          s.expectations = [{ metric: 'auc', strategy: 'ple', domain: 'head', segment: 'cold', atLeast: 0.5 }];
+        }),
+      ],
+      /offline metrics are stored per domain or per user segment/,
+    ],
+    [
+      [
+        'check',
+        bad((s) => {
+          s.expectations = [];
+        }),
+      ],
+      /has no expectations/,
+    ],
     [['check', library('head-tail'), '--seeds', 'x'], /--seeds must be a count/],
     [['check', library('head-tail'), '--tolerance', 'auc=0.1'], /--tolerance applies only with --baseline/],
     [['check', '--baseline', 'no-such-run'], /no run 'no-such-run'/],

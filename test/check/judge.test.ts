@@ -6,7 +6,14 @@ import { parseSeeds, parseTolerances } from '../../src/commands/check.js';
 
 test('Student t quantiles match published tables', () => {
   // Two-sided 95%: df 1 → 12.706, 2 → 4.303, 4 → 2.776, 10 → 2.228, 30 → 2.042; large df → 1.960.
-  for (const [df, q] of [[1, 12.7062], [2, 4.3027], [4, 2.7764], [10, 2.2281], [30, 2.0423], [100000, 1.96]]) {
+  for (const [df, q] of [
+    [1, 12.7062],
+    [2, 4.3027],
+    [4, 2.7764],
+    [10, 2.2281],
+    [30, 2.0423],
+    [100000, 1.96],
+  ]) {
     assert.ok(Math.abs(studentTQuantile(0.975, df) - q) < 1e-3, `df ${df}: ${studentTQuantile(0.975, df)}`);
   }
   assert.ok(Math.abs(studentTQuantile(0.95, 5) - 2.015) < 1e-3);
@@ -15,7 +22,8 @@ test('Student t quantiles match published tables', () => {
 });
 
 test('verdicts: pass when the interval clears the threshold, fail when it misses it, inconclusive when it straddles it', () => {
-  const at = (values: number[], atLeast?: number, atMost?: number, over: 'mean' | 'every-seed' = 'mean') => judge(values, { atLeast, atMost, over, confidence: 0.95 });
+  const at = (values: number[], atLeast?: number, atMost?: number, over: 'mean' | 'every-seed' = 'mean') =>
+    judge(values, { atLeast, atMost, over, confidence: 0.95 });
   // mean 0.05, sd 0.01, n 3: half-width 4.303 · 0.01 / √3 = 0.0248.
   const j = at([0.04, 0.05, 0.06], 0.02);
   assert.equal(j.verdict, 'pass');
@@ -45,11 +53,17 @@ test('flags: --seeds takes a count or a list; --tolerance takes metric=value pai
 });
 
 test('JUnit XML: counts, escaping, and inconclusive as failure or (allowed) skipped', () => {
-  const suites = [{ name: 'a&b', seconds: 1.5, cases: [
-    { name: 'x < y', verdict: 'pass' as const, reason: 'ok', detail: 'seed 1: 0.1' },
-    { name: 'fails', verdict: 'fail' as const, reason: 'CI [0.1, 0.2] misses "≥ 0.3"', detail: '' },
-    { name: 'maybe', verdict: 'inconclusive' as const, reason: 'straddles', detail: '\u0001bad char' },
-  ] }];
+  const suites = [
+    {
+      name: 'a&b',
+      seconds: 1.5,
+      cases: [
+        { name: 'x < y', verdict: 'pass' as const, reason: 'ok', detail: 'seed 1: 0.1' },
+        { name: 'fails', verdict: 'fail' as const, reason: 'CI [0.1, 0.2] misses "≥ 0.3"', detail: '' },
+        { name: 'maybe', verdict: 'inconclusive' as const, reason: 'straddles', detail: '\u0001bad char' },
+      ],
+    },
+  ];
   const strict = junitXml(suites, false);
   assert.match(strict, /<testsuites name="crossab check" tests="3" failures="2" errors="0" skipped="0"/);
   assert.match(strict, /<testsuite name="a&amp;b"/);

@@ -4,18 +4,31 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { main } from '../../src/cli.js';
 
-export interface Outcome { code: number | 'threw' | 'hung'; stdout: string; stderr: string; error?: string }
+export interface Outcome {
+  code: number | 'threw' | 'hung';
+  stdout: string;
+  stderr: string;
+  error?: string;
+}
 
 async function one(argv: string[], seconds: number): Promise<Outcome> {
   let stdout = '';
   let stderr = '';
   const out = process.stdout.write.bind(process.stdout);
   const err = process.stderr.write.bind(process.stderr);
-  process.stdout.write = ((s: string | Uint8Array) => { stdout += String(s); return true; }) as typeof process.stdout.write;
-  process.stderr.write = ((s: string | Uint8Array) => { stderr += String(s); return true; }) as typeof process.stderr.write;
+  process.stdout.write = ((s: string | Uint8Array) => {
+    stdout += String(s);
+    return true;
+  }) as typeof process.stdout.write;
+  process.stderr.write = ((s: string | Uint8Array) => {
+    stderr += String(s);
+    return true;
+  }) as typeof process.stderr.write;
   let timer: NodeJS.Timeout | undefined;
   try {
-    const hung = new Promise<'hung'>((r) => { timer = setTimeout(() => r('hung'), seconds * 1000); });
+    const hung = new Promise<'hung'>((r) => {
+      timer = setTimeout(() => r('hung'), seconds * 1000);
+    });
     return { code: await Promise.race([main(argv), hung]), stdout, stderr };
   } catch (e) {
     // What the launcher would print as a stack trace and exit 1 with.

@@ -8,7 +8,10 @@ import type { Outcome } from './cli-driver.js';
 
 export function crossab(args: string[], opts: { cwd?: string; env?: Record<string, string> } = {}) {
   const r = spawnSync(process.execPath, [join(root, 'bin/crossab.js'), ...args], {
-    cwd: opts.cwd ?? mkdtempSync(join(tmpdir(), 'crossab-cwd-')), encoding: 'utf8', env: { ...process.env, ...opts.env }, timeout: 600_000,
+    cwd: opts.cwd ?? mkdtempSync(join(tmpdir(), 'crossab-cwd-')),
+    encoding: 'utf8',
+    env: { ...process.env, ...opts.env },
+    timeout: 600_000,
   });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
@@ -25,7 +28,10 @@ export function crossabMany(cases: { argv: string[]; seconds: number }[], opts: 
   writeFileSync(input, JSON.stringify(cases));
   const budget = cases.reduce((a, c) => a + c.seconds, 0);
   const r = spawnSync(process.execPath, [join(root, 'dist/test/helpers/cli-driver.js'), input, output], {
-    cwd: opts.cwd ?? dir, encoding: 'utf8', env: { ...process.env, ...opts.env }, timeout: budget * 1000,
+    cwd: opts.cwd ?? dir,
+    encoding: 'utf8',
+    env: { ...process.env, ...opts.env },
+    timeout: budget * 1000,
   });
   if (r.status !== 0) throw new Error(`the CLI driver died (exit ${r.status}, signal ${r.signal}):\n${r.stdout}\n${r.stderr}`);
   return JSON.parse(readFileSync(output, 'utf8'));

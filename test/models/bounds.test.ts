@@ -12,7 +12,11 @@ const ALL = STRATEGIES.map((s) => s.name);
 
 test('every strategy lands between a constant per-domain CTR and the oracle, overall and per domain', async () => {
   // The tail gets 20% here (not tiny's 10%): ~300 test impressions made a single domain's AUC too noisy to bound.
-  const s = scenario('tiny', (r) => { r.traffic.requests = 8000; r.domains[0].share = 0.5; r.domains[2].share = 0.2; });
+  const s = scenario('tiny', (r) => {
+    r.traffic.requests = 8000;
+    r.domains[0].share = 0.5;
+    r.domains[2].share = 0.2;
+  });
   const [res] = await offlineOverSeeds(s, ALL, [5]);
   for (const name of ALL) {
     const overall = metric(res, name, 'overall', 'all');
@@ -34,7 +38,10 @@ test('every strategy lands between a constant per-domain CTR and the oracle, ove
 
 test('no tensor leaks: tf.memory().numTensors is the same after the 2nd and the last epoch', async () => {
   await selectBackend(process.env.CROSSAB_BACKEND ?? 'wasm');
-  const s = scenario('tiny', (r) => { r.training.epochs = 4; r.training.patience = 10; });
+  const s = scenario('tiny', (r) => {
+    r.training.epochs = 4;
+    r.training.patience = 10;
+  });
   const p = modelInputs(s, 2);
   for (const name of ALL) {
     const before = tf.memory().numTensors;

@@ -13,7 +13,10 @@ import { priorOf } from '../../src/train/trainer.js';
 
 test('a domain with loss weight 0 teaches its tower nothing; the others train', async () => {
   await selectBackend(process.env.CROSSAB_BACKEND ?? 'wasm');
-  const s = scenario('tiny', (r) => { r.training.epochs = 1; r.training.lossWeights = { domains: { tail: 0 } }; });
+  const s = scenario('tiny', (r) => {
+    r.training.epochs = 1;
+    r.training.lossWeights = { domains: { tail: 0 } };
+  });
   const p = modelInputs(s, 3);
   // The initial values, from a model built with the same seed and names.
   const init = new Params(3, 'shared-bottom/');
@@ -30,7 +33,10 @@ test('a domain with loss weight 0 teaches its tower nothing; the others train', 
 
 test('uncertainty weighting learns a log-variance per domain and task; unknown domains are refused', async () => {
   await selectBackend(process.env.CROSSAB_BACKEND ?? 'wasm');
-  const s = scenario('tiny', (r) => { r.training.epochs = 2; r.training.lossWeights = { uncertainty: true }; });
+  const s = scenario('tiny', (r) => {
+    r.training.epochs = 2;
+    r.training.lossWeights = { uncertainty: true };
+  });
   const p = modelInputs(s, 4);
   const t = await fitStrategy(strategy('shared-bottom-esmm'), p.ds, p.split, p.history, s.training, 4);
   const logVar = t.params.list.filter((v) => /\/loss\/domain\d\/s_(click|conversion)/.test(v.name));

@@ -1,6 +1,6 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Page } from 'playwright-core';
@@ -15,7 +15,20 @@ const ids: string[] = [];
 
 before(() => {
   for (const seed of ['1', '2']) {
-    const r = crossab(['run', scenarioPath('tiny'), '--db', db, '--seed', seed, '--json', '--no-report', '--strategies', 'separate,shared-bottom,mmoe', '--arms', 'separate,shared-bottom,mmoe']);
+    const r = crossab([
+      'run',
+      scenarioPath('tiny'),
+      '--db',
+      db,
+      '--seed',
+      seed,
+      '--json',
+      '--no-report',
+      '--strategies',
+      'separate,shared-bottom,mmoe',
+      '--arms',
+      'separate,shared-bottom,mmoe',
+    ]);
     assert.equal(r.code, 0, r.stderr);
     ids.push(JSON.parse(r.stdout).run_id);
   }
@@ -47,24 +60,43 @@ test('report writes one self-contained HTML file and reproducible SVG charts ren
 async function inBrowser(file: string, check: (page: Page, log: { errors: string[]; requests: string[] }) => Promise<void>): Promise<void> {
   const browser = await chromium.launch({
     executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-quic'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--disable-quic',
+    ],
   });
   try {
     const context = await browser.newContext({ offline: true, viewport: { width: 1200, height: 900 } });
     const page = await context.newPage();
     const log = { errors: [] as string[], requests: [] as string[] };
-    page.on('console', (m) => { if (m.type() === 'error') log.errors.push(m.text()); });
+    page.on('console', (m) => {
+      if (m.type() === 'error') log.errors.push(m.text());
+    });
     page.on('pageerror', (e) => log.errors.push(String(e)));
-    page.on('request', (r) => { if (!r.url().startsWith('file:') && !r.url().startsWith('data:')) log.requests.push(r.url()); });
+    page.on('request', (r) => {
+      if (!r.url().startsWith('file:') && !r.url().startsWith('data:')) log.requests.push(r.url());
+    });
     await page.goto(`file://${file}`);
-    await page.evaluate(async () => { await (window as unknown as { crossabRendered: Promise<unknown> }).crossabRendered; return true; });
+    await page.evaluate(async () => {
+      await (window as unknown as { crossabRendered: Promise<unknown> }).crossabRendered;
+      return true;
+    });
     await check(page, log);
   } finally {
     await browser.close();
   }
 }
 
-const chartMarks = (page: Page) => page.$$eval('.chart', (divs) => divs.map((d) => ({ id: d.id, marks: d.querySelectorAll('svg g.role-mark path, svg g.role-mark line, svg g.role-mark rect').length })));
+const chartMarks = (page: Page) =>
+  page.$$eval('.chart', (divs) =>
+    divs.map((d) => ({ id: d.id, marks: d.querySelectorAll('svg g.role-mark path, svg g.role-mark line, svg g.role-mark rect').length })),
+  );
 
 test('the report opens in headless Chromium with the network off: no console errors, every chart has marks', async (t) => {
   if (!hasTool(t, 'chromium')) return;
@@ -88,8 +120,14 @@ test('stored strings holding HTML and script are shown as text: no script runs, 
   const hostile = join(dir, 'hostile.duckdb');
   copyFileSync(db, hostile);
   // Each payload tries another way out of an inlined <script> or an attribute.
-  const payloads = ['</script><script>window.pwned = 1</script>', '<!--<script>', '<img src=x onerror="window.pwned = 2">', '"\'><svg onload="window.pwned = 3">',
-    '\u2028\u2029]]>&amp;', '</style><script>window.pwned = 4</script>'];
+  const payloads = [
+    '</script><script>window.pwned = 1</script>',
+    '<!--<script>',
+    '<img src=x onerror="window.pwned = 2">',
+    '"\'><svg onload="window.pwned = 3">',
+    '\u2028\u2029]]>&amp;',
+    '</style><script>window.pwned = 4</script>',
+  ];
   const inst = await DuckDBInstance.create(hostile);
   const con = await inst.connect();
   const lit = (s: string) => `'${s.replace(/'/g, "''")}'`;

@@ -21,14 +21,64 @@ test('the shipped scenarios validate', () => {
 });
 
 test('bad scenarios are refused with the field path and the problem', () => {
-  assert.match(refusal((r) => { r.colour = 'red'; }), /^tiny\.json: \(top level\): unknown key 'colour'/);
-  assert.match(refusal((r) => { r.users.count = -5; }), /users\.count: .*>=\s*10/);
-  assert.match(refusal((r) => { r.users.count = 'many'; }), /users\.count: .*expected number/i);
-  assert.match(refusal((r) => { r.domains[0].share = 0.7; }), /domains: domain shares sum to 1\.1, not 1/);
-  assert.match(refusal((r) => { r.domains[1].features.push('colour'); }), /domains\[1\]\.features\[4\]: feature 'colour' is not declared/);
-  assert.match(refusal((r) => { r.domains[0].slate = 50; }), /domains\[0\]\.slate: slate \(50\) exceeds candidates \(12\)/);
-  assert.match(refusal((r) => { r.features[0].vocab = undefined; }), /features\[0\]\.vocab: categorical features need a vocab size/);
-  assert.match(refusal((r) => { r.abtest.control = 'mmoe'; }), /abtest\.control: control 'mmoe' is not one of the arms/);
-  assert.match(refusal((r) => { r.traffic.periods = { train: 0.7, valid: 0.1, test: 0.5 }; }), /traffic\.periods: train \+ valid \+ test must sum to 1/);
-  assert.match(refusal((r) => { r.domains[0].extra = 1; }), /domains\[0\]: unknown key 'extra'/);
+  assert.match(
+    refusal((r) => {
+      r.colour = 'red';
+    }),
+    /^tiny\.json: \(top level\): unknown key 'colour'/,
+  );
+  assert.match(
+    refusal((r) => {
+      r.users.count = -5;
+    }),
+    /users\.count: .*>=\s*10/,
+  );
+  assert.match(
+    refusal((r) => {
+      r.users.count = 'many';
+    }),
+    /users\.count: .*expected number/i,
+  );
+  assert.match(
+    refusal((r) => {
+      r.domains[0].share = 0.7;
+    }),
+    /domains: domain shares sum to 1\.1, not 1/,
+  );
+  assert.match(
+    refusal((r) => {
+      r.domains[1].features.push('colour');
+    }),
+    /domains\[1\]\.features\[4\]: feature 'colour' is not declared/,
+  );
+  assert.match(
+    refusal((r) => {
+      r.domains[0].slate = 50;
+    }),
+    /domains\[0\]\.slate: slate \(50\) exceeds candidates \(12\)/,
+  );
+  assert.match(
+    refusal((r) => {
+      r.features[0].vocab = undefined;
+    }),
+    /features\[0\]\.vocab: categorical features need a vocab size/,
+  );
+  assert.match(
+    refusal((r) => {
+      r.abtest.control = 'mmoe';
+    }),
+    /abtest\.control: control 'mmoe' is not one of the arms/,
+  );
+  assert.match(
+    refusal((r) => {
+      r.traffic.periods = { train: 0.7, valid: 0.1, test: 0.5 };
+    }),
+    /traffic\.periods: train \+ valid \+ test must sum to 1/,
+  );
+  assert.match(
+    refusal((r) => {
+      r.domains[0].extra = 1;
+    }),
+    /domains\[0\]: unknown key 'extra'/,
+  );
 });

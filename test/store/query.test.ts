@@ -66,14 +66,17 @@ test('query refuses every statement that writes, reaches outside the store or ch
     'VACUUM',
     'BEGIN TRANSACTION',
     'DETACH store',
-    "PREPARE p AS SELECT 1",
+    'PREPARE p AS SELECT 1',
     'SELECT 1; DROP TABLE runs',
     "SELECT * FROM query('DROP TABLE runs')",
     'USE system',
   ];
   const before = sha(store);
   const files = listing();
-  const outcomes = crossabMany(attacks.map((sql) => ({ argv: ['query', sql, '--db', store], seconds: 30 })), { cwd: dir, env });
+  const outcomes = crossabMany(
+    attacks.map((sql) => ({ argv: ['query', sql, '--db', store], seconds: 30 })),
+    { cwd: dir, env },
+  );
   for (const [k, sql] of attacks.entries()) {
     const r = outcomes[k];
     assert.equal(r.code, 2, `not refused: ${sql}\n${r.stdout}${r.stderr}`);
@@ -89,8 +92,19 @@ test('query refuses every statement that writes, reaches outside the store or ch
 });
 
 test('query reads the store: SELECT, FROM-first, WITH, DESCRIBE, SHOW and SUMMARIZE all run', () => {
-  const reads = ['SELECT run_id FROM runs', 'FROM runs SELECT status', 'WITH x AS (SELECT 1 AS a) SELECT * FROM x', 'DESCRIBE runs', 'SHOW TABLES', 'SUMMARIZE training_runs', 'VALUES (1), (2)'];
-  const outcomes = crossabMany(reads.map((sql) => ({ argv: ['query', sql, '--db', store, '--json'], seconds: 30 })), { cwd: dir, env });
+  const reads = [
+    'SELECT run_id FROM runs',
+    'FROM runs SELECT status',
+    'WITH x AS (SELECT 1 AS a) SELECT * FROM x',
+    'DESCRIBE runs',
+    'SHOW TABLES',
+    'SUMMARIZE training_runs',
+    'VALUES (1), (2)',
+  ];
+  const outcomes = crossabMany(
+    reads.map((sql) => ({ argv: ['query', sql, '--db', store, '--json'], seconds: 30 })),
+    { cwd: dir, env },
+  );
   for (const [k, sql] of reads.entries()) {
     const r = outcomes[k];
     assert.equal(r.code, 0, `${sql}: ${r.stderr}`);
@@ -120,8 +134,13 @@ test('query caps and streams rows: 100M rows end at the cap, with a note; a slow
 
 test('query: empty SQL, several statements and bad flags are one line, exit 2', () => {
   for (const [args, pattern] of [
-    [[''], /no SQL given/], [[';'], /no SQL given/], [['  -- nothing\n;'], /no SQL given/], [['SELECT 1; SELECT 2'], /exactly one statement, got 2/],
-    [['SELEC 1'], /syntax error/i], [['SELECT 1', '--max-rows', '-1'], /--max-rows must be between 0/], [['SELECT 1', '--timeout', 'x'], /--timeout must be a whole number/],
+    [[''], /no SQL given/],
+    [[';'], /no SQL given/],
+    [['  -- nothing\n;'], /no SQL given/],
+    [['SELECT 1; SELECT 2'], /exactly one statement, got 2/],
+    [['SELEC 1'], /syntax error/i],
+    [['SELECT 1', '--max-rows', '-1'], /--max-rows must be between 0/],
+    [['SELECT 1', '--timeout', 'x'], /--timeout must be a whole number/],
   ] as [string[], RegExp][]) {
     const [r] = crossabMany([{ argv: ['query', ...args, '--db', store], seconds: 30 }], { cwd: dir, env });
     assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
@@ -130,7 +149,7 @@ test('query: empty SQL, several statements and bad flags are one line, exit 2', 
   }
 });
 
-test('--db that is not a crossab store: SQLite, truncated, empty, random, someone else\'s DuckDB: one line, exit 2, file untouched, no extension fetched', async () => {
+test("--db that is not a crossab store: SQLite, truncated, empty, random, someone else's DuckDB: one line, exit 2, file untouched, no extension fetched", async () => {
   const sqlite = join(dir, 'lite.duckdb');
   // The 100-byte SQLite header and an empty first page: what DuckDB sniffs before loading its reader.
   const header = Buffer.alloc(4096);
@@ -143,7 +162,12 @@ test('--db that is not a crossab store: SQLite, truncated, empty, random, someon
   writeFileSync(empty, '');
   const random = join(dir, 'random.duckdb');
   writeFileSync(random, Buffer.from(Array.from({ length: 50_000 }, (_, k) => (k * 7919) % 251)));
-  const cases: [string, RegExp][] = [[sqlite, /is a SQLite file, not a DuckDB file/], [truncated, /is truncated or damaged/], [empty, /is not a DuckDB file/], [random, /is not a DuckDB file/]];
+  const cases: [string, RegExp][] = [
+    [sqlite, /is a SQLite file, not a DuckDB file/],
+    [truncated, /is truncated or damaged/],
+    [empty, /is not a DuckDB file/],
+    [random, /is not a DuckDB file/],
+  ];
   for (const [file, pattern] of cases) {
     const before = sha(file);
     for (const args of [['runs'], ['query', 'SELECT 1'], ['report'], ['run', scenarioPath('tiny'), '--no-report']]) {

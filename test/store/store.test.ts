@@ -16,7 +16,9 @@ function startRun(db: string, extra: string[] = []) {
   const child = spawn(process.execPath, [join(root, 'bin/crossab.js'), 'run', scenarioPath('tiny'), '--db', db, ...extra], { cwd: tmp() });
   let stderr = '';
   let stdout = '';
-  child.stdout.on('data', (d) => { stdout += d; });
+  child.stdout.on('data', (d) => {
+    stdout += d;
+  });
   const started = new Promise<string>((resolve, reject) => {
     child.stderr.on('data', (d) => {
       stderr += d;
@@ -47,7 +49,10 @@ test('run --json stores a complete run whose rows match what it printed', () => 
   assert.ok(row.ci_low <= row.lift && row.lift <= row.ci_high);
   const [run] = query(db, `SELECT status, seed, fingerprint, backend FROM runs WHERE run_id = '${out.run_id}'`);
   assert.deepEqual(run, { status: 'complete', seed: 3, fingerprint: out.fingerprint, backend: out.backend });
-  const [stored] = query(db, `SELECT lift, true_lift FROM ab_lifts WHERE run_id = '${out.run_id}' AND arm = 'shared-bottom' AND metric = 'ctr' AND domain = 'all' AND segment = 'all'`);
+  const [stored] = query(
+    db,
+    `SELECT lift, true_lift FROM ab_lifts WHERE run_id = '${out.run_id}' AND arm = 'shared-bottom' AND metric = 'ctr' AND domain = 'all' AND segment = 'all'`,
+  );
   assert.ok(Math.abs(Number(stored.lift) - row.lift) < 1e-12);
   const [{ n }] = query(db, `SELECT count(*)::INT AS n FROM offline_metrics WHERE run_id = '${out.run_id}' AND strategy = 'oracle'`);
   assert.ok(Number(n) > 10);
@@ -104,7 +109,10 @@ test('two runs writing one file at the same time both complete', async () => {
   assert.equal(ca, 0, a.err());
   assert.equal(cb, 0, b.err());
   const rows = query(db, 'SELECT seed, status FROM runs ORDER BY seed');
-  assert.deepEqual(rows, [{ seed: 1, status: 'complete' }, { seed: 2, status: 'complete' }]);
+  assert.deepEqual(rows, [
+    { seed: 1, status: 'complete' },
+    { seed: 2, status: 'complete' },
+  ]);
 });
 
 test('bad database paths and writing SQL get one line and exit 2; the file is unchanged', () => {
@@ -127,7 +135,10 @@ test('bad database paths and writing SQL get one line and exit 2; the file is un
   }
   assert.equal(readFileSync(notDb, 'utf8'), 'this is not a database');
   const db = join(dir, 'q.duckdb');
-  assert.equal(crossab(['run', scenarioPath('tiny'), '--db', db, '--json', '--strategies', 'id-feature,shared-bottom', '--arms', 'id-feature,shared-bottom']).code, 0);
+  assert.equal(
+    crossab(['run', scenarioPath('tiny'), '--db', db, '--json', '--strategies', 'id-feature,shared-bottom', '--arms', 'id-feature,shared-bottom']).code,
+    0,
+  );
   copyFileSync(db, join(dir, 'copy.duckdb'));
   for (const sql of ['DELETE FROM runs', 'DROP TABLE runs', "UPDATE runs SET status = 'failed'", 'CREATE TABLE x (a INT)']) {
     const r = crossab(['query', sql, '--db', db]);
@@ -151,8 +162,12 @@ test('migrations: a version-1 database is upgraded on open; a newer schema is re
       backend VARCHAR NOT NULL, version VARCHAR NOT NULL, fingerprint VARCHAR NOT NULL, strategies VARCHAR NOT NULL,
       arms VARCHAR, control VARCHAR, started_at TIMESTAMP NOT NULL, finished_at TIMESTAMP,
       status VARCHAR NOT NULL, pid INTEGER, wall_seconds DOUBLE, error VARCHAR)`);
-  await con.run("INSERT INTO runs VALUES ('old-run', 'tiny', '{}', 1, 'wasm', '0.1.0', 'f', 'separate', NULL, NULL, now(), NULL, 'running', 4194305, NULL, NULL)");
-  await con.run('CREATE TABLE ab_assignment (run_id VARCHAR NOT NULL, arm VARCHAR NOT NULL, strategy VARCHAR NOT NULL, share DOUBLE, users INTEGER, srm_chi2 DOUBLE, srm_p_value DOUBLE)');
+  await con.run(
+    "INSERT INTO runs VALUES ('old-run', 'tiny', '{}', 1, 'wasm', '0.1.0', 'f', 'separate', NULL, NULL, now(), NULL, 'running', 4194305, NULL, NULL)",
+  );
+  await con.run(
+    'CREATE TABLE ab_assignment (run_id VARCHAR NOT NULL, arm VARCHAR NOT NULL, strategy VARCHAR NOT NULL, share DOUBLE, users INTEGER, srm_chi2 DOUBLE, srm_p_value DOUBLE)',
+  );
   await con.run("INSERT INTO ab_assignment VALUES ('old', 'a', 'separate', 0.5, 10, 0.1, 0.9)");
   await con.run('INSERT INTO schema_version VALUES (1, now())');
   con.closeSync();
@@ -160,7 +175,10 @@ test('migrations: a version-1 database is upgraded on open; a newer schema is re
   // Readers never migrate: an old store is listed as it is (its dead run shown as interrupted).
   const listed = crossab(['runs', '--db', path, '--json']);
   assert.equal(listed.code, 0, listed.stderr);
-  assert.deepEqual(JSON.parse(listed.stdout).map((r: { run_id: string; status: string }) => [r.run_id, r.status]), [['old-run', 'interrupted']]);
+  assert.deepEqual(
+    JSON.parse(listed.stdout).map((r: { run_id: string; status: string }) => [r.run_id, r.status]),
+    [['old-run', 'interrupted']],
+  );
   const db = await openDb(path);
   const cols = (await db.con.runAndReadAll("SELECT column_name FROM information_schema.columns WHERE table_name = 'ab_assignment'")).getRows().map((r) => r[0]);
   const versions = (await db.con.runAndReadAll('SELECT version FROM schema_version ORDER BY version')).getRows().map((r) => r[0]);

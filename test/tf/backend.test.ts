@@ -8,10 +8,27 @@ function trainEmbeddingModel(steps = 6): number[] {
   const rows = 2000;
   const fields = 6;
   const vocab = 500;
-  const table = tf.variable(tf.tensor2d(Float32Array.from({ length: vocab * fields * 8 }, (_, i) => Math.sin(i * 12.9898) * 0.05), [vocab * fields, 8]));
-  const w = tf.variable(tf.tensor2d(Float32Array.from({ length: fields * 8 }, (_, i) => Math.cos(i * 3.1) * 0.2), [fields * 8, 1]));
-  const idx = tf.tensor2d(Int32Array.from({ length: rows * fields }, (_, i) => ((i * 7919) % vocab) + (i % fields) * vocab), [rows, fields], 'int32');
-  const y = tf.tensor2d(Float32Array.from({ length: rows }, (_, i) => ((i * 31) % 7 < 2 ? 1 : 0)), [rows, 1]);
+  const table = tf.variable(
+    tf.tensor2d(
+      Float32Array.from({ length: vocab * fields * 8 }, (_, i) => Math.sin(i * 12.9898) * 0.05),
+      [vocab * fields, 8],
+    ),
+  );
+  const w = tf.variable(
+    tf.tensor2d(
+      Float32Array.from({ length: fields * 8 }, (_, i) => Math.cos(i * 3.1) * 0.2),
+      [fields * 8, 1],
+    ),
+  );
+  const idx = tf.tensor2d(
+    Int32Array.from({ length: rows * fields }, (_, i) => ((i * 7919) % vocab) + (i % fields) * vocab),
+    [rows, fields],
+    'int32',
+  );
+  const y = tf.tensor2d(
+    Float32Array.from({ length: rows }, (_, i) => ((i * 31) % 7 < 2 ? 1 : 0)),
+    [rows, 1],
+  );
   const opt = tf.train.adam(0.05);
   const losses: number[] = [];
   for (let s = 0; s < steps; s++) {
@@ -70,23 +87,41 @@ test("crossab's wasm copy kernels (slice, split, unstack, concat, stack, gather)
     ['gather int32 rows', (_, i) => tf.gather(tf.reshape(i, [8, 5]), tf.tensor1d([7, 0, 3, 3], 'int32'))],
     ['concat axis 1 (runs of different widths)', (f) => tf.concat([tf.reshape(f, [24, 60]), tf.slice(tf.reshape(f, [24, 60]), [0, 0], [24, 7])], 1)],
     ['concat axis 0', (f) => tf.concat([f, tf.slice(f, [1, 0, 0], [2, 6, 60])], 0)],
-    ['concat axis 2 of three, int32', (_, i) => tf.concat([tf.reshape(i, [4, 2, 5]), tf.reshape(i, [4, 2, 5]), tf.slice(tf.reshape(i, [4, 2, 5]), [0, 0, 1], [4, 2, 3])], 2)],
+    [
+      'concat axis 2 of three, int32',
+      (_, i) => tf.concat([tf.reshape(i, [4, 2, 5]), tf.reshape(i, [4, 2, 5]), tf.slice(tf.reshape(i, [4, 2, 5]), [0, 0, 1], [4, 2, 3])], 2),
+    ],
     ['stack axis 1', (f) => tf.stack(tf.unstack(f, 0), 1)],
     ['stack axis 0 and -1', (f) => [tf.stack([f, f], 0), tf.stack([f, f, f], -1)]],
     ['gather axis 1 (tfjs kernel)', (f) => tf.gather(f, tf.tensor1d([2, 0], 'int32'), 1)],
   ];
   const run = async (backend: BackendName) => {
     await selectBackend(backend);
-    const f = tf.tensor3d(Float32Array.from({ length: 4 * 6 * 60 }, (_, k) => Math.sin(k * 1.7)), [4, 6, 60]);
-    const i = tf.tensor2d(Int32Array.from({ length: 40 }, (_, k) => (k * 13) % 48), [4, 10], 'int32');
+    const f = tf.tensor3d(
+      Float32Array.from({ length: 4 * 6 * 60 }, (_, k) => Math.sin(k * 1.7)),
+      [4, 6, 60],
+    );
+    const i = tf.tensor2d(
+      Int32Array.from({ length: 40 }, (_, k) => (k * 13) % 48),
+      [4, 10],
+      'int32',
+    );
     const out = cases.map(([, fn]) => [fn(f, i)].flat().map((t) => ({ shape: t.shape, values: Array.from(t.dataSync()) })));
-    const outOfRange = (() => { try { tf.gather(tf.reshape(f, [48, 30]), tf.tensor1d([48], 'int32')).dataSync(); return 'no error'; } catch (e) { return String(e); } })();
+    const outOfRange = (() => {
+      try {
+        tf.gather(tf.reshape(f, [48, 30]), tf.tensor1d([48], 'int32')).dataSync();
+        return 'no error';
+      } catch (e) {
+        return String(e);
+      }
+    })();
     tf.disposeVariables();
     return { out, outOfRange };
   };
   const cpu = await run('cpu');
   const wasm = await run('wasm');
-  for (const k of [tf.Slice, tf.SplitV, tf.Unpack, tf.Concat, tf.Pack, tf.GatherV2]) assert.ok((tf.getKernel(k, 'wasm') as { crossabWrapped?: boolean }).crossabWrapped, `${k} is crossab's`);
+  for (const k of [tf.Slice, tf.SplitV, tf.Unpack, tf.Concat, tf.Pack, tf.GatherV2])
+    assert.ok((tf.getKernel(k, 'wasm') as { crossabWrapped?: boolean }).crossabWrapped, `${k} is crossab's`);
   cases.forEach(([name], k) => assert.deepEqual(wasm.out[k], cpu.out[k], name));
   assert.match(wasm.outOfRange, /index value 48 is not in \[0, 47\]/);
 });

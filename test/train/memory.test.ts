@@ -35,13 +35,26 @@ test('a shapes-only model has the same variables (names aside from their counter
 });
 
 test('the wasm heap estimate grows with the embedding table and refuses, naming the vocabulary, what the heap cannot hold', () => {
-  const s = scenario('tiny', (r) => { r.features[1].vocab = 1_000_000; r.features[2].vocab = 1_000_000; r.features[4].vocab = 1_000_000; });
+  const s = scenario('tiny', (r) => {
+    r.features[1].vocab = 1_000_000;
+    r.features[2].vocab = 1_000_000;
+    r.features[4].vocab = 1_000_000;
+  });
   const m = modelFootprint(s, 'shared-bottom');
   // 3,000,363 rows × 8 × 4 bytes: measured to fault (the heap passed ~2.2 GB); 2,000,346 rows trained at 1.75 GB.
   assert.ok(m.wasmHeapBytes > WASM_HEAP_LIMIT, `${m.wasmHeapBytes}`);
-  assert.ok(modelFootprint(scenario('tiny', (r) => { r.features[1].vocab = 1_000_000; }), 'shared-bottom').wasmHeapBytes < WASM_HEAP_LIMIT);
-  assert.throws(() => admit(s, { strategies: ['shared-bottom'], arms: 0, copies: 1, workers: 1, backend: 'wasm' }, 'tiny.json'),
-    /^Error: tiny\.json: features\[1\]\.vocab: training 'shared-bottom' on the wasm backend needs ~\d\.\d\d GB of heap/);
+  assert.ok(
+    modelFootprint(
+      scenario('tiny', (r) => {
+        r.features[1].vocab = 1_000_000;
+      }),
+      'shared-bottom',
+    ).wasmHeapBytes < WASM_HEAP_LIMIT,
+  );
+  assert.throws(
+    () => admit(s, { strategies: ['shared-bottom'], arms: 0, copies: 1, workers: 1, backend: 'wasm' }, 'tiny.json'),
+    /^Error: tiny\.json: features\[1\]\.vocab: training 'shared-bottom' on the wasm backend needs ~\d\.\d\d GB of heap/,
+  );
   // Off the wasm heap the same model is only its variables a few times over.
   admit(s, { strategies: ['shared-bottom'], arms: 0, copies: 1, workers: 1, backend: 'cpu' }, 'tiny.json');
 });
@@ -52,8 +65,28 @@ test('admit names the field behind an oversized world: users for the A/B sums, r
   try {
     const plan = { strategies: ['shared-bottom'], arms: 2, copies: 1, workers: 1, backend: 'wasm' as const };
     admit(scenario('tiny'), plan, 'tiny.json');
-    assert.throws(() => admit(scenario('tiny', (r) => { r.users.count = 5_000_000; }), plan, 'tiny.json'), /tiny\.json: users\.count: this run needs ~\d+\.\d+ GB/);
-    assert.throws(() => admit(scenario('tiny', (r) => { r.traffic.requests = 20_000_000; }), plan, 'tiny.json'), /tiny\.json: traffic\.requests: .*over the 2\.00 GB allowed here/);
+    assert.throws(
+      () =>
+        admit(
+          scenario('tiny', (r) => {
+            r.users.count = 5_000_000;
+          }),
+          plan,
+          'tiny.json',
+        ),
+      /tiny\.json: users\.count: this run needs ~\d+\.\d+ GB/,
+    );
+    assert.throws(
+      () =>
+        admit(
+          scenario('tiny', (r) => {
+            r.traffic.requests = 20_000_000;
+          }),
+          plan,
+          'tiny.json',
+        ),
+      /tiny\.json: traffic\.requests: .*over the 2\.00 GB allowed here/,
+    );
     process.env.CROSSAB_MEMORY_LIMIT = 'lots';
     assert.throws(() => admit(scenario('tiny'), plan, 'tiny.json'), /CROSSAB_MEMORY_LIMIT must be a size such as 4G/);
   } finally {
@@ -63,7 +96,10 @@ test('admit names the field behind an oversized world: users for the A/B sums, r
 });
 
 test('a worker past the heap bound is replaced after its task, and the results are the same as without replacement', async () => {
-  const s = scenario('tiny', (r) => { r.training.epochs = 1; r.traffic.requests = 1500; });
+  const s = scenario('tiny', (r) => {
+    r.training.epochs = 1;
+    r.traffic.requests = 1500;
+  });
   const p = trainingInputs(generateWorld(s, 3));
   const names = ['separate', 'shared-bottom', 'mmoe'];
   const run = async (recycle: number) => {

@@ -10,8 +10,18 @@ import { crossab } from '../helpers/cli.js';
 test('run with 2 workers equals run with 1: offline metrics, A/B readout and stored rows to the last digit', () => {
   const dir = mkdtempSync(join(tmpdir(), 'crossab-par-'));
   const out = (workers: string) => {
-    const r = crossab(['run', scenarioPath('tiny'), '--json', '--no-report', '--workers', workers, '--db', join(dir, `w${workers}.duckdb`),
-      '--strategies', 'separate,shared-bottom,mmoe,maml']);
+    const r = crossab([
+      'run',
+      scenarioPath('tiny'),
+      '--json',
+      '--no-report',
+      '--workers',
+      workers,
+      '--db',
+      join(dir, `w${workers}.duckdb`),
+      '--strategies',
+      'separate,shared-bottom,mmoe,maml',
+    ]);
     assert.equal(r.code, 0, r.stderr);
     const o = JSON.parse(r.stdout);
     for (const k of ['run_id', 'db', 'stages', 'wall_seconds', 'peak_rss_mb']) delete o[k];

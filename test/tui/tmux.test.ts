@@ -36,9 +36,20 @@ function workspace(requests?: number): { dir: string; db: string } {
 function startApp(dir: string): string {
   const session = `crossab-test-${process.pid}-${Date.now()}`;
   // Bare `crossab` on a terminal opens the dashboard.
-  tmux('new-session', '-d', '-s', session, '-x', '150', '-y', '45', '-c', dir,
+  tmux(
+    'new-session',
+    '-d',
+    '-s',
+    session,
+    '-x',
+    '150',
+    '-y',
+    '45',
+    '-c',
+    dir,
     // Ink draws only a final frame when it thinks it runs in CI (CI=true here): a person's terminal has no CI.
-    `env -u CI -u CONTINUOUS_INTEGRATION node ${join(root, 'bin/crossab.js')}; echo "EXIT=$?"; sleep 30`);
+    `env -u CI -u CONTINUOUS_INTEGRATION node ${join(root, 'bin/crossab.js')}; echo "EXIT=$?"; sleep 30`,
+  );
   return session;
 }
 

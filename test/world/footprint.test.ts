@@ -11,7 +11,9 @@ const load = new URL('../../src/scenario/load.js', import.meta.url).pathname;
 
 /** Peak RSS of generating the world, less a process that only loaded the same modules. */
 function measuredBytes(raw: object): number {
-  const script = (generate: boolean) => `const { generateWorld } = await import(${JSON.stringify(world)}); const { parseScenario } = await import(${JSON.stringify(load)});
+  const script = (
+    generate: boolean,
+  ) => `const { generateWorld } = await import(${JSON.stringify(world)}); const { parseScenario } = await import(${JSON.stringify(load)});
     const s = parseScenario(${JSON.stringify(raw)}); ${generate ? 'generateWorld(s, 1);' : ''} process.stdout.write(String(process.resourceUsage().maxRSS * 1024));`;
   const rss = (generate: boolean) => Number(spawnSync(process.execPath, ['--input-type=module', '-e', script(generate)], { encoding: 'utf8' }).stdout);
   return rss(true) - rss(false);
@@ -19,8 +21,18 @@ function measuredBytes(raw: object): number {
 
 test('the world footprint estimate is within 0.7-1.6x of the memory generation takes, at 10x the traffic or the users', () => {
   const variants: [string, (r: Record<string, any>) => void][] = [
-    ['requests x10', (r) => { r.traffic.requests = 200_000; }],
-    ['users x100', (r) => { r.users.count = 150_000; }],
+    [
+      'requests x10',
+      (r) => {
+        r.traffic.requests = 200_000;
+      },
+    ],
+    [
+      'users x100',
+      (r) => {
+        r.users.count = 150_000;
+      },
+    ],
   ];
   for (const [label, patch] of variants) {
     const raw = rawScenario('tiny');

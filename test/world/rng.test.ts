@@ -10,7 +10,13 @@ test("a stream's uniforms are exactly seedrandom's Alea for the same key", () =>
 });
 
 test('normals() in bulk gives exactly what as many normal() calls give, whatever the offsets and a pending spare', () => {
-  for (const [skip, from, to] of [[0, 0, 1000], [1, 0, 999], [3, 5, 6], [0, 2, 2], [2, 1, 2]]) {
+  for (const [skip, from, to] of [
+    [0, 0, 1000],
+    [1, 0, 999],
+    [3, 5, 6],
+    [0, 2, 2],
+    [2, 1, 2],
+  ]) {
     const a = stream(3, 'normals');
     const b = stream(3, 'normals');
     for (let k = 0; k < skip; k++) assert.equal(a.normal(), b.normal());
@@ -92,7 +98,10 @@ test('Discrete.distinct draws distinct outcomes, in draw order, and stops after 
   // Outcomes are written as their ids.
   const viaIds = new Int32Array(3);
   d.distinct(stream(4, 'distinct'), 3, 1000, new Int32Array(3).fill(-1), 0, Int32Array.of(70, 71, 72), viaIds, 0);
-  assert.deepEqual([...viaIds], ref.map((i) => 70 + i));
+  assert.deepEqual(
+    [...viaIds],
+    ref.map((i) => 70 + i),
+  );
   assert.equal(out[1], -1);
   assert.equal(out[5], -1);
   // Outcome 2 of weight 0 can never be drawn: the tries run out.

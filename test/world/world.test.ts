@@ -24,9 +24,15 @@ test('the generator is pinned: the tiny scenario at seed 11 has the data it had 
   assert.equal(generateWorld(scenario(), 11).fingerprint, '60a73bb526db06f38202080764226c74dfa09140c9dcddf5bde4f74851bd2fe6');
 });
 
-test('resizing one domain leaves users, their tastes and other domains\' catalogues untouched', () => {
+test("resizing one domain leaves users, their tastes and other domains' catalogues untouched", () => {
   const base = generateWorld(scenario(), 3);
-  const changed = generateWorld(scenario('tiny', (r) => { r.domains[2].catalogue = 0.2; r.domains[2].candidates = 6; }), 3);
+  const changed = generateWorld(
+    scenario('tiny', (r) => {
+      r.domains[2].catalogue = 0.2;
+      r.domains[2].candidates = 6;
+    }),
+    3,
+  );
   assert.deepEqual(base.users.activity, changed.users.activity);
   assert.deepEqual(base.users.birth, changed.users.birth);
   assert.deepEqual(base.users.cat[1], changed.users.cat[1]);
@@ -60,7 +66,12 @@ test('a Zipf split over 12 domains gives a head/long-tail skew', () => {
 });
 
 test('user activity is skewed: most users make 1-3 requests, heavy users make a large share', () => {
-  const w = generateWorld(scenario('tiny', (r) => { r.traffic.requests = 8000; }), 2);
+  const w = generateWorld(
+    scenario('tiny', (r) => {
+      r.traffic.requests = 8000;
+    }),
+    2,
+  );
   const sum = summarise(w);
   assert.ok(sum.tailUserShare > 0.5, `tail share ${sum.tailUserShare}`);
   assert.ok(sum.heavyImpressionShare > 0.25, `heavy share ${sum.heavyImpressionShare}`);
@@ -93,13 +104,22 @@ test('features are absent outside the domains that expose them', () => {
   });
   // query_intent is private to 'mid'.
   const q = layout.categorical.findIndex((f) => f.name === 'query_intent');
-  assert.deepEqual(layout.exposesCat.map((e) => e[q]), [false, true, false]);
+  assert.deepEqual(
+    layout.exposesCat.map((e) => e[q]),
+    [false, true, false],
+  );
 });
 
-test('the empirical correlation of domains\' true logits follows the configured correlation', () => {
+test("the empirical correlation of domains' true logits follows the configured correlation", () => {
   const measured: number[] = [];
   for (const p of [0, 0.5, 0.9, 1]) {
-    const w = generateWorld(scenario('tiny', (r) => { r.truth.correlation = p; r.truth.latentDim = 16; }), 9);
+    const w = generateWorld(
+      scenario('tiny', (r) => {
+        r.truth.correlation = p;
+        r.truth.latentDim = 16;
+      }),
+      9,
+    );
     const c = domainCorrelation(w.truth, w.layout, w.users, w.items, 9);
     const off = [c[0][1], c[0][2], c[1][2]];
     const mean = off.reduce((a, b) => a + b, 0) / off.length;
@@ -121,7 +141,12 @@ test('periods are time-ordered: train before valid before test', () => {
 });
 
 test('novice preference: full for a newcomer, half after halfLife impressions, gone with experience; off by default', () => {
-  const w = generateWorld(scenario('tiny', (r) => { r.users.novice = { scale: 2, halfLife: 8 }; }), 5);
+  const w = generateWorld(
+    scenario('tiny', (r) => {
+      r.users.novice = { scale: 2, halfLife: 8 };
+    }),
+    5,
+  );
   const t = w.truth;
   assert.ok(t.novice);
   const ctx = w.replay.ctxLatent;
@@ -130,7 +155,7 @@ test('novice preference: full for a newcomer, half after halfLife impressions, g
     const [fresh] = rawLogits(t, 0, 3, i, ctx, 0, 0);
     const [half] = rawLogits(t, 0, 3, i, ctx, 0, 8);
     const [old] = rawLogits(t, 0, 3, i, ctx, 0, 1e6);
-    assert.ok(Math.abs((half - old) - 0.5 * (fresh - old)) < 1e-9);
+    assert.ok(Math.abs(half - old - 0.5 * (fresh - old)) < 1e-9);
     gaps.push(fresh - old);
   }
   // The preference differs between items (it is about what newcomers like, not how much they click).
@@ -150,7 +175,11 @@ test('bias calibration hits the target mean probability to 1e-9, with and withou
       const b = calibrateBias(raw, target, w);
       let acc = 0;
       let ws = 0;
-      raw.forEach((x, j) => { const wj = w ? w[j] : 1; acc += wj / (1 + Math.exp(-(b + x))); ws += wj; });
+      raw.forEach((x, j) => {
+        const wj = w ? w[j] : 1;
+        acc += wj / (1 + Math.exp(-(b + x)));
+        ws += wj;
+      });
       assert.ok(Math.abs(acc / ws - target) < 1e-9, `target ${target}: ${acc / ws}`);
     }
   }
