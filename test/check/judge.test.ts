@@ -1,8 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { judge, studentTCdf, studentTQuantile } from '../../src/check/judge.js';
-import { junitXml } from '../../src/check/junit.js';
-import { parseSeeds, parseTolerances } from '../../src/commands/check.js';
 
 test('Student t quantiles match published tables', () => {
   // Two-sided 95%: df 1 → 12.706, 2 → 4.303, 4 → 2.776, 10 → 2.228, 30 → 2.042; large df → 1.960.
@@ -40,42 +38,4 @@ test('verdicts: pass when the interval clears the threshold, fail when it misses
   assert.equal(at([0.01, NaN, 0.02], 0).verdict, 'inconclusive');
   // Identical values: a zero-width interval decides.
   assert.equal(at([0.01, 0.01, 0.01], 0).verdict, 'pass');
-});
-
-test('flags: --seeds takes a count or a list; --tolerance takes metric=value pairs', () => {
-  assert.deepEqual(parseSeeds('5'), { count: 5 });
-  assert.deepEqual(parseSeeds('1,2,9'), { list: [1, 2, 9] });
-  assert.deepEqual(parseSeeds('7,'), { list: [7] });
-  for (const bad of ['', 'a', '1,1', '0', '1.5', '-3', '101']) assert.throws(() => parseSeeds(bad), /--seeds/, bad);
-  assert.deepEqual(parseTolerances('auc=0.01,lift=0.1'), { auc: 0.01, gauc: 0.003, logloss: 0.003, lift: 0.1 });
-  assert.throws(() => parseTolerances('recall=0.1'), /--tolerance/);
-  assert.throws(() => parseTolerances('auc=-1'), /--tolerance/);
-});
-
-test('JUnit XML: counts, escaping, and inconclusive as failure or (allowed) skipped', () => {
-  const suites = [
-    {
-      name: 'a&b',
-      seconds: 1.5,
-      cases: [
-        { name: 'x < y', verdict: 'pass' as const, reason: 'ok', detail: 'seed 1: 0.1' },
-        { name: 'fails', verdict: 'fail' as const, reason: 'CI [0.1, 0.2] misses "≥ 0.3"', detail: '' },
-        { name: 'maybe', verdict: 'inconclusive' as const, reason: 'straddles', detail: '\u0001bad char' },
-      ],
-    },
-  ];
-  const strict = junitXml(suites, false);
-  assert.match(strict, /<testsuites name="crossab check" tests="3" failures="2" errors="0" skipped="0"/);
-  assert.match(strict, /<testsuite name="a&amp;b"/);
-  assert.match(strict, /name="x &lt; y"/);
-  assert.match(strict, /message="CI \[0.1, 0.2\] misses &quot;≥ 0.3&quot;"/);
-  assert.match(strict, /<failure type="inconclusive"/);
-  assert.doesNotMatch(strict, /\u0001/);
-  const allowed = junitXml(suites, true);
-  assert.match(allowed, /tests="3" failures="1" errors="0" skipped="1"/);
-  assert.match(allowed, /<skipped message="inconclusive \(allowed\): straddles"\/>/);
-  // Balanced tags.
-  for (const tag of ['testsuites', 'testsuite', 'testcase', 'system-out']) {
-    assert.equal((strict.match(new RegExp(`<${tag}[ >]`, 'g')) ?? []).length, (strict.match(new RegExp(`</${tag}>`, 'g')) ?? []).length, tag);
-  }
 });

@@ -1,10 +1,14 @@
-// Training on worker threads gives the same numbers as training in one thread.
+// Training on worker threads gives the same numbers as training in one thread, also when a worker
+// whose heap grew large is replaced between tasks.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { scenarioPath } from '../helpers/scenarios.js';
+import { TrainingPool, trainAll } from '../../src/train/parallel.js';
+import { trainingInputs } from '../../src/data/inputs.js';
+import { generateWorld } from '../../src/world/world.js';
+import { scenario, scenarioPath } from '../helpers/scenarios.js';
 import { crossab } from '../helpers/cli.js';
 
 test('run with 2 workers equals run with 1: offline metrics, A/B readout and stored rows to the last digit', () => {
@@ -39,4 +43,27 @@ test('--workers takes a whole number from 1 to 64', () => {
     assert.equal(r.code, 2, r.stderr);
     assert.match(r.stderr, /--workers must be/);
   }
+});
+
+test('a worker past the heap bound is replaced after its task, and the results are the same as without replacement', async () => {
+  const s = scenario('tiny', (r) => {
+    r.training.epochs = 1;
+    r.traffic.requests = 1500;
+  });
+  const p = trainingInputs(generateWorld(s, 3));
+  const names = ['separate', 'shared-bottom', 'mmoe'];
+  const run = async (recycle: number) => {
+    const pool = new TrainingPool(1, 'wasm', recycle);
+    try {
+      const out = await trainAll(p, names, 3, { workers: 1, backend: 'wasm', candidates: new Set(), pool }, () => {});
+      return { replacements: pool.replacements, test: out.map((t) => Array.from(t.test.click.slice(0, 200))) };
+    } finally {
+      await pool.close();
+    }
+  };
+  const kept = await run(Number.MAX_SAFE_INTEGER);
+  const replaced = await run(1);
+  assert.equal(kept.replacements, 0);
+  assert.equal(replaced.replacements, names.length);
+  assert.deepEqual(replaced.test, kept.test);
 });

@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parseSeeds, parseTolerances } from '../../src/commands/check.js';
 import { root } from '../helpers/scenarios.js';
 import { crossab } from '../helpers/cli.js';
 
@@ -210,4 +211,14 @@ test('bad expectations and flags: one line, exit 2, nothing run or stored', () =
   }
   assert.equal(crossab(['query', 'SELECT count(*)::INT AS n FROM runs', '--db', db, '--json']).stdout, before);
   assert.ok(!existsSync(join(dir, 'out.txt')));
+});
+
+test('flags: --seeds takes a count or a list; --tolerance takes metric=value pairs', () => {
+  assert.deepEqual(parseSeeds('5'), { count: 5 });
+  assert.deepEqual(parseSeeds('1,2,9'), { list: [1, 2, 9] });
+  assert.deepEqual(parseSeeds('7,'), { list: [7] });
+  for (const bad of ['', 'a', '1,1', '0', '1.5', '-3', '101']) assert.throws(() => parseSeeds(bad), /--seeds/, bad);
+  assert.deepEqual(parseTolerances('auc=0.01,lift=0.1'), { auc: 0.01, gauc: 0.003, logloss: 0.003, lift: 0.1 });
+  assert.throws(() => parseTolerances('recall=0.1'), /--tolerance/);
+  assert.throws(() => parseTolerances('auc=-1'), /--tolerance/);
 });

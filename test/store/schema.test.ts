@@ -1,0 +1,56 @@
+// The store's migrations: an old store is upgraded in place, a newer one is refused.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { crossab } from '../helpers/cli.js';
+
+function tmp(): string {
+  return mkdtempSync(join(tmpdir(), 'crossab-store-'));
+}
+
+test('migrations: a version-1 database is upgraded on open; a newer schema is refused with one line', async () => {
+  const { DuckDBInstance } = await import('@duckdb/node-api');
+  const { openDb } = await import('../../src/store/db.js');
+  const dir = tmp();
+  // A database as crossab 0.1's first schema left it.
+  const path = join(dir, 'v1.duckdb');
+  const inst = await DuckDBInstance.create(path);
+  const con = await inst.connect();
+  await con.run('CREATE TABLE schema_version (version INTEGER NOT NULL, applied_at TIMESTAMP NOT NULL)');
+  await con.run(`CREATE TABLE runs (
+      run_id VARCHAR PRIMARY KEY, scenario VARCHAR NOT NULL, scenario_json VARCHAR NOT NULL, seed INTEGER NOT NULL,
+      backend VARCHAR NOT NULL, version VARCHAR NOT NULL, fingerprint VARCHAR NOT NULL, strategies VARCHAR NOT NULL,
+      arms VARCHAR, control VARCHAR, started_at TIMESTAMP NOT NULL, finished_at TIMESTAMP,
+      status VARCHAR NOT NULL, pid INTEGER, wall_seconds DOUBLE, error VARCHAR)`);
+  await con.run(
+    "INSERT INTO runs VALUES ('old-run', 'tiny', '{}', 1, 'wasm', '0.1.0', 'f', 'separate', NULL, NULL, now(), NULL, 'running', 4194305, NULL, NULL)",
+  );
+  await con.run(
+    'CREATE TABLE ab_assignment (run_id VARCHAR NOT NULL, arm VARCHAR NOT NULL, strategy VARCHAR NOT NULL, share DOUBLE, users INTEGER, srm_chi2 DOUBLE, srm_p_value DOUBLE)',
+  );
+  await con.run("INSERT INTO ab_assignment VALUES ('old', 'a', 'separate', 0.5, 10, 0.1, 0.9)");
+  await con.run('INSERT INTO schema_version VALUES (1, now())');
+  con.closeSync();
+  inst.closeSync();
+  // Readers never migrate: an old store is listed as it is (its dead run shown as interrupted).
+  const listed = crossab(['runs', '--db', path, '--json']);
+  assert.equal(listed.code, 0, listed.stderr);
+  assert.deepEqual(
+    JSON.parse(listed.stdout).map((r: { run_id: string; status: string }) => [r.run_id, r.status]),
+    [['old-run', 'interrupted']],
+  );
+  const db = await openDb(path);
+  const cols = (await db.con.runAndReadAll("SELECT column_name FROM information_schema.columns WHERE table_name = 'ab_assignment'")).getRows().map((r) => r[0]);
+  const versions = (await db.con.runAndReadAll('SELECT version FROM schema_version ORDER BY version')).getRows().map((r) => r[0]);
+  const kept = (await db.con.runAndReadAll('SELECT count(*)::INT FROM ab_assignment')).getRows()[0][0];
+  const runCols = (await db.con.runAndReadAll("SELECT column_name FROM information_schema.columns WHERE table_name = 'runs'")).getRows().map((r) => r[0]);
+  await db.con.run('INSERT INTO schema_version VALUES (99, now())');
+  db.close();
+  assert.ok(cols.includes('max_user_share'));
+  assert.ok(runCols.includes('pid_stamp'));
+  assert.deepEqual(versions, [1, 2, 3]);
+  assert.equal(kept, 1);
+  await assert.rejects(openDb(path), /schema version 99 is newer than this crossab's/);
+});

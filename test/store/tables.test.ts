@@ -1,0 +1,76 @@
+// The table declarations are the schema: the migrations they produce create exactly the declared
+// columns with their types, and the appender fills every column from its declared field.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { LATEST_VERSION, TABLES, appendTable, migrationTo, type ColumnDef, type TableName } from '../../src/store/tables.js';
+import { SCHEMA_VERSION } from '../../src/store/schema.js';
+import { root } from '../helpers/scenarios.js';
+
+const sample = (c: ColumnDef, k: number): unknown =>
+  c.type === 'varchar' ? `${c.name}-${k}` : c.type === 'boolean' ? k % 2 === 0 : c.type === 'double' ? k + 0.25 : k + 1;
+
+test('migrations from the declarations create every declared column, in order, with its type; the appender fills each from its field', async () => {
+  assert.equal(SCHEMA_VERSION, LATEST_VERSION);
+  const inst = await DuckDBInstance.create(':memory:');
+  const con = await inst.connect();
+  try {
+    for (let v = 1; v <= LATEST_VERSION; v++) for (const sql of migrationTo(v)) await con.run(sql);
+    const cols = (await con.runAndReadAll('SELECT table_name, column_name, data_type FROM duckdb_columns() ORDER BY table_name, column_index')).getRowObjects();
+    for (const t of TABLES) {
+      const got = cols.filter((c) => c.table_name === t.name).map((c) => `${c.column_name} ${c.data_type}`);
+      assert.deepEqual(
+        got,
+        t.columns.map((c: ColumnDef) => `${c.name} ${c.type.toUpperCase()}`),
+        t.name,
+      );
+      assert.ok(t.doc.length > 0 && t.columns.every((c: ColumnDef) => c.doc.length > 0), `${t.name}: every table and column is documented`);
+      if (t.name === 'runs') continue; // inserted with now() and the process stamp, not appended
+      // Two result objects keyed by the declared fields; a NaN double is stored as NULL.
+      const rows = [0, 1].map((k) =>
+        Object.fromEntries(t.columns.map((c: ColumnDef) => [c.field ?? c.name, k === 1 && c.type === 'double' ? NaN : sample(c, k)])),
+      );
+      await appendTable(con, t.name as Exclude<TableName, 'runs'>, rows as never);
+      const back = (await con.runAndReadAll(`SELECT * FROM ${t.name} ORDER BY ALL`)).getRowObjects();
+      assert.equal(back.length, 2);
+      t.columns.forEach((c: ColumnDef) => {
+        const [a, b] = back.map((r) => r[c.name]);
+        const want0 = sample(c, 0);
+        assert.equal(c.type === 'bigint' ? Number(a) : a, want0, `${t.name}.${c.name}`);
+        if (c.type === 'double') assert.equal(b, null, `${t.name}.${c.name}: NaN is NULL`);
+      });
+    }
+  } finally {
+    con.closeSync();
+    inst.closeSync();
+  }
+});
+
+test('a column added by a later version is added to the table, not created with it', () => {
+  const v1 = migrationTo(1).join('\n');
+  assert.doesNotMatch(v1, /max_user_share|pid_stamp/);
+  assert.deepEqual(migrationTo(2), ['ALTER TABLE ab_assignment ADD COLUMN max_user_share DOUBLE']);
+  assert.deepEqual(migrationTo(3), ['ALTER TABLE runs ADD COLUMN pid_stamp VARCHAR']);
+});
+
+test("the README's table of stored columns lists each declared table's columns, in order", () => {
+  const readme = readFileSync(join(root, 'README.md'), 'utf8');
+  const section = readme.slice(readme.indexOf('## The store'), readme.indexOf('\n## ', readme.indexOf('## The store') + 1));
+  const listed = [...section.matchAll(/^\| `([a-z_]+)` \| (.+) \|$/gm)];
+  assert.ok(listed.length >= 7, 'the README lists the tables');
+  for (const [, name, cells] of listed) {
+    const t = TABLES.find((x) => x.name === name);
+    assert.ok(t, `README lists a table '${name}' that is not declared`);
+    const columns = cells
+      .replace(/\s*\([^)]*\)/g, '')
+      .split(',')
+      .map((c) => c.trim());
+    assert.deepEqual(
+      columns,
+      t.columns.map((c: ColumnDef) => c.name),
+      name,
+    );
+  }
+});

@@ -1,0 +1,56 @@
+// The dashboard app driven by keys in memory: pick, seed, strategies, a run's events, quit.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { render } from 'ink-testing-library';
+import { App, type AppProps } from '../../src/tui/App.js';
+import type { ProgressEvent } from '../../src/util/events.js';
+import { scenario } from '../helpers/scenarios.js';
+
+const tick = (ms = 30) => new Promise((r) => setTimeout(r, ms));
+
+test('the app: pick a scenario, keep the seed, start with the default strategies, show events, q quits', async () => {
+  const s = scenario();
+  let started: { seed: number; strategies: string[] } | null = null;
+  let emit: (e: ProgressEvent) => void = () => {};
+  let finish: () => void = () => {};
+  const props: AppProps = {
+    scenarios: [
+      { path: 'tiny.json', scenario: s, error: null },
+      { path: 'bad.json', scenario: null, error: 'domains: bad' },
+    ],
+    start: (c, onEvent) => {
+      started = { seed: c.seed, strategies: c.strategies };
+      emit = onEvent;
+      return new Promise((r) => {
+        finish = r;
+      });
+    },
+    cancel: async () => {},
+  };
+  const { lastFrame, stdin, unmount } = render(<App {...props} />);
+  try {
+    await tick();
+    assert.match(lastFrame()!, /pick a scenario/);
+    assert.match(lastFrame()!, /tiny/);
+    stdin.write('\r');
+    await tick();
+    assert.match(lastFrame()!, /seed \(enter keeps 7\)/);
+    stdin.write('\r');
+    await tick();
+    assert.match(lastFrame()!, /strategies to train/);
+    stdin.write('\r');
+    await tick();
+    assert.deepEqual(started, { seed: 7, strategies: ['separate', 'id-feature', 'shared-bottom', 'mmoe', 'ple', 'star', 'maml'] });
+    emit({ type: 'strategy', strategy: 'mmoe', status: 'start' });
+    emit({ type: 'epoch', strategy: 'mmoe', epoch: 1, epochs: 3, loss: 0.3, validAuc: 0.7, seconds: 1, etaSeconds: 2, stopped: false });
+    emit({ type: 'done', runId: 'r1', report: '/tmp/report.html', verdict: 'shared-bottom beats separate by 3.0% CTR' });
+    finish();
+    await tick();
+    const frame = lastFrame()!;
+    assert.match(frame, /mmoe .*epoch 1\/3/s);
+    assert.match(frame, /shared-bottom beats separate/);
+    assert.match(frame, /report: \/tmp\/report\.html/);
+  } finally {
+    unmount();
+  }
+});

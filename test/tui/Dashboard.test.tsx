@@ -1,0 +1,24 @@
+// The live view rendered in memory: stage marks, progress rows, the AUC table.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { render } from 'ink-testing-library';
+import { Dashboard } from '../../src/tui/Dashboard.js';
+import { initialState, reduce } from '../../src/tui/state.js';
+
+test('the dashboard component shows stage marks, a progress row per strategy and the AUC table', () => {
+  let s = initialState(['separate', 'mmoe']);
+  s = reduce(s, { type: 'stage', stage: 'generate', status: 'end', seconds: 0.1 });
+  s = reduce(s, { type: 'stage', stage: 'train', status: 'start' });
+  s = reduce(s, { type: 'epoch', strategy: 'separate', epoch: 2, epochs: 4, loss: 0.2512, validAuc: 0.7123, seconds: 1, etaSeconds: 4, stopped: false });
+  s = reduce(s, { type: 'offline', strategy: 'separate', auc: { head: 0.75, overall: 0.74 } });
+  const { lastFrame, unmount } = render(<Dashboard state={s} domains={['head']} />);
+  try {
+    const frame = lastFrame()!;
+    assert.match(frame, /✔ generate/);
+    assert.match(frame, /separate .*epoch 2\/4 .*loss 0\.2512 .*val AUC 0\.7123/s);
+    assert.match(frame, /mmoe .*waiting/s);
+    assert.match(frame, /separate\s+0\.7500\s+0\.7400/);
+  } finally {
+    unmount(); // the spinner's timer would keep the test process alive
+  }
+});
