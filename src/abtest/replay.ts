@@ -70,8 +70,13 @@ export interface ReplayResult {
   srm: { users: number[]; chi2: number; pValue: number; maxUserShare: number[] };
 }
 
-/** True click and conversion probabilities of every replay candidate. */
-export function candidateTruth(w: World, cds: Dataset & { request: Int32Array; item: Int32Array }): { click: Float32Array; conv: Float32Array } {
+/** The true click and conversion probabilities of every replay candidate. */
+export interface CandidateTruth {
+  click: Float32Array;
+  conv: Float32Array;
+}
+
+export function candidateTruth(w: World, cds: Dataset & { request: Int32Array; item: Int32Array }): CandidateTruth {
   const click = new Float32Array(cds.n);
   const conv = new Float32Array(cds.n);
   const L = w.truth.dim;
@@ -106,12 +111,12 @@ function slates(w: World, scores: Float32Array): { start: Int32Array; cand: Int3
   return { start, cand };
 }
 
-export function replay(w: World, truth: { click: Float32Array; conv: Float32Array }, scores: Map<string, Float32Array>, cfg: ReplayConfig): ReplayResult {
+/** Every distinct strategy among the arms ranks every replay request once: its slates and their expected clicks. */
+type Ranked = Map<string, { start: Int32Array; cand: Int32Array; expClicks: Float64Array; expConvs: Float64Array }>;
+
+function rankArms(w: World, truth: CandidateTruth, scores: Map<string, Float32Array>, cfg: ReplayConfig, bias: (pos: number) => number): Ranked {
   const rq = w.replay;
-  const D = w.layout.domains.length;
-  const bias = (pos: number) => (cfg.positionBias ? cfg.positionBias[Math.min(pos, cfg.positionBias.length - 1)] : 1);
-  // Every distinct strategy ranks every request once.
-  const byStrategy = new Map<string, { start: Int32Array; cand: Int32Array; expClicks: Float64Array; expConvs: Float64Array }>();
+  const byStrategy: Ranked = new Map();
   for (const arm of cfg.arms) {
     if (byStrategy.has(arm.strategy)) continue;
     const armScores = scores.get(arm.strategy);
@@ -129,30 +134,60 @@ export function replay(w: World, truth: { click: Float32Array; conv: Float32Arra
     }
     byStrategy.set(arm.strategy, { ...sl, expClicks, expConvs });
   }
-  const split = cfg.arms.map((a) => a.share);
-  const armOf = (u: number) => assignArm(cfg.salt, u, split);
+  return byStrategy;
+}
 
-  // Scopes: domain key (each domain, head / tail group, all) × segment key (all, heavy, tail, cold).
+/** The readout's scopes: domain key (each domain, head / tail group, all) × segment key (all, heavy, tail, cold). */
+interface Scopes {
+  count: number;
+  /** The scopes a request of domain d by user u counts in. */
+  of(d: number, u: number): number[];
+  domain(s: number): string;
+  segment(s: number): string;
+}
+
+function scopesOf(w: World): Scopes {
+  const D = w.layout.domains.length;
   const tail = tailDomains(w);
   const domainKeys = ['all', ...w.layout.domains, 'head-domains', 'tail-domains'];
   const segmentKeys = ['all', ...SEGMENTS];
-  const scopesOf = (d: number, u: number): number[] => {
-    const dk = [0, 1 + d, 1 + D + (tail[d] ? 1 : 0)];
-    const sk = [0, 1 + w.userSegment[u]];
-    return dk.flatMap((a) => sk.map((b) => a * segmentKeys.length + b));
+  return {
+    count: domainKeys.length * segmentKeys.length,
+    of: (d, u) => {
+      const dk = [0, 1 + d, 1 + D + (tail[d] ? 1 : 0)];
+      const sk = [0, 1 + w.userSegment[u]];
+      return dk.flatMap((a) => sk.map((b) => a * segmentKeys.length + b));
+    },
+    domain: (s) => domainKeys[Math.floor(s / segmentKeys.length)],
+    segment: (s) => segmentKeys[s % segmentKeys.length],
   };
-  const nScopes = domainKeys.length * segmentKeys.length;
+}
+
+/** Per arm × scope × user sums of the simulated outcomes (users are the unit of randomisation), and the truth's expectations. */
+interface Outcomes {
+  imps: Float64Array[];
+  clicks: Float64Array[];
+  convs: Float64Array[];
+  /** Expected clicks of what each arm served, per arm × scope. */
+  expected: Float64Array;
+  /** True-lift numerators and denominators: every strategy on every request of the scope. */
+  trueClicks: Map<string, Float64Array>;
+  trueConvs: Map<string, Float64Array>;
+}
+
+function simulate(w: World, truth: CandidateTruth, ranked: Ranked, scopes: Scopes, cfg: ReplayConfig, bias: (pos: number) => number): Outcomes {
+  const rq = w.replay;
   const A = cfg.arms.length;
   const U = w.users.count;
-  // Per arm × scope × user sums; users are the unit of randomisation.
+  const nScopes = scopes.count;
+  const split = cfg.arms.map((a) => a.share);
   const imps = Array.from({ length: A * nScopes }, () => new Float64Array(U));
   const clicks = Array.from({ length: A * nScopes }, () => new Float64Array(U));
   const convs = Array.from({ length: A * nScopes }, () => new Float64Array(U));
   const expected = new Float64Array(A * nScopes);
-  // True-lift denominators: every strategy on every request of the scope.
   const trueClicks = new Map<string, Float64Array>();
   const trueConvs = new Map<string, Float64Array>();
-  for (const s of byStrategy.keys()) {
+  for (const s of ranked.keys()) {
     trueClicks.set(s, new Float64Array(nScopes));
     trueConvs.set(s, new Float64Array(nScopes));
   }
@@ -160,9 +195,8 @@ export function replay(w: World, truth: { click: Float32Array; conv: Float32Arra
   for (let r = 0; r < rq.n; r++) {
     const u = rq.user[r];
     const d = rq.domain[r];
-    const a = armOf(u);
-    const sl = byStrategy.get(cfg.arms[a].strategy)!;
-    const scopes = scopesOf(d, u);
+    const a = assignArm(cfg.salt, u, split);
+    const sl = ranked.get(cfg.arms[a].strategy)!;
     const k = sl.start[r + 1] - sl.start[r];
     let c = 0;
     let v = 0;
@@ -175,68 +209,83 @@ export function replay(w: World, truth: { click: Float32Array; conv: Float32Arra
         if (converted) v++;
       }
     }
-    for (const s of scopes) {
+    for (const s of scopes.of(d, u)) {
       const i = a * nScopes + s;
       imps[i][u] += k;
       clicks[i][u] += c;
       convs[i][u] += v;
       expected[i] += sl.expClicks[r];
-      for (const [name, st] of byStrategy) {
+      for (const [name, st] of ranked) {
         trueClicks.get(name)![s] += st.expClicks[r];
         trueConvs.get(name)![s] += st.expConvs[r];
       }
     }
   }
+  return { imps, clicks, convs, expected, trueClicks, trueConvs };
+}
 
+/** Each arm's totals and user-clustered CTR / CTCVR ratios per scope. */
+function armResults(
+  o: Outcomes,
+  scopes: Scopes,
+  cfg: ReplayConfig,
+  users: number,
+): { results: ArmResult[]; ratios: { ctr: ClusteredRatio; ctcvr: ClusteredRatio }[] } {
   const results: ArmResult[] = [];
   const ratios: { ctr: ClusteredRatio; ctcvr: ClusteredRatio }[] = [];
-  for (let a = 0; a < A; a++) {
-    for (let s = 0; s < nScopes; s++) {
-      const i = a * nScopes + s;
+  for (let a = 0; a < cfg.arms.length; a++) {
+    for (let s = 0; s < scopes.count; s++) {
+      const i = a * scopes.count + s;
       const ctr = emptyRatio();
       const ctcvr = emptyRatio();
       let sumClicks = 0;
       let sumConvs = 0;
-      for (let u = 0; u < U; u++) {
-        const y = imps[i][u];
+      for (let u = 0; u < users; u++) {
+        const y = o.imps[i][u];
         if (y === 0) continue;
-        addUser(ctr, clicks[i][u], y);
-        addUser(ctcvr, convs[i][u], y);
-        sumClicks += clicks[i][u];
-        sumConvs += convs[i][u];
+        addUser(ctr, o.clicks[i][u], y);
+        addUser(ctcvr, o.convs[i][u], y);
+        sumClicks += o.clicks[i][u];
+        sumConvs += o.convs[i][u];
       }
       ratios.push({ ctr, ctcvr });
       results.push({
         arm: cfg.arms[a].name,
         strategy: cfg.arms[a].strategy,
-        domain: domainKeys[Math.floor(s / segmentKeys.length)],
-        segment: segmentKeys[s % segmentKeys.length],
+        domain: scopes.domain(s),
+        segment: scopes.segment(s),
         users: ctr.users,
         impressions: ctr.sumY,
         clicks: sumClicks,
         ctr: ctr.sumY ? sumClicks / ctr.sumY : NaN,
         conversions: sumConvs,
         cvr: sumClicks ? sumConvs / sumClicks : NaN,
-        expectedCtr: ctr.sumY ? expected[i] / ctr.sumY : NaN,
+        expectedCtr: ctr.sumY ? o.expected[i] / ctr.sumY : NaN,
       });
     }
   }
+  return { results, ratios };
+}
+
+/** Each treatment arm's lift over the control per scope and metric, with the true lift and whether the interval holds it. */
+function liftsOf(ratios: { ctr: ClusteredRatio; ctcvr: ClusteredRatio }[], o: Outcomes, scopes: Scopes, cfg: ReplayConfig): LiftResult[] {
   const lifts: LiftResult[] = [];
   const c0 = cfg.control;
-  for (let a = 0; a < A; a++) {
+  const n = scopes.count;
+  for (let a = 0; a < cfg.arms.length; a++) {
     if (a === c0) continue;
-    for (let s = 0; s < nScopes; s++) {
+    for (let s = 0; s < n; s++) {
       for (const metric of ['ctr', 'ctcvr'] as const) {
-        const est = relativeLift(ratios[a * nScopes + s][metric], ratios[c0 * nScopes + s][metric]);
-        const tt = (metric === 'ctr' ? trueClicks : trueConvs).get(cfg.arms[a].strategy)![s];
-        const tc = (metric === 'ctr' ? trueClicks : trueConvs).get(cfg.arms[c0].strategy)![s];
+        const est = relativeLift(ratios[a * n + s][metric], ratios[c0 * n + s][metric]);
+        const tt = (metric === 'ctr' ? o.trueClicks : o.trueConvs).get(cfg.arms[a].strategy)![s];
+        const tc = (metric === 'ctr' ? o.trueClicks : o.trueConvs).get(cfg.arms[c0].strategy)![s];
         const trueLift = tc > 0 ? tt / tc - 1 : NaN;
         lifts.push({
           arm: cfg.arms[a].name,
           control: cfg.arms[c0].name,
           metric,
-          domain: domainKeys[Math.floor(s / segmentKeys.length)],
-          segment: segmentKeys[s % segmentKeys.length],
+          domain: scopes.domain(s),
+          segment: scopes.segment(s),
           lift: est.lift,
           ciLow: est.ciLow,
           ciHigh: est.ciHigh,
@@ -247,18 +296,41 @@ export function replay(w: World, truth: { click: Float32Array; conv: Float32Arra
       }
     }
   }
-  const users = results.filter((r) => r.domain === 'all' && r.segment === 'all').map((r) => r.users);
-  const srm = sampleRatioMismatch(users, split);
-  // Scope 0 is (all domains, all segments).
-  const maxUserShare = cfg.arms.map((_, a) => {
-    const col = imps[a * nScopes];
+  return lifts;
+}
+
+/** The largest share of each arm's impressions made by one user (scope 0: all domains, all segments). */
+function dominantShares(o: Outcomes, scopes: Scopes, arms: number, users: number): number[] {
+  return Array.from({ length: arms }, (_, a) => {
+    const col = o.imps[a * scopes.count];
     let total = 0;
     let max = 0;
-    for (let u = 0; u < U; u++) {
+    for (let u = 0; u < users; u++) {
       total += col[u];
       if (col[u] > max) max = col[u];
     }
     return total > 0 ? max / total : 0;
   });
-  return { arms: cfg.arms, control: cfg.arms[c0].name, results, lifts, srm: { users, ...srm, maxUserShare } };
+}
+
+/**
+ * The A/B test over the replay period: 1. every arm's strategy ranks every request; 2. each user is
+ * assigned an arm and their requests' clicks and conversions are drawn from the truth; 3. totals and
+ * user-clustered ratios per arm and scope; 4. lifts over the control against the true lifts; 5. the
+ * sample-ratio check and the heaviest user's share.
+ */
+export function replay(w: World, truth: CandidateTruth, scores: Map<string, Float32Array>, cfg: ReplayConfig): ReplayResult {
+  const bias = (pos: number) => (cfg.positionBias ? cfg.positionBias[Math.min(pos, cfg.positionBias.length - 1)] : 1);
+  const scopes = scopesOf(w);
+  const ranked = rankArms(w, truth, scores, cfg, bias);
+  const outcomes = simulate(w, truth, ranked, scopes, cfg, bias);
+  const { results, ratios } = armResults(outcomes, scopes, cfg, w.users.count);
+  const lifts = liftsOf(ratios, outcomes, scopes, cfg);
+  const users = results.filter((r) => r.domain === 'all' && r.segment === 'all').map((r) => r.users);
+  const srm = sampleRatioMismatch(
+    users,
+    cfg.arms.map((a) => a.share),
+  );
+  const maxUserShare = dominantShares(outcomes, scopes, cfg.arms.length, w.users.count);
+  return { arms: cfg.arms, control: cfg.arms[cfg.control].name, results, lifts, srm: { users, ...srm, maxUserShare } };
 }
