@@ -72,6 +72,13 @@ module.exports = {
       to: { path: '^src/', pathNot: ['^src/commands/(args|specs)\\.ts$', '^src/util/'], dependencyTypesNot: ['dynamic-import'] },
     },
     {
+      name: 'quick-commands-stay-light',
+      comment: '`crossab --help` (cli.ts with args and specs), `runs` and `query` start in a fraction of a second: nothing they load reaches TensorFlow.js, React, zod or the generator',
+      severity: 'error',
+      from: { path: '^src/commands/(runs|query|args|specs)\\.ts$' },
+      to: { path: ['node_modules/(@tensorflow|react|ink|@inkjs|zod)/', '^src/(world|models|train|data|tf)/'], reachable: true },
+    },
+    {
       name: 'tensorflow-below-experiment',
       comment: 'TensorFlow.js is for the layers that train and encode; the store, the report and the commands never load it',
       severity: 'error',

@@ -3,7 +3,7 @@
 // generated data; otherwise run now and stored like any `crossab run`.
 import type { Scenario } from '../scenario/schema.js';
 import type { Listener } from '../util/events.js';
-import { completeRuns } from '../store/runs.js';
+import { completeRuns } from '../store/catalog.js';
 import { trainingInputs } from '../data/inputs.js';
 import { generateWorld } from '../world/world.js';
 import { executeRun, type RunPlan } from '../experiment/experiment.js';

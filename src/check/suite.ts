@@ -8,7 +8,7 @@ import { UserError } from '../util/errors.js';
 import type { Listener } from '../util/events.js';
 import { openDb } from '../store/db.js';
 import { resolveRunId } from '../store/run-data.js';
-import { runRecord } from '../store/runs.js';
+import { runRecord } from '../store/catalog.js';
 import { planRun, type RunPlan } from '../experiment/experiment.js';
 import type { RunHandle } from '../experiment/cancel.js';
 import { DEFAULT_WORKERS } from '../train/parallel.js';

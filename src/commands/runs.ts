@@ -1,5 +1,5 @@
 import { DEFAULT_DB } from '../store/location.js';
-import { listRuns } from '../store/runs.js';
+import { listRuns } from '../store/catalog.js';
 import { formatTable } from '../util/table.js';
 import { parse } from './args.js';
 import { COMMANDS } from './specs.js';
