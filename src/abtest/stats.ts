@@ -130,3 +130,104 @@ export function sampleRatioMismatch(counts: number[], split: number[]): { chi2: 
   });
   return { chi2, pValue: counts.length > 1 ? chiSquareSurvival(chi2, counts.length - 1) : 1 };
 }
+
+/** Standard normal quantile (Acklam's rational approximation, relative error < 1.2e-9). */
+export function normalQuantile(p: number): number {
+  if (!(p > 0 && p < 1)) return p === 0 ? -Infinity : p === 1 ? Infinity : NaN;
+  const a = [-39.69683028665376, 220.9460984245205, -275.9285104469687, 138.357751867269, -30.66479806614716, 2.506628277459239];
+  const b = [-54.47609879822406, 161.5858368580409, -155.6989798598866, 66.80131188771972, -13.28068155288572];
+  const c = [-0.007784894002430293, -0.3223964580411365, -2.400758277161838, -2.549732539343734, 4.374664141464968, 2.938163982698783];
+  const d = [0.007784695709041462, 0.3224671290700398, 2.445134137142996, 3.754408661907416];
+  const lo = 0.02425;
+  if (p < lo) {
+    const q = Math.sqrt(-2 * Math.log(p));
+    return (((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5]) / ((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1);
+  }
+  if (p > 1 - lo) return -normalQuantile(1 - p);
+  const q = p - 0.5;
+  const r = q * q;
+  return ((((((a[0] * r + a[1]) * r + a[2]) * r + a[3]) * r + a[4]) * r + a[5]) * q) / (((((b[0] * r + b[1]) * r + b[2]) * r + b[3]) * r + b[4]) * r + 1);
+}
+
+/** A relative lift estimated on the log scale, so its interval never crosses −100%. */
+export interface LogLift extends Lift {
+  /** Standard error of log(treatment / control); NaN when the lift cannot be estimated. */
+  seLog: number;
+}
+
+/**
+ * Relative lift with the interval taken on log(R_t / R_c), Var ≈ Var_t/R_t² + Var_c/R_c² (delta
+ * method, independent arms), then exponentiated: bounded below by −100% and asymmetric, as a ratio's
+ * interval should be. Both ratios must be positive (a zero-click arm has no log), and a variance of
+ * zero gives no interval rather than certainty.
+ */
+export function logRatioLift(treatment: ClusteredRatio, control: ClusteredRatio, alpha = 0.05): LogLift {
+  const none = { lift: NaN, ciLow: NaN, ciHigh: NaN, pValue: NaN, seLog: NaN };
+  const t = ratioWithVariance(treatment);
+  const c = ratioWithVariance(control);
+  if (!(t.ratio > 0 && c.ratio > 0)) return { ...none, lift: c.ratio > 0 && t.ratio === 0 ? -1 : NaN };
+  const logQ = Math.log(t.ratio / c.ratio);
+  const seLog = Math.sqrt(t.variance / (t.ratio * t.ratio) + c.variance / (c.ratio * c.ratio));
+  const lift = Math.exp(logQ) - 1;
+  if (!(seLog > 0)) return { ...none, lift };
+  const z = normalQuantile(1 - alpha / 2);
+  return { lift, ciLow: Math.exp(logQ - z * seLog) - 1, ciHigh: Math.exp(logQ + z * seLog) - 1, pValue: 2 * (1 - normalCdf(Math.abs(logQ / seLog))), seLog };
+}
+
+/** Power of a two-sided level-α test to detect a relative lift `lift` when log(T/C) has standard error `seLog`. */
+export function powerAt(lift: number, seLog: number, alpha = 0.05): number {
+  if (!(seLog > 0) || !(lift > -1)) return NaN;
+  const z = normalQuantile(1 - alpha / 2);
+  const d = Math.log(1 + lift) / seLog;
+  return normalCdf(d - z) + normalCdf(-d - z);
+}
+
+/** The smallest relative lift (upwards) a level-α test detects with the given power at this standard error. */
+export function minimumDetectableLift(seLog: number, alpha = 0.05, power = 0.8): number {
+  if (!(seLog > 0)) return NaN;
+  return Math.exp((normalQuantile(1 - alpha / 2) + normalQuantile(power)) * seLog) - 1;
+}
+
+/**
+ * Users needed, at the same split and per-user behaviour, to detect `lift` with the given power: the
+ * standard error shrinks as 1/√users, so users × (MDE-scale / log(1 + lift))².
+ */
+export function usersToDetect(users: number, seLog: number, lift: number, alpha = 0.05, power = 0.8): number {
+  if (!(seLog > 0) || !(lift > -1) || lift === 0) return NaN;
+  const k = ((normalQuantile(1 - alpha / 2) + normalQuantile(power)) * seLog) / Math.abs(Math.log(1 + lift));
+  // Rounded up, after forgiving the last bits of float error (exactly enough users is enough).
+  return Math.ceil(users * k * k * (1 - 1e-12));
+}
+
+/** Holm's step-down adjusted p-values (family-wise error); NaN entries are not part of the family. */
+export function holmAdjust(p: readonly number[]): number[] {
+  const idx = p
+    .map((v, i) => [v, i] as const)
+    .filter(([v]) => Number.isFinite(v))
+    .sort((a, b) => a[0] - b[0]);
+  const m = idx.length;
+  const out = p.map(() => NaN);
+  let running = 0;
+  idx.forEach(([v, i], k) => {
+    running = Math.max(running, Math.min(1, (m - k) * v));
+    out[i] = running;
+  });
+  return out;
+}
+
+/** Benjamini–Hochberg adjusted p-values (false discovery rate); NaN entries are not part of the family. */
+export function benjaminiHochbergAdjust(p: readonly number[]): number[] {
+  const idx = p
+    .map((v, i) => [v, i] as const)
+    .filter(([v]) => Number.isFinite(v))
+    .sort((a, b) => a[0] - b[0]);
+  const m = idx.length;
+  const out = p.map(() => NaN);
+  let running = 1;
+  for (let k = m - 1; k >= 0; k--) {
+    const [v, i] = idx[k];
+    running = Math.min(running, (m * v) / (k + 1));
+    out[i] = running;
+  }
+  return out;
+}

@@ -1,6 +1,21 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { addUser, chiSquareSurvival, emptyRatio, normalCdf, ratioWithVariance, relativeLift, sampleRatioMismatch } from '../../src/abtest/stats.js';
+import {
+  addUser,
+  chiSquareSurvival,
+  emptyRatio,
+  normalCdf,
+  ratioWithVariance,
+  relativeLift,
+  sampleRatioMismatch,
+  normalQuantile,
+  holmAdjust,
+  benjaminiHochbergAdjust,
+  logRatioLift,
+  powerAt,
+  minimumDetectableLift,
+  usersToDetect,
+} from '../../src/abtest/stats.js';
 import { assignArm } from '../../src/abtest/assign.js';
 
 test('chi-square and normal tails match tabulated values', () => {
@@ -50,4 +65,129 @@ test('sample-ratio mismatch: a fair split passes, a skewed one is flagged', () =
   for (let u = 0; u < 30000; u++) counts[assignArm(17, u, [0.5, 0.3, 0.2])]++;
   assert.ok(sampleRatioMismatch(counts, [0.5, 0.3, 0.2]).pValue > 0.001, `hash split ${counts}`);
   assert.ok(sampleRatioMismatch(counts, [1 / 3, 1 / 3, 1 / 3]).pValue < 1e-6);
+});
+
+test('normal quantiles match published tables', () => {
+  // Abramowitz & Stegun table 26.5 / any z table.
+  for (const [p, z] of [
+    [0.975, 1.959963985],
+    [0.8, 0.8416212336],
+    [0.995, 2.575829304],
+    [0.5, 0],
+    [0.001, -3.090232306],
+    [0.9999, 3.719016485],
+  ]) {
+    assert.ok(Math.abs(normalQuantile(p) - z) < 1e-8, `Φ⁻¹(${p}) = ${normalQuantile(p)}, table ${z}`);
+  }
+  assert.equal(normalQuantile(0), -Infinity);
+  assert.ok(Number.isNaN(normalQuantile(1.5)));
+});
+
+test('Holm and Benjamini–Hochberg adjust as R p.adjust does; NaN entries are outside the family', () => {
+  // R: p.adjust(c(0.01, 0.04, 0.03, 0.005), "holm") = 0.03 0.06 0.06 0.02; "BH" = 0.02 0.04 0.04 0.02.
+  const p = [0.01, 0.04, 0.03, 0.005];
+  holmAdjust(p).forEach((v, i) => assert.ok(Math.abs(v - [0.03, 0.06, 0.06, 0.02][i]) < 1e-12, `holm ${i}: ${v}`));
+  benjaminiHochbergAdjust(p).forEach((v, i) => assert.ok(Math.abs(v - [0.02, 0.04, 0.04, 0.02][i]) < 1e-12, `BH ${i}: ${v}`));
+  // R: p.adjust(c(0.2, 0.6, 0.01), "holm") = 0.4 0.6 0.03; "BH" = 0.3 0.6 0.03 (and capped at 1).
+  const q = [0.2, Number.NaN, 0.6, 0.01];
+  assert.deepEqual(
+    holmAdjust(q).map((v) => (Number.isNaN(v) ? 'NaN' : +v.toFixed(12))),
+    [0.4, 'NaN', 0.6, 0.03],
+  );
+  assert.deepEqual(
+    benjaminiHochbergAdjust(q).map((v) => (Number.isNaN(v) ? 'NaN' : +v.toFixed(12))),
+    [0.3, 'NaN', 0.6, 0.03],
+  );
+});
+
+/** Per-user (clicks, impressions) → the ratio and its delta-method variance, computed here from scratch. */
+function byHand(users: [number, number][]): { ratio: number; variance: number } {
+  const n = users.length;
+  const mx = users.reduce((a, [x]) => a + x, 0) / n;
+  const my = users.reduce((a, [, y]) => a + y, 0) / n;
+  let vx = 0;
+  let vy = 0;
+  let cxy = 0;
+  for (const [x, y] of users) {
+    vx += (x - mx) ** 2;
+    vy += (y - my) ** 2;
+    cxy += (x - mx) * (y - my);
+  }
+  const r = mx / my;
+  return { ratio: r, variance: (vx / (n - 1) - 2 * r * (cxy / (n - 1)) + r * r * (vy / (n - 1))) / (n * my * my) };
+}
+
+const clustered = (users: [number, number][]) => {
+  const r = emptyRatio();
+  for (const [x, y] of users) addUser(r, x, y);
+  return r;
+};
+
+test('log-ratio lift: interval exp(log q ± z·se) − 1 from an independent computation; never below −100%; no certainty from zero variance', () => {
+  const t: [number, number][] = Array.from({ length: 40 }, (_, u) => [(u * 7) % 5, 10 + (u % 4)]);
+  const c: [number, number][] = Array.from({ length: 40 }, (_, u) => [(u * 3) % 4, 10 + (u % 3)]);
+  const ht = byHand(t);
+  const hc = byHand(c);
+  const se = Math.sqrt(ht.variance / ht.ratio ** 2 + hc.variance / hc.ratio ** 2);
+  const logQ = Math.log(ht.ratio / hc.ratio);
+  const l = logRatioLift(clustered(t), clustered(c));
+  assert.ok(Math.abs(l.seLog - se) < 1e-12);
+  assert.ok(Math.abs(l.lift - (ht.ratio / hc.ratio - 1)) < 1e-12);
+  assert.ok(Math.abs(l.ciLow - (Math.exp(logQ - 1.959963985 * se) - 1)) < 1e-8);
+  assert.ok(Math.abs(l.ciHigh - (Math.exp(logQ + 1.959963985 * se) - 1)) < 1e-8);
+  assert.ok(Math.abs(l.pValue - 2 * (1 - normalCdf(Math.abs(logQ / se)))) < 1e-12);
+  // Two users, very noisy: the delta method on the ratio scale went to −303%; the log scale cannot.
+  const tiny = logRatioLift(
+    clustered([
+      [0, 5],
+      [1, 1],
+    ]),
+    clustered([
+      [3, 5],
+      [0, 5],
+    ]),
+  );
+  assert.ok(tiny.ciLow > -1 && tiny.ciHigh > tiny.lift, JSON.stringify(tiny));
+  // A treatment arm without a click: the estimate is −100% but there is no interval and no p-value.
+  const zero = logRatioLift(
+    clustered([
+      [0, 5],
+      [0, 4],
+      [0, 6],
+    ]),
+    clustered([
+      [1, 5],
+      [0, 5],
+      [2, 5],
+    ]),
+  );
+  assert.equal(zero.lift, -1);
+  assert.ok(Number.isNaN(zero.ciLow) && Number.isNaN(zero.pValue));
+  // Identical users in both arms: zero variance is not certainty.
+  const flat = logRatioLift(
+    clustered([
+      [1, 10],
+      [1, 10],
+    ]),
+    clustered([
+      [1, 10],
+      [1, 10],
+    ]),
+  );
+  assert.equal(flat.lift, 0);
+  assert.ok(Number.isNaN(flat.pValue));
+});
+
+test('power, minimum detectable lift and users needed agree with the textbook formula', () => {
+  const se = 0.05;
+  const mde = minimumDetectableLift(se, 0.05, 0.8);
+  // (1.959964 + 0.841621) · 0.05 = 0.1400793 on the log scale.
+  assert.ok(Math.abs(Math.log(1 + mde) - 0.1400792609) < 1e-9, String(mde));
+  // At the MDE the power is 80% plus the negligible opposite tail Φ(−d − z).
+  assert.ok(Math.abs(powerAt(mde, se) - (0.8 + normalCdf(-2 * 1.959963985 - 0.8416212336))) < 1e-6);
+  assert.ok(Math.abs(powerAt(0, se) - 0.05) < 1e-6, 'power at no effect is α');
+  // Twice the effect on the log scale needs a quarter of the users.
+  assert.equal(usersToDetect(1000, se, mde), 1000);
+  assert.equal(usersToDetect(1000, se, Math.exp(2 * Math.log(1 + mde)) - 1), 250);
+  assert.ok(Number.isNaN(usersToDetect(1000, se, 0)));
 });
