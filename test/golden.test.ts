@@ -93,7 +93,7 @@ function fingerprints(): Record<string, string> {
 }
 
 test("golden: the tiny run, its stored rows, check values, a new store's schema and every world's fingerprint are unchanged", async () => {
-  const run = crossab(['run', scenarioPath('tiny'), '--json', '--no-report', '--backend', 'wasm', '--workers', '2', '--db', db]);
+  const run = crossab(['run', scenarioPath('tiny'), '--json', '--no-report', '--backend', 'wasm', '--workers', '2', '--grade', '20', '--db', db]);
   assert.equal(run.code, 0, run.stderr);
   const json = JSON.parse(run.stdout);
   for (const k of VOLATILE_JSON) delete json[k];

@@ -8,7 +8,19 @@ import { stream } from '../world/rng.js';
 import { rawLogits, sigmoid } from '../world/truth.js';
 import { SEGMENTS, type World } from '../world/world.js';
 import { assignArm } from './assign.js';
-import { addUser, emptyRatio, relativeLift, sampleRatioMismatch, type ClusteredRatio } from './stats.js';
+import type { DecisionRules } from '../scenario/schema.js';
+import {
+  addUser,
+  benjaminiHochbergAdjust,
+  emptyRatio,
+  holmAdjust,
+  logRatioLift,
+  minimumDetectableLift,
+  powerAt,
+  sampleRatioMismatch,
+  usersToDetect,
+  type ClusteredRatio,
+} from './stats.js';
 
 /** Warn above this share of an arm's impressions from one user: intervals were calibrated at ≤ 2.2% and mis-covered at 12% (README). */
 export const DOMINANT_USER = 0.05;
@@ -26,6 +38,8 @@ export interface ReplayConfig {
   /** Salt of the assignment hash and the outcome stream. */
   salt: number;
   positionBias: number[] | null;
+  /** α, power, correction and the small-cell floor the lifts are tested with. */
+  rules: DecisionRules;
 }
 
 export interface ArmResult {
@@ -41,6 +55,8 @@ export interface ArmResult {
   cvr: number;
   /** CTR expected under the ground truth for the slates this arm showed. */
   expectedCtr: number;
+  /** The largest share of the cell's impressions made by one user. */
+  maxUserShare: number;
 }
 
 export interface LiftResult {
@@ -55,7 +71,22 @@ export interface LiftResult {
   pValue: number;
   /** The lift had each arm served every request of the scope, from the true probabilities. */
   trueLift: number;
-  covered: boolean;
+  /** Whether the interval holds the true lift; null when there is no interval or no true lift. */
+  covered: boolean | null;
+  /** Standard error of log(treatment / control). */
+  seLog: number;
+  /** Both arms reached the small-cell floor (users, and clicks or conversions); otherwise no interval or p-value. */
+  tested: boolean;
+  /** 'primary': CTR on one domain, all users (corrected for multiplicity); everything else is exploratory. */
+  family: 'primary' | 'exploratory';
+  /** The p-value after the correction across the primary family; NaN outside it. */
+  pAdjusted: number;
+  /** The smallest lift this cell's test detects at the rules' α and power. */
+  mde: number;
+  /** The power this test had at the true lift. */
+  power: number;
+  /** Users (both arms) needed to detect the true lift at the rules' α and power. */
+  usersNeeded: number;
 }
 
 export interface ReplayResult {
@@ -114,10 +145,10 @@ function slates(w: World, scores: Float32Array): { start: Int32Array; cand: Int3
 /** Every distinct strategy among the arms ranks every replay request once: its slates and their expected clicks. */
 type Ranked = Map<string, { start: Int32Array; cand: Int32Array; expClicks: Float64Array; expConvs: Float64Array }>;
 
-function rankArms(w: World, truth: CandidateTruth, scores: Map<string, Float32Array>, cfg: ReplayConfig, bias: (pos: number) => number): Ranked {
+function rankArms(w: World, truth: CandidateTruth, scores: Map<string, Float32Array>, arms: readonly Arm[], bias: (pos: number) => number): Ranked {
   const rq = w.replay;
   const byStrategy: Ranked = new Map();
-  for (const arm of cfg.arms) {
+  for (const arm of arms) {
     if (byStrategy.has(arm.strategy)) continue;
     const armScores = scores.get(arm.strategy);
     if (!armScores) throw new Error(`replay: no candidate scores for strategy '${arm.strategy}' (train it with candidates)`);
@@ -175,15 +206,27 @@ interface Outcomes {
   trueConvs: Map<string, Float64Array>;
 }
 
-function simulate(w: World, truth: CandidateTruth, ranked: Ranked, scopes: Scopes, cfg: ReplayConfig, bias: (pos: number) => number): Outcomes {
+function simulate(
+  w: World,
+  truth: CandidateTruth,
+  ranked: Ranked,
+  scopes: Scopes,
+  cfg: ReplayConfig,
+  bias: (pos: number) => number,
+  reuse?: Outcomes,
+): Outcomes {
   const rq = w.replay;
   const A = cfg.arms.length;
   const U = w.users.count;
   const nScopes = scopes.count;
   const split = cfg.arms.map((a) => a.share);
-  const imps = Array.from({ length: A * nScopes }, () => new Float64Array(U));
-  const clicks = Array.from({ length: A * nScopes }, () => new Float64Array(U));
-  const convs = Array.from({ length: A * nScopes }, () => new Float64Array(U));
+  // The per-user sums are the bulk of a replay's memory (arms × scopes × users × 3); a re-randomised
+  // replay zeroes the previous ones instead of allocating them again.
+  const fresh = () => Array.from({ length: A * nScopes }, () => new Float64Array(U));
+  const imps = reuse ? reuse.imps : fresh();
+  const clicks = reuse ? reuse.clicks : fresh();
+  const convs = reuse ? reuse.convs : fresh();
+  if (reuse) for (const a of [imps, clicks, convs]) for (const col of a) col.fill(0);
   const expected = new Float64Array(A * nScopes);
   const trueClicks = new Map<string, Float64Array>();
   const trueConvs = new Map<string, Float64Array>();
@@ -240,9 +283,11 @@ function armResults(
       const ctcvr = emptyRatio();
       let sumClicks = 0;
       let sumConvs = 0;
+      let heaviest = 0;
       for (let u = 0; u < users; u++) {
         const y = o.imps[i][u];
         if (y === 0) continue;
+        if (y > heaviest) heaviest = y;
         addUser(ctr, o.clicks[i][u], y);
         addUser(ctcvr, o.convs[i][u], y);
         sumClicks += o.clicks[i][u];
@@ -261,41 +306,71 @@ function armResults(
         conversions: sumConvs,
         cvr: sumClicks ? sumConvs / sumClicks : NaN,
         expectedCtr: ctr.sumY ? o.expected[i] / ctr.sumY : NaN,
+        maxUserShare: ctr.sumY ? heaviest / ctr.sumY : 0,
       });
     }
   }
   return { results, ratios };
 }
 
-/** Each treatment arm's lift over the control per scope and metric, with the true lift and whether the interval holds it. */
-function liftsOf(ratios: { ctr: ClusteredRatio; ctcvr: ClusteredRatio }[], o: Outcomes, scopes: Scopes, cfg: ReplayConfig): LiftResult[] {
+/**
+ * Each treatment arm's lift over the control per scope and metric on the log scale, with the true
+ * lift, whether the interval holds it, and the test's power: its minimum detectable lift, its power
+ * at the true lift and the users it would need to detect it. A cell below the small-cell floor in
+ * either arm gets its point estimate but no interval and no p-value.
+ */
+function liftsOf(ratios: { ctr: ClusteredRatio; ctcvr: ClusteredRatio }[], results: ArmResult[], o: Outcomes, scopes: Scopes, cfg: ReplayConfig): LiftResult[] {
   const lifts: LiftResult[] = [];
+  const { alpha, power, minUsers, minClicks } = cfg.rules;
   const c0 = cfg.control;
   const n = scopes.count;
   for (let a = 0; a < cfg.arms.length; a++) {
     if (a === c0) continue;
     for (let s = 0; s < n; s++) {
+      const rt = results[a * n + s];
+      const rc = results[c0 * n + s];
       for (const metric of ['ctr', 'ctcvr'] as const) {
-        const est = relativeLift(ratios[a * n + s][metric], ratios[c0 * n + s][metric]);
+        const events = (r: ArmResult) => (metric === 'ctr' ? r.clicks : r.conversions);
+        const tested = rt.users >= minUsers && rc.users >= minUsers && events(rt) >= minClicks && events(rc) >= minClicks;
+        const est = logRatioLift(ratios[a * n + s][metric], ratios[c0 * n + s][metric], alpha);
         const tt = (metric === 'ctr' ? o.trueClicks : o.trueConvs).get(cfg.arms[a].strategy)![s];
         const tc = (metric === 'ctr' ? o.trueClicks : o.trueConvs).get(cfg.arms[c0].strategy)![s];
         const trueLift = tc > 0 ? tt / tc - 1 : NaN;
+        const ci = tested ? est : { ciLow: NaN, ciHigh: NaN, pValue: NaN };
+        const hasInterval = Number.isFinite(ci.ciLow) && Number.isFinite(trueLift);
+        const domain = scopes.domain(s);
+        const segment = scopes.segment(s);
+        const primary = metric === 'ctr' && segment === 'all' && domain !== 'all' && domain !== 'head-domains' && domain !== 'tail-domains';
         lifts.push({
           arm: cfg.arms[a].name,
           control: cfg.arms[c0].name,
           metric,
-          domain: scopes.domain(s),
-          segment: scopes.segment(s),
+          domain,
+          segment,
           lift: est.lift,
-          ciLow: est.ciLow,
-          ciHigh: est.ciHigh,
-          pValue: est.pValue,
+          ciLow: ci.ciLow,
+          ciHigh: ci.ciHigh,
+          pValue: ci.pValue,
           trueLift,
-          covered: est.ciLow <= trueLift && trueLift <= est.ciHigh,
+          covered: hasInterval ? ci.ciLow <= trueLift && trueLift <= ci.ciHigh : null,
+          seLog: est.seLog,
+          tested,
+          family: primary ? 'primary' : 'exploratory',
+          pAdjusted: NaN,
+          mde: minimumDetectableLift(est.seLog, alpha, power),
+          power: powerAt(trueLift, est.seLog, alpha),
+          usersNeeded: usersToDetect(rt.users + rc.users, est.seLog, trueLift, alpha, power),
         });
       }
     }
   }
+  // Multiplicity: one correction across the primary family (every treatment arm × every domain).
+  const family = lifts.filter((l) => l.family === 'primary');
+  const p = family.map((l) => l.pValue);
+  const adjusted = cfg.rules.correction === 'holm' ? holmAdjust(p) : cfg.rules.correction === 'bh' ? benjaminiHochbergAdjust(p) : p;
+  family.forEach((l, k) => {
+    l.pAdjusted = adjusted[k];
+  });
   return lifts;
 }
 
@@ -320,17 +395,35 @@ function dominantShares(o: Outcomes, scopes: Scopes, arms: number, users: number
  * sample-ratio check and the heaviest user's share.
  */
 export function replay(w: World, truth: CandidateTruth, scores: Map<string, Float32Array>, cfg: ReplayConfig): ReplayResult {
+  return rankedReplay(w, truth, scores, cfg)(cfg.salt);
+}
+
+/**
+ * Step 1 once, steps 2-5 per salt: the slates do not depend on who is assigned where, so one world's
+ * test can be re-randomised many times (to grade the decision procedure) at the cost of the outcomes.
+ */
+export function rankedReplay(
+  w: World,
+  truth: CandidateTruth,
+  scores: Map<string, Float32Array>,
+  cfg: Omit<ReplayConfig, 'salt'>,
+): (salt: number) => ReplayResult {
   const bias = (pos: number) => (cfg.positionBias ? cfg.positionBias[Math.min(pos, cfg.positionBias.length - 1)] : 1);
   const scopes = scopesOf(w);
-  const ranked = rankArms(w, truth, scores, cfg, bias);
-  const outcomes = simulate(w, truth, ranked, scopes, cfg, bias);
-  const { results, ratios } = armResults(outcomes, scopes, cfg, w.users.count);
-  const lifts = liftsOf(ratios, outcomes, scopes, cfg);
-  const users = results.filter((r) => r.domain === 'all' && r.segment === 'all').map((r) => r.users);
-  const srm = sampleRatioMismatch(
-    users,
-    cfg.arms.map((a) => a.share),
-  );
-  const maxUserShare = dominantShares(outcomes, scopes, cfg.arms.length, w.users.count);
-  return { arms: cfg.arms, control: cfg.arms[cfg.control].name, results, lifts, srm: { users, ...srm, maxUserShare } };
+  const ranked = rankArms(w, truth, scores, cfg.arms, bias);
+  let previous: Outcomes | undefined;
+  return (salt) => {
+    const c = { ...cfg, salt };
+    const outcomes = simulate(w, truth, ranked, scopes, c, bias, previous);
+    previous = outcomes;
+    const { results, ratios } = armResults(outcomes, scopes, c, w.users.count);
+    const lifts = liftsOf(ratios, results, outcomes, scopes, c);
+    const users = results.filter((r) => r.domain === 'all' && r.segment === 'all').map((r) => r.users);
+    const srm = sampleRatioMismatch(
+      users,
+      c.arms.map((a) => a.share),
+    );
+    const maxUserShare = dominantShares(outcomes, scopes, c.arms.length, w.users.count);
+    return { arms: c.arms, control: c.arms[c.control].name, results, lifts, srm: { users, ...srm, maxUserShare } };
+  };
 }

@@ -1,14 +1,23 @@
-// The A/B readout in one line, for the end of a run: which arm the test favours overall, and
-// whether the truth agrees.
-import type { ReplayResult } from './replay.js';
+// The readout in one line, for the end of a run and the dashboard: each domain's decision, and what
+// the truth says about it.
+import type { DomainDecision } from './decide.js';
 
-export function verdict(ab: ReplayResult): string {
-  const overall = ab.lifts.filter((l) => l.metric === 'ctr' && l.domain === 'all' && l.segment === 'all');
-  const sig = overall.filter((l) => l.pValue < 0.05).sort((a, b) => b.lift - a.lift);
-  const best = sig[0];
-  const truthBest = [...overall].sort((a, b) => b.trueLift - a.trueLift)[0];
-  if (!best)
-    return `no arm differs significantly from ${ab.control} overall${truthBest && truthBest.trueLift > 0 ? ` (truth: ${truthBest.arm} ${(100 * truthBest.trueLift).toFixed(1)}% better)` : ''}`;
-  const dir = best.lift > 0 ? 'beats' : 'loses to';
-  return `${best.arm} ${dir} ${ab.control} by ${(100 * best.lift).toFixed(1)}% CTR (p=${best.pValue.toFixed(3)}); true lift ${(100 * best.trueLift).toFixed(1)}%${best.covered ? '' : ' — the interval missed it'}`;
+const pct = (x: number) => `${x >= 0 ? '+' : ''}${(100 * x).toFixed(1)}%`;
+
+export function verdict(decisions: DomainDecision[]): string {
+  return decisions
+    .map((d) => {
+      const what =
+        d.decision === 'ship'
+          ? `SHIP ${d.arm} ${pct(d.lift)}`
+          : d.decision === 'keep'
+            ? 'KEEP control'
+            : d.decision === 'not enough data'
+              ? `NOT ENOUGH DATA (needs ~${d.usersNeeded.toLocaleString('en')} users, ×${d.trafficMultiple.toFixed(1)})`
+              : 'UNRELIABLE';
+      const truth =
+        d.correct === null ? `truth: ${d.trueBest}${d.trueBestLift > 0 ? ` ${pct(d.trueBestLift)}` : ''}` : d.correct ? 'right' : `wrong: truth ${d.trueBest}`;
+      return `${d.domain}: ${what} (${truth})`;
+    })
+    .join('; ');
 }

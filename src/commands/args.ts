@@ -61,7 +61,7 @@ export const SHARED_FLAGS = {
 /** The ranges SHARED_FLAGS promise, applied in one place. */
 export { MAX_SEED };
 export const MAX_WORKERS = 64;
-export const seedFlag = (command: string, value: string | undefined): number | undefined => intFlag(command, 'seed', value, 0, MAX_SEED);
+export const seedFlag = (command: string, value: string | undefined, flag = 'seed'): number | undefined => intFlag(command, flag, value, 0, MAX_SEED);
 export const workersFlag = (command: string, value: string | undefined): number | undefined => intFlag(command, 'workers', value, 1, MAX_WORKERS);
 
 /** --db: the store, which commands that write create (in an existing folder) and readers require. */

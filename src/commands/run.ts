@@ -3,10 +3,12 @@ import { formatTable } from '../util/table.js';
 import { plainLogger } from '../util/logger.js';
 import { DEFAULT_DB } from '../store/db.js';
 import { DOMINANT_USER, type ReplayResult } from '../abtest/replay.js';
+import type { DomainDecision } from '../abtest/decide.js';
+import type { DomainGrade } from '../abtest/grade.js';
 import type { OfflineResults } from '../train/parallel.js';
 import { executeRun } from '../experiment/experiment.js';
 import { newHandle, withCancellation } from '../experiment/cancel.js';
-import { checkOutputPath, listFlag, parse, seedFlag, workersFlag } from './args.js';
+import { checkOutputPath, intFlag, listFlag, parse, seedFlag, workersFlag } from './args.js';
 import { COMMANDS } from './specs.js';
 import { offlineJson } from './train.js';
 
@@ -32,8 +34,96 @@ export function abJson(ab: ReplayResult) {
       p_value: num(l?.pValue),
       true_lift: num(l?.trueLift),
       covered: l ? l.covered : null,
+      tested: l ? l.tested : null,
+      p_adjusted: num(l?.pAdjusted),
+      mde: num(l?.mde),
+      power: num(l?.power),
+      users_needed: num(l?.usersNeeded),
+      max_user_share: r.maxUserShare,
     };
   });
+}
+
+const num = (v: number) => (Number.isFinite(v) ? v : null);
+
+export function decisionsJson(ds: DomainDecision[]) {
+  return ds.map((d) => ({
+    domain: d.domain,
+    decision: d.decision,
+    arm: d.arm,
+    lift: num(d.lift),
+    ci_low: num(d.ciLow),
+    ci_high: num(d.ciHigh),
+    p_adjusted: num(d.pAdjusted),
+    users: d.users,
+    users_needed: num(d.usersNeeded),
+    traffic_multiple: num(d.trafficMultiple),
+    srm_p_value: num(d.srmPValue),
+    max_user_share: d.maxUserShare,
+    reason: d.reason,
+    true_best: d.trueBest,
+    true_best_lift: d.trueBestLift,
+    correct: d.correct,
+  }));
+}
+
+/** Each treatment arm's test on each domain: how small a lift it could see, and its power at the truth. */
+export function powerJson(ab: ReplayResult) {
+  return ab.lifts
+    .filter((l) => l.family === 'primary')
+    .map((l) => ({
+      arm: l.arm,
+      domain: l.domain,
+      tested: l.tested,
+      mde: num(l.mde),
+      true_lift: num(l.trueLift),
+      power_at_true_lift: num(l.power),
+      users_needed_for_true_lift: num(l.usersNeeded),
+    }));
+}
+
+/** What a reader of the readout must know before trusting it. */
+export function warnings(ab: ReplayResult, ds: DomainDecision[]): string[] {
+  const out: string[] = [];
+  const heavy = Math.max(...ab.srm.maxUserShare);
+  if (heavy > DOMINANT_USER)
+    out.push(`one user makes ${(100 * heavy).toFixed(1)}% of an arm's impressions; user-clustered intervals are unreliable when few users dominate`);
+  if (ab.srm.pValue < 0.001) out.push(`sample-ratio mismatch overall (p = ${ab.srm.pValue.toExponential(1)}): the assignment is broken`);
+  for (const d of ds) if (d.decision === 'unreliable') out.push(`${d.domain}: ${d.reason}`);
+  const untested = ab.lifts.filter((l) => !l.tested).length;
+  if (untested) out.push(`${untested} of ${ab.lifts.length} cells are below the small-cell floor and were not tested`);
+  return out;
+}
+
+export function gradeTable(gs: DomainGrade[]): string {
+  const p = (x: number) => (Number.isFinite(x) ? `${(100 * x).toFixed(0)}%` : '–');
+  return (
+    `over ${gs[0].assignments} re-randomised assignments of this world and these models:\n` +
+    formatTable(
+      ['domain', 'method', 'right', 'false ship', 'missed win', 'ship', 'keep', 'not enough', 'unreliable', 'overstates by', 'coverage'],
+      gs.map((g) => [
+        g.domain,
+        g.method,
+        p(g.correct),
+        p(g.falseShip),
+        p(g.missedWin),
+        p(g.ship),
+        p(g.keep),
+        p(g.notEnoughData),
+        p(g.unreliable),
+        Number.isFinite(g.overstatement) ? `${(100 * g.overstatement).toFixed(1)} pts` : '–',
+        p(g.coverage),
+      ]),
+    )
+  );
+}
+
+export function decisionTable(ds: DomainDecision[]): string {
+  const label = (d: DomainDecision) => (d.decision === 'ship' ? `SHIP ${d.arm}` : d.decision === 'keep' ? 'KEEP control' : d.decision.toUpperCase());
+  return formatTable(
+    ['domain', 'decision', 'why', 'truth'],
+    ds.map((d) => [d.domain, label(d), d.reason, d.correct === null ? `${d.trueBest} ${pct(d.trueBestLift)}` : d.correct ? 'right' : `WRONG (${d.trueBest})`]),
+  );
 }
 
 export function abTable(ab: ReplayResult, off: OfflineResults, domains: string[]): string {
@@ -51,7 +141,7 @@ export function abTable(ab: ReplayResult, off: OfflineResults, domains: string[]
         l ? `${pct(l.lift)} [${pct(l.ciLow)}, ${pct(l.ciHigh)}]` : '(control)',
         l ? (Number.isFinite(l.pValue) ? l.pValue.toFixed(3) : '–') : '',
         l ? pct(l.trueLift) : '',
-        l ? (l.covered ? 'yes' : 'NO') : '',
+        l ? (l.covered === null ? '–' : l.covered ? 'yes' : 'NO') : '',
         auc ?? NaN,
       ];
     });
@@ -62,6 +152,8 @@ export async function run(argv: string[]): Promise<number> {
   const { values, positionals } = parse('run', argv, COMMANDS.run.flags, COMMANDS.run.positionals);
   const workers = workersFlag('run', values.workers);
   const seed = seedFlag('run', values.seed);
+  const salt = seedFlag('run', values.salt, 'salt');
+  const grade = intFlag('run', 'grade', values.grade, 1, 10_000);
   const db = checkOutputPath('run', 'db', values.db ?? DEFAULT_DB);
   const scenario = loadScenario(positionals[0]);
   const log = values.json ? () => {} : plainLogger(process.stderr);
@@ -71,6 +163,8 @@ export async function run(argv: string[]): Promise<number> {
       {
         scenario,
         seed,
+        salt,
+        grade,
         strategies: listFlag(values.strategies),
         arms: listFlag(values.arms),
         control: values.control,
@@ -93,6 +187,7 @@ export async function run(argv: string[]): Promise<number> {
           report: o.reportPath,
           scenario: scenario.name,
           seed: o.seed,
+          salt: o.salt,
           backend: o.backend,
           fingerprint: w.fingerprint,
           stages: o.stages,
@@ -102,16 +197,29 @@ export async function run(argv: string[]): Promise<number> {
           oracle: off.oracle,
           ab: abJson(o.ab),
           srm: { users: o.ab.srm.users, chi2: o.ab.srm.chi2, p_value: o.ab.srm.pValue, max_user_share: o.ab.srm.maxUserShare },
+          decisions: decisionsJson(o.decisions),
+          power: powerJson(o.ab),
+          warnings: warnings(o.ab, o.decisions),
+          grades: o.grades.map((g) => ({
+            domain: g.domain,
+            method: g.method,
+            assignments: g.assignments,
+            ship: g.ship,
+            keep: g.keep,
+            not_enough_data: g.notEnoughData,
+            unreliable: g.unreliable,
+            correct: g.correct,
+            false_ship: g.falseShip,
+            missed_win: g.missedWin,
+            overstatement: num(g.overstatement),
+            coverage: num(g.coverage),
+          })),
         }) + '\n',
       );
     } else {
-      const heavy = Math.max(...o.ab.srm.maxUserShare);
-      if (heavy > DOMINANT_USER)
-        process.stdout.write(
-          `warning: one user makes ${(100 * heavy).toFixed(1)}% of an arm's impressions; user-clustered intervals are unreliable when few users dominate\n`,
-        );
+      for (const w of warnings(o.ab, o.decisions)) process.stdout.write(`warning: ${w}\n`);
       process.stdout.write(
-        `${abTable(o.ab, o.offline, w.layout.domains)}\n\nsample-ratio check: users per arm ${o.ab.srm.users.join(' / ')}, p = ${Number.isFinite(o.ab.srm.pValue) ? o.ab.srm.pValue.toFixed(3) : '–'}${o.ab.srm.pValue < 0.001 ? '  (MISMATCH)' : ''}\nrun ${o.runId} stored in ${db}${o.reportPath ? `\nreport: ${o.reportPath}` : ''}\n` +
+        `${abTable(o.ab, o.offline, w.layout.domains)}\n\n${decisionTable(o.decisions)}\n${o.grades.length ? `\n${gradeTable(o.grades)}\n` : ''}\nsample-ratio check: users per arm ${o.ab.srm.users.join(' / ')}, p = ${Number.isFinite(o.ab.srm.pValue) ? o.ab.srm.pValue.toFixed(3) : '–'}${o.ab.srm.pValue < 0.001 ? '  (MISMATCH)' : ''}\nrun ${o.runId} stored in ${db}${o.reportPath ? `\nreport: ${o.reportPath}` : ''}\n` +
           `time: ${Object.entries(o.stages)
             .map(([k, v]) => `${k} ${v.toFixed(1)} s`)
             .join(', ')}; total ${o.wallSeconds.toFixed(1)} s; peak memory ${Math.round(o.peakRssMb)} MB\n`,

@@ -35,9 +35,15 @@ const TRAIN = {
 
 const RUN = {
   usage:
-    'crossab run <scenario.json> [--seed N] [--strategies a,b] [--arms a,b] [--control a] [--aa] [--db PATH] [--backend node|wasm|cpu] [--workers N] [--no-report] [--json]',
+    'crossab run <scenario.json> [--seed N] [--salt N] [--grade K] [--strategies a,b] [--arms a,b] [--control a] [--aa] [--db PATH] [--backend node|wasm|cpu] [--workers N] [--no-report] [--json]',
   flags: {
     seed: SHARED_FLAGS.seed,
+    salt: { type: 'string', value: 'N', help: 'the A/B assignment salt, 0 to 2147483647: the same world and models, users re-randomised (default: the seed)' },
+    grade: {
+      type: 'string',
+      value: 'K',
+      help: 'also re-randomise the assignment K times (1 to 10000) on the same world and models and report how often each domain was decided right',
+    },
     strategies: SHARED_FLAGS.strategies,
     arms: { type: 'string', value: 'a,b,…', help: "A/B arms, strategies by name (default: the scenario's abtest block)" },
     control: { type: 'string', value: 'NAME', help: "the control arm (default: the scenario's control, else the first arm)" },
@@ -46,11 +52,16 @@ const RUN = {
     backend: SHARED_FLAGS.backend,
     workers: SHARED_FLAGS.workers,
     'no-report': { type: 'boolean', help: 'store the run but write no HTML report' },
-    json: { type: 'boolean', help: 'print the run as one JSON object (offline metrics, A/B readout, fingerprint)' },
+    json: { type: 'boolean', help: 'print the run as one JSON object (offline metrics, A/B readout, decisions, power, warnings, fingerprint)' },
   },
   positionals: { min: 1, max: 1, name: 'scenario file' },
   summary: 'The whole job: generate the world, train, evaluate offline, replay the A/B test against the truth, store it in DuckDB and write a report',
-  examples: ['crossab run scenarios/default.json', 'crossab run scenarios/tiny.json --arms separate,mmoe --seed 2 --json --no-report'],
+  examples: [
+    'crossab run scenarios/default.json',
+    'crossab run scenarios/tiny.json --arms separate,mmoe --seed 2 --json --no-report',
+    'crossab run scenarios/default.json --salt 7',
+    'crossab run scenarios/default.json --grade 200',
+  ],
 } as const;
 
 const RUNS = {

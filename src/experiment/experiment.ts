@@ -4,7 +4,8 @@
 //   3. record    — the run enters the store as 'running'
 //   4. train     — every strategy, on worker threads
 //   5. evaluate  — offline metrics on the test period, with the oracle's ceiling and a constant floor
-//   6. replay    — the A/B test of the arms over the replay period, graded against the truth
+//   6. replay    — the A/B test of the arms over the replay period, and a decision per domain,
+//                  both graded against the truth (6b, on request: over re-randomised assignments)
 //   7. store     — every result and the switch to 'complete', in one transaction
 //   8. report    — the HTML report, read back from the store
 // `run`, `check` and the dashboard all call executeRun; `train` calls steps 1, 2, 4 and 5 alone.
@@ -19,8 +20,11 @@ import { DEFAULT_STRATEGIES, strategy } from '../models/registry.js';
 import { constantPredictions, evaluate, groupsOf, oraclePredictions, type StrategyMetrics } from '../metrics/offline.js';
 import { DEFAULT_WORKERS, trainAll, type OfflineResults, type TrainingPool } from '../train/parallel.js';
 import { resolveArms } from '../abtest/arms.js';
-import { candidateTruth, replay, type Arm, type ReplayResult } from '../abtest/replay.js';
+import { candidateTruth, rankedReplay, type Arm, type ReplayResult } from '../abtest/replay.js';
+import { gradeDecisions, type DomainGrade } from '../abtest/grade.js';
 import { verdict } from '../abtest/verdict.js';
+import { decide, type DomainDecision } from '../abtest/decide.js';
+import { DEFAULT_DECISION_RULES } from '../scenario/schema.js';
 import { openDb } from '../store/db.js';
 import { finishRun, markRun, newRunId, startRun } from '../store/runs.js';
 import { writeReport } from '../report/write.js';
@@ -30,6 +34,10 @@ import { newHandle, type RunHandle } from './cancel.js';
 export interface RunOptions {
   scenario: Scenario;
   seed?: number;
+  /** The assignment salt (default: the seed), so one world can be re-randomised. */
+  salt?: number;
+  /** Re-randomise the assignment this many times to grade the decisions (0: no grading). */
+  grade?: number;
   strategies?: string[];
   arms?: string[];
   control?: string;
@@ -64,6 +72,11 @@ export interface RunOutcome {
   inputs: TrainingInputs;
   offline: OfflineResults;
   ab: ReplayResult;
+  /** Per domain: ship, keep, not enough data or unreliable, graded against the truth. */
+  decisions: DomainDecision[];
+  /** Per domain and method, how often the decision was right over `grade` re-randomised assignments. */
+  grades: DomainGrade[];
+  salt: number;
   reportPath: string | null;
   /** Seconds per stage, the whole run's wall time and the process's peak resident memory. */
   stages: Partial<Record<Stage, number>>;
@@ -159,7 +172,10 @@ export async function trainAndEvaluate(
   };
 }
 
-/** 6. The A/B replay of the trained arms over the world's replay period. */
+/**
+ * 6. The A/B replay of the trained arms over the world's replay period, and the same test under
+ * other assignments (`readout(salt)`: the slates are ranked once), for grading the decisions.
+ */
 export async function abTest(
   p: TrainingInputs,
   off: OfflineResults,
@@ -167,12 +183,14 @@ export async function abTest(
   control: number,
   salt: number,
   onEvent: Listener = silent,
-): Promise<ReplayResult> {
+): Promise<ReplayResult & { readout: (salt: number) => ReplayResult }> {
   return stage('replay', onEvent, () => {
     const cds = candidatesOf(p);
     const truth = candidateTruth(p.world, cds);
     const scores = new Map(off.trained.filter((t) => t.candidates).map((t) => [t.strategy, t.candidates!]));
-    return replay(p.world, truth, scores, { arms, control, salt, positionBias: p.world.scenario.abtest?.positionBias ?? null });
+    const rules = p.world.scenario.abtest?.decisions ?? DEFAULT_DECISION_RULES;
+    const readout = rankedReplay(p.world, truth, scores, { arms, control, positionBias: p.world.scenario.abtest?.positionBias ?? null, rules });
+    return { ...readout(salt), readout };
   });
 }
 
@@ -187,6 +205,7 @@ export async function executeRun(o: RunOptions, listener: Listener, handle: RunH
   const { names, arms, backend } = o.plan ?? (await planRun(o));
   onEvent({ type: 'backend', backend });
   const seed = o.seed ?? o.scenario.seed;
+  const salt = o.salt ?? seed;
   const t0 = performance.now();
   // 2. generate
   const inputs = o.inputs ?? (await generate(o.scenario, seed, onEvent));
@@ -197,6 +216,7 @@ export async function executeRun(o: RunOptions, listener: Listener, handle: RunH
     scenario: o.scenario.name,
     scenarioJson: JSON.stringify(o.scenario),
     seed,
+    salt,
     backend,
     version: VERSION,
     fingerprint: inputs.world.fingerprint,
@@ -217,16 +237,28 @@ export async function executeRun(o: RunOptions, listener: Listener, handle: RunH
     });
     o.signal?.throwIfAborted();
     // 6. replay
-    const ab = await abTest(inputs, offline, arms.arms, arms.control, seed, onEvent);
+    const ab = await abTest(inputs, offline, arms.arms, arms.control, salt, onEvent);
+    const rules = o.scenario.abtest?.decisions ?? DEFAULT_DECISION_RULES;
+    const decisions = decide(ab, inputs.world.layout.domains, rules);
+    // 6b. grade the decision procedure over re-randomised assignments of the same world and models
+    const grades = o.grade
+      ? await stage('grade', onEvent, () => gradeDecisions(ab.readout, inputs.world.layout.domains, rules, o.grade!), `${o.grade} assignments`)
+      : [];
     o.signal?.throwIfAborted();
     // 7. store
-    handle.finishing = stage('store', onEvent, () => finishRun(o.db, runId, inputs.world, offline, ab, (performance.now() - t0) / 1000));
+    handle.finishing = stage('store', onEvent, () => finishRun(o.db, runId, inputs.world, offline, ab, decisions, grades, (performance.now() - t0) / 1000));
     await handle.finishing;
     // 8. report: read back from the store, so it shows what the store holds.
     const reportPath = o.report ? (await stage('report', onEvent, () => writeReport(o.db, [runId]))).html : null;
-    onEvent({ type: 'done', runId, report: reportPath, verdict: verdict(ab) });
+    onEvent({
+      type: 'done',
+      runId,
+      report: reportPath,
+      verdict: verdict(decisions),
+      decided: decisions.every((d) => d.decision === 'ship' || d.decision === 'keep'),
+    });
     const peakRssMb = process.resourceUsage().maxRSS / 1024;
-    return { runId, seed, backend, inputs, offline, ab, reportPath, stages, wallSeconds: (performance.now() - t0) / 1000, peakRssMb };
+    return { runId, seed, salt, backend, inputs, offline, ab, decisions, grades, reportPath, stages, wallSeconds: (performance.now() - t0) / 1000, peakRssMb };
   } catch (e) {
     if (!handle.finishing)
       await markRun(o.db, runId, o.signal?.aborted ? 'cancelled' : 'failed', o.signal?.aborted ? 'interrupted' : (e as Error).message).catch(() => {});

@@ -64,20 +64,38 @@ function dominant(d: RunData): string {
     : '';
 }
 
-/** Per domain, each treatment arm's A/B lift, whether significant, and the truth. */
+/** Per domain, the decision and why, and what the truth says of it. */
+function decisionTable(d: RunData): string {
+  const label = (r: RunData['decisions'][number]) =>
+    r.decision === 'ship' ? `SHIP ${esc(r.arm)}` : r.decision === 'keep' ? 'KEEP control' : esc(String(r.decision).toUpperCase());
+  const truth = (r: RunData['decisions'][number]) =>
+    r.correct === null ? `${esc(r.true_best)} ${pct(r.true_best_lift)}` : r.correct ? 'right' : `<b>wrong</b> (${esc(r.true_best)})`;
+  const rows = d.decisions.map((r) => `<tr><td>${esc(r.domain)}</td><td><b>${label(r)}</b></td><td>${esc(r.reason)}</td><td>${truth(r)}</td></tr>`);
+  return `<table><thead><tr><th>domain</th><th>decision</th><th>why</th><th>truth</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
+}
+
+/** Per domain, each treatment arm's A/B lift, its corrected p-value (primary) and the truth. */
 function abSummary(d: RunData): string {
   const rows = d.abLifts
     .filter((r) => r.metric === 'ctr' && r.segment === 'all')
     .map((r) => {
-      const sig = Number(r.p_value) < 0.05;
-      const verdict = !sig ? 'no significant difference' : Number(r.lift) > 0 ? 'better than control' : 'worse than control';
-      return `<tr><td>${esc(r.domain)}</td><td>${esc(r.arm)}</td><td>${pct(r.lift)} [${pct(r.ci_low)}, ${pct(r.ci_high)}]</td><td>${num(r.p_value, 3)}</td><td>${verdict}</td><td>${pct(r.true_lift)}</td><td>${r.covered ? 'yes' : '<b>no</b>'}</td></tr>`;
+      const p = r.family === 'primary' ? r.p_adjusted : r.p_value;
+      const untested = r.tested === false;
+      const verdict = untested
+        ? 'too few users or clicks to test'
+        : !(Number(p) < 0.05)
+          ? 'not significant'
+          : Number(r.lift) > 0
+            ? 'better than control'
+            : 'worse than control';
+      const covered = r.covered === null ? '–' : r.covered ? 'yes' : '<b>no</b>';
+      return `<tr><td>${esc(r.domain)}</td><td>${esc(r.arm)}</td><td>${pct(r.lift)} [${pct(r.ci_low)}, ${pct(r.ci_high)}]</td><td>${num(p, 3)}${r.family === 'primary' ? '' : ' (exploratory)'}</td><td>${verdict}</td><td>${pct(r.mde)}</td><td>${pct(r.true_lift)}</td><td>${covered}</td></tr>`;
     });
   const srm = d.assignment[0];
   const srmLine = srm
     ? `<p>Users per arm: ${d.assignment.map((a) => `${esc(a.arm)} ${a.users}`).join(', ')}; sample-ratio check p = ${num(srm.srm_p_value, 3)}${Number(srm.srm_p_value) < 0.001 ? ' — <b>mismatch</b>' : ''}.${dominant(d)}</p>`
     : '';
-  return `${srmLine}<table><thead><tr><th>domain</th><th>arm</th><th>CTR lift [95% CI]</th><th>p</th><th>A/B says</th><th>true lift</th><th>covered</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
+  return `${srmLine}<table><thead><tr><th>domain</th><th>arm</th><th>CTR lift [CI]</th><th>p (corrected)</th><th>A/B says</th><th>detectable lift</th><th>true lift</th><th>covered</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
 }
 
 function metadata(d: RunData): string {
@@ -100,6 +118,7 @@ export function reportHtml(title: string, runs: RunData[], charts: Chart[]): str
   const sections = runs
     .map(
       (d) => `<section class="run"><h2>Run ${esc(d.run.run_id)}</h2>${metadata(d)}
+    ${d.decisions.length ? `<h3>Decisions per domain</h3>${decisionTable(d)}` : ''}
     <h3>Who wins where (offline, test period)</h3>${offlineWinners(d)}
     ${d.abLifts.length ? `<h3>A/B replay</h3>${abSummary(d)}` : ''}</section>`,
     )

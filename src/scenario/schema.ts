@@ -136,6 +136,29 @@ export const TrainingSchema = z.strictObject({
     .default({ innerLr: 0.1, innerSteps: 3, support: 16, metaUsers: 64, metaWeight: 1, metaEvery: 2 }),
 });
 
+/**
+ * How an A/B readout becomes a decision per domain. The primary family is each treatment arm's CTR
+ * lift on each domain (all users); segments and the domain groups are exploratory.
+ */
+export const DecisionRulesSchema = z.strictObject({
+  /** Significance level of every test, after the correction across the primary family. */
+  alpha: z.number().gt(0).max(0.2).default(0.05),
+  /** Power the minimum detectable lift and the traffic needed are computed for. */
+  power: z.number().min(0.5).lt(1).default(0.8),
+  /** Across the primary family: Holm (family-wise error), Benjamini–Hochberg (false discovery rate) or none. */
+  correction: z.enum(['holm', 'bh', 'none']).default('holm'),
+  /** The smallest relative CTR lift worth shipping: a test that cannot see it has not enough data. */
+  minLift: z.number().gt(0).max(5).default(0.05),
+  /** Guardrail: a shipped arm's conversions per impression may not be significantly lower than control's by more than this share. */
+  guardrailMargin: z.number().min(0).max(1).default(0.05),
+  /** A cell is tested only with at least this many users and clicks in each of the two arms. */
+  minUsers: z.number().int().min(2).max(1_000_000).default(50),
+  minClicks: z.number().int().min(1).max(1_000_000).default(10),
+});
+
+export type DecisionRules = z.infer<typeof DecisionRulesSchema>;
+export const DEFAULT_DECISION_RULES: DecisionRules = DecisionRulesSchema.parse({});
+
 export const AbTestSchema = z.strictObject({
   arms: z.array(name).min(2),
   control: name,
@@ -143,6 +166,7 @@ export const AbTestSchema = z.strictObject({
   split: z.array(prob).optional(),
   /** Click-probability multiplier per slate position (1-based order). */
   positionBias: z.array(z.number().gt(0).max(1)).optional(),
+  decisions: DecisionRulesSchema.default(DEFAULT_DECISION_RULES),
 });
 
 /** Metrics an expectation can judge: offline (per strategy, from offline_metrics) or A/B (per arm). */

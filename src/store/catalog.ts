@@ -14,7 +14,7 @@ export async function runRecord(db: Db, runId: string): Promise<{ seed: number; 
   return { seed: Number(row.seed), scenarioJson: String(row.scenario_json) };
 }
 
-/** Complete runs of a scenario with this seed, code version, backend and data, newest first: candidates for reuse. */
+/** Complete runs of a scenario with this seed (assigned with the seed as salt), code version, backend and data, newest first: candidates for reuse. */
 export async function completeRuns(dbPath: string, w: { scenario: string; seed: number; version: string; backend: string; fingerprint: string }) {
   const db = await openDb(dbPath);
   try {
@@ -22,6 +22,7 @@ export async function completeRuns(dbPath: string, w: { scenario: string; seed: 
       await db.con.runAndReadAll(`SELECT run_id, scenario_json, strategies, arms, control FROM runs
       WHERE status = 'complete' AND scenario = ${sqlString(w.scenario)} AND seed = ${w.seed} AND version = ${sqlString(w.version)}
         AND backend = ${sqlString(w.backend)} AND fingerprint = ${sqlString(w.fingerprint)}
+        AND coalesce(salt, seed) = seed
       ORDER BY finished_at DESC, run_id DESC`)
     ).getRowObjectsJson() as Pick<StoredRow<'runs'>, 'run_id' | 'scenario_json' | 'strategies' | 'arms' | 'control'>[];
   } finally {

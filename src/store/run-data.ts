@@ -17,6 +17,7 @@ export interface RunData {
   abResults: StoredRow<'ab_results'>[];
   abLifts: StoredRow<'ab_lifts'>[];
   assignment: StoredRow<'ab_assignment'>[];
+  decisions: StoredRow<'ab_decisions'>[];
   domains: StoredRow<'world_domains'>[];
   features: StoredRow<'world_features'>[];
   activity: StoredRow<'world_user_activity'>[];
@@ -61,6 +62,7 @@ export async function loadRun(db: Db, id: string): Promise<RunData> {
     abResults: await runRows(db, 'ab_results', id, 'arm, domain, segment'),
     abLifts: await runRows(db, 'ab_lifts', id, 'arm, metric, domain, segment'),
     assignment: await runRows(db, 'ab_assignment', id, 'arm'),
+    decisions: await runRows(db, 'ab_decisions', id, 'domain'),
     domains: await runRows(db, 'world_domains', id),
     features: await runRows(db, 'world_features', id),
     activity: await runRows(db, 'world_user_activity', id, 'impressions'),

@@ -6,6 +6,8 @@
 import { randomBytes } from 'node:crypto';
 import type { OfflineResults } from '../train/parallel.js';
 import type { ReplayResult } from '../abtest/replay.js';
+import type { DomainDecision } from '../abtest/decide.js';
+import type { DomainGrade } from '../abtest/grade.js';
 import { featureCoverage } from '../world/layout.js';
 import { summarise } from '../world/summary.js';
 import type { World } from '../world/world.js';
@@ -21,6 +23,7 @@ export interface RunMeta {
   scenario: string;
   scenarioJson: string;
   seed: number;
+  salt: number;
   backend: string;
   version: string;
   fingerprint: string;
@@ -42,8 +45,8 @@ export async function startRun(dbPath: string, m: RunMeta): Promise<void> {
   const db = await openDb(dbPath);
   try {
     const prep =
-      await db.con.prepare(`INSERT INTO runs (run_id, scenario, scenario_json, seed, backend, version, fingerprint, strategies, arms, control, started_at, status, pid, pid_stamp)
-      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, now(), 'running', $11, $12)`);
+      await db.con.prepare(`INSERT INTO runs (run_id, scenario, scenario_json, seed, backend, version, fingerprint, strategies, arms, control, started_at, status, pid, pid_stamp, salt)
+      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, now(), 'running', $11, $12, $13)`);
     prep.bind([
       m.runId,
       m.scenario,
@@ -57,6 +60,7 @@ export async function startRun(dbPath: string, m: RunMeta): Promise<void> {
       m.control,
       process.pid,
       processStamp(),
+      m.salt,
     ]);
     await prep.run();
   } finally {
@@ -81,7 +85,16 @@ function userActivity(w: World): { impressions: number; users: number }[] {
   return [...hist.entries()].sort((a, b) => a[0] - b[0]).map(([impressions, users]) => ({ impressions, users }));
 }
 
-export async function finishRun(dbPath: string, runId: string, w: World, offline: OfflineResults, ab: ReplayResult | null, wallSeconds: number): Promise<void> {
+export async function finishRun(
+  dbPath: string,
+  runId: string,
+  w: World,
+  offline: OfflineResults,
+  ab: ReplayResult | null,
+  decisions: DomainDecision[],
+  grades: DomainGrade[],
+  wallSeconds: number,
+): Promise<void> {
   const db = await openDb(dbPath);
   const id = { run_id: runId };
   try {
@@ -128,6 +141,16 @@ export async function finishRun(dbPath: string, runId: string, w: World, offline
           })),
         );
       }
+      await appendTable(
+        db.con,
+        'ab_decisions',
+        decisions.map((d) => ({ ...id, ...d })),
+      );
+      await appendTable(
+        db.con,
+        'ab_grades',
+        grades.map((g) => ({ ...id, ...g })),
+      );
       const sum = summarise(w);
       const tail = tailDomains(w);
       await appendTable(

@@ -58,7 +58,8 @@ export function Dashboard({ state, domains }: { state: DashboardState; domains: 
       )}
       {state.done && (
         <Box flexDirection="column" marginTop={1}>
-          <Text color="green">✔ {state.done.verdict}</Text>
+          {/* A tick only when every domain was decided: an under-powered test is not a success. */}
+          {state.done.decided ? <Text color="green">✔ {state.done.verdict}</Text> : <Text color="yellow">⚠ {state.done.verdict}</Text>}
           {state.done.report && <Text>report: {state.done.report}</Text>}
           <Text color="gray">press q to quit</Text>
         </Box>

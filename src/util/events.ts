@@ -1,5 +1,5 @@
 // Typed progress events: the pipeline emits them; the Ink dashboard and the plain logger listen.
-export type Stage = 'generate' | 'train' | 'evaluate' | 'replay' | 'store' | 'report';
+export type Stage = 'generate' | 'train' | 'evaluate' | 'replay' | 'grade' | 'store' | 'report';
 
 export type ProgressEvent =
   | { type: 'stage'; stage: Stage; status: 'start' | 'end'; detail?: string; seconds?: number }
@@ -9,7 +9,13 @@ export type ProgressEvent =
   | { type: 'strategy'; strategy: string; status: 'start' | 'end'; seconds?: number; samplesPerSecond?: number }
   | { type: 'run'; runId: string; db: string }
   | { type: 'offline'; strategy: string; auc: Record<string, number> }
-  | { type: 'done'; runId: string; report: string | null; verdict: string }
+  | {
+      type: 'done';
+      runId: string;
+      report: string | null;
+      verdict: string /** Every domain got SHIP or KEEP (none is short of data or unreliable). */;
+      decided?: boolean;
+    }
   | { type: 'log'; message: string };
 
 export type Listener = (e: ProgressEvent) => void;

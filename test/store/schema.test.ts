@@ -31,6 +31,14 @@ test('migrations: a version-1 database is upgraded on open; a newer schema is re
     'CREATE TABLE ab_assignment (run_id VARCHAR NOT NULL, arm VARCHAR NOT NULL, strategy VARCHAR NOT NULL, share DOUBLE, users INTEGER, srm_chi2 DOUBLE, srm_p_value DOUBLE)',
   );
   await con.run("INSERT INTO ab_assignment VALUES ('old', 'a', 'separate', 0.5, 10, 0.1, 0.9)");
+  // The version-1 tables that later versions alter (schema 4 adds columns to both).
+  await con.run(`CREATE TABLE ab_results (
+      run_id VARCHAR NOT NULL, arm VARCHAR NOT NULL, strategy VARCHAR NOT NULL, domain VARCHAR NOT NULL, segment VARCHAR NOT NULL,
+      users INTEGER, impressions BIGINT, clicks BIGINT, ctr DOUBLE, conversions BIGINT, cvr DOUBLE, expected_ctr DOUBLE)`);
+  await con.run(`CREATE TABLE ab_lifts (
+      run_id VARCHAR NOT NULL, arm VARCHAR NOT NULL, control VARCHAR NOT NULL, metric VARCHAR NOT NULL, domain VARCHAR NOT NULL,
+      segment VARCHAR NOT NULL, lift DOUBLE, ci_low DOUBLE, ci_high DOUBLE, p_value DOUBLE, true_lift DOUBLE, covered BOOLEAN)`);
+  await con.run("INSERT INTO ab_lifts VALUES ('old', 'b', 'a', 'ctr', 'all', 'all', 0.1, -0.1, 0.3, 0.4, 0.05, true)");
   await con.run('INSERT INTO schema_version VALUES (1, now())');
   con.closeSync();
   inst.closeSync();
@@ -46,11 +54,18 @@ test('migrations: a version-1 database is upgraded on open; a newer schema is re
   const versions = (await db.con.runAndReadAll('SELECT version FROM schema_version ORDER BY version')).getRows().map((r) => r[0]);
   const kept = (await db.con.runAndReadAll('SELECT count(*)::INT FROM ab_assignment')).getRows()[0][0];
   const runCols = (await db.con.runAndReadAll("SELECT column_name FROM information_schema.columns WHERE table_name = 'runs'")).getRows().map((r) => r[0]);
+  const liftCols = (await db.con.runAndReadAll("SELECT column_name FROM information_schema.columns WHERE table_name = 'ab_lifts'")).getRows().map((r) => r[0]);
+  const oldLift = (await db.con.runAndReadAll("SELECT lift, mde FROM ab_lifts WHERE run_id = 'old'")).getRows()[0];
+  const decisions = (await db.con.runAndReadAll("SELECT count(*)::INT FROM duckdb_tables() WHERE table_name IN ('ab_decisions', 'ab_grades')")).getRows()[0][0];
   await db.con.run('INSERT INTO schema_version VALUES (99, now())');
   db.close();
   assert.ok(cols.includes('max_user_share'));
   assert.ok(runCols.includes('pid_stamp'));
-  assert.deepEqual(versions, [1, 2, 3]);
+  assert.ok(runCols.includes('salt'));
+  assert.ok(['se_log', 'tested', 'family', 'p_adjusted', 'mde', 'power', 'users_needed'].every((c) => liftCols.includes(c)));
+  assert.deepEqual(oldLift, [0.1, null], 'an old row keeps its values; the new columns are NULL');
+  assert.equal(decisions, 2);
+  assert.deepEqual(versions, [1, 2, 3, 4]);
   assert.equal(kept, 1);
   await assert.rejects(openDb(path), /schema version 99 is newer than this crossab's/);
 });

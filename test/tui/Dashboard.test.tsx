@@ -22,3 +22,18 @@ test('the dashboard component shows stage marks, a progress row per strategy and
     unmount(); // the spinner's timer would keep the test process alive
   }
 });
+
+test('the final line has a green tick only when every domain was decided; an under-powered result gets a warning sign', () => {
+  const done = (decided: boolean) =>
+    reduce(initialState(['separate']), { type: 'done', runId: 'r1', report: null, verdict: 'head: NOT ENOUGH DATA (needs ~30,866 users, ×54.6)', decided });
+  for (const decided of [true, false]) {
+    const { lastFrame, unmount } = render(<Dashboard state={done(decided)} domains={['head']} />);
+    try {
+      const frame = lastFrame()!;
+      assert.match(frame, decided ? /✔ head: NOT ENOUGH DATA/ : /⚠ head: NOT ENOUGH DATA/);
+      assert.doesNotMatch(frame, decided ? /⚠/ : /✔ head/);
+    } finally {
+      unmount();
+    }
+  }
+});

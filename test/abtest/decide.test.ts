@@ -1,0 +1,67 @@
+// Decisions per domain from synthetic readouts, one rule at a time, and their grading against the truth.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { decide } from '../../src/abtest/decide.js';
+import type { ReplayResult } from '../../src/abtest/replay.js';
+import { DEFAULT_DECISION_RULES } from '../../src/scenario/schema.js';
+import { readout } from '../helpers/readouts.js';
+
+const rules = DEFAULT_DECISION_RULES;
+const one = (ab: ReplayResult) => decide(ab, ['d'], rules)[0];
+
+test('SHIP: a significant positive CTR lift after correction with non-inferior conversions; right when the truth agrees', () => {
+  const d = one(readout({ lift: 0.12, ciLow: 0.05, ciHigh: 0.2, pAdjusted: 0.001, trueLift: 0.1, guard: { ciLow: -0.03, ciHigh: 0.2 } }));
+  assert.equal(d.decision, 'ship');
+  assert.equal(d.arm, 't');
+  assert.equal(d.correct, true);
+  // The same evidence when the truth says the arm does not help: a false ship, graded wrong.
+  assert.equal(one(readout({ lift: 0.12, ciLow: 0.05, ciHigh: 0.2, pAdjusted: 0.001, trueLift: -0.01, guard: { ciLow: -0.03 } })).correct, false);
+  // Significant before the correction only: no ship.
+  assert.notEqual(one(readout({ lift: 0.12, ciLow: 0.01, pValue: 0.03, pAdjusted: 0.09, guard: { ciLow: -0.03 } })).decision, 'ship');
+});
+
+test('guardrail: a CTR winner that loses conversions beyond the margin is kept; one not yet shown non-inferior is undecided', () => {
+  const breach = one(readout({ lift: 0.12, ciLow: 0.05, pAdjusted: 0.001, guard: { lift: -0.2, ciLow: -0.3, ciHigh: -0.08 } }));
+  assert.equal(breach.decision, 'keep');
+  assert.match(breach.reason, /loses conversions/);
+  const open = one(readout({ lift: 0.12, ciLow: 0.05, pAdjusted: 0.001, guard: { ciLow: -0.2, ciHigh: 0.1 } }));
+  assert.equal(open.decision, 'not enough data');
+  assert.match(open.reason, /guardrail/);
+});
+
+test('KEEP: every arm rules out the smallest lift worth shipping; right when no arm truly beats the control', () => {
+  const d = one(readout({ lift: -0.01, ciLow: -0.04, ciHigh: 0.03, trueLift: -0.02 }));
+  assert.equal(d.decision, 'keep');
+  assert.equal(d.arm, 'c');
+  assert.equal(d.trueBest, 'c');
+  assert.equal(d.correct, true);
+});
+
+test('NOT ENOUGH DATA: the users for the minimum detectable lift to reach minLift, at the corrected level', () => {
+  const d = one(readout({ lift: 0.04, ciLow: -0.06, ciHigh: 0.15, seLog: 0.05, trueLift: 0.1 }));
+  assert.equal(d.decision, 'not enough data');
+  assert.equal(d.correct, null);
+  // One test in the family, so Holm's first level is α itself: (1.959964 + 0.841621)² · (0.05 / ln 1.05)² · 2000 users.
+  const k = ((1.959963985 + 0.8416212336) * 0.05) / Math.log(1.05);
+  assert.equal(d.usersNeeded, Math.ceil(2000 * k * k));
+  assert.ok(Math.abs(d.trafficMultiple - d.usersNeeded / 2000) < 1e-12);
+  assert.match(d.reason, /needs ~[\d,]+ users \(×\d+\.\d the traffic\)/);
+  // Below the small-cell floor: scaled up to the floor, and said so.
+  const small = one(
+    readout({ tested: false, ciLow: Number.NaN, ciHigh: Number.NaN, seLog: Number.NaN }, { c: { users: 20, clicks: 2 }, t: { users: 20, clicks: 2 } }),
+  );
+  assert.equal(small.decision, 'not enough data');
+  assert.match(small.reason, /fewer than 50 users or 10 clicks/);
+  // Five times the clicks are needed to reach the floor of 10: five times the 40 users.
+  assert.equal(small.usersNeeded, 200);
+});
+
+test('UNRELIABLE: a domain whose users are not split as configured, or where one user dominates an arm', () => {
+  const srm = one(readout({ lift: 0.12, ciLow: 0.05, pAdjusted: 0.001 }, { c: { users: 800 }, t: { users: 1200 } }));
+  assert.equal(srm.decision, 'unreliable');
+  assert.match(srm.reason, /SRM p = /);
+  const heavy = one(readout({ lift: 0.12, ciLow: 0.05, pAdjusted: 0.001 }, { t: { maxUserShare: 0.08 } }));
+  assert.equal(heavy.decision, 'unreliable');
+  assert.match(heavy.reason, /8\.0% of an arm's impressions/);
+  assert.equal(heavy.correct, null);
+});
