@@ -231,3 +231,180 @@ export function benjaminiHochbergAdjust(p: readonly number[]): number[] {
   }
   return out;
 }
+
+/** Kish's effective number of users of a ratio cell: (Σy)² / Σy², the users of equal weight that carry as much information. */
+export function effectiveUsers(r: ClusteredRatio): number {
+  return r.sumYY > 0 ? (r.sumY * r.sumY) / r.sumYY : 0;
+}
+
+/**
+ * A ratio metric's per-user sums with each user's pre-experiment ratio as covariate (CUPED): x / y
+ * in the experiment, p / q before it (e.g. their logged clicks and impressions). A user without
+ * history has p = q = 0 and so no adjustment.
+ */
+export interface CovariateRatio extends ClusteredRatio {
+  sumP: number;
+  sumQ: number;
+  sumPP: number;
+  sumQQ: number;
+  sumPQ: number;
+  sumXP: number;
+  sumXQ: number;
+  sumYP: number;
+  sumYQ: number;
+}
+
+export const emptyCovariateRatio = (): CovariateRatio => ({
+  ...emptyRatio(),
+  sumP: 0,
+  sumQ: 0,
+  sumPP: 0,
+  sumQQ: 0,
+  sumPQ: 0,
+  sumXP: 0,
+  sumXQ: 0,
+  sumYP: 0,
+  sumYQ: 0,
+});
+
+export function addUserWithCovariate(r: CovariateRatio, x: number, y: number, p: number, q: number): void {
+  addUser(r, x, y);
+  r.sumP += p;
+  r.sumQ += q;
+  r.sumPP += p * p;
+  r.sumQQ += q * q;
+  r.sumPQ += p * q;
+  r.sumXP += x * p;
+  r.sumXQ += x * q;
+  r.sumYP += y * p;
+  r.sumYQ += y * q;
+}
+
+/**
+ * Moves one user's contribution from (x0, y0) to (x0 + dx, y0 + dy), entering them (with their
+ * covariate p, q) on their first impression: a cell is accumulated request by request, and with
+ * integer counts its sums stay exactly those of addUserWithCovariate over the final per-user totals.
+ */
+export function growRatio(r: CovariateRatio, x0: number, y0: number, dx: number, dy: number, p: number, q: number): void {
+  if (y0 === 0) {
+    r.users++;
+    r.sumP += p;
+    r.sumQ += q;
+    r.sumPP += p * p;
+    r.sumQQ += q * q;
+    r.sumPQ += p * q;
+  }
+  const x1 = x0 + dx;
+  const y1 = y0 + dy;
+  r.sumX += dx;
+  r.sumY += dy;
+  r.sumXX += x1 * x1 - x0 * x0;
+  r.sumYY += y1 * y1 - y0 * y0;
+  r.sumXY += x1 * y1 - x0 * y0;
+  r.sumXP += dx * p;
+  r.sumXQ += dx * q;
+  r.sumYP += dy * p;
+  r.sumYQ += dy * q;
+}
+
+/**
+ * The delta-method moments of an arm's ratio R = x̄/ȳ and its pre-experiment ratio R' = p̄/q̄, from
+ * the linearisations l = (x − R y)/ȳ and l' = (p − R' q)/q̄ (Deng et al. 2013, "ratio metrics"):
+ * Var R̂ = var(l)/n, Var R̂' = var(l')/n, Cov(R̂, R̂') = cov(l, l')/n. Without history R' is 0 and
+ * so are its variance and covariance.
+ */
+export function covariateMoments(r: CovariateRatio): { ratio: number; variance: number; preRatio: number; preVariance: number; covariance: number } {
+  const { ratio, variance } = ratioWithVariance(r);
+  const n = r.users;
+  if (Number.isNaN(ratio) || !(r.sumQ > 0)) return { ratio, variance, preRatio: 0, preVariance: 0, covariance: 0 };
+  const c = (sab: number, sa: number, sb: number) => (sab - (sa * sb) / n) / (n - 1);
+  const my = r.sumY / n;
+  const mq = r.sumQ / n;
+  const pre = r.sumP / r.sumQ;
+  const preVariance = Math.max(0, (c(r.sumPP, r.sumP, r.sumP) - 2 * pre * c(r.sumPQ, r.sumP, r.sumQ) + pre * pre * c(r.sumQQ, r.sumQ, r.sumQ)) / (n * mq * mq));
+  const covariance =
+    (c(r.sumXP, r.sumX, r.sumP) - pre * c(r.sumXQ, r.sumX, r.sumQ) - ratio * c(r.sumYP, r.sumY, r.sumP) + ratio * pre * c(r.sumYQ, r.sumY, r.sumQ)) /
+    (n * my * mq);
+  return { ratio, variance, preRatio: pre, preVariance, covariance };
+}
+
+/** A CUPED-adjusted log-ratio lift: the estimate, and the share of the plain estimate's variance it removed. */
+export interface CupedLift extends LogLift {
+  theta: number;
+  varianceReduction: number;
+}
+
+/**
+ * CUPED for a relative lift of two ratio metrics. Each arm's ratio is adjusted by its pre-experiment
+ * ratio's deviation from the pooled one, R̃ = R̂ − θ (R̂' − R̂'_pooled), with one θ for both arms
+ * chosen to minimise Var log(R̃_t / R̃_c) = Σ (Var R̂ − 2θ Cov + θ² Var R̂') / R̂²: θ = Σ(Cov/R̂²) / Σ(Var R̂'/R̂²).
+ * Assignment is independent of the past, so R̂'_t − R̂'_c has mean 0 and the adjustment removes noise,
+ * not signal. No history in either arm gives θ = 0 and the plain estimate.
+ */
+export function cupedLogRatioLift(treatment: CovariateRatio, control: CovariateRatio, alpha = 0.05): CupedLift {
+  const plain = logRatioLift(treatment, control, alpha);
+  const t = covariateMoments(treatment);
+  const c = covariateMoments(control);
+  if (!(plain.seLog > 0)) return { ...plain, theta: 0, varianceReduction: 0 };
+  const den = t.preVariance / t.ratio ** 2 + c.preVariance / c.ratio ** 2;
+  const theta = den > 0 ? (t.covariance / t.ratio ** 2 + c.covariance / c.ratio ** 2) / den : 0;
+  const pooled = (treatment.sumP + control.sumP) / (treatment.sumQ + control.sumQ || 1);
+  const rt = t.ratio - theta * (t.preRatio - (treatment.sumQ > 0 ? pooled : 0));
+  const rc = c.ratio - theta * (c.preRatio - (control.sumQ > 0 ? pooled : 0));
+  const none = { lift: plain.lift, ciLow: NaN, ciHigh: NaN, pValue: NaN, seLog: NaN, theta, varianceReduction: NaN };
+  if (!(rt > 0 && rc > 0)) return none;
+  const vt = Math.max(0, t.variance - 2 * theta * t.covariance + theta * theta * t.preVariance);
+  const vc = Math.max(0, c.variance - 2 * theta * c.covariance + theta * theta * c.preVariance);
+  const seLog = Math.sqrt(vt / (rt * rt) + vc / (rc * rc));
+  const logQ = Math.log(rt / rc);
+  const varianceReduction = 1 - (seLog * seLog) / (plain.seLog * plain.seLog);
+  // The covariate explaining (numerically) all of the variance is no licence for certainty.
+  if (!(seLog > 1e-6 * plain.seLog)) return { ...none, lift: Math.exp(logQ) - 1, varianceReduction };
+  const z = normalQuantile(1 - alpha / 2);
+  return {
+    lift: Math.exp(logQ) - 1,
+    ciLow: Math.exp(logQ - z * seLog) - 1,
+    ciHigh: Math.exp(logQ + z * seLog) - 1,
+    pValue: 2 * (1 - normalCdf(Math.abs(logQ / seLog))),
+    seLog,
+    theta,
+    varianceReduction,
+  };
+}
+
+// Sequential testing: an estimate θ̂ ~ N(θ, V) looked at repeatedly. The normal-mixture likelihood
+// ratio (mixing θ − θ₀ over N(0, τ²)) is a nonnegative martingale under θ₀, so by Ville's inequality
+// it exceeds 1/α at any look with probability ≤ α: its reciprocal is an always-valid p-value, and the
+// θ₀ it does not reject form a confidence sequence (Robbins 1970; Howard et al. 2021, eq. 14;
+// Johari et al. 2017's mSPRT, as in GrowthBook's sequential engine).
+
+/** The mixture likelihood ratio against θ₀ = 0 of an estimate with variance V. */
+export function mixtureLikelihoodRatio(estimate: number, variance: number, tau2: number): number {
+  if (!(variance > 0 && tau2 > 0)) return NaN;
+  const s = variance + tau2;
+  return Math.sqrt(variance / s) * Math.exp((tau2 * estimate * estimate) / (2 * variance * s));
+}
+
+/** Half-width of the 1 − α confidence sequence at a look where the estimate has variance V. */
+export function confidenceSequenceRadius(variance: number, tau2: number, alpha: number): number {
+  if (!(variance > 0 && tau2 > 0)) return NaN;
+  const s = variance + tau2;
+  return Math.sqrt(((2 * variance * s) / tau2) * (Math.log(1 / alpha) + 0.5 * Math.log(s / variance)));
+}
+
+/**
+ * τ² = r·V* with r minimising the radius at the planned final variance V*: the sequence is tightest
+ * where the test is meant to end (GrowthBook tunes the same mixture by a planned sample size).
+ */
+export function mixtureVarianceFor(finalVariance: number, alpha: number): number {
+  let best = 1;
+  let bestRadius = Infinity;
+  for (let r = 0.25; r <= 100; r *= 1.02) {
+    const radius = confidenceSequenceRadius(1, r, alpha);
+    if (radius < bestRadius) {
+      bestRadius = radius;
+      best = r;
+    }
+  }
+  return best * finalVariance;
+}
