@@ -10,16 +10,21 @@ import { SEGMENTS, type World } from '../world/world.js';
 import { assignArm } from './assign.js';
 import type { DecisionRules } from '../scenario/schema.js';
 import {
-  addUser,
   benjaminiHochbergAdjust,
-  emptyRatio,
+  confidenceSequenceRadius,
+  cupedLogRatioLift,
+  effectiveUsers,
+  emptyCovariateRatio,
+  growRatio,
   holmAdjust,
   logRatioLift,
   minimumDetectableLift,
+  mixtureLikelihoodRatio,
+  mixtureVarianceFor,
   powerAt,
   sampleRatioMismatch,
   usersToDetect,
-  type ClusteredRatio,
+  type CovariateRatio,
 } from './stats.js';
 
 /** Warn above this share of an arm's impressions from one user: intervals were calibrated at ≤ 2.2% and mis-covered at 12% (README). */
@@ -57,6 +62,8 @@ export interface ArmResult {
   expectedCtr: number;
   /** The largest share of the cell's impressions made by one user. */
   maxUserShare: number;
+  /** Kish's effective users, (Σ impressions)² / Σ impressions²: how many equally active users the cell's information is worth. */
+  effectiveUsers: number;
 }
 
 export interface LiftResult {
@@ -87,6 +94,50 @@ export interface LiftResult {
   power: number;
   /** Users (both arms) needed to detect the true lift at the rules' α and power. */
   usersNeeded: number;
+  /** CUPED: the lift adjusted by each user's pre-experiment ratio (their logged history), its interval, p-values and standard error. */
+  cupedLift: number;
+  cupedCiLow: number;
+  cupedCiHigh: number;
+  cupedPValue: number;
+  cupedPAdjusted: number;
+  cupedSeLog: number;
+  /** 1 − Var(CUPED) / Var(plain) of log(treatment / control). */
+  varianceReduction: number;
+  /** CUPED's minimum detectable lift and its power at the true lift. */
+  cupedMde: number;
+  cupedPower: number;
+  /** Sequential (primary family and its guardrail only; NaN elsewhere): the confidence sequence after the last look and the always-valid p-value. */
+  seqCiLow: number;
+  seqCiHigh: number;
+  seqPValue: number;
+  seqPAdjusted: number;
+}
+
+/** A primary cell (or its guardrail) at one look of the sequential test. */
+export interface LookCell {
+  arm: string;
+  domain: string;
+  metric: 'ctr' | 'ctcvr';
+  tested: boolean;
+  /** The plain estimate and its fixed-horizon p-value (what a peeking reader sees). */
+  lift: number;
+  pValue: number;
+  /** The CUPED estimate the sequence is built on, and its standard error. */
+  cupedLift: number;
+  seLog: number;
+  /** The 1 − α confidence sequence so far (intersected over looks) and the always-valid p-value (running minimum). */
+  seqCiLow: number;
+  seqCiHigh: number;
+  seqPValue: number;
+  /** seqPValue after the correction across the primary family at this look. */
+  seqPAdjusted: number;
+}
+
+export interface Look {
+  /** The look's end on the global timeline, and the users (all arms) seen by then. */
+  time: number;
+  users: number;
+  cells: LookCell[];
 }
 
 export interface ReplayResult {
@@ -99,6 +150,8 @@ export interface ReplayResult {
    * impressions made by one user: user-clustered intervals need many users of comparable weight.
    */
   srm: { users: number[]; chi2: number; pValue: number; maxUserShare: number[] };
+  /** The sequential test: the primary cells at each of the rules' looks, in time order (the last look is the end of the test). */
+  looks: Look[];
 }
 
 /** The true click and conversion probabilities of every replay candidate. */
@@ -121,9 +174,13 @@ export function candidateTruth(w: World, cds: Dataset & { request: Int32Array; i
   return { click, conv };
 }
 
-/** Bytes of the replay's per arm × scope × user sums (impressions, clicks, conversions as float64). */
-export function accountingBytes(arms: number, domains: number, users: number): number {
-  return arms * (domains + 3) * (SEGMENTS.length + 1) * users * 3 * 8;
+/**
+ * Bytes of the replay's per domain key × user sums (impressions, clicks, conversions as float64):
+ * the running ones of the test and the pre-experiment ones CUPED adjusts by. A user is in one arm,
+ * and their sums over a segment's scope equal those over all users, so neither multiplies this.
+ */
+export function accountingBytes(domains: number, users: number): number {
+  return (domains + 3) * users * 6 * 8;
 }
 
 /** For each request, the candidate indices of the top-k slate by score. */
@@ -194,48 +251,116 @@ function scopesOf(w: World): Scopes {
   };
 }
 
-/** Per arm × scope × user sums of the simulated outcomes (users are the unit of randomisation), and the truth's expectations. */
-interface Outcomes {
-  imps: Float64Array[];
-  clicks: Float64Array[];
-  convs: Float64Array[];
-  /** Expected clicks of what each arm served, per arm × scope. */
-  expected: Float64Array;
-  /** True-lift numerators and denominators: every strategy on every request of the scope. */
-  trueClicks: Map<string, Float64Array>;
-  trueConvs: Map<string, Float64Array>;
+/** Per domain key (all, each domain, head / tail group) × user sums: impressions, clicks, conversions. */
+interface UserSums {
+  imps: Float64Array;
+  clicks: Float64Array;
+  convs: Float64Array;
 }
 
+const userSums = (keys: number, users: number): UserSums => ({
+  imps: new Float64Array(keys * users),
+  clicks: new Float64Array(keys * users),
+  convs: new Float64Array(keys * users),
+});
+
+/** The domain keys a request of domain d counts in (0 all, 1 + d, 1 + D + tail), matching scopesOf. */
+function domainKeys(D: number, tail: boolean[], d: number): [number, number, number] {
+  return [0, 1 + d, 1 + D + (tail[d] ? 1 : 0)];
+}
+
+/** Each user's logged impressions, clicks and conversions before the test, per domain key: CUPED's covariate. */
+function preExperiment(w: World): UserSums {
+  const D = w.layout.domains.length;
+  const U = w.users.count;
+  const tail = tailDomains(w);
+  const pre = userSums(D + 3, U);
+  const lg = w.logged;
+  for (let i = 0; i < lg.n; i++) {
+    const u = lg.user[i];
+    for (const dk of domainKeys(D, tail, lg.domain[i])) {
+      pre.imps[dk * U + u] += 1;
+      pre.clicks[dk * U + u] += lg.click[i];
+      pre.convs[dk * U + u] += lg.conv[i];
+    }
+  }
+  return pre;
+}
+
+/** One arm × scope of the readout, accumulated request by request. */
+interface Cell {
+  ctr: CovariateRatio;
+  ctcvr: CovariateRatio;
+  heaviest: number;
+  /** Expected clicks of what the arm served. */
+  expected: number;
+}
+
+const emptyCell = (): Cell => ({ ctr: emptyCovariateRatio(), ctcvr: emptyCovariateRatio(), heaviest: 0, expected: 0 });
+const copyCell = (c: Cell): Cell => ({ ctr: { ...c.ctr }, ctcvr: { ...c.ctcvr }, heaviest: c.heaviest, expected: c.expected });
+
+/** The true-lift numerators: every strategy's expected clicks and conversions on every request of each scope (salt-independent). */
+function trueSums(w: World, ranked: Ranked, scopes: Scopes): { clicks: Map<string, Float64Array>; convs: Map<string, Float64Array> } {
+  const clicks = new Map<string, Float64Array>();
+  const convs = new Map<string, Float64Array>();
+  for (const [name, st] of ranked) {
+    const c = new Float64Array(scopes.count);
+    const v = new Float64Array(scopes.count);
+    for (let r = 0; r < w.replay.n; r++) {
+      for (const s of scopes.of(w.replay.domain[r], w.replay.user[r])) {
+        c[s] += st.expClicks[r];
+        v[s] += st.expConvs[r];
+      }
+    }
+    clicks.set(name, c);
+    convs.set(name, v);
+  }
+  return { clicks, convs };
+}
+
+/** The end of each look on the global timeline: `looks` equal slices of the replay period. */
+function lookEnds(w: World, looks: number): number[] {
+  const from = w.timeline.testEnd;
+  const span = w.timeline.total - from;
+  return Array.from({ length: looks }, (_, l) => from + Math.ceil(((l + 1) * span) / looks));
+}
+
+/**
+ * Step 2: assign, draw outcomes, and accumulate each arm × scope cell request by request (in time
+ * order), snapshotting the primary cells (each domain, all users) at the end of every look. The
+ * per-user sums are updated in place, so a cell's sums of squares follow exactly and no pass over
+ * all users is needed per salt.
+ */
 function simulate(
   w: World,
   truth: CandidateTruth,
   ranked: Ranked,
   scopes: Scopes,
+  pre: UserSums,
   cfg: ReplayConfig,
   bias: (pos: number) => number,
-  reuse?: Outcomes,
-): Outcomes {
+  sums: UserSums,
+): { cells: Cell[]; snapshots: { time: number; users: number; cells: Cell[] }[] } {
   const rq = w.replay;
   const A = cfg.arms.length;
   const U = w.users.count;
-  const nScopes = scopes.count;
+  const D = w.layout.domains.length;
+  const S = SEGMENTS.length + 1;
+  const tail = tailDomains(w);
   const split = cfg.arms.map((a) => a.share);
-  // The per-user sums are the bulk of a replay's memory (arms × scopes × users × 3); a re-randomised
-  // replay zeroes the previous ones instead of allocating them again.
-  const fresh = () => Array.from({ length: A * nScopes }, () => new Float64Array(U));
-  const imps = reuse ? reuse.imps : fresh();
-  const clicks = reuse ? reuse.clicks : fresh();
-  const convs = reuse ? reuse.convs : fresh();
-  if (reuse) for (const a of [imps, clicks, convs]) for (const col of a) col.fill(0);
-  const expected = new Float64Array(A * nScopes);
-  const trueClicks = new Map<string, Float64Array>();
-  const trueConvs = new Map<string, Float64Array>();
-  for (const s of ranked.keys()) {
-    trueClicks.set(s, new Float64Array(nScopes));
-    trueConvs.set(s, new Float64Array(nScopes));
-  }
+  for (const col of [sums.imps, sums.clicks, sums.convs]) col.fill(0);
+  const cells = Array.from({ length: A * scopes.count }, emptyCell);
+  const ends = lookEnds(w, cfg.rules.looks);
+  const snapshots: { time: number; users: number; cells: Cell[] }[] = [];
+  const snapshot = (time: number) =>
+    snapshots.push({
+      time,
+      users: cfg.arms.reduce((n, _, a) => n + cells[a * scopes.count].ctr.users, 0),
+      cells: cfg.arms.flatMap((_, a) => w.layout.domains.map((__, d) => copyCell(cells[a * scopes.count + (1 + d) * S]))),
+    });
   const rng = stream(cfg.salt, `replay:outcomes:${w.seed}`);
   for (let r = 0; r < rq.n; r++) {
+    while (snapshots.length < ends.length - 1 && rq.time[r] >= ends[snapshots.length]) snapshot(ends[snapshots.length]);
     const u = rq.user[r];
     const d = rq.domain[r];
     const a = assignArm(cfg.salt, u, split);
@@ -252,91 +377,92 @@ function simulate(
         if (converted) v++;
       }
     }
-    for (const s of scopes.of(d, u)) {
-      const i = a * nScopes + s;
-      imps[i][u] += k;
-      clicks[i][u] += c;
-      convs[i][u] += v;
-      expected[i] += sl.expClicks[r];
-      for (const [name, st] of ranked) {
-        trueClicks.get(name)![s] += st.expClicks[r];
-        trueConvs.get(name)![s] += st.expConvs[r];
+    const seg = 1 + w.userSegment[u];
+    for (const dk of domainKeys(D, tail, d)) {
+      const at = dk * U + u;
+      const y0 = sums.imps[at];
+      const x0 = sums.clicks[at];
+      const v0 = sums.convs[at];
+      for (const sk of [0, seg]) {
+        const cell = cells[a * scopes.count + dk * S + sk];
+        growRatio(cell.ctr, x0, y0, c, k, pre.clicks[at], pre.imps[at]);
+        growRatio(cell.ctcvr, v0, y0, v, k, pre.convs[at], pre.imps[at]);
+        if (y0 + k > cell.heaviest) cell.heaviest = y0 + k;
+        cell.expected += sl.expClicks[r];
       }
+      sums.imps[at] = y0 + k;
+      sums.clicks[at] = x0 + c;
+      sums.convs[at] = v0 + v;
     }
   }
-  return { imps, clicks, convs, expected, trueClicks, trueConvs };
+  while (snapshots.length < ends.length) snapshot(ends[snapshots.length]);
+  return { cells, snapshots };
 }
 
-/** Each arm's totals and user-clustered CTR / CTCVR ratios per scope. */
-function armResults(
-  o: Outcomes,
-  scopes: Scopes,
-  cfg: ReplayConfig,
-  users: number,
-): { results: ArmResult[]; ratios: { ctr: ClusteredRatio; ctcvr: ClusteredRatio }[] } {
-  const results: ArmResult[] = [];
-  const ratios: { ctr: ClusteredRatio; ctcvr: ClusteredRatio }[] = [];
-  for (let a = 0; a < cfg.arms.length; a++) {
-    for (let s = 0; s < scopes.count; s++) {
-      const i = a * scopes.count + s;
-      const ctr = emptyRatio();
-      const ctcvr = emptyRatio();
-      let sumClicks = 0;
-      let sumConvs = 0;
-      let heaviest = 0;
-      for (let u = 0; u < users; u++) {
-        const y = o.imps[i][u];
-        if (y === 0) continue;
-        if (y > heaviest) heaviest = y;
-        addUser(ctr, o.clicks[i][u], y);
-        addUser(ctcvr, o.convs[i][u], y);
-        sumClicks += o.clicks[i][u];
-        sumConvs += o.convs[i][u];
-      }
-      ratios.push({ ctr, ctcvr });
-      results.push({
-        arm: cfg.arms[a].name,
-        strategy: cfg.arms[a].strategy,
-        domain: scopes.domain(s),
-        segment: scopes.segment(s),
-        users: ctr.users,
-        impressions: ctr.sumY,
-        clicks: sumClicks,
-        ctr: ctr.sumY ? sumClicks / ctr.sumY : NaN,
-        conversions: sumConvs,
-        cvr: sumClicks ? sumConvs / sumClicks : NaN,
-        expectedCtr: ctr.sumY ? o.expected[i] / ctr.sumY : NaN,
-        maxUserShare: ctr.sumY ? heaviest / ctr.sumY : 0,
-      });
-    }
-  }
-  return { results, ratios };
+/** Step 3: each arm's totals per scope. */
+function armResults(cells: Cell[], scopes: Scopes, cfg: ReplayConfig): ArmResult[] {
+  return cells.map((cell, i) => {
+    const a = Math.floor(i / scopes.count);
+    const s = i % scopes.count;
+    const { ctr, ctcvr } = cell;
+    return {
+      arm: cfg.arms[a].name,
+      strategy: cfg.arms[a].strategy,
+      domain: scopes.domain(s),
+      segment: scopes.segment(s),
+      users: ctr.users,
+      impressions: ctr.sumY,
+      clicks: ctr.sumX,
+      ctr: ctr.sumY ? ctr.sumX / ctr.sumY : NaN,
+      conversions: ctcvr.sumX,
+      cvr: ctr.sumX ? ctcvr.sumX / ctr.sumX : NaN,
+      expectedCtr: ctr.sumY ? cell.expected / ctr.sumY : NaN,
+      maxUserShare: ctr.sumY ? cell.heaviest / ctr.sumY : 0,
+      effectiveUsers: effectiveUsers(ctr),
+    };
+  });
 }
+
+/** Whether both arms of a test reached the small-cell floor for a metric. */
+function floorMet(t: Cell, c: Cell, metric: 'ctr' | 'ctcvr', rules: DecisionRules): boolean {
+  return t.ctr.users >= rules.minUsers && c.ctr.users >= rules.minUsers && t[metric].sumX >= rules.minClicks && c[metric].sumX >= rules.minClicks;
+}
+
+const correct = (p: number[], correction: DecisionRules['correction']): number[] =>
+  correction === 'holm' ? holmAdjust(p) : correction === 'bh' ? benjaminiHochbergAdjust(p) : p;
 
 /**
- * Each treatment arm's lift over the control per scope and metric on the log scale, with the true
- * lift, whether the interval holds it, and the test's power: its minimum detectable lift, its power
- * at the true lift and the users it would need to detect it. A cell below the small-cell floor in
- * either arm gets its point estimate but no interval and no p-value.
+ * Step 4: each treatment arm's lift over the control per scope and metric on the log scale (plain
+ * and CUPED), with the true lift, whether the interval holds it, and the test's power: its minimum
+ * detectable lift, its power at the true lift and the users it would need to detect it. A cell
+ * below the small-cell floor in either arm gets its point estimate but no interval and no p-value.
  */
-function liftsOf(ratios: { ctr: ClusteredRatio; ctcvr: ClusteredRatio }[], results: ArmResult[], o: Outcomes, scopes: Scopes, cfg: ReplayConfig): LiftResult[] {
+function liftsOf(
+  cells: Cell[],
+  results: ArmResult[],
+  truths: { clicks: Map<string, Float64Array>; convs: Map<string, Float64Array> },
+  scopes: Scopes,
+  cfg: ReplayConfig,
+): LiftResult[] {
   const lifts: LiftResult[] = [];
-  const { alpha, power, minUsers, minClicks } = cfg.rules;
+  const { alpha, power } = cfg.rules;
   const c0 = cfg.control;
   const n = scopes.count;
+  const none = { ciLow: NaN, ciHigh: NaN, pValue: NaN };
   for (let a = 0; a < cfg.arms.length; a++) {
     if (a === c0) continue;
     for (let s = 0; s < n; s++) {
       const rt = results[a * n + s];
       const rc = results[c0 * n + s];
       for (const metric of ['ctr', 'ctcvr'] as const) {
-        const events = (r: ArmResult) => (metric === 'ctr' ? r.clicks : r.conversions);
-        const tested = rt.users >= minUsers && rc.users >= minUsers && events(rt) >= minClicks && events(rc) >= minClicks;
-        const est = logRatioLift(ratios[a * n + s][metric], ratios[c0 * n + s][metric], alpha);
-        const tt = (metric === 'ctr' ? o.trueClicks : o.trueConvs).get(cfg.arms[a].strategy)![s];
-        const tc = (metric === 'ctr' ? o.trueClicks : o.trueConvs).get(cfg.arms[c0].strategy)![s];
+        const tested = floorMet(cells[a * n + s], cells[c0 * n + s], metric, cfg.rules);
+        const est = logRatioLift(cells[a * n + s][metric], cells[c0 * n + s][metric], alpha);
+        const cuped = cupedLogRatioLift(cells[a * n + s][metric], cells[c0 * n + s][metric], alpha);
+        const tt = (metric === 'ctr' ? truths.clicks : truths.convs).get(cfg.arms[a].strategy)![s];
+        const tc = (metric === 'ctr' ? truths.clicks : truths.convs).get(cfg.arms[c0].strategy)![s];
         const trueLift = tc > 0 ? tt / tc - 1 : NaN;
-        const ci = tested ? est : { ciLow: NaN, ciHigh: NaN, pValue: NaN };
+        const ci = tested ? est : none;
+        const cc = tested ? cuped : none;
         const hasInterval = Number.isFinite(ci.ciLow) && Number.isFinite(trueLift);
         const domain = scopes.domain(s);
         const segment = scopes.segment(s);
@@ -360,47 +486,135 @@ function liftsOf(ratios: { ctr: ClusteredRatio; ctcvr: ClusteredRatio }[], resul
           mde: minimumDetectableLift(est.seLog, alpha, power),
           power: powerAt(trueLift, est.seLog, alpha),
           usersNeeded: usersToDetect(rt.users + rc.users, est.seLog, trueLift, alpha, power),
+          cupedLift: cuped.lift,
+          cupedCiLow: cc.ciLow,
+          cupedCiHigh: cc.ciHigh,
+          cupedPValue: cc.pValue,
+          cupedPAdjusted: NaN,
+          cupedSeLog: cuped.seLog,
+          varianceReduction: cuped.varianceReduction,
+          cupedMde: minimumDetectableLift(cuped.seLog, alpha, power),
+          cupedPower: powerAt(trueLift, cuped.seLog, alpha),
+          seqCiLow: NaN,
+          seqCiHigh: NaN,
+          seqPValue: NaN,
+          seqPAdjusted: NaN,
         });
       }
     }
   }
   // Multiplicity: one correction across the primary family (every treatment arm × every domain).
   const family = lifts.filter((l) => l.family === 'primary');
-  const p = family.map((l) => l.pValue);
-  const adjusted = cfg.rules.correction === 'holm' ? holmAdjust(p) : cfg.rules.correction === 'bh' ? benjaminiHochbergAdjust(p) : p;
+  const plain = correct(
+    family.map((l) => l.pValue),
+    cfg.rules.correction,
+  );
+  const cuped = correct(
+    family.map((l) => l.cupedPValue),
+    cfg.rules.correction,
+  );
   family.forEach((l, k) => {
-    l.pAdjusted = adjusted[k];
+    l.pAdjusted = plain[k];
+    l.cupedPAdjusted = cuped[k];
   });
   return lifts;
 }
 
-/** The largest share of each arm's impressions made by one user (scope 0: all domains, all segments). */
-function dominantShares(o: Outcomes, scopes: Scopes, arms: number, users: number): number[] {
-  return Array.from({ length: arms }, (_, a) => {
-    const col = o.imps[a * scopes.count];
-    let total = 0;
-    let max = 0;
-    for (let u = 0; u < users; u++) {
-      total += col[u];
-      if (col[u] > max) max = col[u];
-    }
-    return total > 0 ? max / total : 0;
-  });
+/**
+ * Step 5: the sequential test over the looks. Each primary cell's CUPED log-lift is watched through
+ * a normal-mixture confidence sequence whose mixing variance is tuned to the test's planned end (the
+ * last look); the always-valid p-value is the running minimum of 1 / likelihood ratio, corrected
+ * across the primary family at each look. The final look's values are copied onto the lifts.
+ */
+function sequential(snapshots: { time: number; users: number; cells: Cell[] }[], lifts: LiftResult[], w: World, cfg: ReplayConfig): Look[] {
+  const D = w.layout.domains.length;
+  const { alpha } = cfg.rules;
+  const c0 = cfg.control;
+  const treatments = cfg.arms.map((_, a) => a).filter((a) => a !== c0);
+  const tracks = treatments.flatMap((a) =>
+    w.layout.domains.flatMap((domain, d) =>
+      (['ctr', 'ctcvr'] as const).map((metric) => {
+        const at = snapshots.map((snap) => {
+          const t = snap.cells[a * D + d];
+          const c = snap.cells[c0 * D + d];
+          const tested = floorMet(t, c, metric, cfg.rules);
+          const plain = logRatioLift(t[metric], c[metric], alpha);
+          const cuped = cupedLogRatioLift(t[metric], c[metric], alpha);
+          const ok = tested && cuped.seLog > 0;
+          return { tested: ok, plain, cuped };
+        });
+        const last = at[at.length - 1];
+        const tau2 = last.tested ? mixtureVarianceFor(last.cuped.seLog ** 2, alpha) : NaN;
+        let p = 1;
+        let low = -Infinity;
+        let high = Infinity;
+        const cells = at.map(({ tested, plain, cuped }) => {
+          if (tested && tau2 > 0) {
+            const logQ = Math.log1p(cuped.lift);
+            const v = cuped.seLog ** 2;
+            p = Math.min(p, 1 / mixtureLikelihoodRatio(logQ, v, tau2));
+            const radius = confidenceSequenceRadius(v, tau2, alpha);
+            low = Math.max(low, logQ - radius);
+            high = Math.min(high, logQ + radius);
+          }
+          const seen = Number.isFinite(low);
+          return {
+            arm: cfg.arms[a].name,
+            domain,
+            metric,
+            tested,
+            lift: plain.lift,
+            pValue: tested ? plain.pValue : NaN,
+            cupedLift: cuped.lift,
+            seLog: cuped.seLog,
+            seqCiLow: seen ? Math.expm1(Math.min(low, high)) : NaN,
+            seqCiHigh: seen ? Math.expm1(Math.max(low, high)) : NaN,
+            seqPValue: seen ? p : NaN,
+            seqPAdjusted: NaN,
+          } satisfies LookCell;
+        });
+        return cells;
+      }),
+    ),
+  );
+  const looks: Look[] = snapshots.map((snap, l) => ({ time: snap.time, users: snap.users, cells: tracks.map((t) => t[l]) }));
+  for (const look of looks) {
+    const family = look.cells.filter((c) => c.metric === 'ctr');
+    const adjusted = correct(
+      family.map((c) => c.seqPValue),
+      cfg.rules.correction,
+    );
+    family.forEach((c, k) => {
+      c.seqPAdjusted = adjusted[k];
+    });
+    // The guardrail is not part of the family: its always-valid p-value stands as it is.
+    for (const c of look.cells) if (c.metric === 'ctcvr') c.seqPAdjusted = c.seqPValue;
+  }
+  const final = looks[looks.length - 1];
+  for (const c of final?.cells ?? []) {
+    const l = lifts.find((x) => x.arm === c.arm && x.metric === c.metric && x.domain === c.domain && x.segment === 'all')!;
+    l.seqCiLow = c.seqCiLow;
+    l.seqCiHigh = c.seqCiHigh;
+    l.seqPValue = c.seqPValue;
+    l.seqPAdjusted = c.seqPAdjusted;
+  }
+  return looks;
 }
 
 /**
  * The A/B test over the replay period: 1. every arm's strategy ranks every request; 2. each user is
- * assigned an arm and their requests' clicks and conversions are drawn from the truth; 3. totals and
- * user-clustered ratios per arm and scope; 4. lifts over the control against the true lifts; 5. the
- * sample-ratio check and the heaviest user's share.
+ * assigned an arm and their requests' clicks and conversions are drawn from the truth; 3. totals per
+ * arm and scope; 4. lifts over the control (plain and CUPED) against the true lifts; 5. the
+ * sequential test over the looks; 6. the sample-ratio check and the heaviest user's share.
  */
 export function replay(w: World, truth: CandidateTruth, scores: Map<string, Float32Array>, cfg: ReplayConfig): ReplayResult {
   return rankedReplay(w, truth, scores, cfg)(cfg.salt);
 }
 
 /**
- * Step 1 once, steps 2-5 per salt: the slates do not depend on who is assigned where, so one world's
- * test can be re-randomised many times (to grade the decision procedure) at the cost of the outcomes.
+ * Step 1 once, steps 2-6 per salt: the slates, the true lifts and the pre-experiment covariates do
+ * not depend on who is assigned where, so one world's test can be re-randomised many times (to grade
+ * the decision procedure) at the cost of the outcomes alone.
  */
 export function rankedReplay(
   w: World,
@@ -411,19 +625,21 @@ export function rankedReplay(
   const bias = (pos: number) => (cfg.positionBias ? cfg.positionBias[Math.min(pos, cfg.positionBias.length - 1)] : 1);
   const scopes = scopesOf(w);
   const ranked = rankArms(w, truth, scores, cfg.arms, bias);
-  let previous: Outcomes | undefined;
+  const truths = trueSums(w, ranked, scopes);
+  const pre = preExperiment(w);
+  const sums = userSums(w.layout.domains.length + 3, w.users.count);
   return (salt) => {
     const c = { ...cfg, salt };
-    const outcomes = simulate(w, truth, ranked, scopes, c, bias, previous);
-    previous = outcomes;
-    const { results, ratios } = armResults(outcomes, scopes, c, w.users.count);
-    const lifts = liftsOf(ratios, results, outcomes, scopes, c);
-    const users = results.filter((r) => r.domain === 'all' && r.segment === 'all').map((r) => r.users);
+    const { cells, snapshots } = simulate(w, truth, ranked, scopes, pre, c, bias, sums);
+    const results = armResults(cells, scopes, c);
+    const lifts = liftsOf(cells, results, truths, scopes, c);
+    const looks = sequential(snapshots, lifts, w, c);
+    const overall = results.filter((r) => r.domain === 'all' && r.segment === 'all');
+    const users = overall.map((r) => r.users);
     const srm = sampleRatioMismatch(
       users,
       c.arms.map((a) => a.share),
     );
-    const maxUserShare = dominantShares(outcomes, scopes, c.arms.length, w.users.count);
-    return { arms: c.arms, control: c.arms[c.control].name, results, lifts, srm: { users, ...srm, maxUserShare } };
+    return { arms: c.arms, control: c.arms[c.control].name, results, lifts, srm: { users, ...srm, maxUserShare: overall.map((r) => r.maxUserShare) }, looks };
   };
 }

@@ -1,9 +1,9 @@
 // Expectations made concrete: 'each' expanded to one claim per domain, names checked against what
 // the run trains, a readable label, and which stored value of a run each one reads.
 import type { Db } from '../store/db.js';
-import { abValue, maxUserShare, offlineValue, srmPValue, type OfflineCell } from '../store/run-data.js';
+import { abValue, gradeValue, maxUserShare, offlineValue, powerValue, srmPValue, type OfflineCell } from '../store/run-data.js';
 import type { Expectation, Scenario } from '../scenario/schema.js';
-import { OFFLINE_METRICS } from '../scenario/schema.js';
+import { GRADE_METRICS, OFFLINE_METRICS, POWER_METRICS } from '../scenario/schema.js';
 import { ScenarioError } from '../scenario/load.js';
 import { tailDomains } from '../world/traffic.js';
 
@@ -19,9 +19,13 @@ export interface Claim {
 const BASELINES = ['oracle', 'constant'];
 type OfflineMetric = (typeof OFFLINE_METRICS)[number];
 const isOffline = (e: Expectation) => (OFFLINE_METRICS as readonly string[]).includes(e.metric);
+const isPower = (e: Expectation) => (POWER_METRICS as readonly string[]).includes(e.metric);
+const isGrade = (e: Expectation) => (GRADE_METRICS as readonly string[]).includes(e.metric);
+/** Whose decisions a power or grade metric reads: the expectation's method, else the scenario's. */
+const methodOf = (e: Expectation, s: Scenario) => e.method ?? s.abtest?.decisions.method ?? 'cuped';
 
 function describe(e: Expectation, domain: string): string {
-  const who = isOffline(e) ? e.strategy! : (e.arm ?? 'all arms');
+  const who = isOffline(e) ? e.strategy! : isGrade(e) ? (e.method ?? 'the rules') : (e.arm ?? 'all arms');
   const lhs = e.metric === 'srm_p_value' ? 'srm p-value' : `${e.metric}${e.target === 'conversion' ? '[conversion]' : ''}(${who})`;
   const diff = e.vs ? ` − ${e.metric}(${e.vs})` : '';
   const where = [domain !== 'all' ? domain : '', e.segment !== 'all' ? `${e.segment} users` : ''].filter(Boolean).join(', ');
@@ -67,8 +71,10 @@ function offlineScope(domain: string, segment: string): Pick<OfflineCell, 'scope
   return { scope: 'domain', key: domain };
 }
 
-async function single(db: Db, runId: string, c: Claim, who: string | undefined): Promise<Value> {
+async function single(db: Db, runId: string, c: Claim, who: string | undefined, s: Scenario): Promise<Value> {
   const e = c.expectation;
+  if (isPower(e)) return powerValue(db, runId, e.metric as 'mde' | 'power', methodOf(e, s) === 'plain' ? 'plain' : 'cuped', who!, c.domain);
+  if (isGrade(e)) return gradeValue(db, runId, e.metric === 'decision_accuracy' ? 'correct' : 'false_ship', methodOf(e, s), c.domain);
   if (isOffline(e)) return offlineValue(db, runId, e.metric as OfflineMetric, { strategy: who!, target: e.target, ...offlineScope(c.domain, e.segment) });
   const cell = { arm: who!, domain: c.domain, segment: e.segment };
   switch (e.metric) {
@@ -90,12 +96,12 @@ async function single(db: Db, runId: string, c: Claim, who: string | undefined):
 }
 
 /** The claim's value in one stored run: the metric, minus the `vs` metric when given. NaN when undefined. */
-export async function claimValue(db: Db, runId: string, c: Claim): Promise<number> {
+export async function claimValue(db: Db, runId: string, c: Claim, s: Scenario): Promise<number> {
   const e = c.expectation;
   const who = isOffline(e) ? e.strategy : e.arm;
-  const a = await single(db, runId, c, who);
+  const a = await single(db, runId, c, who, s);
   if (a === null) return NaN;
   if (!e.vs) return a;
-  const b = await single(db, runId, c, e.vs);
+  const b = await single(db, runId, c, e.vs, s);
   return b === null ? NaN : a - b;
 }

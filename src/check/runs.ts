@@ -44,6 +44,8 @@ interface Wanted {
   arms: string[];
   control: string;
   exclude: string[];
+  /** Re-randomised assignments the run must have graded (0: none needed). */
+  grade: number;
 }
 
 /** The newest complete stored run that has everything `w` needs, or null. */
@@ -53,6 +55,7 @@ export async function findReusable(dbPath: string, w: Wanted): Promise<string | 
   const hit = rows.find((r) => {
     if (w.exclude.includes(r.run_id!)) return false;
     const trained = new Set(String(r.strategies).split(','));
+    if (w.grade && Number(r.graded) !== w.grade) return false;
     return w.strategies.every((n) => trained.has(n)) && r.arms === w.arms.join(',') && r.control === w.control && runKey(JSON.parse(r.scenario_json!)) === key;
   });
   return hit ? hit.run_id! : null;
@@ -69,6 +72,8 @@ export interface EnsureOptions {
   handle: RunHandle;
   /** Worker threads for training each run. */
   workers?: number;
+  /** Grade each run's decisions over this many re-randomised assignments (0 or absent: no grading). */
+  grade?: number;
 }
 
 /** Seeds trained at once by a check: the next seed's strategies fill the cores while the last ones of the previous seed finish. */
@@ -105,6 +110,7 @@ export async function ensureRuns(scenario: Scenario, seeds: number[], o: EnsureO
             arms: arms.arms.map((a) => a.name),
             control: arms.arms[arms.control].name,
             exclude: o.exclude ?? [],
+            grade: o.grade ?? 0,
           });
       if (stored) {
         onEvent({ type: 'log', message: `${scenario.name} seed ${seed}: reusing stored run ${stored}` });
@@ -115,7 +121,7 @@ export async function ensureRuns(scenario: Scenario, seeds: number[], o: EnsureO
       const handle = newHandle(o.db);
       o.handle.others.add(handle);
       const job = executeRun(
-        { scenario, seed, db: o.db, report: false, plan: o.plan, inputs: trainingInputs(world), workers, pool, priority: index },
+        { scenario, seed, db: o.db, report: false, plan: o.plan, inputs: trainingInputs(world), workers, pool, priority: index, grade: o.grade || undefined },
         onEvent,
         handle,
       )

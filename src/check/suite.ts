@@ -2,7 +2,7 @@
 // seeds) before anything trains, make sure one complete stored run exists per seed, then judge each
 // expectation on the paired per-seed values, or compare the runs with a baseline metric by metric.
 import { basename } from 'node:path';
-import type { Scenario } from '../scenario/schema.js';
+import { DEFAULT_ASSIGNMENTS, GRADE_METRICS, type Scenario } from '../scenario/schema.js';
 import { parseScenario } from '../scenario/load.js';
 import { UserError } from '../util/errors.js';
 import type { Listener } from '../util/events.js';
@@ -97,6 +97,11 @@ export async function planCheck(
   return { baseline: o.baseline, scenarios };
 }
 
+/** Assignments each run of a scenario must grade: its check block's, when an expectation judges the decisions; else none. */
+function gradeFor(p: ScenarioPlan): number {
+  return p.claims.some((c) => (GRADE_METRICS as readonly string[]).includes(c.expectation.metric)) ? (p.scenario.check?.assignments ?? DEFAULT_ASSIGNMENTS) : 0;
+}
+
 /** Run what the store does not hold yet and judge every scenario of the plan. */
 export async function runCheck(
   plan: CheckPlan,
@@ -110,7 +115,7 @@ export async function runCheck(
     const runs = await ensureRuns(
       p.scenario,
       p.seeds,
-      { db: o.db, plan: p.run, fresh: o.fresh, exclude: baseline ? [baseline.runId] : [], handle: o.handle, workers: o.workers },
+      { db: o.db, plan: p.run, fresh: o.fresh, exclude: baseline ? [baseline.runId] : [], handle: o.handle, workers: o.workers, grade: gradeFor(p) },
       onEvent,
     );
     const judged: Judged[] = [];
@@ -127,7 +132,7 @@ export async function runCheck(
       }
       for (const c of p.claims) {
         const vals: number[] = [];
-        for (const r of runs) vals.push(await claimValue(db, r.runId, c));
+        for (const r of runs) vals.push(await claimValue(db, r.runId, c, p.scenario));
         const e = c.expectation;
         const j = judge(vals, { atLeast: e.atLeast, atMost: e.atMost, over: e.over, confidence: e.confidence });
         judged.push({ ...j, claim: c, name: c.label, detail: runs.map((r, k) => `seed ${r.seed} (run ${r.runId}): ${vals[k]}`).join('\n') });

@@ -5,6 +5,8 @@ import { DEFAULT_DB } from '../store/db.js';
 import { DOMINANT_USER, type ReplayResult } from '../abtest/replay.js';
 import type { DomainDecision } from '../abtest/decide.js';
 import type { DomainGrade } from '../abtest/grade.js';
+import { minimumDetectableLift } from '../abtest/stats.js';
+import type { DecisionRules } from '../scenario/schema.js';
 import type { OfflineResults } from '../train/parallel.js';
 import { executeRun } from '../experiment/experiment.js';
 import { newHandle, withCancellation } from '../experiment/cancel.js';
@@ -39,7 +41,16 @@ export function abJson(ab: ReplayResult) {
       mde: num(l?.mde),
       power: num(l?.power),
       users_needed: num(l?.usersNeeded),
+      cuped_lift: num(l?.cupedLift),
+      cuped_ci_low: num(l?.cupedCiLow),
+      cuped_ci_high: num(l?.cupedCiHigh),
+      cuped_p_adjusted: num(l?.cupedPAdjusted),
+      variance_reduction: num(l?.varianceReduction),
+      seq_ci_low: num(l?.seqCiLow),
+      seq_ci_high: num(l?.seqCiHigh),
+      seq_p_adjusted: num(l?.seqPAdjusted),
       max_user_share: r.maxUserShare,
+      effective_users: r.effectiveUsers,
     };
   });
 }
@@ -49,8 +60,10 @@ const num = (v: number) => (Number.isFinite(v) ? v : null);
 export function decisionsJson(ds: DomainDecision[]) {
   return ds.map((d) => ({
     domain: d.domain,
+    method: d.method,
     decision: d.decision,
     arm: d.arm,
+    look: d.look,
     lift: num(d.lift),
     ci_low: num(d.ciLow),
     ci_high: num(d.ciHigh),
@@ -60,6 +73,7 @@ export function decisionsJson(ds: DomainDecision[]) {
     traffic_multiple: num(d.trafficMultiple),
     srm_p_value: num(d.srmPValue),
     max_user_share: d.maxUserShare,
+    effective_users: d.effectiveUsers,
     reason: d.reason,
     true_best: d.trueBest,
     true_best_lift: d.trueBestLift,
@@ -68,7 +82,7 @@ export function decisionsJson(ds: DomainDecision[]) {
 }
 
 /** Each treatment arm's test on each domain: how small a lift it could see, and its power at the truth. */
-export function powerJson(ab: ReplayResult) {
+export function powerJson(ab: ReplayResult, rules: DecisionRules) {
   return ab.lifts
     .filter((l) => l.family === 'primary')
     .map((l) => ({
@@ -76,6 +90,8 @@ export function powerJson(ab: ReplayResult) {
       domain: l.domain,
       tested: l.tested,
       mde: num(l.mde),
+      cuped_mde: num(minimumDetectableLift(l.cupedSeLog, rules.alpha, rules.power)),
+      variance_reduction: num(l.varianceReduction),
       true_lift: num(l.trueLift),
       power_at_true_lift: num(l.power),
       users_needed_for_true_lift: num(l.usersNeeded),
@@ -100,7 +116,22 @@ export function gradeTable(gs: DomainGrade[]): string {
   return (
     `over ${gs[0].assignments} re-randomised assignments of this world and these models:\n` +
     formatTable(
-      ['domain', 'method', 'right', 'false ship', 'missed win', 'ship', 'keep', 'not enough', 'unreliable', 'overstates by', 'coverage'],
+      [
+        'domain',
+        'method',
+        'right',
+        'false ship',
+        'missed win',
+        'ship',
+        'keep',
+        'not enough',
+        'unreliable',
+        'overstates by',
+        'coverage',
+        'A/A FPR',
+        'width',
+        'look',
+      ],
       gs.map((g) => [
         g.domain,
         g.method,
@@ -113,6 +144,9 @@ export function gradeTable(gs: DomainGrade[]): string {
         p(g.unreliable),
         Number.isFinite(g.overstatement) ? `${(100 * g.overstatement).toFixed(1)} pts` : '–',
         p(g.coverage),
+        p(g.aaFalsePositive),
+        Number.isFinite(g.intervalWidth) ? g.intervalWidth.toFixed(3) : '–',
+        Number.isFinite(g.meanLook) ? g.meanLook.toFixed(1) : '–',
       ]),
     )
   );
@@ -120,10 +154,11 @@ export function gradeTable(gs: DomainGrade[]): string {
 
 export function decisionTable(ds: DomainDecision[]): string {
   const label = (d: DomainDecision) => (d.decision === 'ship' ? `SHIP ${d.arm}` : d.decision === 'keep' ? 'KEEP control' : d.decision.toUpperCase());
-  return formatTable(
+  const method = ds[0]?.method;
+  return `decisions (${method === 'sequential' ? 'sequential: the first decisive look' : method === 'cuped' ? 'CUPED-adjusted' : 'plain'} evidence):\n${formatTable(
     ['domain', 'decision', 'why', 'truth'],
     ds.map((d) => [d.domain, label(d), d.reason, d.correct === null ? `${d.trueBest} ${pct(d.trueBestLift)}` : d.correct ? 'right' : `WRONG (${d.trueBest})`]),
-  );
+  )}`;
 }
 
 export function abTable(ab: ReplayResult, off: OfflineResults, domains: string[]): string {
@@ -139,13 +174,17 @@ export function abTable(ab: ReplayResult, off: OfflineResults, domains: string[]
         r.impressions,
         pct(r.ctr),
         l ? `${pct(l.lift)} [${pct(l.ciLow)}, ${pct(l.ciHigh)}]` : '(control)',
+        l ? `${pct(l.cupedLift)} [${pct(l.cupedCiLow)}, ${pct(l.cupedCiHigh)}]` : '',
         l ? (Number.isFinite(l.pValue) ? l.pValue.toFixed(3) : '–') : '',
         l ? pct(l.trueLift) : '',
         l ? (l.covered === null ? '–' : l.covered ? 'yes' : 'NO') : '',
         auc ?? NaN,
       ];
     });
-  return formatTable(['arm', 'domain', 'users', 'impressions', 'CTR', 'lift [95% CI]', 'p', 'true lift', 'covered', 'AUC'], rows as (string | number)[][]);
+  return formatTable(
+    ['arm', 'domain', 'users', 'impressions', 'CTR', 'lift [95% CI]', 'CUPED [95% CI]', 'p', 'true lift', 'covered', 'AUC'],
+    rows as (string | number)[][],
+  );
 }
 
 export async function run(argv: string[]): Promise<number> {
@@ -198,7 +237,7 @@ export async function run(argv: string[]): Promise<number> {
           ab: abJson(o.ab),
           srm: { users: o.ab.srm.users, chi2: o.ab.srm.chi2, p_value: o.ab.srm.pValue, max_user_share: o.ab.srm.maxUserShare },
           decisions: decisionsJson(o.decisions),
-          power: powerJson(o.ab),
+          power: powerJson(o.ab, o.rules),
           warnings: warnings(o.ab, o.decisions),
           grades: o.grades.map((g) => ({
             domain: g.domain,
@@ -213,6 +252,10 @@ export async function run(argv: string[]): Promise<number> {
             missed_win: g.missedWin,
             overstatement: num(g.overstatement),
             coverage: num(g.coverage),
+            aa_false_positive: num(g.aaFalsePositive),
+            interval_width: num(g.intervalWidth),
+            variance_reduction: num(g.varianceReduction),
+            mean_look: num(g.meanLook),
           })),
         }) + '\n',
       );

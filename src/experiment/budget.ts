@@ -79,7 +79,7 @@ export function admit(s: Scenario, plan: Plan, origin: string): void {
       `${origin}: traffic.requests: ${Math.round(w.loggedImpressions).toLocaleString('en')} impressions × ${fields} features is more than one array can hold (${MAX_ELEMENTS.toLocaleString('en')} values); lower traffic.requests, traffic.replayRequests or the slate and candidate counts`,
     );
   }
-  const replay = plan.arms > 0 ? accountingBytes(plan.arms, s.domains.length, s.users.count) : 0;
+  const replay = plan.arms > 0 ? accountingBytes(s.domains.length, s.users.count) : 0;
   const models = plan.strategies.map((n) => modelFootprint(s, n, layout));
   const wasm = plan.backend === null || plan.backend === 'wasm';
   if (wasm) {

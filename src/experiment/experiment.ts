@@ -24,7 +24,7 @@ import { candidateTruth, rankedReplay, type Arm, type ReplayResult } from '../ab
 import { gradeDecisions, type DomainGrade } from '../abtest/grade.js';
 import { verdict } from '../abtest/verdict.js';
 import { decide, type DomainDecision } from '../abtest/decide.js';
-import { DEFAULT_DECISION_RULES } from '../scenario/schema.js';
+import { DEFAULT_DECISION_RULES, type DecisionRules } from '../scenario/schema.js';
 import { openDb } from '../store/db.js';
 import { finishRun, markRun, newRunId, startRun } from '../store/runs.js';
 import { writeReport } from '../report/write.js';
@@ -76,6 +76,8 @@ export interface RunOutcome {
   decisions: DomainDecision[];
   /** Per domain and method, how often the decision was right over `grade` re-randomised assignments. */
   grades: DomainGrade[];
+  /** The decision rules the run applied (the scenario's, defaults filled in). */
+  rules: DecisionRules;
   salt: number;
   reportPath: string | null;
   /** Seconds per stage, the whole run's wall time and the process's peak resident memory. */
@@ -258,7 +260,22 @@ export async function executeRun(o: RunOptions, listener: Listener, handle: RunH
       decided: decisions.every((d) => d.decision === 'ship' || d.decision === 'keep'),
     });
     const peakRssMb = process.resourceUsage().maxRSS / 1024;
-    return { runId, seed, salt, backend, inputs, offline, ab, decisions, grades, reportPath, stages, wallSeconds: (performance.now() - t0) / 1000, peakRssMb };
+    return {
+      runId,
+      seed,
+      salt,
+      backend,
+      inputs,
+      offline,
+      ab,
+      decisions,
+      grades,
+      rules,
+      reportPath,
+      stages,
+      wallSeconds: (performance.now() - t0) / 1000,
+      peakRssMb,
+    };
   } catch (e) {
     if (!handle.finishing)
       await markRun(o.db, runId, o.signal?.aborted ? 'cancelled' : 'failed', o.signal?.aborted ? 'interrupted' : (e as Error).message).catch(() => {});

@@ -70,8 +70,23 @@ function decisionTable(d: RunData): string {
     r.decision === 'ship' ? `SHIP ${esc(r.arm)}` : r.decision === 'keep' ? 'KEEP control' : esc(String(r.decision).toUpperCase());
   const truth = (r: RunData['decisions'][number]) =>
     r.correct === null ? `${esc(r.true_best)} ${pct(r.true_best_lift)}` : r.correct ? 'right' : `<b>wrong</b> (${esc(r.true_best)})`;
-  const rows = d.decisions.map((r) => `<tr><td>${esc(r.domain)}</td><td><b>${label(r)}</b></td><td>${esc(r.reason)}</td><td>${truth(r)}</td></tr>`);
-  return `<table><thead><tr><th>domain</th><th>decision</th><th>why</th><th>truth</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
+  const rows = d.decisions.map(
+    (r) => `<tr><td>${esc(r.domain)}</td><td><b>${label(r)}</b></td><td>${esc(r.reason)}</td><td>${r.look ?? '–'}</td><td>${truth(r)}</td></tr>`,
+  );
+  const method = d.decisions[0]?.method ?? 'plain';
+  return `<p>Evidence: ${esc(method === 'sequential' ? 'sequential (CUPED estimates, always-valid confidence sequences; final at the first decisive look)' : method === 'cuped' ? 'CUPED (adjusted by each user’s pre-experiment behaviour)' : 'plain (delta method)')}.</p>
+<table><thead><tr><th>domain</th><th>decision</th><th>why</th><th>final at look</th><th>truth</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
+}
+
+/** How often each method decided each domain right over the re-randomised assignments (run --grade K). */
+function gradeTable(d: RunData): string {
+  const share = (x: unknown) => (x === null || x === undefined ? '–' : `${(100 * Number(x)).toFixed(0)}%`);
+  const rows = d.grades.map(
+    (g) =>
+      `<tr><td>${esc(g.domain)}</td><td>${esc(g.method)}</td><td>${share(g.correct)}</td><td>${share(g.false_ship)}</td><td>${share(g.missed_win)}</td><td>${share(g.not_enough_data)}</td><td>${share(g.unreliable)}</td><td>${g.overstatement === null ? '–' : `${(100 * Number(g.overstatement)).toFixed(1)} pts`}</td><td>${share(g.coverage)}</td><td>${share(g.aa_false_positive)}</td><td>${num(g.interval_width, 3)}</td><td>${share(g.variance_reduction)}</td></tr>`,
+  );
+  return `<p>Over ${d.grades[0].assignments} re-randomised assignments of this world and these models (no retraining).</p>
+<table><thead><tr><th>domain</th><th>method</th><th>right</th><th>false ship</th><th>missed win</th><th>not enough data</th><th>unreliable</th><th>ships overstate by</th><th>coverage</th><th>A/A false positives</th><th>interval width (log)</th><th>variance removed</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
 }
 
 /** Per domain, each treatment arm's A/B lift, its corrected p-value (primary) and the truth. */
@@ -89,13 +104,13 @@ function abSummary(d: RunData): string {
             ? 'better than control'
             : 'worse than control';
       const covered = r.covered === null ? '–' : r.covered ? 'yes' : '<b>no</b>';
-      return `<tr><td>${esc(r.domain)}</td><td>${esc(r.arm)}</td><td>${pct(r.lift)} [${pct(r.ci_low)}, ${pct(r.ci_high)}]</td><td>${num(p, 3)}${r.family === 'primary' ? '' : ' (exploratory)'}</td><td>${verdict}</td><td>${pct(r.mde)}</td><td>${pct(r.true_lift)}</td><td>${covered}</td></tr>`;
+      return `<tr><td>${esc(r.domain)}</td><td>${esc(r.arm)}</td><td>${pct(r.lift)} [${pct(r.ci_low)}, ${pct(r.ci_high)}]</td><td>${pct(r.cuped_lift)} [${pct(r.cuped_ci_low)}, ${pct(r.cuped_ci_high)}]; ${r.variance_reduction === null ? '–' : `${(100 * Number(r.variance_reduction)).toFixed(0)}%`}</td><td>${num(p, 3)}${r.family === 'primary' ? '' : ' (exploratory)'}</td><td>${verdict}</td><td>${pct(r.mde)}</td><td>${pct(r.true_lift)}</td><td>${covered}</td></tr>`;
     });
   const srm = d.assignment[0];
   const srmLine = srm
     ? `<p>Users per arm: ${d.assignment.map((a) => `${esc(a.arm)} ${a.users}`).join(', ')}; sample-ratio check p = ${num(srm.srm_p_value, 3)}${Number(srm.srm_p_value) < 0.001 ? ' — <b>mismatch</b>' : ''}.${dominant(d)}</p>`
     : '';
-  return `${srmLine}<table><thead><tr><th>domain</th><th>arm</th><th>CTR lift [CI]</th><th>p (corrected)</th><th>A/B says</th><th>detectable lift</th><th>true lift</th><th>covered</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
+  return `${srmLine}<table><thead><tr><th>domain</th><th>arm</th><th>CTR lift [CI]</th><th>CUPED [CI]; variance removed</th><th>p (corrected)</th><th>A/B says</th><th>detectable lift</th><th>true lift</th><th>covered</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
 }
 
 function metadata(d: RunData): string {
@@ -119,6 +134,7 @@ export function reportHtml(title: string, runs: RunData[], charts: Chart[]): str
     .map(
       (d) => `<section class="run"><h2>Run ${esc(d.run.run_id)}</h2>${metadata(d)}
     ${d.decisions.length ? `<h3>Decisions per domain</h3>${decisionTable(d)}` : ''}
+    ${d.grades.length ? `<h3>How often these decisions are right</h3>${gradeTable(d)}` : ''}
     <h3>Who wins where (offline, test period)</h3>${offlineWinners(d)}
     ${d.abLifts.length ? `<h3>A/B replay</h3>${abSummary(d)}` : ''}</section>`,
     )

@@ -19,12 +19,13 @@ export async function completeRuns(dbPath: string, w: { scenario: string; seed: 
   const db = await openDb(dbPath);
   try {
     return (
-      await db.con.runAndReadAll(`SELECT run_id, scenario_json, strategies, arms, control FROM runs
+      await db.con.runAndReadAll(`SELECT run_id, scenario_json, strategies, arms, control,
+        (SELECT max(assignments) FROM ab_grades g WHERE g.run_id = runs.run_id) AS graded FROM runs
       WHERE status = 'complete' AND scenario = ${sqlString(w.scenario)} AND seed = ${w.seed} AND version = ${sqlString(w.version)}
         AND backend = ${sqlString(w.backend)} AND fingerprint = ${sqlString(w.fingerprint)}
         AND coalesce(salt, seed) = seed
       ORDER BY finished_at DESC, run_id DESC`)
-    ).getRowObjectsJson() as Pick<StoredRow<'runs'>, 'run_id' | 'scenario_json' | 'strategies' | 'arms' | 'control'>[];
+    ).getRowObjectsJson() as (Pick<StoredRow<'runs'>, 'run_id' | 'scenario_json' | 'strategies' | 'arms' | 'control'> & { graded: number | null })[];
   } finally {
     db.close();
   }

@@ -11,6 +11,8 @@ type RunRow = Omit<StoredRow<'runs'>, 'scenario_json' | 'pid' | 'pid_stamp' | 'e
 
 export interface RunData {
   run: RunRow;
+  /** The decision rules the run applied, as stored in its scenario (absent before schema version 4). */
+  rules: { alpha?: number; power?: number; minLift?: number; method?: string } | null;
   offline: StoredRow<'offline_metrics'>[];
   curves: StoredRow<'training_curves'>[];
   training: StoredRow<'training_runs'>[];
@@ -18,6 +20,8 @@ export interface RunData {
   abLifts: StoredRow<'ab_lifts'>[];
   assignment: StoredRow<'ab_assignment'>[];
   decisions: StoredRow<'ab_decisions'>[];
+  grades: StoredRow<'ab_grades'>[];
+  looks: StoredRow<'ab_looks'>[];
   domains: StoredRow<'world_domains'>[];
   features: StoredRow<'world_features'>[];
   activity: StoredRow<'world_user_activity'>[];
@@ -54,8 +58,10 @@ export async function loadRun(db: Db, id: string): Promise<RunData> {
     `SELECT run_id, scenario, seed, backend, version, fingerprint, strategies, arms, control,
     strftime(started_at, '%Y-%m-%d %H:%M:%S') AS started_at, strftime(finished_at, '%Y-%m-%d %H:%M:%S') AS finished_at, wall_seconds, status FROM runs WHERE run_id = ${sqlString(id)}`,
   );
+  const [{ scenario_json }] = await rows<{ scenario_json: string }>(db, `SELECT scenario_json FROM runs WHERE run_id = ${sqlString(id)}`);
   return {
     run,
+    rules: JSON.parse(scenario_json)?.abtest?.decisions ?? null,
     offline: await runRows(db, 'offline_metrics', id, 'strategy, target, scope, key'),
     curves: await runRows(db, 'training_curves', id, 'strategy, epoch'),
     training: await runRows(db, 'training_runs', id, 'strategy'),
@@ -63,6 +69,8 @@ export async function loadRun(db: Db, id: string): Promise<RunData> {
     abLifts: await runRows(db, 'ab_lifts', id, 'arm, metric, domain, segment'),
     assignment: await runRows(db, 'ab_assignment', id, 'arm'),
     decisions: await runRows(db, 'ab_decisions', id, 'domain'),
+    grades: await runRows(db, 'ab_grades', id, 'method, domain'),
+    looks: await runRows(db, 'ab_looks', id, 'arm, domain, metric, look'),
     domains: await runRows(db, 'world_domains', id),
     features: await runRows(db, 'world_features', id),
     activity: await runRows(db, 'world_user_activity', id, 'impressions'),
@@ -115,6 +123,21 @@ export function abValue(db: Db, runId: string, metric: 'lift' | 'conversion_lift
     case 'ctr':
       return one(db, `SELECT ctr AS v FROM ab_results WHERE ${where}`);
   }
+}
+
+/** An arm's primary test on a domain (CTR, all users): its minimum detectable lift or its power at the true lift, plain or CUPED. */
+export function powerValue(db: Db, runId: string, metric: 'mde' | 'power', estimate: 'plain' | 'cuped', arm: string, domain: string): Promise<Value> {
+  const col = estimate === 'plain' ? metric : `cuped_${metric}`;
+  return one(
+    db,
+    `SELECT ${col} AS v FROM ab_lifts WHERE run_id = ${sqlString(runId)} AND arm = ${sqlString(arm)} AND domain = ${sqlString(domain)}
+    AND segment = 'all' AND metric = 'ctr'`,
+  );
+}
+
+/** A graded run's share of right decisions (or of false ships) on a domain, for one method. */
+export function gradeValue(db: Db, runId: string, metric: 'correct' | 'false_ship', method: string, domain: string): Promise<Value> {
+  return one(db, `SELECT ${metric} AS v FROM ab_grades WHERE run_id = ${sqlString(runId)} AND method = ${sqlString(method)} AND domain = ${sqlString(domain)}`);
 }
 
 /** The sample-ratio p-value of one run. */

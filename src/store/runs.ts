@@ -128,6 +128,11 @@ export async function finishRun(
         );
         await appendTable(
           db.con,
+          'ab_looks',
+          ab.looks.flatMap((look, l) => look.cells.map((c) => ({ ...id, look: l + 1, time: look.time, users: look.users, ...c }))),
+        );
+        await appendTable(
+          db.con,
           'ab_assignment',
           ab.arms.map((a, k) => ({
             ...id,

@@ -56,12 +56,17 @@ test('NOT ENOUGH DATA: the users for the minimum detectable lift to reach minLif
   assert.equal(small.usersNeeded, 200);
 });
 
-test('UNRELIABLE: a domain whose users are not split as configured, or where one user dominates an arm', () => {
+test('UNRELIABLE: a domain whose users are not split as configured, or where an arm has too few effective users', () => {
   const srm = one(readout({ lift: 0.12, ciLow: 0.05, pAdjusted: 0.001 }, { c: { users: 800 }, t: { users: 1200 } }));
   assert.equal(srm.decision, 'unreliable');
   assert.match(srm.reason, /SRM p = /);
-  const heavy = one(readout({ lift: 0.12, ciLow: 0.05, pAdjusted: 0.001 }, { t: { maxUserShare: 0.08 } }));
+  const heavy = one(readout({ lift: 0.12, ciLow: 0.05, pAdjusted: 0.001 }, { t: { maxUserShare: 0.08, effectiveUsers: 31.6 } }));
   assert.equal(heavy.decision, 'unreliable');
-  assert.match(heavy.reason, /8\.0% of an arm's impressions/);
+  assert.match(heavy.reason, /32 effective users \(fewer than 50; one user makes 8\.0% of its impressions\)/);
   assert.equal(heavy.correct, null);
+  // A heavy user alone is no reason when the arm still has enough effective users.
+  assert.equal(
+    one(readout({ lift: 0.12, ciLow: 0.05, pAdjusted: 0.001, guard: { ciLow: -0.03 } }, { t: { maxUserShare: 0.08, effectiveUsers: 60 } })).decision,
+    'ship',
+  );
 });

@@ -6,7 +6,7 @@ import { selectBackend } from '../../src/tf/backend.js';
 import { modelInputs } from '../../src/data/inputs.js';
 import { trainAndEvaluate } from '../../src/experiment/experiment.js';
 import { candidatesOf } from '../../src/data/inputs.js';
-import { candidateTruth, replay } from '../../src/abtest/replay.js';
+import { candidateTruth, rankedReplay, replay } from '../../src/abtest/replay.js';
 
 // One trained world, many replays: each salt re-draws the user assignment and the outcomes.
 async function setup() {
@@ -26,34 +26,43 @@ async function setup() {
   return { p, off, cds, truth, trained };
 }
 
-test('A/A: about 5% of domains are significant at α = 0.05 and intervals cover the true lift (0) about 95% of the time', async () => {
+test('A/A over 1,200 domain-tests: plain and CUPED reject 3.5–6.5% at α = 0.05 and cover the true lift (0) 93.5–96.5% of the time; peeking at 10 looks rejects far more, the sequential test at most 5.5%', async () => {
   const { p, truth, trained } = await setup();
+  const readout = rankedReplay(p.world, truth, trained, {
+    arms: [
+      { name: 'A', strategy: 'id-feature', share: 0.5 },
+      { name: 'B', strategy: 'id-feature', share: 0.5 },
+    ],
+    control: 0,
+    positionBias: null,
+    rules: DEFAULT_DECISION_RULES,
+  });
   let tests = 0;
-  let significant = 0;
-  let covered = 0;
-  for (let salt = 1; salt <= 200; salt++) {
-    const r = replay(p.world, truth, trained, {
-      arms: [
-        { name: 'A', strategy: 'id-feature', share: 0.5 },
-        { name: 'B', strategy: 'id-feature', share: 0.5 },
-      ],
-      control: 0,
-      salt,
-      positionBias: null,
-      rules: DEFAULT_DECISION_RULES,
-    });
-    for (const l of r.lifts.filter((x) => x.metric === 'ctr' && x.segment === 'all' && ['head', 'mid', 'tail'].includes(x.domain))) {
+  const significant = { plain: 0, cuped: 0, sequential: 0, peeking: 0 };
+  const covered = { plain: 0, cuped: 0 };
+  for (let salt = 1; salt <= 400; salt++) {
+    const r = readout(salt);
+    for (const l of r.lifts.filter((x) => x.family === 'primary')) {
       assert.equal(l.trueLift, 0);
       if (!l.tested) continue;
       tests++;
-      if (l.pValue < 0.05) significant++;
-      if (l.covered) covered++;
+      if (l.pValue < 0.05) significant.plain++;
+      if (l.cupedPValue < 0.05) significant.cuped++;
+      if (l.seqPValue < 0.05) significant.sequential++;
+      if (r.looks.some((look) => look.cells.some((c) => c.domain === l.domain && c.metric === 'ctr' && c.pValue < 0.05))) significant.peeking++;
+      if (l.covered) covered.plain++;
+      if (l.cupedCiLow <= 0 && 0 <= l.cupedCiHigh) covered.cuped++;
     }
   }
-  // 600 tests: the rate's 95% range under a correct test is about 0.05 ± 0.018.
-  const rate = significant / tests;
-  assert.ok(rate > 0.025 && rate < 0.085, `false-positive rate ${rate} over ${tests}`);
-  assert.ok(covered / tests > 0.915 && covered / tests < 0.975, `coverage ${covered / tests}`);
+  // 1,200 tests: a correct test's rate lies in 0.05 ± 0.012 with 95% probability.
+  assert.ok(tests >= 1150, `${tests} tests`);
+  const rate = (k: number) => k / tests;
+  for (const m of ['plain', 'cuped'] as const) {
+    assert.ok(rate(significant[m]) > 0.035 && rate(significant[m]) < 0.065, `${m} false-positive rate ${rate(significant[m])} over ${tests}`);
+    assert.ok(rate(covered[m]) > 0.935 && rate(covered[m]) < 0.965, `${m} coverage ${rate(covered[m])}`);
+  }
+  assert.ok(rate(significant.sequential) <= 0.055, `sequential false-positive rate ${rate(significant.sequential)}`);
+  assert.ok(rate(significant.peeking) >= 0.12, `peeking false-positive rate ${rate(significant.peeking)}`);
 });
 
 test('A/B: the interval covers the true lift about 95% of the time, and arms are split without mismatch', async () => {

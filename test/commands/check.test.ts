@@ -89,6 +89,42 @@ test('stored runs are reused; a failing expectation exits 1; an inconclusive one
   assert.match(readFileSync(join(dir, 'allowed.xml'), 'utf8'), /skipped="1"/);
 });
 
+test('decision metrics: a run that grades its decisions is made for them, reused afterwards, and read from ab_grades and ab_lifts', () => {
+  const graded = variant('head-tail', 'graded.json', (s) => {
+    s.check = { assignments: 30 };
+    s.expectations = [
+      { name: 'decided right on the tail', metric: 'decision_accuracy', domain: 'tail', atLeast: 0, over: 'every-seed' },
+      { name: 'naive false ships', metric: 'false_ship_rate', method: 'naive', domain: 'each', atMost: 1, over: 'every-seed' },
+      { name: 'tail detectable lift', metric: 'mde', arm: 'shared-bottom', domain: 'tail', method: 'plain', atLeast: 0, over: 'every-seed' },
+      { name: 'tail power', metric: 'power', arm: 'shared-bottom', domain: 'tail', atMost: 1, over: 'every-seed' },
+    ];
+  });
+  // A store of its own: the other tests' runs are ungraded, and this one's must not become their baseline.
+  const gdb = join(dir, 'graded.duckdb');
+  const plain = variant('head-tail', 'ungraded.json', (s) => {
+    s.expectations = [{ metric: 'auc', strategy: 'separate', domain: 'tail', atLeast: 0, over: 'every-seed' }];
+  });
+  assert.equal(crossab(['check', plain, '--db', gdb, '--seeds', '1']).code, 0);
+  const first = crossab(['check', graded, '--db', gdb, '--seeds', '1', '--json']);
+  assert.equal(first.code, 0, first.stderr);
+  const fo = JSON.parse(first.stdout);
+  assert.equal(fo.scenarios[0].runs[0].reused, false, 'the stored run has no grades, so it is run again with them');
+  const runId = fo.scenarios[0].runs[0].run_id;
+  const q = (sql: string) => JSON.parse(crossab(['query', sql, '--db', gdb, '--json']).stdout);
+  const [g] = q(`SELECT correct, assignments FROM ab_grades WHERE run_id = '${runId}' AND domain = 'tail' AND method = 'cuped'`);
+  assert.equal(g.assignments, 30);
+  const byName = (n: string) => results(fo).find((r) => r.name === n)!;
+  assert.equal(byName('decided right on the tail').values[0], g.correct);
+  const [l] = q(
+    `SELECT mde, cuped_power FROM ab_lifts WHERE run_id = '${runId}' AND arm = 'shared-bottom' AND domain = 'tail' AND metric = 'ctr' AND segment = 'all'`,
+  );
+  assert.equal(byName('tail detectable lift').values[0], l.mde);
+  assert.equal(byName('tail power').values[0], l.cuped_power, "the scenario's method (CUPED) by default");
+  assert.ok(results(fo).some((r) => r.name === 'naive false ships [head]'));
+  const again = JSON.parse(crossab(['check', graded, '--db', gdb, '--seeds', '1', '--json']).stdout);
+  assert.equal(again.scenarios[0].runs[0].reused, true);
+});
+
 test('--baseline: the same code and seed reproduce the baseline exactly; a weaker model is flagged as a regression', () => {
   const runs = JSON.parse(crossab(['runs', '--db', db, '--json']).stdout) as { run_id: string; seed: number; scenario: string }[];
   const base = runs.find((x) => x.scenario === 'head-tail' && x.seed === 1)!;
@@ -196,6 +232,33 @@ test('bad expectations and flags: one line, exit 2, nothing run or stored', () =
         }),
       ],
       /has no expectations/,
+    ],
+    [
+      [
+        'check',
+        bad((s) => {
+          s.expectations = [{ metric: 'decision_accuracy', arm: 'shared-bottom', domain: 'tail', atLeast: 0.5 }];
+        }),
+      ],
+      /expectations\[0\]\.arm: 'decision_accuracy' grades the decision on a domain, not one arm/,
+    ],
+    [
+      [
+        'check',
+        bad((s) => {
+          s.expectations = [{ metric: 'mde', arm: 'shared-bottom', domain: 'all', atMost: 0.5 }];
+        }),
+      ],
+      /expectations\[0\]\.domain: 'mde' is decided per domain/,
+    ],
+    [
+      [
+        'check',
+        bad((s) => {
+          s.expectations = [{ metric: 'auc', strategy: 'separate', domain: 'tail', method: 'cuped', atLeast: 0.5 }];
+        }),
+      ],
+      /expectations\[0\]\.method: only mde, power, decision_accuracy, false_ship_rate take a method/,
     ],
     [['check', library('head-tail'), '--seeds', 'x'], /--seeds must be a count/],
     [['check', library('head-tail'), '--tolerance', 'auc=0.1'], /--tolerance applies only with --baseline/],

@@ -45,7 +45,17 @@ test('report writes one self-contained HTML file and reproducible SVG charts ren
   assert.match(html, /Who wins where/);
   assert.match(html, new RegExp(ids[0]));
   const svgs = readdirSync(join(dir, 'svg')).sort();
-  assert.deepEqual(svgs, ['ab-lifts.svg', 'auc-by-domain.svg', 'calibration.svg', 'features.svg', 'segments.svg', 'traffic.svg', 'training-curves.svg']);
+  assert.deepEqual(svgs, [
+    'ab-lifts.svg',
+    'auc-by-domain.svg',
+    'calibration.svg',
+    'features.svg',
+    'power-curves.svg',
+    'segments.svg',
+    'sequential.svg',
+    'traffic.svg',
+    'training-curves.svg',
+  ]);
   for (const f of svgs) {
     const svg = readFileSync(join(dir, 'svg', f), 'utf8');
     assert.match(svg, /^<svg/);

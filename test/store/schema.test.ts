@@ -56,16 +56,22 @@ test('migrations: a version-1 database is upgraded on open; a newer schema is re
   const runCols = (await db.con.runAndReadAll("SELECT column_name FROM information_schema.columns WHERE table_name = 'runs'")).getRows().map((r) => r[0]);
   const liftCols = (await db.con.runAndReadAll("SELECT column_name FROM information_schema.columns WHERE table_name = 'ab_lifts'")).getRows().map((r) => r[0]);
   const oldLift = (await db.con.runAndReadAll("SELECT lift, mde FROM ab_lifts WHERE run_id = 'old'")).getRows()[0];
-  const decisions = (await db.con.runAndReadAll("SELECT count(*)::INT FROM duckdb_tables() WHERE table_name IN ('ab_decisions', 'ab_grades')")).getRows()[0][0];
+  const decisions = (
+    await db.con.runAndReadAll("SELECT count(*)::INT FROM duckdb_tables() WHERE table_name IN ('ab_decisions', 'ab_grades', 'ab_looks')")
+  ).getRows()[0][0];
   await db.con.run('INSERT INTO schema_version VALUES (99, now())');
   db.close();
   assert.ok(cols.includes('max_user_share'));
   assert.ok(runCols.includes('pid_stamp'));
   assert.ok(runCols.includes('salt'));
   assert.ok(['se_log', 'tested', 'family', 'p_adjusted', 'mde', 'power', 'users_needed'].every((c) => liftCols.includes(c)));
+  assert.ok(
+    ['cuped_lift', 'cuped_ci_low', 'variance_reduction', 'seq_ci_low', 'seq_p_adjusted'].every((c) => liftCols.includes(c)),
+    'schema 5',
+  );
   assert.deepEqual(oldLift, [0.1, null], 'an old row keeps its values; the new columns are NULL');
-  assert.equal(decisions, 2);
-  assert.deepEqual(versions, [1, 2, 3, 4]);
+  assert.equal(decisions, 3);
+  assert.deepEqual(versions, [1, 2, 3, 4, 5]);
   assert.equal(kept, 1);
   await assert.rejects(openDb(path), /schema version 99 is newer than this crossab's/);
 });
