@@ -10,6 +10,7 @@ type Runner = (argv: string[]) => Promise<number>;
 const runners: Record<CommandName, () => Promise<Runner>> = {
   generate: async () => (await import('./commands/generate.js')).generate,
   train: async () => (await import('./commands/train.js')).train,
+  plan: async () => (await import('./commands/plan.js')).plan,
   run: async () => (await import('./commands/run.js')).run,
   runs: async () => (await import('./commands/runs.js')).runs,
   query: async () => (await import('./commands/query.js')).query,

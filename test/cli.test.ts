@@ -18,6 +18,9 @@ test('bad input: one line on stderr, exit 2, nothing written', () => {
     [['generate', scenarioPath('tiny'), '--frobnicate'], /Unknown option '--frobnicate'/],
     [['generate', scenarioPath('tiny'), '--out', join(dir, 'no/such/dir/x.parquet')], /does not exist/],
     [['generate', scenarioPath('tiny'), '--out', join(dir, 'x.csv')], /must end in \.parquet/],
+    [['plan'], /missing scenario file/],
+    [['plan', scenarioPath('tiny'), '--arms', '1'], /--arms must be between 2 and 100/],
+    [['plan', bad], /not valid JSON/],
     [['frobnicate'], /unknown command 'frobnicate'/],
   ];
   for (const [args, pattern] of cases) {
@@ -31,7 +34,7 @@ test('bad input: one line on stderr, exit 2, nothing written', () => {
 });
 
 test('every command has --help with its flags and an example, and crossab --version prints the release', () => {
-  const commands = ['generate', 'train', 'run', 'runs', 'query', 'report', 'check', 'tui'];
+  const commands = ['generate', 'train', 'plan', 'run', 'runs', 'query', 'report', 'check', 'tui'];
   const outcomes = crossabMany(commands.map((cmd) => ({ argv: [cmd, '--help'], seconds: 30 })));
   for (const [k, cmd] of commands.entries()) {
     const r = outcomes[k];

@@ -64,6 +64,20 @@ const RUN = {
   ],
 } as const;
 
+const PLAN = {
+  usage: 'crossab plan <scenario.json> [--seed N] [--arms K] [--json]',
+  flags: {
+    seed: SHARED_FLAGS.seed,
+    arms: { type: 'string', value: 'K', help: "arms the test will have, 2 to 100 (default: the scenario's abtest block, else 2)" },
+    json: { type: 'boolean', help: 'print the plan as one JSON object' },
+  },
+  positionals: { min: 1, max: 1, name: 'scenario file' },
+  summary: 'Size the A/B test before running it: per domain, the smallest lift it can detect and the users it needs, from logged traffic alone (no training)',
+  notes:
+    "The logs' last stretch as long as the test is split into arms as an A/A pilot; its per-user noise gives the minimum detectable\nlift (plain and CUPED) at the scenario's α, power and correction, and the users needed to detect abtest.decisions.minLift.",
+  examples: ['crossab plan scenarios/default.json', 'crossab plan scenarios/default.json --arms 2 --json'],
+} as const;
+
 const RUNS = {
   usage: 'crossab runs [--db PATH] [--json]',
   flags: {
@@ -138,8 +152,15 @@ const TUI = {
 } as const;
 
 /** Every command, in the order `crossab help` lists them. */
-export const COMMANDS = { generate: GENERATE, train: TRAIN, run: RUN, runs: RUNS, query: QUERY, report: REPORT, check: CHECK, tui: TUI } satisfies Record<
-  string,
-  CommandSpec
->;
+export const COMMANDS = {
+  generate: GENERATE,
+  train: TRAIN,
+  plan: PLAN,
+  run: RUN,
+  runs: RUNS,
+  query: QUERY,
+  report: REPORT,
+  check: CHECK,
+  tui: TUI,
+} satisfies Record<string, CommandSpec>;
 export type CommandName = keyof typeof COMMANDS;
