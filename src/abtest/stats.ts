@@ -280,31 +280,60 @@ export function addUserWithCovariate(r: CovariateRatio, x: number, y: number, p:
   r.sumYQ += y * q;
 }
 
+/** A CovariateRatio's fields in a Float64Array slot, in this order: cells grown request by request stay in one typed array. */
+export const RATIO_FIELDS = [
+  'users',
+  'sumX',
+  'sumY',
+  'sumXX',
+  'sumYY',
+  'sumXY',
+  'sumP',
+  'sumQ',
+  'sumPP',
+  'sumQQ',
+  'sumPQ',
+  'sumXP',
+  'sumXQ',
+  'sumYP',
+  'sumYQ',
+] as const;
+export const RATIO_SLOT = RATIO_FIELDS.length;
+
 /**
- * Moves one user's contribution from (x0, y0) to (x0 + dx, y0 + dy), entering them (with their
- * covariate p, q) on their first impression: a cell is accumulated request by request, and with
- * integer counts its sums stay exactly those of addUserWithCovariate over the final per-user totals.
+ * Moves one user's contribution to the ratio in slot `o` of `buf` from (x0, y0) to (x0 + dx, y0 + dy),
+ * entering them (with their covariate p, q) on their first impression: with integer counts the sums
+ * stay exactly those of addUserWithCovariate over the final per-user totals.
  */
-export function growRatio(r: CovariateRatio, x0: number, y0: number, dx: number, dy: number, p: number, q: number): void {
+export function growRatioAt(buf: Float64Array, o: number, x0: number, y0: number, dx: number, dy: number, p: number, q: number): void {
   if (y0 === 0) {
-    r.users++;
-    r.sumP += p;
-    r.sumQ += q;
-    r.sumPP += p * p;
-    r.sumQQ += q * q;
-    r.sumPQ += p * q;
+    buf[o] += 1;
+    buf[o + 6] += p;
+    buf[o + 7] += q;
+    buf[o + 8] += p * p;
+    buf[o + 9] += q * q;
+    buf[o + 10] += p * q;
   }
   const x1 = x0 + dx;
   const y1 = y0 + dy;
-  r.sumX += dx;
-  r.sumY += dy;
-  r.sumXX += x1 * x1 - x0 * x0;
-  r.sumYY += y1 * y1 - y0 * y0;
-  r.sumXY += x1 * y1 - x0 * y0;
-  r.sumXP += dx * p;
-  r.sumXQ += dx * q;
-  r.sumYP += dy * p;
-  r.sumYQ += dy * q;
+  buf[o + 1] += dx;
+  buf[o + 2] += dy;
+  buf[o + 3] += x1 * x1 - x0 * x0;
+  buf[o + 4] += y1 * y1 - y0 * y0;
+  buf[o + 5] += x1 * y1 - x0 * y0;
+  buf[o + 11] += dx * p;
+  buf[o + 12] += dx * q;
+  buf[o + 13] += dy * p;
+  buf[o + 14] += dy * q;
+}
+
+/** The ratio held in slot `o` of `buf`, as an object. */
+export function ratioAt(buf: Float64Array, o: number): CovariateRatio {
+  const r = emptyCovariateRatio();
+  RATIO_FIELDS.forEach((f, k) => {
+    r[f] = buf[o + k];
+  });
+  return r;
 }
 
 /**

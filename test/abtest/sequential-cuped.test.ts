@@ -9,7 +9,9 @@ import {
   cupedLogRatioLift,
   effectiveUsers,
   emptyCovariateRatio,
-  growRatio,
+  growRatioAt,
+  RATIO_SLOT,
+  ratioAt,
   logRatioLift,
   mixtureLikelihoodRatio,
   mixtureVarianceFor,
@@ -163,17 +165,18 @@ test('CUPED in A/A: about 5% significant, and its intervals narrower than the pl
 
 test('a cell grown request by request has exactly the sums of its final per-user totals', () => {
   const rng = seedrandom('grow');
-  const grown = emptyCovariateRatio();
+  const buf = new Float64Array(3 * RATIO_SLOT);
   const totals = new Map<number, User>();
   for (let r = 0; r < 3000; r++) {
     const u = Math.floor(rng() ** 2 * 200);
     const dy = 1 + Math.floor(rng() * 4);
     const dx = Math.floor(rng() * (dy + 1));
     const cur = totals.get(u) ?? { x: 0, y: 0, p: u % 7, q: (u % 5) * 2 };
-    growRatio(grown, cur.x, cur.y, dx, dy, cur.p, cur.q);
+    growRatioAt(buf, RATIO_SLOT, cur.x, cur.y, dx, dy, cur.p, cur.q);
     totals.set(u, { ...cur, x: cur.x + dx, y: cur.y + dy });
   }
-  assert.deepEqual(grown, cell([...totals.values()]));
+  assert.deepEqual(ratioAt(buf, RATIO_SLOT), cell([...totals.values()]));
+  assert.deepEqual(ratioAt(buf, 0), emptyCovariateRatio(), 'the neighbouring slots are untouched');
   // Kish: n users of equal weight are worth n; one user with half the impressions caps it near 4.
   const even = cell(Array.from({ length: 100 }, () => ({ x: 1, y: 5, p: 0, q: 0 })));
   assert.ok(Math.abs(effectiveUsers(even) - 100) < 1e-9);
