@@ -62,11 +62,11 @@ test('UNRELIABLE: a domain whose users are not split as configured, or where an 
   assert.match(srm.reason, /SRM p = /);
   const heavy = one(readout({ lift: 0.12, ciLow: 0.05, pAdjusted: 0.001 }, { t: { maxUserShare: 0.08, effectiveUsers: 31.6 } }));
   assert.equal(heavy.decision, 'unreliable');
-  assert.match(heavy.reason, /32 effective users \(fewer than 50; one user makes 8\.0% of its impressions\)/);
+  assert.match(heavy.reason, /32 effective users \(fewer than 100; one user makes 8\.0% of its impressions\)/);
   assert.equal(heavy.correct, null);
   // A heavy user alone is no reason when the arm still has enough effective users.
   assert.equal(
-    one(readout({ lift: 0.12, ciLow: 0.05, pAdjusted: 0.001, guard: { ciLow: -0.03 } }, { t: { maxUserShare: 0.08, effectiveUsers: 60 } })).decision,
+    one(readout({ lift: 0.12, ciLow: 0.05, pAdjusted: 0.001, guard: { ciLow: -0.03 } }, { t: { maxUserShare: 0.08, effectiveUsers: 150 } })).decision,
     'ship',
   );
 });
