@@ -21,6 +21,8 @@ export type Method = DecisionRules['method'];
 
 export interface DomainDecision {
   domain: string;
+  /** The control arm. */
+  control: string;
   method: Method;
   decision: Decision;
   /** The arm shipped, or the control when kept; null without a decision. */
@@ -41,8 +43,9 @@ export interface DomainDecision {
   /** The fewest effective users of any arm here. */
   effectiveUsers: number;
   reason: string;
-  /** Graded against the truth: the arm that should win (the control when no arm truly beats it). */
+  /** Graded against the truth: the best treatment if its true lift reaches minLift, else the control. */
   trueBest: string;
+  /** The best treatment's true lift. */
   trueBestLift: number;
   /** Whether SHIP / KEEP chose trueBest; null without a decision. */
   correct: boolean | null;
@@ -109,16 +112,19 @@ export function decide(ab: ReplayResult, domains: string[], rules: DecisionRules
     const maxUserShare = Math.max(...cells.map((r) => r.maxUserShare));
     const effective = Math.min(...cells.map((r) => r.effectiveUsers));
     const truth = treatments.map((a) => ({ arm: a.name, trueLift: lift(a, 'ctr').trueLift })).sort((x, y) => y.trueLift - x.trueLift)[0];
-    const trueBest = truth && truth.trueLift > 0 ? truth.arm : control;
+    // What the rules should conclude with the truth in hand: ship the best arm if it truly wins by at
+    // least minLift (the smallest lift declared worth shipping), else keep the control.
+    const trueBest = truth && truth.trueLift >= rules.minLift ? truth.arm : control;
     const base = {
       domain,
+      control,
       method,
       users,
       srmPValue: srm.pValue,
       maxUserShare,
       effectiveUsers: effective,
       trueBest,
-      trueBestLift: truth && truth.trueLift > 0 ? truth.trueLift : 0,
+      trueBestLift: truth ? truth.trueLift : 0,
     };
     const out = (
       decision: Decision,

@@ -24,11 +24,11 @@ export interface DomainGrade {
   keep: number;
   notEnoughData: number;
   unreliable: number;
-  /** Shipped the true best arm, or kept the control when no arm truly beats it. */
+  /** Shipped the true best arm, or kept the control when no arm truly beats it by minLift. */
   correct: number;
   /** Shipped an arm whose true lift is ≤ 0. */
   falseShip: number;
-  /** An arm truly beats the control, and it was not shipped. */
+  /** An arm truly beats the control by at least minLift, and it was not shipped. */
   missedWin: number;
   /** Mean of (estimated − true) lift of the arm shipped, over the ships: what a ship overstates. */
   overstatement: number;

@@ -4,6 +4,7 @@ import { plainLogger } from '../util/logger.js';
 import { DEFAULT_DB } from '../store/db.js';
 import { DOMINANT_USER, type ReplayResult } from '../abtest/replay.js';
 import type { DomainDecision } from '../abtest/decide.js';
+import { truthOf } from '../abtest/verdict.js';
 import type { DomainGrade } from '../abtest/grade.js';
 import { minimumDetectableLift } from '../abtest/stats.js';
 import type { DecisionRules } from '../scenario/schema.js';
@@ -157,7 +158,7 @@ export function decisionTable(ds: DomainDecision[]): string {
   const method = ds[0]?.method;
   return `decisions (${method === 'sequential' ? 'sequential: the first decisive look' : method === 'cuped' ? 'CUPED-adjusted' : 'plain'} evidence):\n${formatTable(
     ['domain', 'decision', 'why', 'truth'],
-    ds.map((d) => [d.domain, label(d), d.reason, d.correct === null ? `${d.trueBest} ${pct(d.trueBestLift)}` : d.correct ? 'right' : `WRONG (${d.trueBest})`]),
+    ds.map((d) => [d.domain, label(d), d.reason, d.correct === null ? truthOf(d) : d.correct ? 'right' : `WRONG (${truthOf(d)})`]),
   )}`;
 }
 

@@ -68,8 +68,10 @@ function dominant(d: RunData): string {
 function decisionTable(d: RunData): string {
   const label = (r: RunData['decisions'][number]) =>
     r.decision === 'ship' ? `SHIP ${esc(r.arm)}` : r.decision === 'keep' ? 'KEEP control' : esc(String(r.decision).toUpperCase());
-  const truth = (r: RunData['decisions'][number]) =>
-    r.correct === null ? `${esc(r.true_best)} ${pct(r.true_best_lift)}` : r.correct ? 'right' : `<b>wrong</b> (${esc(r.true_best)})`;
+  // As abtest/verdict.ts says it, from the stored row: ship the best arm, or keep the control.
+  const should = (r: RunData['decisions'][number]) =>
+    r.true_best === d.run.control ? `keep (best arm ${pct(r.true_best_lift)})` : `ship ${r.true_best} ${pct(r.true_best_lift)}`;
+  const truth = (r: RunData['decisions'][number]) => (r.correct === null ? esc(should(r)) : r.correct ? 'right' : `<b>wrong</b> (${esc(should(r))})`);
   const rows = d.decisions.map(
     (r) => `<tr><td>${esc(r.domain)}</td><td><b>${label(r)}</b></td><td>${esc(r.reason)}</td><td>${r.look ?? '–'}</td><td>${truth(r)}</td></tr>`,
   );

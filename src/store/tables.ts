@@ -234,8 +234,13 @@ export const TABLES = [
       { name: 'srm_p_value', type: 'double', field: 'srmPValue', doc: "sample-ratio check of the domain's users" },
       { name: 'max_user_share', type: 'double', field: 'maxUserShare', doc: "the heaviest user's share of an arm's impressions here" },
       { name: 'reason', type: 'varchar', doc: 'one line: why' },
-      { name: 'true_best', type: 'varchar', field: 'trueBest', doc: 'the arm that truly wins (the control when none beats it)' },
-      { name: 'true_best_lift', type: 'double', field: 'trueBestLift', doc: 'its true lift' },
+      {
+        name: 'true_best',
+        type: 'varchar',
+        field: 'trueBest',
+        doc: 'what the truth says to decide: the best treatment if its true lift reaches minLift, else the control',
+      },
+      { name: 'true_best_lift', type: 'double', field: 'trueBestLift', doc: "the best treatment's true lift" },
       { name: 'correct', type: 'boolean', doc: 'ship / keep chose the true best; NULL without a decision' },
       { name: 'method', type: 'varchar', since: 5, doc: "the evidence decided on: 'plain', 'cuped' or 'sequential'" },
       {

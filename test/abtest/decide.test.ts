@@ -35,6 +35,12 @@ test('KEEP: every arm rules out the smallest lift worth shipping; right when no 
   assert.equal(d.arm, 'c');
   assert.equal(d.trueBest, 'c');
   assert.equal(d.correct, true);
+  // An arm truly better by less than minLift (+3% < +5%) is not worth shipping: keeping is right.
+  const small = one(readout({ lift: 0.01, ciLow: -0.02, ciHigh: 0.04, trueLift: 0.03 }));
+  assert.equal(small.decision, 'keep');
+  assert.equal(small.trueBest, 'c');
+  assert.equal(small.trueBestLift, 0.03);
+  assert.equal(small.correct, true);
 });
 
 test('NOT ENOUGH DATA: the users for the minimum detectable lift to reach minLift, at the corrected level', () => {
