@@ -17,6 +17,7 @@ import { ensureRuns, type SeedRun } from './runs.js';
 import { judge } from './judge.js';
 import type { CaseResult } from './junit.js';
 import { compareWithBaseline, moveCase, type Tolerances } from './baseline.js';
+import { domainEvidence, type DomainEvidence } from './evidence.js';
 
 const DEFAULT_SEED_COUNT = 3;
 
@@ -40,6 +41,8 @@ export interface ScenarioResult {
   file: string;
   runs: SeedRun[];
   judged: Judged[];
+  /** Per domain, the A/B decisions over the seeds beside the offline evidence (none against a baseline or without an abtest block). */
+  evidence: DomainEvidence[];
   seconds: number;
 }
 
@@ -119,6 +122,7 @@ export async function runCheck(
       onEvent,
     );
     const judged: Judged[] = [];
+    let evidence: DomainEvidence[] = [];
     const db = await openDb(o.db, { readOnly: true });
     try {
       if (baseline) {
@@ -137,10 +141,11 @@ export async function runCheck(
         const j = judge(vals, { atLeast: e.atLeast, atMost: e.atMost, over: e.over, confidence: e.confidence });
         judged.push({ ...j, claim: c, name: c.label, detail: runs.map((r, k) => `seed ${r.seed} (run ${r.runId}): ${vals[k]}`).join('\n') });
       }
+      if (!baseline) evidence = await domainEvidence(db, p.scenario, runs);
     } finally {
       db.close();
     }
-    results.push({ scenario: p.scenario.name, file: p.file, runs, judged, seconds: (performance.now() - t0) / 1000 });
+    results.push({ scenario: p.scenario.name, file: p.file, runs, judged, evidence, seconds: (performance.now() - t0) / 1000 });
   }
   return results;
 }

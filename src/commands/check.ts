@@ -102,6 +102,20 @@ export async function check(argv: string[]): Promise<number> {
               ci_low: num(j.ciLow),
               ci_high: num(j.ciHigh),
             })),
+            evidence: r.evidence.map((e) => ({
+              domain: e.domain,
+              decisions: e.decisions,
+              keeps: e.keeps,
+              arms: e.arms.map((a) => ({
+                arm: a.arm,
+                ships: a.ships,
+                auc_deltas: a.deltas.map(num),
+                mean: num(a.mean),
+                ci_low: num(a.ciLow),
+                ci_high: num(a.ciHigh),
+              })),
+              verdict: e.verdict,
+            })),
           })),
         }) + '\n',
       );
@@ -132,6 +146,13 @@ export async function check(argv: string[]): Promise<number> {
             ) + '\n',
           );
         }
+        if (r.evidence.length)
+          process.stdout.write(
+            `decisions over the seeds, beside the offline evidence:\n${formatTable(
+              ['domain', 'A/B per seed', 'reading'],
+              r.evidence.map((e) => [e.domain, e.decisions.join(', '), e.verdict]),
+            )}\n`,
+          );
       }
       const allowed = inconclusive && allow ? ' (inconclusive allowed)' : '';
       process.stdout.write(`\ncheck: ${passed} passed, ${failed} failed, ${inconclusive} inconclusive${allowed}${junit ? `; JUnit XML in ${junit}` : ''}\n`);

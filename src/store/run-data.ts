@@ -140,6 +140,11 @@ export function gradeValue(db: Db, runId: string, metric: 'correct' | 'false_shi
   return one(db, `SELECT ${metric} AS v FROM ab_grades WHERE run_id = ${sqlString(runId)} AND method = ${sqlString(method)} AND domain = ${sqlString(domain)}`);
 }
 
+/** One run's decision per domain. */
+export function runDecisions(db: Db, runId: string): Promise<Pick<StoredRow<'ab_decisions'>, 'domain' | 'decision' | 'arm'>[]> {
+  return rows(db, `SELECT domain, decision, arm FROM ab_decisions WHERE run_id = ${sqlString(runId)} ORDER BY domain`);
+}
+
 /** The sample-ratio p-value of one run. */
 export function srmPValue(db: Db, runId: string): Promise<Value> {
   return one(db, `SELECT min(srm_p_value) AS v FROM ab_assignment WHERE run_id = ${sqlString(runId)}`);

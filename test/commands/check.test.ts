@@ -44,6 +44,21 @@ test('head-tail library scenario: every expectation passes over 3 seeds; JUnit X
     ],
   );
   for (const j of results(out)) assert.equal(j.values.length, 3, j.name);
+  // Beside the verdicts: each domain's A/B decisions over the seeds and the offline evidence for them.
+  const ev = out.scenarios[0].evidence;
+  assert.deepEqual(
+    ev.map((e: { domain: string }) => e.domain),
+    ['head', 'tail'],
+  );
+  const tail = ev[1];
+  assert.equal(tail.decisions.length, 3);
+  assert.equal(tail.arms[0].arm, 'shared-bottom');
+  assert.equal(tail.arms[0].auc_deltas.length, 3);
+  // The library's claim: sharing rescues the tail offline in every seed, so the interval is above 0.
+  assert.ok(tail.arms[0].ci_low > 0, JSON.stringify(tail));
+  assert.match(tail.verdict, /offline ΔAUC \+0\.\d{4} \[\+0\.\d{4}/);
+  const text = crossab(['check', library('head-tail'), '--db', db]);
+  assert.match(text.stdout, /decisions over the seeds, beside the offline evidence:/);
   const xml = readFileSync(junit, 'utf8');
   assert.match(xml, new RegExp(`<testsuite name="head-tail" tests="${out.passed}" failures="0"`));
 });
