@@ -327,7 +327,7 @@ function lookEnds(w: World, looks: number): number[] {
  * Step 2: assign, draw outcomes, and accumulate each arm × scope cell request by request (in time
  * order), snapshotting the primary cells (each domain, all users) at the end of every look. The
  * per-user sums are updated in place, so a cell's sums of squares follow exactly and no pass over
- * all users is needed per salt.
+ * all users is needed per salt. Lean: only each domain's all-users cells.
  */
 function simulate(
   w: World,
@@ -338,6 +338,7 @@ function simulate(
   cfg: ReplayConfig,
   bias: (pos: number) => number,
   sums: UserSums,
+  lean: boolean,
 ): { cells: Cell[]; snapshots: { time: number; users: number; cells: Cell[] }[] } {
   const rq = w.replay;
   const A = cfg.arms.length;
@@ -365,18 +366,25 @@ function simulate(
   const snapshot = (time: number) =>
     snapshots.push({
       time,
-      users: cfg.arms.reduce((n, _, a) => n + acc[2 * a * scopes.count * RATIO_SLOT], 0),
+      users: seenUsers,
       cells: cfg.arms.flatMap((_, a) => w.layout.domains.map((__, d) => cellAt(a * scopes.count + (1 + d) * S))),
     });
   const slatesOf = cfg.arms.map((arm) => ranked.get(arm.strategy)!);
   const maxSlate = Math.max(...w.scenario.domains.map((dom) => dom.slate));
   const biasAt = Float64Array.from({ length: maxSlate }, (_, pos) => bias(pos));
+  // Users seen so far over all arms (a lean readout leaves the all-domains cells empty).
+  const seen = new Uint8Array(U);
+  let seenUsers = 0;
   const rng = stream(cfg.salt, `replay:outcomes:${w.seed}`);
   for (let r = 0; r < rq.n; r++) {
     while (snapshots.length < ends.length - 1 && rq.time[r] >= ends[snapshots.length]) snapshot(ends[snapshots.length]);
     const u = rq.user[r];
     const d = rq.domain[r];
     const a = assignArm(cfg.salt, u, split);
+    if (!seen[u]) {
+      seen[u] = 1;
+      seenUsers++;
+    }
     const sl = slatesOf[a];
     const k = sl.start[r + 1] - sl.start[r];
     let c = 0;
@@ -392,13 +400,13 @@ function simulate(
     }
     const seg = 1 + w.userSegment[u];
     const keys = keysOf[d];
-    for (let j = 0; j < keys.length; j++) {
+    for (let j = lean ? 1 : 0; j < (lean ? 2 : keys.length); j++) {
       const dk = keys[j];
       const at = dk * U + u;
       const y0 = sums.imps[at];
       const x0 = sums.clicks[at];
       const v0 = sums.convs[at];
-      for (let t = 0; t < 2; t++) {
+      for (let t = 0; t < (lean ? 1 : 2); t++) {
         const i = a * scopes.count + dk * S + (t === 0 ? 0 : seg);
         growRatioAt(acc, 2 * i * RATIO_SLOT, x0, y0, c, k, pre.clicks[at], pre.imps[at]);
         growRatioAt(acc, (2 * i + 1) * RATIO_SLOT, v0, y0, v, k, pre.convs[at], pre.imps[at]);
@@ -622,30 +630,32 @@ function sequential(snapshots: { time: number; users: number; cells: Cell[] }[],
  * arm and scope; 4. lifts over the control (plain and CUPED) against the true lifts; 5. the
  * sequential test over the looks; 6. the sample-ratio check and the heaviest user's share.
  */
-export function replay(w: World, truth: CandidateTruth, scores: Map<string, Float32Array>, cfg: ReplayConfig): ReplayResult {
-  return rankedReplay(w, truth, scores, cfg)(cfg.salt);
+export function replay(w: World, truth: CandidateTruth, scores: Map<string, Float32Array>, cfg: ReplayConfig, lean = false): ReplayResult {
+  return rankedReplay(w, truth, scores, cfg)(cfg.salt, lean);
 }
 
 /**
  * Step 1 once, steps 2-6 per salt: the slates, the true lifts and the pre-experiment covariates do
  * not depend on who is assigned where, so one world's test can be re-randomised many times (to grade
- * the decision procedure) at the cost of the outcomes alone.
+ * the decision procedure) at the cost of the outcomes alone. A `lean` readout accumulates only what
+ * decisions read — each domain over all users — and leaves the exploratory cells (all domains,
+ * domain groups, segments) empty: a sixth of the updates.
  */
 export function rankedReplay(
   w: World,
   truth: CandidateTruth,
   scores: Map<string, Float32Array>,
   cfg: Omit<ReplayConfig, 'salt'>,
-): (salt: number) => ReplayResult {
+): (salt: number, lean?: boolean) => ReplayResult {
   const bias = (pos: number) => (cfg.positionBias ? cfg.positionBias[Math.min(pos, cfg.positionBias.length - 1)] : 1);
   const scopes = scopesOf(w);
   const ranked = rankArms(w, truth, scores, cfg.arms, bias);
   const truths = trueSums(w, ranked, scopes);
   const pre = preExperiment(w);
   const sums = userSums(w.layout.domains.length + 3, w.users.count);
-  return (salt) => {
+  return (salt, lean = false) => {
     const c = { ...cfg, salt };
-    const { cells, snapshots } = simulate(w, truth, ranked, scopes, pre, c, bias, sums);
+    const { cells, snapshots } = simulate(w, truth, ranked, scopes, pre, c, bias, sums, lean);
     const results = armResults(cells, scopes, c);
     const lifts = liftsOf(cells, results, truths, scopes, c);
     const looks = sequential(snapshots, lifts, w, c);

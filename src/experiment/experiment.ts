@@ -185,7 +185,7 @@ export async function abTest(
   control: number,
   salt: number,
   onEvent: Listener = silent,
-): Promise<ReplayResult & { readout: (salt: number) => ReplayResult }> {
+): Promise<ReplayResult & { readout: (salt: number, lean?: boolean) => ReplayResult }> {
   return stage('replay', onEvent, () => {
     const cds = candidatesOf(p);
     const truth = candidateTruth(p.world, cds);
@@ -244,7 +244,7 @@ export async function executeRun(o: RunOptions, listener: Listener, handle: RunH
     const decisions = decide(ab, inputs.world.layout.domains, rules);
     // 6b. grade the decision procedure over re-randomised assignments of the same world and models
     const grades = o.grade
-      ? await stage('grade', onEvent, () => gradeDecisions(ab.readout, inputs.world.layout.domains, rules, o.grade!), `${o.grade} assignments`)
+      ? await stage('grade', onEvent, () => gradeDecisions((s) => ab.readout(s, true), inputs.world.layout.domains, rules, o.grade!), `${o.grade} assignments`)
       : [];
     o.signal?.throwIfAborted();
     // 7. store
