@@ -114,7 +114,7 @@ test('the report opens in headless Chromium with the network off: no console err
   assert.equal(crossab(['report', '--db', db, '--out', out]).code, 0);
   await inBrowser(out, async (page, log) => {
     const marks = await chartMarks(page);
-    assert.equal(marks.length, 7);
+    assert.equal(marks.length, 9);
     for (const m of marks) assert.ok(m.marks > 0, `chart ${m.id} rendered no marks`);
     assert.deepEqual(log.errors, []);
     assert.deepEqual(log.requests, []);
@@ -159,7 +159,7 @@ test('stored strings holding HTML and script are shown as text: no script runs, 
     assert.equal(await page.evaluate(() => (window as unknown as { pwned?: number }).pwned), undefined, 'a payload ran');
     assert.equal(await page.$$eval('img, svg[onload]', (els) => els.length), 0, 'a payload became an element');
     const marks = await chartMarks(page);
-    assert.equal(marks.length, 7);
+    assert.equal(marks.length, 9);
     for (const m of marks) assert.ok(m.marks > 0, `chart ${m.id} rendered no marks`);
     assert.deepEqual(log.errors, []);
     // The strings are on the page, as text.
