@@ -52,11 +52,13 @@ export interface DomainDecision {
 }
 
 /** One test's evidence as the method reads it. */
-interface Evidence {
+export interface Evidence {
   tested: boolean;
   lift: number;
   ciLow: number;
   ciHigh: number;
+  /** Before and after the correction across the primary family. */
+  pValue: number;
   pAdjusted: number;
   seLog: number;
 }
@@ -69,11 +71,29 @@ interface Candidate {
 
 const pct = (x: number) => `${x >= 0 ? '+' : ''}${(100 * x).toFixed(1)}%`;
 
-function fromLift(l: LiftResult, method: 'plain' | 'cuped'): Evidence {
-  if (method === 'plain') return { tested: l.tested, lift: l.lift, ciLow: l.ciLow, ciHigh: l.ciHigh, pAdjusted: l.pAdjusted, seLog: l.seLog };
-  // A cell whose CUPED interval could not be formed (e.g. no variance left) is not decided on.
-  const tested = l.tested && Number.isFinite(l.cupedCiLow);
-  return { tested, lift: l.cupedLift, ciLow: l.cupedCiLow, ciHigh: l.cupedCiHigh, pAdjusted: l.cupedPAdjusted, seLog: l.cupedSeLog };
+/** A lift at the end of the test as each method reads it; sequential: the confidence sequence after the last look. */
+export function evidenceOf(l: LiftResult, method: Method): Evidence {
+  if (method === 'plain') return { tested: l.tested, lift: l.lift, ciLow: l.ciLow, ciHigh: l.ciHigh, pValue: l.pValue, pAdjusted: l.pAdjusted, seLog: l.seLog };
+  // A cell whose CUPED interval (or sequence) could not be formed, e.g. no variance left, is not decided on.
+  if (method === 'cuped')
+    return {
+      tested: l.tested && Number.isFinite(l.cupedCiLow),
+      lift: l.cupedLift,
+      ciLow: l.cupedCiLow,
+      ciHigh: l.cupedCiHigh,
+      pValue: l.cupedPValue,
+      pAdjusted: l.cupedPAdjusted,
+      seLog: l.cupedSeLog,
+    };
+  return {
+    tested: l.tested && Number.isFinite(l.seqCiLow),
+    lift: l.cupedLift,
+    ciLow: l.seqCiLow,
+    ciHigh: l.seqCiHigh,
+    pValue: l.seqPValue,
+    pAdjusted: l.seqPAdjusted,
+    seLog: l.cupedSeLog,
+  };
 }
 
 function fromLook(c: LookCell): Evidence {
@@ -82,6 +102,7 @@ function fromLook(c: LookCell): Evidence {
     lift: c.cupedLift,
     ciLow: c.seqCiLow,
     ciHigh: c.seqCiHigh,
+    pValue: c.seqPValue,
     pAdjusted: c.seqPAdjusted,
     seLog: c.seLog,
   };
@@ -215,7 +236,7 @@ export function decide(ab: ReplayResult, domains: string[], rules: DecisionRules
 
     const looks = Math.max(1, ab.looks.length);
     if (method !== 'sequential') {
-      const cands = treatments.map((a) => ({ arm: a, ctr: fromLift(lift(a, 'ctr'), method), guard: fromLift(lift(a, 'ctcvr'), method) }));
+      const cands = treatments.map((a) => ({ arm: a, ctr: evidenceOf(lift(a, 'ctr'), method), guard: evidenceOf(lift(a, 'ctcvr'), method) }));
       return judge(cands, looks, true)!;
     }
     for (let l = 0; l < ab.looks.length; l++) {

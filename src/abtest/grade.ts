@@ -9,8 +9,8 @@
 //                             significant one
 // No platform that sees only real traffic can report these numbers; they are why one simulates first.
 import { GRADED_METHODS, type DecisionRules } from '../scenario/schema.js';
-import { decide, type DomainDecision } from './decide.js';
-import type { LiftResult, ReplayResult } from './replay.js';
+import { decide, evidenceOf, type DomainDecision } from './decide.js';
+import type { ReplayResult } from './replay.js';
 
 const METHODS = GRADED_METHODS;
 export type GradedMethod = (typeof METHODS)[number];
@@ -116,13 +116,6 @@ const empty = (): Tally => ({
   decided: 0,
 });
 
-/** A primary test's interval as each method reads it (the naive readers use the plain one). */
-function intervalOf(l: LiftResult, method: GradedMethod): { low: number; high: number } {
-  if (method === 'cuped') return { low: l.cupedCiLow, high: l.cupedCiHigh };
-  if (method === 'sequential') return { low: l.seqCiLow, high: l.seqCiHigh };
-  return { low: l.ciLow, high: l.ciHigh };
-}
-
 /** Grade every method over salts 1..K of `readout` (a re-randomised replay of one trained world). */
 export function gradeDecisions(readout: (salt: number) => ReplayResult, domains: string[], rules: DecisionRules, k: number): DomainGrade[] {
   const tallies = new Map<string, Tally>();
@@ -171,11 +164,12 @@ export function gradeDecisions(readout: (salt: number) => ReplayResult, domains:
       if (l.family !== 'primary' || !l.tested) continue;
       for (const method of METHODS) {
         const t = at(l.domain, method);
-        const iv = intervalOf(l, method);
-        if (Number.isFinite(iv.low) && Number.isFinite(l.trueLift)) {
+        // The naive readers read the plain interval.
+        const e = evidenceOf(l, method === 'naive' || method === 'peeking' ? 'plain' : method);
+        if (Number.isFinite(e.ciLow) && Number.isFinite(l.trueLift)) {
           t.intervals++;
-          if (iv.low <= l.trueLift && l.trueLift <= iv.high) t.covered++;
-          t.width += Math.log((1 + iv.high) / (1 + iv.low));
+          if (e.ciLow <= l.trueLift && l.trueLift <= e.ciHigh) t.covered++;
+          t.width += Math.log((1 + e.ciHigh) / (1 + e.ciLow));
         }
         if (method === 'cuped' && Number.isFinite(l.varianceReduction)) {
           t.reductions++;
@@ -185,11 +179,7 @@ export function gradeDecisions(readout: (salt: number) => ReplayResult, domains:
           const significant =
             method === 'peeking'
               ? ab.looks.some((look) => look.cells.some((c) => c.arm === l.arm && c.domain === l.domain && c.metric === 'ctr' && c.pValue < rules.alpha))
-              : method === 'sequential'
-                ? l.seqPValue < rules.alpha
-                : method === 'cuped'
-                  ? l.cupedPValue < rules.alpha
-                  : l.pValue < rules.alpha;
+              : e.pValue < rules.alpha;
           t.aaTests++;
           if (significant) t.aaSignificant++;
         }
