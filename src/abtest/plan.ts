@@ -48,9 +48,10 @@ export interface DomainPlan {
 
 export interface TestPlan {
   arms: number;
-  /** Logged requests in the pilot window, and the replay's (the planned test's). */
+  /** Logged requests in the pilot window, the replay's (the planned test's), and the logged ones before the pilot (CUPED's history). */
   pilotRequests: number;
   testRequests: number;
+  historyRequests: number;
   /** Tests in the primary family, and the level each is sized at (Holm's first step). */
   family: number;
   alpha: number;
@@ -116,5 +117,5 @@ export function planTest(w: World, arms: number, rules: DecisionRules, salt: num
       trafficMultiple: cupedUsersNeeded / users,
     };
   });
-  return { arms, pilotRequests: requests.size, testRequests, family, alpha, domains };
+  return { arms, pilotRequests: requests.size, testRequests, historyRequests: windowStart, family, alpha, domains };
 }

@@ -29,6 +29,7 @@ export async function plan(argv: string[]): Promise<number> {
         arms: p.arms,
         pilot_requests: p.pilotRequests,
         test_requests: p.testRequests,
+        history_requests: p.historyRequests,
         family: p.family,
         alpha_per_test: p.alpha,
         power: rules.power,
@@ -87,6 +88,8 @@ export async function plan(argv: string[]): Promise<number> {
     '',
     'assumes the arms change the CTR level but not its per-user variability; users needed are for both arms of one comparison',
   ];
+  if (p.historyRequests === 0)
+    lines.push('the test is as long as the logs, so no history precedes the pilot and CUPED cannot be sized here (it will use the whole log in the test)');
   process.stdout.write(lines.join('\n') + '\n');
   return 0;
 }
