@@ -85,18 +85,11 @@ export function evidenceOf(l: LiftResult, method: Method): Evidence {
       pAdjusted: l.cupedPAdjusted,
       seLog: l.cupedSeLog,
     };
-  return {
-    tested: l.tested && Number.isFinite(l.seqCiLow),
-    lift: l.cupedLift,
-    ciLow: l.seqCiLow,
-    ciHigh: l.seqCiHigh,
-    pValue: l.seqPValue,
-    pAdjusted: l.seqPAdjusted,
-    seLog: l.cupedSeLog,
-  };
+  return sequenceEvidence(l, l.cupedSeLog);
 }
 
-function fromLook(c: LookCell): Evidence {
+/** The confidence sequence's evidence, at a look or (on a lift) after the last one. */
+function sequenceEvidence(c: Pick<LookCell, 'tested' | 'cupedLift' | 'seqCiLow' | 'seqCiHigh' | 'seqPValue' | 'seqPAdjusted'>, seLog: number): Evidence {
   return {
     tested: c.tested && Number.isFinite(c.seqCiLow),
     lift: c.cupedLift,
@@ -104,9 +97,11 @@ function fromLook(c: LookCell): Evidence {
     ciHigh: c.seqCiHigh,
     pValue: c.seqPValue,
     pAdjusted: c.seqPAdjusted,
-    seLog: c.seLog,
+    seLog,
   };
 }
+
+const fromLook = (c: LookCell): Evidence => sequenceEvidence(c, c.seLog);
 
 /** How much wider than a fixed-horizon interval the confidence sequence is at its planned end (a constant for a given α). */
 function sequentialInflation(alpha: number): number {
