@@ -126,7 +126,9 @@ export function decide(ab: ReplayResult, domains: string[], rules: DecisionRules
       ab.arms.map((a) => a.share),
     );
     const maxUserShare = Math.max(...cells.map((r) => r.maxUserShare));
-    const effective = Math.min(...cells.map((r) => r.effectiveUsers));
+    // The arm with the fewest effective users, whose heaviest user the reason names.
+    const thinnest = cells.reduce((x, y) => (y.effectiveUsers < x.effectiveUsers ? y : x));
+    const effective = thinnest.effectiveUsers;
     const truth = treatments.map((a) => ({ arm: a.name, trueLift: lift(a, 'ctr').trueLift })).sort((x, y) => y.trueLift - x.trueLift)[0];
     // What the rules should conclude with the truth in hand: ship the best arm if it truly wins by at
     // least minLift (the smallest lift declared worth shipping), else keep the control.
@@ -170,7 +172,7 @@ export function decide(ab: ReplayResult, domains: string[], rules: DecisionRules
         'unreliable',
         null,
         null,
-        `an arm here has ${effective.toFixed(0)} effective users (fewer than ${rules.minEffectiveUsers}; one user makes ${(100 * maxUserShare).toFixed(1)}% of its impressions): user-clustered intervals under-cover`,
+        `an arm here has ${effective.toFixed(0)} effective users (fewer than ${rules.minEffectiveUsers}; one user makes ${(100 * thinnest.maxUserShare).toFixed(1)}% of its impressions): user-clustered intervals under-cover`,
         null,
       );
 
