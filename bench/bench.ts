@@ -1,8 +1,8 @@
 // npm run bench [-- --json] [-- --quick]: generation speed and memory, training throughput per
 // strategy and batch size, and the PyTorch yardstick (Debian python3-torch, one thread) when present.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync, existsSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdtempSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadScenario } from '../src/scenario/load.js';
@@ -16,121 +16,139 @@ import { DuckDBInstance, DOUBLE, FLOAT, INTEGER } from '@duckdb/node-api';
 import { appendColumns } from '../src/store/columns.js';
 import { appendTable, migrationTo } from '../src/store/tables.js';
 import { writeReport } from '../src/report/write.js';
+import { median, otherLoad, startTwins, torchPython, writeDump, type Twins } from './yardstick.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const json = process.argv.includes('--json');
 const quick = process.argv.includes('--quick');
+// Only the training-throughput yardstick (the part that compares with PyTorch).
+const throughputOnly = process.argv.includes('--throughput');
 const say = (s: string) => {
   if (!json) process.stdout.write(s + '\n');
 };
 const scenarioPath = join(root, 'scenarios/default.json');
 
-// Generation and the training inputs at 1×, 4× and 16× the default scenario, each in its own process.
-type Gen = {
-  scale: number;
-  impressions: number;
-  seconds: number;
-  per_s: number;
-  peak_rss_mb: number;
-  dataset_seconds: number;
-  with_dataset_peak_rss_mb: number;
-  warm_seconds: number;
-  warm_per_s: number;
-  stages_ms: Record<string, number>;
-};
-const generation = (quick ? [1] : [1, 4, 16]).map((scale) => {
-  const r = spawnSync(process.execPath, ['--max-old-space-size=16384', join(root, 'dist/bench/generate-one.js'), scenarioPath, String(scale)], {
-    encoding: 'utf8',
-  });
-  if (r.status !== 0) throw new Error(r.stderr);
-  return JSON.parse(r.stdout) as Gen;
-});
-say('Generation (default scenario scaled; own process each)');
-say(
-  formatTable(
-    ['scale', 'impressions', 'generate s', 'impressions/s', 'warm: s', 'impressions/s', 'peak RSS MB', '+ dataset s', 'peak RSS MB'],
-    generation.map((g) => [
-      `${g.scale}×`,
-      g.impressions,
-      g.seconds,
-      Math.round(g.per_s),
-      g.warm_seconds,
-      Math.round(g.warm_per_s),
-      Math.round(g.peak_rss_mb),
-      g.dataset_seconds,
-      Math.round(g.with_dataset_peak_rss_mb),
-    ]),
-  ),
-);
-say(
-  `where the first 1× generation's time goes (ms): ${Object.entries(generation[0].stages_ms)
-    .map(([k, v]) => `${k} ${Math.round(v)}`)
-    .join(', ')}`,
-);
-const perImpression = generation.map((g) => g.seconds / g.impressions);
-say(`time per impression ${quick ? '' : `at 16× vs 1×: ${(perImpression[perImpression.length - 1] / perImpression[0]).toFixed(2)}× `}(1.00 = linear)`);
+// Generation, the appender and the whole default run (skipped with --throughput).
+const whole = throughputOnly
+  ? null
+  : await (async () => {
+      // Generation and the training inputs at 1×, 4× and 16× the default scenario, each in its own process.
+      type Gen = {
+        scale: number;
+        impressions: number;
+        seconds: number;
+        per_s: number;
+        peak_rss_mb: number;
+        dataset_seconds: number;
+        with_dataset_peak_rss_mb: number;
+        warm_seconds: number;
+        warm_per_s: number;
+        stages_ms: Record<string, number>;
+      };
+      const generation = (quick ? [1] : [1, 4, 16]).map((scale) => {
+        const r = spawnSync(process.execPath, ['--max-old-space-size=16384', join(root, 'dist/bench/generate-one.js'), scenarioPath, String(scale)], {
+          encoding: 'utf8',
+        });
+        if (r.status !== 0) throw new Error(r.stderr);
+        return JSON.parse(r.stdout) as Gen;
+      });
+      say('Generation (default scenario scaled; own process each)');
+      say(
+        formatTable(
+          ['scale', 'impressions', 'generate s', 'impressions/s', 'warm: s', 'impressions/s', 'peak RSS MB', '+ dataset s', 'peak RSS MB'],
+          generation.map((g) => [
+            `${g.scale}×`,
+            g.impressions,
+            g.seconds,
+            Math.round(g.per_s),
+            g.warm_seconds,
+            Math.round(g.warm_per_s),
+            Math.round(g.peak_rss_mb),
+            g.dataset_seconds,
+            Math.round(g.with_dataset_peak_rss_mb),
+          ]),
+        ),
+      );
+      say(
+        `where the first 1× generation's time goes (ms): ${Object.entries(generation[0].stages_ms)
+          .map(([k, v]) => `${k} ${Math.round(v)}`)
+          .join(', ')}`,
+      );
+      const perImpression = generation.map((g) => g.seconds / g.impressions);
+      say(`time per impression ${quick ? '' : `at 16× vs 1×: ${(perImpression[perImpression.length - 1] / perImpression[0]).toFixed(2)}× `}(1.00 = linear)`);
 
-// The appender: 2M rows of typed columns (the bulk path) and of row objects (how a run's results are written).
-const appender = await (async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'crossab-bench-db-'));
-  const inst = await DuckDBInstance.create(join(dir, 'bench.duckdb'));
-  const con = await inst.connect();
-  await con.run('CREATE TABLE t (a INTEGER, b DOUBLE, c DOUBLE, d FLOAT)');
-  const n = quick ? 500_000 : 2_000_000;
-  const cols = [
-    { name: 'a', type: INTEGER, data: Int32Array.from({ length: n }, (_, k) => k) },
-    { name: 'b', type: DOUBLE, data: Float64Array.from({ length: n }, (_, k) => k / 3) },
-    { name: 'c', type: DOUBLE, data: Float64Array.from({ length: n }, (_, k) => Math.sqrt(k)) },
-    { name: 'd', type: FLOAT, data: Float32Array.from({ length: n }, (_, k) => k % 97) },
-  ];
-  let t0 = performance.now();
-  await appendColumns(con, 't', cols, n);
-  const typed = n / ((performance.now() - t0) / 1000);
-  for (const sql of migrationTo(1).filter((q) => q.startsWith('CREATE TABLE offline_metrics'))) await con.run(sql);
-  const m = quick ? 100_000 : 500_000;
-  const rows = Array.from({ length: m }, (_, k) => ({
-    run_id: 'bench',
-    strategy: `s${k % 10}`,
-    target: 'click',
-    scope: 'domain',
-    key: `d${k % 7}`,
-    n: k,
-    auc: k / m,
-    gauc: k / m,
-    logloss: 1 - k / m,
-    predicted: 0.1,
-    observed: 0.1,
-  }));
-  t0 = performance.now();
-  await appendTable(con, 'offline_metrics', rows);
-  const objects = m / ((performance.now() - t0) / 1000);
-  con.closeSync();
-  inst.closeSync();
-  return { typed, objects };
-})();
-say(
-  `\nDuckDB appender: ${Math.round(appender.typed).toLocaleString('en')} rows/s from typed columns (4 numeric columns), ${Math.round(appender.objects).toLocaleString('en')} rows/s from row objects (offline_metrics: 11 columns, 5 strings)`,
-);
+      // The appender: 2M rows of typed columns (the bulk path) and of row objects (how a run's results are written).
+      const appender = await (async () => {
+        const dir = mkdtempSync(join(tmpdir(), 'crossab-bench-db-'));
+        const inst = await DuckDBInstance.create(join(dir, 'bench.duckdb'));
+        const con = await inst.connect();
+        await con.run('CREATE TABLE t (a INTEGER, b DOUBLE, c DOUBLE, d FLOAT)');
+        const n = quick ? 500_000 : 2_000_000;
+        const cols = [
+          { name: 'a', type: INTEGER, data: Int32Array.from({ length: n }, (_, k) => k) },
+          { name: 'b', type: DOUBLE, data: Float64Array.from({ length: n }, (_, k) => k / 3) },
+          { name: 'c', type: DOUBLE, data: Float64Array.from({ length: n }, (_, k) => Math.sqrt(k)) },
+          { name: 'd', type: FLOAT, data: Float32Array.from({ length: n }, (_, k) => k % 97) },
+        ];
+        let t0 = performance.now();
+        await appendColumns(con, 't', cols, n);
+        const typed = n / ((performance.now() - t0) / 1000);
+        for (const sql of migrationTo(1).filter((q) => q.startsWith('CREATE TABLE offline_metrics'))) await con.run(sql);
+        const m = quick ? 100_000 : 500_000;
+        const rows = Array.from({ length: m }, (_, k) => ({
+          run_id: 'bench',
+          strategy: `s${k % 10}`,
+          target: 'click',
+          scope: 'domain',
+          key: `d${k % 7}`,
+          n: k,
+          auc: k / m,
+          gauc: k / m,
+          logloss: 1 - k / m,
+          predicted: 0.1,
+          observed: 0.1,
+        }));
+        t0 = performance.now();
+        await appendTable(con, 'offline_metrics', rows);
+        const objects = m / ((performance.now() - t0) / 1000);
+        con.closeSync();
+        inst.closeSync();
+        return { typed, objects };
+      })();
+      say(
+        `\nDuckDB appender: ${Math.round(appender.typed).toLocaleString('en')} rows/s from typed columns (4 numeric columns), ${Math.round(appender.objects).toLocaleString('en')} rows/s from row objects (offline_metrics: 11 columns, 5 strings)`,
+      );
 
-// The whole default run (or tiny with --quick) in its own process, with its stage times, and the report.
-const runScenario = quick ? join(root, 'scenarios/tiny.json') : scenarioPath;
-const runDir = mkdtempSync(join(tmpdir(), 'crossab-bench-run-'));
-const runOut = spawnSync(process.execPath, [join(root, 'bin/crossab.js'), 'run', runScenario, '--json', '--no-report', '--db', join(runDir, 'run.duckdb')], {
-  encoding: 'utf8',
-  cwd: runDir,
-});
-if (runOut.status !== 0) throw new Error(runOut.stderr);
-const run = JSON.parse(runOut.stdout) as { run_id: string; stages: Record<string, number>; wall_seconds: number; peak_rss_mb: number };
-const t0 = performance.now();
-await writeReport(join(runDir, 'run.duckdb'), [run.run_id], join(runDir, 'report.html'));
-const reportSeconds = (performance.now() - t0) / 1000;
-const runSeconds = { ...run.stages, report: reportSeconds, total: run.wall_seconds + reportSeconds };
-say(
-  `\n${quick ? 'tiny' : 'default'} run (${availableParallelism()} workers): ${Object.entries(runSeconds)
-    .map(([k, v]) => `${k} ${v.toFixed(1)} s`)
-    .join(', ')}; peak memory ${Math.round(run.peak_rss_mb)} MB`,
-);
+      // The whole default run (or tiny with --quick) in its own process, with its stage times, and the report.
+      const runScenario = quick ? join(root, 'scenarios/tiny.json') : scenarioPath;
+      const runDir = mkdtempSync(join(tmpdir(), 'crossab-bench-run-'));
+      const runOut = spawnSync(
+        process.execPath,
+        [join(root, 'bin/crossab.js'), 'run', runScenario, '--json', '--no-report', '--db', join(runDir, 'run.duckdb')],
+        {
+          encoding: 'utf8',
+          cwd: runDir,
+        },
+      );
+      if (runOut.status !== 0) throw new Error(runOut.stderr);
+      const run = JSON.parse(runOut.stdout) as { run_id: string; stages: Record<string, number>; wall_seconds: number; peak_rss_mb: number };
+      const t0 = performance.now();
+      await writeReport(join(runDir, 'run.duckdb'), [run.run_id], join(runDir, 'report.html'));
+      const reportSeconds = (performance.now() - t0) / 1000;
+      const runSeconds = { ...run.stages, report: reportSeconds, total: run.wall_seconds + reportSeconds };
+      say(
+        `\n${quick ? 'tiny' : 'default'} run (${availableParallelism()} workers): ${Object.entries(runSeconds)
+          .map(([k, v]) => `${k} ${v.toFixed(1)} s`)
+          .join(', ')}; peak memory ${Math.round(run.peak_rss_mb)} MB`,
+      );
+      return { generation, appender, runSeconds, run, reportSeconds };
+    })();
 
+// Training throughput per strategy on the default scenario's data, and the PyTorch twins on a dump
+// of the same training rows, measured in alternation: tfjs, PyTorch, tfjs, PyTorch… per strategy,
+// each side's median over the rounds. Beside each pair, the CPU that other processes used meanwhile:
+// a ratio is only reported when the machine was otherwise idle.
+const loadBefore = loadavg();
 const backend = await selectBackend(process.env.CROSSAB_BACKEND);
 const scenario = loadScenario(scenarioPath);
 const p = modelInputs(scenario, scenario.seed);
@@ -138,148 +156,149 @@ const batches = [...new Set([512, scenario.training.batchSize])];
 const names = quick
   ? ['shared-bottom', 'mmoe']
   : [...DEFAULT_STRATEGIES, ...STRATEGIES.map((s) => s.name).filter((n) => !DEFAULT_STRATEGIES.includes(n) && n !== 'maml-noadapt')];
-const tfjs: Record<string, Record<string, number>> = {};
-for (const batch of batches) {
-  tfjs[batch] = {};
-  for (const name of names) {
-    tfjs[batch][name] = trainingThroughput(STRATEGIES.find((s) => s.name === name)!, p.ds, p.split.train, p.history, scenario.training, batch, quick ? 10 : 30);
-  }
-}
-// The other available backends, at batch 512 with fewer steps (the pure-JS cpu backend is slow).
-const otherBackends: Record<string, Record<string, number>> = {};
-for (const other of ['node', 'wasm', 'cpu'].filter((b) => b !== backend)) {
-  try {
-    await selectBackend(other);
-  } catch {
-    continue;
-  }
-  otherBackends[other] = {};
-  for (const name of names)
-    otherBackends[other][name] = trainingThroughput(
-      STRATEGIES.find((s) => s.name === name)!,
-      p.ds,
-      p.split.train,
-      p.history,
-      scenario.training,
-      512,
-      quick ? 4 : 8,
-      2,
-    );
-}
-await selectBackend(backend);
-
-// The PyTorch twins train on a dump of the same training rows.
-let torch: Record<string, Record<string, number>> | null = null;
+const ROUNDS = quick ? 1 : 3;
+const STEPS = quick ? 10 : 30;
+/** Other processes' mean CPU (cores) above which a pair counts as measured on a busy machine. */
+const BUSY = 0.25;
+const python = torchPython();
 let torchNote = 'skipped: python3-torch is not installed (apt-get install python3-torch)';
-const python = ['/usr/bin/python3', 'python3'].find((py) => spawnSync(py, ['-c', 'import torch'], { encoding: 'utf8' }).status === 0);
+let twins: Twins | null = null;
 if (python) {
-  const dir = mkdtempSync(join(tmpdir(), 'crossab-bench-'));
-  const rows = p.split.train;
-  const pick = <T extends Int32Array | Float32Array | Uint8Array>(src: T, width: number, make: (n: number) => T): T => {
-    const out = make(rows.length * width);
-    rows.forEach((r, k) => out.set(src.subarray(r * width, (r + 1) * width), k * width));
-    return out;
-  };
-  writeFileSync(
-    join(dir, 'data.cat'),
-    pick(p.ds.cat, p.ds.fc, (n) => new Int32Array(n)),
-  );
-  writeFileSync(
-    join(dir, 'data.mask'),
-    pick(p.ds.catMask, p.ds.fc, (n) => new Float32Array(n)),
-  );
-  writeFileSync(
-    join(dir, 'data.num'),
-    pick(p.ds.num, p.ds.fn, (n) => new Float32Array(n)),
-  );
-  writeFileSync(
-    join(dir, 'data.click'),
-    pick(p.ds.click, 1, (n) => new Float32Array(n)),
-  );
-  writeFileSync(
-    join(dir, 'data.domain'),
-    pick(p.ds.domain, 1, (n) => new Uint8Array(n)),
-  );
-  const t = scenario.training;
-  writeFileSync(
-    join(dir, 'data.json'),
-    JSON.stringify({
-      fc: p.ds.fc,
-      fn: p.ds.fn,
-      tableRows: p.ds.tableRows,
-      dim: t.embeddingDim,
-      hidden: t.hidden,
-      tower: t.tower,
-      experts: t.experts,
-      specificExperts: t.specificExperts,
-      levels: t.levels,
-      domains: p.ds.domains,
-      lr: t.learningRate,
-      batches,
-    }),
-  );
-  const r = spawnSync(python, [join(root, 'bench/torch_twin.py'), join(dir, 'data.json')], { encoding: 'utf8' });
-  if (r.status === 0) {
-    torch = JSON.parse(r.stdout);
-    torchNote = `PyTorch ${spawnSync(python, ['-c', 'import torch; print(torch.__version__)'], { encoding: 'utf8' }).stdout.trim()}, one thread`;
-  } else torchNote = `failed: ${r.stderr.trim().split('\n').pop()}`;
-  if (!existsSync(dir)) torchNote += ' (no dump)';
+  const meta = writeDump(mkdtempSync(join(tmpdir(), 'crossab-bench-')), p.ds, p.split.train, scenario.training, batches);
+  try {
+    twins = await startTwins(python, join(root, 'bench/torch_twin.py'), meta);
+    torchNote = `PyTorch ${twins.version}, one thread`;
+  } catch (e) {
+    torchNote = `failed: ${(e as Error).message}`;
+  }
 }
-
-// Strategies with a PyTorch twin in bench/torch_twin.py (ESMM variants train the same network plus CVR towers).
-const TWINS = ['separate', 'id-feature', 'shared-bottom', 'mmoe', 'ple', 'star'];
-const twin = (name: string) => (TWINS.includes(name) ? name : null);
-const throughput: Record<string, Record<string, { samples_per_s: number; torch_samples_per_s: number | null; ratio: number | null }>> = {};
+type Figures = {
+  samples_per_s: number;
+  torch_samples_per_s: number | null;
+  ratio: number | null;
+  /** Each round's figures, tfjs and PyTorch. */
+  rounds: { tfjs: number; torch: number | null }[];
+  /** PyTorch's CPU seconds per wall second over its timed steps (1 = one thread). */
+  torch_threads: number | null;
+  /** The most CPU (cores) other processes used during one of the strategy's rounds. */
+  other_load: number;
+  busy: boolean;
+};
+const throughput: Record<string, Record<string, Figures>> = {};
 for (const batch of batches) {
   throughput[batch] = {};
   for (const name of names) {
-    const ts = twin(name) && torch ? torch[batch][twin(name)!] : null;
-    throughput[batch][name] = { samples_per_s: tfjs[batch][name], torch_samples_per_s: ts, ratio: ts ? tfjs[batch][name] / ts : null };
+    const info = STRATEGIES.find((s) => s.name === name)!;
+    const hasTwin = twins?.names.includes(name) ?? false;
+    const rounds: Figures['rounds'] = [];
+    let other = 0;
+    let threads = 0;
+    for (let r = 0; r < ROUNDS; r++) {
+      const load = otherLoad(twins ? [process.pid, twins.pid] : [process.pid]);
+      const a = trainingThroughput(info, p.ds, p.split.train, p.history, scenario.training, batch, STEPS);
+      const b = hasTwin ? await twins!.measure(name, batch, STEPS, 5) : null;
+      other = Math.max(other, load());
+      if (b) threads = Math.max(threads, b.cpu_s / b.wall_s);
+      rounds.push({ tfjs: a, torch: b?.samples_per_s ?? null });
+    }
+    const tfjs = median(rounds.map((x) => x.tfjs));
+    const torch = hasTwin ? median(rounds.map((x) => x.torch!)) : null;
+    const busy = other > BUSY;
+    throughput[batch][name] = {
+      samples_per_s: tfjs,
+      torch_samples_per_s: torch,
+      ratio: torch && !busy ? tfjs / torch : null,
+      rounds,
+      torch_threads: hasTwin ? threads : null,
+      other_load: other,
+      busy,
+    };
   }
 }
-say(`\nTraining throughput, default scenario's data, backend ${backend} (samples/s; PyTorch: ${torchNote}; twins: ${TWINS.join(', ')})`);
+twins?.close();
+const loadAfter = loadavg();
+const fmtLoad = (l: number[]) => l.map((x) => x.toFixed(2)).join(' ');
+say(
+  `\nTraining throughput, default scenario's data, backend ${backend}, samples/s (median of ${ROUNDS} rounds, crossab and PyTorch alternating; PyTorch: ${torchNote})`,
+);
+say(`load average (1, 5, 15 min) before: ${fmtLoad(loadBefore)}; after: ${fmtLoad(loadAfter)}`);
 for (const batch of batches) {
   say(`batch ${batch}`);
   say(
     formatTable(
-      ['strategy', 'crossab samples/s', 'PyTorch samples/s', 'ratio'],
+      ['strategy', 'crossab', 'PyTorch', 'ratio', 'PyTorch threads', "others' CPU"],
       names.map((n) => {
         const t = throughput[batch][n];
         return [
           n,
           Math.round(t.samples_per_s),
-          t.torch_samples_per_s ? Math.round(t.torch_samples_per_s) : '–',
-          t.ratio ? `1/${(1 / t.ratio).toFixed(1)}` : '–',
+          t.torch_samples_per_s ? Math.round(t.torch_samples_per_s) : '(no twin)',
+          t.ratio ? `${t.ratio.toFixed(2)}×` : t.busy && t.torch_samples_per_s ? 'busy: none' : '–',
+          t.torch_threads ? t.torch_threads.toFixed(2) : '–',
+          t.other_load.toFixed(2),
         ];
       }),
     ),
   );
+}
+const busyOnes = names.filter((n) => batches.some((b) => throughput[b][n].busy));
+if (busyOnes.length)
+  say(
+    `not idle: other processes used more than ${BUSY} of a core while ${busyOnes.join(', ')} were measured; those ratios are not reported (rerun on an idle machine)`,
+  );
+
+// The other available backends, at batch 512 with fewer steps (the pure-JS cpu backend is slow).
+const otherBackends: Record<string, Record<string, number>> = {};
+if (!throughputOnly) {
+  for (const other of ['node', 'wasm', 'cpu'].filter((b) => b !== backend)) {
+    try {
+      await selectBackend(other);
+    } catch {
+      continue;
+    }
+    otherBackends[other] = {};
+    for (const name of names)
+      otherBackends[other][name] = trainingThroughput(
+        STRATEGIES.find((s) => s.name === name)!,
+        p.ds,
+        p.split.train,
+        p.history,
+        scenario.training,
+        512,
+        quick ? 4 : 8,
+        2,
+      );
+  }
+  await selectBackend(backend);
 }
 for (const [b, figures] of Object.entries(otherBackends)) {
   say(`\nbackend ${b}, batch 512`);
   say(
     formatTable(
       ['strategy', 'samples/s', `vs ${backend}`],
-      names.map((n) => [n, Math.round(figures[n]), `${(figures[n] / tfjs[512][n]).toFixed(2)}×`]),
+      names.map((n) => [n, Math.round(figures[n]), `${(figures[n] / throughput[512][n].samples_per_s).toFixed(2)}×`]),
     ),
   );
 }
 if (json) {
   process.stdout.write(
     JSON.stringify({
-      other_backends: otherBackends,
       backend,
-      generation,
-      generate_per_s: generation[0].per_s,
-      generate_warm_per_s: generation[0].warm_per_s,
-      appender_rows_per_s: appender.typed,
-      appender_object_rows_per_s: appender.objects,
-      run_seconds: runSeconds,
-      run_peak_rss_mb: run.peak_rss_mb,
-      report_seconds: reportSeconds,
+      load_average: { before: loadBefore, after: loadAfter },
       throughput: throughput[scenario.training.batchSize],
       throughput_by_batch: throughput,
       torch: torchNote,
+      other_backends: otherBackends,
+      ...(whole && {
+        generation: whole.generation,
+        generate_per_s: whole.generation[0].per_s,
+        generate_warm_per_s: whole.generation[0].warm_per_s,
+        appender_rows_per_s: whole.appender.typed,
+        appender_object_rows_per_s: whole.appender.objects,
+        run_seconds: whole.runSeconds,
+        run_peak_rss_mb: whole.run.peak_rss_mb,
+        report_seconds: whole.reportSeconds,
+      }),
     }) + '\n',
   );
 }

@@ -1,186 +1,298 @@
-"""PyTorch twins of crossab's shared-bottom and MMoE strategies, for the training-throughput yardstick.
+"""PyTorch twins of crossab's strategies: the training-throughput yardstick of `npm run bench`.
 
-Reads the batch dump written by bench.ts (same data, same shapes), trains with Adam on one thread and
-prints samples/s as JSON. Same architecture as src/strategies: one masked embedding table over all
-categorical fields, numeric fields appended, ReLU MLPs, one tower per domain, single-domain batches.
+Reads the dump of the default scenario's training rows that bench.ts writes (same data, same shapes),
+then answers one request per line on stdin, {"strategy", "batch", "steps", "warmup"}, with one JSON
+line: samples/s over the timed steps, and the process's CPU seconds beside the wall seconds (so the
+caller can see that one thread was used). A persistent process, so the bench can interleave tfjs and
+PyTorch measurements (A, B, A, B...) without paying Python's start-up between them.
+
+Each twin has crossab's architecture (src/models/): one masked embedding table over all categorical
+fields with the numeric fields appended, ReLU MLPs, one tower per domain, single-domain batches, Adam,
+BCE with logits. Written the way a PyTorch user would write them (nn.Module, experts in a ModuleList),
+not with crossab's kernel-level tricks. Gradients are cleared with set_to_none, so, as in crossab, a
+step's Adam update touches only the variables the step used (separate: one domain's network).
+
+Threads: the caller sets OMP_NUM_THREADS / OPENBLAS_NUM_THREADS / MKL_NUM_THREADS to 1 in this
+process's environment (they must be set before torch loads); here torch's own pools are pinned too.
 """
 import json, sys, time
 import numpy as np
 import torch
 import torch.nn as nn
+import torch.nn.functional as F
 
 torch.set_num_threads(1)
-torch.manual_seed(1)
+torch.set_num_interop_threads(1)
 
 meta = json.load(open(sys.argv[1]))
 base = sys.argv[1][:-len('.json')]
-cat = np.fromfile(base + '.cat', dtype=np.int32).reshape(-1, meta['fc'])
-mask = np.fromfile(base + '.mask', dtype=np.float32).reshape(-1, meta['fc'])
-num = np.fromfile(base + '.num', dtype=np.float32).reshape(-1, meta['fn'])
-click = np.fromfile(base + '.click', dtype=np.float32)
+FC, FN, DIM, D = meta['fc'], meta['fn'], meta['dim'], meta['domains']
+HIDDEN, TOWER, E = meta['hidden'], meta['tower'], meta['experts']
+cat = torch.from_numpy(np.fromfile(base + '.cat', dtype=np.int32).reshape(-1, FC).astype(np.int64))
+mask = torch.from_numpy(np.fromfile(base + '.mask', dtype=np.float32).reshape(-1, FC))
+num = torch.from_numpy(np.fromfile(base + '.num', dtype=np.float32).reshape(-1, FN))
+click = torch.from_numpy(np.fromfile(base + '.click', dtype=np.float32))
+conv = torch.from_numpy(np.fromfile(base + '.conv', dtype=np.float32))
 domain = np.fromfile(base + '.domain', dtype=np.uint8)
+user = np.fromfile(base + '.user', dtype=np.int32)
+INP = FC * DIM + FN
 
 
-def mlp(inp, hidden):
+def mlp(inp, hidden, last_relu=True):
     layers = []
-    for h in hidden:
-        layers += [nn.Linear(inp, h), nn.ReLU()]
+    for k, h in enumerate(hidden):
+        layers.append(nn.Linear(inp, h))
+        if last_relu or k < len(hidden) - 1:
+            layers.append(nn.ReLU())
         inp = h
-    return nn.Sequential(*layers), inp
+    return nn.Sequential(*layers)
 
 
-class SharedBottom(nn.Module):
+def tower(inp, hidden):
+    """crossab's Tower: an MLP, then a linear head to one logit."""
+    return nn.Sequential(mlp(inp, hidden), nn.Linear(hidden[-1] if hidden else inp, 1))
+
+
+class Embedding(nn.Module):
     def __init__(self):
         super().__init__()
-        self.emb = nn.Embedding(meta['tableRows'], meta['dim'])
-        inp = meta['fc'] * meta['dim'] + meta['fn']
-        self.bottom, h = mlp(inp, meta['hidden'])
-        self.towers = nn.ModuleList([nn.Sequential(mlp(h, meta['tower'])[0], nn.Linear(meta['tower'][-1] if meta['tower'] else h, 1)) for _ in range(meta['domains'])])
+        self.table = nn.Embedding(meta['tableRows'], DIM)
 
-    def forward(self, c, m, x, d):
-        e = (self.emb(c) * m.unsqueeze(2)).flatten(1)
-        return self.towers[d](self.bottom(torch.cat([e, x], 1))).squeeze(1)
-
-
-class MMoE(nn.Module):
-    def __init__(self):
-        super().__init__()
-        self.emb = nn.Embedding(meta['tableRows'], meta['dim'])
-        inp = meta['fc'] * meta['dim'] + meta['fn']
-        self.experts = nn.ModuleList([mlp(inp, meta['hidden'])[0] for _ in range(meta['experts'])])
-        self.gates = nn.ModuleList([nn.Linear(inp, meta['experts']) for _ in range(meta['domains'])])
-        h = meta['hidden'][-1]
-        self.towers = nn.ModuleList([nn.Sequential(mlp(h, meta['tower'])[0], nn.Linear(meta['tower'][-1] if meta['tower'] else h, 1)) for _ in range(meta['domains'])])
-
-    def forward(self, c, m, x, d):
-        inp = torch.cat([(self.emb(c) * m.unsqueeze(2)).flatten(1), x], 1)
-        experts = torch.stack([e(inp) for e in self.experts], 1)
-        g = torch.softmax(self.gates[d](inp), 1).unsqueeze(2)
-        return self.towers[d]((experts * g).sum(1)).squeeze(1)
+    def forward(self, b):
+        return torch.cat([(self.table(b['cat']) * b['mask'].unsqueeze(2)).flatten(1), b['num']], 1)
 
 
 class Separate(nn.Module):
-    """One embedding + MLP + head per domain."""
     def __init__(self):
         super().__init__()
-        inp = meta['fc'] * meta['dim'] + meta['fn']
-        self.embs = nn.ModuleList([nn.Embedding(meta['tableRows'], meta['dim']) for _ in range(meta['domains'])])
-        self.nets = nn.ModuleList([nn.Sequential(mlp(inp, meta['hidden'] + meta['tower'])[0], nn.Linear((meta['hidden'] + meta['tower'])[-1], 1)) for _ in range(meta['domains'])])
+        self.embs = nn.ModuleList([Embedding() for _ in range(D)])
+        self.nets = nn.ModuleList([tower(INP, HIDDEN + TOWER) for _ in range(D)])
 
-    def forward(self, c, m, x, d):
-        e = (self.embs[d](c) * m.unsqueeze(2)).flatten(1)
-        return self.nets[d](torch.cat([e, x], 1)).squeeze(1)
+    def forward(self, b, d):
+        return {'click': self.nets[d](self.embs[d](b)).squeeze(1)}
 
 
 class IdFeature(nn.Module):
     def __init__(self):
         super().__init__()
-        self.emb = nn.Embedding(meta['tableRows'], meta['dim'])
-        self.dom = nn.Embedding(meta['domains'], meta['dim'])
-        inp = meta['fc'] * meta['dim'] + meta['fn'] + meta['dim']
-        self.net = nn.Sequential(mlp(inp, meta['hidden'] + meta['tower'])[0], nn.Linear((meta['hidden'] + meta['tower'])[-1], 1))
+        self.emb, self.dom = Embedding(), nn.Embedding(D, DIM)
+        self.net = tower(INP + DIM, HIDDEN + TOWER)
 
-    def forward(self, c, m, x, d):
-        e = (self.emb(c) * m.unsqueeze(2)).flatten(1)
-        dom = self.dom(torch.full((c.shape[0],), d, dtype=torch.long))
-        return self.net(torch.cat([e, x, dom], 1)).squeeze(1)
+    def forward(self, b, d):
+        return {'click': self.net(torch.cat([self.emb(b), self.dom(b['domain'])], 1)).squeeze(1)}
 
 
-class Star(nn.Module):
-    """Partitioned normalisation, shared ⊙ domain weights, auxiliary network (as src/strategies/star.ts)."""
-    def __init__(self):
+class SharedBottom(nn.Module):
+    def __init__(self, conversion=False):
         super().__init__()
-        D = meta['domains']
-        self.emb = nn.Embedding(meta['tableRows'], meta['dim'])
-        inp = meta['fc'] * meta['dim'] + meta['fn']
-        self.g = nn.Parameter(torch.ones(inp)); self.b = nn.Parameter(torch.zeros(inp))
-        self.gd = nn.Parameter(torch.ones(D, inp)); self.bd = nn.Parameter(torch.zeros(D, inp))
-        sizes = [inp] + meta['hidden'] + meta['tower'] + [1]
-        self.w = nn.ParameterList([nn.Parameter(torch.randn(a, b) * (2 / a) ** 0.5) for a, b in zip(sizes, sizes[1:])])
-        self.wd = nn.ParameterList([nn.Parameter(torch.ones(D, a, b)) for a, b in zip(sizes, sizes[1:])])
-        self.bias = nn.ParameterList([nn.Parameter(torch.zeros(b)) for b in sizes[1:]])
-        self.biasd = nn.ParameterList([nn.Parameter(torch.zeros(D, b)) for b in sizes[1:]])
-        self.dom = nn.Embedding(D, meta['dim'])
-        self.aux = nn.Sequential(nn.Linear(inp + meta['dim'], meta['tower'][0] if meta['tower'] else 8), nn.ReLU(), nn.Linear(meta['tower'][0] if meta['tower'] else 8, 1))
+        self.emb, self.bottom = Embedding(), mlp(INP, HIDDEN)
+        self.towers = nn.ModuleList([tower(HIDDEN[-1], TOWER) for _ in range(D)])
+        self.cvr = nn.ModuleList([tower(HIDDEN[-1], TOWER) for _ in range(D)]) if conversion else None
 
-    def forward(self, c, m, x, d):
-        z = torch.cat([(self.emb(c) * m.unsqueeze(2)).flatten(1), x], 1)
-        mean, var = z.mean(0), z.var(0, unbiased=False)
-        h = (z - mean) / torch.sqrt(var + 1e-5) * (self.g * self.gd[d]) + (self.b + self.bd[d])
-        for k, (w, wd, b, bd) in enumerate(zip(self.w, self.wd, self.bias, self.biasd)):
-            h = h @ (w * wd[d]) + (b + bd[d])
-            if k < len(self.w) - 1:
-                h = torch.relu(h)
-        dom = self.dom(torch.full((c.shape[0],), d, dtype=torch.long))
-        return (h + self.aux(torch.cat([dom, z], 1))).squeeze(1)
+    def forward(self, b, d):
+        h = self.bottom(self.emb(b))
+        return {'click': self.towers[d](h).squeeze(1), 'cvr': self.cvr[d](h).squeeze(1) if self.cvr else None}
+
+
+def mix(gate_logits, experts):
+    return (torch.stack(experts, 1) * torch.softmax(gate_logits, 1).unsqueeze(2)).sum(1)
+
+
+class MMoE(nn.Module):
+    def __init__(self, one_gate=False):
+        super().__init__()
+        self.emb = Embedding()
+        self.experts = nn.ModuleList([mlp(INP, HIDDEN) for _ in range(E)])
+        self.gates = nn.ModuleList([nn.Linear(INP, E) for _ in range(1 if one_gate else D)])
+        self.towers = nn.ModuleList([tower(HIDDEN[-1], TOWER) for _ in range(D)])
+
+    def forward(self, b, d):
+        x = self.emb(b)
+        g = self.gates[0 if len(self.gates) == 1 else d](x)
+        return {'click': self.towers[d](mix(g, [e(x) for e in self.experts])).squeeze(1)}
 
 
 class PLE(nn.Module):
-    """CGC levels with shared and per-domain experts; lower levels run every domain's path."""
-    def __init__(self):
+    """CGC levels with shared and per-domain experts; below the top, the shared gate needs every
+    domain's experts, and (as in crossab) only the batch's domain's gate feeds the level above."""
+    def __init__(self, conversion=False):
         super().__init__()
-        D, E, S, L = meta['domains'], meta['experts'], meta['specificExperts'], meta['levels']
-        self.emb = nn.Embedding(meta['tableRows'], meta['dim'])
-        inp = meta['fc'] * meta['dim'] + meta['fn']
-        h = meta['hidden'][-1]
+        S, L = meta['specificExperts'], meta['levels']
+        self.emb = Embedding()
         self.levels = nn.ModuleList()
         for l in range(L):
-            i = inp if l == 0 else h
+            i = INP if l == 0 else HIDDEN[-1]
             lv = nn.Module()
-            lv.shared = nn.ModuleList([mlp(i, meta['hidden'])[0] for _ in range(E)])
-            lv.specific = nn.ModuleList([nn.ModuleList([mlp(i, meta['hidden'])[0] for _ in range(S)]) for _ in range(D)])
+            lv.shared = nn.ModuleList([mlp(i, HIDDEN) for _ in range(E)])
+            lv.specific = nn.ModuleList([nn.ModuleList([mlp(i, HIDDEN) for _ in range(S)]) for _ in range(D)])
             lv.gates = nn.ModuleList([nn.Linear(i, S + E) for _ in range(D)])
             lv.sgate = nn.Linear(i, D * S + E) if l < L - 1 else None
             self.levels.append(lv)
-        self.towers = nn.ModuleList([nn.Sequential(mlp(h, meta['tower'])[0], nn.Linear(meta['tower'][-1] if meta['tower'] else h, 1)) for _ in range(D)])
+        self.towers = nn.ModuleList([tower(HIDDEN[-1], TOWER) for _ in range(D)])
+        self.cvr = nn.ModuleList([tower(HIDDEN[-1], TOWER) for _ in range(D)]) if conversion else None
 
-    def forward(self, c, m, x, d):
-        z = torch.cat([(self.emb(c) * m.unsqueeze(2)).flatten(1), x], 1)
-        D = meta['domains']
-        inputs, shared_in = [z] * D, z
-        mix = lambda g, es: (torch.stack(es, 1) * torch.softmax(g, 1).unsqueeze(2)).sum(1)
-        for lv in self.levels:
+    def forward(self, b, d):
+        x = self.emb(b)
+        inputs, shared_in = [x] * D, x
+        L = len(self.levels)
+        for l, lv in enumerate(self.levels):
             shared = [e(shared_in) for e in lv.shared]
             if lv.sgate is not None:
                 spec = [[e(inputs[k]) for e in lv.specific[k]] for k in range(D)]
-                nxt = [mix(lv.gates[k](inputs[k]), spec[k] + shared) for k in range(D)]
+                needed = lambda k: l + 1 < L - 1 or k == d
+                nxt = [mix(lv.gates[k](inputs[k]), spec[k] + shared) if needed(k) else inputs[k] for k in range(D)]
                 shared_in = mix(lv.sgate(shared_in), [e for s in spec for e in s] + shared)
                 inputs = nxt
             else:
-                spec = [e(inputs[d]) for e in lv.specific[d]]
-                inputs[d] = mix(lv.gates[d](inputs[d]), spec + shared)
-        return self.towers[d](inputs[d]).squeeze(1)
+                inputs[d] = mix(lv.gates[d](inputs[d]), [e(inputs[d]) for e in lv.specific[d]] + shared)
+        h = inputs[d]
+        return {'click': self.towers[d](h).squeeze(1), 'cvr': self.cvr[d](h).squeeze(1) if self.cvr else None}
 
 
-def throughput(model, batch, steps=30, warmup=5):
+class Star(nn.Module):
+    """Partitioned normalisation, shared ⊙ domain weights, auxiliary network (src/models/star.ts)."""
+    def __init__(self):
+        super().__init__()
+        self.emb = Embedding()
+        self.g, self.b = nn.Parameter(torch.ones(INP)), nn.Parameter(torch.zeros(INP))
+        self.gd, self.bd = nn.Parameter(torch.ones(D, INP)), nn.Parameter(torch.zeros(D, INP))
+        sizes = [INP] + HIDDEN + TOWER + [1]
+        self.w = nn.ParameterList([nn.Parameter(torch.randn(a, c) * (2 / a) ** 0.5) for a, c in zip(sizes, sizes[1:])])
+        self.wd = nn.ParameterList([nn.Parameter(torch.ones(D, a, c)) for a, c in zip(sizes, sizes[1:])])
+        self.bias = nn.ParameterList([nn.Parameter(torch.zeros(c)) for c in sizes[1:]])
+        self.biasd = nn.ParameterList([nn.Parameter(torch.zeros(D, c)) for c in sizes[1:]])
+        self.dom = nn.Embedding(D, DIM)
+        self.aux = mlp(INP + DIM, [TOWER[0] if TOWER else 8, 1], last_relu=False)
+
+    def forward(self, b, d):
+        z = self.emb(b)
+        mean, var = z.mean(0), z.var(0, unbiased=False)
+        h = (z - mean) / torch.sqrt(var + 1e-5) * (self.g * self.gd[d]) + (self.b + self.bd[d])
+        for k, (w, wd, bias, bd) in enumerate(zip(self.w, self.wd, self.bias, self.biasd)):
+            h = h @ (w * wd[d]) + (bias + bd[d])
+            if k < len(self.w) - 1:
+                h = torch.relu(h)
+        return {'click': (h + self.aux(torch.cat([self.dom(b['domain']), z], 1))).squeeze(1)}
+
+
+def group_loss(logits, y, m):
+    return (F.binary_cross_entropy_with_logits(logits, y, reduction='none') * m).sum(1) / m.shape[1]
+
+
+def group_tower(h, w1, b1, w2, b2):
+    return (torch.relu(h @ w1 + b1.unsqueeze(1)) @ w2 + b2.unsqueeze(1)).squeeze(2)
+
+
+# Training users with at least 4 rows, each user's rows in order (as crossab's maml.ts picks them).
+_by_user = {}
+for r, u in enumerate(user):
+    _by_user.setdefault(int(u), []).append(r)
+USERS = [np.array(rows) for rows in _by_user.values() if len(rows) >= 4]
+
+
+class Maml(nn.Module):
+    """First-order MAML on the tower (src/models/maml.ts): the batch's BCE plus, every metaEvery-th
+    step, a meta loss weighted metaEvery×: tower copies adapted innerSteps times on each of metaUsers
+    users' support rows (outside the graph), the query loss taken at θ + (θ' − θ)."""
+    def __init__(self):
+        super().__init__()
+        self.emb, self.dom = Embedding(), nn.Embedding(D, DIM)
+        self.bottom = mlp(INP + DIM, HIDDEN)
+        H, t = HIDDEN[-1], TOWER[0] if TOWER else 16
+        self.w1, self.b1 = nn.Parameter(torch.randn(H, t) * (2 / H) ** 0.5), nn.Parameter(torch.zeros(t))
+        self.w2, self.b2 = nn.Parameter(torch.randn(t, 1) * 0.1), nn.Parameter(torch.zeros(1))
+        self.steps = 0
+
+    def features(self, b):
+        return self.bottom(torch.cat([self.emb(b), self.dom(b['domain'])], 1))
+
+    def forward(self, b, d):
+        return {'click': (torch.relu(self.features(b) @ self.w1 + self.b1) @ self.w2 + self.b2).squeeze(1)}
+
+    def extra_loss(self, rng):
+        m = meta['maml']
+        self.steps += 1
+        if m['metaWeight'] == 0 or (self.steps - 1) % m['metaEvery'] != 0:
+            return None
+        G, S = min(m['metaUsers'], len(USERS)), m['support']
+        s_rows, q_rows = np.zeros(G * S, np.int64), np.zeros(G * S, np.int64)
+        s_mask, q_mask = np.zeros(G * S, np.float32), np.zeros(G * S, np.float32)
+        for g in range(G):
+            rows = USERS[rng.integers(len(USERS))]
+            n = min(len(rows), 2 * S)
+            at = rng.integers(len(rows) - n + 1)
+            ns = n >> 1
+            for k in range(S):
+                s_rows[g * S + k] = rows[at + min(k, ns - 1)]
+                s_mask[g * S + k] = k < ns
+                q_rows[g * S + k] = rows[at + ns + min(k, n - ns - 1)]
+                q_mask[g * S + k] = k < n - ns
+        sb, qb = batch_of(s_rows), batch_of(q_rows)
+        ys, ms = sb['click'].view(G, S), torch.from_numpy(s_mask).view(G, S)
+        yq, mq = qb['click'].view(G, S), torch.from_numpy(q_mask).view(G, S)
+        theta = [self.w1, self.b1, self.w2, self.b2]
+        with torch.no_grad():
+            hs = self.features(sb).view(G, S, -1)
+        cur = [p.detach().unsqueeze(0).repeat(G, *([1] * p.dim())).requires_grad_() for p in theta]
+        for _ in range(m['innerSteps']):
+            grads = torch.autograd.grad(group_loss(group_tower(hs, *cur), ys, ms).sum(), cur)
+            cur = [(p - m['innerLr'] * g).detach().requires_grad_() for p, g in zip(cur, grads)]
+        delta = [c.detach() - p.detach().unsqueeze(0) for c, p in zip(cur, theta)]
+        fast = [p.unsqueeze(0) + dl for p, dl in zip(theta, delta)]
+        hq = self.features(qb).view(G, S, -1)
+        return group_loss(group_tower(hq, *fast), yq, mq).mean() * (m['metaWeight'] * m['metaEvery'])
+
+
+def batch_of(rows):
+    t = torch.from_numpy(rows)
+    return {'cat': cat[t], 'mask': mask[t], 'num': num[t], 'click': click[t], 'conv': conv[t],
+            'domain': torch.from_numpy(domain[rows].astype(np.int64))}
+
+
+def loss_of(model, b, d, rng):
+    out = model(b, d)
+    loss = F.binary_cross_entropy_with_logits(out['click'], b['click'])
+    if out.get('cvr') is not None:
+        # ESMM: pCTCVR = pCTR · pCVR supervised by the conversion label on every impression.
+        log_p = F.logsigmoid(out['click']) + F.logsigmoid(out['cvr'])
+        ll = b['conv'] * log_p + (1 - b['conv']) * torch.log(torch.clamp(1 - torch.exp(log_p), min=1e-7))
+        loss = loss - ll.mean()
+    extra = model.extra_loss(rng) if hasattr(model, 'extra_loss') else None
+    return loss + extra if extra is not None else loss
+
+
+TWINS = {
+    'separate': Separate, 'id-feature': IdFeature, 'shared-bottom': SharedBottom, 'mmoe': MMoE,
+    'omoe': lambda: MMoE(one_gate=True), 'ple': PLE, 'star': Star, 'maml': Maml,
+    'shared-bottom-esmm': lambda: SharedBottom(conversion=True), 'ple-esmm': lambda: PLE(conversion=True),
+}
+BY_DOMAIN = [np.nonzero(domain == d)[0] for d in range(D)]
+WEIGHTS = np.array([len(r) for r in BY_DOMAIN], dtype=float) / len(domain)
+
+
+def throughput(name, batch, steps, warmup):
+    torch.manual_seed(1)
+    model = TWINS[name]()
     opt = torch.optim.Adam(model.parameters(), lr=meta['lr'])
-    loss_fn = nn.BCEWithLogitsLoss()
     rng = np.random.default_rng(1)
-    by_domain = [np.nonzero(domain == d)[0] for d in range(meta['domains'])]
-    weights = np.array([len(r) for r in by_domain], dtype=float)
-    weights /= weights.sum()
-    samples = 0
-    t0 = 0.0
+    samples, t0, c0 = 0, 0.0, 0.0
     for k in range(warmup + steps):
         if k == warmup:
-            t0 = time.perf_counter()
-        d = int(rng.choice(len(by_domain), p=weights))
-        rows = rng.choice(by_domain[d], size=batch, replace=len(by_domain[d]) < batch)
-        c = torch.from_numpy(cat[rows].astype(np.int64))
-        m = torch.from_numpy(mask[rows])
-        x = torch.from_numpy(num[rows])
-        y = torch.from_numpy(click[rows])
-        opt.zero_grad()
-        loss = loss_fn(model(c, m, x, d), y)
+            t0, c0 = time.perf_counter(), time.process_time()
+        d = int(rng.choice(D, p=WEIGHTS))
+        rows = rng.choice(BY_DOMAIN[d], size=batch, replace=len(BY_DOMAIN[d]) < batch)
+        b = batch_of(rows)
+        opt.zero_grad(set_to_none=True)
+        loss = loss_of(model, b, d, rng)
         loss.backward()
         opt.step()
         if k >= warmup:
             samples += batch
-    return samples / (time.perf_counter() - t0)
+    wall, cpu = time.perf_counter() - t0, time.process_time() - c0
+    return {'samples_per_s': samples / wall, 'wall_s': wall, 'cpu_s': cpu}
 
 
-out = {}
-for batch in meta['batches']:
-    out[str(batch)] = {name: throughput(cls(), batch) for name, cls in
-                       [('separate', Separate), ('id-feature', IdFeature), ('shared-bottom', SharedBottom), ('mmoe', MMoE), ('ple', PLE), ('star', Star)]}
-print(json.dumps(out))
+print(json.dumps({'ready': True, 'torch': torch.__version__, 'twins': list(TWINS)}), flush=True)
+for line in sys.stdin:
+    req = json.loads(line)
+    print(json.dumps(throughput(req['strategy'], req['batch'], req['steps'], req['warmup'])), flush=True)

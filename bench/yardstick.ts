@@ -1,0 +1,158 @@
+// The PyTorch yardstick: twins of crossab's strategies in one persistent Python process, so each
+// strategy is measured A (tfjs), B (PyTorch), A, B… in alternation, and the machine's CPU time used
+// by anything else during each pair, so a ratio is only reported when the machine was otherwise idle.
+import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import type { Dataset } from '../src/data/dataset.js';
+import type { TrainingConfig } from '../src/scenario/schema.js';
+
+export interface TwinResult {
+  samples_per_s: number;
+  wall_s: number;
+  cpu_s: number;
+}
+
+export interface Twins {
+  version: string;
+  names: string[];
+  measure(strategy: string, batch: number, steps: number, warmup: number): Promise<TwinResult>;
+  pid: number;
+  close(): void;
+}
+
+/** The Python with torch (Debian's python3-torch lives in /usr/bin's Python), or null. */
+export function torchPython(): string | null {
+  return ['/usr/bin/python3', 'python3'].find((py) => spawnSync(py, ['-c', 'import torch'], { encoding: 'utf8' }).status === 0) ?? null;
+}
+
+/** Write the training rows the twins read: the same rows, columns and shapes crossab trains on. */
+export function writeDump(dir: string, ds: Dataset, rows: Int32Array, t: TrainingConfig, batches: number[]): string {
+  const pick = <T extends Int32Array | Float32Array | Uint8Array>(src: T, width: number, make: (n: number) => T): T => {
+    const out = make(rows.length * width);
+    rows.forEach((r, k) => out.set(src.subarray(r * width, (r + 1) * width), k * width));
+    return out;
+  };
+  writeFileSync(
+    join(dir, 'data.cat'),
+    pick(ds.cat, ds.fc, (n) => new Int32Array(n)),
+  );
+  writeFileSync(
+    join(dir, 'data.mask'),
+    pick(ds.catMask, ds.fc, (n) => new Float32Array(n)),
+  );
+  writeFileSync(
+    join(dir, 'data.num'),
+    pick(ds.num, ds.fn, (n) => new Float32Array(n)),
+  );
+  writeFileSync(
+    join(dir, 'data.click'),
+    pick(ds.click, 1, (n) => new Float32Array(n)),
+  );
+  writeFileSync(
+    join(dir, 'data.conv'),
+    pick(ds.conv, 1, (n) => new Float32Array(n)),
+  );
+  writeFileSync(
+    join(dir, 'data.domain'),
+    pick(ds.domain, 1, (n) => new Uint8Array(n)),
+  );
+  writeFileSync(
+    join(dir, 'data.user'),
+    pick(ds.user, 1, (n) => new Int32Array(n)),
+  );
+  const meta = join(dir, 'data.json');
+  writeFileSync(
+    meta,
+    JSON.stringify({
+      fc: ds.fc,
+      fn: ds.fn,
+      tableRows: ds.tableRows,
+      dim: t.embeddingDim,
+      hidden: t.hidden,
+      tower: t.tower,
+      experts: t.experts,
+      specificExperts: t.specificExperts,
+      levels: t.levels,
+      domains: ds.domains,
+      lr: t.learningRate,
+      maml: t.maml,
+      batches,
+    }),
+  );
+  return meta;
+}
+
+/** Every thread pool the twins could use pinned to one thread: torch's are set in the script, BLAS's must be set before it loads. */
+const ONE_THREAD = {
+  OMP_NUM_THREADS: '1',
+  OPENBLAS_NUM_THREADS: '1',
+  MKL_NUM_THREADS: '1',
+  BLIS_NUM_THREADS: '1',
+  VECLIB_MAXIMUM_THREADS: '1',
+  NUMEXPR_NUM_THREADS: '1',
+};
+
+export async function startTwins(python: string, script: string, meta: string): Promise<Twins> {
+  const child: ChildProcessWithoutNullStreams = spawn(python, [script, meta], { env: { ...process.env, ...ONE_THREAD }, stdio: 'pipe' });
+  let stderr = '';
+  child.stderr.on('data', (d) => {
+    stderr += String(d);
+  });
+  const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
+  const next = async (): Promise<Record<string, unknown>> => {
+    const r = await lines.next();
+    if (r.done) throw new Error(`the PyTorch twins stopped: ${stderr.trim().split('\n').pop() ?? ''}`);
+    return JSON.parse(r.value) as Record<string, unknown>;
+  };
+  const hello = (await next()) as { torch: string; twins: string[] };
+  return {
+    version: hello.torch,
+    names: hello.twins,
+    pid: child.pid!,
+    async measure(strategy, batch, steps, warmup) {
+      child.stdin.write(`${JSON.stringify({ strategy, batch, steps, warmup })}\n`);
+      return (await next()) as unknown as TwinResult;
+    },
+    close() {
+      child.stdin.end();
+      child.kill();
+    },
+  };
+}
+
+/** Busy CPU seconds of the whole machine (all cores) since boot, from /proc/stat. */
+function machineBusySeconds(): number {
+  const f = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+  // user nice system idle iowait irq softirq steal: busy is all but idle and iowait.
+  const busy = f.slice(0, 8).reduce((a, b) => a + b, 0) - f[3] - f[4];
+  return busy / 100; // USER_HZ
+}
+
+/** CPU seconds (user + system, all threads) of a process, from /proc/<pid>/stat. */
+function processSeconds(pid: number): number {
+  const s = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const f = s.slice(s.lastIndexOf(')') + 2).split(' ');
+  return (Number(f[11]) + Number(f[12])) / 100;
+}
+
+/**
+ * Measures how much CPU everything but the given processes used during a stretch of time, in cores
+ * (0 = nothing else ran; 1 = another process kept a whole core busy). Resolution: 10 ms of CPU.
+ */
+export function otherLoad(pids: number[]): () => number {
+  const t0 = performance.now();
+  const busy0 = machineBusySeconds();
+  const own0 = pids.reduce((a, p) => a + processSeconds(p), 0);
+  return () => {
+    const wall = (performance.now() - t0) / 1000;
+    const others = machineBusySeconds() - busy0 - (pids.reduce((a, p) => a + processSeconds(p), 0) - own0);
+    return Math.max(0, others) / wall;
+  };
+}
+
+export const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
