@@ -1,5 +1,13 @@
 // Adam with one update for all variables of a step instead of one per variable.
 //
+// On wasm and cpu (where tensor data is memory this process can reach) the update is one JS loop
+// over each variable's values in place, with the moments in plain arrays: no kernels, no tensors.
+// Every operation is rounded to float32 as tfjs's kernels round it (+, ×, ÷ and √ are correctly
+// rounded in both, and wasm has no fused multiply-add), so the values stay tfjs's Adam to the bit;
+// the new values go to new tensor data (wasm caches packed weights by tensor id, so writing a
+// variable in place would leave its matrix products reading the old values).
+// On another backend (tfjs-node) the update is the kernel form below:
+//
 // tfjs's AdamOptimizer runs ~14 kernels per variable per step (moments, bias correction, update);
 // a model with 60–100 variables spends more time dispatching those small kernels than computing
 // them. This optimiser concatenates the step's gradients, moments and values into flat vectors,
@@ -8,13 +16,100 @@
 // Semantics kept from tfjs: a variable without a gradient in a step is left alone (its moments do not
 // decay), and the bias correction advances once per step for all variables.
 import * as tf from '@tensorflow/tfjs-core';
+import { wasmHeap, type WasmHeap } from '../tf/simd.js';
+
+const f32 = Math.fround;
+
+/** The memory behind a float32 tensor on wasm or cpu, or null on a backend whose data is elsewhere. */
+type Memory = {
+  view(t: tf.TensorInfo): Float32Array;
+  /** New data for a variable's next values (never written in place: wasm caches packed weights by tensor id). */
+  fresh(shape: number[]): { info: tf.TensorInfo; values: Float32Array };
+};
+
+function memoryOf(backend: tf.KernelBackend): Memory | null {
+  const name = tf.getBackend();
+  const be = backend as unknown as {
+    wasm?: { HEAPU8: Uint8Array };
+    dataIdMap?: { get(id: object): { memoryOffset: number } };
+    makeOutput?(shape: number[], dtype: 'float32'): tf.TensorInfo;
+    data?: { get(id: object): { values: unknown } };
+    makeTensorInfo?(shape: number[], dtype: 'float32', values: Float32Array): tf.TensorInfo;
+  };
+  const size = (shape: number[]) => shape.reduce((a, b) => a * b, 1);
+  if (name === 'wasm' && be.wasm && be.dataIdMap && be.makeOutput) {
+    // A view made per call: the heap's buffer is replaced when it grows.
+    const view = (t: tf.TensorInfo) => new Float32Array(be.wasm!.HEAPU8.buffer, be.dataIdMap!.get(t.dataId).memoryOffset, size(t.shape));
+    return {
+      view,
+      fresh: (shape) => {
+        const info = be.makeOutput!(shape, 'float32');
+        return { info, values: view(info) };
+      },
+    };
+  }
+  if (name === 'cpu' && be.data && be.makeTensorInfo) {
+    return {
+      fresh: (shape) => {
+        const values = new Float32Array(size(shape));
+        return { info: be.makeTensorInfo!(shape, 'float32', values), values };
+      },
+      view: (t) => {
+        const v = be.data!.get(t.dataId).values;
+        if (!(v instanceof Float32Array)) throw new Error('FusedAdam: a float32 tensor without float32 data');
+        return v;
+      },
+    };
+  }
+  return null;
+}
+
+/**
+ * m ← β₁m + (1−β₁)g, v ← β₂v + (1−β₂)g², x ← x − lr · (m/(1−β₁ᵗ)) / (√(v/(1−β₂ᵗ)) + ε), each
+ * operation rounded to float32 in tfjs's order (the arithmetic of AdamOptimizer.applyGradients).
+ */
+function adamInto(x: Float32Array, out: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, k: AdamConstants): void {
+  const { beta1, oneMinusBeta1, beta2, oneMinusBeta2, oneMinusAcc1, oneMinusAcc2, epsilon, minusLr } = k;
+  for (let i = 0; i < g.length; i++) {
+    const gi = g[i];
+    const mi = f32(f32(m[i] * beta1) + f32(gi * oneMinusBeta1));
+    const vi = f32(f32(v[i] * beta2) + f32(f32(gi * gi) * oneMinusBeta2));
+    m[i] = mi;
+    v[i] = vi;
+    const mHat = f32(mi / oneMinusAcc1);
+    const vHat = f32(vi / oneMinusAcc2);
+    out[i] = f32(f32(f32(mHat / f32(f32(Math.sqrt(vHat)) + epsilon)) * minusLr) + x[i]);
+  }
+}
+
+interface AdamConstants {
+  beta1: number;
+  oneMinusBeta1: number;
+  beta2: number;
+  oneMinusBeta2: number;
+  oneMinusAcc1: number;
+  oneMinusAcc2: number;
+  epsilon: number;
+  minusLr: number;
+}
 
 export class FusedAdam extends tf.AdamOptimizer {
   private readonly m = new Map<string, tf.Variable>();
   private readonly v = new Map<string, tf.Variable>();
+  /** The moments of the in-place update, by variable name. */
+  private readonly moments = new Map<string, { m: Float32Array; v: Float32Array }>();
+  /** On wasm, the moments' byte offsets in the backend's heap. */
+  private readonly heapMoments = new Map<string, { m: number; v: number }>();
+  private heapFree: ((at: number) => void) | null = null;
+  private mode: 'heap' | 'arrays' | 'kernels' | null = null;
+  /** β₁ᵗ and β₂ᵗ in float32, as tfjs's accBeta variables hold them. */
+  private acc1: number;
+  private acc2: number;
 
   constructor(learningRate: number, beta1 = 0.9, beta2 = 0.999) {
     super(learningRate, beta1, beta2);
+    this.acc1 = f32(beta1);
+    this.acc2 = f32(beta2);
   }
 
   override applyGradients(variableGradients: tf.NamedTensorMap | { name: string; tensor: tf.Tensor }[]): void {
@@ -22,6 +117,93 @@ export class FusedAdam extends tf.AdamOptimizer {
       (p): p is readonly [string, tf.Tensor] => p[1] != null,
     );
     if (pairs.length === 0) return;
+    const heap = wasmHeap();
+    const memory = heap ? null : memoryOf(tf.backend());
+    const mode = heap ? 'heap' : memory ? 'arrays' : 'kernels';
+    // The moments live where the first step put them.
+    if ((this.mode ??= mode) !== mode) throw new Error(`FusedAdam: the backend changed during training (${this.mode} → ${mode})`);
+    if (heap) this.onHeap(pairs, heap);
+    else if (memory) this.inPlace(pairs, memory);
+    else this.withKernels(pairs);
+    (this as unknown as { incrementIterations(): void }).incrementIterations();
+  }
+
+  /** The scalars as tfjs makes them: float32 tensors of the JS numbers (1 − β computed in double first). */
+  private constants(): AdamConstants {
+    const self = this as unknown as { learningRate: number; beta1: number; beta2: number; epsilon: number };
+    return {
+      beta1: f32(self.beta1),
+      oneMinusBeta1: f32(1 - self.beta1),
+      beta2: f32(self.beta2),
+      oneMinusBeta2: f32(1 - self.beta2),
+      oneMinusAcc1: f32(1 - this.acc1),
+      oneMinusAcc2: f32(1 - this.acc2),
+      epsilon: f32(self.epsilon),
+      minusLr: f32(-self.learningRate),
+    };
+  }
+
+  /** wasm: the SIMD kernel on the backend's heap, the moments in heap memory of this optimiser's own. */
+  private onHeap(pairs: (readonly [string, tf.Tensor])[], heap: WasmHeap): void {
+    const k = this.constants();
+    for (const [name, g] of pairs) {
+      const x = tf.engine().registeredVariables[name];
+      if (g.dtype !== 'float32' || g.size !== x.size) throw new Error(`FusedAdam: gradient of ${name} does not match the variable`);
+      let mv = this.heapMoments.get(name);
+      if (!mv) {
+        const bytes = 4 * x.size;
+        mv = { m: heap.malloc(bytes), v: heap.malloc(bytes) };
+        heap.f32().fill(0, mv.m >> 2, (mv.m + bytes) >> 2);
+        heap.f32().fill(0, mv.v >> 2, (mv.v + bytes) >> 2);
+        this.heapMoments.set(name, mv);
+        this.heapFree = heap.free;
+      }
+      const next = heap.output(x.shape);
+      heap.kernels.adam(
+        heap.at(x),
+        heap.at(next),
+        heap.at(g),
+        mv.m,
+        mv.v,
+        x.size,
+        k.beta1,
+        k.oneMinusBeta1,
+        k.beta2,
+        k.oneMinusBeta2,
+        k.oneMinusAcc1,
+        k.oneMinusAcc2,
+        k.epsilon,
+        k.minusLr,
+      );
+      const t = tf.engine().makeTensorFromTensorInfo(next);
+      x.assign(t);
+      t.dispose();
+    }
+    this.acc1 = f32(this.acc1 * k.beta1);
+    this.acc2 = f32(this.acc2 * k.beta2);
+  }
+
+  /** cpu: the same arithmetic as a JS loop over the backend's arrays. */
+  private inPlace(pairs: (readonly [string, tf.Tensor])[], memory: Memory): void {
+    const k = this.constants();
+    for (const [name, g] of pairs) {
+      const x = tf.engine().registeredVariables[name];
+      let mv = this.moments.get(name);
+      if (!mv) this.moments.set(name, (mv = { m: new Float32Array(x.size), v: new Float32Array(x.size) }));
+      if (g.dtype !== 'float32' || g.size !== x.size) throw new Error(`FusedAdam: gradient of ${name} does not match the variable`);
+      // Allocate first: the views below must be made after the heap last grew.
+      const next = memory.fresh(x.shape);
+      adamInto(memory.view(x), next.values, memory.view(g), mv.m, mv.v, k);
+      const t = tf.engine().makeTensorFromTensorInfo(next.info);
+      x.assign(t);
+      t.dispose();
+    }
+    this.acc1 = f32(this.acc1 * k.beta1);
+    this.acc2 = f32(this.acc2 * k.beta2);
+  }
+
+  /** The same update as kernels over the concatenated variables (backends whose memory is not ours). */
+  private withKernels(pairs: (readonly [string, tf.Tensor])[]): void {
     const self = this as unknown as { accBeta1: tf.Variable; accBeta2: tf.Variable; learningRate: number; beta1: number; beta2: number; epsilon: number };
     const vars = pairs.map(([name]) => tf.engine().registeredVariables[name]);
     for (const x of vars) {
@@ -67,7 +249,6 @@ export class FusedAdam extends tf.AdamOptimizer {
       self.accBeta1.assign(tf.mul(self.accBeta1, self.beta1));
       self.accBeta2.assign(tf.mul(self.accBeta2, self.beta2));
     });
-    (this as unknown as { incrementIterations(): void }).incrementIterations();
   }
 
   // The moments live in this class's maps, not in the base class's lists, so tfjs's (de)serialisation
@@ -85,6 +266,12 @@ export class FusedAdam extends tf.AdamOptimizer {
     tf.dispose([...this.m.values(), ...this.v.values()]);
     this.m.clear();
     this.v.clear();
+    this.moments.clear();
+    for (const { m, v } of this.heapMoments.values()) {
+      this.heapFree!(m);
+      this.heapFree!(v);
+    }
+    this.heapMoments.clear();
   }
 }
 

@@ -1,0 +1,94 @@
+// crossab's own wasm SIMD kernels (src/tf/simd/kernels.as.ts, AssemblyScript compiled by the build)
+// running on the tfjs wasm backend's heap: the module imports the backend's memory, so a kernel
+// reads and writes tensors where they lie, with no copy in or out.
+import { readFileSync } from 'node:fs';
+import * as tf from '@tensorflow/tfjs-core';
+
+export interface SimdKernels {
+  adam(
+    xAt: number,
+    outAt: number,
+    gAt: number,
+    mAt: number,
+    vAt: number,
+    n: number,
+    beta1: number,
+    oneMinusBeta1: number,
+    beta2: number,
+    oneMinusBeta2: number,
+    oneMinusAcc1: number,
+    oneMinusAcc2: number,
+    epsilon: number,
+    minusLr: number,
+  ): void;
+}
+
+/** The tfjs wasm backend's heap, as crossab's kernels use it: byte offsets, allocation, outputs. */
+export interface WasmHeap {
+  kernels: SimdKernels;
+  /** Byte offset of a tensor's data in the heap. */
+  at(t: tf.TensorInfo): number;
+  /** A new float32 output tensor of the backend (its data uninitialised). */
+  output(shape: number[]): tf.TensorInfo;
+  malloc(bytes: number): number;
+  free(at: number): void;
+  /** The heap as float32 (a new view each call: the buffer is replaced when the heap grows). */
+  f32(): Float32Array;
+}
+
+type WasmBackend = {
+  wasm: { HEAPU8: Uint8Array; asm: { memory: WebAssembly.Memory }; _malloc(n: number): number; _free(at: number): void };
+  dataIdMap: { get(id: object): { memoryOffset: number } };
+  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
+};
+
+let compiled: WebAssembly.Module | null = null;
+const instances = new WeakMap<WebAssembly.Memory, SimdKernels>();
+
+/** Section ids of a wasm binary (the data section, 11, would be written into the heap it imports). */
+function sectionIds(bytes: Uint8Array): number[] {
+  const ids: number[] = [];
+  let at = 8;
+  while (at < bytes.length) {
+    ids.push(bytes[at++]);
+    let size = 0;
+    for (let shift = 0; ; shift += 7) {
+      const b = bytes[at++];
+      size |= (b & 0x7f) << shift;
+      if (b < 0x80) break;
+    }
+    at += size;
+  }
+  return ids;
+}
+
+function module(): WebAssembly.Module {
+  if (compiled) return compiled;
+  const bytes = readFileSync(new URL('./simd/kernels.wasm', import.meta.url));
+  const m = new WebAssembly.Module(bytes);
+  const imports = WebAssembly.Module.imports(m);
+  if (imports.length !== 1 || imports[0].kind !== 'memory' || sectionIds(bytes).includes(11))
+    throw new Error('simd/kernels.wasm must import only the memory and hold no data segment');
+  compiled = m;
+  return m;
+}
+
+/** crossab's kernels bound to the active wasm backend's heap, or null on another backend. */
+export function wasmHeap(): WasmHeap | null {
+  if (tf.getBackend() !== 'wasm') return null;
+  const be = tf.backend() as unknown as WasmBackend;
+  const memory = be.wasm.asm.memory;
+  let kernels = instances.get(memory);
+  if (!kernels) {
+    kernels = new WebAssembly.Instance(module(), { env: { memory } }).exports as unknown as SimdKernels;
+    instances.set(memory, kernels);
+  }
+  return {
+    kernels,
+    at: (t) => be.dataIdMap.get(t.dataId).memoryOffset,
+    output: (shape) => be.makeOutput(shape, 'float32'),
+    malloc: (bytes) => be.wasm._malloc(bytes),
+    free: (at) => be.wasm._free(at),
+    f32: () => new Float32Array(be.wasm.HEAPU8.buffer),
+  };
+}
