@@ -7,6 +7,7 @@
 // [512, 512] activation into 8 experts took 4.8 ms, a batch's embedding gather 1.4 ms. Here they are
 // copies inside the heap (same values, bit for bit).
 import * as tf from '@tensorflow/tfjs-core';
+import { wasmHeap } from './simd.js';
 
 type AnyBackend = {
   readSync(dataId: object): unknown;
@@ -73,6 +74,48 @@ function segmentSumKernel(backendName: 'cpu' | 'wasm'): tf.KernelConfig {
   };
 }
 
+/**
+ * Aᵀ·B on wasm by crossab's SIMD kernel (the weight gradient of every dense layer): no transpose of
+ * the activations, the same bits as tfjs's product. Float32, equal batch dimensions (no
+ * broadcasting); null otherwise.
+ */
+function matmulTransposedA(a: tf.TensorInfo, b: tf.TensorInfo, be: WasmBackend): tf.TensorInfo | null {
+  const heap = wasmHeap();
+  const r = a.shape.length;
+  if (!heap || a.dtype !== 'float32' || b.dtype !== 'float32' || b.shape.length !== r) return null;
+  const batch = a.shape.slice(0, r - 2);
+  if (batch.some((d, k) => d !== b.shape[k])) return null;
+  const [rows, k] = a.shape.slice(r - 2);
+  const n = b.shape[r - 1];
+  if (b.shape[r - 2] !== rows) return null;
+  const out = be.makeOutput([...batch, k, n], 'float32');
+  const count = batch.reduce((x, y) => x * y, 1);
+  const [aAt, bAt, cAt] = [heap.at(a), heap.at(b), heap.at(out)];
+  for (let i = 0; i < count; i++) heap.kernels.matmulTN(aAt + 4 * i * rows * k, bAt + 4 * i * rows * n, cAt + 4 * i * k * n, rows, k, n);
+  return out;
+}
+
+/**
+ * Sum over a block of adjacent axes that does not include the last one (a bias gradient, a mix of
+ * experts) by crossab's SIMD kernel: tfjs-wasm transposes the axes last first, which took most of
+ * the time. The same bits (rows added in order). Null for other reductions.
+ */
+function wasmSumMiddle(x: tf.TensorInfo, axis: number | number[], keepDims: boolean, be: WasmBackend): tf.TensorInfo | null {
+  const heap = wasmHeap();
+  const r = x.shape.length;
+  if (!heap || x.dtype !== 'float32' || r < 2) return null;
+  const axes = [...new Set((Array.isArray(axis) ? axis : [axis]).map((a) => (a < 0 ? a + r : a)))].sort((p, q) => p - q);
+  if (axes.length === 0 || axes[axes.length - 1] >= r - 1 || axes.some((a, i) => i > 0 && a !== axes[i - 1] + 1)) return null;
+  const size = (dims: number[]) => dims.reduce((p, q) => p * q, 1);
+  const outer = size(x.shape.slice(0, axes[0]));
+  const reduce = size(x.shape.slice(axes[0], axes[axes.length - 1] + 1));
+  const inner = size(x.shape.slice(axes[axes.length - 1] + 1));
+  const shape = keepDims ? x.shape.map((d, k) => (axes.includes(k) ? 1 : d)) : x.shape.filter((_, k) => !axes.includes(k));
+  const out = be.makeOutput(shape, 'float32');
+  if (outer * inner > 0) heap.kernels.sumMiddle(heap.at(x), heap.at(out), outer, reduce, inner);
+  return out;
+}
+
 /** Wrap wasm BatchMatMul so transposed operands are transposed explicitly first. */
 function wasmTransposingMatMul(): void {
   const orig = tf.getKernel(tf.BatchMatMul, 'wasm');
@@ -93,6 +136,10 @@ function wasmTransposingMatMul(): void {
       const { a, b } = inputs as { a: tf.TensorInfo; b: tf.TensorInfo };
       const { transposeA, transposeB } = attrs as unknown as { transposeA: boolean; transposeB: boolean };
       if (!transposeA && !transposeB) return origFunc({ inputs, backend, attrs });
+      if (transposeA && !transposeB) {
+        const out = matmulTransposedA(a, b, backend as unknown as WasmBackend);
+        if (out) return out;
+      }
       const aa = transposeA ? transposeLast(a, backend) : a;
       const bb = transposeB ? transposeLast(b, backend) : b;
       const out = origFunc({
@@ -250,6 +297,7 @@ function wasmCopyKernels(): void {
     const expanded = xs.map((t) => ({ ...t, shape: [...shape.slice(0, axis), 1, ...shape.slice(axis)] }));
     return wasmConcat(backend, expanded, axis, outShape);
   });
+  replace(tf.Sum, ({ inputs: { x }, backend, attrs }) => wasmSumMiddle(x, attrs.axis as number | number[], attrs.keepDims as boolean, backend));
   replace(tf.GatherV2, ({ inputs: { x, indices }, backend, attrs }) => {
     if (!is32(x.dtype) || indices.dtype !== 'int32' || ((attrs.batchDims as number) ?? 0) !== 0) return null;
     const axis = (attrs.axis as number) < 0 ? (attrs.axis as number) + x.shape.length : (attrs.axis as number);

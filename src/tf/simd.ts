@@ -5,6 +5,10 @@ import { readFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs-core';
 
 export interface SimdKernels {
+  /** C [k × n] = Aᵀ·B for A [rows × k], B [rows × n]. */
+  matmulTN(aAt: number, bAt: number, cAt: number, rows: number, k: number, n: number): void;
+  /** out [outer × inner] = Σ over the middle axis of x [outer × r × inner]. */
+  sumMiddle(xAt: number, outAt: number, outer: number, r: number, inner: number): void;
   adam(
     xAt: number,
     outAt: number,
