@@ -100,10 +100,11 @@ function matmulTransposedA(a: tf.TensorInfo, b: tf.TensorInfo, be: WasmBackend):
  * experts) by crossab's SIMD kernel: tfjs-wasm transposes the axes last first, which took most of
  * the time. The same bits (rows added in order). Null for other reductions.
  */
-function wasmSumMiddle(x: tf.TensorInfo, axis: number | number[], keepDims: boolean, be: WasmBackend): tf.TensorInfo | null {
+function wasmSumMiddle(x: tf.TensorInfo, axis: number | number[] | null | undefined, keepDims: boolean, be: WasmBackend): tf.TensorInfo | null {
   const heap = wasmHeap();
   const r = x.shape.length;
-  if (!heap || x.dtype !== 'float32' || r < 2) return null;
+  // No axis means every axis, the last included: tfjs's kernel.
+  if (!heap || x.dtype !== 'float32' || r < 2 || axis == null || (Array.isArray(axis) && axis.some((a) => typeof a !== 'number'))) return null;
   const axes = [...new Set((Array.isArray(axis) ? axis : [axis]).map((a) => (a < 0 ? a + r : a)))].sort((p, q) => p - q);
   if (axes.length === 0 || axes[axes.length - 1] >= r - 1 || axes.some((a, i) => i > 0 && a !== axes[i - 1] + 1)) return null;
   const size = (dims: number[]) => dims.reduce((p, q) => p * q, 1);
@@ -297,7 +298,7 @@ function wasmCopyKernels(): void {
     const expanded = xs.map((t) => ({ ...t, shape: [...shape.slice(0, axis), 1, ...shape.slice(axis)] }));
     return wasmConcat(backend, expanded, axis, outShape);
   });
-  replace(tf.Sum, ({ inputs: { x }, backend, attrs }) => wasmSumMiddle(x, attrs.axis as number | number[], attrs.keepDims as boolean, backend));
+  replace(tf.Sum, ({ inputs: { x }, backend, attrs }) => wasmSumMiddle(x, attrs.axis as number | number[] | null, attrs.keepDims as boolean, backend));
   replace(tf.GatherV2, ({ inputs: { x, indices }, backend, attrs }) => {
     if (!is32(x.dtype) || indices.dtype !== 'int32' || ((attrs.batchDims as number) ?? 0) !== 0) return null;
     const axis = (attrs.axis as number) < 0 ? (attrs.axis as number) + x.shape.length : (attrs.axis as number);

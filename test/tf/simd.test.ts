@@ -74,6 +74,12 @@ test('sums over leading and middle axes by the SIMD kernel equal tfjs-wasm trans
     [[6, 5, 4, 7], [0, 1, 2], true],
     [[9, 1], [-2], false],
   ];
+  // Every axis (no axis given) stays with tfjs's kernel, with its gradient.
+  tf.tidy(() => {
+    const x = data([8, 5], 4);
+    same(tf.sum(x), tf.sum(tf.reshape(x, [-1])), 'sum of everything');
+    same(tf.grad((v: tf.Tensor) => tf.sum(tf.relu(v)))(x), tf.step(x), 'gradient of a sum of everything');
+  });
   for (const [shape, axes, keepDims] of cases) {
     tf.tidy(() => {
       const x = data(shape, 3);
