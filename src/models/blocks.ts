@@ -2,6 +2,7 @@
 // experts, gates and towers. Every initialiser is seeded from the run seed and the block's name.
 import * as tf from '@tensorflow/tfjs-core';
 import { tfSeed } from '../world/rng.js';
+import { dense, type Activation } from '../tf/dense.js';
 import type { Batch } from '../data/dataset.js';
 
 /**
@@ -66,7 +67,7 @@ export class Params {
 }
 let uid = 0;
 
-export type Activation = 'relu' | 'linear';
+export type { Activation };
 
 export class Dense {
   readonly w: tf.Variable;
@@ -83,7 +84,7 @@ export class Dense {
     this.b = p.constant(`${name}/b`, [outDim], biasInit);
   }
   apply(x: tf.Tensor2D): tf.Tensor2D {
-    return tf.fused.matMul({ a: x, b: this.w, bias: this.b, activation: this.activation }) as tf.Tensor2D;
+    return dense(x, this.w as tf.Tensor2D, this.b as tf.Tensor1D, this.activation);
   }
 }
 
@@ -150,15 +151,15 @@ export function mixExperts(gate: tf.Tensor2D, experts: tf.Tensor2D[]): tf.Tensor
 export function applyExperts(experts: MLP[], x: tf.Tensor2D): tf.Tensor2D[] {
   if (experts.length === 1) return [experts[0].apply(x)];
   const first = experts.map((e) => e.layers[0]);
-  const a = tf.fused.matMul({
-    a: x,
-    b: tf.concat(
+  const a = dense(
+    x,
+    tf.concat(
       first.map((l) => l.w),
       1,
     ) as tf.Tensor2D,
-    bias: tf.concat(first.map((l) => l.b)),
-    activation: first[0].activation,
-  }) as tf.Tensor2D; // [B, n·h0]
+    tf.concat(first.map((l) => l.b)) as tf.Tensor1D,
+    first[0].activation,
+  ); // [B, n·h0]
   const parts = tf.split(a, experts.length, 1) as tf.Tensor2D[];
   return experts.map((e, k) => e.layers.slice(1).reduce((h, l) => l.apply(h), parts[k]));
 }

@@ -8,6 +8,7 @@
 // copies inside the heap (same values, bit for bit).
 import * as tf from '@tensorflow/tfjs-core';
 import { wasmHeap } from './simd.js';
+import { installDenseKernels } from './dense.js';
 
 type AnyBackend = {
   readSync(dataId: object): unknown;
@@ -329,6 +330,7 @@ export function installKernels(backendName: string): void {
     if (!existing) tf.registerKernel(segmentSumKernel('wasm'));
     wasmTransposingMatMul();
     wasmCopyKernels();
+    installDenseKernels();
   } else if (backendName === 'cpu') {
     const existing = tf.getKernel(tf.UnsortedSegmentSum, 'cpu') as (tf.KernelConfig & { crossab?: boolean }) | undefined;
     if (!existing?.crossab) {

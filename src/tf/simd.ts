@@ -7,6 +7,12 @@ import * as tf from '@tensorflow/tfjs-core';
 export interface SimdKernels {
   /** C [k × n] = Aᵀ·B for A [rows × k], B [rows × n]. */
   matmulTN(aAt: number, bAt: number, cAt: number, rows: number, k: number, n: number): void;
+  /** C [rows × n] = A·B (+ bias, 0 for none: starting the sum or added after it) (then ReLU) for A [rows × k], B [k × n]. */
+  matmulNN(aAt: number, bAt: number, cAt: number, biasAt: number, rows: number, k: number, n: number, relu: boolean, biasFirst: boolean): void;
+  /** out = dy · step(y): the ReLU gradient given the ReLU's output. */
+  reluGrad(dyAt: number, yAt: number, outAt: number, n: number): void;
+  /** out [cols × rows] = xᵀ for x [rows × cols]. */
+  transpose(xAt: number, outAt: number, rows: number, cols: number): void;
   /** out [outer × inner] = Σ over the middle axis of x [outer × r × inner]. */
   sumMiddle(xAt: number, outAt: number, outer: number, r: number, inner: number): void;
   adam(

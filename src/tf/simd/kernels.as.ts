@@ -58,47 +58,86 @@ export function adam(
   }
 }
 
-/**
- * C = Aᵀ·B for A [rows × k] and B [rows × n] (row-major), C [k × n]: the weight gradient xᵀ·dy of a
- * dense layer without transposing the activations first. Each C entry is accumulated over the rows
- * in order, starting from zero, one product added at a time: the order of XNNPACK's products, so the
- * result is the tfjs-wasm kernel's to the bit. Tiles of 4 rows of C × 8 columns stay in registers.
- */
+// The products share one tile loop. A tile is 4 rows × 8 columns of C held in registers while the
+// shared dimension is walked in order: per step, 4 values of A (`aLane` bytes apart) times one
+// 8-wide row of B. For C = A·B the 4 values are one column of 4 rows of A; for C = Aᵀ·B they are 4
+// adjacent values of one row of A. Each entry starts from zero and adds one product per step, no
+// fused multiply-add: XNNPACK's order, so the results are the tfjs-wasm kernels' to the bit. The
+// bias either starts the sum (as tfjs's fused kernel, XNNPACK's fully-connected operator, does) or is
+// added after it (as the unfused graph's Add does); then ReLU if asked.
+
+/** C [k × n] = Aᵀ·B for A [rows × k] and B [rows × n] (row-major). */
 export function matmulTN(aAt: usize, bAt: usize, cAt: usize, rows: i32, k: i32, n: i32): void {
-  const aStride = (<usize>k) << 2;
-  const bStride = (<usize>n) << 2;
+  // Tile rows of C are columns of A (4 bytes apart); each step is the next row of A and of B.
+  products(aAt, 4, (<usize>k) << 2, bAt, (<usize>n) << 2, cAt, k, n, rows, 0, false, false);
+}
+
+/** C [rows × n] = A·B (+ bias, first or last) (then ReLU) for A [rows × k], B [k × n]; `biasAt` 0 for none. */
+export function matmulNN(aAt: usize, bAt: usize, cAt: usize, biasAt: usize, rows: i32, k: i32, n: i32, relu: bool, biasFirst: bool): void {
+  // Tile rows of C are rows of A (a row apart); each step is the next column of A and row of B.
+  products(aAt, (<usize>k) << 2, 4, bAt, (<usize>n) << 2, cAt, rows, n, k, biasAt, relu, biasFirst);
+}
+
+// @ts-ignore: decorator
+@inline
+function products(aAt: usize, aLane: usize, aStep: usize, bAt: usize, bStep: usize, cAt: usize, m: i32, n: i32, steps: i32, biasAt: usize, relu: bool, biasFirst: bool): void {
+  const cStride = (<usize>n) << 2;
   let j: i32 = 0;
   for (; j + 8 <= n; j += 8) {
+    const b = bAt + ((<usize>j) << 2);
+    const bias = biasAt ? biasAt + ((<usize>j) << 2) : 0;
     let i: i32 = 0;
-    for (; i + 4 <= k; i += 4) tile4x8(aAt + ((<usize>i) << 2), bAt + ((<usize>j) << 2), cAt + ((<usize>(i * n + j)) << 2), rows, aStride, bStride, bStride);
-    for (; i < k; i++) tile1x8(aAt + ((<usize>i) << 2), bAt + ((<usize>j) << 2), cAt + ((<usize>(i * n + j)) << 2), rows, aStride, bStride);
+    for (; i + 4 <= m; i += 4) tile4x8(aAt + (<usize>i) * aLane, aLane, aStep, b, bStep, cAt + (<usize>i) * cStride + ((<usize>j) << 2), cStride, steps, bias, relu, biasFirst);
+    for (; i < m; i++) tile1x8(aAt + (<usize>i) * aLane, aStep, b, bStep, cAt + (<usize>i) * cStride + ((<usize>j) << 2), steps, bias, relu, biasFirst);
   }
   for (; j + 4 <= n; j += 4) {
-    for (let i: i32 = 0; i < k; i++) tile1x4(aAt + ((<usize>i) << 2), bAt + ((<usize>j) << 2), cAt + ((<usize>(i * n + j)) << 2), rows, aStride, bStride);
+    const b = bAt + ((<usize>j) << 2);
+    const bias = biasAt ? biasAt + ((<usize>j) << 2) : 0;
+    for (let i: i32 = 0; i < m; i++) tile1x4(aAt + (<usize>i) * aLane, aStep, b, bStep, cAt + (<usize>i) * cStride + ((<usize>j) << 2), steps, bias, relu, biasFirst);
   }
   for (; j < n; j++) {
-    for (let i: i32 = 0; i < k; i++) {
-      let acc: f32 = 0;
-      let a = aAt + ((<usize>i) << 2);
+    for (let i: i32 = 0; i < m; i++) {
+      let acc: f32 = biasAt && biasFirst ? load<f32>(biasAt + ((<usize>j) << 2)) : 0;
+      let a = aAt + (<usize>i) * aLane;
       let b = bAt + ((<usize>j) << 2);
-      for (let r: i32 = 0; r < rows; r++, a += aStride, b += bStride) acc += load<f32>(a) * load<f32>(b);
-      store<f32>(cAt + ((<usize>(i * n + j)) << 2), acc);
+      for (let r: i32 = 0; r < steps; r++, a += aStep, b += bStep) acc += load<f32>(a) * load<f32>(b);
+      if (biasAt && !biasFirst) acc += load<f32>(biasAt + ((<usize>j) << 2));
+      // tfjs's Relu: max(x, 0), NaN kept (as f32x4.max).
+      if (relu) acc = acc > 0 || acc != acc ? acc : 0;
+      store<f32>(cAt + (<usize>i) * cStride + ((<usize>j) << 2), acc);
     }
   }
 }
 
 // @ts-ignore: decorator
 @inline
-function tile4x8(a: usize, b: usize, c: usize, rows: i32, aStride: usize, bStride: usize, cStride: usize): void {
-  let c00 = f32x4.splat(0), c01 = f32x4.splat(0), c10 = f32x4.splat(0), c11 = f32x4.splat(0);
-  let c20 = f32x4.splat(0), c21 = f32x4.splat(0), c30 = f32x4.splat(0), c31 = f32x4.splat(0);
-  for (let r: i32 = 0; r < rows; r++, a += aStride, b += bStride) {
+function start(bias: usize, offset: usize, biasFirst: bool): v128 {
+  return bias && biasFirst ? v128.load(bias + offset) : f32x4.splat(0);
+}
+
+// @ts-ignore: decorator
+@inline
+function finish(acc: v128, bias: usize, offset: usize, relu: bool, biasFirst: bool): v128 {
+  let out = bias && !biasFirst ? f32x4.add(acc, v128.load(bias + offset)) : acc;
+  return relu ? f32x4.max(out, f32x4.splat(0)) : out;
+}
+
+// @ts-ignore: decorator
+@inline
+function tile4x8(a: usize, aLane: usize, aStep: usize, b: usize, bStep: usize, c: usize, cStride: usize, steps: i32, bias: usize, relu: bool, biasFirst: bool): void {
+  const s0 = start(bias, 0, biasFirst);
+  const s1 = start(bias, 16, biasFirst);
+  let c00 = s0, c01 = s1, c10 = s0, c11 = s1, c20 = s0, c21 = s1, c30 = s0, c31 = s1;
+  const a1At = aLane;
+  const a2At = aLane + aLane;
+  const a3At = a2At + aLane;
+  for (let r: i32 = 0; r < steps; r++, a += aStep, b += bStep) {
     const b0 = v128.load(b);
     const b1 = v128.load(b, 16);
     const a0 = v128.load32_splat(a);
-    const a1 = v128.load32_splat(a, 4);
-    const a2 = v128.load32_splat(a, 8);
-    const a3 = v128.load32_splat(a, 12);
+    const a1 = v128.load32_splat(a + a1At);
+    const a2 = v128.load32_splat(a + a2At);
+    const a3 = v128.load32_splat(a + a3At);
     c00 = f32x4.add(c00, f32x4.mul(a0, b0));
     c01 = f32x4.add(c01, f32x4.mul(a0, b1));
     c10 = f32x4.add(c10, f32x4.mul(a1, b0));
@@ -108,35 +147,61 @@ function tile4x8(a: usize, b: usize, c: usize, rows: i32, aStride: usize, bStrid
     c30 = f32x4.add(c30, f32x4.mul(a3, b0));
     c31 = f32x4.add(c31, f32x4.mul(a3, b1));
   }
-  v128.store(c, c00);
-  v128.store(c, c01, 16);
-  v128.store(c + cStride, c10);
-  v128.store(c + cStride, c11, 16);
-  v128.store(c + 2 * cStride, c20);
-  v128.store(c + 2 * cStride, c21, 16);
-  v128.store(c + 3 * cStride, c30);
-  v128.store(c + 3 * cStride, c31, 16);
+  v128.store(c, finish(c00, bias, 0, relu, biasFirst));
+  v128.store(c, finish(c01, bias, 16, relu, biasFirst), 16);
+  v128.store(c + cStride, finish(c10, bias, 0, relu, biasFirst));
+  v128.store(c + cStride, finish(c11, bias, 16, relu, biasFirst), 16);
+  v128.store(c + 2 * cStride, finish(c20, bias, 0, relu, biasFirst));
+  v128.store(c + 2 * cStride, finish(c21, bias, 16, relu, biasFirst), 16);
+  v128.store(c + 3 * cStride, finish(c30, bias, 0, relu, biasFirst));
+  v128.store(c + 3 * cStride, finish(c31, bias, 16, relu, biasFirst), 16);
 }
 
 // @ts-ignore: decorator
 @inline
-function tile1x8(a: usize, b: usize, c: usize, rows: i32, aStride: usize, bStride: usize): void {
-  let c0 = f32x4.splat(0), c1 = f32x4.splat(0);
-  for (let r: i32 = 0; r < rows; r++, a += aStride, b += bStride) {
+function tile1x8(a: usize, aStep: usize, b: usize, bStep: usize, c: usize, steps: i32, bias: usize, relu: bool, biasFirst: bool): void {
+  let c0 = start(bias, 0, biasFirst), c1 = start(bias, 16, biasFirst);
+  for (let r: i32 = 0; r < steps; r++, a += aStep, b += bStep) {
     const a0 = v128.load32_splat(a);
     c0 = f32x4.add(c0, f32x4.mul(a0, v128.load(b)));
     c1 = f32x4.add(c1, f32x4.mul(a0, v128.load(b, 16)));
   }
-  v128.store(c, c0);
-  v128.store(c, c1, 16);
+  v128.store(c, finish(c0, bias, 0, relu, biasFirst));
+  v128.store(c, finish(c1, bias, 16, relu, biasFirst), 16);
 }
 
 // @ts-ignore: decorator
 @inline
-function tile1x4(a: usize, b: usize, c: usize, rows: i32, aStride: usize, bStride: usize): void {
-  let c0 = f32x4.splat(0);
-  for (let r: i32 = 0; r < rows; r++, a += aStride, b += bStride) c0 = f32x4.add(c0, f32x4.mul(v128.load32_splat(a), v128.load(b)));
-  v128.store(c, c0);
+function tile1x4(a: usize, aStep: usize, b: usize, bStep: usize, c: usize, steps: i32, bias: usize, relu: bool, biasFirst: bool): void {
+  let c0 = start(bias, 0, biasFirst);
+  for (let r: i32 = 0; r < steps; r++, a += aStep, b += bStep) c0 = f32x4.add(c0, f32x4.mul(v128.load32_splat(a), v128.load(b)));
+  v128.store(c, finish(c0, bias, 0, relu, biasFirst));
+}
+
+/** out = dy · step(y) (1 where y > 0, NaN where y is NaN, else 0): tfjs's ReLU gradient. */
+export function reluGrad(dyAt: usize, yAt: usize, outAt: usize, n: i32): void {
+  const zero = f32x4.splat(0);
+  const one = f32x4.splat(1);
+  let i: i32 = 0;
+  for (; i + 4 <= n; i += 4) {
+    const o = (<usize>i) << 2;
+    const y = v128.load(yAt + o);
+    const step = v128.bitselect(y, v128.bitselect(one, zero, f32x4.gt(y, zero)), f32x4.ne(y, y));
+    v128.store(outAt + o, f32x4.mul(v128.load(dyAt + o), step));
+  }
+  for (; i < n; i++) {
+    const o = (<usize>i) << 2;
+    const y = load<f32>(yAt + o);
+    const step: f32 = y != y ? y : y > 0 ? 1 : 0;
+    store<f32>(outAt + o, load<f32>(dyAt + o) * step);
+  }
+}
+
+/** out [cols × rows] = xᵀ for x [rows × cols]. */
+export function transpose(xAt: usize, outAt: usize, rows: i32, cols: i32): void {
+  for (let r: i32 = 0; r < rows; r++) {
+    for (let c: i32 = 0; c < cols; c++) store<f32>(outAt + ((<usize>(c * rows + r)) << 2), load<f32>(xAt + ((<usize>(r * cols + c)) << 2)));
+  }
 }
 
 /**
