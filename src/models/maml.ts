@@ -132,12 +132,14 @@ export function mamlStrategy(name: string, adaptation: boolean): StrategyInfo {
           const mQ = tf.tensor2d(qMask, [G, S]);
           const hS = tf.tidy(() => tf.reshape(features(sb), [G, S, H]) as tf.Tensor3D);
           const adapted = adapt(hS, yS, mS);
-          const tiled = tile(G);
-          const delta = adapted.map((a, k) => tf.sub(a, tiled[k]));
-          tf.dispose([...adapted, ...tiled, hS]);
+          // θ'_u − θ per group; θ broadcast over the groups (the same values as tiling it).
+          const delta = tf.tidy(() => adapted.map((a, k) => tf.sub(a, tf.expandDims(theta[k], 0))));
+          tf.dispose([...adapted, hS]);
           return {
             loss: () => {
-              const fast = tile(G).map((p, k) => tf.add(p, delta[k])) as TowerParams;
+              // Broadcast, not tiled: the same sums, and θ's gradient is one sum over the groups
+              // (tfjs's Tile gradient is a slice and an add per group: 256 kernels a step).
+              const fast = theta.map((p, k) => tf.add(tf.expandDims(p, 0), delta[k])) as TowerParams;
               const hQ = tf.reshape(features(qb), [G, S, H]) as tf.Tensor3D;
               return tf.mul(tf.mean(groupLoss(groupTower(hQ, fast), yQ, mQ)), m.metaWeight * m.metaEvery) as tf.Scalar;
             },

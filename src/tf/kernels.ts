@@ -76,23 +76,35 @@ function segmentSumKernel(backendName: 'cpu' | 'wasm'): tf.KernelConfig {
 }
 
 /**
- * Aᵀ·B on wasm by crossab's SIMD kernel (the weight gradient of every dense layer): no transpose of
- * the activations, the same bits as tfjs's product. Float32, equal batch dimensions (no
- * broadcasting); null otherwise.
+ * A·B, Aᵀ·B and A·Bᵀ on wasm by crossab's SIMD kernels, per batch: the same products in the same
+ * order as tfjs-wasm's XNNPACK (so the same bits) without its per-call operator set-up, which
+ * dominated small products (MAML's per-user towers: 64 products of 16 × 32 · 32 × 16), and for Aᵀ·B
+ * without transposing the activations first. Float32 with equal batch dimensions (no broadcasting),
+ * not both transposed; null otherwise (tfjs's kernel).
  */
-function matmulTransposedA(a: tf.TensorInfo, b: tf.TensorInfo, be: WasmBackend): tf.TensorInfo | null {
+function wasmMatMul(a: tf.TensorInfo, b: tf.TensorInfo, transposeA: boolean, transposeB: boolean, be: WasmBackend): tf.TensorInfo | null {
   const heap = wasmHeap();
   const r = a.shape.length;
-  if (!heap || a.dtype !== 'float32' || b.dtype !== 'float32' || b.shape.length !== r) return null;
+  if (!heap || (transposeA && transposeB) || a.dtype !== 'float32' || b.dtype !== 'float32' || r < 2 || b.shape.length !== r) return null;
   const batch = a.shape.slice(0, r - 2);
   if (batch.some((d, k) => d !== b.shape[k])) return null;
-  const [rows, k] = a.shape.slice(r - 2);
-  const n = b.shape[r - 1];
-  if (b.shape[r - 2] !== rows) return null;
-  const out = be.makeOutput([...batch, k, n], 'float32');
+  const [a0, a1] = a.shape.slice(r - 2);
+  const [b0, b1] = b.shape.slice(r - 2);
+  const [m, k] = transposeA ? [a1, a0] : [a0, a1];
+  const [kb, n] = transposeB ? [b1, b0] : [b0, b1];
+  if (k !== kb) return null;
+  const out = be.makeOutput([...batch, m, n], 'float32');
   const count = batch.reduce((x, y) => x * y, 1);
-  const [aAt, bAt, cAt] = [heap.at(a), heap.at(b), heap.at(out)];
-  for (let i = 0; i < count; i++) heap.kernels.matmulTN(aAt + 4 * i * rows * k, bAt + 4 * i * rows * n, cAt + 4 * i * k * n, rows, k, n);
+  // A·Bᵀ: B's batches transposed into one scratch tensor first (B is the small operand: weights).
+  const bT = transposeB ? be.makeOutput([...batch, n, k], 'float32') : null;
+  const [aAt, bAt, cAt] = [heap.at(a), heap.at(bT ?? b), heap.at(out)];
+  if (bT) for (let i = 0; i < count; i++) heap.kernels.transpose(heap.at(b) + 4 * i * n * k, bAt + 4 * i * n * k, n, k);
+  for (let i = 0; i < count; i++) {
+    const [ai, bi, ci] = [aAt + 4 * i * m * k, bAt + 4 * i * k * n, cAt + 4 * i * m * n];
+    if (transposeA) heap.kernels.matmulTN(ai, bi, ci, k, m, n);
+    else heap.kernels.matmulNN(ai, bi, ci, 0, m, k, n, false, false);
+  }
+  if (bT) (be as unknown as AnyBackend).disposeData(bT.dataId);
   return out;
 }
 
@@ -137,11 +149,9 @@ function wasmTransposingMatMul(): void {
     kernelFunc: ({ inputs, backend, attrs }) => {
       const { a, b } = inputs as { a: tf.TensorInfo; b: tf.TensorInfo };
       const { transposeA, transposeB } = attrs as unknown as { transposeA: boolean; transposeB: boolean };
+      const fast = wasmMatMul(a, b, transposeA, transposeB, backend as unknown as WasmBackend);
+      if (fast) return fast;
       if (!transposeA && !transposeB) return origFunc({ inputs, backend, attrs });
-      if (transposeA && !transposeB) {
-        const out = matmulTransposedA(a, b, backend as unknown as WasmBackend);
-        if (out) return out;
-      }
       const aa = transposeA ? transposeLast(a, backend) : a;
       const bb = transposeB ? transposeLast(b, backend) : b;
       const out = origFunc({
@@ -226,7 +236,7 @@ function wasmConcat(be: WasmBackend, inputs: tf.TensorInfo[], axis: number, outS
   return out;
 }
 
-/** Slice, SplitV, Unpack, Concat, Pack and GatherV2 (axis 0) for 32-bit tensors on wasm, others by tfjs's kernels. */
+/** Slice, SplitV, Unpack, Concat, Pack, Tile and GatherV2 (axis 0) for 32-bit tensors on wasm, others by tfjs's kernels. */
 function wasmCopyKernels(): void {
   const replace = (
     name: string,
@@ -298,6 +308,35 @@ function wasmCopyKernels(): void {
     // Stacking along `axis` is concatenating along it with each input's size 1 there.
     const expanded = xs.map((t) => ({ ...t, shape: [...shape.slice(0, axis), 1, ...shape.slice(axis)] }));
     return wasmConcat(backend, expanded, axis, outShape);
+  });
+  replace(tf.Tile, ({ inputs: { x }, backend, attrs }) => {
+    const reps = attrs.reps as number[];
+    const r = x.shape.length;
+    if (!is32(x.dtype) || r === 0 || reps.length !== r) return null;
+    const outShape = x.shape.map((d, k) => d * reps[k]);
+    const out = backend.makeOutput(outShape, x.dtype);
+    const n = outShape.reduce((a, b) => a * b, 1);
+    if (n === 0) return out;
+    const heap = heap32(backend, x.dtype);
+    const src = at32(backend, x);
+    // Each output row (every index but the last) is its source row repeated reps[last] times.
+    const width = x.shape[r - 1];
+    const rows = n / outShape[r - 1];
+    const idx = new Array<number>(r - 1).fill(0);
+    for (let row = 0, o = at32(backend, out); row < rows; row++) {
+      let from = 0;
+      for (let k = 0; k < r - 1; k++) from = from * x.shape[k] + (idx[k] % x.shape[k]);
+      const s = src + from * width;
+      for (let t = 0; t < reps[r - 1]; t++, o += width) {
+        if (width >= 32) heap.copyWithin(o, s, s + width);
+        else for (let j = 0; j < width; j++) heap[o + j] = heap[s + j];
+      }
+      for (let k = r - 2; k >= 0; k--) {
+        if (++idx[k] < outShape[k]) break;
+        idx[k] = 0;
+      }
+    }
+    return out;
   });
   replace(tf.Sum, ({ inputs: { x }, backend, attrs }) => wasmSumMiddle(x, attrs.axis as number | number[] | null, attrs.keepDims as boolean, backend));
   replace(tf.GatherV2, ({ inputs: { x, indices }, backend, attrs }) => {

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
 import { selectBackend, type BackendName } from '../../src/tf/backend.js';
 
-test("crossab's wasm copy kernels (slice, split, unstack, concat, stack, gather) give tfjs cpu's values exactly", async () => {
+test("crossab's wasm copy kernels (slice, split, unstack, concat, stack, tile, gather) give tfjs cpu's values exactly", async () => {
   // Each case: a function of one float32 and one int32 input, run on cpu (reference) and wasm.
   const cases: [string, (f: tf.Tensor, i: tf.Tensor) => tf.Tensor | tf.Tensor[]][] = [
     ['slice 1-d', (f) => tf.slice(tf.reshape(f, [-1]), [7], [100])],
@@ -32,6 +32,9 @@ test("crossab's wasm copy kernels (slice, split, unstack, concat, stack, gather)
     ['stack axis 1', (f) => tf.stack(tf.unstack(f, 0), 1)],
     ['stack axis 0 and -1', (f) => [tf.stack([f, f], 0), tf.stack([f, f, f], -1)]],
     ['gather axis 1 (tfjs kernel)', (f) => tf.gather(f, tf.tensor1d([2, 0], 'int32'), 1)],
+    ['tile a leading axis (maml tower copies)', (f) => tf.tile(tf.expandDims(tf.slice(f, [0, 0, 0], [1, 6, 60]), 0), [5, 1, 1, 1])],
+    ['tile every axis, narrow rows', (f) => tf.tile(tf.slice(f, [0, 0, 0], [2, 3, 4]), [2, 3, 4])],
+    ['tile int32, 1-d', (_, i) => tf.tile(tf.reshape(i, [-1]), [3])],
   ];
   const run = async (backend: BackendName) => {
     await selectBackend(backend);

@@ -20,47 +20,36 @@ const same = (actual: tf.Tensor, expected: tf.Tensor, what: string) => {
   assert.equal(differing, 0, `${what}: ${differing} of ${a.length} values differ`);
 };
 
-test('Aᵀ·B by the SIMD kernel equals tfjs-wasm transposing A and multiplying, bit for bit', async () => {
+test("products by the SIMD kernels (A·B, Aᵀ·B, A·Bᵀ, batched) equal tfjs-wasm's XNNPACK product of explicitly transposed operands, bit for bit", async () => {
   await selectBackend('wasm');
   assert.ok(wasmHeap(), 'the kernels load on wasm');
-  // Tiles of 4 × 8 with every remainder: k mod 4, n mod 8 and mod 4, single rows and columns, batches.
-  for (const [shapeA, shapeB] of [
-    [
-      [512, 91],
-      [512, 64],
-    ],
-    [
-      [512, 64],
-      [512, 32],
-    ],
-    [
-      [512, 16],
-      [512, 1],
-    ],
-    [
-      [37, 13],
-      [37, 11],
-    ],
-    [
-      [5, 3],
-      [5, 6],
-    ],
-    [
-      [1, 1],
-      [1, 1],
-    ],
-    [
-      [3, 33, 7],
-      [3, 33, 12],
-    ],
+  // tfjs's own product: its fused kernel (XNNPACK, which crossab does not replace) with no bias.
+  const last2 = (r: number) => [...Array(r - 2).keys(), r - 1, r - 2];
+  const reference = (a: tf.Tensor, b: tf.Tensor, tA: boolean, tB: boolean) =>
+    tf.fused.matMul({ a: (tA ? tf.transpose(a, last2(a.rank)) : a) as tf.Tensor2D, b: (tB ? tf.transpose(b, last2(b.rank)) : b) as tf.Tensor2D });
+  // Tiles of 4 × 8 with every remainder: rows mod 4, columns mod 8 and mod 4, single rows and columns, batches.
+  for (const [m, k, n, batch] of [
+    [512, 91, 64, 0],
+    [512, 64, 32, 0],
+    [512, 16, 1, 0],
+    [37, 13, 11, 0],
+    [5, 3, 6, 0],
+    [1, 1, 1, 0],
+    [16, 32, 16, 3],
+    [33, 7, 12, 2],
   ]) {
-    tf.tidy(() => {
-      const a = data(shapeA, 1);
-      const b = data(shapeB, 2);
-      const perm = [...shapeA.keys()];
-      perm.push(perm.splice(perm.length - 2, 1)[0]);
-      same(tf.matMul(a, b, true, false), tf.matMul(tf.transpose(a, perm), b), `${shapeA}ᵀ × ${shapeB}`);
-    });
+    for (const [tA, tB] of [
+      [false, false],
+      [true, false],
+      [false, true],
+    ]) {
+      tf.tidy(() => {
+        const lead = batch ? [batch] : [];
+        const a = data([...lead, ...(tA ? [k, m] : [m, k])], 1);
+        const b = data([...lead, ...(tB ? [n, k] : [k, n])], 2);
+        same(tf.matMul(a, b, tA, tB), reference(a, b, tA, tB), `${a.shape}${tA ? 'ᵀ' : ''} × ${b.shape}${tB ? 'ᵀ' : ''}`);
+      });
+    }
   }
 });
 
