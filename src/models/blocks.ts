@@ -3,6 +3,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { tfSeed } from '../world/rng.js';
 import { dense, type Activation } from '../tf/dense.js';
+import { mix } from '../tf/mix.js';
 import type { Batch } from '../data/dataset.js';
 
 /**
@@ -137,8 +138,7 @@ export class Gate {
 
 /** Σ_k gate[:, k] · experts[k] for experts of equal width. */
 export function mixExperts(gate: tf.Tensor2D, experts: tf.Tensor2D[]): tf.Tensor2D {
-  const stacked = tf.stack(experts, 1) as tf.Tensor3D; // [B, n, h]
-  return tf.sum(tf.mul(stacked, tf.expandDims(gate, 2)), 1) as tf.Tensor2D;
+  return mix(gate, experts);
 }
 
 /**

@@ -9,6 +9,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { wasmHeap } from './simd.js';
 import { installDenseKernels } from './dense.js';
+import { installMixKernels } from './mix.js';
 
 type AnyBackend = {
   readSync(dataId: object): unknown;
@@ -338,6 +339,18 @@ function wasmCopyKernels(): void {
     }
     return out;
   });
+  replace(tf.Neg, ({ inputs: { x }, backend }) => {
+    // tfjs-wasm's Neg took ~100 us even for the loss's [512] vectors.
+    const heap = wasmHeap();
+    if (!heap || x.dtype !== 'float32') return null;
+    const out = backend.makeOutput(x.shape, 'float32');
+    heap.kernels.neg(
+      heap.at(x),
+      heap.at(out),
+      x.shape.reduce((a, b) => a * b, 1),
+    );
+    return out;
+  });
   replace(tf.Sum, ({ inputs: { x }, backend, attrs }) => wasmSumMiddle(x, attrs.axis as number | number[] | null, attrs.keepDims as boolean, backend));
   replace(tf.GatherV2, ({ inputs: { x, indices }, backend, attrs }) => {
     if (!is32(x.dtype) || indices.dtype !== 'int32' || ((attrs.batchDims as number) ?? 0) !== 0) return null;
@@ -370,6 +383,7 @@ export function installKernels(backendName: string): void {
     wasmTransposingMatMul();
     wasmCopyKernels();
     installDenseKernels();
+    installMixKernels();
   } else if (backendName === 'cpu') {
     const existing = tf.getKernel(tf.UnsortedSegmentSum, 'cpu') as (tf.KernelConfig & { crossab?: boolean }) | undefined;
     if (!existing?.crossab) {

@@ -13,6 +13,11 @@ export interface SimdKernels {
   reluGrad(dyAt: number, yAt: number, outAt: number, n: number): void;
   /** out [cols × rows] = xᵀ for x [rows × cols]. */
   transpose(xAt: number, outAt: number, rows: number, cols: number): void;
+  /** out (+)= e · gate[:, k] row by row (from zero when `first`). */
+  mixAdd(outAt: number, eAt: number, gateAt: number, n: number, k: number, rows: number, h: number, first: boolean): void;
+  /** dE = dy · gate[:, k]; dGate[:, k] = Σ_j dy · e. */
+  mixGrad(dyAt: number, eAt: number, gateAt: number, dEAt: number, dGateAt: number, n: number, k: number, rows: number, h: number): void;
+  neg(xAt: number, outAt: number, n: number): void;
   /** out [outer × inner] = Σ over the middle axis of x [outer × r × inner]. */
   sumMiddle(xAt: number, outAt: number, outer: number, r: number, inner: number): void;
   adam(

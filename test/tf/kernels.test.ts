@@ -35,6 +35,7 @@ test("crossab's wasm copy kernels (slice, split, unstack, concat, stack, tile, g
     ['tile a leading axis (maml tower copies)', (f) => tf.tile(tf.expandDims(tf.slice(f, [0, 0, 0], [1, 6, 60]), 0), [5, 1, 1, 1])],
     ['tile every axis, narrow rows', (f) => tf.tile(tf.slice(f, [0, 0, 0], [2, 3, 4]), [2, 3, 4])],
     ['tile int32, 1-d', (_, i) => tf.tile(tf.reshape(i, [-1]), [3])],
+    ['neg (SIMD)', (f) => tf.neg(f)],
   ];
   const run = async (backend: BackendName) => {
     await selectBackend(backend);

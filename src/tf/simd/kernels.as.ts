@@ -228,3 +228,64 @@ export function sumMiddle(xAt: usize, outAt: usize, outer: i32, r: i32, inner: i
     }
   }
 }
+
+/**
+ * out[b, :] (+)= e[b, :] · gate[b, k] for rows b, `h` wide; gate is [rows × n]. With `first` the row
+ * starts from zero. Called for k = 0, 1, … it adds one expert at a time, in order: the sum tfjs
+ * forms for Σ_k gate_k · e_k from a stack, a product and a sum over the experts' axis.
+ */
+export function mixAdd(outAt: usize, eAt: usize, gateAt: usize, n: i32, k: i32, rows: i32, h: i32, first: bool): void {
+  const zero = f32x4.splat(0);
+  for (let b: i32 = 0; b < rows; b++) {
+    const g = load<f32>(gateAt + ((<usize>(b * n + k)) << 2));
+    const gv = f32x4.splat(g);
+    const row = (<usize>(b * h)) << 2;
+    let j: i32 = 0;
+    for (; j + 4 <= h; j += 4) {
+      const o = row + ((<usize>j) << 2);
+      const acc = first ? zero : v128.load(outAt + o);
+      v128.store(outAt + o, f32x4.add(acc, f32x4.mul(v128.load(eAt + o), gv)));
+    }
+    for (; j < h; j++) {
+      const o = row + ((<usize>j) << 2);
+      const acc: f32 = first ? 0 : load<f32>(outAt + o);
+      store<f32>(outAt + o, acc + load<f32>(eAt + o) * g);
+    }
+  }
+}
+
+/** The gradients of the mix for expert k: dE[b, :] = dy[b, :] · gate[b, k], dGate[b, k] = Σ_j dy[b, j] · e[b, j] (in order). */
+export function mixGrad(dyAt: usize, eAt: usize, gateAt: usize, dEAt: usize, dGateAt: usize, n: i32, k: i32, rows: i32, h: i32): void {
+  for (let b: i32 = 0; b < rows; b++) {
+    const gi = (<usize>(b * n + k)) << 2;
+    const g = load<f32>(gateAt + gi);
+    const gv = f32x4.splat(g);
+    const row = (<usize>(b * h)) << 2;
+    let dot: f32 = 0;
+    let j: i32 = 0;
+    for (; j + 4 <= h; j += 4) {
+      const o = row + ((<usize>j) << 2);
+      const dy = v128.load(dyAt + o);
+      v128.store(dEAt + o, f32x4.mul(dy, gv));
+      const p = f32x4.mul(dy, v128.load(eAt + o));
+      dot += f32x4.extract_lane(p, 0);
+      dot += f32x4.extract_lane(p, 1);
+      dot += f32x4.extract_lane(p, 2);
+      dot += f32x4.extract_lane(p, 3);
+    }
+    for (; j < h; j++) {
+      const o = row + ((<usize>j) << 2);
+      const dy = load<f32>(dyAt + o);
+      store<f32>(dEAt + o, dy * g);
+      dot += dy * load<f32>(eAt + o);
+    }
+    store<f32>(dGateAt + gi, dot);
+  }
+}
+
+/** out = −x. */
+export function neg(xAt: usize, outAt: usize, n: i32): void {
+  let i: i32 = 0;
+  for (; i + 4 <= n; i += 4) v128.store(outAt + ((<usize>i) << 2), f32x4.neg(v128.load(xAt + ((<usize>i) << 2))));
+  for (; i < n; i++) store<f32>(outAt + ((<usize>i) << 2), -load<f32>(xAt + ((<usize>i) << 2)));
+}
