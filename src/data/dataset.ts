@@ -157,54 +157,89 @@ function encode(
 }
 
 export interface Batch {
-  size: number;
+  readonly size: number;
   /** The batch's domain when all rows share one (training batches do), else -1. */
-  domain: number;
-  cat: tf.Tensor2D;
-  catMask: tf.Tensor2D;
-  num: tf.Tensor2D;
-  domainIds: tf.Tensor1D;
+  readonly domain: number;
+  readonly cat: tf.Tensor2D;
+  readonly catMask: tf.Tensor2D;
+  readonly num: tf.Tensor2D;
+  readonly domainIds: tf.Tensor1D;
   /** Activity bucket per row (int32). */
-  activity: tf.Tensor1D;
-  click: tf.Tensor1D;
-  conv: tf.Tensor1D;
+  readonly activity: tf.Tensor1D;
+  readonly click: tf.Tensor1D;
+  readonly conv: tf.Tensor1D;
+}
+
+/**
+ * A batch whose rarely used columns (domain ids, activity, conversions) become tensors only when a
+ * model reads them: most steps need three of the seven, and each tensor costs an allocation and a
+ * copy into the backend. A column made inside a tidy is kept, so it lives until disposeBatch.
+ */
+class ColumnBatch implements Batch {
+  private tensors: Partial<Record<'domainIds' | 'activity' | 'conv', tf.Tensor1D>> = {};
+  constructor(
+    readonly size: number,
+    readonly domain: number,
+    readonly cat: tf.Tensor2D,
+    readonly catMask: tf.Tensor2D,
+    readonly num: tf.Tensor2D,
+    readonly click: tf.Tensor1D,
+    private readonly columns: { domainIds: Int32Array; activity: Int32Array; conv: Float32Array },
+  ) {}
+  private column(name: 'domainIds' | 'activity' | 'conv'): tf.Tensor1D {
+    const values = this.columns[name];
+    this.tensors[name] ??= tf.keep(tf.tensor1d(values, values instanceof Int32Array ? 'int32' : 'float32'));
+    return this.tensors[name];
+  }
+  get domainIds(): tf.Tensor1D {
+    return this.column('domainIds');
+  }
+  get activity(): tf.Tensor1D {
+    return this.column('activity');
+  }
+  get conv(): tf.Tensor1D {
+    return this.column('conv');
+  }
+  dispose(): void {
+    tf.dispose([this.cat, this.catMask, this.num, this.click, ...Object.values(this.tensors)]);
+    this.tensors = {};
+  }
 }
 
 /** Tensors for the given rows; the caller disposes them with disposeBatch. */
 export function makeBatch(ds: Dataset, rows: ArrayLike<number>, domain = -1): Batch {
   const b = rows.length;
-  const cat = new Int32Array(b * ds.fc);
-  const mask = new Float32Array(b * ds.fc);
-  const num = new Float32Array(b * ds.fn);
+  const { fc, fn } = ds;
+  const cat = new Int32Array(b * fc);
+  const mask = new Float32Array(b * fc);
+  const num = new Float32Array(b * fn);
   const dom = new Int32Array(b);
   const act = new Int32Array(b);
   const click = new Float32Array(b);
   const conv = new Float32Array(b);
+  // Plain index loops: a subarray per row and column cost more than the copies.
   for (let k = 0; k < b; k++) {
     const r = rows[k];
-    cat.set(ds.cat.subarray(r * ds.fc, (r + 1) * ds.fc), k * ds.fc);
-    mask.set(ds.catMask.subarray(r * ds.fc, (r + 1) * ds.fc), k * ds.fc);
-    if (ds.fn) num.set(ds.num.subarray(r * ds.fn, (r + 1) * ds.fn), k * ds.fn);
+    for (let j = 0, from = r * fc, to = k * fc; j < fc; j++) {
+      cat[to + j] = ds.cat[from + j];
+      mask[to + j] = ds.catMask[from + j];
+    }
+    for (let j = 0, from = r * fn, to = k * fn; j < fn; j++) num[to + j] = ds.num[from + j];
     dom[k] = ds.domain[r];
     act[k] = ds.activity[r];
     click[k] = ds.click[r];
     conv[k] = ds.conv[r];
   }
-  return {
-    size: b,
-    domain,
-    cat: tf.tensor2d(cat, [b, ds.fc], 'int32'),
-    catMask: tf.tensor2d(mask, [b, ds.fc]),
-    num: tf.tensor2d(num, [b, ds.fn]),
-    domainIds: tf.tensor1d(dom, 'int32'),
-    activity: tf.tensor1d(act, 'int32'),
-    click: tf.tensor1d(click),
-    conv: tf.tensor1d(conv),
-  };
+  return new ColumnBatch(b, domain, tf.tensor2d(cat, [b, fc], 'int32'), tf.tensor2d(mask, [b, fc]), tf.tensor2d(num, [b, fn]), tf.tensor1d(click), {
+    domainIds: dom,
+    activity: act,
+    conv,
+  });
 }
 
 export function disposeBatch(b: Batch): void {
-  tf.dispose([b.cat, b.catMask, b.num, b.domainIds, b.activity, b.click, b.conv]);
+  if (b instanceof ColumnBatch) b.dispose();
+  else tf.dispose([b.cat, b.catMask, b.num, b.domainIds, b.activity, b.click, b.conv]);
 }
 
 /** Rows split by domain. */
