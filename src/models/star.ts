@@ -6,6 +6,7 @@
 //    whose logit s_a adds to the main logit s_m: p = σ(s_m + s_a).
 import * as tf from '@tensorflow/tfjs-core';
 import { DomainEmbedding, FeatureEmbedding, MLP, type Params } from './blocks.js';
+import { dense } from '../tf/dense.js';
 import type { Model, StrategyInfo } from './model.js';
 
 export class StarLayer {
@@ -29,7 +30,7 @@ export class StarLayer {
     this.bd = Array.from({ length: domains }, (_, d) => p.constant(`${name}/b${d}`, [outDim], 0));
   }
   apply(x: tf.Tensor2D, d: number): tf.Tensor2D {
-    return tf.fused.matMul({ a: x, b: tf.mul(this.w, this.wd[d]), bias: tf.add(this.b, this.bd[d]), activation: this.relu ? 'relu' : 'linear' }) as tf.Tensor2D;
+    return dense(x, tf.mul(this.w, this.wd[d]) as tf.Tensor2D, tf.add(this.b, this.bd[d]) as tf.Tensor1D, this.relu ? 'relu' : 'linear');
   }
 }
 

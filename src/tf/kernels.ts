@@ -110,11 +110,11 @@ function wasmMatMul(a: tf.TensorInfo, b: tf.TensorInfo, transposeA: boolean, tra
 }
 
 /**
- * Sum over a block of adjacent axes that does not include the last one (a bias gradient, a mix of
- * experts) by crossab's SIMD kernel: tfjs-wasm transposes the axes last first, which took most of
- * the time. The same bits (rows added in order). Null for other reductions.
+ * Sum (or mean) over a block of adjacent axes that does not include the last one (a bias gradient,
+ * STAR's batch moments) by crossab's SIMD kernel: tfjs-wasm transposes the axes last first, which
+ * took most of the time. The same bits (rows added in order). Null for other reductions.
  */
-function wasmSumMiddle(x: tf.TensorInfo, axis: number | number[] | null | undefined, keepDims: boolean, be: WasmBackend): tf.TensorInfo | null {
+function wasmSumMiddle(x: tf.TensorInfo, axis: number | number[] | null | undefined, keepDims: boolean, be: WasmBackend, mean = false): tf.TensorInfo | null {
   const heap = wasmHeap();
   const r = x.shape.length;
   // No axis means every axis, the last included: tfjs's kernel.
@@ -128,6 +128,11 @@ function wasmSumMiddle(x: tf.TensorInfo, axis: number | number[] | null | undefi
   const shape = keepDims ? x.shape.map((d, k) => (axes.includes(k) ? 1 : d)) : x.shape.filter((_, k) => !axes.includes(k));
   const out = be.makeOutput(shape, 'float32');
   if (outer * inner > 0) heap.kernels.sumMiddle(heap.at(x), heap.at(out), outer, reduce, inner);
+  if (mean) {
+    // tfjs-wasm's Mean: the same sum, divided by the count (a float32 division, as this store rounds it).
+    const f = heap.f32();
+    for (let i = heap.at(out) >> 2, end = i + outer * inner; i < end; i++) f[i] = f[i] / reduce;
+  }
   return out;
 }
 
@@ -352,6 +357,7 @@ function wasmCopyKernels(): void {
     return out;
   });
   replace(tf.Sum, ({ inputs: { x }, backend, attrs }) => wasmSumMiddle(x, attrs.axis as number | number[] | null, attrs.keepDims as boolean, backend));
+  replace(tf.Mean, ({ inputs: { x }, backend, attrs }) => wasmSumMiddle(x, attrs.axis as number | number[] | null, attrs.keepDims as boolean, backend, true));
   replace(tf.GatherV2, ({ inputs: { x, indices }, backend, attrs }) => {
     if (!is32(x.dtype) || indices.dtype !== 'int32' || ((attrs.batchDims as number) ?? 0) !== 0) return null;
     const axis = (attrs.axis as number) < 0 ? (attrs.axis as number) + x.shape.length : (attrs.axis as number);

@@ -53,7 +53,7 @@ test("products by the SIMD kernels (A·B, Aᵀ·B, A·Bᵀ, batched) equal tfjs-
   }
 });
 
-test('sums over leading and middle axes by the SIMD kernel equal tfjs-wasm transposing them last and summing, bit for bit', async () => {
+test('sums and means over leading and middle axes by the SIMD kernel equal tfjs-wasm transposing them last and reducing, bit for bit', async () => {
   await selectBackend('wasm');
   const cases: [number[], number[], boolean][] = [
     [[512, 64], [0], false],
@@ -80,6 +80,8 @@ test('sums over leading and middle axes by the SIMD kernel equal tfjs-wasm trans
       const expected = tf.sum(moved, innermost, false);
       const actual = tf.sum(x, axes, keepDims);
       same(keepDims ? tf.reshape(actual, expected.shape) : actual, expected, `sum of ${shape} over ${axes}`);
+      const mean = tf.mean(x, axes, keepDims);
+      same(keepDims ? tf.reshape(mean, expected.shape) : mean, tf.mean(moved, innermost, false), `mean of ${shape} over ${axes}`);
       if (keepDims)
         assert.deepEqual(
           actual.shape,
