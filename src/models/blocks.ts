@@ -4,6 +4,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { tfSeed } from '../world/rng.js';
 import { dense, type Activation } from '../tf/dense.js';
 import { mix } from '../tf/mix.js';
+import { embed } from '../tf/embed.js';
 import type { Batch } from '../data/dataset.js';
 
 /**
@@ -203,10 +204,7 @@ export class FeatureEmbedding {
     this.outDim = fc * dim + fn;
   }
   apply(b: Batch): tf.Tensor2D {
-    const e = tf.gather(this.table, b.cat) as tf.Tensor3D; // [B, fc, dim]
-    const masked = tf.mul(e, tf.expandDims(b.catMask, 2));
-    const flat = tf.reshape(masked, [b.size, this.fc * this.dim]) as tf.Tensor2D;
-    return this.fn > 0 ? tf.concat([flat, b.num], 1) : flat;
+    return embed(this.table as tf.Tensor2D, b, this.fc, this.fn, this.dim);
   }
 }
 

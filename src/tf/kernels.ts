@@ -10,6 +10,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { wasmHeap } from './simd.js';
 import { installDenseKernels } from './dense.js';
 import { installMixKernels } from './mix.js';
+import { installEmbedKernels } from './embed.js';
 
 type AnyBackend = {
   readSync(dataId: object): unknown;
@@ -390,6 +391,7 @@ export function installKernels(backendName: string): void {
     wasmCopyKernels();
     installDenseKernels();
     installMixKernels();
+    installEmbedKernels();
   } else if (backendName === 'cpu') {
     const existing = tf.getKernel(tf.UnsortedSegmentSum, 'cpu') as (tf.KernelConfig & { crossab?: boolean }) | undefined;
     if (!existing?.crossab) {

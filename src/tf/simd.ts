@@ -18,6 +18,21 @@ export interface SimdKernels {
   /** dE = dy · gate[:, k]; dGate[:, k] = Σ_j dy · e. */
   mixGrad(dyAt: number, eAt: number, gateAt: number, dEAt: number, dGateAt: number, n: number, k: number, rows: number, h: number): void;
   neg(xAt: number, outAt: number, n: number): void;
+  /** A batch's masked embedding rows and numeric values; returns how many ids were out of range. */
+  embedRows(
+    tableAt: number,
+    idsAt: number,
+    maskAt: number,
+    numAt: number,
+    outAt: number,
+    rows: number,
+    fc: number,
+    fn: number,
+    dim: number,
+    tableRows: number,
+  ): number;
+  /** The embedding table's gradient from the embedded features' gradient. */
+  embedGrad(dyAt: number, idsAt: number, maskAt: number, outAt: number, rows: number, fc: number, fn: number, dim: number, tableRows: number): void;
   /** out [outer × inner] = Σ over the middle axis of x [outer × r × inner]. */
   sumMiddle(xAt: number, outAt: number, outer: number, r: number, inner: number): void;
   adam(

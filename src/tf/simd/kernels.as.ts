@@ -289,3 +289,54 @@ export function neg(xAt: usize, outAt: usize, n: i32): void {
   for (; i + 4 <= n; i += 4) v128.store(outAt + ((<usize>i) << 2), f32x4.neg(v128.load(xAt + ((<usize>i) << 2))));
   for (; i < n; i++) store<f32>(outAt + ((<usize>i) << 2), -load<f32>(xAt + ((<usize>i) << 2)));
 }
+
+/**
+ * The embedded features of a batch, [B × (fc·dim + fn)]: each row's fc table rows (int32 ids) times
+ * the row's mask, then its fn numeric values. Returns the number of ids outside [0, tableRows).
+ */
+export function embedRows(tableAt: usize, idsAt: usize, maskAt: usize, numAt: usize, outAt: usize, rows: i32, fc: i32, fn: i32, dim: i32, tableRows: i32): i32 {
+  let bad: i32 = 0;
+  const width = fc * dim + fn;
+  for (let b: i32 = 0; b < rows; b++) {
+    const out = outAt + ((<usize>(b * width)) << 2);
+    for (let f: i32 = 0; f < fc; f++) {
+      const id = load<i32>(idsAt + ((<usize>(b * fc + f)) << 2));
+      const m = load<f32>(maskAt + ((<usize>(b * fc + f)) << 2));
+      const o = out + ((<usize>(f * dim)) << 2);
+      if (id < 0 || id >= tableRows) {
+        bad++;
+        for (let c: i32 = 0; c < dim; c++) store<f32>(o + ((<usize>c) << 2), 0);
+        continue;
+      }
+      const src = tableAt + ((<usize>(id * dim)) << 2);
+      for (let c: i32 = 0; c < dim; c++) store<f32>(o + ((<usize>c) << 2), load<f32>(src + ((<usize>c) << 2)) * m);
+    }
+    const nf = out + ((<usize>(fc * dim)) << 2);
+    const ns = numAt + ((<usize>(b * fn)) << 2);
+    for (let j: i32 = 0; j < fn; j++) store<f32>(nf + ((<usize>j) << 2), load<f32>(ns + ((<usize>j) << 2)));
+  }
+  return bad;
+}
+
+/**
+ * The table's gradient from the embedded features' gradient dy [B × (fc·dim + fn)]: zero, then for
+ * each row and field in order, table[id] += dy[b, f·dim…] · mask[b, f] (the product rounded, then
+ * added): the masked product, gather gradient and segment sum tfjs would run, in their order.
+ */
+export function embedGrad(dyAt: usize, idsAt: usize, maskAt: usize, outAt: usize, rows: i32, fc: i32, fn: i32, dim: i32, tableRows: i32): void {
+  memory.fill(outAt, 0, (<usize>(tableRows * dim)) << 2);
+  const width = fc * dim + fn;
+  for (let b: i32 = 0; b < rows; b++) {
+    for (let f: i32 = 0; f < fc; f++) {
+      const id = load<i32>(idsAt + ((<usize>(b * fc + f)) << 2));
+      if (id < 0 || id >= tableRows) continue;
+      const m = load<f32>(maskAt + ((<usize>(b * fc + f)) << 2));
+      const dy = dyAt + ((<usize>(b * width + f * dim)) << 2);
+      const o = outAt + ((<usize>(id * dim)) << 2);
+      for (let c: i32 = 0; c < dim; c++) {
+        const p: f32 = load<f32>(dy + ((<usize>c) << 2)) * m;
+        store<f32>(o + ((<usize>c) << 2), load<f32>(o + ((<usize>c) << 2)) + p);
+      }
+    }
+  }
+}
