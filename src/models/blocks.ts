@@ -2,7 +2,7 @@
 // experts, gates and towers. Every initialiser is seeded from the run seed and the block's name.
 import * as tf from '@tensorflow/tfjs-core';
 import { tfSeed } from '../world/rng.js';
-import { dense, type Activation } from '../tf/dense.js';
+import { dense, denseBank, type Activation } from '../tf/dense.js';
 import { mix } from '../tf/mix.js';
 import { embed } from '../tf/embed.js';
 import type { Batch } from '../data/dataset.js';
@@ -144,24 +144,19 @@ export function mixExperts(gate: tf.Tensor2D, experts: tf.Tensor2D[]): tf.Tensor
 
 /**
  * Experts of one architecture applied to the same input: their first layers (the widest: they read
- * the embedded features) run as one matMul with the weights side by side, the deeper layers per
- * expert. Same variables (and initial values) as applying each MLP alone; measured on wasm: one
- * product instead of n is faster, while batching the deeper layers too (batched matMul plus
- * transposes) was slower. Returns the n expert outputs.
+ * the embedded features) run as one bank (tf/dense.ts: the weights side by side, without copying
+ * them side by side on wasm), the deeper layers per expert. Same variables (and initial values) as
+ * applying each MLP alone. Returns the n expert outputs.
  */
 export function applyExperts(experts: MLP[], x: tf.Tensor2D): tf.Tensor2D[] {
   if (experts.length === 1) return [experts[0].apply(x)];
   const first = experts.map((e) => e.layers[0]);
-  const a = dense(
+  const parts = denseBank(
     x,
-    tf.concat(
-      first.map((l) => l.w),
-      1,
-    ) as tf.Tensor2D,
-    tf.concat(first.map((l) => l.b)) as tf.Tensor1D,
+    first.map((l) => l.w as tf.Tensor2D),
+    first.map((l) => l.b as tf.Tensor1D),
     first[0].activation,
-  ); // [B, n·h0]
-  const parts = tf.split(a, experts.length, 1) as tf.Tensor2D[];
+  );
   return experts.map((e, k) => e.layers.slice(1).reduce((h, l) => l.apply(h), parts[k]));
 }
 

@@ -11,6 +11,8 @@ export interface SimdKernels {
   matmulNN(aAt: number, bAt: number, cAt: number, biasAt: number, rows: number, k: number, n: number, relu: boolean, biasFirst: boolean): void;
   /** out = dy · step(y): the ReLU gradient given the ReLU's output. */
   reluGrad(dyAt: number, yAt: number, outAt: number, n: number): void;
+  /** Copy x [rows × w] into columns [col, col + w) of out [rows × width]. */
+  placeColumns(xAt: number, outAt: number, rows: number, w: number, width: number, col: number): void;
   /** out [cols × rows] = xᵀ for x [rows × cols]. */
   transpose(xAt: number, outAt: number, rows: number, cols: number): void;
   /** out (+)= e · gate[:, k] row by row (from zero when `first`). */

@@ -1,10 +1,10 @@
-// The dense layer's wasm kernels against tfjs's own fused matMul: the same values and the same
+// The dense layer's (and dense bank's) wasm kernels against tfjs's own fused matMul: the same values and the same
 // gradients to the bit, for ReLU and linear layers, inside and outside a gradient tape.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
 import { selectBackend } from '../../src/tf/backend.js';
-import { dense, type Activation } from '../../src/tf/dense.js';
+import { dense, denseBank, type Activation } from '../../src/tf/dense.js';
 
 const data = (shape: number[], seed: number) =>
   tf.tensor(
@@ -49,6 +49,39 @@ test('dense on wasm equals tfjs fused matMul, forward and gradients, bit for bit
           return tf.sum(y);
         });
         inTape(x);
+      });
+    }
+  }
+  assert.equal(tf.memory().numTensors, before, 'no tensor left behind');
+});
+
+test('a dense bank on wasm equals tfjs fused matMul of the weights side by side, split, forward and every gradient, bit for bit', async () => {
+  await selectBackend('wasm');
+  const before = tf.memory().numTensors;
+  for (const [rows, k, widths] of [
+    [512, 91, [64, 64, 64, 64, 64, 64, 64, 64]],
+    [37, 13, [5, 11, 8]],
+  ] as [number, number, number[]][]) {
+    for (const activation of ['relu', 'linear'] as Activation[]) {
+      tf.tidy(() => {
+        const x = data([rows, k], 1) as tf.Tensor2D;
+        const ws = widths.map((h, i) => data([k, h], 10 + i) as tf.Tensor2D);
+        const bs = widths.map((h, i) => data([h], 20 + i) as tf.Tensor1D);
+        const rs = widths.map((h, i) => data([rows, h], 30 + i));
+        const n = widths.length;
+        const reference = (x: tf.Tensor, ...p: tf.Tensor[]) =>
+          tf.split(tf.fused.matMul({ a: x as tf.Tensor2D, b: tf.concat(p.slice(0, n), 1) as tf.Tensor2D, bias: tf.concat(p.slice(n)), activation }), widths, 1);
+        const ours = (x: tf.Tensor, ...p: tf.Tensor[]) => denseBank(x as tf.Tensor2D, p.slice(0, n) as tf.Tensor2D[], p.slice(n) as tf.Tensor1D[], activation);
+        const what = `${rows}×${k} into ${widths} ${activation}`;
+        ours(x, ...ws, ...bs).forEach((y, i) => assert.deepEqual(bits(y), bits(reference(x, ...ws, ...bs)[i]), `${what}: output ${i}`));
+        // Under a tape, with one layer's output unused (its gradient is zero).
+        const loss =
+          (f: (x: tf.Tensor, ...p: tf.Tensor[]) => tf.Tensor[]) =>
+          (x: tf.Tensor, ...p: tf.Tensor[]) =>
+            tf.addN(f(x, ...p).map((y, i) => (i === 1 ? tf.scalar(0) : tf.sum(tf.mul(y, rs[i])))));
+        const g = tf.grads(loss(ours))([x, ...ws, ...bs]);
+        const e = tf.grads(loss(reference))([x, ...ws, ...bs]);
+        g.forEach((t, i) => assert.deepEqual(bits(t), bits(e[i]), `${what}: gradient ${i}`));
       });
     }
   }

@@ -340,3 +340,9 @@ export function embedGrad(dyAt: usize, idsAt: usize, maskAt: usize, outAt: usize
     }
   }
 }
+
+/** Copy x [rows × w] into columns [col, col + w) of out [rows × width]. */
+export function placeColumns(xAt: usize, outAt: usize, rows: i32, w: i32, width: i32, col: i32): void {
+  const bytes = (<usize>w) << 2;
+  for (let r: i32 = 0; r < rows; r++) memory.copy(outAt + ((<usize>(r * width + col)) << 2), xAt + ((<usize>(r * w)) << 2), bytes);
+}
