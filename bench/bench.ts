@@ -167,7 +167,9 @@ if (python) {
   const meta = writeDump(mkdtempSync(join(tmpdir(), 'crossab-bench-')), p.ds, p.split.train, scenario.training, batches);
   try {
     twins = await startTwins(python, join(root, 'bench/torch_twin.py'), meta);
-    torchNote = `PyTorch ${twins.version}, one thread`;
+    torchNote = `PyTorch ${twins.version}, one thread, BLAS ${twins.blas}`;
+    if (twins.blas.startsWith('reference'))
+      torchNote += ' — NOT a fair yardstick: the reference BLAS is several times slower than an optimised one (apt-get install libopenblas0-pthread)';
   } catch (e) {
     torchNote = `failed: ${(e as Error).message}`;
   }
@@ -288,6 +290,7 @@ if (json) {
       throughput: throughput[scenario.training.batchSize],
       throughput_by_batch: throughput,
       torch: torchNote,
+      torch_blas: twins?.blas ?? null,
       other_backends: otherBackends,
       ...(whole && {
         generation: whole.generation,

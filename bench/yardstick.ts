@@ -16,6 +16,8 @@ export interface TwinResult {
 
 export interface Twins {
   version: string;
+  /** The BLAS library the twins' process loaded (from its memory map), e.g. openblas-pthread. */
+  blas: string;
   names: string[];
   measure(strategy: string, batch: number, steps: number, warmup: number): Promise<TwinResult>;
   pid: number;
@@ -109,6 +111,7 @@ export async function startTwins(python: string, script: string, meta: string): 
   const hello = (await next()) as { torch: string; twins: string[] };
   return {
     version: hello.torch,
+    blas: blasOf(child.pid!),
     names: hello.twins,
     pid: child.pid!,
     async measure(strategy, batch, steps, warmup) {
@@ -120,6 +123,26 @@ export async function startTwins(python: string, script: string, meta: string): 
       child.kill();
     },
   };
+}
+
+/**
+ * Which BLAS a process has loaded. Debian's python3-torch links the generic libblas.so.3, which is
+ * the reference BLAS unless an optimised one (libopenblas0-pthread) is installed: measured here, the
+ * reference BLAS made the twins ~4× slower (separate 79k vs 344k samples/s), a yardstick of nothing.
+ */
+function blasOf(pid: number): string {
+  const maps = readFileSync(`/proc/${pid}/maps`, 'utf8');
+  const libs = [
+    ...new Set(
+      maps
+        .split('\n')
+        .map((l) => l.split(/\s+/)[5] ?? '')
+        .filter((p) => /blas|blis|mkl/i.test(p)),
+    ),
+  ];
+  const named = libs.map((p) => p.split('/').slice(-2).join('/'));
+  if (libs.some((p) => /openblas|blis|mkl/i.test(p))) return named.filter((p) => /openblas|blis|mkl/i.test(p)).join(', ');
+  return libs.length ? `reference (${named.join(', ')})` : 'none found';
 }
 
 /** Busy CPU seconds of the whole machine (all cores) since boot, from /proc/stat. */
