@@ -90,23 +90,72 @@ function products(aAt: usize, aLane: usize, aStep: usize, bAt: usize, bStep: usi
     for (; i + 4 <= m; i += 4) tile4x8(aAt + (<usize>i) * aLane, aLane, aStep, b, bStep, cAt + (<usize>i) * cStride + ((<usize>j) << 2), cStride, steps, bias, relu, biasFirst);
     for (; i < m; i++) tile1x8(aAt + (<usize>i) * aLane, aStep, b, bStep, cAt + (<usize>i) * cStride + ((<usize>j) << 2), steps, bias, relu, biasFirst);
   }
-  for (; j + 4 <= n; j += 4) {
+  // The last columns, 4 at a time, then the 1–3 left over as the lanes of one vector (the other
+  // lanes neither loaded nor stored).
+  for (; j < n; j += 4) {
+    const lanes = min(4, n - j);
     const b = bAt + ((<usize>j) << 2);
     const bias = biasAt ? biasAt + ((<usize>j) << 2) : 0;
-    for (let i: i32 = 0; i < m; i++) tile1x4(aAt + (<usize>i) * aLane, aStep, b, bStep, cAt + (<usize>i) * cStride + ((<usize>j) << 2), steps, bias, relu, biasFirst);
+    let i: i32 = 0;
+    for (; i + 4 <= m; i += 4) tile4x4(aAt + (<usize>i) * aLane, aLane, aStep, b, bStep, cAt + (<usize>i) * cStride + ((<usize>j) << 2), cStride, steps, bias, relu, biasFirst, lanes);
+    for (; i < m; i++) tile1x4(aAt + (<usize>i) * aLane, aStep, b, bStep, cAt + (<usize>i) * cStride + ((<usize>j) << 2), steps, bias, relu, biasFirst, lanes);
   }
-  for (; j < n; j++) {
-    for (let i: i32 = 0; i < m; i++) {
-      let acc: f32 = biasAt && biasFirst ? load<f32>(biasAt + ((<usize>j) << 2)) : 0;
-      let a = aAt + (<usize>i) * aLane;
-      let b = bAt + ((<usize>j) << 2);
-      for (let r: i32 = 0; r < steps; r++, a += aStep, b += bStep) acc += load<f32>(a) * load<f32>(b);
-      if (biasAt && !biasFirst) acc += load<f32>(biasAt + ((<usize>j) << 2));
-      // tfjs's Relu: max(x, 0), NaN kept (as f32x4.max).
-      if (relu) acc = acc > 0 || acc != acc ? acc : 0;
-      store<f32>(cAt + (<usize>i) * cStride + ((<usize>j) << 2), acc);
-    }
+}
+
+/** The first `lanes` (1–4) floats at p, the other lanes zero. */
+// @ts-ignore: decorator
+@inline
+function loadLanes(p: usize, lanes: i32): v128 {
+  if (lanes == 4) return v128.load(p);
+  if (lanes == 1) return v128.load32_zero(p);
+  if (lanes == 2) return v128.load64_zero(p);
+  return v128.load32_lane(p + 8, v128.load64_zero(p), 2);
+}
+
+/** Store the first `lanes` (1–4) lanes of v at p. */
+// @ts-ignore: decorator
+@inline
+function storeLanes(p: usize, v: v128, lanes: i32): void {
+  if (lanes == 4) v128.store(p, v);
+  else if (lanes == 1) v128.store32_lane(p, v, 0);
+  else if (lanes == 2) v128.store64_lane(p, v, 0);
+  else {
+    v128.store64_lane(p, v, 0);
+    v128.store32_lane(p + 8, v, 2);
   }
+}
+
+// @ts-ignore: decorator
+@inline
+function startLanes(bias: usize, biasFirst: bool, lanes: i32): v128 {
+  return bias && biasFirst ? loadLanes(bias, lanes) : f32x4.splat(0);
+}
+
+// @ts-ignore: decorator
+@inline
+function finishLanes(acc: v128, bias: usize, relu: bool, biasFirst: bool, lanes: i32): v128 {
+  const out = bias && !biasFirst ? f32x4.add(acc, loadLanes(bias, lanes)) : acc;
+  return relu ? f32x4.max(out, f32x4.splat(0)) : out;
+}
+
+// @ts-ignore: decorator
+@inline
+function tile4x4(a: usize, aLane: usize, aStep: usize, b: usize, bStep: usize, c: usize, cStride: usize, steps: i32, bias: usize, relu: bool, biasFirst: bool, lanes: i32): void {
+  const s = startLanes(bias, biasFirst, lanes);
+  let c0 = s, c1 = s, c2 = s, c3 = s;
+  const l2 = aLane + aLane;
+  const l3 = l2 + aLane;
+  for (let r: i32 = 0; r < steps; r++, a += aStep, b += bStep) {
+    const bv = loadLanes(b, lanes);
+    c0 = f32x4.add(c0, f32x4.mul(v128.load32_splat(a), bv));
+    c1 = f32x4.add(c1, f32x4.mul(v128.load32_splat(a + aLane), bv));
+    c2 = f32x4.add(c2, f32x4.mul(v128.load32_splat(a + l2), bv));
+    c3 = f32x4.add(c3, f32x4.mul(v128.load32_splat(a + l3), bv));
+  }
+  storeLanes(c, finishLanes(c0, bias, relu, biasFirst, lanes), lanes);
+  storeLanes(c + cStride, finishLanes(c1, bias, relu, biasFirst, lanes), lanes);
+  storeLanes(c + 2 * cStride, finishLanes(c2, bias, relu, biasFirst, lanes), lanes);
+  storeLanes(c + 3 * cStride, finishLanes(c3, bias, relu, biasFirst, lanes), lanes);
 }
 
 // @ts-ignore: decorator
@@ -172,10 +221,10 @@ function tile1x8(a: usize, aStep: usize, b: usize, bStep: usize, c: usize, steps
 
 // @ts-ignore: decorator
 @inline
-function tile1x4(a: usize, aStep: usize, b: usize, bStep: usize, c: usize, steps: i32, bias: usize, relu: bool, biasFirst: bool): void {
-  let c0 = start(bias, 0, biasFirst);
-  for (let r: i32 = 0; r < steps; r++, a += aStep, b += bStep) c0 = f32x4.add(c0, f32x4.mul(v128.load32_splat(a), v128.load(b)));
-  v128.store(c, finish(c0, bias, 0, relu, biasFirst));
+function tile1x4(a: usize, aStep: usize, b: usize, bStep: usize, c: usize, steps: i32, bias: usize, relu: bool, biasFirst: bool, lanes: i32): void {
+  let c0 = startLanes(bias, biasFirst, lanes);
+  for (let r: i32 = 0; r < steps; r++, a += aStep, b += bStep) c0 = f32x4.add(c0, f32x4.mul(v128.load32_splat(a), loadLanes(b, lanes)));
+  storeLanes(c, finishLanes(c0, bias, relu, biasFirst, lanes), lanes);
 }
 
 /** out = dy · step(y) (1 where y > 0, NaN where y is NaN, else 0): tfjs's ReLU gradient. */
