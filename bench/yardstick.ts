@@ -140,17 +140,19 @@ function blasOf(pid: number): string {
         .filter((p) => /blas|blis|mkl/i.test(p)),
     ),
   ];
-  const named = libs.map((p) => p.split('/').slice(-2).join('/'));
-  if (libs.some((p) => /openblas|blis|mkl/i.test(p))) return named.filter((p) => /openblas|blis|mkl/i.test(p)).join(', ');
-  return libs.length ? `reference (${named.join(', ')})` : 'none found';
+  const file = (p: string) => p.split('/').pop() ?? p;
+  const optimised = libs.map(file).filter((f) => /openblas|blis|mkl/i.test(f));
+  if (optimised.length) return optimised.join(', ');
+  return libs.length ? `reference (${libs.map((p) => p.split('/').slice(-2).join('/')).join(', ')})` : 'none found';
 }
 
-/** Busy CPU seconds of the whole machine (all cores) since boot, from /proc/stat. */
-function machineBusySeconds(): number {
+/** Busy and stolen CPU seconds of the whole machine (all cores) since boot, from /proc/stat. */
+function machineSeconds(): { busy: number; steal: number } {
   const f = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
-  // user nice system idle iowait irq softirq steal: busy is all but idle and iowait.
-  const busy = f.slice(0, 8).reduce((a, b) => a + b, 0) - f[3] - f[4];
-  return busy / 100; // USER_HZ
+  // user nice system idle iowait irq softirq steal: busy is all but idle, iowait and steal; steal is
+  // time the hypervisor gave this machine's cores to someone else.
+  const busy = f.slice(0, 7).reduce((a, b) => a + b, 0) - f[3] - f[4];
+  return { busy: busy / 100, steal: (f[7] ?? 0) / 100 }; // USER_HZ
 }
 
 /** CPU seconds (user + system, all threads) of a process, from /proc/<pid>/stat. */
@@ -162,16 +164,18 @@ function processSeconds(pid: number): number {
 
 /**
  * Measures how much CPU everything but the given processes used during a stretch of time, in cores
- * (0 = nothing else ran; 1 = another process kept a whole core busy). Resolution: 10 ms of CPU.
+ * (0 = nothing else ran; 1 = another process kept a whole core busy), and how much the hypervisor
+ * stole. Resolution: 10 ms of CPU.
  */
-export function otherLoad(pids: number[]): () => number {
+export function otherLoad(pids: number[]): () => { others: number; steal: number } {
   const t0 = performance.now();
-  const busy0 = machineBusySeconds();
+  const m0 = machineSeconds();
   const own0 = pids.reduce((a, p) => a + processSeconds(p), 0);
   return () => {
     const wall = (performance.now() - t0) / 1000;
-    const others = machineBusySeconds() - busy0 - (pids.reduce((a, p) => a + processSeconds(p), 0) - own0);
-    return Math.max(0, others) / wall;
+    const m = machineSeconds();
+    const others = m.busy - m0.busy - (pids.reduce((a, p) => a + processSeconds(p), 0) - own0);
+    return { others: Math.max(0, others) / wall, steal: (m.steal - m0.steal) / wall };
   };
 }
 
