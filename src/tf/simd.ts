@@ -96,7 +96,13 @@ function sectionIds(bytes: Uint8Array): number[] {
 
 function module(): WebAssembly.Module {
   if (compiled) return compiled;
-  const bytes = readFileSync(new URL('./simd/kernels.wasm', import.meta.url));
+  const file = new URL('./simd/kernels.wasm', import.meta.url);
+  let bytes: Uint8Array<ArrayBuffer>;
+  try {
+    bytes = new Uint8Array(readFileSync(file));
+  } catch {
+    throw new Error(`crossab's SIMD kernels are missing (${file.pathname}): build them with npm run build`);
+  }
   const m = new WebAssembly.Module(bytes);
   const imports = WebAssembly.Module.imports(m);
   if (imports.length !== 1 || imports[0].kind !== 'memory' || sectionIds(bytes).includes(11))
