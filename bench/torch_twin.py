@@ -6,7 +6,8 @@ line: samples/s over the timed steps, and the process's CPU seconds beside the w
 caller can see that one thread was used). A persistent process, so the bench can interleave tfjs and
 PyTorch measurements (A, B, A, B...) without paying Python's start-up between them.
 
-Each twin has crossab's architecture (src/models/): one masked embedding table over all categorical
+Twins: the seven core strategies, OMoE, the ESMM variants of shared-bottom and PLE, cross-stitch and
+shared-private. Each has crossab's architecture (src/models/): one masked embedding table over all categorical
 fields with the numeric fields appended, ReLU MLPs, one tower per domain, single-domain batches, Adam,
 BCE with logits. Written the way a PyTorch user would write them (nn.Module, experts in a ModuleList),
 not with crossab's kernel-level tricks. Gradients are cleared with set_to_none, so, as in crossab, a
@@ -175,6 +176,68 @@ class Star(nn.Module):
         return {'click': (h + self.aux(torch.cat([self.dom(b['domain']), z], 1))).squeeze(1)}
 
 
+class CrossStitch(nn.Module):
+    """One MLP column per domain; after every hidden layer the columns' activations are mixed by a
+    learned D × D cross-stitch matrix (only the batch's domain's row at the top), src/models/cross-stitch.ts."""
+    def __init__(self):
+        super().__init__()
+        self.emb = Embedding()
+        dims = [INP] + HIDDEN
+        self.columns = nn.ModuleList([nn.ModuleList([nn.Linear(dims[l], h) for l, h in enumerate(HIDDEN)]) for _ in range(D)])
+        init = torch.full((D, D), 0.1 / max(1, D - 1)) + torch.eye(D) * (0.9 - 0.1 / max(1, D - 1))
+        self.alpha = nn.ParameterList([nn.Parameter(init.clone()) for _ in HIDDEN])
+        self.towers = nn.ModuleList([tower(HIDDEN[-1], TOWER) for _ in range(D)])
+
+    def forward(self, b, d):
+        x = self.emb(b)
+        xs = [x] * D
+        for l in range(len(HIDDEN)):
+            hs = torch.stack([torch.relu(self.columns[e][l](xs[e])) for e in range(D)], 0)  # [D, B, h]
+            if l == len(HIDDEN) - 1:
+                xs = [(hs * self.alpha[l][d].view(D, 1, 1)).sum(0)]
+            else:
+                xs = list((self.alpha[l] @ hs.reshape(D, -1)).reshape(hs.shape).unbind(0))
+        return {'click': self.towers[d](xs[0]).squeeze(1)}
+
+
+class StarTower(nn.Module):
+    """STAR's layers: weights shared ⊙ per-domain, biases shared + per-domain (src/models/star.ts)."""
+    def __init__(self, sizes):
+        super().__init__()
+        self.w = nn.ParameterList([nn.Parameter(torch.randn(a, c) * (2 / a) ** 0.5) for a, c in zip(sizes, sizes[1:])])
+        self.wd = nn.ParameterList([nn.Parameter(torch.ones(D, a, c)) for a, c in zip(sizes, sizes[1:])])
+        self.bias = nn.ParameterList([nn.Parameter(torch.zeros(c)) for c in sizes[1:]])
+        self.biasd = nn.ParameterList([nn.Parameter(torch.zeros(D, c)) for c in sizes[1:]])
+
+    def forward(self, h, d):
+        for k, (w, wd, bias, bd) in enumerate(zip(self.w, self.wd, self.bias, self.biasd)):
+            h = h @ (w * wd[d]) + (bias + bd[d])
+            if k < len(self.w) - 1:
+                h = torch.relu(h)
+        return h
+
+
+class SharedPrivate(nn.Module):
+    """Fields every domain logs share one embedding table, the others use the batch domain's private
+    table; shared and domain experts under a domain gate; a STAR tower (src/models/shared-private.ts)."""
+    def __init__(self):
+        super().__init__()
+        S = meta['specificExperts']
+        self.emb = Embedding()
+        self.private = nn.ModuleList([nn.Embedding(meta['tableRows'], DIM) for _ in range(D)])
+        self.register_buffer('common', torch.tensor(meta['commonCat'], dtype=torch.float32).view(1, FC, 1))
+        self.shared = nn.ModuleList([mlp(INP, HIDDEN) for _ in range(E)])
+        self.own = nn.ModuleList([nn.ModuleList([mlp(INP, HIDDEN) for _ in range(S)]) for _ in range(D)])
+        self.gates = nn.ModuleList([nn.Linear(INP, S + E) for _ in range(D)])
+        self.tower = StarTower([HIDDEN[-1]] + TOWER + [1])
+
+    def forward(self, b, d):
+        e = self.emb.table(b['cat']) * self.common + self.private[d](b['cat']) * (1 - self.common)
+        x = torch.cat([(e * b['mask'].unsqueeze(2)).flatten(1), b['num']], 1)
+        h = mix(self.gates[d](x), [m(x) for m in self.own[d]] + [m(x) for m in self.shared])
+        return {'click': self.tower(h, d).squeeze(1)}
+
+
 def group_loss(logits, y, m):
     return (F.binary_cross_entropy_with_logits(logits, y, reduction='none') * m).sum(1) / m.shape[1]
 
@@ -265,6 +328,7 @@ TWINS = {
     'separate': Separate, 'id-feature': IdFeature, 'shared-bottom': SharedBottom, 'mmoe': MMoE,
     'omoe': lambda: MMoE(one_gate=True), 'ple': PLE, 'star': Star, 'maml': Maml,
     'shared-bottom-esmm': lambda: SharedBottom(conversion=True), 'ple-esmm': lambda: PLE(conversion=True),
+    'cross-stitch': CrossStitch, 'shared-private': SharedPrivate,
 }
 BY_DOMAIN = [np.nonzero(domain == d)[0] for d in range(D)]
 WEIGHTS = np.array([len(r) for r in BY_DOMAIN], dtype=float) / len(domain)

@@ -80,6 +80,7 @@ export function writeDump(dir: string, ds: Dataset, rows: Int32Array, t: Trainin
       domains: ds.domains,
       lr: t.learningRate,
       maml: t.maml,
+      commonCat: Array.from(ds.commonCat),
       batches,
     }),
   );
