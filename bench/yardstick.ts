@@ -31,39 +31,21 @@ export function torchPython(): string | null {
 
 /** Write the training rows the twins read: the same rows, columns and shapes crossab trains on. */
 export function writeDump(dir: string, ds: Dataset, rows: Int32Array, t: TrainingConfig, batches: number[]): string {
-  const pick = <T extends Int32Array | Float32Array | Uint8Array>(src: T, width: number, make: (n: number) => T): T => {
-    const out = make(rows.length * width);
+  // Each column: the training rows' values, row after row, in the column's own element type.
+  const columns: [string, Int32Array | Float32Array | Uint8Array, number][] = [
+    ['cat', ds.cat, ds.fc],
+    ['mask', ds.catMask, ds.fc],
+    ['num', ds.num, ds.fn],
+    ['click', ds.click, 1],
+    ['conv', ds.conv, 1],
+    ['domain', ds.domain, 1],
+    ['user', ds.user, 1],
+  ];
+  for (const [name, src, width] of columns) {
+    const out = new (src.constructor as new (n: number) => typeof src)(rows.length * width);
     rows.forEach((r, k) => out.set(src.subarray(r * width, (r + 1) * width), k * width));
-    return out;
-  };
-  writeFileSync(
-    join(dir, 'data.cat'),
-    pick(ds.cat, ds.fc, (n) => new Int32Array(n)),
-  );
-  writeFileSync(
-    join(dir, 'data.mask'),
-    pick(ds.catMask, ds.fc, (n) => new Float32Array(n)),
-  );
-  writeFileSync(
-    join(dir, 'data.num'),
-    pick(ds.num, ds.fn, (n) => new Float32Array(n)),
-  );
-  writeFileSync(
-    join(dir, 'data.click'),
-    pick(ds.click, 1, (n) => new Float32Array(n)),
-  );
-  writeFileSync(
-    join(dir, 'data.conv'),
-    pick(ds.conv, 1, (n) => new Float32Array(n)),
-  );
-  writeFileSync(
-    join(dir, 'data.domain'),
-    pick(ds.domain, 1, (n) => new Uint8Array(n)),
-  );
-  writeFileSync(
-    join(dir, 'data.user'),
-    pick(ds.user, 1, (n) => new Int32Array(n)),
-  );
+    writeFileSync(join(dir, `data.${name}`), out);
+  }
   const meta = join(dir, 'data.json');
   writeFileSync(
     meta,
