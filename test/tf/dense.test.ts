@@ -5,13 +5,9 @@ import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
 import { selectBackend } from '../../src/tf/backend.js';
 import { dense, denseBank, type Activation } from '../../src/tf/dense.js';
+import { bits, wave } from '../helpers/tensors.js';
 
-const data = (shape: number[], seed: number) =>
-  tf.tensor(
-    Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, (_, k) => Math.sin(k * 0.61 + seed) * (0.5 + (k % 5))),
-    shape,
-  );
-const bits = (t: tf.Tensor) => Array.from(t.dataSync(), (x) => (Object.is(x, -0) ? '-0' : x));
+const data = (shape: number[], seed: number) => wave(shape, seed, 0.61, 0.5, 5);
 
 test('dense on wasm equals tfjs fused matMul, forward and gradients, bit for bit', async () => {
   await selectBackend('wasm');

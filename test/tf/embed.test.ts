@@ -6,8 +6,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { selectBackend } from '../../src/tf/backend.js';
 import { embed } from '../../src/tf/embed.js';
 import type { Batch } from '../../src/data/dataset.js';
-
-const bits = (t: tf.Tensor) => Array.from(t.dataSync(), (x) => (Object.is(x, -0) ? '-0' : x));
+import { bits } from '../helpers/tensors.js';
 
 test('embed on wasm equals tfjs gather · mask ++ numbers, forward and table gradient, bit for bit', async () => {
   await selectBackend('wasm');

@@ -5,13 +5,9 @@ import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
 import { selectBackend } from '../../src/tf/backend.js';
 import { mix } from '../../src/tf/mix.js';
+import { bits, wave } from '../helpers/tensors.js';
 
-const data = (shape: number[], seed: number) =>
-  tf.tensor(
-    Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, (_, k) => Math.sin(k * 0.43 + seed) * (0.5 + (k % 3))),
-    shape,
-  );
-const bits = (t: tf.Tensor) => Array.from(t.dataSync(), (x) => (Object.is(x, -0) ? '-0' : x));
+const data = (shape: number[], seed: number) => wave(shape, seed, 0.43, 0.5, 3);
 
 test('mix on wasm equals tfjs stack · gate summed over the experts, forward and gradients, bit for bit', async () => {
   await selectBackend('wasm');

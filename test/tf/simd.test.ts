@@ -6,12 +6,9 @@ import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
 import { selectBackend } from '../../src/tf/backend.js';
 import { wasmHeap } from '../../src/tf/simd.js';
+import { wave } from '../helpers/tensors.js';
 
-const data = (shape: number[], seed: number) =>
-  tf.tensor(
-    Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, (_, k) => Math.sin(k * 0.37 + seed) * (1 + (k % 7))),
-    shape,
-  );
+const data = (shape: number[], seed: number) => wave(shape, seed);
 const same = (actual: tf.Tensor, expected: tf.Tensor, what: string) => {
   assert.deepEqual(actual.shape, expected.shape, `${what}: shape`);
   const a = actual.dataSync();
