@@ -1,11 +1,12 @@
 // Adam with one update for all variables of a step instead of one per variable.
 //
-// On wasm and cpu (where tensor data is memory this process can reach) the update is one JS loop
-// over each variable's values in place, with the moments in plain arrays: no kernels, no tensors.
-// Every operation is rounded to float32 as tfjs's kernels round it (+, ×, ÷ and √ are correctly
-// rounded in both, and wasm has no fused multiply-add), so the values stay tfjs's Adam to the bit;
-// the new values go to new tensor data (wasm caches packed weights by tensor id, so writing a
-// variable in place would leave its matrix products reading the old values).
+// Where tensor data is memory this process can reach, each variable is updated in one pass with no
+// kernels: on wasm by crossab's SIMD kernel on the backend's heap (moments in heap memory of the
+// optimiser's own), on cpu by a JS loop (moments in plain arrays). Every operation is rounded to
+// float32 as tfjs's kernels round it (+, ×, ÷ and √ are correctly rounded in all three, and wasm has
+// no fused multiply-add), so the values stay tfjs's Adam to the bit. The new values go to new tensor
+// data, never over the old: tfjs-wasm caches packed weights by tensor id, so a variable written in
+// place would leave its matrix products reading the old values.
 // On another backend (tfjs-node) the update is the kernel form below:
 //
 // tfjs's AdamOptimizer runs ~14 kernels per variable per step (moments, bias correction, update);
@@ -20,48 +21,30 @@ import { wasmHeap, type WasmHeap } from '../tf/simd.js';
 
 const f32 = Math.fround;
 
-/** The memory behind a float32 tensor on wasm or cpu, or null on a backend whose data is elsewhere. */
+/** The cpu backend's arrays behind float32 tensors, or null on another backend. */
 type Memory = {
   view(t: tf.TensorInfo): Float32Array;
-  /** New data for a variable's next values (never written in place: wasm caches packed weights by tensor id). */
+  /** New data for a variable's next values. */
   fresh(shape: number[]): { info: tf.TensorInfo; values: Float32Array };
 };
 
 function memoryOf(backend: tf.KernelBackend): Memory | null {
-  const name = tf.getBackend();
   const be = backend as unknown as {
-    wasm?: { HEAPU8: Uint8Array };
-    dataIdMap?: { get(id: object): { memoryOffset: number } };
-    makeOutput?(shape: number[], dtype: 'float32'): tf.TensorInfo;
     data?: { get(id: object): { values: unknown } };
     makeTensorInfo?(shape: number[], dtype: 'float32', values: Float32Array): tf.TensorInfo;
   };
-  const size = (shape: number[]) => shape.reduce((a, b) => a * b, 1);
-  if (name === 'wasm' && be.wasm && be.dataIdMap && be.makeOutput) {
-    // A view made per call: the heap's buffer is replaced when it grows.
-    const view = (t: tf.TensorInfo) => new Float32Array(be.wasm!.HEAPU8.buffer, be.dataIdMap!.get(t.dataId).memoryOffset, size(t.shape));
-    return {
-      view,
-      fresh: (shape) => {
-        const info = be.makeOutput!(shape, 'float32');
-        return { info, values: view(info) };
-      },
-    };
-  }
-  if (name === 'cpu' && be.data && be.makeTensorInfo) {
-    return {
-      fresh: (shape) => {
-        const values = new Float32Array(size(shape));
-        return { info: be.makeTensorInfo!(shape, 'float32', values), values };
-      },
-      view: (t) => {
-        const v = be.data!.get(t.dataId).values;
-        if (!(v instanceof Float32Array)) throw new Error('FusedAdam: a float32 tensor without float32 data');
-        return v;
-      },
-    };
-  }
-  return null;
+  if (tf.getBackend() !== 'cpu' || !be.data || !be.makeTensorInfo) return null;
+  return {
+    fresh: (shape) => {
+      const values = new Float32Array(shape.reduce((a, b) => a * b, 1));
+      return { info: be.makeTensorInfo!(shape, 'float32', values), values };
+    },
+    view: (t) => {
+      const v = be.data!.get(t.dataId).values;
+      if (!(v instanceof Float32Array)) throw new Error('FusedAdam: a float32 tensor without float32 data');
+      return v;
+    },
+  };
 }
 
 /**
@@ -123,7 +106,7 @@ export class FusedAdam extends tf.AdamOptimizer {
     // The moments live where the first step put them.
     if ((this.mode ??= mode) !== mode) throw new Error(`FusedAdam: the backend changed during training (${this.mode} → ${mode})`);
     if (heap) this.onHeap(pairs, heap);
-    else if (memory) this.inPlace(pairs, memory);
+    else if (memory) this.onArrays(pairs, memory);
     else this.withKernels(pairs);
     (this as unknown as { incrementIterations(): void }).incrementIterations();
   }
@@ -184,7 +167,7 @@ export class FusedAdam extends tf.AdamOptimizer {
   }
 
   /** cpu: the same arithmetic as a JS loop over the backend's arrays. */
-  private inPlace(pairs: (readonly [string, tf.Tensor])[], memory: Memory): void {
+  private onArrays(pairs: (readonly [string, tf.Tensor])[], memory: Memory): void {
     const k = this.constants();
     for (const [name, g] of pairs) {
       const x = tf.engine().registeredVariables[name];
