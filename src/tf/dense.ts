@@ -67,11 +67,16 @@ export function installDenseKernels(): void {
   tf.registerKernel(bankBackward);
 }
 
+/**
+ * Whether tfjs would fuse this layer, the bias starting XNNPACK's accumulator: always, except a ReLU
+ * layer under a gradient tape, which it runs as product, then bias, then ReLU. The same choice, the
+ * same bits.
+ */
+const fusesBias = (relu: boolean) => !relu || (tf.engine().state as unknown as { gradientDepth: number }).gradientDepth === 0;
+
 const withGradient = (relu: boolean) =>
   tf.customGrad((x, w, b, save) => {
-    // tfjs fuses the layer (bias first, in XNNPACK's accumulator) except for a ReLU layer under a
-    // gradient tape, which it runs as product, then bias, then ReLU: the same choice, the same bits.
-    const biasFirst = !relu || (tf.engine().state as unknown as { gradientDepth: number }).gradientDepth === 0;
+    const biasFirst = fusesBias(relu);
     const y = tf.engine().runKernel(FORWARD, { x, w, b } as unknown as tf.NamedTensorMap, { relu, biasFirst } as never) as tf.Tensor2D;
     (save as tf.GradSaveFunc)([x as tf.Tensor, w as tf.Tensor, y]);
     return {
@@ -206,7 +211,7 @@ export function denseBank(x: tf.Tensor2D, ws: tf.Tensor2D[], bs: tf.Tensor1D[], 
   const n = ws.length;
   installBank(n);
   const relu = activation === 'relu';
-  const biasFirst = !relu || (tf.engine().state as unknown as { gradientDepth: number }).gradientDepth === 0;
+  const biasFirst = fusesBias(relu);
   const inputs: Record<string, tf.Tensor> = { x };
   ws.forEach((w, i) => {
     inputs[`w${i}`] = w;

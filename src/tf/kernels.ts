@@ -5,7 +5,9 @@
 // wasm's Slice (and SplitV and Unpack, which slice once per output) copies the whole input out of
 // the heap for every slice, and its GatherV2 checks each index through a closure: a split of a
 // [512, 512] activation into 8 experts took 4.8 ms, a batch's embedding gather 1.4 ms. Here they are
-// copies inside the heap (same values, bit for bit).
+// copies inside the heap (same values, bit for bit). Products, sums and means over leading axes,
+// Tile and Neg, and the fused dense, mix and embedding kernels (dense.ts, mix.ts, embed.ts) run
+// crossab's SIMD kernels (simd.ts) with the same bits as the tfjs kernels they replace.
 import * as tf from '@tensorflow/tfjs-core';
 import { wasmHeap } from './simd.js';
 import { installDenseKernels } from './dense.js';

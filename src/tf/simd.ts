@@ -111,17 +111,22 @@ function module(): WebAssembly.Module {
   return m;
 }
 
+const heaps = new WeakMap<object, WasmHeap>();
+
 /** crossab's kernels bound to the active wasm backend's heap, or null on another backend. */
 export function wasmHeap(): WasmHeap | null {
   if (tf.getBackend() !== 'wasm') return null;
   const be = tf.backend() as unknown as WasmBackend;
+  // Made once per backend: every kernel call asks for it.
+  let heap = heaps.get(be);
+  if (heap) return heap;
   const memory = be.wasm.asm.memory;
   let kernels = instances.get(memory);
   if (!kernels) {
     kernels = new WebAssembly.Instance(module(), { env: { memory } }).exports as unknown as SimdKernels;
     instances.set(memory, kernels);
   }
-  return {
+  heap = {
     kernels,
     at: (t) => be.dataIdMap.get(t.dataId).memoryOffset,
     output: (shape) => be.makeOutput(shape, 'float32'),
@@ -129,4 +134,6 @@ export function wasmHeap(): WasmHeap | null {
     free: (at) => be.wasm._free(at),
     f32: () => new Float32Array(be.wasm.HEAPU8.buffer),
   };
+  heaps.set(be, heap);
+  return heap;
 }
