@@ -4,9 +4,9 @@
 // ReLU, and their gradients run ~10 kernels (a step mask, a product, transposes, a sum, reshapes and
 // copies), each paying the engine's per-kernel cost; for the default scenario's small layers that
 // cost, not arithmetic, was most of a training step. Here the forward is one SIMD kernel and the
-// backward one kernel computing dx, dW and db together. Every value is the unfused graph's to the
-// bit (the same products in the same order, the bias added after, ReLU and its gradient as tfjs's
-// kernels compute them; test/tf/dense.test.ts). Other backends use tfjs's fused op.
+// backward one kernel computing dx, dW and db together. Every value is tfjs's to the bit (the same
+// products in the same order, the bias where tfjs adds it, ReLU and its gradient as tfjs's kernels
+// compute them; test/tf/dense.test.ts). Other backends use tfjs's fused op.
 import * as tf from '@tensorflow/tfjs-core';
 import { wasmHeap } from './simd.js';
 
