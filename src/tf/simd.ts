@@ -20,6 +20,8 @@ export interface SimdKernels {
   /** dE = dy · gate[:, k]; dGate[:, k] = Σ_j dy · e. */
   mixGrad(dyAt: number, eAt: number, gateAt: number, dEAt: number, dGateAt: number, n: number, k: number, rows: number, h: number): void;
   neg(xAt: number, outAt: number, n: number): void;
+  /** out = a ∘ b (0 +, 1 −, 2 ×, 3 ÷), b of m values repeated over a's n; `swap`: b ∘ a. */
+  binary(op: number, aAt: number, bAt: number, outAt: number, n: number, m: number, swap: boolean): void;
   /** A batch's masked embedding rows and numeric values; returns how many ids were out of range. */
   embedRows(
     tableAt: number,

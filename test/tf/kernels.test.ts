@@ -36,6 +36,16 @@ test("crossab's wasm copy kernels (slice, split, unstack, concat, stack, tile, g
     ['tile every axis, narrow rows', (f) => tf.tile(tf.slice(f, [0, 0, 0], [2, 3, 4]), [2, 3, 4])],
     ['tile int32, 1-d', (_, i) => tf.tile(tf.reshape(i, [-1]), [3])],
     ['neg (SIMD)', (f) => tf.neg(f)],
+    ['+ − × ÷ of one shape (SIMD)', (f) => [tf.add(f, tf.reverse(f)), tf.sub(f, tf.reverse(f)), tf.mul(f, tf.reverse(f)), tf.div(f, tf.add(tf.reverse(f), 3))]],
+    [
+      '+ − × ÷ with a row repeated, either side (SIMD)',
+      (f) => {
+        const row = tf.add(tf.slice(f, [0, 0, 0], [1, 1, 60]).reshape([60]), 2);
+        return [tf.add(f, row), tf.sub(row, f), tf.mul(f, row), tf.div(row, tf.add(f, 9)), tf.div(f, row)];
+      },
+    ],
+    ['+ − × ÷ with a scalar, either side (SIMD)', (f) => [tf.add(f, 0.3), tf.sub(0.3, f), tf.mul(f, -1.7), tf.div(2, tf.add(f, 5)), tf.div(f, 7)]],
+    ['× broadcast along a middle axis (tfjs kernel)', (f) => tf.mul(f, tf.slice(f, [0, 0, 0], [4, 1, 60]))],
   ];
   const run = async (backend: BackendName) => {
     await selectBackend(backend);

@@ -395,3 +395,61 @@ export function placeColumns(xAt: usize, outAt: usize, rows: i32, w: i32, width:
   const bytes = (<usize>w) << 2;
   for (let r: i32 = 0; r < rows; r++) memory.copy(outAt + ((<usize>(r * width + col)) << 2), xAt + ((<usize>(r * w)) << 2), bytes);
 }
+
+/**
+ * out = a ∘ b elementwise (op 0 +, 1 −, 2 ×, 3 ÷) for a of n values and b of m values repeated over
+ * a's leading axes (m = n: the same shape; m = 1: a scalar); `swap` reads b ∘ a instead (the
+ * broadcast operand on the left). IEEE float32 lane by lane, as tfjs-wasm's binary kernels.
+ */
+export function binary(op: i32, aAt: usize, bAt: usize, outAt: usize, n: i32, m: i32, swap: bool): void {
+  if (m == 1) {
+    const s = f32x4.splat(load<f32>(bAt));
+    const sb = load<f32>(bAt);
+    let i: i32 = 0;
+    for (; i + 4 <= n; i += 4) {
+      const o = (<usize>i) << 2;
+      const x = v128.load(aAt + o);
+      v128.store(outAt + o, swap ? apply(op, s, x) : apply(op, x, s));
+    }
+    for (; i < n; i++) {
+      const o = (<usize>i) << 2;
+      const x = load<f32>(aAt + o);
+      store<f32>(outAt + o, swap ? applyScalar(op, sb, x) : applyScalar(op, x, sb));
+    }
+    return;
+  }
+  for (let r: i32 = 0; r < n; r += m) {
+    const row = (<usize>r) << 2;
+    let j: i32 = 0;
+    for (; j + 4 <= m; j += 4) {
+      const o = (<usize>j) << 2;
+      const x = v128.load(aAt + row + o);
+      const y = v128.load(bAt + o);
+      v128.store(outAt + row + o, swap ? apply(op, y, x) : apply(op, x, y));
+    }
+    for (; j < m; j++) {
+      const o = (<usize>j) << 2;
+      const x = load<f32>(aAt + row + o);
+      const y = load<f32>(bAt + o);
+      store<f32>(outAt + row + o, swap ? applyScalar(op, y, x) : applyScalar(op, x, y));
+    }
+  }
+}
+
+// @ts-ignore: decorator
+@inline
+function apply(op: i32, x: v128, y: v128): v128 {
+  if (op == 0) return f32x4.add(x, y);
+  if (op == 1) return f32x4.sub(x, y);
+  if (op == 2) return f32x4.mul(x, y);
+  return f32x4.div(x, y);
+}
+
+// @ts-ignore: decorator
+@inline
+function applyScalar(op: i32, x: f32, y: f32): f32 {
+  if (op == 0) return x + y;
+  if (op == 1) return x - y;
+  if (op == 2) return x * y;
+  return x / y;
+}
