@@ -12,6 +12,8 @@ const name = z
 /** Names a report or an expectation uses for groups of domains or users cannot name a domain. */
 const RESERVED_DOMAINS = ['all', 'head-domains', 'tail-domains'];
 const prob = z.number().gt(0).lt(1);
+/** The logging policies a world's logged traffic can come from (world/logging.ts draws them). */
+export const LOGGING_POLICIES = ['random', 'popularity', 'softmax', 'epsilon-greedy', 'top-popularity'] as const;
 
 export const FeatureSchema = z.strictObject({
   name,
@@ -95,7 +97,17 @@ export const TrafficSchema = z.strictObject({
   /** Requests in the later A/B replay period. */
   replayRequests: z.number().int().min(0).max(50_000_000).default(10_000),
   periods: z.strictObject({ train: prob, valid: prob, test: prob }).default({ train: 0.7, valid: 0.1, test: 0.2 }),
-  loggingPolicy: z.enum(['random', 'popularity']).default('random'),
+  /**
+   * Which slate the logged traffic shows (and with what probability, recorded per impression):
+   * 'random' (uniform), 'popularity' (Plackett–Luce by item popularity), 'softmax' (Plackett–Luce by
+   * popularity^(1/loggingTemperature): below 1 more peaked), 'epsilon-greedy' (the popularity top-k,
+   * a uniform slate with probability loggingEpsilon), 'top-popularity' (the top-k, deterministic: no
+   * unbiased estimate of another policy exists from its logs).
+   */
+  loggingPolicy: z.enum(LOGGING_POLICIES).default('random'),
+  /** Optional so that a scenario that does not use them stores no default (softmax: 0.5, epsilon-greedy: 0.1). */
+  loggingTemperature: z.number().min(0.1).max(10).optional(),
+  loggingEpsilon: z.number().gt(0).max(1).optional(),
 });
 
 export const TrainingSchema = z.strictObject({
@@ -196,6 +208,17 @@ export const POWER_METRICS = ['mde', 'power'] as const;
  * shipped an arm whose true lift is ≤ 0.
  */
 export const GRADE_METRICS = ['decision_accuracy', 'false_ship_rate'] as const;
+/**
+ * Off-policy evaluation of a strategy from the logged test period (by `estimator`, default DR): its
+ * estimated CTR, its lift over the reference (the A/B control), |estimate − truth| / truth, the true
+ * value, 1 when the logger's support identifies it (else 0), the effective sample size as a share.
+ */
+export const OPE_METRICS = ['ope_value', 'ope_lift', 'ope_relative_error', 'ope_true_value', 'ope_identified', 'ope_ess_share'] as const;
+/** How well an offline `signal` orders the strategies by true online CTR on a domain: Kendall τ, 1 when its winner wins online, the CTR its winner gives up. */
+export const CONSISTENCY_METRICS = ['offline_online_tau', 'offline_winner_agrees', 'offline_regret'] as const;
+/** The off-policy estimators (ope/estimators.ts implements them) and the offline signals consistency compares. */
+export const OPE_ESTIMATORS = ['dm', 'ipw', 'snipw', 'dr', 'switch-dr', 'iips', 'sniips', 'rips', 'sips'] as const;
+export const OFFLINE_SIGNALS = ['auc', 'gauc', 'logloss', 'ope-dm', 'ope-snipw', 'ope-dr', 'ope-switch-dr'] as const;
 /** The procedures a grade compares: the rules on each method's evidence, and the naive readers with and without peeking. */
 export const GRADED_METHODS = ['plain', 'cuped', 'sequential', 'naive', 'peeking'] as const;
 
@@ -206,7 +229,11 @@ export const GRADED_METHODS = ['plain', 'cuped', 'sequential', 'naive', 'peeking
  */
 export const ExpectationSchema = z.strictObject({
   name: z.string().min(1).max(200).optional(),
-  metric: z.enum([...OFFLINE_METRICS, ...AB_METRICS, ...POWER_METRICS, ...GRADE_METRICS]),
+  metric: z.enum([...OFFLINE_METRICS, ...AB_METRICS, ...POWER_METRICS, ...GRADE_METRICS, ...OPE_METRICS, ...CONSISTENCY_METRICS]),
+  /** Off-policy metrics: which estimator (default DR). */
+  estimator: z.enum(OPE_ESTIMATORS).optional(),
+  /** Consistency metrics: which offline signal (default AUC). */
+  signal: z.enum(OFFLINE_SIGNALS).optional(),
   /** Power and grade metrics: whose decisions (default: the scenario's decision method). */
   method: z.enum(GRADED_METHODS).optional(),
   /** Offline metrics: the click model or the click-and-convert (ESMM-style) prediction. */
@@ -237,6 +264,12 @@ export const CheckSchema = z.strictObject({
   assignments: z.number().int().min(1).max(10_000).default(DEFAULT_ASSIGNMENTS),
 });
 
+/** Off-policy evaluation of the logged test period. */
+export const OpeSchema = z.strictObject({
+  /** The strategy whose click predictions are the Direct Method's reward model (default: the best by validation AUC). */
+  rewardModel: name.optional(),
+});
+
 export const ScenarioSchema = z
   .strictObject({
     $schema: z.string().optional(),
@@ -253,6 +286,7 @@ export const ScenarioSchema = z
     training: TrainingSchema.default(TrainingSchema.parse({})),
     strategies: z.array(name).min(1).optional(),
     abtest: AbTestSchema.optional(),
+    ope: OpeSchema.optional(),
     expectations: z.array(ExpectationSchema).default([]),
     check: CheckSchema.optional(),
   })
@@ -311,6 +345,20 @@ export const ScenarioSchema = z
         if (!e.strategy) at('strategy', `metric '${e.metric}' is judged per strategy: name one`);
         if (e.arm) at('arm', `metric '${e.metric}' is an offline metric; use strategy, not arm`);
         if (e.segment !== 'all' && e.domain !== 'all') at('segment', 'offline metrics are stored per domain or per user segment, not both: set domain to all');
+        return;
+      }
+      const ope = (OPE_METRICS as readonly string[]).includes(e.metric);
+      const consistency = (CONSISTENCY_METRICS as readonly string[]).includes(e.metric);
+      if (e.estimator && !ope) at('estimator', `only ${OPE_METRICS.join(', ')} take an estimator`);
+      if (e.signal && !consistency) at('signal', `only ${CONSISTENCY_METRICS.join(', ')} take a signal`);
+      if (ope || consistency) {
+        if (RESERVED_DOMAINS.slice(1).includes(e.domain)) at('domain', `'${e.metric}' is stored per domain and for all: not for ${e.domain}`);
+        if (e.arm) at('arm', `'${e.metric}' judges strategies, not arms${ope ? ': use strategy' : ''}`);
+        if (e.target !== 'click') at('target', `'${e.metric}' is about clicks`);
+        if (ope && !e.strategy) at('strategy', `metric '${e.metric}' is judged per strategy: name one`);
+        if (consistency && e.strategy) at('strategy', `'${e.metric}' orders all strategies: remove strategy`);
+        if (consistency && e.segment !== 'all') at('segment', `'${e.metric}' is judged over all users`);
+        if (e.vs && consistency) at('vs', `'${e.metric}' compares no pair`);
         return;
       }
       if (e.target !== 'click') at('target', 'A/B metrics have no target');

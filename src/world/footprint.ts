@@ -43,7 +43,8 @@ export function worldFootprint(s: Scenario): WorldFootprint {
   // Per request (logged and replay): time, user, domain, context features and latent, candidate pool.
   const perRequestBytes = 13 + 4 * ctx + 4 * L + 4 * cand;
   const byField: Record<string, number> = {
-    'traffic.requests': n * perImpression + R * perRequestBytes,
+    // Logged requests keep their pools (off-policy evaluation ranks them), first row and experience.
+    'traffic.requests': n * perImpression + R * (perRequestBytes + 8),
     'traffic.replayRequests': RR * perRequestBytes,
     'users.count': U * (4 * L * (D + 3) + 8 * L + 16 * D + 8 * userFeatures + 160),
     'items.count': I * (4 * L * (D + 2) + 8 * D + 64),
@@ -54,7 +55,13 @@ export function worldFootprint(s: Scenario): WorldFootprint {
   // the replay candidates are encoded the same way and scored by every arm.
   const perRow = 26 + 8 * fc + 4 * fn;
   const arms = s.abtest?.arms.length ?? 2;
-  const inputBytes = n * perRow + replayCandidates * (perRow + 16 + 8 * arms);
-  const inputByField = { 'traffic.requests': n * perRow, 'traffic.replayRequests': replayCandidates * (perRow + 16 + 8 * arms) };
+  // The test period's candidates, encoded alike and scored by every strategy (off-policy evaluation's targets).
+  const testCandidates = R * s.traffic.periods.test * cand;
+  const strategies = s.strategies?.length ?? 8;
+  const inputByField = {
+    'traffic.requests': n * perRow + testCandidates * (perRow + 16 + 4 * strategies),
+    'traffic.replayRequests': replayCandidates * (perRow + 16 + 8 * arms),
+  };
+  const inputBytes = inputByField['traffic.requests'] + inputByField['traffic.replayRequests'];
   return { loggedImpressions: n, replayCandidates, worldBytes, inputBytes, byField, inputByField };
 }

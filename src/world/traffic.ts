@@ -168,60 +168,18 @@ function fillRequests(req: Requests, from: number, total: number, rng: Rng, g: R
   candStart[n] = c;
 }
 
-/** The identity permutation between calls (each call undoes its swaps), and the positions it swapped. */
-let identity = Int32Array.from({ length: 64 }, (_, i) => i);
-let picks = new Int32Array(64);
-let keys = new Float64Array(64);
-let chosen = new Uint8Array(64);
-
-/**
- * Indices (into the request's candidates cands[start … start + n)) of the slate the logging policy
- * shows, in rank order.
- */
-export function logSlate(
-  policy: 'random' | 'popularity',
-  cands: Int32Array,
-  start: number,
-  n: number,
-  k: number,
-  popularity: Float64Array,
-  rng: Rng,
-  out: Int32Array,
-): void {
-  if (policy === 'random') {
-    // The first k steps of a Fisher–Yates shuffle of 0..n−1, on a scratch identity restored afterwards.
-    if (identity.length < n) identity = Int32Array.from({ length: 2 * n }, (_, i) => i);
-    if (picks.length < k) picks = new Int32Array(2 * k);
-    const idx = identity;
-    for (let j = 0; j < k; j++) {
-      const pick = j + rng.int(n - j);
-      picks[j] = pick;
-      const t = idx[j];
-      idx[j] = idx[pick];
-      idx[pick] = t;
-      out[j] = idx[j];
-    }
-    // Only positions j and picks[j] moved: put their own indices back.
-    for (let j = 0; j < k; j++) {
-      idx[j] = j;
-      idx[picks[j]] = picks[j];
-    }
-    return;
-  }
-  // Plackett–Luce by popularity via the Gumbel-top-k trick: the k largest perturbed log-popularities,
-  // ties to the lower index (the order a stable sort gives).
-  if (keys.length < n) {
-    keys = new Float64Array(2 * n);
-    chosen = new Uint8Array(2 * n);
-  }
-  for (let j = 0; j < n; j++) {
-    keys[j] = Math.log(popularity[cands[start + j]]) - Math.log(-Math.log(1 - rng.next() * (1 - 1e-12)));
-    chosen[j] = 0;
-  }
-  for (let j = 0; j < k; j++) {
-    let best = -1;
-    for (let i = 0; i < n; i++) if (!chosen[i] && (best < 0 || keys[i] > keys[best])) best = i;
-    out[j] = best;
-    chosen[best] = 1;
-  }
+/** Requests [from, to) of `req` as a Requests of their own (candidate offsets rebased; the arrays are views). */
+export function sliceRequests(req: Requests, from: number, to: number, dim: number): Requests {
+  const c0 = req.candStart[from];
+  return {
+    n: to - from,
+    time: req.time.subarray(from, to),
+    user: req.user.subarray(from, to),
+    domain: req.domain.subarray(from, to),
+    ctxCat: req.ctxCat.map((c) => c?.subarray(from, to) ?? null),
+    ctxNum: req.ctxNum.map((c) => c?.subarray(from, to) ?? null),
+    ctxLatent: req.ctxLatent.subarray(from * dim, to * dim),
+    candStart: Int32Array.from(req.candStart.subarray(from, to + 1), (c) => c - c0),
+    candItems: req.candItems.subarray(c0, req.candStart[to]),
+  };
 }
