@@ -9,6 +9,7 @@ const LAYERS = [
   ['experiment', 'src/experiment/', 'one run as numbered steps, its memory budget and cancellation'],
   ['report', 'src/report/', 'Vega-Lite charts and the self-contained HTML report'],
   ['store', 'src/store/', 'DuckDB: every table, every SQL statement, reads and writes'],
+  ['ope', 'src/ope/', 'off-policy estimates from the logs and offline ↔ online consistency'],
   ['abtest', 'src/abtest/', 'the online A/B replay against the truth and its statistics'],
   ['train', 'src/train/', 'fitting models: the trainer, Adam, worker threads, memory'],
   ['metrics', 'src/metrics/', 'offline metrics: AUC, GAUC, log loss, calibration'],

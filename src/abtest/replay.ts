@@ -3,7 +3,7 @@
 // optional position-bias curve). Because the truth is known, every arm's slates are also scored for
 // *every* request, which gives the true lift the A/B estimate should cover.
 import type { Dataset } from '../data/dataset.js';
-import { tailDomains } from '../world/traffic.js';
+import { tailDomains, type Requests } from '../world/traffic.js';
 import { stream } from '../world/rng.js';
 import { rawLogits, sigmoid } from '../world/truth.js';
 import { SEGMENTS, type World } from '../world/world.js';
@@ -155,20 +155,24 @@ export interface ReplayResult {
   looks: Look[];
 }
 
-/** The true click and conversion probabilities of every replay candidate. */
+/** The true click and conversion probabilities of every candidate (the replay's, or those of other requests). */
 export interface CandidateTruth {
   click: Float32Array;
   conv: Float32Array;
 }
 
-export function candidateTruth(w: World, cds: Dataset & { request: Int32Array; item: Int32Array }): CandidateTruth {
+export function candidateTruth(
+  w: World,
+  cds: Dataset & { request: Int32Array; item: Int32Array },
+  rq: Requests = w.replay,
+  experience: Int32Array = w.replayExperience,
+): CandidateTruth {
   const click = new Float32Array(cds.n);
   const conv = new Float32Array(cds.n);
   const L = w.truth.dim;
-  const experience = w.replayExperience;
   for (let k = 0; k < cds.n; k++) {
     const d = cds.domain[k];
-    const [rc, rv] = rawLogits(w.truth, d, cds.user[k], cds.item[k], w.replay.ctxLatent, cds.request[k] * L, experience[cds.request[k]]);
+    const [rc, rv] = rawLogits(w.truth, d, cds.user[k], cds.item[k], rq.ctxLatent, cds.request[k] * L, experience[cds.request[k]]);
     click[k] = sigmoid(w.truth.bias[d] + rc);
     conv[k] = sigmoid(w.truth.convBias[d] + rv);
   }
@@ -184,11 +188,10 @@ export function accountingBytes(domains: number, users: number): number {
   return (domains + 3) * users * 6 * 8;
 }
 
-/** For each request, the candidate indices of the top-k slate by score. */
-function slates(w: World, scores: Float32Array): { start: Int32Array; cand: Int32Array } {
-  const rq = w.replay;
+/** For each request, the candidate indices of the top-k slate by score (k: the request's domain's slate). */
+export function rankSlates(rq: Requests, slateOf: ArrayLike<number>, scores: Float32Array): { start: Int32Array; cand: Int32Array } {
   const start = new Int32Array(rq.n + 1);
-  for (let r = 0; r < rq.n; r++) start[r + 1] = start[r] + w.scenario.domains[rq.domain[r]].slate;
+  for (let r = 0; r < rq.n; r++) start[r + 1] = start[r] + slateOf[rq.domain[r]];
   const cand = new Int32Array(start[rq.n]);
   for (let r = 0; r < rq.n; r++) {
     const from = rq.candStart[r];
@@ -199,6 +202,13 @@ function slates(w: World, scores: Float32Array): { start: Int32Array; cand: Int3
   }
   return { start, cand };
 }
+
+const slates = (w: World, scores: Float32Array) =>
+  rankSlates(
+    w.replay,
+    w.scenario.domains.map((d) => d.slate),
+    scores,
+  );
 
 /** Every distinct strategy among the arms ranks every replay request once: its slates and their expected clicks. */
 type Ranked = Map<string, { start: Int32Array; cand: Int32Array; expClicks: Float64Array; expConvs: Float64Array }>;

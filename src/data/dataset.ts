@@ -4,6 +4,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Rng } from '../world/rng.js';
 import { featureColumns, periodRows, type Impressions, type World } from '../world/world.js';
+import type { Requests } from '../world/traffic.js';
 
 export interface Dataset {
   n: number;
@@ -73,8 +74,12 @@ export function buildDataset(w: World): Dataset {
  * The replay period's candidates as model inputs, encoded like the logged data (same embedding
  * offsets and numeric statistics): row k is candidate k of world.replay.candItems.
  */
-export function buildCandidateDataset(w: World, base: Dataset): Dataset & { request: Int32Array; item: Int32Array } {
-  const rq = w.replay;
+export function buildCandidateDataset(
+  w: World,
+  base: Dataset,
+  rq: Requests = w.replay,
+  experience: Int32Array = w.replayExperience,
+): Dataset & { request: Int32Array; item: Int32Array } {
   const n = rq.candItems.length;
   const request = new Int32Array(n);
   const domain = new Uint8Array(n);
@@ -90,7 +95,7 @@ export function buildCandidateDataset(w: World, base: Dataset): Dataset & { requ
   }
   const item = rq.candItems;
   const cols = featureColumns(w.layout, w.users, w.items, rq, n, domain, user, item, request);
-  const activity = Uint8Array.from(request, (r) => activityBucket(w.replayExperience[r]));
+  const activity = Uint8Array.from(request, (r) => activityBucket(experience[r]));
   const ds = encode(w, n, cols.cat, cols.num, base.numMean, base.numSd, domain, user, time, new Float32Array(n), new Float32Array(n), activity);
   return { ...ds, request, item };
 }

@@ -5,6 +5,7 @@ import { buildCandidateDataset, buildDataset, type Dataset } from './dataset.js'
 import { buildHistory, type History } from './history.js';
 import type { Scenario } from '../scenario/schema.js';
 import { generateWorld, periodRows, type World } from '../world/world.js';
+import { sliceRequests, type Requests } from '../world/traffic.js';
 
 export type CandidateDataset = ReturnType<typeof buildCandidateDataset>;
 
@@ -15,7 +16,16 @@ export interface TrainingInputs {
   split: { train: Int32Array; valid: Int32Array; test: Int32Array };
   /** Built on first use and kept: every arm scores the same candidates. */
   candidates?: CandidateDataset;
+  testCandidates?: TestCandidates;
 }
+
+/**
+ * The logged test period's requests with their whole candidate pools, as model inputs: every strategy
+ * ranks them, so off-policy estimates from the logged slates can be held against each strategy's
+ * true value on the same requests. Row k is candidate k of `requests`; `from` is the first request's
+ * index among the logged requests.
+ */
+export type TestCandidates = CandidateDataset & { requests: Requests; experience: Int32Array; from: number };
 
 /** The model inputs of a generated world. */
 export function trainingInputs(world: World): TrainingInputs {
@@ -33,4 +43,15 @@ export function modelInputs(scenario: Scenario, seed: number): TrainingInputs {
 export function candidatesOf(p: TrainingInputs): CandidateDataset {
   p.candidates ??= buildCandidateDataset(p.world, p.ds);
   return p.candidates;
+}
+
+export function testCandidatesOf(p: TrainingInputs): TestCandidates {
+  if (!p.testCandidates) {
+    const w = p.world;
+    const { validEnd: from, testEnd: to } = w.timeline;
+    const requests = sliceRequests(w.loggedRequests, from, to, w.truth.dim);
+    const experience = w.loggedExperience.subarray(from, to);
+    p.testCandidates = { ...buildCandidateDataset(w, p.ds, requests, experience), requests, experience, from };
+  }
+  return p.testCandidates;
 }

@@ -3,7 +3,9 @@
 //   2. generate  — the seeded world (users, items, logged traffic, the truth) and its model inputs
 //   3. record    — the run enters the store as 'running'
 //   4. train     — every strategy, on worker threads
-//   5. evaluate  — offline metrics on the test period, with the oracle's ceiling and a constant floor
+//   5. evaluate  — offline metrics on the test period, with the oracle's ceiling and a constant floor;
+//                  5b: off-policy estimates of every strategy from the logged test period, and how
+//                  well each offline signal predicts the true online ordering
 //   6. replay    — the A/B test of the arms over the replay period, and a decision per domain,
 //                  both graded against the truth (6b, on request: over re-randomised assignments)
 //   7. store     — every result and the switch to 'complete', in one transaction
@@ -14,7 +16,7 @@ import { silent, type Listener, type Stage } from '../util/events.js';
 import { UserError } from '../util/errors.js';
 import { VERSION } from '../util/version.js';
 import { generateWorld } from '../world/world.js';
-import { candidatesOf, trainingInputs, type TrainingInputs } from '../data/inputs.js';
+import { candidatesOf, testCandidatesOf, trainingInputs, type TrainingInputs } from '../data/inputs.js';
 import { activeBackend, selectBackend, type BackendName } from '../tf/backend.js';
 import { DEFAULT_STRATEGIES, strategy } from '../models/registry.js';
 import { constantPredictions, evaluate, groupsOf, oraclePredictions, type StrategyMetrics } from '../metrics/offline.js';
@@ -25,6 +27,8 @@ import { gradeDecisions, type DomainGrade } from '../abtest/grade.js';
 import { verdict } from '../abtest/verdict.js';
 import { decide, type DomainDecision } from '../abtest/decide.js';
 import { DEFAULT_DECISION_RULES, type DecisionRules } from '../scenario/schema.js';
+import { offPolicyEvaluation, type OpeResult } from '../ope/evaluate.js';
+import { offlineOnline, type Consistency } from '../ope/consistency.js';
 import { openDb } from '../store/db.js';
 import { finishRun, markRun, newRunId, startRun } from '../store/runs.js';
 import { writeReport } from '../report/write.js';
@@ -71,6 +75,8 @@ export interface RunOutcome {
   backend: BackendName;
   inputs: TrainingInputs;
   offline: OfflineResults;
+  /** Off-policy estimates from the logs, and the offline signals against the true online ordering. */
+  ope: OffPolicy;
   ab: ReplayResult;
   /** Per domain: ship, keep, not enough data or unreliable, graded against the truth. */
   decisions: DomainDecision[];
@@ -112,6 +118,8 @@ export async function planRun(o: Omit<RunOptions, 'report'> & { poolSize?: numbe
   const arms = resolveArms(o.scenario, base, { arms: o.arms, control: o.control, aa: o.aa });
   const names = [...new Set([...base, ...arms.arms.map((a) => a.strategy)])];
   resolveStrategies(o.scenario, names);
+  const rm = o.scenario.ope?.rewardModel;
+  if (rm && !names.includes(rm)) throw new UserError(`ope.rewardModel '${rm}' is not a trained strategy (trained: ${names.join(', ')})`);
   const pooled = o.pool?.size ?? o.poolSize;
   const workers = pooled ?? Math.min(o.workers ?? DEFAULT_WORKERS, names.length);
   const backend = await selectBackend(o.backend);
@@ -172,6 +180,34 @@ export async function trainAndEvaluate(
     constant: evaluate('constant', constantPredictions(ds, split.train), world, ds, split.test, groups),
     trained,
   };
+}
+
+export type OffPolicy = OpeResult & { consistency: Consistency };
+
+/**
+ * The Direct Method's reward model: the scenario's choice, else the strategy of least log loss on the
+ * logged test rows — DM needs calibrated probabilities, which AUC does not judge (on the tiny world
+ * the best-AUC model under-predicted its own top items' CTR by half). A choice among a handful of
+ * models on the rows OPE reads; no weight depends on it.
+ */
+export function rewardModelOf(scenario: Scenario, off: OfflineResults): string {
+  if (scenario.ope?.rewardModel) return scenario.ope.rewardModel;
+  const names = off.trained.map((t) => t.strategy);
+  return names.reduce((a, b) => (off.strategies[b].logloss < off.strategies[a].logloss ? b : a));
+}
+
+/** 5b. Off-policy evaluation of every trained strategy on the logged test period, lifts over `reference`, and offline ↔ online consistency. */
+export async function offPolicy(p: TrainingInputs, off: OfflineResults, reference: string, alpha: number, onEvent: Listener = silent): Promise<OffPolicy> {
+  return stage('ope', onEvent, () => {
+    const ope = offPolicyEvaluation(p.world, testCandidatesOf(p), {
+      scores: new Map(off.trained.map((t) => [t.strategy, t.testCandidates])),
+      rewardModel: rewardModelOf(p.world.scenario, off),
+      reference,
+      positionBias: p.world.scenario.abtest?.positionBias ?? null,
+      alpha,
+    });
+    return { ...ope, consistency: offlineOnline(off.strategies, ope, p.world.layout.domains) };
+  });
 }
 
 /**
@@ -238,9 +274,11 @@ export async function executeRun(o: RunOptions, listener: Listener, handle: RunH
       signal: o.signal,
     });
     o.signal?.throwIfAborted();
+    const rules = o.scenario.abtest?.decisions ?? DEFAULT_DECISION_RULES;
+    // 5b. off-policy evaluation and offline ↔ online consistency
+    const ope = await offPolicy(inputs, offline, arms.arms[arms.control].strategy, rules.alpha, onEvent);
     // 6. replay
     const ab = await abTest(inputs, offline, arms.arms, arms.control, salt, onEvent);
-    const rules = o.scenario.abtest?.decisions ?? DEFAULT_DECISION_RULES;
     const decisions = decide(ab, inputs.world.layout.domains, rules);
     // 6b. grade the decision procedure over re-randomised assignments of the same world and models
     const grades = o.grade
@@ -248,7 +286,9 @@ export async function executeRun(o: RunOptions, listener: Listener, handle: RunH
       : [];
     o.signal?.throwIfAborted();
     // 7. store
-    handle.finishing = stage('store', onEvent, () => finishRun(o.db, runId, inputs.world, offline, ab, decisions, grades, (performance.now() - t0) / 1000));
+    handle.finishing = stage('store', onEvent, () =>
+      finishRun(o.db, runId, inputs.world, offline, ope, ab, decisions, grades, (performance.now() - t0) / 1000),
+    );
     await handle.finishing;
     // 8. report: read back from the store, so it shows what the store holds.
     const reportPath = o.report ? (await stage('report', onEvent, () => writeReport(o.db, [runId]))).html : null;
@@ -267,6 +307,7 @@ export async function executeRun(o: RunOptions, listener: Listener, handle: RunH
       backend,
       inputs,
       offline,
+      ope,
       ab,
       decisions,
       grades,

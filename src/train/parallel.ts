@@ -9,7 +9,7 @@ import type { Scenario } from '../scenario/schema.js';
 import type { Listener, ProgressEvent } from '../util/events.js';
 import type { BackendName } from '../tf/backend.js';
 import { strategy } from '../models/registry.js';
-import { candidatesOf, type TrainingInputs } from '../data/inputs.js';
+import { candidatesOf, testCandidatesOf, type TrainingInputs } from '../data/inputs.js';
 import type { StrategyMetrics } from '../metrics/offline.js';
 import type { Predictions } from '../models/model.js';
 import { fitStrategy, type EpochPoint } from './trainer.js';
@@ -33,6 +33,8 @@ export interface TrainedResult {
   test: Predictions;
   /** Click probabilities of every replay candidate, when the strategy is an A/B arm. */
   candidates: Float32Array | null;
+  /** Click probabilities of every candidate of the logged test period's requests (off-policy evaluation ranks by them). */
+  testCandidates: Float32Array;
 }
 
 /** Train one strategy in this thread and keep only its results. */
@@ -47,15 +49,24 @@ export async function trainOne(
   const t = await fitStrategy(strategy(name), p.ds, p.split, p.history, p.world.scenario.training, seed, onEvent, signal);
   try {
     const test = t.predict(p.split.test);
+    const every = (n: number) => Int32Array.from({ length: n }, (_, k) => k);
     let candidates: Float32Array | null = null;
     if (scoreCandidates) {
       const cds = candidatesOf(p);
-      candidates = t.score(
-        cds,
-        Int32Array.from({ length: cds.n }, (_, k) => k),
-      ).click;
+      candidates = t.score(cds, every(cds.n)).click;
     }
-    return { strategy: name, curve: t.curve, bestEpoch: t.bestEpoch, seconds: t.seconds, samplesPerSecond: t.samplesPerSecond, test, candidates };
+    const tcs = testCandidatesOf(p);
+    const testCandidates = t.score(tcs, every(tcs.n)).click;
+    return {
+      strategy: name,
+      curve: t.curve,
+      bestEpoch: t.bestEpoch,
+      seconds: t.seconds,
+      samplesPerSecond: t.samplesPerSecond,
+      test,
+      candidates,
+      testCandidates,
+    };
   } finally {
     t.dispose();
   }

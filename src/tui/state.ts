@@ -1,7 +1,7 @@
 // The dashboard's state, folded from the pipeline's progress events (pure: no work, no I/O).
 import type { ProgressEvent, Stage } from '../util/events.js';
 
-export const STAGES: Stage[] = ['generate', 'train', 'evaluate', 'replay', 'store', 'report'];
+export const STAGES: Stage[] = ['generate', 'train', 'evaluate', 'ope', 'replay', 'store', 'report'];
 
 export interface StrategyProgress {
   name: string;
