@@ -1,9 +1,9 @@
 // Expectations made concrete: 'each' expanded to one claim per domain, names checked against what
 // the run trains, a readable label, and which stored value of a run each one reads.
 import type { Db } from '../store/db.js';
-import { abValue, gradeValue, maxUserShare, offlineValue, powerValue, srmPValue, type OfflineCell } from '../store/run-data.js';
+import { abValue, consistencyValue, gradeValue, maxUserShare, offlineValue, opeValue, powerValue, srmPValue, type OfflineCell } from '../store/run-data.js';
 import type { Expectation, Scenario } from '../scenario/schema.js';
-import { GRADE_METRICS, OFFLINE_METRICS, POWER_METRICS } from '../scenario/schema.js';
+import { CONSISTENCY_METRICS, GRADE_METRICS, OFFLINE_METRICS, OPE_METRICS, POWER_METRICS } from '../scenario/schema.js';
 import { ScenarioError } from '../scenario/load.js';
 import { tailDomains } from '../world/traffic.js';
 
@@ -21,12 +21,17 @@ type OfflineMetric = (typeof OFFLINE_METRICS)[number];
 const isOffline = (e: Expectation) => (OFFLINE_METRICS as readonly string[]).includes(e.metric);
 const isPower = (e: Expectation) => (POWER_METRICS as readonly string[]).includes(e.metric);
 const isGrade = (e: Expectation) => (GRADE_METRICS as readonly string[]).includes(e.metric);
+const isOpe = (e: Expectation) => (OPE_METRICS as readonly string[]).includes(e.metric);
+const isConsistency = (e: Expectation) => (CONSISTENCY_METRICS as readonly string[]).includes(e.metric);
+/** Who an expectation judges: a strategy (offline, off-policy) or an arm. */
+const byStrategy = (e: Expectation) => isOffline(e) || isOpe(e);
 /** Whose decisions a power or grade metric reads: the expectation's method, else the scenario's. */
 const methodOf = (e: Expectation, s: Scenario) => e.method ?? s.abtest?.decisions.method ?? 'cuped';
 
 function describe(e: Expectation, domain: string): string {
-  const who = isOffline(e) ? e.strategy! : isGrade(e) ? (e.method ?? 'the rules') : (e.arm ?? 'all arms');
-  const lhs = e.metric === 'srm_p_value' ? 'srm p-value' : `${e.metric}${e.target === 'conversion' ? '[conversion]' : ''}(${who})`;
+  const who = byStrategy(e) ? e.strategy! : isGrade(e) ? (e.method ?? 'the rules') : isConsistency(e) ? (e.signal ?? 'auc') : (e.arm ?? 'all arms');
+  const by = isOpe(e) ? `[${e.estimator ?? 'dr'}]` : e.target === 'conversion' ? '[conversion]' : '';
+  const lhs = e.metric === 'srm_p_value' ? 'srm p-value' : `${e.metric}${by}(${who})`;
   const diff = e.vs ? ` − ${e.metric}(${e.vs})` : '';
   const where = [domain !== 'all' ? domain : '', e.segment !== 'all' ? `${e.segment} users` : ''].filter(Boolean).join(', ');
   const op = e.atLeast !== undefined ? `≥ ${e.atLeast}` : `≤ ${e.atMost}`;
@@ -41,10 +46,10 @@ export function claims(s: Scenario, trained: string[], origin: string): Claim[] 
   const tail = tailDomains({ scenario: s });
   const bad = (i: number, key: string, msg: string) => new ScenarioError(`${origin}: expectations[${i}].${key}: ${msg}`);
   return s.expectations.flatMap((e, i) => {
-    if (isOffline(e)) {
+    if (byStrategy(e)) {
       for (const key of ['strategy', 'vs'] as const) {
         const n = e[key];
-        if (n && !trained.includes(n) && !BASELINES.includes(n))
+        if (n && !trained.includes(n) && (isOpe(e) || !BASELINES.includes(n)))
           throw bad(i, key, `'${n}' is not trained in this scenario (strategies: ${trained.join(', ')}; or oracle, constant)`);
       }
     }
@@ -76,6 +81,17 @@ async function single(db: Db, runId: string, c: Claim, who: string | undefined, 
   if (isPower(e)) return powerValue(db, runId, e.metric as 'mde' | 'power', methodOf(e, s) === 'plain' ? 'plain' : 'cuped', who!, c.domain);
   if (isGrade(e)) return gradeValue(db, runId, e.metric === 'decision_accuracy' ? 'correct' : 'false_ship', methodOf(e, s), c.domain);
   if (isOffline(e)) return offlineValue(db, runId, e.metric as OfflineMetric, { strategy: who!, target: e.target, ...offlineScope(c.domain, e.segment) });
+  if (isOpe(e))
+    return opeValue(db, runId, e.metric.slice(4) as Parameters<typeof opeValue>[2], {
+      strategy: who!,
+      estimator: e.estimator ?? 'dr',
+      domain: c.domain,
+      segment: e.segment,
+    });
+  if (isConsistency(e)) {
+    const column = e.metric === 'offline_online_tau' ? 'tau' : e.metric === 'offline_winner_agrees' ? 'winner_agrees' : 'regret';
+    return consistencyValue(db, runId, column, e.signal ?? 'auc', c.domain);
+  }
   const cell = { arm: who!, domain: c.domain, segment: e.segment };
   switch (e.metric) {
     case 'ab_lift':
@@ -98,7 +114,7 @@ async function single(db: Db, runId: string, c: Claim, who: string | undefined, 
 /** The claim's value in one stored run: the metric, minus the `vs` metric when given. NaN when undefined. */
 export async function claimValue(db: Db, runId: string, c: Claim, s: Scenario): Promise<number> {
   const e = c.expectation;
-  const who = isOffline(e) ? e.strategy : e.arm;
+  const who = byStrategy(e) ? e.strategy : e.arm;
   const a = await single(db, runId, c, who, s);
   if (a === null) return NaN;
   if (!e.vs) return a;

@@ -2,7 +2,7 @@ import { basename } from 'node:path';
 import { loadScenario } from '../scenario/load.js';
 import { admit } from '../experiment/budget.js';
 import { formatTable } from '../util/table.js';
-import { writeParquet } from '../store/export.js';
+import { writeBanditParquet, writeParquet } from '../store/export.js';
 import { summarise } from '../world/summary.js';
 import { generateWorld } from '../world/world.js';
 import { checkOutputPath, parse, seedFlag } from './args.js';
@@ -12,15 +12,17 @@ export async function generate(argv: string[]): Promise<number> {
   const { values, positionals } = parse('generate', argv, COMMANDS.generate.flags, COMMANDS.generate.positionals);
   const seed = seedFlag('generate', values.seed);
   const out = values.out ? checkOutputPath('generate', 'out', values.out, '.parquet') : undefined;
+  const bandit = values.bandit ? checkOutputPath('generate', 'bandit', values.bandit, '.parquet') : undefined;
   const scenario = loadScenario(positionals[0]);
-  admit(scenario, { strategies: [], arms: 0, copies: out ? 2 : 1, workers: 0, backend: null }, basename(positionals[0]));
+  admit(scenario, { strategies: [], arms: 0, copies: out || bandit ? 2 : 1, workers: 0, backend: null }, basename(positionals[0]));
   const t0 = performance.now();
   const world = generateWorld(scenario, seed ?? scenario.seed);
   const seconds = (performance.now() - t0) / 1000;
   if (out) await writeParquet(world, out);
+  if (bandit) await writeBanditParquet(world, bandit);
   const summary = summarise(world);
   if (values.json) {
-    process.stdout.write(JSON.stringify({ ...summary, seconds, out: out ?? null }) + '\n');
+    process.stdout.write(JSON.stringify({ ...summary, seconds, out: out ?? null, bandit: bandit ?? null }) + '\n');
     return 0;
   }
   const lines = [
@@ -36,6 +38,7 @@ export async function generate(argv: string[]): Promise<number> {
     ),
   ];
   if (out) lines.push('', `wrote ${out}`);
+  if (bandit) lines.push(`${out ? '' : '\n'}wrote ${bandit} (bandit feedback, logging policy ${scenario.traffic.loggingPolicy})`);
   process.stdout.write(lines.join('\n') + '\n');
   return 0;
 }

@@ -9,7 +9,7 @@ import type { DomainGrade } from '../abtest/grade.js';
 import { minimumDetectableLift } from '../abtest/stats.js';
 import type { DecisionRules } from '../scenario/schema.js';
 import type { OfflineResults } from '../train/parallel.js';
-import { executeRun } from '../experiment/experiment.js';
+import { executeRun, type OffPolicy } from '../experiment/experiment.js';
 import { newHandle, withCancellation } from '../experiment/cancel.js';
 import { checkOutputPath, intFlag, listFlag, parse, seedFlag, workersFlag } from './args.js';
 import { COMMANDS } from './specs.js';
@@ -97,6 +97,96 @@ export function powerJson(ab: ReplayResult, rules: DecisionRules) {
       power_at_true_lift: num(l.power),
       users_needed_for_true_lift: num(l.usersNeeded),
     }));
+}
+
+/** Off-policy estimates (all users; the store has each segment too) and the offline signals' agreement with the truth online. */
+export function opeJson(o: OffPolicy) {
+  return {
+    logger: o.logger,
+    reward_model: o.rewardModel,
+    reference: o.reference,
+    estimates: o.rows
+      .filter((r) => r.segment === 'all')
+      .map((r) => ({
+        strategy: r.strategy,
+        estimator: r.estimator,
+        domain: r.domain,
+        requests: r.requests,
+        identified: r.identified,
+        value: num(r.value),
+        se: num(r.se),
+        ci_low: num(r.ciLow),
+        ci_high: num(r.ciHigh),
+        true_value: num(r.trueValue),
+        relative_error: num(r.relativeError),
+        covered: r.covered,
+        lift: num(r.lift),
+        lift_low: num(r.liftLow),
+        lift_high: num(r.liftHigh),
+        true_lift: num(r.trueLift),
+        online_true_lift: num(r.onlineTrueLift),
+        ess: num(r.ess),
+        ess_share: num(r.essShare),
+        max_weight: num(r.maxWeight),
+        item_deficiency: r.itemDeficiency,
+        position_deficiency: r.positionDeficiency,
+        threshold: r.threshold === Infinity ? 'none' : num(r.threshold),
+      })),
+    offline_online: o.consistency.signals.map((c) => ({
+      domain: c.domain,
+      signal: c.signal,
+      strategies: c.strategies,
+      tau: num(c.tau),
+      pair_agreement: num(c.pairAgreement),
+      offline_winner: c.offlineWinner,
+      online_winner: c.onlineWinner,
+      winner_agrees: c.winnerAgrees,
+      regret: num(c.regret),
+    })),
+  };
+}
+
+const OPE_COLUMNS = ['dm', 'ipw', 'snipw', 'dr', 'switch-dr', 'iips', 'sips'] as const;
+
+/** Per strategy and domain: the true CTR on the logged test requests beside each estimator's estimate. */
+export function opeTable(o: OffPolicy, domains: string[]): string {
+  const rows = o.rows.filter((r) => r.segment === 'all' && r.estimator === 'dm');
+  const cell = (s: string, d: string, e: string) => {
+    const r = o.rows.find((x) => x.strategy === s && x.domain === d && x.segment === 'all' && x.estimator === e)!;
+    if (!r.identified && e !== 'dm') return 'not identified';
+    if (!Number.isFinite(r.value)) return 'no match';
+    return `${pct(r.value)} ±${pct(1.959964 * r.se)}${r.identified ? '' : ' (model only)'}`;
+  };
+  const ipw = (s: string, d: string) => o.rows.find((x) => x.strategy === s && x.domain === d && x.segment === 'all' && x.estimator === 'ipw')!;
+  const body = rows
+    .filter((r) => r.domain === 'all' || domains.includes(r.domain))
+    .map((r) => [r.strategy, r.domain, pct(r.trueValue), ...OPE_COLUMNS.map((e) => cell(r.strategy, r.domain, e)), pct(ipw(r.strategy, r.domain).essShare)]);
+  const deficient = o.rows.some((r) => !r.identified);
+  return (
+    `off-policy estimates of CTR from the logged test period (logger: ${o.logger}; DM's reward model: ${o.rewardModel}):\n` +
+    formatTable(['strategy', 'domain', 'true CTR', ...OPE_COLUMNS.map((e) => e.toUpperCase()), 'IPW ESS'], body) +
+    (deficient ? `\nnot identified: the logger never shows part of what the strategy would show, so no estimate from these logs is unbiased for it` : '') +
+    (o.rows.some((r) => r.identified && !Number.isFinite(r.value))
+      ? `\nno match: no logged slate agrees with the strategy's there (SIPS needs whole slates to match)`
+      : '')
+  );
+}
+
+/** Per domain and offline signal: Kendall's τ with the true online ordering, and whether its winner wins online. */
+export function consistencyTable(o: OffPolicy): string {
+  const signals = [...new Set(o.consistency.signals.map((c) => c.signal))];
+  const domains = [...new Set(o.consistency.signals.map((c) => c.domain))];
+  const body = domains
+    .map((domain) => [domain, o.consistency.signals.filter((c) => c.domain === domain)] as const)
+    .map(([domain, cs]) => [
+      domain,
+      cs[0].onlineWinner,
+      ...signals.map((sg) => {
+        const c = cs.find((x) => x.signal === sg)!;
+        return `${Number.isFinite(c.tau) ? c.tau.toFixed(2) : '–'} ${c.winnerAgrees ? '✓' : `✗ −${pct(c.regret)}`}`;
+      }),
+    ]);
+  return `which offline signal to trust here (Kendall τ with the true online order; ✓: its winner is the online winner, ✗: the CTR its pick gives up):\n${formatTable(['domain', 'online winner', ...signals], body)}`;
 }
 
 /** What a reader of the readout must know before trusting it. */
@@ -240,6 +330,7 @@ export async function run(argv: string[]): Promise<number> {
           decisions: decisionsJson(o.decisions),
           power: powerJson(o.ab, o.rules),
           warnings: warnings(o.ab, o.decisions),
+          ope: opeJson(o.ope),
           grades: o.grades.map((g) => ({
             domain: g.domain,
             method: g.method,
@@ -263,7 +354,7 @@ export async function run(argv: string[]): Promise<number> {
     } else {
       for (const w of warnings(o.ab, o.decisions)) process.stdout.write(`warning: ${w}\n`);
       process.stdout.write(
-        `${abTable(o.ab, o.offline, w.layout.domains)}\n\n${decisionTable(o.decisions)}\n${o.grades.length ? `\n${gradeTable(o.grades)}\n` : ''}\nsample-ratio check: users per arm ${o.ab.srm.users.join(' / ')}, p = ${Number.isFinite(o.ab.srm.pValue) ? o.ab.srm.pValue.toFixed(3) : '–'}${o.ab.srm.pValue < 0.001 ? '  (MISMATCH)' : ''}\nrun ${o.runId} stored in ${db}${o.reportPath ? `\nreport: ${o.reportPath}` : ''}\n` +
+        `${opeTable(o.ope, w.layout.domains)}\n\n${consistencyTable(o.ope)}\n\n${abTable(o.ab, o.offline, w.layout.domains)}\n\n${decisionTable(o.decisions)}\n${o.grades.length ? `\n${gradeTable(o.grades)}\n` : ''}\nsample-ratio check: users per arm ${o.ab.srm.users.join(' / ')}, p = ${Number.isFinite(o.ab.srm.pValue) ? o.ab.srm.pValue.toFixed(3) : '–'}${o.ab.srm.pValue < 0.001 ? '  (MISMATCH)' : ''}\nrun ${o.runId} stored in ${db}${o.reportPath ? `\nreport: ${o.reportPath}` : ''}\n` +
           `time: ${Object.entries(o.stages)
             .map(([k, v]) => `${k} ${v.toFixed(1)} s`)
             .join(', ')}; total ${o.wallSeconds.toFixed(1)} s; peak memory ${Math.round(o.peakRssMb)} MB\n`,

@@ -8,15 +8,24 @@ export interface CommandSpec extends CommandHelp {
 }
 
 const GENERATE = {
-  usage: 'crossab generate <scenario.json> [--seed N] [--out FILE.parquet] [--json]',
+  usage: 'crossab generate <scenario.json> [--seed N] [--out FILE.parquet] [--bandit FILE.parquet] [--json]',
   flags: {
     seed: SHARED_FLAGS.seed,
     out: { type: 'string', value: 'FILE.parquet', help: 'also write the logged impressions as Parquet (its folder must exist)' },
+    bandit: {
+      type: 'string',
+      value: 'FILE.parquet',
+      help: "also write the logs as bandit feedback with the logging policy's propensities, in Open Bandit Pipeline's slate shape",
+    },
     json: { type: 'boolean', help: 'print the summary as one JSON object' },
   },
   positionals: { min: 1, max: 1, name: 'scenario file' },
   summary: 'Generate the world a scenario describes and print its summary: domains, users, impressions, click rates',
-  examples: ['crossab generate scenarios/default.json', 'crossab generate scenarios/tiny.json --seed 3 --out tiny.parquet'],
+  examples: [
+    'crossab generate scenarios/default.json',
+    'crossab generate scenarios/tiny.json --seed 3 --out tiny.parquet',
+    'crossab generate scenarios/library/logging-softmax.json --bandit logs.parquet',
+  ],
 } as const;
 
 const TRAIN = {

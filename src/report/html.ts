@@ -115,6 +115,66 @@ function abSummary(d: RunData): string {
   return `${srmLine}<table><thead><tr><th>domain</th><th>arm</th><th>CTR lift [CI]</th><th>CUPED [CI]; variance removed</th><th>p (corrected)</th><th>A/B says</th><th>detectable lift</th><th>true lift</th><th>covered</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
 }
 
+const OPE_SHOWN = ['dm', 'ipw', 'snipw', 'dr', 'switch-dr', 'iips', 'sips'];
+
+/** Per domain and strategy: the true CTR on the logged test requests beside each estimator's estimate from the logs. */
+function opeTable(d: RunData): string {
+  const all = d.ope.filter((r) => r.segment === 'all');
+  const first = all[0];
+  const cell = (r: (typeof all)[number] | undefined) => {
+    if (!r) return '–';
+    if (!r.identified && r.estimator !== 'dm') return '<i>not identified</i>';
+    if (r.value === null) return '<i>no match</i>';
+    const ci = `${pct(r.ci_low)} – ${pct(r.ci_high)}`;
+    return `${pct(r.value)} <small>[${ci}]${r.identified ? '' : ' model only'}</small>`;
+  };
+  const keys = [...new Set(all.map((r) => `${r.domain}|${r.strategy}`))];
+  const rows = keys.map((k) => {
+    const [domain, strategy] = k.split('|');
+    const of = (e: string) => all.find((r) => r.domain === domain && r.strategy === strategy && r.estimator === e);
+    const ipw = of('ipw');
+    return `<tr><td>${esc(domain)}</td><td>${esc(strategy)}</td><td><b>${pct(of('dm')?.true_value)}</b></td>${OPE_SHOWN.map((e) => `<td>${cell(of(e))}</td>`).join('')}<td>${pct(ipw?.ess_share)}</td><td>${num(ipw?.max_weight, 1)}</td><td>${pct(ipw?.item_deficiency)}</td></tr>`;
+  });
+  const unidentified = all.some((r) => !r.identified);
+  return `<p>Logger: <b>${esc(first.logger)}</b>; DM's reward model: ${esc(first.reward_model)}; lifts are over ${esc(first.reference)}. Each estimate is the CTR the strategy's slates would have had on the logged test requests, from the logged slates, clicks and propensities alone; <b>true CTR</b> is that CTR from the ground truth.${unidentified ? ' <b>Not identified</b>: the logger never shows part of what the strategy would show, so no estimate from these logs is unbiased for it (DM still extrapolates its model there).' : ''}</p>
+<table><thead><tr><th>domain</th><th>strategy</th><th>true CTR</th>${OPE_SHOWN.map((e) => `<th>${esc(e.toUpperCase())}</th>`).join('')}<th>IPW ESS</th><th>max weight</th><th>unsupported</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
+}
+
+/** Per domain: each offline signal's rank agreement with the true online order, and whether its winner wins online. */
+function trustTable(d: RunData): string {
+  const signals = [...new Set(d.consistency.map((c) => String(c.signal)))];
+  const domains = [...new Set(d.consistency.map((c) => c.domain))];
+  const rows = domains.map((domain) => {
+    const cs = d.consistency.filter((c) => c.domain === domain);
+    const cell = (sg: string) => {
+      const c = cs.find((x) => x.signal === sg);
+      if (!c) return '<td>–</td>';
+      return `<td>${num(c.tau, 2)} ${c.winner_agrees ? '✓' : `✗ <small>${esc(c.offline_winner)}, −${pct(c.regret)}</small>`}</td>`;
+    };
+    const best = [...cs].sort((a, b) => Number(b.tau ?? -2) - Number(a.tau ?? -2))[0];
+    return `<tr><td>${esc(domain)}</td><td>${esc(cs[0]?.online_winner)}</td>${signals.map(cell).join('')}<td><b>${esc(best?.signal)}</b></td></tr>`;
+  });
+  return `<p>Kendall τ between each signal's ordering of the strategies and their true online CTR (test-period requests, the A/B test's position curve); ✓: the signal's winner is the online winner, ✗: whom it picks and the CTR that gives up.</p>
+<table><thead><tr><th>domain</th><th>online winner</th>${signals.map((s) => `<th>${esc(s)}</th>`).join('')}<th>trust here</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
+}
+
+/** Over several runs (seeds): each estimator's interval coverage, bias and spread of the relative error, on every strategy × domain. */
+function opeOverRuns(runs: RunData[]): string {
+  const cells = runs.flatMap((d) => d.ope.filter((r) => r.segment === 'all' && r.domain !== 'all'));
+  const estimators = [...new Set(cells.map((r) => r.estimator))];
+  const rows = estimators.map((e) => {
+    const c = cells.filter((r) => r.estimator === e);
+    const ok = c.filter((r) => r.value !== null && r.true_value);
+    const rel = ok.map((r) => (Number(r.value) - Number(r.true_value)) / Number(r.true_value));
+    const mean = (a: number[]) => (a.length ? a.reduce((x, y) => x + y, 0) / a.length : NaN);
+    const bias = mean(rel);
+    const withCi = c.filter((r) => r.covered !== null);
+    return `<tr><td>${esc(e)}</td><td>${ok.length} / ${c.length}</td><td>${pct(withCi.length ? withCi.filter((r) => r.covered).length / withCi.length : NaN)}</td><td>${pct(bias)}</td><td>${pct(Math.sqrt(mean(rel.map((x) => (x - bias) ** 2))))}</td><td>${pct(mean(rel.map(Math.abs)))}</td><td>${pct(mean(ok.map((r) => Number(r.ess_share)).filter(Number.isFinite)))}</td></tr>`;
+  });
+  return `<p>Over ${runs.length} runs, every strategy × domain: how often the interval held the true value, the mean and spread of (estimate − truth) / truth.</p>
+<table><thead><tr><th>estimator</th><th>estimated</th><th>coverage</th><th>bias (relative)</th><th>sd (relative)</th><th>mean |error|</th><th>ESS share</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
+}
+
 function metadata(d: RunData): string {
   const r = d.run;
   const items: [string, unknown][] = [
@@ -138,9 +198,13 @@ export function reportHtml(title: string, runs: RunData[], charts: Chart[]): str
     ${d.decisions.length ? `<h3>Decisions per domain</h3>${decisionTable(d)}` : ''}
     ${d.grades.length ? `<h3>How often these decisions are right</h3>${gradeTable(d)}` : ''}
     <h3>Who wins where (offline, test period)</h3>${offlineWinners(d)}
+    ${d.ope.length ? `<h3>Before the A/B test: off-policy estimates from the logs</h3>${opeTable(d)}` : ''}
+    ${d.consistency.length ? `<h3>Which offline signal to trust here</h3>${trustTable(d)}` : ''}
     ${d.abLifts.length ? `<h3>A/B replay</h3>${abSummary(d)}` : ''}</section>`,
     )
     .join('');
+  const overRuns =
+    runs.length > 1 && runs.some((d) => d.ope.length) ? `<section><h2>Off-policy estimators over these runs</h2>${opeOverRuns(runs)}</section>` : '';
   const chartDivs = charts.map((c) => `<figure><figcaption>${esc(c.title)}</figcaption><div class="chart" id="${esc(c.id)}"></div></figure>`).join('');
   // `ast: true` makes vega interpret expressions instead of compiling them with Function(), so the
   // policy needs no 'unsafe-eval'.
@@ -166,6 +230,7 @@ ${libraries()
 </head><body>
 <h1>${esc(title)}</h1>
 ${sections}
+${overRuns}
 ${chartDivs}
 <script>${main}</script>
 </body></html>

@@ -25,6 +25,9 @@ export interface RunData {
   domains: StoredRow<'world_domains'>[];
   features: StoredRow<'world_features'>[];
   activity: StoredRow<'world_user_activity'>[];
+  ope: StoredRow<'ope_estimates'>[];
+  consistency: StoredRow<'offline_online'>[];
+  pairs: StoredRow<'offline_online_pairs'>[];
 }
 
 async function rows<T = Row>(db: Db, sql: string): Promise<T[]> {
@@ -74,6 +77,9 @@ export async function loadRun(db: Db, id: string): Promise<RunData> {
     domains: await runRows(db, 'world_domains', id),
     features: await runRows(db, 'world_features', id),
     activity: await runRows(db, 'world_user_activity', id, 'impressions'),
+    ope: await runRows(db, 'ope_estimates', id, 'domain, strategy, estimator, segment'),
+    consistency: await runRows(db, 'offline_online', id, 'domain, signal'),
+    pairs: await runRows(db, 'offline_online_pairs', id, 'domain, signal, a, b'),
   };
 }
 
@@ -138,6 +144,29 @@ export function powerValue(db: Db, runId: string, metric: 'mde' | 'power', estim
 /** A graded run's share of right decisions (or of false ships) on a domain, for one method. */
 export function gradeValue(db: Db, runId: string, metric: 'correct' | 'false_ship', method: string, domain: string): Promise<Value> {
   return one(db, `SELECT ${metric} AS v FROM ab_grades WHERE run_id = ${sqlString(runId)} AND method = ${sqlString(method)} AND domain = ${sqlString(domain)}`);
+}
+
+/** An off-policy value of one strategy by one estimator in one run; identified as 1 or 0. */
+export function opeValue(
+  db: Db,
+  runId: string,
+  column: 'value' | 'lift' | 'relative_error' | 'true_value' | 'identified' | 'ess_share',
+  c: { strategy: string; estimator: string; domain: string; segment: string },
+): Promise<Value> {
+  return one(
+    db,
+    `SELECT ${column === 'identified' ? 'identified::INTEGER' : column} AS v FROM ope_estimates WHERE run_id = ${sqlString(runId)}
+    AND strategy = ${sqlString(c.strategy)} AND estimator = ${sqlString(c.estimator)} AND domain = ${sqlString(c.domain)} AND segment = ${sqlString(c.segment)}`,
+  );
+}
+
+/** How one offline signal ordered the strategies on a domain in one run: τ, winner agreement (1 or 0), regret. */
+export function consistencyValue(db: Db, runId: string, column: 'tau' | 'winner_agrees' | 'regret', signal: string, domain: string): Promise<Value> {
+  return one(
+    db,
+    `SELECT ${column === 'winner_agrees' ? 'winner_agrees::INTEGER' : column} AS v FROM offline_online WHERE run_id = ${sqlString(runId)}
+    AND signal = ${sqlString(signal)} AND domain = ${sqlString(domain)}`,
+  );
 }
 
 /** One run's decision per domain. */

@@ -6,6 +6,8 @@
 import { randomBytes } from 'node:crypto';
 import type { OfflineResults } from '../train/parallel.js';
 import type { ReplayResult } from '../abtest/replay.js';
+import type { OpeResult } from '../ope/evaluate.js';
+import type { Consistency } from '../ope/consistency.js';
 import type { DomainDecision } from '../abtest/decide.js';
 import type { DomainGrade } from '../abtest/grade.js';
 import { featureCoverage } from '../world/layout.js';
@@ -90,6 +92,7 @@ export async function finishRun(
   runId: string,
   w: World,
   offline: OfflineResults,
+  ope: (OpeResult & { consistency: Consistency }) | null,
   ab: ReplayResult | null,
   decisions: DomainDecision[],
   grades: DomainGrade[],
@@ -115,6 +118,24 @@ export async function finishRun(
         'training_runs',
         offline.trained.map((t) => ({ ...id, strategy: t.strategy, seconds: t.seconds, samplesPerSecond: t.samplesPerSecond, bestEpoch: t.bestEpoch })),
       );
+      if (ope) {
+        const run = { ...id, logger: ope.logger, rewardModel: ope.rewardModel, reference: ope.reference };
+        await appendTable(
+          db.con,
+          'ope_estimates',
+          ope.rows.map((r) => ({ ...run, ...r })),
+        );
+        await appendTable(
+          db.con,
+          'offline_online',
+          ope.consistency.signals.map((r) => ({ ...id, ...r })),
+        );
+        await appendTable(
+          db.con,
+          'offline_online_pairs',
+          ope.consistency.pairs.map((r) => ({ ...id, ...r })),
+        );
+      }
       if (ab) {
         await appendTable(
           db.con,
