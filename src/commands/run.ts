@@ -172,6 +172,25 @@ export function opeTable(o: OffPolicy, domains: string[]): string {
   );
 }
 
+/** Each treatment arm's lift per domain: estimated from the logs (DR), by the A/B test, and true. */
+export function opeVsAbTable(o: OffPolicy, ab: ReplayResult): string {
+  const rows = ab.lifts
+    .filter((l) => l.metric === 'ctr' && l.segment === 'all' && o.rows.some((r) => r.domain === l.domain))
+    .map((l) => {
+      const strategy = ab.arms.find((a) => a.name === l.arm)?.strategy;
+      const dr = o.rows.find((r) => r.strategy === strategy && r.domain === l.domain && r.segment === 'all' && r.estimator === 'dr');
+      return [
+        l.arm,
+        l.domain,
+        dr && Number.isFinite(dr.lift) ? `${pct(dr.lift)} [${pct(dr.liftLow)}, ${pct(dr.liftHigh)}]` : 'not identified',
+        pct(dr?.trueLift ?? NaN),
+        `${pct(l.lift)} [${pct(l.ciLow)}, ${pct(l.ciHigh)}]`,
+        pct(l.trueLift),
+      ];
+    });
+  return `lift over the control, estimated from the logs before the test (DR) and by the A/B test:\n${formatTable(['arm', 'domain', 'OPE (DR) [95% CI]', 'true (logged requests)', 'A/B [95% CI]', 'true (online)'], rows)}`;
+}
+
 /** Per domain and offline signal: Kendall's τ with the true online ordering, and whether its winner wins online. */
 export function consistencyTable(o: OffPolicy): string {
   const signals = [...new Set(o.consistency.signals.map((c) => c.signal))];
@@ -354,7 +373,7 @@ export async function run(argv: string[]): Promise<number> {
     } else {
       for (const w of warnings(o.ab, o.decisions)) process.stdout.write(`warning: ${w}\n`);
       process.stdout.write(
-        `${opeTable(o.ope, w.layout.domains)}\n\n${consistencyTable(o.ope)}\n\n${abTable(o.ab, o.offline, w.layout.domains)}\n\n${decisionTable(o.decisions)}\n${o.grades.length ? `\n${gradeTable(o.grades)}\n` : ''}\nsample-ratio check: users per arm ${o.ab.srm.users.join(' / ')}, p = ${Number.isFinite(o.ab.srm.pValue) ? o.ab.srm.pValue.toFixed(3) : '–'}${o.ab.srm.pValue < 0.001 ? '  (MISMATCH)' : ''}\nrun ${o.runId} stored in ${db}${o.reportPath ? `\nreport: ${o.reportPath}` : ''}\n` +
+        `${opeTable(o.ope, w.layout.domains)}\n\n${consistencyTable(o.ope)}\n\n${abTable(o.ab, o.offline, w.layout.domains)}\n\n${opeVsAbTable(o.ope, o.ab)}\n\n${decisionTable(o.decisions)}\n${o.grades.length ? `\n${gradeTable(o.grades)}\n` : ''}\nsample-ratio check: users per arm ${o.ab.srm.users.join(' / ')}, p = ${Number.isFinite(o.ab.srm.pValue) ? o.ab.srm.pValue.toFixed(3) : '–'}${o.ab.srm.pValue < 0.001 ? '  (MISMATCH)' : ''}\nrun ${o.runId} stored in ${db}${o.reportPath ? `\nreport: ${o.reportPath}` : ''}\n` +
           `time: ${Object.entries(o.stages)
             .map(([k, v]) => `${k} ${v.toFixed(1)} s`)
             .join(', ')}; total ${o.wallSeconds.toFixed(1)} s; peak memory ${Math.round(o.peakRssMb)} MB\n`,

@@ -140,6 +140,24 @@ function opeTable(d: RunData): string {
 <table><thead><tr><th>domain</th><th>strategy</th><th>true CTR</th>${OPE_SHOWN.map((e) => `<th>${esc(e.toUpperCase())}</th>`).join('')}<th>IPW ESS</th><th>max weight</th><th>unsupported</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
 }
 
+/** For each A/B arm and domain: the lift OPE estimated from the logs before the test, beside the A/B test's and the truth's. */
+function opeVsAb(d: RunData): string {
+  const rows = d.abLifts
+    .filter((l) => l.metric === 'ctr' && l.segment === 'all' && d.ope.some((o) => o.domain === l.domain))
+    .map((l) => {
+      const arm = d.assignment.find((a) => a.arm === l.arm);
+      const of = (e: string) => d.ope.find((o) => o.strategy === arm?.strategy && o.domain === l.domain && o.segment === 'all' && o.estimator === e);
+      const est = (e: string) => {
+        const o = of(e);
+        return !o || o.lift === null ? '–' : `${pct(o.lift)} <small>[${pct(o.lift_low)}, ${pct(o.lift_high)}]</small>`;
+      };
+      return `<tr><td>${esc(l.domain)}</td><td>${esc(l.arm)}</td><td>${est('dr')}</td><td>${est('snipw')}</td><td>${est('dm')}</td><td>${pct(of('dr')?.true_lift)}</td><td>${pct(l.lift)} <small>[${pct(l.ci_low)}, ${pct(l.ci_high)}]</small></td><td><b>${pct(l.true_lift)}</b></td></tr>`;
+    });
+  if (!rows.length) return '';
+  return `<p>The lift over the control each estimator read from the logs before the test (on the logged test requests, the logs' click model), beside the A/B test's estimate and the true lift of the replay (with its position curve).</p>
+<table><thead><tr><th>domain</th><th>arm</th><th>OPE: DR</th><th>SNIPW</th><th>DM</th><th>true, logged requests</th><th>A/B lift</th><th>true lift online</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
+}
+
 /** Per domain: each offline signal's rank agreement with the true online order, and whether its winner wins online. */
 function trustTable(d: RunData): string {
   const signals = [...new Set(d.consistency.map((c) => String(c.signal)))];
@@ -199,6 +217,7 @@ export function reportHtml(title: string, runs: RunData[], charts: Chart[]): str
     ${d.grades.length ? `<h3>How often these decisions are right</h3>${gradeTable(d)}` : ''}
     <h3>Who wins where (offline, test period)</h3>${offlineWinners(d)}
     ${d.ope.length ? `<h3>Before the A/B test: off-policy estimates from the logs</h3>${opeTable(d)}` : ''}
+    ${d.ope.length && d.abLifts.length ? `<h3>Off-policy estimates against the A/B test</h3>${opeVsAb(d)}` : ''}
     ${d.consistency.length ? `<h3>Which offline signal to trust here</h3>${trustTable(d)}` : ''}
     ${d.abLifts.length ? `<h3>A/B replay</h3>${abSummary(d)}` : ''}</section>`,
     )
