@@ -34,6 +34,13 @@ const EXPECTATIONS = [
   { metric: 'srm_p_value', atLeast: 0 },
   { metric: 'max_user_share', arm: 'separate', atMost: 1 },
   { metric: 'max_user_share', atMost: 1 },
+  { metric: 'ope_value', strategy: 'star', domain: 'each', atLeast: 0 },
+  { metric: 'ope_relative_error', estimator: 'ipw', strategy: 'mmoe', segment: 'heavy', atMost: 10 },
+  { metric: 'ope_lift', estimator: 'switch-dr', strategy: 'maml', domain: 'mid', atLeast: -10 },
+  { metric: 'ope_identified', estimator: 'sips', strategy: 'separate', atLeast: 0 },
+  { metric: 'offline_online_tau', signal: 'gauc', domain: 'each', atLeast: -1 },
+  { metric: 'offline_winner_agrees', atLeast: 0 },
+  { metric: 'offline_regret', signal: 'ope-dr', domain: 'tail', atMost: 10 },
 ];
 
 async function storedRows(path: string): Promise<Record<string, unknown[]>> {
