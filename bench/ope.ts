@@ -14,6 +14,7 @@ import { selectBackend } from '../src/tf/backend.js';
 import { generate, offPolicy, trainAndEvaluate } from '../src/experiment/experiment.js';
 import { ESTIMATORS } from '../src/ope/estimators.js';
 import { kendallTauB } from '../src/ope/consistency.js';
+import { estimatorRecord, type EstimateCell } from '../src/ope/summary.js';
 import { formatTable } from '../src/util/table.js';
 
 const args = process.argv.slice(2);
@@ -42,22 +43,7 @@ say(
     .join(' ')}; ${seeds} seeds of '${base.name}' (${base.traffic.requests} logged requests), strategies ${names.join(', ')}`,
 );
 
-function wilson(k: number, n: number, z = 1.959964): [number, number] {
-  if (n === 0) return [NaN, NaN];
-  const p = k / n;
-  const c = (p + (z * z) / (2 * n)) / (1 + (z * z) / n);
-  const h = (z * Math.sqrt((p * (1 - p)) / n + (z * z) / (4 * n * n))) / (1 + (z * z) / n);
-  return [c - h, c + h];
-}
-
-interface Cell {
-  estimator: string;
-  value: number;
-  truth: number;
-  covered: boolean | null;
-  essShare: number;
-  identified: boolean;
-}
+type Cell = EstimateCell & { estimator: string; identified: boolean };
 const out: Record<string, unknown> = {};
 for (const logger of loggers) {
   const s: Scenario = structuredClone(base);
@@ -89,29 +75,12 @@ for (const logger of loggers) {
   }
   const seconds = (performance.now() - t0) / 1000;
   const summary = ESTIMATORS.map((e) => {
-    const c = cells.filter((x) => x.estimator === e);
-    const ok = c.filter((x) => Number.isFinite(x.value));
-    const rel = ok.map((x) => (x.value - x.truth) / x.truth);
-    const mean = (a: number[]) => (a.length ? a.reduce((x, y) => x + y, 0) / a.length : NaN);
-    const bias = mean(rel);
-    const sd = Math.sqrt(mean(rel.map((x) => (x - bias) ** 2)));
-    const withCi = c.filter((x) => x.covered !== null);
     const o = order.filter((x) => x.estimator === e);
+    const mean = (a: number[]) => (a.length ? a.reduce((x, y) => x + y, 0) / a.length : NaN);
     return {
       estimator: e,
-      cells: c.length,
-      estimated: ok.length,
-      identified: c.filter((x) => x.identified).length,
-      coverage: withCi.length ? withCi.filter((x) => x.covered).length / withCi.length : NaN,
-      // Wilson's 95% interval of the coverage (cells of one seed share its logs, so it is, if anything, too narrow).
-      coverageCi: wilson(withCi.filter((x) => x.covered).length, withCi.length),
-      bias,
-      // The standard error of the mean relative error: a bias is only a bias beyond ~2 of these.
-      biasSe: sd / Math.sqrt(Math.max(1, rel.length)),
-      sd,
-      rmse: Math.sqrt(mean(rel.map((x) => x * x))),
-      meanAbs: mean(rel.map(Math.abs)),
-      essShare: mean(ok.map((x) => x.essShare).filter(Number.isFinite)),
+      ...estimatorRecord(cells.filter((x) => x.estimator === e)),
+      identified: cells.filter((x) => x.estimator === e && x.identified).length,
       tau: mean(o.map((x) => x.tau).filter(Number.isFinite)),
       winner: o.length ? o.filter((x) => x.winner).length / o.length : NaN,
     };

@@ -220,8 +220,8 @@ export function offPolicyEvaluation(w: World, tc: TestCandidates, o: OpeOptions)
         return Float64Array.from(x);
       };
       const sw = ESTIMATORS.indexOf('switch-dr');
-      const tune = (t: TargetTerms): number => {
-        const weights = rowsOf(t.itemWeight);
+      // `weights`: the target's IPW weights over this scope's logged rows.
+      const tune = (t: TargetTerms, weights: Float64Array): number => {
         let best = Infinity;
         let bestMse = Infinity;
         for (const tau of switchThresholds(weights, weights.length)) {
@@ -243,7 +243,9 @@ export function offPolicyEvaluation(w: World, tc: TestCandidates, o: OpeOptions)
         }
         return best;
       };
-      const refTau = tune(ref);
+      const refTau = tune(ref, rowsOf(ref.itemWeight));
+      // The reference's sums per estimator: every target's lift is over them.
+      const refSums = ESTIMATORS.map((e, ei) => sums(ref, ei, e === 'switch-dr' ? refTau : undefined));
       let truthRef = 0;
       let onlineRef = 0;
       let slots = 0;
@@ -254,7 +256,8 @@ export function offPolicyEvaluation(w: World, tc: TestCandidates, o: OpeOptions)
       }
       for (const name of names) {
         const t = terms.get(name)!;
-        const tau = tune(t);
+        const itemRows = rowsOf(t.itemWeight);
+        const tau = tune(t, itemRows);
         let tv = 0;
         let on = 0;
         let missPos = 0;
@@ -268,14 +271,14 @@ export function offPolicyEvaluation(w: World, tc: TestCandidates, o: OpeOptions)
         const trueValue = tv / slots;
         const trueLift = tv / truthRef - 1;
         const onlineTrueLift = on / onlineRef - 1;
-        const itemW = weightDiagnostics(rowsOf(t.itemWeight));
+        const itemW = weightDiagnostics(itemRows);
         const posW = weightDiagnostics(rowsOf(t.posWeight));
         const slateW = weightDiagnostics(Float64Array.from(reqs, (r) => t.slateWeight[r]));
-        const nRows = rowsOf(t.itemWeight).length;
+        const nRows = itemRows.length;
         ESTIMATORS.forEach((e, ei) => {
           const isSwitch = e === 'switch-dr';
           const s = sums(t, ei, isSwitch ? tau : undefined);
-          const sRef = sums(ref, ei, isSwitch ? refTau : undefined);
+          const sRef = refSums[ei];
           const est = ratioEstimate(s);
           const support = SUPPORT_OF[e];
           const deficiency = support === 'position' ? missPos / slots : missItem / slots;

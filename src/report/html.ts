@@ -9,6 +9,7 @@ import { dirname, join } from 'node:path';
 import type { Chart } from './charts.js';
 import { DOMINANT_USER } from '../abtest/replay.js';
 import type { RunData } from '../store/run-data.js';
+import { estimatorRecord } from '../ope/summary.js';
 
 const require = createRequire(import.meta.url);
 
@@ -181,16 +182,13 @@ function opeOverRuns(runs: RunData[]): string {
   const cells = runs.flatMap((d) => d.ope.filter((r) => r.segment === 'all' && r.domain !== 'all'));
   const estimators = [...new Set(cells.map((r) => r.estimator))];
   const rows = estimators.map((e) => {
-    const c = cells.filter((r) => r.estimator === e);
-    const ok = c.filter((r) => r.value !== null && r.true_value);
-    const rel = ok.map((r) => (Number(r.value) - Number(r.true_value)) / Number(r.true_value));
-    const mean = (a: number[]) => (a.length ? a.reduce((x, y) => x + y, 0) / a.length : NaN);
-    const bias = mean(rel);
-    const withCi = c.filter((r) => r.covered !== null);
-    return `<tr><td>${esc(e)}</td><td>${ok.length} / ${c.length}</td><td>${pct(withCi.length ? withCi.filter((r) => r.covered).length / withCi.length : NaN)}</td><td>${pct(bias)}</td><td>${pct(Math.sqrt(mean(rel.map((x) => (x - bias) ** 2))))}</td><td>${pct(mean(rel.map(Math.abs)))}</td><td>${pct(mean(ok.map((r) => Number(r.ess_share)).filter(Number.isFinite)))}</td></tr>`;
+    const r = estimatorRecord(
+      cells.filter((c) => c.estimator === e).map((c) => ({ value: c.value, truth: c.true_value, covered: c.covered, essShare: c.ess_share })),
+    );
+    return `<tr><td>${esc(e)}</td><td>${r.estimated} / ${r.cells}</td><td>${pct(r.coverage)} <small>[${pct(r.coverageCi[0])}, ${pct(r.coverageCi[1])}]</small></td><td>${pct(r.bias)} ± ${pct(r.biasSe)}</td><td>${pct(r.sd)}</td><td>${pct(r.meanAbs)}</td><td>${pct(r.essShare)}</td></tr>`;
   });
   return `<p>Over ${runs.length} runs, every strategy × domain: how often the interval held the true value, the mean and spread of (estimate − truth) / truth.</p>
-<table><thead><tr><th>estimator</th><th>estimated</th><th>coverage</th><th>bias (relative)</th><th>sd (relative)</th><th>mean |error|</th><th>ESS share</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
+<table><thead><tr><th>estimator</th><th>estimated</th><th>coverage [Wilson 95%]</th><th>bias (relative) ± se</th><th>sd (relative)</th><th>mean |error|</th><th>ESS share</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
 }
 
 function metadata(d: RunData): string {
