@@ -6,7 +6,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ESTIMATORS, logRatioVariance, ratioEstimate, requestTerms, weightDiagnostics, type ClusteredSums } from '../../src/ope/estimators.js';
-import { kendallTauB } from '../../src/ope/consistency.js';
 import { logSlate, propensityBuffers, slatePropensities, type LoggingPolicy } from '../../src/world/logging.js';
 import { stream } from '../../src/world/rng.js';
 
@@ -122,10 +121,4 @@ test('the paired lift variance: an estimator against itself on the same logs has
   const ipw = sums[ESTIMATORS.indexOf('ipw')];
   const v = logRatioVariance(dr, ipw);
   assert.ok(v > 0 && v < ratioEstimate(ipw).variance / ratioEstimate(ipw).value ** 2, `var ${v}`);
-});
-
-test('Kendall τ-b: 1 for the same order, −1 for the reverse, ties neither', () => {
-  assert.equal(kendallTauB([1, 2, 3, 4], [10, 20, 30, 40]), 1);
-  assert.equal(kendallTauB([1, 2, 3, 4], [4, 3, 2, 1]), -1);
-  assert.ok(Math.abs(kendallTauB([1, 2, 2, 3], [1, 2, 3, 4]) - 5 / Math.sqrt(30)) < 1e-12);
 });
