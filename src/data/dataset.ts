@@ -71,8 +71,9 @@ export function buildDataset(w: World): Dataset {
 }
 
 /**
- * The replay period's candidates as model inputs, encoded like the logged data (same embedding
- * offsets and numeric statistics): row k is candidate k of world.replay.candItems.
+ * The candidates of `rq` (the replay period's, or the logged test period's for off-policy
+ * evaluation) as model inputs, encoded like the logged data (same embedding offsets and numeric
+ * statistics): row k is candidate k of rq.candItems.
  */
 export function buildCandidateDataset(
   w: World,

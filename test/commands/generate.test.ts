@@ -55,3 +55,37 @@ test("generate --out removes the temporary files of writers that were killed, an
   assert.equal(r.code, 0, r.stderr);
   assert.deepEqual(readdirSync(dir).sort(), ['w.parquet', `w.parquet.tmp-${process.pid}`]);
 });
+
+test('generate --bandit writes the logs in Open Bandit Pipeline’s slate shape with the logging policy’s propensities', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'crossab-'));
+  const out = join(dir, 'bandit.parquet');
+  // The uniform logger's propensities are known in closed form: 1/n at a position, k/n anywhere, the slate 1/(n(n−1)…).
+  const r = crossab(['generate', scenarioPath('tiny'), '--bandit', out, '--json']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(JSON.parse(r.stdout).bandit, out);
+  const inst = await DuckDBInstance.create(':memory:');
+  const con = await inst.connect();
+  const rows = (
+    await con.runAndReadAll(`SELECT domain, min(position)::INT p0, max(position)::INT p1, count(DISTINCT slate_id)::INT slates, count(*)::INT n,
+      min(pscore_item_position) pmin, max(pscore_item_position) pmax, max(pscore_item) incl, max(pscore) slate, avg(reward)::DOUBLE ctr
+      FROM '${out}' GROUP BY ALL ORDER BY domain`)
+  ).getRowObjects();
+  const tiny = { head: [12, 3], mid: [10, 3], tail: [8, 2] } as Record<string, [number, number]>;
+  for (const row of rows) {
+    const [n, k] = tiny[String(row.domain)];
+    assert.equal(row.p0, 0);
+    assert.equal(row.p1, k - 1);
+    assert.equal(row.n, Number(row.slates) * k);
+    assert.equal(row.pmin, 1 / n);
+    assert.equal(row.pmax, 1 / n);
+    assert.ok(Math.abs(Number(row.incl) - k / n) < 1e-15);
+    const slate = Array.from({ length: k }, (_, j) => 1 / (n - j)).reduce((a, b) => a * b, 1);
+    assert.ok(Math.abs(Number(row.slate) - slate) < 1e-15);
+    assert.ok(Number(row.ctr) > 0 && Number(row.ctr) < 0.5);
+  }
+  const cols = (await con.runAndReadAll(`SELECT column_name FROM (DESCRIBE SELECT * FROM '${out}')`)).getRowObjects().map((c) => c.column_name);
+  for (const c of ['slate_id', 'timestamp', 'action', 'position', 'reward', 'pscore', 'pscore_item_position', 'pscore_cascade', 'user_id', 'item_category'])
+    assert.ok(cols.includes(c), `column ${c}`);
+  con.closeSync();
+  inst.closeSync();
+});
