@@ -202,6 +202,7 @@ export function consistencyTable(o: OffPolicy): string {
       cs[0].onlineWinner,
       ...signals.map((sg) => {
         const c = cs.find((x) => x.signal === sg)!;
+        if (c.winnerAgrees === null) return 'not identified';
         return `${Number.isFinite(c.tau) ? c.tau.toFixed(2) : '–'} ${c.winnerAgrees ? '✓' : `✗ −${pct(c.regret)}`}`;
       }),
     ]);

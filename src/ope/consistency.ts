@@ -34,9 +34,10 @@ export interface SignalRow {
   tau: number;
   /** Share of pairs the signal orders as the truth does. */
   pairAgreement: number;
+  /** '' and null when the signal has no value for some strategy (an off-policy estimate not identified). */
   offlineWinner: string;
   onlineWinner: string;
-  winnerAgrees: boolean;
+  winnerAgrees: boolean | null;
   /** How much CTR shipping the signal's winner gives up against the online winner: V(online winner) / V(signal's winner) − 1. */
   regret: number;
 }
@@ -119,10 +120,10 @@ export function offlineOnline(strategies: Record<string, StrategyMetrics>, ope: 
         strategies: names.length,
         tau: finite ? kendallTauB(value, online) : NaN,
         pairAgreement: counted ? agree / counted : NaN,
-        offlineWinner: w >= 0 ? names[w] : '',
+        offlineWinner: finite ? names[w] : '',
         onlineWinner: names[best],
-        winnerAgrees: w === best,
-        regret: w >= 0 ? online[best] / online[w] - 1 : NaN,
+        winnerAgrees: finite ? w === best : null,
+        regret: finite ? online[best] / online[w] - 1 : NaN,
       });
     }
   }

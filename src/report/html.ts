@@ -167,7 +167,7 @@ function trustTable(d: RunData): string {
     const cs = d.consistency.filter((c) => c.domain === domain);
     const cell = (sg: string) => {
       const c = cs.find((x) => x.signal === sg);
-      if (!c) return '<td>–</td>';
+      if (!c || c.winner_agrees === null) return '<td>–</td>';
       return `<td>${num(c.tau, 2)} ${c.winner_agrees ? '✓' : `✗ <small>${esc(c.offline_winner)}, −${pct(c.regret)}</small>`}</td>`;
     };
     const best = [...cs].sort((a, b) => Number(b.tau ?? -2) - Number(a.tau ?? -2))[0];
