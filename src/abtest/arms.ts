@@ -2,7 +2,7 @@
 // control strategy in two arms.
 import type { Scenario } from '../scenario/schema.js';
 import { UserError } from '../util/errors.js';
-import type { Arm } from './replay.js';
+import type { Arm } from './readout.js';
 
 export function resolveArms(s: Scenario, trained: string[], flags: { arms?: string[]; control?: string; aa?: boolean }): { arms: Arm[]; control: number } {
   let names = flags.arms ?? s.abtest?.arms ?? trained;

@@ -10,7 +10,7 @@
 // No platform that sees only real traffic can report these numbers; they are why one simulates first.
 import { GRADED_METHODS, type DecisionRules } from '../scenario/schema.js';
 import { decide, evidenceOf, type DomainDecision } from './decide.js';
-import type { ReplayResult } from './replay.js';
+import type { ReplayResult } from './readout.js';
 
 const METHODS = GRADED_METHODS;
 export type GradedMethod = (typeof METHODS)[number];

@@ -2,7 +2,7 @@ import { loadScenario } from '../scenario/load.js';
 import { formatTable } from '../util/table.js';
 import { plainLogger } from '../util/logger.js';
 import { DEFAULT_DB } from '../store/db.js';
-import { DOMINANT_USER, type ReplayResult } from '../abtest/replay.js';
+import { DOMINANT_USER, type ReplayResult } from '../abtest/readout.js';
 import type { DomainDecision } from '../abtest/decide.js';
 import { truthOf } from '../abtest/verdict.js';
 import type { DomainGrade } from '../abtest/grade.js';

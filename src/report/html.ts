@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import type { Chart } from './charts.js';
-import { DOMINANT_USER } from '../abtest/replay.js';
+import { DOMINANT_USER } from '../abtest/readout.js';
 import type { RunData } from '../store/run-data.js';
 import { estimatorRecord } from '../ope/summary.js';
 

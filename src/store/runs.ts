@@ -5,7 +5,7 @@
 // process's start time, so a reused PID does not keep a dead run 'running').
 import { randomBytes } from 'node:crypto';
 import type { OfflineResults } from '../train/parallel.js';
-import type { ReplayResult } from '../abtest/replay.js';
+import type { ReplayResult } from '../abtest/readout.js';
 import type { OpeResult } from '../ope/evaluate.js';
 import type { Consistency } from '../ope/consistency.js';
 import type { DomainDecision } from '../abtest/decide.js';

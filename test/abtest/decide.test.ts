@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { decide } from '../../src/abtest/decide.js';
-import type { ReplayResult } from '../../src/abtest/replay.js';
+import type { ReplayResult } from '../../src/abtest/readout.js';
 import { DEFAULT_DECISION_RULES } from '../../src/scenario/schema.js';
 import { readout } from '../helpers/readouts.js';
 

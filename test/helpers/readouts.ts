@@ -1,5 +1,5 @@
 // Synthetic A/B readouts for the decision and grading tests.
-import type { ArmResult, LiftResult, LookCell, ReplayResult } from '../../src/abtest/replay.js';
+import type { ArmResult, LiftResult, LookCell, ReplayResult } from '../../src/abtest/readout.js';
 
 type Cell = { users?: number; clicks?: number; maxUserShare?: number; effectiveUsers?: number };
 type Test = Partial<LiftResult> & { guard?: Partial<LiftResult> };

@@ -1,0 +1,367 @@
+// The readout of an A/B test from its cells, whatever produced them (the replay against a simulated
+// truth, or a real log): each arm's totals per scope, every treatment's lift over the control (plain
+// and CUPED) with its power, and the sequential test over the looks. Nothing here knows a World.
+import type { DecisionRules } from '../scenario/schema.js';
+import {
+  benjaminiHochbergAdjust,
+  confidenceSequenceRadius,
+  cupedLogRatioLift,
+  effectiveUsers,
+  holmAdjust,
+  logRatioLift,
+  minimumDetectableLift,
+  mixtureLikelihoodRatio,
+  mixtureVarianceFor,
+  powerAt,
+  usersToDetect,
+  type CovariateRatio,
+} from './stats.js';
+
+/** Warn above this share of an arm's impressions from one user: intervals were calibrated at ≤ 2.2% and mis-covered at 12% (README). */
+export const DOMINANT_USER = 0.05;
+
+export interface Arm {
+  name: string;
+  strategy: string;
+  share: number;
+}
+
+export interface ReplayConfig {
+  arms: Arm[];
+  /** Index of the control arm. */
+  control: number;
+  /** Salt of the assignment hash and the outcome stream. */
+  salt: number;
+  positionBias: number[] | null;
+  /** α, power, correction and the small-cell floor the lifts are tested with. */
+  rules: DecisionRules;
+}
+
+export interface ArmResult {
+  arm: string;
+  strategy: string;
+  domain: string;
+  segment: string;
+  users: number;
+  impressions: number;
+  clicks: number;
+  ctr: number;
+  conversions: number;
+  cvr: number;
+  /** CTR expected under the ground truth for the slates this arm showed. */
+  expectedCtr: number;
+  /** The largest share of the cell's impressions made by one user. */
+  maxUserShare: number;
+  /** Kish's effective users, (Σ impressions)² / Σ impressions²: how many equally active users the cell's information is worth. */
+  effectiveUsers: number;
+}
+
+export interface LiftResult {
+  arm: string;
+  control: string;
+  metric: 'ctr' | 'ctcvr';
+  domain: string;
+  segment: string;
+  lift: number;
+  ciLow: number;
+  ciHigh: number;
+  pValue: number;
+  /** The lift had each arm served every request of the scope, from the true probabilities. */
+  trueLift: number;
+  /** Whether the interval holds the true lift; null when there is no interval or no true lift. */
+  covered: boolean | null;
+  /** Standard error of log(treatment / control). */
+  seLog: number;
+  /** Both arms reached the small-cell floor (users, and clicks or conversions); otherwise no interval or p-value. */
+  tested: boolean;
+  /** 'primary': CTR on one domain, all users (corrected for multiplicity); everything else is exploratory. */
+  family: 'primary' | 'exploratory';
+  /** The p-value after the correction across the primary family; NaN outside it. */
+  pAdjusted: number;
+  /** The smallest lift this cell's test detects at the rules' α and power. */
+  mde: number;
+  /** The power this test had at the true lift. */
+  power: number;
+  /** Users (both arms) needed to detect the true lift at the rules' α and power. */
+  usersNeeded: number;
+  /** CUPED: the lift adjusted by each user's pre-experiment ratio (their logged history), its interval, p-values and standard error. */
+  cupedLift: number;
+  cupedCiLow: number;
+  cupedCiHigh: number;
+  cupedPValue: number;
+  cupedPAdjusted: number;
+  cupedSeLog: number;
+  /** 1 − Var(CUPED) / Var(plain) of log(treatment / control). */
+  varianceReduction: number;
+  /** CUPED's minimum detectable lift and its power at the true lift. */
+  cupedMde: number;
+  cupedPower: number;
+  /** Sequential (primary family and its guardrail only; NaN elsewhere): the confidence sequence after the last look and the always-valid p-value. */
+  seqCiLow: number;
+  seqCiHigh: number;
+  seqPValue: number;
+  seqPAdjusted: number;
+}
+
+/** A primary cell (or its guardrail) at one look of the sequential test. */
+export interface LookCell {
+  arm: string;
+  domain: string;
+  metric: 'ctr' | 'ctcvr';
+  tested: boolean;
+  /** The plain estimate and its fixed-horizon p-value (what a peeking reader sees). */
+  lift: number;
+  pValue: number;
+  /** The CUPED estimate the sequence is built on, and its standard error. */
+  cupedLift: number;
+  seLog: number;
+  /** The 1 − α confidence sequence so far (intersected over looks) and the always-valid p-value (running minimum). */
+  seqCiLow: number;
+  seqCiHigh: number;
+  seqPValue: number;
+  /** seqPValue after the correction across the primary family at this look. */
+  seqPAdjusted: number;
+}
+
+export interface Look {
+  /** The look's end on the global timeline, and the users (all arms) seen by then. */
+  time: number;
+  users: number;
+  cells: LookCell[];
+}
+
+export interface ReplayResult {
+  arms: Arm[];
+  control: string;
+  results: ArmResult[];
+  lifts: LiftResult[];
+  /**
+   * Users per arm and the chi-square sample-ratio test; and per arm the largest share of its
+   * impressions made by one user: user-clustered intervals need many users of comparable weight.
+   */
+  srm: { users: number[]; chi2: number; pValue: number; maxUserShare: number[] };
+  /** The sequential test: the primary cells at each of the rules' looks, in time order (the last look is the end of the test). */
+  looks: Look[];
+}
+
+/** The readout's scopes: domain key (each domain, head / tail group, all) × segment key (all, heavy, tail, cold). */
+export interface Scopes {
+  count: number;
+  /** The scopes a request of domain d by user u counts in. */
+  of(d: number, u: number): number[];
+  domain(s: number): string;
+  segment(s: number): string;
+}
+
+/** One arm × scope of the readout, accumulated request by request. */
+export interface Cell {
+  ctr: CovariateRatio;
+  ctcvr: CovariateRatio;
+  heaviest: number;
+  /** Expected clicks of what the arm served. */
+  expected: number;
+}
+
+/** Step 3: each arm's totals per scope. */
+export function armResults(cells: Cell[], scopes: Scopes, cfg: ReplayConfig): ArmResult[] {
+  return cells.map((cell, i) => {
+    const a = Math.floor(i / scopes.count);
+    const s = i % scopes.count;
+    const { ctr, ctcvr } = cell;
+    return {
+      arm: cfg.arms[a].name,
+      strategy: cfg.arms[a].strategy,
+      domain: scopes.domain(s),
+      segment: scopes.segment(s),
+      users: ctr.users,
+      impressions: ctr.sumY,
+      clicks: ctr.sumX,
+      ctr: ctr.sumY ? ctr.sumX / ctr.sumY : NaN,
+      conversions: ctcvr.sumX,
+      cvr: ctr.sumX ? ctcvr.sumX / ctr.sumX : NaN,
+      expectedCtr: ctr.sumY ? cell.expected / ctr.sumY : NaN,
+      maxUserShare: ctr.sumY ? cell.heaviest / ctr.sumY : 0,
+      effectiveUsers: effectiveUsers(ctr),
+    };
+  });
+}
+
+/** Whether both arms of a test reached the small-cell floor for a metric. */
+function floorMet(t: Cell, c: Cell, metric: 'ctr' | 'ctcvr', rules: DecisionRules): boolean {
+  return t.ctr.users >= rules.minUsers && c.ctr.users >= rules.minUsers && t[metric].sumX >= rules.minClicks && c[metric].sumX >= rules.minClicks;
+}
+
+const correct = (p: number[], correction: DecisionRules['correction']): number[] =>
+  correction === 'holm' ? holmAdjust(p) : correction === 'bh' ? benjaminiHochbergAdjust(p) : p;
+
+/**
+ * Step 4: each treatment arm's lift over the control per scope and metric on the log scale (plain
+ * and CUPED), with the true lift, whether the interval holds it, and the test's power: its minimum
+ * detectable lift, its power at the true lift and the users it would need to detect it. A cell
+ * below the small-cell floor in either arm gets its point estimate but no interval and no p-value.
+ */
+export function liftsOf(
+  cells: Cell[],
+  results: ArmResult[],
+  truths: { clicks: Map<string, Float64Array>; convs: Map<string, Float64Array> },
+  scopes: Scopes,
+  cfg: ReplayConfig,
+): LiftResult[] {
+  const lifts: LiftResult[] = [];
+  const { alpha, power } = cfg.rules;
+  const c0 = cfg.control;
+  const n = scopes.count;
+  const none = { ciLow: NaN, ciHigh: NaN, pValue: NaN };
+  for (let a = 0; a < cfg.arms.length; a++) {
+    if (a === c0) continue;
+    for (let s = 0; s < n; s++) {
+      const rt = results[a * n + s];
+      const rc = results[c0 * n + s];
+      for (const metric of ['ctr', 'ctcvr'] as const) {
+        const tested = floorMet(cells[a * n + s], cells[c0 * n + s], metric, cfg.rules);
+        const est = logRatioLift(cells[a * n + s][metric], cells[c0 * n + s][metric], alpha);
+        const cuped = cupedLogRatioLift(cells[a * n + s][metric], cells[c0 * n + s][metric], alpha);
+        const tt = (metric === 'ctr' ? truths.clicks : truths.convs).get(cfg.arms[a].strategy)![s];
+        const tc = (metric === 'ctr' ? truths.clicks : truths.convs).get(cfg.arms[c0].strategy)![s];
+        const trueLift = tc > 0 ? tt / tc - 1 : NaN;
+        const ci = tested ? est : none;
+        const cc = tested ? cuped : none;
+        const hasInterval = Number.isFinite(ci.ciLow) && Number.isFinite(trueLift);
+        const domain = scopes.domain(s);
+        const segment = scopes.segment(s);
+        const primary = metric === 'ctr' && segment === 'all' && domain !== 'all' && domain !== 'head-domains' && domain !== 'tail-domains';
+        lifts.push({
+          arm: cfg.arms[a].name,
+          control: cfg.arms[c0].name,
+          metric,
+          domain,
+          segment,
+          lift: est.lift,
+          ciLow: ci.ciLow,
+          ciHigh: ci.ciHigh,
+          pValue: ci.pValue,
+          trueLift,
+          covered: hasInterval ? ci.ciLow <= trueLift && trueLift <= ci.ciHigh : null,
+          seLog: est.seLog,
+          tested,
+          family: primary ? 'primary' : 'exploratory',
+          pAdjusted: NaN,
+          mde: minimumDetectableLift(est.seLog, alpha, power),
+          power: powerAt(trueLift, est.seLog, alpha),
+          usersNeeded: usersToDetect(rt.users + rc.users, est.seLog, trueLift, alpha, power),
+          cupedLift: cuped.lift,
+          cupedCiLow: cc.ciLow,
+          cupedCiHigh: cc.ciHigh,
+          cupedPValue: cc.pValue,
+          cupedPAdjusted: NaN,
+          cupedSeLog: cuped.seLog,
+          varianceReduction: cuped.varianceReduction,
+          cupedMde: minimumDetectableLift(cuped.seLog, alpha, power),
+          cupedPower: powerAt(trueLift, cuped.seLog, alpha),
+          seqCiLow: NaN,
+          seqCiHigh: NaN,
+          seqPValue: NaN,
+          seqPAdjusted: NaN,
+        });
+      }
+    }
+  }
+  // Multiplicity: one correction across the primary family (every treatment arm × every domain).
+  const family = lifts.filter((l) => l.family === 'primary');
+  const plain = correct(
+    family.map((l) => l.pValue),
+    cfg.rules.correction,
+  );
+  const cuped = correct(
+    family.map((l) => l.cupedPValue),
+    cfg.rules.correction,
+  );
+  family.forEach((l, k) => {
+    l.pAdjusted = plain[k];
+    l.cupedPAdjusted = cuped[k];
+  });
+  return lifts;
+}
+
+/**
+ * Step 5: the sequential test over the looks. Each primary cell's CUPED log-lift is watched through
+ * a normal-mixture confidence sequence whose mixing variance is tuned to the test's planned end (the
+ * last look); the always-valid p-value is the running minimum of 1 / likelihood ratio, corrected
+ * across the primary family at each look. The final look's values are copied onto the lifts.
+ */
+export type Snapshot = { time: number; users: number; cells: Cell[] };
+
+export function sequential(snapshots: Snapshot[], lifts: LiftResult[], domains: readonly string[], cfg: ReplayConfig): Look[] {
+  const D = domains.length;
+  const { alpha } = cfg.rules;
+  const c0 = cfg.control;
+  const treatments = cfg.arms.map((_, a) => a).filter((a) => a !== c0);
+  const tracks = treatments.flatMap((a) =>
+    domains.flatMap((domain, d) =>
+      (['ctr', 'ctcvr'] as const).map((metric) => {
+        const at = snapshots.map((snap) => {
+          const t = snap.cells[a * D + d];
+          const c = snap.cells[c0 * D + d];
+          const tested = floorMet(t, c, metric, cfg.rules);
+          const plain = logRatioLift(t[metric], c[metric], alpha);
+          const cuped = cupedLogRatioLift(t[metric], c[metric], alpha);
+          const ok = tested && cuped.seLog > 0;
+          return { tested: ok, plain, cuped };
+        });
+        const last = at[at.length - 1];
+        const tau2 = last.tested ? mixtureVarianceFor(last.cuped.seLog ** 2, alpha) : NaN;
+        let p = 1;
+        let low = -Infinity;
+        let high = Infinity;
+        const cells = at.map(({ tested, plain, cuped }) => {
+          if (tested && tau2 > 0) {
+            const logQ = Math.log1p(cuped.lift);
+            const v = cuped.seLog ** 2;
+            p = Math.min(p, 1 / mixtureLikelihoodRatio(logQ, v, tau2));
+            const radius = confidenceSequenceRadius(v, tau2, alpha);
+            low = Math.max(low, logQ - radius);
+            high = Math.min(high, logQ + radius);
+          }
+          const seen = Number.isFinite(low);
+          return {
+            arm: cfg.arms[a].name,
+            domain,
+            metric,
+            tested,
+            lift: plain.lift,
+            pValue: tested ? plain.pValue : NaN,
+            cupedLift: cuped.lift,
+            seLog: cuped.seLog,
+            seqCiLow: seen ? Math.expm1(Math.min(low, high)) : NaN,
+            seqCiHigh: seen ? Math.expm1(Math.max(low, high)) : NaN,
+            seqPValue: seen ? p : NaN,
+            seqPAdjusted: NaN,
+          } satisfies LookCell;
+        });
+        return cells;
+      }),
+    ),
+  );
+  const looks: Look[] = snapshots.map((snap, l) => ({ time: snap.time, users: snap.users, cells: tracks.map((t) => t[l]) }));
+  for (const look of looks) {
+    const family = look.cells.filter((c) => c.metric === 'ctr');
+    const adjusted = correct(
+      family.map((c) => c.seqPValue),
+      cfg.rules.correction,
+    );
+    family.forEach((c, k) => {
+      c.seqPAdjusted = adjusted[k];
+    });
+    // The guardrail is not part of the family: its always-valid p-value stands as it is.
+    for (const c of look.cells) if (c.metric === 'ctcvr') c.seqPAdjusted = c.seqPValue;
+  }
+  const final = looks[looks.length - 1];
+  for (const c of final?.cells ?? []) {
+    const l = lifts.find((x) => x.arm === c.arm && x.metric === c.metric && x.domain === c.domain && x.segment === 'all')!;
+    l.seqCiLow = c.seqCiLow;
+    l.seqCiHigh = c.seqCiHigh;
+    l.seqPValue = c.seqPValue;
+    l.seqPAdjusted = c.seqPAdjusted;
+  }
+  return looks;
+}
