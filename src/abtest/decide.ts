@@ -13,7 +13,7 @@
 // The evidence is the method's: the plain delta-method interval, CUPED's, or (sequential) the
 // confidence sequence at each look, where the decision is final at the first look that ships or keeps.
 import type { DecisionRules } from '../scenario/schema.js';
-import type { Arm, ArmResult, LiftResult, LookCell, ReplayResult } from './replay.js';
+import type { Arm, ArmResult, LiftResult, LookCell, ReplayResult } from './readout.js';
 import { confidenceSequenceRadius, mixtureVarianceFor, normalQuantile, sampleRatioMismatch, usersToDetect } from './stats.js';
 
 export type Decision = 'ship' | 'keep' | 'not enough data' | 'unreliable';
@@ -108,7 +108,8 @@ function sequentialInflation(alpha: number): number {
   return confidenceSequenceRadius(1, mixtureVarianceFor(1, alpha), alpha) / normalQuantile(1 - alpha / 2);
 }
 
-export function decide(ab: ReplayResult, domains: string[], rules: DecisionRules, method: Method = rules.method): DomainDecision[] {
+/** `unit` names what the test randomised and counts (a simulated test's users; a real log's impressions or sessions). */
+export function decide(ab: ReplayResult, domains: string[], rules: DecisionRules, method: Method = rules.method, unit = 'users'): DomainDecision[] {
   const control = ab.control;
   const controlArm = ab.arms.find((a) => a.name === control)!;
   const treatments = ab.arms.filter((a) => a.name !== control);
@@ -166,13 +167,13 @@ export function decide(ab: ReplayResult, domains: string[], rules: DecisionRules
       correct: decision === 'ship' || decision === 'keep' ? arm === trueBest : null,
     });
 
-    if (srm.pValue < 0.001) return out('unreliable', null, null, `users are not split as configured here (SRM p = ${srm.pValue.toExponential(1)})`, null);
+    if (srm.pValue < 0.001) return out('unreliable', null, null, `${unit} are not split as configured here (SRM p = ${srm.pValue.toExponential(1)})`, null);
     if (effective < rules.minEffectiveUsers)
       return out(
         'unreliable',
         null,
         null,
-        `an arm here has ${effective.toFixed(0)} effective users (fewer than ${rules.minEffectiveUsers}; one user makes ${(100 * thinnest.maxUserShare).toFixed(1)}% of its impressions): user-clustered intervals under-cover`,
+        `an arm here has ${effective.toFixed(0)} effective ${unit} (fewer than ${rules.minEffectiveUsers}; one user makes ${(100 * thinnest.maxUserShare).toFixed(1)}% of its impressions): user-clustered intervals under-cover`,
         null,
       );
 
@@ -219,13 +220,13 @@ export function decide(ab: ReplayResult, domains: string[], rules: DecisionRules
       const reason = winners.length
         ? `${winners[0].arm.name} wins CTR, but its conversions are not yet shown within the −${pct(rules.guardrailMargin).slice(1)} guardrail`
         : cands.some((p) => !p.ctr.tested)
-          ? `fewer than ${rules.minUsers} users or ${rules.minClicks} clicks in an arm`
+          ? `fewer than ${rules.minUsers} ${unit} or ${rules.minClicks} clicks in an arm`
           : `the test cannot yet tell a ${pct(rules.minLift)} lift from none`;
       return out(
         'not enough data',
         null,
         best?.ctr ?? null,
-        `${reason}; needs ~${needed.toLocaleString('en')} users (×${(needed / users).toFixed(1)} the traffic)`,
+        `${reason}; needs ~${needed.toLocaleString('en')} ${unit} (×${(needed / users).toFixed(1)} the traffic)`,
         null,
         needed,
       );
