@@ -7,6 +7,7 @@ const LAYERS = [
   ['check', 'src/check/', 'regression tests of strategy choices over seeds'],
   ['tui', 'src/tui/', 'the terminal dashboard (React + Ink)'],
   ['experiment', 'src/experiment/', 'one run as numbered steps, its memory budget and cancellation'],
+  ['logs', 'src/logs/', 'real logs: importing them, their A/B readout and the off-policy check against it'],
   ['report', 'src/report/', 'Vega-Lite charts and the self-contained HTML report'],
   ['store', 'src/store/', 'DuckDB: every table, every SQL statement, reads and writes'],
   ['ope', 'src/ope/', 'off-policy estimates from the logs and offline ↔ online consistency'],

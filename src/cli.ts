@@ -16,6 +16,8 @@ const runners: Record<CommandName, () => Promise<Runner>> = {
   query: async () => (await import('./commands/query.js')).query,
   report: async () => (await import('./commands/report.js')).report,
   check: async () => (await import('./commands/check.js')).check,
+  import: async () => (await import('./commands/import.js')).importLog,
+  readout: async () => (await import('./commands/readout.js')).readout,
   tui: async () => (await import('./commands/tui.js')).tui,
 };
 

@@ -160,6 +160,49 @@ const TUI = {
   examples: ['crossab tui', 'crossab tui --scenarios scenarios/library'],
 } as const;
 
+const IMPORT = {
+  usage: 'crossab import <log.csv|log.parquet…> --map MAPPING.json [--name NAME] [--replace] [--db PATH] [--json]',
+  flags: {
+    map: {
+      type: 'string',
+      value: 'FILE.json',
+      help: 'which columns are the domain, arm, time, item, position, click, propensity and features (see scenarios/logs/obd.map.json)',
+    },
+    name: { type: 'string', value: 'NAME', help: "the dataset's name in the store (default: the mapping's dataset)" },
+    replace: { type: 'boolean', help: 'replace a stored dataset of this name whose contents differ' },
+    db: dbFlag(true),
+    json: { type: 'boolean', help: 'print what was imported as one JSON object' },
+  },
+  positionals: { min: 1, max: 10_000, name: 'log file' },
+  summary: 'Import real logged bandit feedback (CSV or Parquet, several files as one dataset) into the store, checked row by row',
+  notes:
+    'A file or mapping the import cannot take ends in one line naming the file, row and column; nothing is written then.\nThe same files imported again (same bytes, same mapping) leave the store unchanged.',
+  examples: ['crossab import ../shared/data/obd/*/*/*en.csv --map scenarios/logs/obd.map.json'],
+} as const;
+
+const READOUT = {
+  usage: 'crossab readout <dataset> [--method plain|cuped|sequential] [--policy FILE.json,…] [--from ARM] [--db PATH] [--json]',
+  flags: {
+    method: {
+      type: 'string',
+      value: 'NAME',
+      help: 'which estimate decides: plain, cuped (without history the same as plain) or sequential (looks by day; default cuped)',
+    },
+    policy: {
+      type: 'string',
+      value: 'FILE,…',
+      help: "target policies for the off-policy estimates (default: each treatment arm by its own log's frequencies)",
+    },
+    from: { type: 'string', value: 'ARM', help: 'the arm whose log the off-policy estimates use (default: the control)' },
+    db: dbFlag(false),
+    json: { type: 'boolean', help: 'print the readout as one JSON object' },
+  },
+  positionals: { min: 1, max: 1, name: 'dataset' },
+  summary:
+    "An imported log's A/B test per domain — lift, interval, power, decision and the traffic a decision needs — and off-policy estimates of one arm from another's log against its real CTR",
+  examples: ['crossab readout obd', 'crossab readout obd --policy scenarios/logs/obd-bts-prior.policy.json,scenarios/logs/obd-bts-empirical.policy.json'],
+} as const;
+
 /** Every command, in the order `crossab help` lists them. */
 export const COMMANDS = {
   generate: GENERATE,
@@ -170,6 +213,8 @@ export const COMMANDS = {
   query: QUERY,
   report: REPORT,
   check: CHECK,
+  import: IMPORT,
+  readout: READOUT,
   tui: TUI,
 } satisfies Record<string, CommandSpec>;
 export type CommandName = keyof typeof COMMANDS;

@@ -62,6 +62,9 @@ test('migrations: a version-1 database is upgraded on open; a newer schema is re
   const opeTables = (
     await db.con.runAndReadAll("SELECT count(*)::INT FROM duckdb_tables() WHERE table_name IN ('ope_estimates', 'offline_online', 'offline_online_pairs')")
   ).getRows()[0][0];
+  const logTables = (
+    await db.con.runAndReadAll("SELECT count(*)::INT FROM duckdb_tables() WHERE table_name IN ('log_datasets', 'log_files', 'log_rows', 'log_items')")
+  ).getRows()[0][0];
   await db.con.run('INSERT INTO schema_version VALUES (99, now())');
   db.close();
   assert.ok(cols.includes('max_user_share'));
@@ -75,7 +78,8 @@ test('migrations: a version-1 database is upgraded on open; a newer schema is re
   assert.deepEqual(oldLift, [0.1, null], 'an old row keeps its values; the new columns are NULL');
   assert.equal(decisions, 3);
   assert.equal(opeTables, 3, 'schema 6: off-policy estimates and offline ↔ online consistency');
-  assert.deepEqual(versions, [1, 2, 3, 4, 5, 6]);
+  assert.equal(logTables, 4, 'schema 7: imported logs');
+  assert.deepEqual(versions, [1, 2, 3, 4, 5, 6, 7]);
   assert.equal(kept, 1);
   await assert.rejects(openDb(path), /schema version 99 is newer than this crossab's/);
 });
