@@ -18,6 +18,7 @@ const runners: Record<CommandName, () => Promise<Runner>> = {
   check: async () => (await import('./commands/check.js')).check,
   import: async () => (await import('./commands/import.js')).importLog,
   readout: async () => (await import('./commands/readout.js')).readout,
+  fit: async () => (await import('./commands/fit.js')).fit,
   tui: async () => (await import('./commands/tui.js')).tui,
 };
 

@@ -203,6 +203,29 @@ const READOUT = {
   examples: ['crossab readout obd', 'crossab readout obd --policy scenarios/logs/obd-bts-prior.policy.json,scenarios/logs/obd-bts-empirical.policy.json'],
 } as const;
 
+const FIT = {
+  usage: 'crossab fit <dataset> --out scenarios/NAME.json [--fit-share F] [--seed N] [--db PATH] [--json]',
+  flags: {
+    out: {
+      type: 'string',
+      value: 'FILE.json',
+      help: 'the scenario to write (its folder must exist); the fit and its diagnostics go beside it as NAME.fit.json',
+    },
+    'fit-share': {
+      type: 'string',
+      value: 'F',
+      help: "the share of the log's time span fitted on, from its start, 0.1 to 0.9 (default 0.5); the rest is held out",
+    },
+    seed: SHARED_FLAGS.seed,
+    db: dbFlag(false),
+    json: { type: 'boolean', help: 'print the fit and its diagnostics as one JSON object' },
+  },
+  positionals: { min: 1, max: 1, name: 'dataset' },
+  summary:
+    'Fit a scenario to an imported log (domain shares, catalogues, base CTRs, position effects, feature vocabularies) and compare traffic generated from it with the held-out log',
+  examples: ['crossab fit obd --out scenarios/obd-fit.json'],
+} as const;
+
 /** Every command, in the order `crossab help` lists them. */
 export const COMMANDS = {
   generate: GENERATE,
@@ -215,6 +238,7 @@ export const COMMANDS = {
   check: CHECK,
   import: IMPORT,
   readout: READOUT,
+  fit: FIT,
   tui: TUI,
 } satisfies Record<string, CommandSpec>;
 export type CommandName = keyof typeof COMMANDS;

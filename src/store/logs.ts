@@ -352,3 +352,67 @@ export function itemOrder(a: string, b: string): number {
   const y = Number(b);
   return Number.isFinite(x) && Number.isFinite(y) ? x - y : a < b ? -1 : a > b ? 1 : 0;
 }
+
+/** Which rows a statistic counts: one arm (or all) and a time window in seconds since the log's start. */
+export interface LogWindow {
+  arm: string | null;
+  from: number;
+  to: number;
+}
+
+const windowSql = (dataset: string, w: LogWindow) =>
+  `dataset = ${str(dataset)}${w.arm === null ? '' : ` AND arm = ${str(w.arm)}`}
+   AND epoch(time) - (SELECT epoch(min(time)) FROM log_rows WHERE dataset = ${str(dataset)}) >= ${w.from}
+   AND epoch(time) - (SELECT epoch(min(time)) FROM log_rows WHERE dataset = ${str(dataset)}) < ${w.to}`;
+
+export interface CountRow {
+  domain: string;
+  key: string;
+  rows: number;
+  clicks: number;
+}
+
+/** Displays and clicks per domain and one key (the position, the item, or 'all'), in a window. */
+export async function logCounts(db: Db, dataset: string, by: 'position' | 'item' | 'all', w: LogWindow): Promise<CountRow[]> {
+  const key = by === 'all' ? "'all'" : `CAST(${by} AS VARCHAR)`;
+  const rows = await all(
+    db,
+    `SELECT domain, ${key} AS k, count(*) AS n, sum(click) AS c FROM log_rows WHERE ${windowSql(dataset, w)} GROUP BY ALL ORDER BY domain, k`,
+  );
+  return rows.map((r) => ({ domain: String(r.domain), key: String(r.k), rows: Number(r.n), clicks: Number(r.c) }));
+}
+
+export interface FeatureValueRow {
+  domain: string;
+  feature: string;
+  value: string;
+  rows: number;
+}
+
+/** How often each value of each mapped user or context feature occurs per domain, in a window (numeric values included as text). */
+export async function featureCounts(db: Db, dataset: string, kind: 'user' | 'context', w: LogWindow): Promise<FeatureValueRow[]> {
+  const col = kind === 'user' ? 'user_features' : 'context_features';
+  const rows = await all(
+    db,
+    `SELECT domain, k AS feature, ${col}->>k AS v, count(*) AS n FROM log_rows, unnest(json_keys(${col})) AS t(k)
+     WHERE ${col} IS NOT NULL AND ${windowSql(dataset, w)} GROUP BY ALL ORDER BY domain, feature, n DESC, v`,
+  );
+  return rows.map((r) => ({ domain: String(r.domain), feature: String(r.feature), value: String(r.v), rows: Number(r.n) }));
+}
+
+/** Each domain's item features from the side tables read with one arm's files: per feature, its values' counts over the catalogue. */
+export async function itemFeatureCounts(db: Db, dataset: string, arm: string): Promise<FeatureValueRow[]> {
+  const rows = await all(
+    db,
+    `SELECT i.domain, k AS feature, i.features->>k AS v, count(*) AS n
+     FROM log_items i JOIN (SELECT DISTINCT file FROM log_rows WHERE dataset = ${str(dataset)} AND arm = ${str(arm)}) f USING (file), unnest(json_keys(i.features)) AS t(k)
+     WHERE i.dataset = ${str(dataset)} AND i.features IS NOT NULL GROUP BY ALL ORDER BY 1, 2, n DESC, v`,
+  );
+  return rows.map((r) => ({ domain: String(r.domain), feature: String(r.feature), value: String(r.v), rows: Number(r.n) }));
+}
+
+/** The log's span in seconds (first row to last). */
+export async function logSpan(db: Db, dataset: string): Promise<number> {
+  const [r] = await all(db, `SELECT epoch(max(time)) - epoch(min(time)) AS s FROM log_rows WHERE dataset = ${str(dataset)}`);
+  return Number(r.s);
+}

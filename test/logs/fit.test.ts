@@ -1,0 +1,53 @@
+// Fitting a scenario to an imported log: what it writes is a scenario generate accepts, its moments
+// are the log's, and every diagnostic says which interval it was judged by.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { crossab } from '../helpers/cli.js';
+import { root } from '../helpers/scenarios.js';
+import { concentration, scenarioName, zipfSkew } from '../../src/logs/fit.js';
+
+const fixture = join(root, 'test/fixtures/obd');
+const files = ['random/men/men.csv', 'random/women/women.csv', 'bts/men/men.csv', 'bts/women/women.csv'].map((f) => join(fixture, f));
+
+test('the OBD excerpt fitted: a scenario generate accepts, shares and catalogues from the log, diagnostics against the held-out half', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'crossab-fit-'));
+  const db = join(dir, 'store.duckdb');
+  assert.equal(crossab(['import', ...files, '--map', join(root, 'scenarios/logs/obd.map.json'), '--db', db]).code, 0);
+  const out = join(dir, 'obd-fit.json');
+  const r = crossab(['fit', 'obd', '--out', out, '--db', db, '--json']);
+  assert.equal(r.code, 0, r.stderr);
+  const fit = JSON.parse(r.stdout);
+  const s = JSON.parse(readFileSync(out, 'utf8'));
+  assert.deepEqual(
+    s.domains.map((d: { name: string; candidates: number }) => [d.name, d.candidates]),
+    [
+      ['men', 34],
+      ['women', 46],
+    ],
+  );
+  assert.equal(s.items.count, 80);
+  assert.equal(s.items.overlap, 0);
+  assert.ok(Math.abs(s.domains[0].share + s.domains[1].share - 1) < 1e-12);
+  assert.equal(s.abtest.positionBias.length, 3);
+  assert.ok(s.features.some((f: { name: string; vocab: number }) => f.name === 'user_feature_0' && f.vocab >= 2));
+  const g = crossab(['generate', out, '--json']);
+  assert.equal(g.code, 0, g.stderr);
+  assert.ok(JSON.parse(readFileSync(out.replace('.json', '.fit.json'), 'utf8')).diagnostics.length > 0);
+  for (const d of fit.diagnostics) assert.ok(d.interval === 'held-out log' || d.interval === 'simulated samples', d.measure);
+  assert.equal(crossab(['fit', 'obd', '--out', join(dir, 'x.json'), '--db', db, '--fit-share', '2']).code, 2);
+});
+
+test("the fit's small estimators: a Zipf exponent recovered from its own frequencies, Gini and the top decile's share, safe names", () => {
+  const V = 30;
+  const counts = Array.from({ length: V }, (_, r) => Math.round(100_000 / (r + 1) ** 1.3));
+  assert.ok(Math.abs(zipfSkew(counts) - 1.3) <= 0.02, `${zipfSkew(counts)}`);
+  assert.equal(zipfSkew([5, 5, 5, 5]), 0);
+  assert.deepEqual(concentration([1, 1, 1, 1]), { gini: 0, top10: 0.25 });
+  const c = concentration([0, 0, 0, 0, 0, 0, 0, 0, 0, 10]);
+  assert.ok(Math.abs(c.gini - 0.9) < 1e-12 && c.top10 === 1);
+  assert.equal(scenarioName('User-Item Affinity 3'), 'user-item_affinity_3');
+  assert.equal(scenarioName('0abc'), 'abc');
+});
