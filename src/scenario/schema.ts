@@ -89,6 +89,20 @@ export const TruthSchema = z.strictObject({
   interaction: z.number().min(0).max(10).default(1),
   /** Scale of the conversion function's own component relative to the click-correlated one. */
   conversionOwn: z.number().min(0).max(1).default(0.5),
+  /**
+   * A click model fitted to real logs (`crossab fit`): per domain, a logit for each item of its
+   * catalogue (in catalogue order) and for each slate position (0 at the best), added to whatever
+   * the rest of the truth gives — with main and interaction 0, the click function is exactly the
+   * fitted model, and the ground truth stays known.
+   */
+  fitted: z
+    .strictObject({
+      domains: z.record(
+        z.string(),
+        z.strictObject({ items: z.array(z.number().min(-20).max(20)).min(1), positions: z.array(z.number().min(-20).max(0)).min(1) }),
+      ),
+    })
+    .optional(),
 });
 
 export const TrafficSchema = z.strictObject({
@@ -319,6 +333,17 @@ export const ScenarioSchema = z
         const sum = s.domains.reduce((a, d) => a + (d.share ?? 0), 0);
         if (Math.abs(sum - 1) > 1e-6) issue(['domains'], `domain shares sum to ${+sum.toFixed(6)}, not 1`);
       }
+    }
+    for (const [name, f] of Object.entries(s.truth.fitted?.domains ?? {})) {
+      const d = s.domains.find((x) => x.name === name);
+      if (!d) {
+        issue(['truth', 'fitted', 'domains', name], `unknown domain '${name}'`);
+        continue;
+      }
+      const size = Math.max(1, Math.round(d.catalogue * s.items.count));
+      if (f.items.length !== size) issue(['truth', 'fitted', 'domains', name, 'items'], `has ${f.items.length} logits for a catalogue of ${size} items`);
+      if (f.positions.length !== d.slate)
+        issue(['truth', 'fitted', 'domains', name, 'positions'], `has ${f.positions.length} logits for a slate of ${d.slate}`);
     }
     for (const d of Object.keys(s.training.lossWeights?.domains ?? {})) {
       if (!domainNames.has(d)) issue(['training', 'lossWeights', 'domains', d], `unknown domain '${d}'`);

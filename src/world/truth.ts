@@ -11,6 +11,8 @@
 // With users.novice, a user with n impressions of experience adds novice · 2^(−n / halfLife) · ν · Ĩ_d[i]:
 // one preference ν shared by every newcomer, fading as they gain experience.
 // Conversion (drawn only after a click) uses its own direction mixed with the click direction.
+// A fitted truth (truth.fitted, from real logs) adds a logit per (domain, item) everywhere and one
+// per (domain, position) on logged rows; the replay applies positions as abtest.positionBias.
 import type { Scenario } from '../scenario/schema.js';
 import type { Layout } from './layout.js';
 import type { Items, Users } from './population.js';
@@ -52,6 +54,9 @@ export interface Truth {
   novice: Float32Array | null;
   noviceScale: number;
   noviceHalfLife: number;
+  /** truth.fitted: per domain, the fitted logit of every item (0 outside the catalogue) and of every slate position; null without it. */
+  itemLogit: Float64Array[] | null;
+  positionLogit: Float64Array[] | null;
 }
 
 function gaussianVec(rng: Rng, n: number, scale: number): Float32Array {
@@ -205,6 +210,20 @@ function userTaste(
   }
 }
 
+/** truth.fitted laid out per domain over the global items (a catalogue's j-th item gets its j-th logit). */
+function fittedLogits(s: Scenario, items: Items): { itemLogit: Float64Array[] | null; positionLogit: Float64Array[] | null } {
+  const f = s.truth.fitted;
+  if (!f) return { itemLogit: null, positionLogit: null };
+  const itemLogit = s.domains.map((d, k) => {
+    const out = new Float64Array(items.count);
+    const fd = f.domains[d.name];
+    if (fd) items.catalogues[k].forEach((i, j) => (out[i] = fd.items[j] ?? 0));
+    return out;
+  });
+  const positionLogit = s.domains.map((d) => Float64Array.from({ length: d.slate }, (_, j) => f.domains[d.name]?.positions[j] ?? 0));
+  return { itemLogit, positionLogit };
+}
+
 export function buildTruth(s: Scenario, layout: Layout, users: Users, items: Items, seed: number): Truth {
   const L = s.truth.latentDim;
   const D = layout.domains.length;
@@ -327,6 +346,7 @@ export function buildTruth(s: Scenario, layout: Layout, users: Users, items: Ite
     novice: s.users.novice.scale > 0 ? gaussianVec(stream(seed, 'truth:novice'), L, 1 / Math.sqrt(L)) : null,
     noviceScale: s.users.novice.scale,
     noviceHalfLife: s.users.novice.halfLife,
+    ...fittedLogits(s, items),
   };
 }
 
@@ -391,6 +411,7 @@ export function logitsWithContext(
   for (let k = 0; k < m; k++) nl += Math.sin(alpha[k] * s + beta[k]);
   if (m > 0) nl /= Math.sqrt(m);
   let click = t.main * (s + nl) + personal;
+  if (t.itemLogit) click += t.itemLogit[d][i];
   if (t.novice) {
     let pref = 0;
     for (let k = 0; k < L; k++) pref += t.novice[k] * iq[io + k];
