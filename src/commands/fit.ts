@@ -57,6 +57,10 @@ export async function fit(argv: string[]): Promise<number> {
         ]),
       ),
       '',
+      `held-out log loss of the fitted click model (item × position) against the fitting part's constant CTR: ${r.fitted.heldOutLogLoss
+        .map((x) => `${x.domain} ${x.model.toFixed(5)} vs ${x.constant.toFixed(5)}`)
+        .join(', ')}`,
+      '',
       'assumed, not fitted:',
       ...r.fitted.assumptions.map((a) => `  - ${a}`),
       '',

@@ -14,7 +14,18 @@ import { parseScenario } from '../scenario/load.js';
 import type { Scenario } from '../scenario/schema.js';
 import { wilson } from '../ope/summary.js';
 import { openDb, type Db } from '../store/db.js';
-import { featureCounts, itemFeatureCounts, loadDataset, logCounts, logSpan, type CountRow, type FeatureValueRow, type LogWindow } from '../store/logs.js';
+import {
+  featureCounts,
+  itemFeatureCounts,
+  loadDataset,
+  logCounts,
+  loggedDisplays,
+  logSpan,
+  type CountRow,
+  type FeatureValueRow,
+  type LogWindow,
+} from '../store/logs.js';
+import { fitClickModel, predict, type ClickModel } from './click-model.js';
 import { UserError } from '../util/errors.js';
 import { stream } from '../world/rng.js';
 import { generateWorld } from '../world/world.js';
@@ -63,8 +74,19 @@ export interface Fitted {
   /** Seconds since the log's start: [0, cut) fitted, [cut, end] held out. */
   cut: number;
   span: number;
-  domains: { name: string; source: string; share: number; items: number; baseCtr: Interval; positionCtr: Interval[] }[];
+  domains: {
+    name: string;
+    source: string;
+    share: number;
+    items: number;
+    baseCtr: Interval;
+    positionCtr: Interval[];
+    /** The fitted click model; the world's catalogue order is itemIds' order. */
+    clickModel: { bias: number; items: number[]; positions: number[]; itemIds: string[] };
+  }[];
   positionBias: number[];
+  /** Held-out log loss per domain: the fitted click model's and the fitting part's constant CTR's. */
+  heldOutLogLoss: { domain: string; model: number; constant: number }[];
   features: { name: string; source: string; kind: 'categorical' | 'numeric'; vocab?: number; skew?: number; domains: string[] }[];
   assumptions: string[];
 }
@@ -112,6 +134,11 @@ async function fitFrom(db: Db, dataset: string, fitShare: number): Promise<Fitte
   const items = await itemFeatureCounts(db, dataset, ds.control);
   const shown = await logCounts(db, dataset, 'item', { arm: ds.control, from: 0, to: span + 1 });
   const total = shares.reduce((s, r) => s + r.rows, 0);
+  const models = new Map<string, { log: Awaited<ReturnType<typeof loggedDisplays>>; model: ClickModel }>();
+  for (const r of shares) {
+    const log = await loggedDisplays(db, dataset, r.domain, ds.control, { from: 0, to: cut });
+    models.set(r.domain, { log, model: fitClickModel(log.item, log.position, log.click, log.items.length, K) });
+  }
   const domains = shares.map((r) => {
     const c = control.find((x) => x.domain === r.domain);
     const catalogue = new Set(items.length ? [] : shown.filter((x) => x.domain === r.domain).map((x) => x.key));
@@ -120,28 +147,22 @@ async function fitFrom(db: Db, dataset: string, fitShare: number): Promise<Fitte
     const perFeature = sideItems.length
       ? Math.max(...[...new Set(sideItems.map((x) => x.feature))].map((f) => sideItems.filter((x) => x.feature === f).reduce((s, x) => s + x.rows, 0)))
       : 0;
+    const { log, model } = models.get(r.domain)!;
     return {
       name: scenarioName(r.domain),
       source: r.domain,
       share: r.rows / total,
-      items: perFeature || catalogue.size,
+      items: log.items.length || perFeature || catalogue.size,
       baseCtr: rateOf(c?.clicks ?? 0, c?.rows ?? 0),
       positionCtr: positions(byPosition, r.domain, K),
+      clickModel: { bias: model.bias, items: Array.from(model.items), positions: Array.from(model.positions), itemIds: log.items },
     };
   });
-  // Position effects pooled over domains (per domain they rest on a handful of clicks).
-  const pooled = Array.from({ length: K }, (_, k) => {
-    const rs = byPosition.filter((x) => x.key === String(k + 1));
-    return (
-      rs.reduce((s, x) => s + x.clicks, 0) /
-      Math.max(
-        1,
-        rs.reduce((s, x) => s + x.rows, 0),
-      )
-    );
-  });
+  // The replay's one position curve: the domains' fitted position logits averaged by their displays,
+  // exp(δ − max δ) (at CTRs near 0.5% a logit shift is a multiplier to within half a per cent).
+  const pooled = Array.from({ length: K }, (_, k) => domains.reduce((a, d) => a + d.share * d.clickModel.positions[k], 0));
   const top = Math.max(...pooled);
-  const positionBias = pooled.map((p) => (top > 0 ? Math.max(0.01, p / top) : 1));
+  const positionBias = pooled.map((p) => Math.max(0.01, Math.exp(p - top)));
   const used = new Set<string>();
   const user = await featureCounts(db, dataset, 'user', fitAll);
   const features = [...categorical(user, 'user', used), ...categorical(items, 'item', used)];
@@ -153,17 +174,21 @@ async function fitFrom(db: Db, dataset: string, fitShare: number): Promise<Fitte
     span,
     domains,
     positionBias,
+    heldOutLogLoss: [],
     features,
     assumptions: [
       'no user id in the log: every request is its own user (users.count = requests, no activity skew, no cold start)',
-      "the click function is the generator's own (features, user × item interaction), calibrated to each domain's fitted base CTR; its shape is not fitted to the log",
-      "position effects act in the A/B replay (abtest.positionBias, 1 at the best position), so the replay's CTR is the base CTR times their mean; the generated logs have none",
+      "the click function is the fitted item × position model alone: the features are generated with their fitted frequencies but move no click (the log's features were not in the model)",
+      "position effects act in the logs as each domain's fitted logits, and in the A/B replay as one curve, exp(δ) pooled over domains (abtest.positionBias)",
       'context features (per-request columns) are not modelled',
     ],
   };
 }
 
 export function scenarioOf(f: Fitted, name: string, seed: number, requests: number, replayRequests: number): Scenario {
+  for (const d of f.domains)
+    if (!f.features.some((x) => x.domains.includes(d.name)))
+      throw new UserError(`fit: domain '${d.source}' logs no user or item feature a world can be given; map one in the mapping's features or items`);
   const itemsTotal = f.domains.reduce((s, d) => s + d.items, 0);
   const raw = {
     name,
@@ -181,7 +206,19 @@ export function scenarioOf(f: Fitted, name: string, seed: number, requests: numb
     features: f.features.map((x) =>
       x.kind === 'numeric' ? { name: x.name, kind: x.kind, source: x.source } : { name: x.name, kind: x.kind, source: x.source, vocab: x.vocab, skew: x.skew },
     ),
-    users: { count: Math.max(10, Math.min(10_000_000, requests)), activitySkew: 0, coldStartShare: 0 },
+    users: { count: Math.max(10, Math.min(10_000_000, requests)), activitySkew: 0, coldStartShare: 0, idiosyncratic: 0, drift: 0 },
+    truth: {
+      main: 0,
+      interaction: 0,
+      fitted: {
+        domains: Object.fromEntries(
+          f.domains.map((d) => {
+            const top = Math.max(...d.clickModel.positions);
+            return [d.name, { items: d.clickModel.items.map((x) => +x.toFixed(6)), positions: d.clickModel.positions.map((x) => +(x - top).toFixed(6)) }];
+          }),
+        ),
+      },
+    },
     items: { count: Math.max(10, itemsTotal), popularitySkew: 0, overlap: 0 },
     traffic: { requests: Math.max(100, requests), replayRequests, loggingPolicy: 'random' },
     abtest: { arms: ['separate', 'shared-bottom'], control: 'separate', positionBias: f.positionBias },
@@ -320,14 +357,34 @@ async function diagnose(db: Db, dataset: string, f: Fitted, s: Scenario, held: L
     const src = f.domains[d].source;
     const ra = realAll.find((x) => x.domain === src);
     push('CTR', src, rateOf(ra?.clicks ?? 0, ra?.rows ?? 0), sim.c[d] / sim.n[d]);
-    const meanBias = f.positionBias.reduce((a, b) => a + b, 0) / K;
     for (let k = 0; k < K; k++) {
       const rp = realPos.find((x) => x.domain === src && x.key === String(k + 1));
-      const real = rateOf(rp?.clicks ?? 0, rp?.rows ?? 0);
-      push(`CTR at position ${k + 1}`, src, real, sim.ck[d * K + k] / sim.nk[d * K + k]);
-      // The fitted click model itself (base CTR × position effect, averaging to the base CTR) on held-out rows: its calibration.
-      push(`fitted click rate at position ${k + 1}`, src, real, (f.domains[d].baseCtr.value * f.positionBias[k]) / meanBias);
+      push(`CTR at position ${k + 1}`, src, rateOf(rp?.clicks ?? 0, rp?.rows ?? 0), sim.ck[d * K + k] / sim.nk[d * K + k]);
     }
+    // The fitted click model on held-out rows: observed CTR against its mean prediction, by thirds of the prediction.
+    const cm = f.domains[d].clickModel;
+    const model: ClickModel = { bias: cm.bias, items: Float64Array.from(cm.items), positions: Float64Array.from(cm.positions) };
+    const heldLog = await loggedDisplays(db, dataset, src, held.arm!, { from: held.from, to: held.to });
+    const at = new Map(cm.itemIds.map((x, j) => [x, j]));
+    const pred = Array.from(heldLog.item, (a, i) => predict(model, at.get(heldLog.items[a]) ?? -1, heldLog.position[i]));
+    const order = pred.map((_, i) => i).sort((x, y) => pred[x] - pred[y]);
+    for (let t = 0; t < 3; t++) {
+      const part = order.slice(Math.floor((t * order.length) / 3), Math.floor(((t + 1) * order.length) / 3));
+      const clicks = part.reduce((a, i) => a + heldLog.click[i], 0);
+      push(
+        `calibration: ${['lowest', 'middle', 'highest'][t]} third of predictions`,
+        src,
+        rateOf(clicks, part.length),
+        part.reduce((a, i) => a + pred[i], 0) / part.length,
+      );
+    }
+    const ll = (p: number, y: number) => -(y ? Math.log(p) : Math.log(1 - p));
+    const constant = f.domains[d].baseCtr.value;
+    f.heldOutLogLoss.push({
+      domain: src,
+      model: pred.reduce((a, p, i) => a + ll(p, heldLog.click[i]), 0) / pred.length,
+      constant: pred.reduce((a, _, i) => a + ll(constant, heldLog.click[i]), 0) / pred.length,
+    });
     // Concentration over the domain's catalogue: displays and clicks per item (items never shown count as 0).
     const catalogue = f.domains[d].items;
     const realShown = realItems.filter((x) => x.domain === src);

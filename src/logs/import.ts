@@ -30,6 +30,7 @@ export function planFiles(paths: readonly string[], m: Mapping): LogFile[] {
   return paths.map((path) => {
     readable(path, 'a log file');
     const label = (from: Mapping['domain'], what: string) => {
+      if ('value' in from) return from.value;
       if (!('fromPath' in from)) return null;
       const l = labelFromPath(path, from.fromPath);
       if (!l) throw new UserError(`${path}: its path names no ${what} (the mapping takes the ${what} from the path: one of ${from.fromPath.join(', ')})`);

@@ -145,6 +145,10 @@ export async function readLog(r: ReadoutRequest): Promise<LogReadout> {
     const m = ds.mapping;
     const rules: DecisionRules = { ...DEFAULT_DECISION_RULES, method: r.method ?? DEFAULT_DECISION_RULES.method };
     const { observations, start, end } = await loggedObservations(db, r.dataset);
+    if (observations.arms.length < 2)
+      throw new UserError(
+        `readout: dataset '${r.dataset}' holds one arm (${observations.arms[0]}); an A/B test needs two (the mapping's arm says where each row's arm is)`,
+      );
     const control = observations.arms.indexOf(ds.control);
     const split = m.split ? observations.arms.map((a) => m.split![a]) : null;
     const lookEnds = dailyLooks(start, end);

@@ -17,21 +17,24 @@ const columnPattern = z.string().min(1);
 const fromColumn = z.strictObject({ column });
 /** The path segment (a folder or file name without extension) that equals one of these names. */
 const fromPath = z.strictObject({ fromPath: z.array(label).min(1) });
+/** One value for every row (a log of one domain, or of one logging policy). */
+const fromValue = z.strictObject({ value: label });
 
 export const MappingSchema = z.strictObject({
   $comment: z.string().optional(),
   /** The dataset's name in the store (`crossab import --name` overrides it). */
   dataset: label,
-  domain: z.union([fromColumn, fromPath]),
-  arm: z.union([fromColumn, fromPath]),
-  /** The domains and arms a row may name; a value outside them is refused. Default: fromPath's names (required with a column). */
+  domain: z.union([fromColumn, fromPath, fromValue]),
+  arm: z.union([fromColumn, fromPath, fromValue]),
+  /** The domains and arms a row may name; a value outside them is refused. Default: fromPath's names or the value (required with a column). */
   domains: z.array(label).min(1).optional(),
-  arms: z.array(label).min(2).optional(),
+  arms: z.array(label).min(1).optional(),
   /** The control arm of the A/B readout. */
   control: label,
   /** The traffic split the test was configured with, per arm (normalised); without it the sample-ratio check is not made. */
   split: z.record(label, z.number().positive()).optional(),
   columns: z.strictObject({
+    /** A timestamp (with or without a zone; UTC when none), or a number of seconds since 1970. */
     time: column,
     item: column,
     position: column,
@@ -60,8 +63,9 @@ export function parseMapping(raw: unknown, origin = 'mapping'): Mapping {
     throw new UserError(`${origin}: ${describeIssue(r.error.issues[0])}${more}`);
   }
   const m = r.data;
-  const domains = m.domains ?? ('fromPath' in m.domain ? m.domain.fromPath : null);
-  const arms = m.arms ?? ('fromPath' in m.arm ? m.arm.fromPath : null);
+  const listed = (from: Mapping['domain']) => ('fromPath' in from ? from.fromPath : 'value' in from ? [from.value] : null);
+  const domains = m.domains ?? listed(m.domain);
+  const arms = m.arms ?? listed(m.arm);
   if (!domains)
     throw new UserError(`${origin}: domains: list the domains a row may name (the domain comes from column '${(m.domain as { column: string }).column}')`);
   if (!arms) throw new UserError(`${origin}: arms: list the arms a row may name (the arm comes from column '${(m.arm as { column: string }).column}')`);

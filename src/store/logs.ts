@@ -130,9 +130,11 @@ async function importFile(db: Db, plan: LogImport, k: number): Promise<number> {
   const contextCols = features(m.features.context, 'context');
   const last = m.positions.first + m.positions.count - 1;
   const num = (col: string) => `TRY_CAST(${id(col)} AS DOUBLE)`;
+  // A number is seconds since 1970 (crossab's own exports, Unix times); anything else a timestamp.
+  const time = `CASE WHEN ${num(c.time)} IS NOT NULL THEN to_timestamp(${num(c.time)}) ELSE TRY_CAST(${id(c.time)} AS TIMESTAMPTZ) END`;
   const inList = (names: readonly string[]) => `(${names.map(str).join(', ')})`;
   const checks: Check[] = [
-    { column: c.time, ok: `TRY_CAST(${id(c.time)} AS TIMESTAMPTZ) IS NOT NULL`, says: 'is not a time' },
+    { column: c.time, ok: `${time} IS NOT NULL`, says: 'is not a time' },
     { column: c.item, ok: `trim(${id(c.item)}) <> ''`, says: 'is not an item' },
     {
       column: c.position,
@@ -169,14 +171,10 @@ async function importFile(db: Db, plan: LogImport, k: number): Promise<number> {
 
   const domainExpr = domainCol ? id(domainCol) : str(f.domain!);
   const armExpr = armCol ? id(armCol) : str(f.arm!);
-  const unitExpr = unitCol
-    ? id(unitCol)
-    : m.unit === 'timestamp'
-      ? `strftime(TRY_CAST(${id(c.time)} AS TIMESTAMPTZ) AT TIME ZONE 'UTC', '%Y-%m-%d %H:%M:%S.%f')`
-      : `'${k}:' || crossab_row`;
+  const unitExpr = unitCol ? id(unitCol) : m.unit === 'timestamp' ? `strftime(${time} AT TIME ZONE 'UTC', '%Y-%m-%d %H:%M:%S.%f')` : `'${k}:' || crossab_row`;
   await db.con.run(
     `INSERT INTO log_rows SELECT ${str(plan.dataset)}, ${k}, crossab_row, ${domainExpr}, ${armExpr},
-       TRY_CAST(${id(c.time)} AS TIMESTAMPTZ) AT TIME ZONE 'UTC', ${unitExpr}, trim(${id(c.item)}),
+       ${time} AT TIME ZONE 'UTC', ${unitExpr}, trim(${id(c.item)}),
        TRY_CAST(${id(c.position)} AS INTEGER) - ${m.positions.first} + 1, ${num(c.click)}::INTEGER,
        ${c.conversion ? `${num(c.conversion)}::INTEGER` : 'NULL'}, ${num(c.propensity)}, ${jsonOf(userCols)}, ${jsonOf(contextCols)}
      FROM crossab_log ORDER BY crossab_row`,
@@ -217,9 +215,6 @@ export async function importLogs(db: Db, plan: LogImport): Promise<ImportOutcome
       await db.con.run(
         `INSERT INTO log_datasets VALUES (${str(plan.dataset)}, ${str(plan.checksum)}, ${str(JSON.stringify(m))}, ${str(unit)}, ${str(m.control)}, ${rows}, now()::TIMESTAMP)`,
       );
-      const [{ n }] = await all(db, `SELECT count(DISTINCT arm) AS n FROM log_rows WHERE dataset = ${str(plan.dataset)}`);
-      if (Number(n) < 2)
-        throw new UserError(`dataset '${plan.dataset}': the files hold ${n} arm; an A/B test needs two (the mapping's arm says where each row's arm is)`);
       const [ctl] = await all(db, `SELECT 1 FROM log_rows WHERE dataset = ${str(plan.dataset)} AND arm = ${str(m.control)} LIMIT 1`);
       if (!ctl) throw new UserError(`dataset '${plan.dataset}': no row of the control arm '${m.control}'`);
     });
@@ -324,14 +319,15 @@ export interface LoggedDisplays {
   propensity: Float64Array;
 }
 
-export async function loggedDisplays(db: Db, dataset: string, domain: string, arm: string): Promise<LoggedDisplays> {
+/** `within`: only rows in that window of seconds since the log's start. */
+export async function loggedDisplays(db: Db, dataset: string, domain: string, arm: string, within?: { from: number; to: number }): Promise<LoggedDisplays> {
   const d = str(dataset);
   const items = (await all(db, `SELECT DISTINCT item FROM log_items WHERE dataset = ${d} AND domain = ${str(domain)}`))
     .map((r) => String(r.item))
     .sort(itemOrder);
   const rows = (
     await db.con.runAndReadAll(
-      `SELECT item, position, click, propensity FROM log_rows WHERE dataset = ${d} AND domain = ${str(domain)} AND arm = ${str(arm)} ORDER BY file, row`,
+      `SELECT item, position, click, propensity FROM log_rows WHERE ${within ? windowSql(dataset, { arm, ...within }) : `dataset = ${d} AND arm = ${str(arm)}`} AND domain = ${str(domain)} ORDER BY file, row`,
     )
   ).getRows();
   const at = new Map(items.map((x, k) => [x, k]));
