@@ -108,8 +108,19 @@ function sequentialInflation(alpha: number): number {
   return confidenceSequenceRadius(1, mixtureVarianceFor(1, alpha), alpha) / normalQuantile(1 - alpha / 2);
 }
 
-/** `unit` names what the test randomised and counts (a simulated test's users; a real log's impressions or sessions). */
-export function decide(ab: ReplayResult, domains: string[], rules: DecisionRules, method: Method = rules.method, unit = 'users'): DomainDecision[] {
+/**
+ * `unit` names what the test randomised and counts (a simulated test's users; a real log's impressions
+ * or sessions). `guarded`: conversions were measured, so a winner must clear the guardrail; a log
+ * without conversions cannot, and is decided on clicks alone.
+ */
+export function decide(
+  ab: ReplayResult,
+  domains: string[],
+  rules: DecisionRules,
+  method: Method = rules.method,
+  unit = 'users',
+  guarded = true,
+): DomainDecision[] {
   const control = ab.control;
   const controlArm = ab.arms.find((a) => a.name === control)!;
   const treatments = ab.arms.filter((a) => a.name !== control);
@@ -179,14 +190,14 @@ export function decide(ab: ReplayResult, domains: string[], rules: DecisionRules
 
     const judge = (cands: Candidate[], look: number, final: boolean): DomainDecision | null => {
       const winners = cands.filter((p) => p.ctr.tested && p.ctr.pAdjusted < rules.alpha && p.ctr.lift > 0).sort((x, y) => y.ctr.lift - x.ctr.lift);
-      const safe = winners.filter((p) => p.guard.tested && p.guard.ciLow > -rules.guardrailMargin);
+      const safe = guarded ? winners.filter((p) => p.guard.tested && p.guard.ciLow > -rules.guardrailMargin) : winners;
       if (safe.length) {
         const w = safe[0];
         return out(
           'ship',
           w.arm.name,
           w.ctr,
-          `${w.arm.name} ${pct(w.ctr.lift)} CTR [${pct(w.ctr.ciLow)}, ${pct(w.ctr.ciHigh)}], conversions non-inferior`,
+          `${w.arm.name} ${pct(w.ctr.lift)} CTR [${pct(w.ctr.ciLow)}, ${pct(w.ctr.ciHigh)}], ${guarded ? 'conversions non-inferior' : 'no conversions measured (no guardrail)'}`,
           look,
         );
       }

@@ -4,10 +4,12 @@ import { DEFAULT_DB } from '../store/location.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import { UserError } from '../util/errors.js';
 import { formatTable } from '../util/table.js';
-import { checkOutputPath, parse, seedFlag } from './args.js';
+import { loadPolicy } from '../scenario/policy.js';
+import { checkOutputPath, listFlag, parse, seedFlag } from './args.js';
 import { COMMANDS } from './specs.js';
 
 const finite = (_: string, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : v);
+const pct = (x: number) => (Number.isFinite(x) ? `${x >= 0 ? '+' : ''}${(100 * x).toFixed(1)}%` : '–');
 const rate = (x: number) => (Number.isFinite(x) ? x.toFixed(4) : '–');
 
 export async function fit(argv: string[]): Promise<number> {
@@ -17,10 +19,22 @@ export async function fit(argv: string[]): Promise<number> {
   const share = values['fit-share'] === undefined ? 0.5 : Number(values['fit-share']);
   if (!(share >= 0.1 && share <= 0.9)) throw new UserError(`fit: --fit-share must be a number from 0.1 to 0.9, got '${values['fit-share']}'`);
   const name = basename(out, '.json');
-  const r = await fitDataset({ db: values.db ?? DEFAULT_DB, dataset: positionals[0], name, fitShare: share, seed: seedFlag('fit', values.seed) ?? 1 });
-  const fitFile = out.replace(/\.json$/, '.fit.json');
-  writeFileAtomic(out, `${JSON.stringify({ ...r.scenario, description: `${r.scenario.description} (${basename(fitFile)})` }, finite, 2)}\n`);
-  writeFileAtomic(fitFile, `${JSON.stringify({ fitted: r.fitted, holdoutRows: r.holdoutRows, diagnostics: r.diagnostics }, finite, 2)}\n`);
+  const policies = (listFlag(values.policy) ?? []).map((path) => ({ name: path, spec: loadPolicy(path) }));
+  const r = await fitDataset({
+    db: values.db ?? DEFAULT_DB,
+    dataset: positionals[0],
+    name,
+    fitShare: share,
+    seed: seedFlag('fit', values.seed) ?? 1,
+    policies,
+  });
+  const fitFile = values['fit-file'] ? checkOutputPath('fit', 'fit-file', values['fit-file'], '.json') : out.replace(/\.json$/, '.fit.json');
+  if (fitFile === out) throw new UserError('fit: --fit-file must differ from --out');
+  writeFileAtomic(
+    out,
+    `${JSON.stringify({ ...r.scenario, description: `${r.scenario.description} (${values['fit-file'] ?? basename(fitFile)})` }, finite, 2)}\n`,
+  );
+  writeFileAtomic(fitFile, `${JSON.stringify({ fitted: r.fitted, holdoutRows: r.holdoutRows, diagnostics: r.diagnostics, ab: r.ab }, finite, 2)}\n`);
   if (values.json) {
     process.stdout.write(`${JSON.stringify({ files: { scenario: out, fit: fitFile }, ...r }, finite)}\n`);
     return 0;
@@ -56,6 +70,37 @@ export async function fit(argv: string[]): Promise<number> {
           d.inside ? 'yes' : 'no',
         ]),
       ),
+      ...(r.ab.length
+        ? [
+            '',
+            `the log's A/B test again in the fitted world, ${r.ab[0].replicates} times: the same policies as arms, the same displays per arm and domain, clicks from the fitted truth`,
+            formatTable(
+              [
+                'domain',
+                'arm',
+                'real lift [95%]',
+                'real decision',
+                'true lift (fitted world)',
+                'simulated lifts 2.5–50–97.5%',
+                'real lift ranks',
+                'simulated decisions',
+              ],
+              r.ab.map((x) => [
+                x.domain,
+                x.arm,
+                `${pct(x.real.lift)} [${pct(x.real.ciLow)}, ${pct(x.real.ciHigh)}]`,
+                x.real.decision,
+                pct(x.trueLift),
+                x.liftRange.map((v) => pct(v)).join(' '),
+                `${(100 * x.realLiftRank).toFixed(0)}%`,
+                Object.entries(x.decisionShares)
+                  .sort((p, q) => q[1] - p[1])
+                  .map(([k, v]) => `${k} ${(100 * v).toFixed(0)}%`)
+                  .join(', '),
+              ]),
+            ),
+          ]
+        : []),
       '',
       `held-out log loss of the fitted click model (item × position) against the fitting part's constant CTR: ${r.fitted.heldOutLogLoss
         .map((x) => `${x.domain} ${x.model.toFixed(5)} vs ${x.constant.toFixed(5)}`)

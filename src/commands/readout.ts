@@ -37,6 +37,7 @@ function text(r: LogReadout): string {
     `dataset ${r.dataset}: A/B test read by ${r.rules.method} (α ${r.rules.alpha}, power ${r.rules.power}, smallest lift worth shipping ${pct(r.rules.minLift)}, ${r.rules.correction} across domains)`,
     `unit: ${r.noun} — ${r.assumes}`,
     r.splitKnown ? '' : "the mapping gives no configured split: the sample-ratio check compares each domain's split with the whole log's",
+    r.hasConversions ? '' : 'the log has no conversions: decisions rest on clicks alone (no conversion guardrail)',
     '',
     formatTable(
       ['domain', 'arm', r.noun, 'clicks', 'CTR'],

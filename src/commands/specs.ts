@@ -204,7 +204,7 @@ const READOUT = {
 } as const;
 
 const FIT = {
-  usage: 'crossab fit <dataset> --out scenarios/NAME.json [--fit-share F] [--seed N] [--db PATH] [--json]',
+  usage: 'crossab fit <dataset> --out scenarios/NAME.json [--fit-file FILE] [--fit-share F] [--policy FILE,…] [--seed N] [--db PATH] [--json]',
   flags: {
     out: {
       type: 'string',
@@ -216,13 +216,19 @@ const FIT = {
       value: 'F',
       help: "the share of the log's time span fitted on, from its start, 0.1 to 0.9 (default 0.5); the rest is held out",
     },
+    'fit-file': { type: 'string', value: 'FILE.json', help: 'where the fit and its diagnostics go (default: beside the scenario, NAME.fit.json)' },
+    policy: {
+      type: 'string',
+      value: 'FILE,…',
+      help: "the arms' action probabilities for the simulated A/B test, as readout takes them (default: each arm's own log's frequencies)",
+    },
     seed: SHARED_FLAGS.seed,
     db: dbFlag(false),
     json: { type: 'boolean', help: 'print the fit and its diagnostics as one JSON object' },
   },
   positionals: { min: 1, max: 1, name: 'dataset' },
   summary:
-    'Fit a scenario to an imported log (domain shares, catalogues, base CTRs, position effects, feature vocabularies) and compare traffic generated from it with the held-out log',
+    "Fit a scenario to an imported log (domain shares, catalogues, base CTRs, a click model on item and position, feature vocabularies), compare traffic generated from it with the held-out log, and run the log's A/B test again in it",
   examples: ['crossab fit obd --out scenarios/obd-fit.json'],
 } as const;
 

@@ -20,6 +20,7 @@ import {
   loadDataset,
   logCounts,
   loggedDisplays,
+  logArms,
   logSpan,
   type CountRow,
   type FeatureValueRow,
@@ -28,7 +29,11 @@ import {
 import { fitClickModel, predict, type ClickModel } from './click-model.js';
 import { UserError } from '../util/errors.js';
 import { stream } from '../world/rng.js';
-import { generateWorld } from '../world/world.js';
+import { generateWorld, type World } from '../world/world.js';
+import type { SlotPolicy } from '../ope/logged.js';
+import type { PolicySpec } from '../scenario/policy.js';
+import { readOpenLog, targetPolicy } from './readout.js';
+import { simulateTest, type DomainTruth, type SimulatedArm } from './simulated-test.js';
 
 /** A name the scenario schema accepts: lower-case letters, digits, _ and -, starting with a letter. */
 export function scenarioName(raw: string): string {
@@ -295,9 +300,96 @@ export interface FitOutcome {
   scenario: Scenario;
   diagnostics: Diagnostic[];
   holdoutRows: number;
+  /** The real A/B test beside the same test in the fitted world (empty for a log of one arm). */
+  ab: AbComparison[];
 }
 
-export async function fitDataset(r: { db: string; dataset: string; name?: string; fitShare: number; seed: number }): Promise<FitOutcome> {
+/** The real test beside the same test in the fitted world, per domain and treatment arm. */
+export interface AbComparison {
+  domain: string;
+  arm: string;
+  real: { lift: number; ciLow: number; ciHigh: number; decision: string };
+  simulated: { lift: number; ciLow: number; ciHigh: number; decision: string };
+  /** The treatment's true lift in the fitted world (its policies' true CTRs there). */
+  trueLift: number;
+  /** Over the simulated test's replicates: the lift's 2.5%, 50%, 97.5% points, each decision's share, and the share of replicates whose lift is below the real one. */
+  replicates: number;
+  liftRange: [number, number, number];
+  decisionShares: Record<string, number>;
+  realLiftRank: number;
+}
+
+/** Replay the log's A/B test in the fitted world, with the log's own policies as arms and its traffic per arm and domain. */
+async function abComparison(
+  db: Db,
+  dataset: string,
+  f: Fitted,
+  w: World,
+  policies: { name: string; spec: PolicySpec }[],
+  seed: number,
+): Promise<AbComparison[]> {
+  const real = await readOpenLog(db, { dataset, policies: [] });
+  const K = f.positionBias.length;
+  const truth: DomainTruth[] = f.domains.map((d, k) => ({
+    name: d.source,
+    bias: w.truth.bias[k],
+    items: Float64Array.from(w.items.catalogues[k], (i) => w.truth.itemLogit![k][i]),
+    positions: Float64Array.from(w.truth.positionLogit![k]),
+  }));
+  const arms: SimulatedArm[] = [];
+  for (const arm of real.ab.arms) {
+    const spec = policies.find((p) => p.spec.arm === arm.name) ?? {
+      name: `${arm.name} (own log's frequencies)`,
+      spec: { kind: 'empirical', arm: arm.name, estimate: 'frequency' } as PolicySpec,
+    };
+    const perDomain: SlotPolicy[] = [];
+    for (const d of f.domains) {
+      const own = await loggedDisplays(db, dataset, d.source, arm.name);
+      const p = await targetPolicy(spec.spec, spec.name, d.source, d.clickModel.itemIds, K, async () => own);
+      if (!p) throw new UserError(`fit: ${spec.name} gives no probabilities for domain '${d.source}'`);
+      perDomain.push(p);
+    }
+    const displays = f.domains.map((d) => real.ab.results.find((x) => x.arm === arm.name && x.domain === d.source)?.impressions ?? 0);
+    arms.push({ name: arm.name, policies: perDomain, displays });
+  }
+  const control = arms.findIndex((a) => a.name === real.ab.control);
+  const sim = simulateTest(truth, arms, control, real.rules, seed);
+  const out: AbComparison[] = [];
+  for (const d of f.domains)
+    for (const a of arms) {
+      if (a.name === real.ab.control) continue;
+      const at = (ab: typeof real.ab) => ab.lifts.find((l) => l.arm === a.name && l.domain === d.source && l.metric === 'ctr' && l.segment === 'all')!;
+      const decisionOf = (ds: typeof real.decisions) => {
+        const x = ds.find((y) => y.domain === d.source)!;
+        return x.decision + (x.arm ? `: ${x.arm}` : '');
+      };
+      const rl = at(real.ab);
+      const sl = at(sim.ab);
+      const ctr = (arm: string) => sim.trueCtr.find((x) => x.arm === arm && x.domain === d.source)!.ctr;
+      const spread = sim.spread.find((x) => x.arm === a.name && x.domain === d.source)!;
+      out.push({
+        domain: d.source,
+        arm: a.name,
+        real: { lift: rl.lift, ciLow: rl.ciLow, ciHigh: rl.ciHigh, decision: decisionOf(real.decisions) },
+        simulated: { lift: sl.lift, ciLow: sl.ciLow, ciHigh: sl.ciHigh, decision: decisionOf(sim.decisions) },
+        trueLift: ctr(a.name) / ctr(real.ab.control) - 1,
+        replicates: spread.replicates,
+        liftRange: spread.lift,
+        decisionShares: spread.decisions,
+        realLiftRank: spread.lifts.filter((x) => x < rl.lift).length / Math.max(1, spread.lifts.length),
+      });
+    }
+  return out;
+}
+
+export async function fitDataset(r: {
+  db: string;
+  dataset: string;
+  name?: string;
+  fitShare: number;
+  seed: number;
+  policies?: { name: string; spec: PolicySpec }[];
+}): Promise<FitOutcome> {
   const db = await openDb(r.db, { readOnly: true });
   try {
     const fitted = await fitFrom(db, r.dataset, r.fitShare);
@@ -308,15 +400,17 @@ export async function fitDataset(r: { db: string; dataset: string; name?: string
     const heldAll = await logCounts(db, r.dataset, 'all', held);
     const holdoutRows = heldAll.reduce((s, x) => s + x.rows, 0);
     const scenario = scenarioOf(fitted, scenarioName(r.name ?? `${r.dataset}-fit`), r.seed, requests, Math.max(100, Math.round(holdoutRows / K)));
-    const diagnostics = await diagnose(db, r.dataset, fitted, scenario, held, r.seed);
-    return { fitted, scenario, diagnostics, holdoutRows };
+    const world = generateWorld(scenario, r.seed);
+    const diagnostics = await diagnose(db, r.dataset, fitted, world, held, r.seed);
+    const ab = (await logArms(db, r.dataset)).length > 1 ? await abComparison(db, r.dataset, fitted, world, r.policies ?? [], r.seed) : [];
+    return { fitted, scenario, diagnostics, holdoutRows, ab };
   } finally {
     db.close();
   }
 }
 
-async function diagnose(db: Db, dataset: string, f: Fitted, s: Scenario, held: LogWindow, seed: number): Promise<Diagnostic[]> {
-  const w = generateWorld(s, seed);
+async function diagnose(db: Db, dataset: string, f: Fitted, w: World, held: LogWindow, seed: number): Promise<Diagnostic[]> {
+  const s = w.scenario;
   const l = w.logged;
   const D = s.domains.length;
   const K = f.positionBias.length;

@@ -10,7 +10,7 @@ import { frequencyPolicy, meanPropensityPolicy, thompsonPolicy } from '../ope/sl
 import { wilson } from '../ope/summary.js';
 import type { PolicySpec } from '../scenario/policy.js';
 import { DEFAULT_DECISION_RULES, type DecisionRules } from '../scenario/schema.js';
-import { openDb } from '../store/db.js';
+import { openDb, type Db } from '../store/db.js';
 import { loadDataset, loggedDisplays, loggedObservations, type LoggedDisplays } from '../store/logs.js';
 import { UserError } from '../util/errors.js';
 import { stream } from '../world/rng.js';
@@ -70,6 +70,8 @@ export interface LogReadout {
   assumes: string;
   rules: DecisionRules;
   splitKnown: boolean;
+  /** The log has conversions: a winner must clear the guardrail (without, decisions rest on clicks alone). */
+  hasConversions: boolean;
   ab: ReplayResult;
   decisions: DomainDecision[];
   /** The last instant each look covers (UTC). */
@@ -99,7 +101,7 @@ function indexInto(items: readonly string[], named: readonly string[], origin: s
 }
 
 /** The target's π(item, position) on one domain, from its spec. */
-function targetPolicy(
+export function targetPolicy(
   spec: PolicySpec,
   origin: string,
   domain: string,
@@ -141,123 +143,133 @@ function targetPolicy(
 export async function readLog(r: ReadoutRequest): Promise<LogReadout> {
   const db = await openDb(r.db, { readOnly: true });
   try {
-    const ds = await loadDataset(db, r.dataset);
-    const m = ds.mapping;
-    const rules: DecisionRules = { ...DEFAULT_DECISION_RULES, method: r.method ?? DEFAULT_DECISION_RULES.method };
-    const { observations, start, end } = await loggedObservations(db, r.dataset);
-    if (observations.arms.length < 2)
-      throw new UserError(
-        `readout: dataset '${r.dataset}' holds one arm (${observations.arms[0]}); an A/B test needs two (the mapping's arm says where each row's arm is)`,
-      );
-    const control = observations.arms.indexOf(ds.control);
-    const split = m.split ? observations.arms.map((a) => m.split![a]) : null;
-    const lookEnds = dailyLooks(start, end);
-    const ab = observedReadout(observations, {
-      control,
-      split: split?.map((x) => x / split.reduce((s, y) => s + y, 0)) ?? null,
-      rules: { ...rules, looks: lookEnds.length },
-      lookEnds,
-    });
-    const { noun, assumes } = unitAssumption(ds.unit);
-    // A log carries no truth to grade a decision against.
-    const decisions = decide(ab, observations.domains, rules, rules.method, noun).map((d) => ({ ...d, trueBest: '', trueBestLift: Number.NaN, correct: null }));
-    const t0 = Date.parse(start);
-    // Each look is labelled by the last instant it covers (a day's end is the next midnight).
-    const lookTimes = lookEnds.map((e) => new Date(t0 + 1000 * e - 1).toISOString());
-
-    const from = r.from ?? ds.control;
-    if (!observations.arms.includes(from))
-      throw new UserError(`readout: --from: no arm '${from}' in dataset '${r.dataset}' (arms: ${observations.arms.join(', ')})`);
-    const policies = r.policies.length
-      ? r.policies
-      : observations.arms
-          .filter((a) => a !== from)
-          .map((a) => ({ name: `${a} (own log's frequencies)`, spec: { kind: 'empirical', arm: a, estimate: 'frequency' } as PolicySpec }));
-    const counterfactual: CounterfactualRow[] = [];
-    for (const { name, spec } of policies) {
-      if (!observations.arms.includes(spec.arm))
-        throw new UserError(`${name}: arm '${spec.arm}' is not in dataset '${r.dataset}' (arms: ${observations.arms.join(', ')})`);
-      if (spec.arm === from) throw new UserError(`${name}: arm '${spec.arm}' is the arm whose log the estimates are made from; pick another with --from`);
-      if (spec.kind !== 'empirical')
-        for (const d of Object.keys(spec.domains))
-          if (!observations.domains.includes(d))
-            throw new UserError(`${name}: domain '${d}' is not in dataset '${r.dataset}' (domains: ${observations.domains.join(', ')})`);
-      const perDomain: { domain: string; ev: ReturnType<typeof evaluateLogged>; clicks: number; rows: number }[] = [];
-      for (const domain of observations.domains) {
-        const log = await loggedDisplays(db, r.dataset, domain, from);
-        const own = await loggedDisplays(db, r.dataset, domain, spec.arm);
-        const target = await targetPolicy(spec, name, domain, log.items, m.positions.count, async () => own);
-        if (!target) continue;
-        const ev = evaluateLogged(log, target, rules.alpha);
-        const clicks = own.click.reduce((s, c) => s + c, 0);
-        perDomain.push({ domain, ev, clicks, rows: own.click.length });
-      }
-      const rows = (
-        domain: string,
-        ev: { displays: number; ess: number; maxWeight: number; unsupported: number },
-        est: (e: LoggedEstimator) => { value: number; ciLow: number; ciHigh: number },
-        clicks: number,
-        n: number,
-      ) => {
-        const onPolicy = clicks / n;
-        const [lo, hi] = wilson(clicks, n);
-        for (const e of LOGGED_ESTIMATORS) {
-          const v = est(e);
-          counterfactual.push({
-            policy: name,
-            target: spec.arm,
-            from,
-            domain,
-            estimator: e,
-            ...v,
-            onPolicy,
-            onPolicyLow: lo,
-            onPolicyHigh: hi,
-            relativeError: Math.abs(v.value - onPolicy) / onPolicy,
-            covered: v.ciLow <= onPolicy && onPolicy <= v.ciHigh,
-            displays: ev.displays,
-            ess: ev.ess,
-            essShare: ev.ess / ev.displays,
-            maxWeight: ev.maxWeight,
-            unsupported: ev.unsupported,
-          });
-        }
-      };
-      for (const p of perDomain) rows(p.domain, p.ev, (e) => p.ev.estimates.find((x) => x.estimator === e)!, p.clicks, p.rows);
-      if (perDomain.length > 1) {
-        // Overall: the domains' estimates weighted by their displays in the log (the domains' mix is the same under both arms).
-        const N = perDomain.reduce((s, p) => s + p.ev.displays, 0);
-        const z = normalQuantile(1 - rules.alpha / 2);
-        const pooled = (e: LoggedEstimator) => {
-          let value = 0;
-          let v = 0;
-          for (const p of perDomain) {
-            const x = p.ev.estimates.find((y) => y.estimator === e)!;
-            value += (p.ev.displays / N) * x.value;
-            v += (p.ev.displays / N) ** 2 * x.se * x.se;
-          }
-          const se = Math.sqrt(v);
-          return { value, ciLow: value - z * se, ciHigh: value + z * se };
-        };
-        const sumW = perDomain.reduce((s, p) => s + p.ev.sumW, 0);
-        const sumW2 = perDomain.reduce((s, p) => s + p.ev.sumW2, 0);
-        const all = {
-          displays: N,
-          ess: sumW2 > 0 ? (sumW * sumW) / sumW2 : 0,
-          maxWeight: Math.max(...perDomain.map((p) => p.ev.maxWeight)),
-          unsupported: perDomain.reduce((s, p) => s + (p.ev.displays / N) * p.ev.unsupported, 0),
-        };
-        rows(
-          'all',
-          all,
-          pooled,
-          perDomain.reduce((s, p) => s + p.clicks, 0),
-          perDomain.reduce((s, p) => s + p.rows, 0),
-        );
-      }
-    }
-    return { dataset: r.dataset, unit: ds.unit, noun, assumes, rules, splitKnown: split !== null, ab, decisions, lookTimes, counterfactual };
+    return await readOpenLog(db, r);
   } finally {
     db.close();
   }
+}
+
+/** readLog on a store already open (the fit reads the real test beside its simulated one). */
+export async function readOpenLog(db: Db, r: Omit<ReadoutRequest, 'db'>): Promise<LogReadout> {
+  const ds = await loadDataset(db, r.dataset);
+  const m = ds.mapping;
+  const rules: DecisionRules = { ...DEFAULT_DECISION_RULES, method: r.method ?? DEFAULT_DECISION_RULES.method };
+  const { observations, start, end, hasConversions } = await loggedObservations(db, r.dataset);
+  if (observations.arms.length < 2)
+    throw new UserError(
+      `readout: dataset '${r.dataset}' holds one arm (${observations.arms[0]}); an A/B test needs two (the mapping's arm says where each row's arm is)`,
+    );
+  const control = observations.arms.indexOf(ds.control);
+  const split = m.split ? observations.arms.map((a) => m.split![a]) : null;
+  const lookEnds = dailyLooks(start, end);
+  const ab = observedReadout(observations, {
+    control,
+    split: split?.map((x) => x / split.reduce((s, y) => s + y, 0)) ?? null,
+    rules: { ...rules, looks: lookEnds.length },
+    lookEnds,
+  });
+  const { noun, assumes } = unitAssumption(ds.unit);
+  // A log carries no truth to grade a decision against.
+  const decisions = decide(ab, observations.domains, rules, rules.method, noun, hasConversions).map((d) => ({
+    ...d,
+    trueBest: '',
+    trueBestLift: Number.NaN,
+    correct: null,
+  }));
+  const t0 = Date.parse(start);
+  // Each look is labelled by the last instant it covers (a day's end is the next midnight).
+  const lookTimes = lookEnds.map((e) => new Date(t0 + 1000 * e - 1).toISOString());
+
+  const from = r.from ?? ds.control;
+  if (!observations.arms.includes(from))
+    throw new UserError(`readout: --from: no arm '${from}' in dataset '${r.dataset}' (arms: ${observations.arms.join(', ')})`);
+  const policies = r.policies.length
+    ? r.policies
+    : observations.arms
+        .filter((a) => a !== from)
+        .map((a) => ({ name: `${a} (own log's frequencies)`, spec: { kind: 'empirical', arm: a, estimate: 'frequency' } as PolicySpec }));
+  const counterfactual: CounterfactualRow[] = [];
+  for (const { name, spec } of policies) {
+    if (!observations.arms.includes(spec.arm))
+      throw new UserError(`${name}: arm '${spec.arm}' is not in dataset '${r.dataset}' (arms: ${observations.arms.join(', ')})`);
+    if (spec.arm === from) throw new UserError(`${name}: arm '${spec.arm}' is the arm whose log the estimates are made from; pick another with --from`);
+    if (spec.kind !== 'empirical')
+      for (const d of Object.keys(spec.domains))
+        if (!observations.domains.includes(d))
+          throw new UserError(`${name}: domain '${d}' is not in dataset '${r.dataset}' (domains: ${observations.domains.join(', ')})`);
+    const perDomain: { domain: string; ev: ReturnType<typeof evaluateLogged>; clicks: number; rows: number }[] = [];
+    for (const domain of observations.domains) {
+      const log = await loggedDisplays(db, r.dataset, domain, from);
+      const own = await loggedDisplays(db, r.dataset, domain, spec.arm);
+      const target = await targetPolicy(spec, name, domain, log.items, m.positions.count, async () => own);
+      if (!target) continue;
+      const ev = evaluateLogged(log, target, rules.alpha);
+      const clicks = own.click.reduce((s, c) => s + c, 0);
+      perDomain.push({ domain, ev, clicks, rows: own.click.length });
+    }
+    const rows = (
+      domain: string,
+      ev: { displays: number; ess: number; maxWeight: number; unsupported: number },
+      est: (e: LoggedEstimator) => { value: number; ciLow: number; ciHigh: number },
+      clicks: number,
+      n: number,
+    ) => {
+      const onPolicy = clicks / n;
+      const [lo, hi] = wilson(clicks, n);
+      for (const e of LOGGED_ESTIMATORS) {
+        const v = est(e);
+        counterfactual.push({
+          policy: name,
+          target: spec.arm,
+          from,
+          domain,
+          estimator: e,
+          ...v,
+          onPolicy,
+          onPolicyLow: lo,
+          onPolicyHigh: hi,
+          relativeError: Math.abs(v.value - onPolicy) / onPolicy,
+          covered: v.ciLow <= onPolicy && onPolicy <= v.ciHigh,
+          displays: ev.displays,
+          ess: ev.ess,
+          essShare: ev.ess / ev.displays,
+          maxWeight: ev.maxWeight,
+          unsupported: ev.unsupported,
+        });
+      }
+    };
+    for (const p of perDomain) rows(p.domain, p.ev, (e) => p.ev.estimates.find((x) => x.estimator === e)!, p.clicks, p.rows);
+    if (perDomain.length > 1) {
+      // Overall: the domains' estimates weighted by their displays in the log (the domains' mix is the same under both arms).
+      const N = perDomain.reduce((s, p) => s + p.ev.displays, 0);
+      const z = normalQuantile(1 - rules.alpha / 2);
+      const pooled = (e: LoggedEstimator) => {
+        let value = 0;
+        let v = 0;
+        for (const p of perDomain) {
+          const x = p.ev.estimates.find((y) => y.estimator === e)!;
+          value += (p.ev.displays / N) * x.value;
+          v += (p.ev.displays / N) ** 2 * x.se * x.se;
+        }
+        const se = Math.sqrt(v);
+        return { value, ciLow: value - z * se, ciHigh: value + z * se };
+      };
+      const sumW = perDomain.reduce((s, p) => s + p.ev.sumW, 0);
+      const sumW2 = perDomain.reduce((s, p) => s + p.ev.sumW2, 0);
+      const all = {
+        displays: N,
+        ess: sumW2 > 0 ? (sumW * sumW) / sumW2 : 0,
+        maxWeight: Math.max(...perDomain.map((p) => p.ev.maxWeight)),
+        unsupported: perDomain.reduce((s, p) => s + (p.ev.displays / N) * p.ev.unsupported, 0),
+      };
+      rows(
+        'all',
+        all,
+        pooled,
+        perDomain.reduce((s, p) => s + p.clicks, 0),
+        perDomain.reduce((s, p) => s + p.rows, 0),
+      );
+    }
+  }
+  return { dataset: r.dataset, unit: ds.unit, noun, assumes, rules, splitKnown: split !== null, hasConversions, ab, decisions, lookTimes, counterfactual };
 }

@@ -412,3 +412,8 @@ export async function logSpan(db: Db, dataset: string): Promise<number> {
   const [r] = await all(db, `SELECT epoch(max(time)) - epoch(min(time)) AS s FROM log_rows WHERE dataset = ${str(dataset)}`);
   return Number(r.s);
 }
+
+/** The arms of an imported log. */
+export async function logArms(db: Db, dataset: string): Promise<string[]> {
+  return (await all(db, `SELECT DISTINCT arm FROM log_rows WHERE dataset = ${str(dataset)} ORDER BY 1`)).map((r) => String(r.arm));
+}

@@ -37,6 +37,12 @@ test('the OBD excerpt fitted: a scenario generate accepts, shares and catalogues
   assert.equal(g.code, 0, g.stderr);
   assert.ok(JSON.parse(readFileSync(out.replace('.json', '.fit.json'), 'utf8')).diagnostics.length > 0);
   for (const d of fit.diagnostics) assert.ok(d.interval === 'held-out log' || d.interval === 'simulated samples', d.measure);
+  // The excerpt's A/B test again in the fitted world: BTS against random on both domains, every replicate decided.
+  assert.deepEqual(
+    fit.ab.map((x: { domain: string; arm: string }) => `${x.domain}:${x.arm}`),
+    ['men:bts', 'women:bts'],
+  );
+  for (const x of fit.ab) assert.ok(Math.abs(Object.values(x.decisionShares as Record<string, number>).reduce((a, b) => a + b, 0) - 1) < 1e-9);
   assert.equal(crossab(['fit', 'obd', '--out', join(dir, 'x.json'), '--db', db, '--fit-share', '2']).code, 2);
 });
 
