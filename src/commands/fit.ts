@@ -46,13 +46,13 @@ export async function fit(argv: string[]): Promise<number> {
         `held out ${r.holdoutRows.toLocaleString('en')} control-arm displays`,
       '',
       formatTable(
-        ['domain', 'share', 'items', 'base CTR [95%]', 'position effects'],
+        ['domain', 'share', 'items', 'base CTR [95%]', 'position effects (fitted, best = 1)'],
         r.fitted.domains.map((d) => [
           d.source,
           d.share.toFixed(3),
           d.items,
           `${rate(d.baseCtr.value)} [${rate(d.baseCtr.low)}, ${rate(d.baseCtr.high)}]`,
-          r.fitted.positionBias.map((b) => b.toFixed(2)).join(' '),
+          d.clickModel.positions.map((x) => Math.exp(x - Math.max(...d.clickModel.positions)).toFixed(2)).join(' '),
         ]),
       ),
       '',
@@ -82,7 +82,7 @@ export async function fit(argv: string[]): Promise<number> {
                 'real decision',
                 'true lift (fitted world)',
                 'simulated lifts 2.5–50–97.5%',
-                'real lift ranks',
+                'simulated lifts below the real one',
                 'simulated decisions',
               ],
               r.ab.map((x) => [

@@ -190,6 +190,8 @@ async function fitFrom(db: Db, dataset: string, fitShare: number): Promise<Fitte
   };
 }
 
+const round6 = (x: number) => Math.round(x * 1e6) / 1e6;
+
 export function scenarioOf(f: Fitted, name: string, seed: number, requests: number, replayRequests: number): Scenario {
   for (const d of f.domains)
     if (!f.features.some((x) => x.domains.includes(d.name)))
@@ -197,15 +199,16 @@ export function scenarioOf(f: Fitted, name: string, seed: number, requests: numb
   const itemsTotal = f.domains.reduce((s, d) => s + d.items, 0);
   const raw = {
     name,
-    description: `Fitted by crossab fit to dataset '${f.dataset}' (first ${((100 * f.cut) / f.span).toFixed(0)}% of the log; the rest held out): domain shares, catalogues, base CTRs, position effects and feature vocabularies. Its fit file says how close it is.`,
+    description: `Fitted by crossab fit to dataset '${f.dataset}' (first ${((100 * f.cut) / f.span).toFixed(0)}% of the log; the rest held out): domain shares, catalogues, base CTRs, a click model on item and position as its truth, feature vocabularies. Its fit file says how close it is.`,
     seed,
-    domains: f.domains.map((d) => ({
+    domains: f.domains.map((d, k) => ({
       name: d.name,
-      share: d.share,
-      baseCtr: Math.min(0.9, Math.max(0.001, d.baseCtr.value)),
+      // Six digits, the last domain taking the rest, so the shares still sum to 1.
+      share: k < f.domains.length - 1 ? round6(d.share) : round6(1 - f.domains.slice(0, -1).reduce((a, x) => a + round6(x.share), 0)),
+      baseCtr: round6(Math.min(0.9, Math.max(0.001, d.baseCtr.value))),
       candidates: Math.min(1000, d.items),
       slate: f.positionBias.length,
-      catalogue: d.items / itemsTotal,
+      catalogue: round6(d.items / itemsTotal),
       features: f.features.filter((x) => x.domains.includes(d.name)).map((x) => x.name),
     })),
     features: f.features.map((x) =>
@@ -226,7 +229,8 @@ export function scenarioOf(f: Fitted, name: string, seed: number, requests: numb
     },
     items: { count: Math.max(10, itemsTotal), popularitySkew: 0, overlap: 0 },
     traffic: { requests: Math.max(100, requests), replayRequests, loggingPolicy: 'random' },
-    abtest: { arms: ['separate', 'shared-bottom'], control: 'separate', positionBias: f.positionBias },
+    strategies: ['separate', 'shared-bottom'],
+    abtest: { arms: ['separate', 'shared-bottom'], control: 'separate', positionBias: f.positionBias.map(round6) },
   };
   return parseScenario(raw, name);
 }
