@@ -1,5 +1,7 @@
-import { basename } from 'node:path';
-import { fitDataset } from '../logs/fit.js';
+import { mkdirSync } from 'node:fs';
+import { basename, dirname, resolve } from 'node:path';
+import { fitDataset, fitPage } from '../logs/fit.js';
+import { fitHtml } from '../report/fit.js';
 import { DEFAULT_DB } from '../store/location.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import { UserError } from '../util/errors.js';
@@ -30,13 +32,23 @@ export async function fit(argv: string[]): Promise<number> {
   });
   const fitFile = values['fit-file'] ? checkOutputPath('fit', 'fit-file', values['fit-file'], '.json') : out.replace(/\.json$/, '.fit.json');
   if (fitFile === out) throw new UserError('fit: --fit-file must differ from --out');
+  // The default report goes where run's do, reports/ (made if missing); a given path's folder must exist.
+  const report = values['no-report']
+    ? null
+    : values.report
+      ? checkOutputPath('fit', 'report', values.report, '.html')
+      : resolve('reports', `${basename(out, '.json')}-fit.html`);
   writeFileAtomic(
     out,
     `${JSON.stringify({ ...r.scenario, description: `${r.scenario.description} (${values['fit-file'] ?? basename(fitFile)})` }, finite, 2)}\n`,
   );
   writeFileAtomic(fitFile, `${JSON.stringify({ fitted: r.fitted, holdoutRows: r.holdoutRows, diagnostics: r.diagnostics, ab: r.ab }, finite, 2)}\n`);
+  if (report) {
+    mkdirSync(dirname(report), { recursive: true });
+    writeFileAtomic(report, fitHtml(fitPage(r)));
+  }
   if (values.json) {
-    process.stdout.write(`${JSON.stringify({ files: { scenario: out, fit: fitFile }, ...r }, finite)}\n`);
+    process.stdout.write(`${JSON.stringify({ files: { scenario: out, fit: fitFile, report }, ...r }, finite)}\n`);
     return 0;
   }
   const inside = r.diagnostics.filter((d) => d.inside).length;
@@ -109,7 +121,7 @@ export async function fit(argv: string[]): Promise<number> {
       'assumed, not fitted:',
       ...r.fitted.assumptions.map((a) => `  - ${a}`),
       '',
-      `wrote ${out} and ${fitFile}`,
+      `wrote ${out} and ${fitFile}${report ? `; the report: ${report}` : ''}`,
     ].join('\n') + '\n',
   );
   return 0;

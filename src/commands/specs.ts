@@ -204,7 +204,8 @@ const READOUT = {
 } as const;
 
 const FIT = {
-  usage: 'crossab fit <dataset> --out scenarios/NAME.json [--fit-file FILE] [--fit-share F] [--policy FILE,…] [--seed N] [--db PATH] [--json]',
+  usage:
+    'crossab fit <dataset> --out scenarios/NAME.json [--fit-file FILE] [--report FILE.html] [--no-report] [--fit-share F] [--policy FILE,…] [--seed N] [--db PATH] [--json]',
   flags: {
     out: {
       type: 'string',
@@ -217,6 +218,8 @@ const FIT = {
       help: "the share of the log's time span fitted on, from its start, 0.1 to 0.9 (default 0.5); the rest is held out",
     },
     'fit-file': { type: 'string', value: 'FILE.json', help: 'where the fit and its diagnostics go (default: beside the scenario, NAME.fit.json)' },
+    report: { type: 'string', value: 'FILE.html', help: "the fit's HTML report (default reports/NAME-fit.html; a missing reports/ folder is made)" },
+    'no-report': { type: 'boolean', help: 'write no HTML report' },
     policy: {
       type: 'string',
       value: 'FILE,…',

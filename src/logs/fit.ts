@@ -27,6 +27,7 @@ import {
   type LogWindow,
 } from '../store/logs.js';
 import { fitClickModel, predict, type ClickModel } from './click-model.js';
+import type { FitPage } from '../report/fit.js';
 import { UserError } from '../util/errors.js';
 import { stream } from '../world/rng.js';
 import { generateWorld, type World } from '../world/world.js';
@@ -264,7 +265,7 @@ export interface Diagnostic {
  * A statistic of sparse counts (46 clicks over 34 items) is mostly their noise, so the real value is
  * compared with the same statistic of 200 samples of the held-out size drawn from the fitted world
  * (each display an item by the simulated exposure, a click by that item's expected CTR): the 2.5% to
- * 97.5% range of those, a predictive check.
+ * 97.5% range of those (their median is the world's value), a predictive check.
  */
 function predictive(
   exposure: Float64Array,
@@ -272,7 +273,7 @@ function predictive(
   n: number,
   stat: (shown: Float64Array, clicks: Float64Array) => number,
   seed: number,
-): [number, number] {
+): [number, number, number] {
   const rng = stream(seed, 'fit-predictive');
   const cdf = new Float64Array(exposure.length);
   let acc = 0;
@@ -296,7 +297,7 @@ function predictive(
     out.push(stat(shown, clicks));
   }
   out.sort((x, y) => x - y);
-  return [out[4], out[195]];
+  return [out[4], out[99], out[195]];
 }
 
 export interface FitOutcome {
@@ -449,8 +450,17 @@ async function diagnose(db: Db, dataset: string, f: Fitted, w: World, held: LogW
       interval: 'held-out log',
       inside: real.low <= simulated && simulated <= real.high,
     });
-  const check = (measure: string, domain: string, real: number, simulated: number, range: [number, number]) =>
-    out.push({ measure, domain, real, simulated, low: range[0], high: range[1], interval: 'simulated samples', inside: range[0] <= real && real <= range[1] });
+  const check = (measure: string, domain: string, real: number, range: [number, number, number]) =>
+    out.push({
+      measure,
+      domain,
+      real,
+      simulated: range[1],
+      low: range[0],
+      high: range[2],
+      interval: 'simulated samples',
+      inside: range[0] <= real && real <= range[2],
+    });
   for (let d = 0; d < D; d++) {
     const src = f.domains[d].source;
     const ra = realAll.find((x) => x.domain === src);
@@ -494,29 +504,64 @@ async function diagnose(db: Db, dataset: string, f: Fitted, w: World, held: LogW
     const ctr = Float64Array.from(pad(simShownItems.map((x) => x[1] / x[0])));
     const n = realShown.reduce((a, x) => a + x.rows, 0);
     const range = (stat: (shown: Float64Array, clicks: Float64Array) => number, salt: number) => predictive(exposure, ctr, n, stat, seed * 31 + salt);
-    const sd = concentration(pad(simShownItems.map((x) => x[0])));
-    const sc = concentration(pad(simShownItems.map((x) => x[1])));
     check(
       'Gini of displays over items',
       src,
       realDisplays.gini,
-      sd.gini,
       range((a) => concentration(Array.from(a)).gini, 1),
     );
     check(
       'Gini of clicks over items',
       src,
       realClicks.gini,
-      sc.gini,
       range((_, c) => concentration(Array.from(c)).gini, 2),
     );
     check(
       "top 10% of items' share of clicks",
       src,
       realClicks.top10,
-      sc.top10,
       range((_, c) => concentration(Array.from(c)).top10, 3),
     );
   }
   return out;
 }
+
+/** The fit as its report page shows it. */
+export function fitPage(r: FitOutcome): FitPage {
+  const f = r.fitted;
+  return {
+    title: `crossab fit: ${r.scenario.name} from dataset ${f.dataset}`,
+    dataset: f.dataset,
+    holdoutRows: r.holdoutRows,
+    domains: f.domains.map((d) => {
+      const top = Math.max(...d.clickModel.positions);
+      return {
+        name: d.source,
+        share: d.share,
+        items: d.items,
+        baseCtr: d.baseCtr.value,
+        baseLow: d.baseCtr.low,
+        baseHigh: d.baseCtr.high,
+        positions: d.clickModel.positions.map((x) => Math.exp(x - top)),
+      };
+    }),
+    diagnostics: r.diagnostics,
+    ab: r.ab.map((a) => ({
+      domain: a.domain,
+      arm: a.arm,
+      real: `${pctOf(a.real.lift)} [${pctOf(a.real.ciLow)}, ${pctOf(a.real.ciHigh)}]`,
+      realDecision: a.real.decision,
+      trueLift: a.trueLift,
+      range: a.liftRange,
+      rank: a.realLiftRank,
+      decisions: Object.entries(a.decisionShares)
+        .sort((x, y) => y[1] - x[1])
+        .map(([k, v]) => `${k} ${(100 * v).toFixed(0)}%`)
+        .join(', '),
+    })),
+    logLoss: f.heldOutLogLoss,
+    assumptions: f.assumptions,
+  };
+}
+
+const pctOf = (x: number) => (Number.isFinite(x) ? `${x >= 0 ? '+' : ''}${(100 * x).toFixed(1)}%` : '–');

@@ -20,7 +20,7 @@ function bundle(pkg: string, file: string): string {
   return readFileSync(join(dir, 'build', file), 'utf8');
 }
 
-const esc = (s: unknown) => String(s ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+export const esc = (s: unknown) => String(s ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 const num = (x: unknown, d = 4) => (typeof x === 'number' && Number.isFinite(x) ? x.toFixed(d) : '–');
 const pct = (x: unknown) => (typeof x === 'number' && Number.isFinite(x) ? `${(100 * x).toFixed(2)}%` : '–');
 /**
@@ -222,6 +222,11 @@ export function reportHtml(title: string, runs: RunData[], charts: Chart[]): str
     .join('');
   const overRuns =
     runs.length > 1 && runs.some((d) => d.ope.length) ? `<section><h2>Off-policy estimators over these runs</h2>${opeOverRuns(runs)}</section>` : '';
+  return page(title, `${sections}\n${overRuns}`, charts);
+}
+
+/** A self-contained page: the body (markup crossab wrote, stored strings escaped) and its charts below it. */
+export function page(title: string, body: string, charts: Chart[]): string {
   const chartDivs = charts.map((c) => `<figure><figcaption>${esc(c.title)}</figcaption><div class="chart" id="${esc(c.id)}"></div></figure>`).join('');
   // `ast: true` makes vega interpret expressions instead of compiling them with Function(), so the
   // policy needs no 'unsafe-eval'.
@@ -246,8 +251,7 @@ ${libraries()
   .join('\n')}
 </head><body>
 <h1>${esc(title)}</h1>
-${sections}
-${overRuns}
+${body}
 ${chartDivs}
 <script>${main}</script>
 </body></html>

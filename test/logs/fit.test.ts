@@ -33,6 +33,9 @@ test('the OBD excerpt fitted: a scenario generate accepts, shares and catalogues
   assert.ok(Math.abs(s.domains[0].share + s.domains[1].share - 1) < 1e-12);
   assert.equal(s.abtest.positionBias.length, 3);
   assert.ok(s.features.some((f: { name: string; vocab: number }) => f.name === 'user_feature_0' && f.vocab >= 2));
+  const html = readFileSync(fit.files.report, 'utf8');
+  assert.match(html, /Where the fitted world is faithful: \d+ of \d+ inside/);
+  assert.match(html, /id="fit-diagnostics"/);
   const g = crossab(['generate', out, '--json']);
   assert.equal(g.code, 0, g.stderr);
   assert.ok(JSON.parse(readFileSync(out.replace('.json', '.fit.json'), 'utf8')).diagnostics.length > 0);
