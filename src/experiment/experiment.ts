@@ -23,6 +23,7 @@ import { constantPredictions, evaluate, groupsOf, oraclePredictions, type Strate
 import { DEFAULT_WORKERS, trainAll, type OfflineResults, type TrainingPool } from '../train/parallel.js';
 import { resolveArms } from '../abtest/arms.js';
 import { candidateTruth, rankedReplay } from '../abtest/replay.js';
+import { policyScores } from '../abtest/policy-arm.js';
 import type { Arm, ReplayResult } from '../abtest/readout.js';
 import { gradeDecisions, type DomainGrade } from '../abtest/grade.js';
 import { verdict } from '../abtest/verdict.js';
@@ -102,9 +103,12 @@ export async function stage<T>(name: Stage, onEvent: Listener, fn: () => T | Pro
   return out;
 }
 
+/** An arm that serves one of the scenario's policies (abtest.policies), not a trained strategy. */
+export const isPolicy = (scenario: Scenario, arm: string): boolean => Object.hasOwn(scenario.abtest?.policies ?? {}, arm);
+
 /** Strategy names to train: the flag, else the scenario's list, else the defaults with the scenario's arms; validated. */
 export function resolveStrategies(scenario: Scenario, flag?: string[]): string[] {
-  const names = flag ?? scenario.strategies ?? [...new Set([...DEFAULT_STRATEGIES, ...(scenario.abtest?.arms ?? [])])];
+  const names = flag ?? scenario.strategies ?? [...new Set([...DEFAULT_STRATEGIES, ...(scenario.abtest?.arms ?? []).filter((a) => !isPolicy(scenario, a))])];
   if (names.length === 0) throw new UserError('no strategies to train');
   for (const n of names) strategy(n);
   return names;
@@ -117,7 +121,7 @@ export function resolveStrategies(scenario: Scenario, flag?: string[]): string[]
 export async function planRun(o: Omit<RunOptions, 'report'> & { poolSize?: number }): Promise<RunPlan> {
   const base = resolveStrategies(o.scenario, o.strategies);
   const arms = resolveArms(o.scenario, base, { arms: o.arms, control: o.control, aa: o.aa });
-  const names = [...new Set([...base, ...arms.arms.map((a) => a.strategy)])];
+  const names = [...new Set([...base, ...arms.arms.map((a) => a.strategy).filter((a) => !isPolicy(o.scenario, a))])];
   resolveStrategies(o.scenario, names);
   const rm = o.scenario.ope?.rewardModel;
   if (rm && !names.includes(rm)) throw new UserError(`ope.rewardModel '${rm}' is not a trained strategy (trained: ${names.join(', ')})`);
@@ -227,6 +231,8 @@ export async function abTest(
     const cds = candidatesOf(p);
     const truth = candidateTruth(p.world, cds);
     const scores = new Map(off.trained.filter((t) => t.candidates).map((t) => [t.strategy, t.candidates!]));
+    for (const [name, policy] of Object.entries(p.world.scenario.abtest?.policies ?? {}))
+      if (arms.some((a) => a.strategy === name)) scores.set(name, policyScores(p.world, name, policy));
     const rules = p.world.scenario.abtest?.decisions ?? DEFAULT_DECISION_RULES;
     const readout = rankedReplay(p.world, truth, scores, { arms, control, positionBias: p.world.scenario.abtest?.positionBias ?? null, rules });
     return { ...readout(salt), readout };
@@ -269,7 +275,7 @@ export async function executeRun(o: RunOptions, listener: Listener, handle: RunH
     // 4. train, 5. evaluate
     const offline = await trainAndEvaluate(inputs, names, seed, onEvent, {
       workers: o.workers ?? DEFAULT_WORKERS,
-      candidates: arms.arms.map((a) => a.strategy),
+      candidates: arms.arms.map((a) => a.strategy).filter((a) => !isPolicy(o.scenario, a)),
       pool: o.pool,
       priority: o.priority,
       signal: o.signal,
@@ -277,7 +283,9 @@ export async function executeRun(o: RunOptions, listener: Listener, handle: RunH
     o.signal?.throwIfAborted();
     const rules = o.scenario.abtest?.decisions ?? DEFAULT_DECISION_RULES;
     // 5b. off-policy evaluation and offline ↔ online consistency
-    const ope = await offPolicy(inputs, offline, arms.arms[arms.control].strategy, rules.alpha, onEvent);
+    // Off-policy lifts are over the control's strategy; a policy control has no model, so the first trained strategy stands in.
+    const control = arms.arms[arms.control].strategy;
+    const ope = await offPolicy(inputs, offline, isPolicy(o.scenario, control) ? names[0] : control, rules.alpha, onEvent);
     // 6. replay
     const ab = await abTest(inputs, offline, arms.arms, arms.control, salt, onEvent);
     const decisions = decide(ab, inputs.world.layout.domains, rules);

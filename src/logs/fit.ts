@@ -11,7 +11,7 @@
 // function's shape: the generator's own truth, calibrated to the fitted base CTRs). The rest of the
 // log is held out, and the diagnostics compare it with traffic generated from the fitted scenario.
 import { parseScenario } from '../scenario/load.js';
-import type { Scenario } from '../scenario/schema.js';
+import type { PolicyArm, Scenario } from '../scenario/schema.js';
 import { wilson } from '../ope/summary.js';
 import { openDb, type Db } from '../store/db.js';
 import {
@@ -193,7 +193,18 @@ async function fitFrom(db: Db, dataset: string, fitShare: number): Promise<Fitte
 
 const round6 = (x: number) => Math.round(x * 1e6) / 1e6;
 
-export function scenarioOf(f: Fitted, name: string, seed: number, requests: number, replayRequests: number): Scenario {
+/**
+ * The fitted scenario. `policies`: the log's arms as policy arms; its A/B test then serves them (the
+ * log's control first, as the control) beside the two strategies it trains.
+ */
+export function scenarioOf(
+  f: Fitted,
+  name: string,
+  seed: number,
+  requests: number,
+  replayRequests: number,
+  policies: { name: string; policy: PolicyArm }[] = [],
+): Scenario {
   for (const d of f.domains)
     if (!f.features.some((x) => x.domains.includes(d.name)))
       throw new UserError(`fit: domain '${d.source}' logs no user or item feature a world can be given; map one in the mapping's features or items`);
@@ -231,7 +242,12 @@ export function scenarioOf(f: Fitted, name: string, seed: number, requests: numb
     items: { count: Math.max(10, itemsTotal), popularitySkew: 0, overlap: 0 },
     traffic: { requests: Math.max(100, requests), replayRequests, loggingPolicy: 'random' },
     strategies: ['separate', 'shared-bottom'],
-    abtest: { arms: ['separate', 'shared-bottom'], control: 'separate', positionBias: f.positionBias.map(round6) },
+    abtest: {
+      arms: [...policies.map((p) => p.name), 'separate', 'shared-bottom'],
+      control: policies.length ? scenarioName(f.control) : 'separate',
+      ...(policies.length ? { policies: Object.fromEntries(policies.map((p) => [p.name, p.policy])) } : {}),
+      positionBias: f.positionBias.map(round6),
+    },
   };
   return parseScenario(raw, name);
 }
@@ -324,39 +340,79 @@ export interface AbComparison {
   realLiftRank: number;
 }
 
-/** Replay the log's A/B test in the fitted world, with the log's own policies as arms and its traffic per arm and domain. */
-async function abComparison(
+/** Each arm of the log as a policy: its probabilities per domain (from --policy, else its own log's frequencies) and its displays. */
+async function armPolicies(
   db: Db,
   dataset: string,
   f: Fitted,
-  w: World,
   policies: { name: string; spec: PolicySpec }[],
-  seed: number,
-): Promise<AbComparison[]> {
-  const real = await readOpenLog(db, { dataset, policies: [] });
+): Promise<(SimulatedArm & { spec: PolicySpec })[]> {
   const K = f.positionBias.length;
+  const arms: (SimulatedArm & { spec: PolicySpec })[] = [];
+  const control = (await loadDataset(db, dataset)).control;
+  for (const arm of (await logArms(db, dataset)).sort((a, b) => (a === control ? -1 : b === control ? 1 : 0))) {
+    const spec = policies.find((p) => p.spec.arm === arm) ?? {
+      name: `${arm} (own log's frequencies)`,
+      spec: { kind: 'empirical', arm, estimate: 'frequency' } as PolicySpec,
+    };
+    const perDomain: SlotPolicy[] = [];
+    const displays: number[] = [];
+    for (const d of f.domains) {
+      const own = await loggedDisplays(db, dataset, d.source, arm);
+      const n = d.clickModel.itemIds.length;
+      // A logger whose every propensity is 1/n is the uniform policy itself, not its sample's frequencies.
+      const uniform = !policies.some((p) => p.spec.arm === arm) && own.propensity.every((x) => Math.abs(x - 1 / n) < 1e-9);
+      const p = uniform
+        ? { items: n, positions: K, p: new Float64Array(n * K).fill(1 / n) }
+        : await targetPolicy(spec.spec, spec.name, d.source, d.clickModel.itemIds, K, async () => own);
+      if (!p) throw new UserError(`fit: ${spec.name} gives no probabilities for domain '${d.source}'`);
+      perDomain.push(p);
+      displays.push(own.item.length);
+    }
+    arms.push({ name: arm, policies: perDomain, displays, spec: spec.spec });
+  }
+  return arms;
+}
+
+/** An arm's policy as a fitted scenario's abtest.policies entry: uniform if it is, BTS by its prior when given one, else its table. */
+function policyArmOf(a: SimulatedArm & { spec: PolicySpec }, f: Fitted): PolicyArm {
+  if (a.policies.every((p) => p.p.every((x) => Math.abs(x - 1 / p.items) < 1e-9))) return { kind: 'uniform' };
+  const spec = a.spec;
+  if (spec.kind === 'thompson-prior')
+    return {
+      kind: 'thompson-prior',
+      domains: Object.fromEntries(
+        f.domains.map((d) => {
+          const t = spec.domains[d.source];
+          const names = t.items ?? t.alpha.map((_, k) => String(k));
+          const at = d.clickModel.itemIds.map((id) => names.indexOf(id));
+          return [d.name, { alpha: at.map((k) => t.alpha[k]), beta: at.map((k) => t.beta[k]) }];
+        }),
+      ),
+    };
+  return {
+    kind: 'table',
+    domains: Object.fromEntries(
+      f.domains.map((d, k) => {
+        const p = a.policies[k];
+        return [
+          d.name,
+          { probabilities: Array.from({ length: p.items }, (_, j) => Array.from({ length: p.positions }, (_, q) => round6(p.p[j * p.positions + q]))) },
+        ];
+      }),
+    ),
+  };
+}
+
+/** Replay the log's A/B test in the fitted world, with the log's own policies as arms and its traffic per arm and domain. */
+async function abComparison(db: Db, dataset: string, f: Fitted, w: World, arms: SimulatedArm[], seed: number): Promise<AbComparison[]> {
+  const real = await readOpenLog(db, { dataset, policies: [] });
   const truth: DomainTruth[] = f.domains.map((d, k) => ({
     name: d.source,
     bias: w.truth.bias[k],
     items: Float64Array.from(w.items.catalogues[k], (i) => w.truth.itemLogit![k][i]),
     positions: Float64Array.from(w.truth.positionLogit![k]),
   }));
-  const arms: SimulatedArm[] = [];
-  for (const arm of real.ab.arms) {
-    const spec = policies.find((p) => p.spec.arm === arm.name) ?? {
-      name: `${arm.name} (own log's frequencies)`,
-      spec: { kind: 'empirical', arm: arm.name, estimate: 'frequency' } as PolicySpec,
-    };
-    const perDomain: SlotPolicy[] = [];
-    for (const d of f.domains) {
-      const own = await loggedDisplays(db, dataset, d.source, arm.name);
-      const p = await targetPolicy(spec.spec, spec.name, d.source, d.clickModel.itemIds, K, async () => own);
-      if (!p) throw new UserError(`fit: ${spec.name} gives no probabilities for domain '${d.source}'`);
-      perDomain.push(p);
-    }
-    const displays = f.domains.map((d) => real.ab.results.find((x) => x.arm === arm.name && x.domain === d.source)?.impressions ?? 0);
-    arms.push({ name: arm.name, policies: perDomain, displays });
-  }
   const control = arms.findIndex((a) => a.name === real.ab.control);
   const sim = simulateTest(truth, arms, control, real.rules, seed);
   const out: AbComparison[] = [];
@@ -404,10 +460,12 @@ export async function fitDataset(r: {
     const held: LogWindow = { arm: fitted.control, from: fitted.cut, to: fitted.span + 1 };
     const heldAll = await logCounts(db, r.dataset, 'all', held);
     const holdoutRows = heldAll.reduce((s, x) => s + x.rows, 0);
-    const scenario = scenarioOf(fitted, scenarioName(r.name ?? `${r.dataset}-fit`), r.seed, requests, Math.max(100, Math.round(holdoutRows / K)));
+    const arms = await armPolicies(db, r.dataset, fitted, r.policies ?? []);
+    const policyArms = arms.map((a) => ({ name: scenarioName(a.name), policy: policyArmOf(a, fitted) }));
+    const scenario = scenarioOf(fitted, scenarioName(r.name ?? `${r.dataset}-fit`), r.seed, requests, Math.max(100, Math.round(holdoutRows / K)), policyArms);
     const world = generateWorld(scenario, r.seed);
     const diagnostics = await diagnose(db, r.dataset, fitted, world, held, r.seed);
-    const ab = (await logArms(db, r.dataset)).length > 1 ? await abComparison(db, r.dataset, fitted, world, r.policies ?? [], r.seed) : [];
+    const ab = arms.length > 1 ? await abComparison(db, r.dataset, fitted, world, arms, r.seed) : [];
     return { fitted, scenario, diagnostics, holdoutRows, ab };
   } finally {
     db.close();

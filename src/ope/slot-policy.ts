@@ -9,7 +9,7 @@
 //   thompson-prior   Bernoulli Thompson sampling's slate from Beta(α, β) per item by Monte Carlo:
 //                    draw θ, rank, count each item's position (Open Bandit Pipeline's way of getting
 //                    BTS's action probabilities from its published prior)
-import type { Rng } from '../world/rng.js';
+import { gammaDraw as gamma, type Rng } from '../world/rng.js';
 import type { DisplayLog, SlotPolicy } from './logged.js';
 
 export function frequencyPolicy(log: DisplayLog, items: number, positions: number): SlotPolicy {
@@ -40,24 +40,6 @@ function normalised(policy: SlotPolicy, columnTotals: Float64Array): SlotPolicy 
   const { items, positions, p } = policy;
   for (let a = 0; a < items; a++) for (let k = 0; k < positions; k++) if (columnTotals[k] > 0) p[a * positions + k] /= columnTotals[k];
   return policy;
-}
-
-/** A Gamma(shape, 1) draw (Marsaglia & Tsang 2000; shape < 1 by the boost U^(1/shape)). */
-function gamma(shape: number, rng: Rng): number {
-  if (shape < 1) return gamma(shape + 1, rng) * rng.next() ** (1 / shape);
-  const d = shape - 1 / 3;
-  const c = 1 / Math.sqrt(9 * d);
-  for (;;) {
-    let x: number;
-    let v: number;
-    do {
-      x = rng.normal();
-      v = 1 + c * x;
-    } while (v <= 0);
-    v = v * v * v;
-    const u = rng.next();
-    if (u < 1 - 0.0331 * x ** 4 || Math.log(u) < 0.5 * x * x + d * (1 - v + Math.log(v))) return d * v;
-  }
 }
 
 export function thompsonPolicy(alpha: readonly number[], beta: readonly number[], positions: number, draws: number, rng: Rng): SlotPolicy {

@@ -201,8 +201,30 @@ export const DecisionRulesSchema = z.strictObject({
 export type DecisionRules = z.infer<typeof DecisionRulesSchema>;
 export const DEFAULT_DECISION_RULES: DecisionRules = DecisionRulesSchema.parse({});
 
+/**
+ * A policy that serves as an A/B arm beside the strategies, given by its action probabilities (items
+ * are a domain's catalogue positions, "0", "1", …, the order `crossab fit` writes a fitted world's
+ * catalogue in): 'uniform' (every candidate alike: a random logger), 'thompson-prior' (Bernoulli
+ * Thompson sampling with a fixed Beta(α, β) per item: each request ranks by fresh θ draws, BTS's own
+ * mechanism) or 'table' (π(item, position); slates by Plackett–Luce on the first position's column).
+ */
+export const PolicyArmSchema = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('uniform') }),
+  z.strictObject({
+    kind: z.literal('thompson-prior'),
+    domains: z.record(z.string(), z.strictObject({ alpha: z.array(z.number().positive()).min(1), beta: z.array(z.number().positive()).min(1) })),
+  }),
+  z.strictObject({
+    kind: z.literal('table'),
+    domains: z.record(z.string(), z.strictObject({ probabilities: z.array(z.array(z.number().min(0).max(1)).min(1)).min(1) })),
+  }),
+]);
+export type PolicyArm = z.infer<typeof PolicyArmSchema>;
+
 export const AbTestSchema = z.strictObject({
   arms: z.array(name).min(2),
+  /** Arms that are policies, not trained strategies: by name (an arm naming one of these serves it). */
+  policies: z.record(name, PolicyArmSchema).optional(),
   control: name,
   /** Traffic split over arms; equal when omitted. */
   split: z.array(prob).optional(),
@@ -353,6 +375,23 @@ export const ScenarioSchema = z
     if (s.strategies && new Set(s.strategies).size !== s.strategies.length) issue(['strategies'], 'lists a strategy twice');
     if (s.abtest) {
       if (!s.abtest.arms.includes(s.abtest.control)) issue(['abtest', 'control'], `control '${s.abtest.control}' is not one of the arms`);
+      for (const [pname, pol] of Object.entries(s.abtest.policies ?? {})) {
+        if (s.strategies?.includes(pname)) issue(['abtest', 'policies', pname], `'${pname}' is also a strategy to train: give the policy another name`);
+        if (pol.kind === 'uniform') continue;
+        for (const [dname, pd] of Object.entries(pol.domains)) {
+          const d = s.domains.find((x) => x.name === dname);
+          const at = ['abtest', 'policies', pname, 'domains', dname];
+          if (!d) {
+            issue(at, `unknown domain '${dname}'`);
+            continue;
+          }
+          const size = Math.max(1, Math.round(d.catalogue * s.items.count));
+          const n = 'alpha' in pd ? pd.alpha.length : pd.probabilities.length;
+          if (n !== size) issue(at, `gives ${n} items for a catalogue of ${size}`);
+          if ('beta' in pd && pd.beta.length !== pd.alpha.length) issue(at, 'alpha and beta differ in length');
+        }
+        for (const d of s.domains) if (!(d.name in pol.domains)) issue(['abtest', 'policies', pname, 'domains'], `no probabilities for domain '${d.name}'`);
+      }
       if (s.abtest.split) {
         if (s.abtest.split.length !== s.abtest.arms.length) issue(['abtest', 'split'], 'needs one share per arm');
         else if (Math.abs(s.abtest.split.reduce((a, b) => a + b, 0) - 1) > 1e-6) issue(['abtest', 'split'], 'shares must sum to 1');

@@ -82,3 +82,14 @@ test('bad scenarios are refused with the field path and the problem', () => {
     /domains\[0\]: unknown key 'extra'/,
   );
 });
+
+test('policy arms: a policy needs probabilities for every domain, one per catalogue item, and may not share a strategy name', () => {
+  const s = rawScenario('tiny');
+  s.abtest = { arms: ['separate', 'random'], control: 'random', policies: { random: { kind: 'uniform' } } };
+  assert.equal(parseScenario(s).abtest?.policies?.random.kind, 'uniform');
+  s.abtest.policies = { random: { kind: 'table', domains: { head: { probabilities: [[1]] } } } };
+  assert.throws(() => parseScenario(s), /abtest\.policies\.random\.domains\.head: gives 1 items for a catalogue of 180/);
+  s.abtest.policies = { random: { kind: 'uniform' } };
+  s.strategies = ['separate', 'random'];
+  assert.throws(() => parseScenario(s), /'random' is also a strategy to train/);
+});

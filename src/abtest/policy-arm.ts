@@ -1,0 +1,42 @@
+// A policy as an A/B arm beside the strategies: every replay request's candidates get scores whose
+// order is the policy's slate, drawn afresh per request (the replay shows each request's top k):
+//   uniform         i.i.d. uniform scores: a uniformly random slate, the random logger
+//   thompson-prior  θ ~ Beta(α, β) per candidate item: Bernoulli Thompson sampling ranking by its draws
+//   table           log π(item, position 1) + Gumbel noise: a Plackett–Luce slate whose first position
+//                   has the table's probabilities (later positions follow from them, not the table)
+// Scores come from a stream of the salt-free seed, so every assignment of a graded test sees the
+// same slates, as it does for a trained strategy's.
+import type { PolicyArm } from '../scenario/schema.js';
+import { gammaDraw, stream } from '../world/rng.js';
+import type { World } from '../world/world.js';
+
+export function policyScores(w: World, name: string, policy: PolicyArm): Float32Array {
+  const rq = w.replay;
+  const scores = new Float32Array(rq.candItems.length);
+  const rng = stream(w.seed, `policy-arm:${name}`);
+  // Each domain's catalogue position of every item.
+  const at = w.scenario.domains.map((_, d) => {
+    const m = new Map<number, number>();
+    w.items.catalogues[d].forEach((item, j) => m.set(item, j));
+    return m;
+  });
+  for (let r = 0; r < rq.n; r++) {
+    const d = rq.domain[r];
+    const dom = w.scenario.domains[d].name;
+    for (let k = rq.candStart[r]; k < rq.candStart[r + 1]; k++) {
+      const j = at[d].get(rq.candItems[k]) ?? -1;
+      if (policy.kind === 'uniform') scores[k] = rng.next();
+      else if (j < 0)
+        scores[k] = -Infinity; // not in the domain's catalogue: a policy of the catalogue never shows it
+      else if (policy.kind === 'thompson-prior') {
+        const p = policy.domains[dom];
+        const x = gammaDraw(p.alpha[j], rng);
+        scores[k] = x / (x + gammaDraw(p.beta[j], rng));
+      } else {
+        const p = policy.domains[dom].probabilities[j]?.[0] ?? 0;
+        scores[k] = (p > 0 ? Math.log(p) : -1e30) - Math.log(-Math.log(1 - rng.next()));
+      }
+    }
+  }
+  return scores;
+}
