@@ -28,8 +28,9 @@ import {
 } from '../store/logs.js';
 import { fitClickModel, predict, type ClickModel } from './click-model.js';
 import type { FitPage } from '../report/fit.js';
+import type { FitDiagnosticRow } from '../report/charts.js';
 import { UserError } from '../util/errors.js';
-import { stream } from '../world/rng.js';
+import { Discrete, stream } from '../world/rng.js';
 import { generateWorld, type World } from '../world/world.js';
 import type { SlotPolicy } from '../ope/logged.js';
 import type { PolicySpec } from '../scenario/policy.js';
@@ -138,7 +139,6 @@ async function fitFrom(db: Db, dataset: string, fitShare: number): Promise<Fitte
   const byPosition = await logCounts(db, dataset, 'position', fitControl);
   if (!control.length) throw new UserError(`fit: the control arm '${ds.control}' has no rows in the first ${(100 * fitShare).toFixed(0)}% of the log`);
   const items = await itemFeatureCounts(db, dataset, ds.control);
-  const shown = await logCounts(db, dataset, 'item', { arm: ds.control, from: 0, to: span + 1 });
   const total = shares.reduce((s, r) => s + r.rows, 0);
   const models = new Map<string, { log: Awaited<ReturnType<typeof loggedDisplays>>; model: ClickModel }>();
   for (const r of shares) {
@@ -147,18 +147,13 @@ async function fitFrom(db: Db, dataset: string, fitShare: number): Promise<Fitte
   }
   const domains = shares.map((r) => {
     const c = control.find((x) => x.domain === r.domain);
-    const catalogue = new Set(items.length ? [] : shown.filter((x) => x.domain === r.domain).map((x) => x.key));
-    // With a side table, the catalogue is its item count (one row per item, any feature counts them).
-    const sideItems = items.filter((x) => x.domain === r.domain);
-    const perFeature = sideItems.length
-      ? Math.max(...[...new Set(sideItems.map((x) => x.feature))].map((f) => sideItems.filter((x) => x.feature === f).reduce((s, x) => s + x.rows, 0)))
-      : 0;
     const { log, model } = models.get(r.domain)!;
     return {
       name: scenarioName(r.domain),
       source: r.domain,
       share: r.rows / total,
-      items: log.items.length || perFeature || catalogue.size,
+      // The domain's catalogue as imported: its side tables' items, else the items its rows show.
+      items: log.items.length,
       baseCtr: rateOf(c?.clicks ?? 0, c?.rows ?? 0),
       positionCtr: positions(byPosition, r.domain, K),
       clickModel: { bias: model.bias, items: Array.from(model.items), positions: Array.from(model.positions), itemIds: log.items },
@@ -264,17 +259,9 @@ export function concentration(values: readonly number[]): { gini: number; top10:
   return { gini: g / (n * sum), top10: v.slice(n - k).reduce((s, x) => s + x, 0) / sum };
 }
 
-export interface Diagnostic {
-  /** What is compared, where (a domain, or a domain and position). */
-  measure: string;
-  domain: string;
-  real: number;
-  simulated: number;
-  /** The interval the comparison uses, and whose it is. */
-  low: number;
-  high: number;
+/** A diagnostic as the report draws it, and the interval it is judged by: the held-out log's, or the simulated samples'. */
+export interface Diagnostic extends FitDiagnosticRow {
   interval: 'held-out log' | 'simulated samples';
-  inside: boolean;
 }
 
 /**
@@ -291,24 +278,15 @@ function predictive(
   seed: number,
 ): [number, number, number] {
   const rng = stream(seed, 'fit-predictive');
-  const cdf = new Float64Array(exposure.length);
-  let acc = 0;
-  exposure.forEach((e, j) => (cdf[j] = acc += e));
+  const items = new Discrete(exposure);
   const out: number[] = [];
   for (let b = 0; b < 200; b++) {
     const shown = new Float64Array(exposure.length);
     const clicks = new Float64Array(exposure.length);
     for (let i = 0; i < n; i++) {
-      const u = rng.next() * acc;
-      let lo = 0;
-      let hi = cdf.length - 1;
-      while (lo < hi) {
-        const mid = (lo + hi) >> 1;
-        if (cdf[mid] > u) hi = mid;
-        else lo = mid + 1;
-      }
-      shown[lo]++;
-      if (rng.next() < ctr[lo]) clicks[lo]++;
+      const j = items.sample(rng);
+      shown[j]++;
+      if (rng.next() < ctr[j]) clicks[j]++;
     }
     out.push(stat(shown, clicks));
   }

@@ -101,18 +101,18 @@ function indexInto(items: readonly string[], named: readonly string[], origin: s
 }
 
 /** The target's π(item, position) on one domain, from its spec. */
-export function targetPolicy(
+export async function targetPolicy(
   spec: PolicySpec,
   origin: string,
   domain: string,
   items: readonly string[],
   positions: number,
   own: () => Promise<LoggedDisplays>,
-): Promise<SlotPolicy | null> | SlotPolicy | null {
-  if (spec.kind === 'empirical')
-    return own().then((log) =>
-      spec.estimate === 'frequency' ? frequencyPolicy(log, items.length, positions) : meanPropensityPolicy(log, items.length, positions),
-    );
+): Promise<SlotPolicy | null> {
+  if (spec.kind === 'empirical') {
+    const log = await own();
+    return spec.estimate === 'frequency' ? frequencyPolicy(log, items.length, positions) : meanPropensityPolicy(log, items.length, positions);
+  }
   if (spec.kind === 'table') {
     const d = spec.domains[domain];
     if (!d) return null;

@@ -17,30 +17,35 @@ export function describeIssue(issue: z.core.$ZodIssue): string {
   return `${where}: ${issue.message}`;
 }
 
+/** A file's schema violations as one line: the first, and how many more. */
+export function issuesLine(error: z.ZodError, origin: string): string {
+  const more = error.issues.length > 1 ? ` (and ${error.issues.length - 1} more)` : '';
+  return `${origin}: ${describeIssue(error.issues[0])}${more}`;
+}
+
 /** Validate an already-parsed object; `origin` names it in the error (a file name). */
 export function parseScenario(raw: unknown, origin = 'scenario'): Scenario {
   const result = ScenarioSchema.safeParse(raw);
-  if (!result.success) {
-    const first = result.error.issues[0];
-    const more = result.error.issues.length > 1 ? ` (and ${result.error.issues.length - 1} more)` : '';
-    throw new ScenarioError(`${origin}: ${describeIssue(first)}${more}`);
-  }
+  if (!result.success) throw new ScenarioError(issuesLine(result.error, origin));
   return result.data;
 }
 
-export function loadScenario(path: string): Scenario {
+/** A JSON file crossab reads (a scenario, a mapping, a policy): unreadable or not JSON is one line naming it. */
+export function readJsonFile(path: string, what: string, Err: new (message: string) => UserError = UserError): unknown {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    throw new ScenarioError(`${path}: cannot read scenario file (${code === 'ENOENT' ? 'no such file' : (code ?? String(e))})`);
+    throw new Err(`${path}: cannot read ${what} (${code === 'ENOENT' ? 'no such file' : (code ?? String(e))})`);
   }
-  let raw: unknown;
   try {
-    raw = JSON.parse(text);
+    return JSON.parse(text);
   } catch (e) {
-    throw new ScenarioError(`${path}: not valid JSON (${(e as Error).message})`);
+    throw new Err(`${path}: not valid JSON (${(e as Error).message})`);
   }
-  return parseScenario(raw, basename(path));
+}
+
+export function loadScenario(path: string): Scenario {
+  return parseScenario(readJsonFile(path, 'scenario file', ScenarioError), basename(path));
 }

@@ -2,11 +2,10 @@
 // the item, the position, the click and the propensity, and which columns are features. One mapping
 // describes every file of a dataset (OBD: 2 arms × 2 domains), so a domain or an arm may come from
 // the file's path (a folder per campaign) instead of a column.
-import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { z } from 'zod';
 import { UserError } from '../util/errors.js';
-import { describeIssue } from './load.js';
+import { issuesLine, readJsonFile } from './load.js';
 
 const column = z.string().min(1);
 const label = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'letters, digits, . _ - (starting with a letter or digit)');
@@ -58,10 +57,7 @@ export type Mapping = z.infer<typeof MappingSchema>;
 
 export function parseMapping(raw: unknown, origin = 'mapping'): Mapping {
   const r = MappingSchema.safeParse(raw);
-  if (!r.success) {
-    const more = r.error.issues.length > 1 ? ` (and ${r.error.issues.length - 1} more)` : '';
-    throw new UserError(`${origin}: ${describeIssue(r.error.issues[0])}${more}`);
-  }
+  if (!r.success) throw new UserError(issuesLine(r.error, origin));
   const m = r.data;
   const listed = (from: Mapping['domain']) => ('fromPath' in from ? from.fromPath : 'value' in from ? [from.value] : null);
   const domains = m.domains ?? listed(m.domain);
@@ -77,15 +73,7 @@ export function parseMapping(raw: unknown, origin = 'mapping'): Mapping {
 }
 
 export function loadMapping(path: string): Mapping {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(readFileSync(path, 'utf8'));
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code) throw new UserError(`${path}: cannot read the mapping (${code === 'ENOENT' ? 'no such file' : code})`);
-    throw new UserError(`${path}: not valid JSON (${(e as Error).message})`);
-  }
-  return parseMapping(raw, basename(path));
+  return parseMapping(readJsonFile(path, 'the mapping'), basename(path));
 }
 
 /** The columns a list of names and '*' patterns selects, in the file's order; null names the first pattern that matches nothing. */

@@ -1,10 +1,9 @@
 // A policy file: a target policy for the off-policy estimates on an imported log, given by where its
 // action probabilities come from (see ope/slot-policy.ts for what each source assumes).
-import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { z } from 'zod';
 import { UserError } from '../util/errors.js';
-import { describeIssue } from './load.js';
+import { issuesLine, readJsonFile } from './load.js';
 
 const label = z.string().min(1);
 const positive = z.number().positive();
@@ -46,7 +45,7 @@ export type PolicySpec = z.infer<typeof PolicySchema>;
 
 export function parsePolicy(raw: unknown, origin = 'policy'): PolicySpec {
   const r = PolicySchema.safeParse(raw);
-  if (!r.success) throw new UserError(`${origin}: ${describeIssue(r.error.issues[0])}`);
+  if (!r.success) throw new UserError(issuesLine(r.error, origin));
   const p = r.data;
   if (p.kind === 'thompson-prior')
     for (const [d, t] of Object.entries(p.domains)) {
@@ -62,13 +61,5 @@ export function parsePolicy(raw: unknown, origin = 'policy'): PolicySpec {
 }
 
 export function loadPolicy(path: string): PolicySpec {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(readFileSync(path, 'utf8'));
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code) throw new UserError(`${path}: cannot read the policy (${code === 'ENOENT' ? 'no such file' : code})`);
-    throw new UserError(`${path}: not valid JSON (${(e as Error).message})`);
-  }
-  return parsePolicy(raw, basename(path));
+  return parsePolicy(readJsonFile(path, 'the policy'), basename(path));
 }
