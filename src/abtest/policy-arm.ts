@@ -9,6 +9,7 @@
 import type { PolicyArm } from '../scenario/schema.js';
 import { gammaDraw, stream } from '../world/rng.js';
 import type { World } from '../world/world.js';
+import { rankSlates } from './replay.js';
 
 export function policyScores(w: World, name: string, policy: PolicyArm): Float32Array {
   const rq = w.replay;
@@ -39,4 +40,33 @@ export function policyScores(w: World, name: string, policy: PolicyArm): Float32
     }
   }
   return scores;
+}
+
+/**
+ * An arm's slates on the replay requests as a policy: per domain, the share of requests showing
+ * each catalogue item at each position (catalogue order) — a context-free summary of a strategy
+ * that an off-policy estimate on real logs can take as its target.
+ */
+export function slateMarginals(w: World, scores: Float32Array): { domain: string; items: number; positions: number; p: Float64Array }[] {
+  const rq = w.replay;
+  const slates = w.scenario.domains.map((d) => d.slate);
+  const out = w.scenario.domains.map((d, k) => ({
+    domain: d.name,
+    items: w.items.catalogues[k].length,
+    positions: d.slate,
+    p: new Float64Array(w.items.catalogues[k].length * d.slate),
+  }));
+  const at = w.scenario.domains.map((_, d) => new Map(Array.from(w.items.catalogues[d], (item, j) => [item, j])));
+  const sl = rankSlates(rq, slates, scores);
+  const requests = new Float64Array(slates.length);
+  for (let r = 0; r < rq.n; r++) {
+    const d = rq.domain[r];
+    requests[d]++;
+    for (let k = 0; k < sl.start[r + 1] - sl.start[r]; k++) {
+      const j = at[d].get(rq.candItems[sl.cand[sl.start[r] + k]]);
+      if (j !== undefined) out[d].p[j * slates[d] + k]++;
+    }
+  }
+  for (const [d, o] of out.entries()) for (let j = 0; j < o.p.length; j++) o.p[j] /= Math.max(1, requests[d]);
+  return out;
 }

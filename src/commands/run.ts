@@ -11,7 +11,7 @@ import type { DecisionRules } from '../scenario/schema.js';
 import type { OfflineResults } from '../train/parallel.js';
 import { executeRun, type OffPolicy } from '../experiment/experiment.js';
 import { newHandle, withCancellation } from '../experiment/cancel.js';
-import { checkOutputPath, intFlag, listFlag, parse, seedFlag, workersFlag } from './args.js';
+import { checkOutputDir, checkOutputPath, intFlag, listFlag, parse, seedFlag, workersFlag } from './args.js';
 import { COMMANDS } from './specs.js';
 import { offlineJson } from './train.js';
 
@@ -305,6 +305,7 @@ export async function run(argv: string[]): Promise<number> {
   const salt = seedFlag('run', values.salt, 'salt');
   const grade = intFlag('run', 'grade', values.grade, 1, 10_000);
   const db = checkOutputPath('run', 'db', values.db ?? DEFAULT_DB);
+  const policyOut = values['policy-out'] ? checkOutputDir('run', 'policy-out', values['policy-out']) : undefined;
   const scenario = loadScenario(positionals[0]);
   const log = values.json ? () => {} : plainLogger(process.stderr);
   const handle = newHandle(db);
@@ -323,6 +324,7 @@ export async function run(argv: string[]): Promise<number> {
         backend: values.backend,
         report: !values['no-report'],
         workers,
+        policyOut,
       },
       log,
       handle,

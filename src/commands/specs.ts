@@ -44,7 +44,7 @@ const TRAIN = {
 
 const RUN = {
   usage:
-    'crossab run <scenario.json> [--seed N] [--salt N] [--grade K] [--strategies a,b] [--arms a,b] [--control a] [--aa] [--db PATH] [--backend node|wasm|cpu] [--workers N] [--no-report] [--json]',
+    'crossab run <scenario.json> [--seed N] [--salt N] [--grade K] [--strategies a,b] [--arms a,b] [--control a] [--aa] [--db PATH] [--backend node|wasm|cpu] [--workers N] [--no-report] [--policy-out DIR] [--json]',
   flags: {
     seed: SHARED_FLAGS.seed,
     salt: { type: 'string', value: 'N', help: 'the A/B assignment salt, 0 to 2147483647: the same world and models, users re-randomised (default: the seed)' },
@@ -61,6 +61,11 @@ const RUN = {
     backend: SHARED_FLAGS.backend,
     workers: SHARED_FLAGS.workers,
     'no-report': { type: 'boolean', help: 'store the run but write no HTML report' },
+    'policy-out': {
+      type: 'string',
+      value: 'DIR',
+      help: "write each arm's replay slates as a policy file there (NAME.policy.json), a target for `crossab readout --policy` on real logs",
+    },
     json: { type: 'boolean', help: 'print the run as one JSON object (offline metrics, A/B readout, decisions, power, warnings, fingerprint)' },
   },
   positionals: { min: 1, max: 1, name: 'scenario file' },

@@ -23,7 +23,11 @@ import { constantPredictions, evaluate, groupsOf, oraclePredictions, type Strate
 import { DEFAULT_WORKERS, trainAll, type OfflineResults, type TrainingPool } from '../train/parallel.js';
 import { resolveArms } from '../abtest/arms.js';
 import { candidateTruth, rankedReplay } from '../abtest/replay.js';
-import { policyScores } from '../abtest/policy-arm.js';
+import { policyScores, slateMarginals } from '../abtest/policy-arm.js';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { writeFileAtomic } from '../util/atomic-write.js';
+import { safeFileName } from '../util/file-name.js';
 import type { Arm, ReplayResult } from '../abtest/readout.js';
 import { gradeDecisions, type DomainGrade } from '../abtest/grade.js';
 import { verdict } from '../abtest/verdict.js';
@@ -62,6 +66,8 @@ export interface RunOptions {
   priority?: number;
   /** Aborting it cancels the run: training stops at once and nothing more is stored. */
   signal?: AbortSignal;
+  /** Write each arm's replay slates as a policy file here (`readout --policy` takes them as targets on real logs). */
+  policyOut?: string;
 }
 
 export interface RunPlan {
@@ -226,7 +232,7 @@ export async function abTest(
   control: number,
   salt: number,
   onEvent: Listener = silent,
-): Promise<ReplayResult & { readout: (salt: number, lean?: boolean) => ReplayResult }> {
+): Promise<ReplayResult & { readout: (salt: number, lean?: boolean) => ReplayResult; scores: Map<string, Float32Array> }> {
   return stage('replay', onEvent, () => {
     const cds = candidatesOf(p);
     const truth = candidateTruth(p.world, cds);
@@ -235,7 +241,34 @@ export async function abTest(
       if (arms.some((a) => a.strategy === name)) scores.set(name, policyScores(p.world, name, policy));
     const rules = p.world.scenario.abtest?.decisions ?? DEFAULT_DECISION_RULES;
     const readout = rankedReplay(p.world, truth, scores, { arms, control, positionBias: p.world.scenario.abtest?.positionBias ?? null, rules });
-    return { ...readout(salt), readout };
+    return { ...readout(salt), readout, scores };
+  });
+}
+
+/**
+ * Each arm's slates on the replay requests as a policy file (kind 'table', items by the log's ids
+ * when the world was fitted to a log): how a strategy trained here would serve that log's catalogue,
+ * for `crossab readout --policy` to estimate on the real log.
+ */
+export function writeArmPolicies(dir: string, w: TrainingInputs['world'], scores: Map<string, Float32Array>, arms: Arm[]): string[] {
+  mkdirSync(dir, { recursive: true });
+  return [...new Set(arms.map((a) => a.strategy))].map((strategy) => {
+    const domains = Object.fromEntries(
+      slateMarginals(w, scores.get(strategy)!).map((m) => {
+        const ids = w.scenario.truth.fitted?.domains[m.domain]?.itemIds ?? Array.from({ length: m.items }, (_, j) => String(j));
+        const probabilities = Array.from({ length: m.items }, (_, j) => Array.from({ length: m.positions }, (_, k) => m.p[j * m.positions + k]));
+        return [m.domain, { items: ids, probabilities }];
+      }),
+    );
+    const path = join(dir, `${safeFileName(strategy)}.policy.json`);
+    const spec = {
+      $comment: `The slates of '${strategy}' on the replay requests of scenario '${w.scenario.name}' (seed ${w.seed}): per domain, each item's share of requests at each position.`,
+      kind: 'table',
+      arm: strategy,
+      domains,
+    };
+    writeFileAtomic(path, `${JSON.stringify(spec, null, 2)}\n`);
+    return path;
   });
 }
 
@@ -289,6 +322,7 @@ export async function executeRun(o: RunOptions, listener: Listener, handle: RunH
     // 6. replay
     const ab = await abTest(inputs, offline, arms.arms, arms.control, salt, onEvent);
     const decisions = decide(ab, inputs.world.layout.domains, rules);
+    if (o.policyOut) writeArmPolicies(o.policyOut, inputs.world, ab.scores, arms.arms);
     // 6b. grade the decision procedure over re-randomised assignments of the same world and models
     const grades = o.grade
       ? await stage('grade', onEvent, () => gradeDecisions((s) => ab.readout(s, true), inputs.world.layout.domains, rules, o.grade!), `${o.grade} assignments`)

@@ -229,7 +229,14 @@ export function scenarioOf(
         domains: Object.fromEntries(
           f.domains.map((d) => {
             const top = Math.max(...d.clickModel.positions);
-            return [d.name, { items: d.clickModel.items.map((x) => +x.toFixed(6)), positions: d.clickModel.positions.map((x) => +(x - top).toFixed(6)) }];
+            return [
+              d.name,
+              {
+                items: d.clickModel.items.map((x) => +x.toFixed(6)),
+                positions: d.clickModel.positions.map((x) => +(x - top).toFixed(6)),
+                itemIds: d.clickModel.itemIds,
+              },
+            ];
           }),
         ),
       },

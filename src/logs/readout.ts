@@ -54,8 +54,8 @@ export interface CounterfactualRow {
   onPolicyLow: number;
   onPolicyHigh: number;
   relativeError: number;
-  /** The on-policy CTR lies inside the estimate's interval. */
-  covered: boolean;
+  /** The on-policy CTR lies inside the estimate's interval; null when the target is not one of the log's arms (no truth to grade it by). */
+  covered: boolean | null;
   displays: number;
   ess: number;
   essShare: number;
@@ -190,7 +190,9 @@ export async function readOpenLog(db: Db, r: Omit<ReadoutRequest, 'db'>): Promis
         .map((a) => ({ name: `${a} (own log's frequencies)`, spec: { kind: 'empirical', arm: a, estimate: 'frequency' } as PolicySpec }));
   const counterfactual: CounterfactualRow[] = [];
   for (const { name, spec } of policies) {
-    if (!observations.arms.includes(spec.arm))
+    // A target that is not one of the log's arms (a strategy's slates from `run --policy-out`) is
+    // estimated without a truth to grade it by; one read from its own log must be there.
+    if (!observations.arms.includes(spec.arm) && spec.kind === 'empirical')
       throw new UserError(`${name}: arm '${spec.arm}' is not in dataset '${r.dataset}' (arms: ${observations.arms.join(', ')})`);
     if (spec.arm === from) throw new UserError(`${name}: arm '${spec.arm}' is the arm whose log the estimates are made from; pick another with --from`);
     if (spec.kind !== 'empirical')
@@ -229,7 +231,7 @@ export async function readOpenLog(db: Db, r: Omit<ReadoutRequest, 'db'>): Promis
           onPolicyLow: lo,
           onPolicyHigh: hi,
           relativeError: Math.abs(v.value - onPolicy) / onPolicy,
-          covered: v.ciLow <= onPolicy && onPolicy <= v.ciHigh,
+          covered: Number.isFinite(onPolicy) ? v.ciLow <= onPolicy && onPolicy <= v.ciHigh : null,
           displays: ev.displays,
           ess: ev.ess,
           essShare: ev.ess / ev.displays,

@@ -99,7 +99,12 @@ export const TruthSchema = z.strictObject({
     .strictObject({
       domains: z.record(
         z.string(),
-        z.strictObject({ items: z.array(z.number().min(-20).max(20)).min(1), positions: z.array(z.number().min(-20).max(0)).min(1) }),
+        z.strictObject({
+          items: z.array(z.number().min(-20).max(20)).min(1),
+          positions: z.array(z.number().min(-20).max(0)).min(1),
+          /** The log's id of each catalogue item, in catalogue order (so a strategy's slates can be named in the log's terms). */
+          itemIds: z.array(z.string().min(1)).optional(),
+        }),
       ),
     })
     .optional(),
@@ -366,6 +371,8 @@ export const ScenarioSchema = z
       if (f.items.length !== size) issue(['truth', 'fitted', 'domains', name, 'items'], `has ${f.items.length} logits for a catalogue of ${size} items`);
       if (f.positions.length !== d.slate)
         issue(['truth', 'fitted', 'domains', name, 'positions'], `has ${f.positions.length} logits for a slate of ${d.slate}`);
+      if (f.itemIds && f.itemIds.length !== f.items.length)
+        issue(['truth', 'fitted', 'domains', name, 'itemIds'], `has ${f.itemIds.length} ids for ${f.items.length} items`);
     }
     for (const d of Object.keys(s.training.lossWeights?.domains ?? {})) {
       if (!domainNames.has(d)) issue(['training', 'lossWeights', 'domains', d], `unknown domain '${d}'`);
