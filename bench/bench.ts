@@ -105,6 +105,7 @@ const whole = throughputOnly
           key: `d${k % 7}`,
           n: k,
           auc: k / m,
+          aucSe: 0.01,
           gauc: k / m,
           logloss: 1 - k / m,
           predicted: 0.1,

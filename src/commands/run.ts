@@ -13,7 +13,7 @@ import { executeRun, type OffPolicy } from '../experiment/experiment.js';
 import { newHandle, withCancellation } from '../experiment/cancel.js';
 import { checkOutputDir, checkOutputPath, intFlag, listFlag, parse, seedFlag, workersFlag } from './args.js';
 import { COMMANDS } from './specs.js';
-import { offlineJson } from './train.js';
+import { aucText, offlineJson } from './train.js';
 
 const pct = (x: number) => (Number.isFinite(x) ? `${(100 * x).toFixed(2)}%` : '–');
 
@@ -277,7 +277,8 @@ export function abTable(ab: ReplayResult, off: OfflineResults, domains: string[]
     .filter((r) => r.segment === 'all' && (r.domain === 'all' || domains.includes(r.domain)))
     .map((r) => {
       const l = ab.lifts.find((x) => x.metric === 'ctr' && x.arm === r.arm && x.domain === r.domain && x.segment === 'all');
-      const auc = off.strategies[r.strategy]?.auc[r.domain === 'all' ? 'overall' : r.domain];
+      const key = r.domain === 'all' ? 'overall' : r.domain;
+      const m = off.strategies[r.strategy];
       return [
         r.arm,
         r.domain,
@@ -289,7 +290,7 @@ export function abTable(ab: ReplayResult, off: OfflineResults, domains: string[]
         l ? (Number.isFinite(l.pValue) ? l.pValue.toFixed(3) : '–') : '',
         l ? pct(l.trueLift) : '',
         l ? (l.covered === null ? '–' : l.covered ? 'yes' : 'NO') : '',
-        auc ?? NaN,
+        aucText(m?.auc[key], m?.aucSe[key]),
       ];
     });
   return formatTable(

@@ -11,7 +11,7 @@ import { COMMANDS } from './specs.js';
 import type { StrategyMetrics } from '../metrics/offline.js';
 
 export function offlineJson(r: OfflineResults) {
-  const pick = (m: StrategyMetrics) => ({ auc: m.auc, gauc: m.gauc, logloss: m.logloss });
+  const pick = (m: StrategyMetrics) => ({ auc: m.auc, aucSe: m.aucSe, gauc: m.gauc, logloss: m.logloss });
   return {
     strategies: Object.fromEntries(Object.entries(r.strategies).map(([k, m]) => [k, pick(m)])),
     oracle: pick(r.oracle),
@@ -19,15 +19,28 @@ export function offlineJson(r: OfflineResults) {
   };
 }
 
+/** An AUC with its standard error, as printed wherever one is shown: "0.8123 ±0.0041". */
+export const aucText = (auc: number | undefined, se: number | undefined): string =>
+  auc === undefined || !Number.isFinite(auc) ? '–' : Number.isFinite(se) ? `${auc.toFixed(4)} ±${se!.toFixed(4)}` : auc.toFixed(4);
+
 export function offlineTable(r: OfflineResults, domains: string[]): string {
   const rows = [...Object.entries(r.strategies), ['constant', r.constant] as const, ['oracle', r.oracle] as const].map(([name, m]) => {
     const seg = (key: string) => m.rows.find((x) => x.target === 'click' && x.key === key && x.scope === 'user_segment')?.auc ?? NaN;
-    return [name, ...domains.map((d) => m.auc[d]), m.auc.overall, m.gauc, m.logloss, seg('heavy'), seg('tail'), seg('cold')];
+    return [
+      name,
+      ...domains.map((d) => aucText(m.auc[d], m.aucSe[d])),
+      aucText(m.auc.overall, m.aucSe.overall),
+      m.gauc,
+      m.logloss,
+      seg('heavy'),
+      seg('tail'),
+      seg('cold'),
+    ];
   });
-  return formatTable(
+  return `${formatTable(
     ['strategy', ...domains.map((d) => `AUC ${d}`), 'AUC all', 'GAUC', 'logloss', 'heavy', 'tail users', 'cold'],
     rows as (string | number)[][],
-  );
+  )}\n(± is DeLong's standard error over the test impressions; it takes them as independent and leaves out the spread over training seeds)`;
 }
 
 export async function train(argv: string[]): Promise<number> {

@@ -5,7 +5,7 @@ import type { Dataset } from '../data/dataset.js';
 import type { Predictions } from '../models/model.js';
 import { SEGMENTS, type World } from '../world/world.js';
 import { tailDomains } from '../world/traffic.js';
-import { auc, calibration, gauc, logloss } from './auc.js';
+import { aucWithSe, calibration, gauc, logloss } from './auc.js';
 
 export type Scope = 'overall' | 'domain' | 'domain_group' | 'user_segment';
 
@@ -16,6 +16,8 @@ export interface MetricRow {
   key: string;
   n: number;
   auc: number;
+  /** DeLong's standard error of the AUC over this scope's test impressions. */
+  aucSe: number;
   gauc: number;
   logloss: number;
   predicted: number;
@@ -24,6 +26,8 @@ export interface MetricRow {
 
 export interface StrategyMetrics {
   auc: Record<string, number>;
+  /** The standard error of each of those AUCs (DeLong). */
+  aucSe: Record<string, number>;
   gauc: number;
   logloss: number;
   rows: MetricRow[];
@@ -56,13 +60,15 @@ function metricRows(
 ): MetricRow[] {
   return groups.map((g) => {
     const c = calibration(probs, labels, g.rows);
+    const a = aucWithSe(probs, labels, g.rows);
     return {
       strategy: name,
       target,
       scope: g.scope,
       key: g.key,
       n: g.rows.length,
-      auc: auc(probs, labels, g.rows),
+      auc: a.auc,
+      aucSe: a.se,
       gauc: gauc(probs, labels, ds.user, g.rows),
       logloss: logloss(probs, labels, g.rows),
       predicted: c.predicted,
@@ -76,12 +82,14 @@ export function evaluate(name: string, p: Predictions, w: World, ds: Dataset, te
   if (p.ctcvr) rows.push(...metricRows(name, 'conversion', p.ctcvr, ds.conv, ds, groups));
   const overall = rows[0];
   const aucs: Record<string, number> = { overall: overall.auc };
+  const ses: Record<string, number> = { overall: overall.aucSe };
   rows
     .filter((r) => r.target === 'click' && r.scope === 'domain')
     .forEach((r) => {
       aucs[r.key] = r.auc;
+      ses[r.key] = r.aucSe;
     });
-  return { auc: aucs, gauc: overall.gauc, logloss: overall.logloss, rows };
+  return { auc: aucs, aucSe: ses, gauc: overall.gauc, logloss: overall.logloss, rows };
 }
 
 /** The ceiling: the true click (and click-and-convert) probabilities. */

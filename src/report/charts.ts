@@ -19,10 +19,19 @@ const isStrategy = (r: Row) => r.strategy !== 'oracle' && r.strategy !== 'consta
 /** Test AUC per domain and strategy, with the oracle as a reference tick. */
 function aucByDomain(d: RunData): Chart {
   const rows = d.offline.filter((r) => r.target === 'click' && (r.scope === 'domain' || r.scope === 'overall'));
-  const values = rows.map((r) => ({ strategy: r.strategy, domain: r.scope === 'overall' ? 'all' : r.key, auc: r.auc }));
+  const values = rows.map((r) => {
+    const se = typeof r.auc_se === 'number' && Number.isFinite(r.auc_se) ? r.auc_se : null;
+    return {
+      strategy: r.strategy,
+      domain: r.scope === 'overall' ? 'all' : r.key,
+      auc: r.auc,
+      low: se === null ? null : Number(r.auc) - 1.96 * se,
+      high: se === null ? null : Number(r.auc) + 1.96 * se,
+    };
+  });
   return {
     id: 'auc-by-domain',
-    title: 'Offline AUC per domain (test period); black ticks: oracle',
+    title: 'Offline AUC per domain (test period), with 95% intervals (DeLong); black ticks: oracle',
     spec: {
       ...base,
       width: WIDTH,
@@ -37,6 +46,16 @@ function aucByDomain(d: RunData): Chart {
             xOffset: { field: 'strategy' },
             y: { field: 'auc', type: 'quantitative', scale: { zero: false, domain: [0.45, 1] }, title: 'AUC' },
             color: { field: 'strategy', type: 'nominal' },
+          },
+        },
+        {
+          transform: [{ filter: "datum.strategy !== 'oracle' && datum.strategy !== 'constant' && isValid(datum.low)" }],
+          mark: { type: 'rule', color: '#333', clip: true },
+          encoding: {
+            x: { field: 'domain', type: 'nominal' },
+            xOffset: { field: 'strategy' },
+            y: { field: 'low', type: 'quantitative' },
+            y2: { field: 'high' },
           },
         },
         {

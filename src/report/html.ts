@@ -52,9 +52,9 @@ function offlineWinners(d: RunData): string {
     if (!ranked.length) return '';
     const margin = ranked.length > 1 ? Number(ranked[0].auc) - Number(ranked[1].auc) : NaN;
     const label = scope === 'overall' ? 'all impressions' : scope === 'domain' ? `domain ${key}` : scope === 'domain_group' ? key : `${key} users`;
-    return `<tr><td>${esc(label)}</td><td><b>${esc(ranked[0].strategy)}</b></td><td>${num(ranked[0].auc)}</td><td>${ranked.length > 1 ? `+${num(margin)} over ${esc(ranked[1].strategy)}` : ''}</td><td>${num(oracle?.auc)}</td></tr>`;
+    return `<tr><td>${esc(label)}</td><td><b>${esc(ranked[0].strategy)}</b></td><td>${num(ranked[0].auc)}${typeof ranked[0].auc_se === 'number' ? ` ±${num(ranked[0].auc_se)}` : ''}</td><td>${ranked.length > 1 ? `+${num(margin)} over ${esc(ranked[1].strategy)}` : ''}</td><td>${num(oracle?.auc)}</td></tr>`;
   });
-  return `<table><thead><tr><th>where</th><th>best offline</th><th>AUC</th><th>margin</th><th>oracle</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
+  return `<table><thead><tr><th>where</th><th>best offline</th><th>AUC ±SE</th><th>margin</th><th>oracle</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
 }
 
 /** A warning when one user makes a large share of an arm's impressions (intervals then mis-cover). */

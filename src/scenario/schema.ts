@@ -127,6 +127,13 @@ export const TrafficSchema = z.strictObject({
   /** Optional so that a scenario that does not use them stores no default (softmax: 0.5, epsilon-greedy: 0.1). */
   loggingTemperature: z.number().min(0.1).max(10).optional(),
   loggingEpsilon: z.number().gt(0).max(1).optional(),
+  /**
+   * The fewest test-period impressions each domain gets (default: none, the test period has the
+   * traffic mix). Tail domains' shares of the test period are raised until each expects this many
+   * (the head domains give up the difference), so a small domain's offline AUC has a small standard
+   * error; training and the replay keep the configured mix.
+   */
+  testFloor: z.number().int().min(1).max(50_000_000).optional(),
 });
 
 export const TrainingSchema = z.strictObject({
@@ -379,6 +386,14 @@ export const ScenarioSchema = z
     }
     const p = s.traffic.periods;
     if (Math.abs(p.train + p.valid + p.test - 1) > 1e-6) issue(['traffic', 'periods'], 'train + valid + test must sum to 1');
+    const floor = s.traffic.testFloor;
+    if (floor) {
+      // As world/traffic.ts's timeline counts the test period.
+      const testRequests = s.traffic.requests - Math.round(s.traffic.requests * (p.train + p.valid));
+      const needed = Math.ceil(s.domains.reduce((a, d) => a + floor / d.slate, 0));
+      if (needed > testRequests)
+        issue(['traffic', 'testFloor'], `${floor} test impressions per domain need ${needed} test requests; the test period has ${testRequests}`);
+    }
     if (s.strategies && new Set(s.strategies).size !== s.strategies.length) issue(['strategies'], 'lists a strategy twice');
     if (s.abtest) {
       if (!s.abtest.arms.includes(s.abtest.control)) issue(['abtest', 'control'], `control '${s.abtest.control}' is not one of the arms`);

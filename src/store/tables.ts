@@ -79,6 +79,7 @@ export const TABLES = [
       { name: 'logloss', type: 'double', doc: 'mean binary cross-entropy' },
       { name: 'mean_predicted', type: 'double', field: 'predicted', doc: 'mean predicted probability' },
       { name: 'mean_observed', type: 'double', field: 'observed', doc: 'observed rate' },
+      { name: 'auc_se', type: 'double', field: 'aucSe', since: 8, doc: "DeLong's standard error of the AUC (impressions taken as independent)" },
     ],
   },
   {

@@ -6,6 +6,7 @@ import type { Layout } from './layout.js';
 import type { Items, Users } from './population.js';
 import { Discrete, type Rng } from './rng.js';
 import type { Truth } from './truth.js';
+import { ScenarioError } from '../scenario/load.js';
 
 export interface Requests {
   n: number;
@@ -44,13 +45,42 @@ export function domainShares(s: Scenario): number[] {
   return s.domains.map((d) => d.share!);
 }
 
+/**
+ * The test period's domain mix under traffic.testFloor: each domain's share raised to what gives it
+ * `floor` impressions over `requests` test requests, the domains above their floor sharing the rest
+ * in proportion to their shares (water-filling: a domain pushed below its floor by the others'
+ * raises is raised too, until none is). Null when there is no floor.
+ */
+export function testShares(s: Scenario, requests: number): number[] | null {
+  const floor = s.traffic.testFloor;
+  if (!floor) return null;
+  const base = domainShares(s);
+  const need = s.domains.map((d) => floor / (Math.max(1, requests) * d.slate));
+  if (need.reduce((a, b) => a + b, 0) > 1)
+    throw new ScenarioError(
+      `traffic.testFloor: ${floor} test impressions per domain need ${Math.ceil(s.domains.reduce((a, d) => a + floor / d.slate, 0))} test requests, the test period has ${requests}; lower it or raise traffic.requests`,
+    );
+  const pinned = base.map(() => false);
+  for (;;) {
+    const free = 1 - need.reduce((a, x, d) => a + (pinned[d] ? x : 0), 0);
+    const rest = base.reduce((a, x, d) => a + (pinned[d] ? 0 : x), 0);
+    const shares = base.map((x, d) => (pinned[d] ? need[d] : (x * free) / rest));
+    const low = shares.findIndex((x, d) => !pinned[d] && x < need[d]);
+    if (low < 0) return shares;
+    pinned[low] = true;
+  }
+}
+
 /** Tail domains: traffic share below half of an even split. */
 export function tailDomains(w: { scenario: Scenario }): boolean[] {
   const shares = domainShares(w.scenario);
   return shares.map((s) => s < 1 / (2 * shares.length));
 }
 
-/** Requests with time in [from, to) of the global timeline, drawn from `rng`. */
+/**
+ * Requests with time in [from, to) of the global timeline, drawn from `rng`; from `mixFrom` on (the
+ * test period, with traffic.testFloor) domains are drawn from `mix` instead of the traffic's shares.
+ */
 export function drawRequests(
   s: Scenario,
   layout: Layout,
@@ -61,10 +91,12 @@ export function drawRequests(
   to: number,
   total: number,
   rng: Rng,
+  mix: { from: number; shares: number[] } | null = null,
 ): Requests {
   const n = to - from;
   const L = truth.dim;
   const domainDist = new Discrete(domainShares(s));
+  const mixDist = mix ? new Discrete(mix.shares) : null;
   const userDist = new Discrete(users.activity);
   const catalogueDist = items.catalogues.map((cat) => new Discrete(Array.from(cat, (i) => items.popularity[i])));
   const valueDist = layout.categorical.map((f) =>
@@ -80,7 +112,7 @@ export function drawRequests(
   const wantOf = Int32Array.from(s.domains, (dom) => dom.candidates);
   let candTotal = 0;
   for (let r = 0; r < n; r++) {
-    domain[r] = domainDist.sample(rng);
+    domain[r] = (mixDist && from + r >= mix!.from ? mixDist : domainDist).sample(rng);
     candTotal += wantOf[domain[r]];
   }
   const candItems = new Int32Array(candTotal);

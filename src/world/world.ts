@@ -5,7 +5,7 @@ import { ScenarioError } from '../scenario/load.js';
 import { buildLayout, type Layout } from './layout.js';
 import { drawItems, drawUsers, type Items, type Users } from './population.js';
 import { stream, type Rng } from './rng.js';
-import { drawRequests, timeline, type Requests } from './traffic.js';
+import { drawRequests, testShares, timeline, type Requests } from './traffic.js';
 import { logSlate, loggingPolicy, propensityBuffers, slatePropensities, type SlatePropensities } from './logging.js';
 import { buildTruth, calibrateBiasScaled, contextTerms, logitsWithContext, type Truth } from './truth.js';
 
@@ -92,7 +92,19 @@ export function generateWorld(s: Scenario, seed: number = s.seed): World {
   clock.lap('population');
   const truth = buildTruth(s, layout, users, items, seed);
   clock.lap('truth');
-  const logReq = drawRequests(s, layout, truth, users, items, 0, tl.testEnd, tl.total, stream(seed, 'traffic:logged'));
+  const floored = testShares(s, tl.testEnd - tl.validEnd);
+  const logReq = drawRequests(
+    s,
+    layout,
+    truth,
+    users,
+    items,
+    0,
+    tl.testEnd,
+    tl.total,
+    stream(seed, 'traffic:logged'),
+    floored && { from: tl.validEnd, shares: floored },
+  );
   const replay = drawRequests(s, layout, truth, users, items, tl.testEnd, tl.total, tl.total, stream(seed, 'traffic:replay'));
   clock.lap('requests');
   const { imp: logged, row: loggedRow, experience: loggedExperience } = logImpressions(s, layout, truth, users, items, logReq, tl, seed, clock.lap);

@@ -184,3 +184,36 @@ test('bias calibration hits the target mean probability to 1e-9, with and withou
     }
   }
 });
+
+test('traffic.testFloor raises a tail domain to its floor of test impressions and leaves the training mix alone', () => {
+  const plain = generateWorld(scenario(), 5);
+  const floored = generateWorld(
+    scenario('tiny', (r) => {
+      r.traffic.testFloor = 600;
+    }),
+    5,
+  );
+  const count = (w: typeof plain, period: number, d: number) => {
+    let n = 0;
+    for (let i = 0; i < w.logged.n; i++) if (w.logged.period[i] === period && w.logged.domain[i] === d) n++;
+    return n;
+  };
+  // The tail domain (10% of traffic, slate 2) gets ~160 impressions of the 800 test requests without
+  // the floor; with it 600 (its share raised to 37.5%: binomial sd ±27 impressions), and each domain
+  // at least its floor.
+  assert.ok(count(plain, 2, 2) < 300, `plain tail test impressions ${count(plain, 2, 2)}`);
+  assert.ok(Math.abs(count(floored, 2, 2) - 600) < 100, `floored tail test impressions ${count(floored, 2, 2)}`);
+  for (let d = 0; d < 2; d++) assert.ok(count(floored, 2, d) > 500, `domain ${d}: ${count(floored, 2, d)}`);
+  // The training period is drawn before the test period from the same stream: identical.
+  for (let d = 0; d < 3; d++) assert.equal(count(floored, 0, d), count(plain, 0, d));
+  assert.throws(
+    () =>
+      generateWorld(
+        scenario('tiny', (r) => {
+          r.traffic.testFloor = 5000;
+        }),
+        5,
+      ),
+    /testFloor/,
+  );
+});
