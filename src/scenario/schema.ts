@@ -292,7 +292,10 @@ export const ExpectationSchema = z.strictObject({
   arm: name.optional(),
   /** Subtract this strategy's (offline) or arm's (ab_ctr) value: a paired, per-seed difference. */
   vs: name.optional(),
-  /** A domain, 'all', 'head-domains', 'tail-domains', or 'each' (every domain must hold). */
+  /**
+   * A domain, 'all', 'head-domains', 'tail-domains', 'each' (every domain must hold) or 'any' (at
+   * least one must: per seed, the domain with the best value for the bound).
+   */
   domain: name.default('all'),
   /** Users: all, heavy, tail (light) or cold-start. Offline metrics are stored per domain or per segment, not both. */
   segment: z.enum(['all', 'heavy', 'tail', 'cold']).default('all'),
@@ -423,8 +426,8 @@ export const ScenarioSchema = z
     s.expectations.forEach((e, i) => {
       const at = (key: string, message: string) => issue(['expectations', i, key], message);
       if ((e.atLeast === undefined) === (e.atMost === undefined)) at('atLeast', 'give exactly one of atLeast and atMost');
-      if (e.domain !== 'each' && !RESERVED_DOMAINS.includes(e.domain) && !domainNames.has(e.domain))
-        at('domain', `unknown domain '${e.domain}' (domains: ${[...domainNames].join(', ')}; or all, head-domains, tail-domains, each)`);
+      if (e.domain !== 'each' && e.domain !== 'any' && !RESERVED_DOMAINS.includes(e.domain) && !domainNames.has(e.domain))
+        at('domain', `unknown domain '${e.domain}' (domains: ${[...domainNames].join(', ')}; or all, head-domains, tail-domains, each, any)`);
       if (e.method && ![...POWER_METRICS, ...GRADE_METRICS].includes(e.metric as never))
         at('method', `only ${[...POWER_METRICS, ...GRADE_METRICS].join(', ')} take a method`);
       if ((OFFLINE_METRICS as readonly string[]).includes(e.metric)) {
@@ -457,8 +460,8 @@ export const ScenarioSchema = z
       const graded = (GRADE_METRICS as readonly string[]).includes(e.metric);
       const perTest = (POWER_METRICS as readonly string[]).includes(e.metric);
       if (graded || perTest) {
-        if (e.domain !== 'each' && !domainNames.has(e.domain))
-          at('domain', `'${e.metric}' is decided per domain: name one of ${[...domainNames].join(', ')}, or each`);
+        if (e.domain !== 'each' && e.domain !== 'any' && !domainNames.has(e.domain))
+          at('domain', `'${e.metric}' is decided per domain: name one of ${[...domainNames].join(', ')}, each or any`);
         if (e.segment !== 'all') at('segment', `'${e.metric}' is judged over all users of a domain`);
       }
       if (e.method && perTest && !['plain', 'cuped', 'sequential'].includes(e.method))

@@ -24,7 +24,7 @@ function variant(name: string, file: string, patch: (s: Record<string, any>) => 
   return path;
 }
 
-type Result = { name: string; verdict: string; values: number[]; mean: number; ci_low: number; ci_high: number };
+type Result = { name: string; verdict: string; values: number[]; mean: number; ci_low: number; ci_high: number; expectation?: { domain: string } };
 const results = (out: { scenarios: { results: Result[] }[] }) => out.scenarios.flatMap((s) => s.results);
 
 test('head-tail library scenario: every expectation passes over 3 seeds; JUnit XML written; exit 0', () => {
@@ -102,6 +102,26 @@ test('stored runs are reused; a failing expectation exits 1; an inconclusive one
   assert.match(allowed.stdout, /INCONCLUSIVE/);
   assert.match(allowed.stdout, /0 failed, 1 inconclusive \(inconclusive allowed\)/);
   assert.match(readFileSync(join(dir, 'allowed.xml'), 'utf8'), /skipped="1"/);
+});
+
+test("domain 'any': a claim holds in a seed when it holds on at least one domain (the domains' best value for the bound)", () => {
+  const both = variant('head-tail', 'any.json', (s) => {
+    s.expectations = [
+      { metric: 'auc', strategy: 'separate', vs: 'shared-bottom', domain: 'each', atLeast: 0, over: 'every-seed' },
+      { metric: 'auc', strategy: 'separate', vs: 'shared-bottom', domain: 'any', atLeast: 0, over: 'every-seed' },
+      { metric: 'auc', strategy: 'separate', vs: 'shared-bottom', domain: 'any', atMost: 0, over: 'every-seed' },
+    ];
+  });
+  const r = crossab(['check', both, '--db', db, '--json']);
+  const rs = results(JSON.parse(r.stdout));
+  const isAny = (x: Result) => x.expectation?.domain === 'any';
+  const each = rs.filter((x) => !isAny(x));
+  const [high, low] = rs.filter(isAny);
+  assert.equal(each.length, 2, 'head-tail has two domains');
+  const perSeed = (k: number) => each.map((x) => x.values[k]);
+  high.values.forEach((v, k) => assert.equal(v, Math.max(...perSeed(k))));
+  low.values.forEach((v, k) => assert.equal(v, Math.min(...perSeed(k))));
+  assert.match(high.name, /at least one domain/);
 });
 
 test('decision metrics: a run that grades its decisions is made for them, reused afterwards, and read from ab_grades and ab_lifts', () => {
