@@ -100,5 +100,13 @@ export function observedReadout(o: Observations, cfg: ObservedConfig): ReplayRes
   const overall = results.filter((r) => r.domain === 'all');
   const users = overall.map((r) => r.users);
   const srm = cfg.split ? sampleRatioMismatch(users, split) : { chi2: Number.NaN, pValue: Number.NaN };
-  return { arms, control: arms[cfg.control].name, results, lifts, srm: { users, ...srm, maxUserShare: overall.map((r) => r.maxUserShare) }, looks };
+  return {
+    arms,
+    control: arms[cfg.control].name,
+    results,
+    lifts,
+    srm: { users, ...srm, maxUserShare: overall.map((r) => r.maxUserShare) },
+    looks,
+    longTerm: [],
+  };
 }

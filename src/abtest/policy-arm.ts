@@ -4,6 +4,8 @@
 //   thompson-prior  θ ~ Beta(α, β) per candidate item: Bernoulli Thompson sampling ranking by its draws
 //   table           log π(item, position 1) + Gumbel noise: a Plackett–Luce slate whose first position
 //                   has the table's probabilities (later positions follow from them, not the table)
+//   explore         logit(p̂) / temperature + Gumbel noise, p̂ a trained strategy's click prediction:
+//                   a Plackett–Luce slate with first-position probabilities ∝ exp(logit(p̂) / temperature)
 // Scores come from a stream of the salt-free seed, so every assignment of a graded test sees the
 // same slates, as it does for a trained strategy's.
 import type { PolicyArm } from '../scenario/schema.js';
@@ -11,10 +13,19 @@ import { gammaDraw, stream } from '../world/rng.js';
 import type { World } from '../world/world.js';
 import { rankSlates } from './replay.js';
 
-export function policyScores(w: World, name: string, policy: PolicyArm): Float32Array {
+/** The arm's candidate scores; `base`: for 'explore', the strategy's own candidate predictions. */
+export function policyScores(w: World, name: string, policy: PolicyArm, base?: Float32Array): Float32Array {
   const rq = w.replay;
   const scores = new Float32Array(rq.candItems.length);
   const rng = stream(w.seed, `policy-arm:${name}`);
+  if (policy.kind === 'explore') {
+    if (!base) throw new Error(`policy '${name}': no candidate predictions of '${policy.strategy}'`);
+    for (let k = 0; k < scores.length; k++) {
+      const p = Math.min(1 - 1e-7, Math.max(1e-7, base[k]));
+      scores[k] = (Math.log(p) - Math.log1p(-p)) / policy.temperature - Math.log(-Math.log(1 - rng.next()));
+    }
+    return scores;
+  }
   // Each domain's catalogue position of every item.
   const at = w.scenario.domains.map((_, d) => {
     const m = new Map<number, number>();

@@ -2,6 +2,7 @@
 // truth, or a real log): each arm's totals per scope, every treatment's lift over the control (plain
 // and CUPED) with its power, and the sequential test over the looks. Nothing here knows a World.
 import type { DecisionRules } from '../scenario/schema.js';
+import type { LongTermLift } from './long-term.js';
 import {
   benjaminiHochbergAdjust,
   confidenceSequenceRadius,
@@ -142,6 +143,8 @@ export interface ReplayResult {
   srm: { users: number[]; chi2: number; pValue: number; maxUserShare: number[] };
   /** The sequential test: the primary cells at each of the rules' looks, in time order (the last look is the end of the test). */
   looks: Look[];
+  /** With scenario.dynamics: clicks and visits per user over the whole test, per arm and domain (empty otherwise). */
+  longTerm: LongTermLift[];
 }
 
 /** The readout's scopes: domain key (each domain, head / tail group, all) × segment key (all, heavy, tail, cold). */
@@ -160,6 +163,17 @@ export interface Cell {
   heaviest: number;
   /** Expected clicks of what the arm served. */
   expected: number;
+}
+
+/**
+ * Per strategy and scope: the expected clicks and conversions had every request of the scope been
+ * served by it; with scenario.dynamics also the expected impressions (users leave at different
+ * rates under different strategies), otherwise null (every strategy serves the same impressions).
+ */
+export interface TrueSums {
+  clicks: Map<string, Float64Array>;
+  convs: Map<string, Float64Array>;
+  imps: Map<string, Float64Array> | null;
 }
 
 /** Step 3: each arm's totals per scope. */
@@ -203,7 +217,7 @@ const correct = (p: number[], correction: DecisionRules['correction']): number[]
 export function liftsOf(
   cells: Cell[],
   results: ArmResult[],
-  truths: { clicks: Map<string, Float64Array>; convs: Map<string, Float64Array> },
+  truths: Pick<TrueSums, 'clicks' | 'convs'> & { imps?: TrueSums['imps'] },
   scopes: Scopes,
   cfg: ReplayConfig,
 ): LiftResult[] {
@@ -223,7 +237,9 @@ export function liftsOf(
         const cuped = cupedLogRatioLift(cells[a * n + s][metric], cells[c0 * n + s][metric], alpha);
         const tt = (metric === 'ctr' ? truths.clicks : truths.convs).get(cfg.arms[a].strategy)![s];
         const tc = (metric === 'ctr' ? truths.clicks : truths.convs).get(cfg.arms[c0].strategy)![s];
-        const trueLift = tc > 0 ? tt / tc - 1 : NaN;
+        const it = truths.imps?.get(cfg.arms[a].strategy)?.[s];
+        const ic = truths.imps?.get(cfg.arms[c0].strategy)?.[s];
+        const trueLift = !(tc > 0) ? NaN : it !== undefined && ic !== undefined ? tt / it / (tc / ic) - 1 : tt / tc - 1;
         const ci = tested ? est : none;
         const cc = tested ? cuped : none;
         const hasInterval = Number.isFinite(ci.ciLow) && Number.isFinite(trueLift);

@@ -9,7 +9,9 @@ import { rawLogits, sigmoid } from '../world/truth.js';
 import { SEGMENTS, type World } from '../world/world.js';
 import { assignArm } from './assign.js';
 import { growRatioAt, RATIO_SLOT, ratioAt, sampleRatioMismatch } from './stats.js';
-import { armResults, liftsOf, sequential, type Arm, type Cell, type ReplayConfig, type ReplayResult, type Scopes } from './readout.js';
+import { armResults, liftsOf, sequential, type Arm, type Cell, type ReplayConfig, type ReplayResult, type Scopes, type TrueSums } from './readout.js';
+import { dynamicPath, type DynamicPath } from './dynamics.js';
+import { longTermLifts, longTermTruth, scheduledUsers } from './long-term.js';
 
 /** The true click and conversion probabilities of every candidate (the replay's, or those of other requests). */
 export interface CandidateTruth {
@@ -66,17 +68,28 @@ const slates = (w: World, scores: Float32Array) =>
     scores,
   );
 
-/** Every distinct strategy among the arms ranks every replay request once: its slates and their expected clicks. */
-type Ranked = Map<string, { start: Int32Array; cand: Int32Array; expClicks: Float64Array; expConvs: Float64Array }>;
+/**
+ * Every distinct strategy among the arms ranks every replay request once: its slates and their
+ * expected clicks (with scenario.dynamics, for a user still in the test, and the strategy's path).
+ */
+type Ranked = Map<string, { start: Int32Array; cand: Int32Array; expClicks: Float64Array; expConvs: Float64Array; path: DynamicPath | null }>;
 
 function rankArms(w: World, truth: CandidateTruth, scores: Map<string, Float32Array>, arms: readonly Arm[], bias: (pos: number) => number): Ranked {
   const rq = w.replay;
   const byStrategy: Ranked = new Map();
+  const dyn = w.scenario.dynamics;
+  const maxSlate = Math.max(...w.scenario.domains.map((dom) => dom.slate));
+  const biasAt = Float64Array.from({ length: maxSlate }, (_, pos) => bias(pos));
   for (const arm of arms) {
     if (byStrategy.has(arm.strategy)) continue;
     const armScores = scores.get(arm.strategy);
     if (!armScores) throw new Error(`replay: no candidate scores for strategy '${arm.strategy}' (train it with candidates)`);
     const sl = slates(w, armScores);
+    if (dyn) {
+      const path = dynamicPath(w, dyn, sl, truth, biasAt);
+      byStrategy.set(arm.strategy, { ...sl, expClicks: path.expClicks, expConvs: path.expConvs, path });
+      continue;
+    }
     const expClicks = new Float64Array(rq.n);
     const expConvs = new Float64Array(rq.n);
     for (let r = 0; r < rq.n; r++) {
@@ -87,7 +100,7 @@ function rankArms(w: World, truth: CandidateTruth, scores: Map<string, Float32Ar
         expConvs[r] += pc * truth.conv[k];
       }
     }
-    byStrategy.set(arm.strategy, { ...sl, expClicks, expConvs });
+    byStrategy.set(arm.strategy, { ...sl, expClicks, expConvs, path: null });
   }
   return byStrategy;
 }
@@ -114,12 +127,15 @@ interface UserSums {
   imps: Float64Array;
   clicks: Float64Array;
   convs: Float64Array;
+  /** Visits served (kept with scenario.dynamics only, for the long-term readout; else empty). */
+  visits: Float64Array;
 }
 
-const userSums = (keys: number, users: number): UserSums => ({
+const userSums = (keys: number, users: number, visits = false): UserSums => ({
   imps: new Float64Array(keys * users),
   clicks: new Float64Array(keys * users),
   convs: new Float64Array(keys * users),
+  visits: new Float64Array(visits ? keys * users : 0),
 });
 
 /** The domain keys a request of domain d counts in (0 all, 1 + d, 1 + D + tail), matching scopesOf. */
@@ -145,23 +161,35 @@ function preExperiment(w: World): UserSums {
   return pre;
 }
 
-/** The true-lift numerators: every strategy's expected clicks and conversions on every request of each scope (salt-independent). */
-function trueSums(w: World, ranked: Ranked, scopes: Scopes): { clicks: Map<string, Float64Array>; convs: Map<string, Float64Array> } {
+/**
+ * The true-lift numerators: every strategy's expected clicks and conversions on every request of
+ * each scope (salt-independent). With scenario.dynamics users may leave, so each request counts with
+ * the chance that its user is still there, and the expected impressions (which then differ by
+ * strategy) are kept for the denominators.
+ */
+function trueSums(w: World, ranked: Ranked, scopes: Scopes): TrueSums {
   const clicks = new Map<string, Float64Array>();
   const convs = new Map<string, Float64Array>();
+  const imps = new Map<string, Float64Array>();
+  const slate = w.scenario.domains.map((d) => d.slate);
   for (const [name, st] of ranked) {
     const c = new Float64Array(scopes.count);
     const v = new Float64Array(scopes.count);
+    const m = new Float64Array(scopes.count);
+    const alive = st.path?.alive;
     for (let r = 0; r < w.replay.n; r++) {
+      const a = alive ? alive[r] : 1;
       for (const s of scopes.of(w.replay.domain[r], w.replay.user[r])) {
-        c[s] += st.expClicks[r];
-        v[s] += st.expConvs[r];
+        c[s] += alive ? a * st.expClicks[r] : st.expClicks[r];
+        v[s] += alive ? a * st.expConvs[r] : st.expConvs[r];
+        m[s] += a * slate[w.replay.domain[r]];
       }
     }
     clicks.set(name, c);
     convs.set(name, v);
+    if (alive) imps.set(name, m);
   }
-  return { clicks, convs };
+  return { clicks, convs, imps: imps.size ? imps : null };
 }
 
 /** The end of each look on the global timeline: `looks` equal slices of the replay period. */
@@ -195,7 +223,11 @@ function simulate(
   const S = SEGMENTS.length + 1;
   const tail = tailDomains(w);
   const split = cfg.arms.map((a) => a.share);
-  for (const col of [sums.imps, sums.clicks, sums.convs]) col.fill(0);
+  for (const col of [sums.imps, sums.clicks, sums.convs, sums.visits]) col.fill(0);
+  // With scenario.dynamics: the users who have left the test (under their arm), and the retention rule.
+  const gone = new Uint8Array(w.scenario.dynamics ? U : 0);
+  const perClickStay = 1 - (w.scenario.dynamics?.retention?.perClick ?? 0);
+  const retained = !!w.scenario.dynamics?.retention;
   // Cell i's CTR ratio is slot 2i of `acc`, its CTCVR ratio slot 2i + 1: one typed array keeps the
   // per-request updates monomorphic (objects made them 5x slower).
   const nCells = A * scopes.count;
@@ -237,13 +269,27 @@ function simulate(
     const k = sl.start[r + 1] - sl.start[r];
     let c = 0;
     let v = 0;
-    for (let j = sl.start[r]; j < sl.start[r + 1]; j++) {
-      const cand = sl.cand[j];
-      const clicked = rng.next() < truth.click[cand] * biasAt[j - sl.start[r]];
-      const converted = rng.next() < truth.conv[cand];
-      if (clicked) {
-        c++;
-        if (converted) v++;
+    const path = sl.path;
+    if (path) {
+      if (gone[u]) continue;
+      for (let j = sl.start[r]; j < sl.start[r + 1]; j++) {
+        const clicked = rng.next() < path.clickP[j];
+        const converted = rng.next() < truth.conv[sl.cand[j]];
+        if (clicked) {
+          c++;
+          if (converted) v++;
+        }
+      }
+      if (retained && rng.next() < path.leave[r] * perClickStay ** c) gone[u] = 1;
+    } else {
+      for (let j = sl.start[r]; j < sl.start[r + 1]; j++) {
+        const cand = sl.cand[j];
+        const clicked = rng.next() < truth.click[cand] * biasAt[j - sl.start[r]];
+        const converted = rng.next() < truth.conv[cand];
+        if (clicked) {
+          c++;
+          if (converted) v++;
+        }
       }
     }
     const seg = 1 + w.userSegment[u];
@@ -264,6 +310,7 @@ function simulate(
       sums.imps[at] = y0 + k;
       sums.clicks[at] = x0 + c;
       sums.convs[at] = v0 + v;
+      if (path) sums.visits[at] += 1;
     }
   }
   while (snapshots.length < ends.length) snapshot(ends[snapshots.length]);
@@ -298,12 +345,16 @@ export function rankedReplay(
   const ranked = rankArms(w, truth, scores, cfg.arms, bias);
   const truths = trueSums(w, ranked, scopes);
   const pre = preExperiment(w);
-  const sums = userSums(w.layout.domains.length + 3, w.users.count);
+  const dynamic = !!w.scenario.dynamics;
+  const sums = userSums(w.layout.domains.length + 3, w.users.count, dynamic);
+  const scheduled = dynamic ? scheduledUsers(w) : null;
+  const longTruth = new Map([...ranked].flatMap(([name, st]) => (st.path ? [[name, longTermTruth(w, st.path)] as const] : [])));
   return (salt, lean = false) => {
     const c = { ...cfg, salt };
     const { cells, snapshots } = simulate(w, truth, ranked, scopes, pre, c, bias, sums, lean);
     const results = armResults(cells, scopes, c);
     const lifts = liftsOf(cells, results, truths, scopes, c);
+    const longTerm = scheduled ? longTermLifts(w, sums, scheduled, longTruth, c, lean) : [];
     const looks = sequential(snapshots, lifts, w.layout.domains, c);
     const overall = results.filter((r) => r.domain === 'all' && r.segment === 'all');
     const users = overall.map((r) => r.users);
@@ -311,6 +362,14 @@ export function rankedReplay(
       users,
       c.arms.map((a) => a.share),
     );
-    return { arms: c.arms, control: c.arms[c.control].name, results, lifts, srm: { users, ...srm, maxUserShare: overall.map((r) => r.maxUserShare) }, looks };
+    return {
+      arms: c.arms,
+      control: c.arms[c.control].name,
+      results,
+      lifts,
+      srm: { users, ...srm, maxUserShare: overall.map((r) => r.maxUserShare) },
+      looks,
+      longTerm,
+    };
   };
 }

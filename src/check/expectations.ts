@@ -1,9 +1,21 @@
 // Expectations made concrete: 'each' expanded to one claim per domain, names checked against what
 // the run trains, a readable label, and which stored value of a run each one reads.
 import type { Db } from '../store/db.js';
-import { abValue, consistencyValue, gradeValue, maxUserShare, offlineValue, opeValue, powerValue, srmPValue, type OfflineCell } from '../store/run-data.js';
+import {
+  abValue,
+  consistencyValue,
+  feedbackValue,
+  gradeValue,
+  longTermValue,
+  maxUserShare,
+  offlineValue,
+  opeValue,
+  powerValue,
+  srmPValue,
+  type OfflineCell,
+} from '../store/run-data.js';
 import type { Expectation, Scenario } from '../scenario/schema.js';
-import { CONSISTENCY_METRICS, GRADE_METRICS, OFFLINE_METRICS, OPE_METRICS, POWER_METRICS } from '../scenario/schema.js';
+import { CONSISTENCY_METRICS, FEEDBACK_METRICS, GRADE_METRICS, OFFLINE_METRICS, OPE_METRICS, POWER_METRICS } from '../scenario/schema.js';
 import { ScenarioError } from '../scenario/load.js';
 import { tailDomains } from '../world/traffic.js';
 
@@ -23,13 +35,22 @@ const isPower = (e: Expectation) => (POWER_METRICS as readonly string[]).include
 const isGrade = (e: Expectation) => (GRADE_METRICS as readonly string[]).includes(e.metric);
 const isOpe = (e: Expectation) => (OPE_METRICS as readonly string[]).includes(e.metric);
 const isConsistency = (e: Expectation) => (CONSISTENCY_METRICS as readonly string[]).includes(e.metric);
+const isFeedback = (e: Expectation) => (FEEDBACK_METRICS as readonly string[]).includes(e.metric);
 /** Who an expectation judges: a strategy (offline, off-policy) or an arm. */
 const byStrategy = (e: Expectation) => isOffline(e) || isOpe(e);
 /** Whose decisions a power or grade metric reads: the expectation's method, else the scenario's. */
 const methodOf = (e: Expectation, s: Scenario) => e.method ?? s.abtest?.decisions.method ?? 'cuped';
 
 function describe(e: Expectation, domain: string): string {
-  const who = byStrategy(e) ? e.strategy! : isGrade(e) ? (e.method ?? 'the rules') : isConsistency(e) ? (e.signal ?? 'auc') : (e.arm ?? 'all arms');
+  const who = byStrategy(e)
+    ? e.strategy!
+    : isFeedback(e)
+      ? e.participant!
+      : isGrade(e)
+        ? (e.method ?? 'the rules')
+        : isConsistency(e)
+          ? (e.signal ?? 'auc')
+          : (e.arm ?? 'all arms');
   const by = isOpe(e) ? `[${e.estimator ?? 'dr'}]` : e.target === 'conversion' ? '[conversion]' : '';
   const lhs = e.metric === 'srm_p_value' ? 'srm p-value' : `${e.metric}${by}(${who})`;
   const diff = e.vs ? ` − ${e.metric}(${e.vs})` : '';
@@ -88,6 +109,7 @@ async function single(db: Db, runId: string, c: Claim, who: string | undefined, 
       domain: c.domain,
       segment: e.segment,
     });
+  if (isFeedback(e)) return feedbackValue(db, runId, e.metric.slice('feedback_'.length) as Parameters<typeof feedbackValue>[2], who!, c.domain);
   if (isConsistency(e)) {
     const column = e.metric === 'offline_online_tau' ? 'tau' : e.metric === 'offline_winner_agrees' ? 'winner_agrees' : 'regret';
     return consistencyValue(db, runId, column, e.signal ?? 'auc', c.domain);
@@ -102,6 +124,12 @@ async function single(db: Db, runId: string, c: Claim, who: string | undefined, 
       return abValue(db, runId, 'true_lift', cell);
     case 'ab_ctr':
       return abValue(db, runId, 'ctr', cell);
+    case 'ab_clicks_per_user_lift':
+    case 'ab_clicks_per_user_true_lift':
+    case 'ab_visits_per_user_lift':
+    case 'ab_visits_per_user_true_lift':
+      if (cell.segment !== 'all') return null;
+      return longTermValue(db, runId, e.metric.includes('clicks') ? 'clicks' : 'visits', e.metric.endsWith('true_lift') ? 'true_lift' : 'lift', who!, c.domain);
     case 'srm_p_value':
       return srmPValue(db, runId);
     case 'max_user_share':
@@ -126,7 +154,7 @@ export async function claimValue(db: Db, runId: string, c: Claim, s: Scenario): 
     return c.expectation.atLeast !== undefined ? Math.max(...known) : Math.min(...known);
   }
   const e = c.expectation;
-  const who = byStrategy(e) ? e.strategy : e.arm;
+  const who = byStrategy(e) ? e.strategy : isFeedback(e) ? e.participant : e.arm;
   const a = await single(db, runId, c, who, s);
   if (a === null) return NaN;
   if (!e.vs) return a;

@@ -9,7 +9,7 @@ import type { DomainGrade } from '../abtest/grade.js';
 import { minimumDetectableLift } from '../abtest/stats.js';
 import type { DecisionRules } from '../scenario/schema.js';
 import type { OfflineResults } from '../train/parallel.js';
-import { executeRun, type OffPolicy } from '../experiment/experiment.js';
+import { executeRun, type OffPolicy, type RunOutcome } from '../experiment/experiment.js';
 import { newHandle, withCancellation } from '../experiment/cancel.js';
 import { checkOutputDir, checkOutputPath, intFlag, listFlag, parse, seedFlag, workersFlag } from './args.js';
 import { COMMANDS } from './specs.js';
@@ -219,6 +219,7 @@ export function warnings(ab: ReplayResult, ds: DomainDecision[]): string[] {
   for (const d of ds) if (d.decision === 'unreliable') out.push(`${d.domain}: ${d.reason}`);
   const untested = ab.lifts.filter((l) => !l.tested).length;
   if (untested) out.push(`${untested} of ${ab.lifts.length} cells are below the small-cell floor and were not tested`);
+  out.push(...longTermConflicts(ab));
   return out;
 }
 
@@ -270,6 +271,69 @@ export function decisionTable(ds: DomainDecision[]): string {
     ['domain', 'decision', 'why', 'truth'],
     ds.map((d) => [d.domain, label(d), d.reason, d.correct === null ? truthOf(d) : d.correct ? 'right' : `WRONG (${truthOf(d)})`]),
   )}`;
+}
+
+/** scenario.dynamics: per arm and domain, CTR lift (short term) beside clicks and visits per user over the whole test (long term). */
+export function longTermTable(ab: ReplayResult): string {
+  if (!ab.longTerm.length) return '';
+  const rows = ab.longTerm.map((l) => {
+    const ctr = ab.lifts.find((x) => x.metric === 'ctr' && x.arm === l.arm && x.domain === l.domain && x.segment === 'all');
+    return [
+      l.arm,
+      l.domain,
+      `${l.metric} per user`,
+      `${l.perUser.toFixed(3)} vs ${l.controlPerUser.toFixed(3)}`,
+      `${pct(l.lift)} [${pct(l.ciLow)}, ${pct(l.ciHigh)}]`,
+      pct(l.trueLift),
+      l.covered === null ? '–' : l.covered ? 'yes' : 'NO',
+      ctr ? `${pct(ctr.lift)} (true ${pct(ctr.trueLift)})` : '',
+    ];
+  });
+  return `long term (every user with a planned visit, whether or not they stayed):\n${formatTable(
+    ['arm', 'domain', 'metric', 'arm vs control', 'lift [95% CI]', 'true lift', 'covered', 'short-term CTR lift'],
+    rows,
+  )}`;
+}
+
+/** scenario.feedback: per participant and domain, the first and last round's exposure concentration, coverage and true CTR. */
+export function feedbackTable(rounds: RunOutcome['feedback']): string {
+  if (!rounds.length) return '';
+  const keys = [...new Set(rounds.map((r) => `${r.participant}\u0000${r.domain}`))];
+  const rows = keys.map((key) => {
+    const rs = rounds.filter((r) => `${r.participant}\u0000${r.domain}` === key);
+    const [first, last] = [rs[0], rs[rs.length - 1]];
+    return [
+      first.participant,
+      first.kind,
+      first.domain,
+      rs.map((r) => r.gini.toFixed(3)).join(' → '),
+      `${pct(first.coverage)} → ${pct(last.coverage)}`,
+      `${pct(first.topShare)} → ${pct(last.topShare)}`,
+      `${pct(first.trueCtr)} → ${pct(last.trueCtr)}`,
+    ];
+  });
+  return `feedback loops (${rounds[rounds.length - 1].round} rounds of serve, log, retrain on its own log; static arms are not retrained):\n${formatTable(
+    ['participant', 'kind', 'domain', 'exposure Gini by round', 'catalogue coverage', 'top 1% share', 'true CTR'],
+    rows,
+  )}`;
+}
+
+/** Where the short-term CTR lift and the long-term clicks per user point opposite ways (true lifts when known, else the estimates). */
+export function longTermConflicts(ab: ReplayResult): string[] {
+  return ab.longTerm
+    .filter((l) => l.metric === 'clicks')
+    .flatMap((l) => {
+      const ctr = ab.lifts.find((x) => x.metric === 'ctr' && x.arm === l.arm && x.domain === l.domain && x.segment === 'all');
+      if (!ctr) return [];
+      const significant = (lo: number, hi: number) => (lo > 0 ? 1 : hi < 0 ? -1 : 0);
+      const short = significant(ctr.ciLow, ctr.ciHigh);
+      const long = significant(l.ciLow, l.ciHigh);
+      return short !== 0 && long !== 0 && short !== long
+        ? [
+            `${l.arm} on ${l.domain}: CTR ${pct(ctr.lift)} but clicks per user over the test ${pct(l.lift)} (both significant): it wins clicks per impression and loses users`,
+          ]
+        : [];
+    });
 }
 
 export function abTable(ab: ReplayResult, off: OfflineResults, domains: string[]): string {
@@ -349,6 +413,34 @@ export async function run(argv: string[]): Promise<number> {
           offline: off.strategies,
           oracle: off.oracle,
           ab: abJson(o.ab),
+          feedback: o.feedback.map((r) => ({
+            participant: r.participant,
+            kind: r.kind,
+            round: r.round,
+            domain: r.domain,
+            impressions: r.impressions,
+            coverage: num(r.coverage),
+            gini: num(r.gini),
+            top_share: num(r.topShare),
+            true_ctr: num(r.trueCtr),
+            clicks: r.clicks,
+          })),
+          long_term: o.ab.longTerm.map((l) => ({
+            arm: l.arm,
+            control: l.control,
+            domain: l.domain,
+            metric: l.metric,
+            users: l.users,
+            control_users: l.controlUsers,
+            per_user: num(l.perUser),
+            control_per_user: num(l.controlPerUser),
+            lift: num(l.lift),
+            ci_low: num(l.ciLow),
+            ci_high: num(l.ciHigh),
+            p_value: num(l.pValue),
+            true_lift: num(l.trueLift),
+            covered: l.covered,
+          })),
           srm: { users: o.ab.srm.users, chi2: o.ab.srm.chi2, p_value: o.ab.srm.pValue, max_user_share: o.ab.srm.maxUserShare },
           decisions: decisionsJson(o.decisions),
           power: powerJson(o.ab, o.rules),
@@ -377,7 +469,7 @@ export async function run(argv: string[]): Promise<number> {
     } else {
       for (const w of warnings(o.ab, o.decisions)) process.stdout.write(`warning: ${w}\n`);
       process.stdout.write(
-        `${opeTable(o.ope, w.layout.domains)}\n\n${consistencyTable(o.ope)}\n\n${abTable(o.ab, o.offline, w.layout.domains)}\n\n${opeVsAbTable(o.ope, o.ab)}\n\n${decisionTable(o.decisions)}\n${o.grades.length ? `\n${gradeTable(o.grades)}\n` : ''}\nsample-ratio check: users per arm ${o.ab.srm.users.join(' / ')}, p = ${Number.isFinite(o.ab.srm.pValue) ? o.ab.srm.pValue.toFixed(3) : '–'}${o.ab.srm.pValue < 0.001 ? '  (MISMATCH)' : ''}\nrun ${o.runId} stored in ${db}${o.reportPath ? `\nreport: ${o.reportPath}` : ''}\n` +
+        `${opeTable(o.ope, w.layout.domains)}\n\n${consistencyTable(o.ope)}\n\n${abTable(o.ab, o.offline, w.layout.domains)}\n\n${o.ab.longTerm.length ? `${longTermTable(o.ab)}\n\n` : ''}${o.feedback.length ? `${feedbackTable(o.feedback)}\n\n` : ''}${opeVsAbTable(o.ope, o.ab)}\n\n${decisionTable(o.decisions)}\n${o.grades.length ? `\n${gradeTable(o.grades)}\n` : ''}\nsample-ratio check: users per arm ${o.ab.srm.users.join(' / ')}, p = ${Number.isFinite(o.ab.srm.pValue) ? o.ab.srm.pValue.toFixed(3) : '–'}${o.ab.srm.pValue < 0.001 ? '  (MISMATCH)' : ''}\nrun ${o.runId} stored in ${db}${o.reportPath ? `\nreport: ${o.reportPath}` : ''}\n` +
           `time: ${Object.entries(o.stages)
             .map(([k, v]) => `${k} ${v.toFixed(1)} s`)
             .join(', ')}; total ${o.wallSeconds.toFixed(1)} s; peak memory ${Math.round(o.peakRssMb)} MB\n`,

@@ -24,6 +24,7 @@ import { DEFAULT_WORKERS, trainAll, type OfflineResults, type TrainingPool } fro
 import { resolveArms } from '../abtest/arms.js';
 import { candidateTruth, rankedReplay } from '../abtest/replay.js';
 import { policyScores, slateMarginals } from '../abtest/policy-arm.js';
+import { feedbackLoops, type Feedback, type FeedbackRound } from '../abtest/feedback.js';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../util/atomic-write.js';
@@ -88,6 +89,8 @@ export interface RunOutcome {
   ab: ReplayResult;
   /** Per domain: ship, keep, not enough data or unreliable, graded against the truth. */
   decisions: DomainDecision[];
+  /** scenario.feedback: every participant's rounds (empty without it). */
+  feedback: FeedbackRound[];
   /** Per domain and method, how often the decision was right over `grade` re-randomised assignments. */
   grades: DomainGrade[];
   /** The decision rules the run applied (the scenario's, defaults filled in). */
@@ -112,6 +115,12 @@ export async function stage<T>(name: Stage, onEvent: Listener, fn: () => T | Pro
 /** An arm that serves one of the scenario's policies (abtest.policies), not a trained strategy. */
 export const isPolicy = (scenario: Scenario, arm: string): boolean => Object.hasOwn(scenario.abtest?.policies ?? {}, arm);
 
+/** The trained strategies an arm needs candidate scores of: its own, or for an 'explore' policy the strategy it explores around. */
+const armStrategies = (scenario: Scenario, arm: string): string[] => {
+  const pol = scenario.abtest?.policies?.[arm];
+  return !pol ? [arm] : pol.kind === 'explore' ? [pol.strategy] : [];
+};
+
 /** Strategy names to train: the flag, else the scenario's list, else the defaults with the scenario's arms; validated. */
 export function resolveStrategies(scenario: Scenario, flag?: string[]): string[] {
   const names = flag ?? scenario.strategies ?? [...new Set([...DEFAULT_STRATEGIES, ...(scenario.abtest?.arms ?? []).filter((a) => !isPolicy(scenario, a))])];
@@ -127,7 +136,7 @@ export function resolveStrategies(scenario: Scenario, flag?: string[]): string[]
 export async function planRun(o: Omit<RunOptions, 'report'> & { poolSize?: number }): Promise<RunPlan> {
   const base = resolveStrategies(o.scenario, o.strategies);
   const arms = resolveArms(o.scenario, base, { arms: o.arms, control: o.control, aa: o.aa });
-  const names = [...new Set([...base, ...arms.arms.map((a) => a.strategy).filter((a) => !isPolicy(o.scenario, a))])];
+  const names = [...new Set([...base, ...arms.arms.flatMap((a) => armStrategies(o.scenario, a.strategy))])];
   resolveStrategies(o.scenario, names);
   const rm = o.scenario.ope?.rewardModel;
   if (rm && !names.includes(rm)) throw new UserError(`ope.rewardModel '${rm}' is not a trained strategy (trained: ${names.join(', ')})`);
@@ -232,17 +241,26 @@ export async function abTest(
   control: number,
   salt: number,
   onEvent: Listener = silent,
-): Promise<ReplayResult & { readout: (salt: number, lean?: boolean) => ReplayResult; scores: Map<string, Float32Array> }> {
+): Promise<ReplayResult & { readout: (salt: number, lean?: boolean) => ReplayResult; scores: Map<string, Float32Array>; click: Float32Array }> {
   return stage('replay', onEvent, () => {
     const cds = candidatesOf(p);
     const truth = candidateTruth(p.world, cds);
     const scores = new Map(off.trained.filter((t) => t.candidates).map((t) => [t.strategy, t.candidates!]));
     for (const [name, policy] of Object.entries(p.world.scenario.abtest?.policies ?? {}))
-      if (arms.some((a) => a.strategy === name)) scores.set(name, policyScores(p.world, name, policy));
+      if (arms.some((a) => a.strategy === name))
+        scores.set(name, policyScores(p.world, name, policy, policy.kind === 'explore' ? scores.get(policy.strategy) : undefined));
     const rules = p.world.scenario.abtest?.decisions ?? DEFAULT_DECISION_RULES;
     const readout = rankedReplay(p.world, truth, scores, { arms, control, positionBias: p.world.scenario.abtest?.positionBias ?? null, rules });
-    return { ...readout(salt), readout, scores };
+    return { ...readout(salt), readout, scores, click: truth.click };
   });
+}
+
+/** 6c. The feedback loops of scenario.feedback: its learners, and the A/B arms as static baselines. */
+export function feedbackRounds(p: TrainingInputs, ab: { scores: Map<string, Float32Array>; click: Float32Array }, arms: Arm[], fb: Feedback): FeedbackRound[] {
+  const pb = p.world.scenario.abtest?.positionBias ?? null;
+  const bias = (pos: number) => (pb ? pb[Math.min(pos, pb.length - 1)] : 1);
+  const statics = new Map([...new Set(arms.map((a) => a.strategy))].map((s) => [s, ab.scores.get(s)!] as const));
+  return feedbackLoops(p.world, fb, ab.click, statics, bias);
 }
 
 /**
@@ -308,7 +326,7 @@ export async function executeRun(o: RunOptions, listener: Listener, handle: RunH
     // 4. train, 5. evaluate
     const offline = await trainAndEvaluate(inputs, names, seed, onEvent, {
       workers: o.workers ?? DEFAULT_WORKERS,
-      candidates: arms.arms.map((a) => a.strategy).filter((a) => !isPolicy(o.scenario, a)),
+      candidates: arms.arms.flatMap((a) => armStrategies(o.scenario, a.strategy)),
       pool: o.pool,
       priority: o.priority,
       signal: o.signal,
@@ -322,6 +340,9 @@ export async function executeRun(o: RunOptions, listener: Listener, handle: RunH
     // 6. replay
     const ab = await abTest(inputs, offline, arms.arms, arms.control, salt, onEvent);
     const decisions = decide(ab, inputs.world.layout.domains, rules);
+    // 6c. feedback loops: every arm and each learner deployed to the whole replay period in rounds
+    const fb = o.scenario.feedback;
+    const feedback = fb ? await stage('feedback', onEvent, () => feedbackRounds(inputs, ab, arms.arms, fb), `${fb.rounds} rounds`) : [];
     if (o.policyOut) writeArmPolicies(o.policyOut, inputs.world, ab.scores, arms.arms);
     // 6b. grade the decision procedure over re-randomised assignments of the same world and models
     const grades = o.grade
@@ -330,7 +351,7 @@ export async function executeRun(o: RunOptions, listener: Listener, handle: RunH
     o.signal?.throwIfAborted();
     // 7. store
     handle.finishing = stage('store', onEvent, () =>
-      finishRun(o.db, runId, inputs.world, offline, ope, ab, decisions, grades, (performance.now() - t0) / 1000),
+      finishRun(o.db, runId, inputs.world, offline, ope, ab, decisions, grades, (performance.now() - t0) / 1000, feedback),
     );
     await handle.finishing;
     // 8. report: read back from the store, so it shows what the store holds.
@@ -353,6 +374,7 @@ export async function executeRun(o: RunOptions, listener: Listener, handle: RunH
       ope,
       ab,
       decisions,
+      feedback,
       grades,
       rules,
       reportPath,

@@ -116,6 +116,17 @@ function abSummary(d: RunData): string {
   return `${srmLine}<table><thead><tr><th>domain</th><th>arm</th><th>CTR lift [CI]</th><th>CUPED [CI]; variance removed</th><th>p (corrected)</th><th>A/B says</th><th>detectable lift</th><th>true lift</th><th>covered</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
 }
 
+/** scenario.dynamics: the short-term CTR lift beside clicks and visits per user over the whole test, per arm and domain. */
+function longTermTable(d: RunData): string {
+  const rows = d.longTerm.map((r) => {
+    const ctr = d.abLifts.find((l) => l.metric === 'ctr' && l.segment === 'all' && l.arm === r.arm && l.domain === r.domain);
+    const opposite = ctr && Number(ctr.true_lift) * Number(r.true_lift) < 0;
+    const covered = r.covered === null ? '–' : r.covered ? 'yes' : '<b>no</b>';
+    return `<tr><td>${esc(r.domain)}</td><td>${esc(r.arm)}</td><td>${esc(r.metric)} per user</td><td>${num(r.per_user, 3)} vs ${num(r.control_per_user, 3)}</td><td>${pct(r.lift)} [${pct(r.ci_low)}, ${pct(r.ci_high)}]</td><td>${pct(r.true_lift)}</td><td>${covered}</td><td>${ctr ? `${pct(ctr.lift)} (true ${pct(ctr.true_lift)})${opposite ? ' — <b>opposite sign</b>' : ''}` : '–'}</td></tr>`;
+  });
+  return `<p>Every user with a visit planned in the test counts, whether or not they stayed for it: an arm that drives users away pays for it here, while its CTR per served impression may still look better.</p><table><thead><tr><th>domain</th><th>arm</th><th>metric</th><th>arm vs control</th><th>lift [CI]</th><th>true lift</th><th>covered</th><th>short-term CTR lift</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
+}
+
 const OPE_SHOWN = ['dm', 'ipw', 'snipw', 'dr', 'switch-dr', 'iips', 'sips'];
 
 /** Per domain and strategy: the true CTR on the logged test requests beside each estimator's estimate from the logs. */
@@ -217,7 +228,8 @@ export function reportHtml(title: string, runs: RunData[], charts: Chart[]): str
     ${d.ope.length ? `<h3>Before the A/B test: off-policy estimates from the logs</h3>${opeTable(d)}` : ''}
     ${d.ope.length && d.abLifts.length ? `<h3>Off-policy estimates against the A/B test</h3>${opeVsAb(d)}` : ''}
     ${d.consistency.length ? `<h3>Which offline signal to trust here</h3>${trustTable(d)}` : ''}
-    ${d.abLifts.length ? `<h3>A/B replay</h3>${abSummary(d)}` : ''}</section>`,
+    ${d.abLifts.length ? `<h3>A/B replay</h3>${abSummary(d)}` : ''}
+    ${d.longTerm.length ? `<h3>Short term and long term (the test period moves)</h3>${longTermTable(d)}` : ''}</section>`,
     )
     .join('');
   const overRuns =

@@ -218,10 +218,13 @@ export const DEFAULT_DECISION_RULES: DecisionRules = DecisionRulesSchema.parse({
  * are a domain's catalogue positions, "0", "1", …, the order `crossab fit` writes a fitted world's
  * catalogue in): 'uniform' (every candidate alike: a random logger), 'thompson-prior' (Bernoulli
  * Thompson sampling with a fixed Beta(α, β) per item: each request ranks by fresh θ draws, BTS's own
- * mechanism) or 'table' (π(item, position); slates by Plackett–Luce on the first position's column).
+ * mechanism), 'table' (π(item, position); slates by Plackett–Luce on the first position's column) or
+ * 'explore' (a trained strategy's slates sampled by Plackett–Luce on its click logits / temperature,
+ * Boltzmann exploration around it: the same model, more varied slates; the strategy is trained too).
  */
 export const PolicyArmSchema = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('uniform') }),
+  z.strictObject({ kind: z.literal('explore'), strategy: name, temperature: z.number().gt(0).max(100) }),
   z.strictObject({
     kind: z.literal('thompson-prior'),
     domains: z.record(z.string(), z.strictObject({ alpha: z.array(z.number().positive()).min(1), beta: z.array(z.number().positive()).min(1) })),
@@ -247,7 +250,19 @@ export const AbTestSchema = z.strictObject({
 
 /** Metrics an expectation can judge: offline (per strategy, from offline_metrics) or A/B (per arm). */
 export const OFFLINE_METRICS = ['auc', 'gauc', 'logloss', 'calibration'] as const;
-export const AB_METRICS = ['ab_lift', 'ab_conversion_lift', 'ab_true_lift', 'ab_ctr', 'srm_p_value', 'max_user_share'] as const;
+/** With scenario.dynamics, ab_clicks_per_user_* and ab_visits_per_user_* read the long-term readout (the whole test, per planned user). */
+export const AB_METRICS = [
+  'ab_lift',
+  'ab_conversion_lift',
+  'ab_true_lift',
+  'ab_ctr',
+  'srm_p_value',
+  'max_user_share',
+  'ab_clicks_per_user_lift',
+  'ab_clicks_per_user_true_lift',
+  'ab_visits_per_user_lift',
+  'ab_visits_per_user_true_lift',
+] as const;
 /** The primary test of an arm on a domain: its minimum detectable lift and its power at the true lift (by the decision method's estimate). */
 export const POWER_METRICS = ['mde', 'power'] as const;
 /**
@@ -264,6 +279,8 @@ export const GRADE_METRICS = ['decision_accuracy', 'false_ship_rate'] as const;
 export const OPE_METRICS = ['ope_value', 'ope_lift', 'ope_relative_error', 'ope_true_value', 'ope_identified', 'ope_ess_share'] as const;
 /** How well an offline `signal` orders the strategies by true online CTR on a domain: Kendall τ, 1 when its winner wins online, the CTR its winner gives up. */
 export const CONSISTENCY_METRICS = ['offline_online_tau', 'offline_winner_agrees', 'offline_regret'] as const;
+/** scenario.feedback, per participant and domain at the last round: exposure Gini, its rise since the first round, coverage, true CTR. */
+export const FEEDBACK_METRICS = ['feedback_gini', 'feedback_gini_rise', 'feedback_coverage', 'feedback_true_ctr'] as const;
 /** The off-policy estimators (ope/estimators.ts implements them) and the offline signals consistency compares. */
 export const OPE_ESTIMATORS = ['dm', 'ipw', 'snipw', 'dr', 'switch-dr', 'iips', 'sniips', 'rips', 'sips'] as const;
 export const OFFLINE_SIGNALS = ['auc', 'gauc', 'logloss', 'ope-dm', 'ope-snipw', 'ope-dr', 'ope-switch-dr'] as const;
@@ -277,7 +294,7 @@ export const GRADED_METHODS = ['plain', 'cuped', 'sequential', 'naive', 'peeking
  */
 export const ExpectationSchema = z.strictObject({
   name: z.string().min(1).max(200).optional(),
-  metric: z.enum([...OFFLINE_METRICS, ...AB_METRICS, ...POWER_METRICS, ...GRADE_METRICS, ...OPE_METRICS, ...CONSISTENCY_METRICS]),
+  metric: z.enum([...OFFLINE_METRICS, ...AB_METRICS, ...POWER_METRICS, ...GRADE_METRICS, ...OPE_METRICS, ...CONSISTENCY_METRICS, ...FEEDBACK_METRICS]),
   /** Off-policy metrics: which estimator (default DR). */
   estimator: z.enum(OPE_ESTIMATORS).optional(),
   /** Consistency metrics: which offline signal (default AUC). */
@@ -290,6 +307,8 @@ export const ExpectationSchema = z.strictObject({
   strategy: name.optional(),
   /** A/B metrics: the arm judged (its lift is over the control). */
   arm: name.optional(),
+  /** Feedback metrics: the learner of the feedback block, or the strategy of an A/B arm, judged. */
+  participant: name.optional(),
   /** Subtract this strategy's (offline) or arm's (ab_ctr) value: a paired, per-seed difference. */
   vs: name.optional(),
   /**
@@ -321,6 +340,44 @@ export const OpeSchema = z.strictObject({
   rewardModel: name.optional(),
 });
 
+/**
+ * A test period that moves (scenario.dynamics; off when absent, and the world then is exactly the
+ * static one). Users remember what they were shown: each impression adds 1 to the user's stock of
+ * its item's `similarBy` value, and the stock halves every `memory` of the user's visits.
+ */
+export const DynamicsSchema = z.strictObject({
+  /** What makes items similar: a categorical item feature (default: the first one), or 'item' (only the item itself). */
+  similarBy: name.optional(),
+  /** Visits for a remembered impression's weight to halve (default 5). */
+  memory: z.number().gt(0).max(1_000_000).default(5),
+  /** Fatigue: an item's click logit falls by this much per remembered impression of its kind (default 0: none). */
+  fatigue: z.number().min(0).max(10).default(0),
+  /**
+   * Retention: after each visit the user leaves for the rest of the test with probability
+   * min(1, leave · e^(boredom · s̄)) · (1 − perClick)^clicks, s̄ the mean remembered stock of the
+   * slate's items' kinds: a visit that pleased (clicks) keeps them, one of the same again drives them off.
+   */
+  retention: z
+    .strictObject({
+      leave: z.number().min(0).max(1),
+      perClick: z.number().min(0).max(1).default(0.5),
+      boredom: z.number().min(0).max(10).default(0),
+    })
+    .optional(),
+});
+
+/**
+ * Feedback loops (scenario.feedback; none when absent): every A/B arm and each learner here is
+ * deployed to the whole replay period in `rounds` of serve → log → retrain on its own log. Learners:
+ * 'popular' (ranks by its log's clicks per item) or 'thompson' (Thompson sampling on its log's
+ * clicks and impressions per item); A/B arms take part as they are (not retrained).
+ */
+export const FeedbackSchema = z.strictObject({
+  rounds: z.number().int().min(1).max(1000).default(5),
+  /** By name; warmStart (true): the learner's log starts with the logged training period, else empty (it starts from nothing). */
+  learners: z.record(name, z.strictObject({ kind: z.enum(['popular', 'thompson']), warmStart: z.boolean().default(true) })).default({}),
+});
+
 export const ScenarioSchema = z
   .strictObject({
     $schema: z.string().optional(),
@@ -338,6 +395,8 @@ export const ScenarioSchema = z
     strategies: z.array(name).min(1).optional(),
     abtest: AbTestSchema.optional(),
     ope: OpeSchema.optional(),
+    dynamics: DynamicsSchema.optional(),
+    feedback: FeedbackSchema.optional(),
     expectations: z.array(ExpectationSchema).default([]),
     check: CheckSchema.optional(),
   })
@@ -389,6 +448,12 @@ export const ScenarioSchema = z
     }
     const p = s.traffic.periods;
     if (Math.abs(p.train + p.valid + p.test - 1) > 1e-6) issue(['traffic', 'periods'], 'train + valid + test must sum to 1');
+    if (s.dynamics) {
+      const by = s.dynamics.similarBy;
+      const kinds = s.features.filter((f) => f.kind === 'categorical' && f.source === 'item');
+      if (by && by !== 'item' && !kinds.some((f) => f.name === by)) issue(['dynamics', 'similarBy'], `'${by}' is not a categorical item feature (or 'item')`);
+      if (!by && !kinds.length) issue(['dynamics'], 'needs a categorical item feature to tell similar items apart (features, similarBy)');
+    }
     const floor = s.traffic.testFloor;
     if (floor) {
       // As world/traffic.ts's timeline counts the test period.
@@ -402,7 +467,9 @@ export const ScenarioSchema = z
       if (!s.abtest.arms.includes(s.abtest.control)) issue(['abtest', 'control'], `control '${s.abtest.control}' is not one of the arms`);
       for (const [pname, pol] of Object.entries(s.abtest.policies ?? {})) {
         if (s.strategies?.includes(pname)) issue(['abtest', 'policies', pname], `'${pname}' is also a strategy to train: give the policy another name`);
-        if (pol.kind === 'uniform') continue;
+        if (pol.kind === 'explore' && Object.hasOwn(s.abtest.policies ?? {}, pol.strategy))
+          issue(['abtest', 'policies', pname, 'strategy'], `'${pol.strategy}' is a policy; explore around a trained strategy`);
+        if (pol.kind === 'uniform' || pol.kind === 'explore') continue;
         for (const [dname, pd] of Object.entries(pol.domains)) {
           const d = s.domains.find((x) => x.name === dname);
           const at = ['abtest', 'policies', pname, 'domains', dname];
@@ -430,6 +497,19 @@ export const ScenarioSchema = z
         at('domain', `unknown domain '${e.domain}' (domains: ${[...domainNames].join(', ')}; or all, head-domains, tail-domains, each, any)`);
       if (e.method && ![...POWER_METRICS, ...GRADE_METRICS].includes(e.metric as never))
         at('method', `only ${[...POWER_METRICS, ...GRADE_METRICS].join(', ')} take a method`);
+      if ((FEEDBACK_METRICS as readonly string[]).includes(e.metric)) {
+        if (!s.feedback) return at('metric', `'${e.metric}' needs a feedback block`);
+        const known = [...Object.keys(s.feedback.learners), ...(s.abtest?.arms ?? [])];
+        for (const key of ['participant', 'vs'] as const) {
+          const v = e[key];
+          if (key === 'participant' && !v) at(key, `'${e.metric}' is judged per participant: name a learner or an A/B arm (${known.join(', ')})`);
+          else if (v && !known.includes(v)) at(key, `'${v}' takes no part in the feedback loops (${known.join(', ')})`);
+        }
+        if (!domainNames.has(e.domain) && e.domain !== 'each' && e.domain !== 'any') at('domain', `'${e.metric}' is kept per domain: name one, each or any`);
+        if (e.segment !== 'all') at('segment', `'${e.metric}' is judged over all users`);
+        return;
+      }
+      if (e.participant) at('participant', 'only feedback metrics take a participant');
       if ((OFFLINE_METRICS as readonly string[]).includes(e.metric)) {
         if (!e.strategy) at('strategy', `metric '${e.metric}' is judged per strategy: name one`);
         if (e.arm) at('arm', `metric '${e.metric}' is an offline metric; use strategy, not arm`);
@@ -457,6 +537,11 @@ export const ScenarioSchema = z
         return;
       }
       const arms = s.abtest.arms;
+      if (/^ab_(clicks|visits)_per_user/.test(e.metric)) {
+        if (!s.dynamics) at('metric', `'${e.metric}' reads the long-term readout, which needs a dynamics block`);
+        if (e.segment !== 'all') at('segment', `'${e.metric}' is judged over all users`);
+        if (e.domain === 'head-domains' || e.domain === 'tail-domains') at('domain', `'${e.metric}' is kept per domain and for all`);
+      }
       const graded = (GRADE_METRICS as readonly string[]).includes(e.metric);
       const perTest = (POWER_METRICS as readonly string[]).includes(e.metric);
       if (graded || perTest) {

@@ -22,6 +22,8 @@ export interface RunData {
   decisions: StoredRow<'ab_decisions'>[];
   grades: StoredRow<'ab_grades'>[];
   looks: StoredRow<'ab_looks'>[];
+  longTerm: StoredRow<'ab_long_term'>[];
+  feedback: StoredRow<'feedback_rounds'>[];
   domains: StoredRow<'world_domains'>[];
   features: StoredRow<'world_features'>[];
   activity: StoredRow<'world_user_activity'>[];
@@ -74,6 +76,8 @@ export async function loadRun(db: Db, id: string): Promise<RunData> {
     decisions: await runRows(db, 'ab_decisions', id, 'domain'),
     grades: await runRows(db, 'ab_grades', id, 'method, domain'),
     looks: await runRows(db, 'ab_looks', id, 'arm, domain, metric, look'),
+    longTerm: await runRows(db, 'ab_long_term', id, 'arm, domain, metric'),
+    feedback: await runRows(db, 'feedback_rounds', id, 'participant, domain, round'),
     domains: await runRows(db, 'world_domains', id),
     features: await runRows(db, 'world_features', id),
     activity: await runRows(db, 'world_user_activity', id, 'impressions'),
@@ -129,6 +133,28 @@ export function abValue(db: Db, runId: string, metric: 'lift' | 'conversion_lift
     case 'ctr':
       return one(db, `SELECT ctr AS v FROM ab_results WHERE ${where}`);
   }
+}
+
+/** A feedback participant on a domain at the last round: its exposure Gini (or its rise since the first round), coverage or true CTR. */
+export function feedbackValue(
+  db: Db,
+  runId: string,
+  metric: 'gini' | 'gini_rise' | 'coverage' | 'true_ctr',
+  participant: string,
+  domain: string,
+): Promise<Value> {
+  const where = `run_id = ${sqlString(runId)} AND participant = ${sqlString(participant)} AND domain = ${sqlString(domain)}`;
+  const at = (col: string, order: 'DESC' | 'ASC') => `(SELECT ${col} FROM feedback_rounds WHERE ${where} ORDER BY round ${order} LIMIT 1)`;
+  return one(db, `SELECT ${metric === 'gini_rise' ? `${at('gini', 'DESC')} - ${at('gini', 'ASC')}` : at(metric, 'DESC')} AS v`);
+}
+
+/** An arm's long-term lift (scenario.dynamics) on a domain: clicks or visits per planned user over the whole test, estimated or true. */
+export function longTermValue(db: Db, runId: string, metric: 'clicks' | 'visits', column: 'lift' | 'true_lift', arm: string, domain: string): Promise<Value> {
+  return one(
+    db,
+    `SELECT ${column === 'lift' ? 'lift' : 'true_lift'} AS v FROM ab_long_term WHERE run_id = ${sqlString(runId)} AND arm = ${sqlString(arm)}
+    AND domain = ${sqlString(domain)} AND metric = ${sqlString(metric)}`,
+  );
 }
 
 /** An arm's primary test on a domain (CTR, all users): its minimum detectable lift or its power at the true lift, plain or CUPED. */

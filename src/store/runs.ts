@@ -16,6 +16,7 @@ import type { World } from '../world/world.js';
 import { tailDomains } from '../world/traffic.js';
 import { openDb } from './db.js';
 import { transaction } from './transaction.js';
+import type { FeedbackRound } from '../abtest/feedback.js';
 import { appendTable } from './tables.js';
 import { sqlString } from './columns.js';
 import { processStamp } from '../util/liveness.js';
@@ -97,6 +98,7 @@ export async function finishRun(
   decisions: DomainDecision[],
   grades: DomainGrade[],
   wallSeconds: number,
+  feedback: FeedbackRound[] = [],
 ): Promise<void> {
   const db = await openDb(dbPath);
   const id = { run_id: runId };
@@ -146,6 +148,16 @@ export async function finishRun(
           db.con,
           'ab_lifts',
           ab.lifts.map((r) => ({ ...id, ...r })),
+        );
+        await appendTable(
+          db.con,
+          'feedback_rounds',
+          feedback.map((r) => ({ ...id, ...r })),
+        );
+        await appendTable(
+          db.con,
+          'ab_long_term',
+          ab.longTerm.map((r) => ({ ...id, ...r })),
         );
         await appendTable(
           db.con,

@@ -1,5 +1,5 @@
 // Typed progress events: the pipeline emits them; the Ink dashboard and the plain logger listen.
-export type Stage = 'generate' | 'train' | 'evaluate' | 'ope' | 'replay' | 'grade' | 'store' | 'report';
+export type Stage = 'generate' | 'train' | 'evaluate' | 'ope' | 'replay' | 'feedback' | 'grade' | 'store' | 'report';
 
 export type ProgressEvent =
   | { type: 'stage'; stage: Stage; status: 'start' | 'end'; detail?: string; seconds?: number }

@@ -46,3 +46,29 @@ test('a Thompson prior that is sure of one item leads with it on nearly every re
   assert.ok(first / w.replay.n > 0.99, `${first} of ${w.replay.n}`);
   assert.deepEqual(policyScores(w, 'bts', policy), scores);
 });
+
+test('an explore policy puts each candidate first with probability ∝ exp(logit(p̂) / temperature) (Plackett–Luce around the strategy)', () => {
+  const w = generateWorld(base(), 3);
+  const rq = w.replay;
+  // A strategy that gives candidate j of every request the prediction σ(j / 4): logits 0, 0.25, … 4.75.
+  const base_ = new Float32Array(rq.candItems.length);
+  for (let r = 0; r < rq.n; r++) for (let k = rq.candStart[r]; k < rq.candStart[r + 1]; k++) base_[k] = 1 / (1 + Math.exp(-(k - rq.candStart[r]) / 4));
+  for (const temperature of [0.5, 2]) {
+    const sl = rankSlates(rq, [3, 3], policyScores(w, 'e', { kind: 'explore', strategy: 's', temperature }, base_));
+    const first = new Float64Array(20);
+    for (let r = 0; r < rq.n; r++) first[sl.cand[sl.start[r]] - rq.candStart[r]]++;
+    const weights = Array.from({ length: 20 }, (_, j) => Math.exp(j / 4 / temperature));
+    const total = weights.reduce((a, b) => a + b, 0);
+    // Chi-square over the candidates expected at least 5 times; 3,000 requests.
+    let chi2 = 0;
+    let df = -1;
+    for (let j = 0; j < 20; j++) {
+      const e = (rq.n * weights[j]) / total;
+      if (e < 5) continue;
+      chi2 += (first[j] - e) ** 2 / e;
+      df++;
+    }
+    assert.ok(chi2 < df + 4 * Math.sqrt(2 * df), `temperature ${temperature}: chi2 ${chi2.toFixed(1)} on ${df} df`);
+  }
+  assert.throws(() => policyScores(w, 'e', { kind: 'explore', strategy: 's', temperature: 1 }), /no candidate predictions/);
+});

@@ -105,5 +105,6 @@ export function readout(t: Test, cells: { c?: Cell; t?: Cell } = {}): ReplayResu
     lifts,
     srm: { users: [1000, 1000], chi2: 0, pValue: 1, maxUserShare: [0.01, 0.01] },
     looks: [{ time: 1, users: 2000, cells: lifts.map(lookCell) }],
+    longTerm: [],
   };
 }
