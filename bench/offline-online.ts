@@ -9,7 +9,7 @@ import { loadScenario } from '../src/scenario/load.js';
 import { selectBackend } from '../src/tf/backend.js';
 import { testCandidatesOf } from '../src/data/inputs.js';
 import { generate, offPolicy, trainAndEvaluate } from '../src/experiment/experiment.js';
-import { candidateTruth } from '../src/abtest/replay.js';
+import { candidateTruth } from '../src/data/candidate-truth.js';
 import { formatTable } from '../src/util/table.js';
 
 const args = process.argv.slice(2);

@@ -2,40 +2,15 @@
 // the candidates and shows its top k; clicks and conversions are drawn from the ground truth (with an
 // optional position-bias curve). Because the truth is known, every arm's slates are also scored for
 // *every* request, which gives the true lift the A/B estimate should cover.
-import type { Dataset } from '../data/dataset.js';
+import type { CandidateTruth } from '../data/candidate-truth.js';
 import { tailDomains, type Requests } from '../world/traffic.js';
 import { stream } from '../world/rng.js';
-import { rawLogits, sigmoid } from '../world/truth.js';
 import { SEGMENTS, type World } from '../world/world.js';
 import { assignArm } from './assign.js';
 import { growRatioAt, RATIO_SLOT, ratioAt, sampleRatioMismatch } from './stats.js';
 import { armResults, liftsOf, sequential, type Arm, type Cell, type ReplayConfig, type ReplayResult, type Scopes, type TrueSums } from './readout.js';
 import { dynamicPath, type DynamicPath } from './dynamics.js';
 import { longTermLifts, longTermTruth, scheduledUsers } from './long-term.js';
-
-/** The true click and conversion probabilities of every candidate (the replay's, or those of other requests). */
-export interface CandidateTruth {
-  click: Float32Array;
-  conv: Float32Array;
-}
-
-export function candidateTruth(
-  w: World,
-  cds: Dataset & { request: Int32Array; item: Int32Array },
-  rq: Requests = w.replay,
-  experience: Int32Array = w.replayExperience,
-): CandidateTruth {
-  const click = new Float32Array(cds.n);
-  const conv = new Float32Array(cds.n);
-  const L = w.truth.dim;
-  for (let k = 0; k < cds.n; k++) {
-    const d = cds.domain[k];
-    const [rc, rv] = rawLogits(w.truth, d, cds.user[k], cds.item[k], rq.ctxLatent, cds.request[k] * L, experience[cds.request[k]]);
-    click[k] = sigmoid(w.truth.bias[d] + rc);
-    conv[k] = sigmoid(w.truth.convBias[d] + rv);
-  }
-  return { click, conv };
-}
 
 /**
  * Bytes of the replay's per domain key × user sums (impressions, clicks, conversions as float64):

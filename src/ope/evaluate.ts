@@ -5,7 +5,8 @@
 // reference strategy, the weights' diagnostics, the share of the target's slates the logger never
 // shows (where nothing is identified) — and the true value and lift beside each.
 import type { TestCandidates } from '../data/inputs.js';
-import { candidateTruth, rankSlates } from '../abtest/replay.js';
+import { rankSlates } from '../abtest/replay.js';
+import { candidateTruth } from '../data/candidate-truth.js';
 import { normalQuantile } from '../abtest/stats.js';
 import { fullSupport, loggingPolicy } from '../world/logging.js';
 import { loggedPropensities, SEGMENTS, type World } from '../world/world.js';

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { generateWorld } from '../../src/world/world.js';
 import { candidatesOf, trainingInputs } from '../../src/data/inputs.js';
-import { candidateTruth } from '../../src/abtest/replay.js';
+import { candidateTruth } from '../../src/data/candidate-truth.js';
 import { feedbackLoops, gini } from '../../src/abtest/feedback.js';
 import { scenario } from '../helpers/scenarios.js';
 

@@ -6,7 +6,8 @@ import { selectBackend } from '../../src/tf/backend.js';
 import { modelInputs } from '../../src/data/inputs.js';
 import { trainAndEvaluate } from '../../src/experiment/experiment.js';
 import { candidatesOf } from '../../src/data/inputs.js';
-import { candidateTruth, rankedReplay, replay } from '../../src/abtest/replay.js';
+import { rankedReplay, replay } from '../../src/abtest/replay.js';
+import { candidateTruth } from '../../src/data/candidate-truth.js';
 
 // One trained world, many replays: each salt re-draws the user assignment and the outcomes.
 async function setup() {
