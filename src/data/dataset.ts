@@ -162,6 +162,48 @@ function encode(
   };
 }
 
+/**
+ * `base` with room for `extra` more rows after its own, and a way to fill them with rows copied from
+ * a dataset of the same encoding (the replay candidates) under a label of the caller's: the rows a
+ * model serves during the test, joining the logged ones as what it can learn from.
+ */
+export function withRoom(base: Dataset, extra: number): { ds: Dataset; put(src: Dataset, r: number, at: number, click: number): void } {
+  const n = base.n + extra;
+  const { fc, fn } = base;
+  const grow = <T extends Int32Array | Float32Array | Uint8Array>(a: T, width: number, make: (n: number) => T): T => {
+    const out = make(n * width);
+    out.set(a);
+    return out;
+  };
+  const ds: Dataset = {
+    ...base,
+    n,
+    cat: grow(base.cat, fc, (k) => new Int32Array(k)),
+    catMask: grow(base.catMask, fc, (k) => new Float32Array(k)),
+    num: grow(base.num, fn, (k) => new Float32Array(k)),
+    domain: grow(base.domain, 1, (k) => new Uint8Array(k)),
+    user: grow(base.user, 1, (k) => new Int32Array(k)),
+    time: grow(base.time, 1, (k) => new Int32Array(k)),
+    click: grow(base.click, 1, (k) => new Float32Array(k)),
+    conv: grow(base.conv, 1, (k) => new Float32Array(k)),
+    activity: grow(base.activity, 1, (k) => new Uint8Array(k)),
+  };
+  return {
+    ds,
+    put(src, r, at, click) {
+      ds.cat.set(src.cat.subarray(r * fc, (r + 1) * fc), at * fc);
+      ds.catMask.set(src.catMask.subarray(r * fc, (r + 1) * fc), at * fc);
+      ds.num.set(src.num.subarray(r * fn, (r + 1) * fn), at * fn);
+      ds.domain[at] = src.domain[r];
+      ds.user[at] = src.user[r];
+      ds.time[at] = src.time[r];
+      ds.activity[at] = src.activity[r];
+      ds.click[at] = click;
+      ds.conv[at] = 0;
+    },
+  };
+}
+
 export interface Batch {
   readonly size: number;
   /** The batch's domain when all rows share one (training batches do), else -1. */

@@ -7,6 +7,9 @@
 // (innerSteps times), and the query loss (later impressions) is taken at θ'_u; its gradient flows to θ
 // as if θ'_u − θ were constant (first order). At scoring time the tower is adapted on the user's most
 // recent `support` impressions before the request; users without history keep θ (zero gradient).
+// `maml-serve` is the same model serving the replay while it adapts: each user's support grows with
+// the impressions the arm itself served them during the test (train/serve-time.ts), as deployed
+// per-user MAML does, instead of staying at the logged history.
 import * as tf from '@tensorflow/tfjs-core';
 import { DomainEmbedding, FeatureEmbedding, MLP } from './blocks.js';
 import { PREDICT_CHUNK, type Predictions, type StepContext, type StepLoss, type StrategyInfo, type Trainable } from './model.js';
@@ -35,14 +38,28 @@ function groupTower(h: tf.Tensor3D, [w1, b1, w2, b2]: TowerParams): tf.Tensor2D 
 export interface MamlModel extends Trainable {
   /** Score with per-user adaptation (default) or with the meta-learned tower only. */
   adaptation: boolean;
+  /** Serve the replay while adapting on the arm's own impressions (maml-serve). */
+  serveTime: boolean;
+  /** Support rows per adaptation. */
+  support: number;
+  /**
+   * Probabilities for `rows` of `ds`; row k belongs to group qGroup[k], whose tower is adapted on
+   * its `support` rows of `supportDs` (group g's are support[g·S …], mask 0 = padding).
+   */
+  scoreSupported(ds: Dataset, rows: Int32Array, qGroup: Int32Array, supportDs: Dataset, support: Int32Array, mask: Float32Array): Float32Array;
 }
 
-export function mamlStrategy(name: string, adaptation: boolean): StrategyInfo {
+export function mamlStrategy(name: string, adaptation: boolean, serveTime = false): StrategyInfo {
   return {
     name,
     cost: 6,
     kind: 'maml',
-    summary: adaptation ? 'first-order MAML: tower adapted per user on recent history' : 'the maml model scored without per-user adaptation',
+    trainsAs: serveTime ? 'maml' : undefined,
+    summary: serveTime
+      ? 'first-order MAML adapted per user on the impressions it serves them during the test'
+      : adaptation
+        ? 'first-order MAML: tower adapted per user on recent history'
+        : 'the maml model scored without per-user adaptation',
     create({ data, config, params, prior }): MamlModel {
       const m = config.maml;
       const emb = new FeatureEmbedding(params, 'emb', data.tableRows, data.fc, data.fn, config.embeddingDim);
@@ -82,6 +99,11 @@ export function mamlStrategy(name: string, adaptation: boolean): StrategyInfo {
       const model: MamlModel = {
         conversion: false,
         adaptation,
+        serveTime,
+        support: m.support,
+        scoreSupported(ds, rows, qGroup, supportDs, support, mask) {
+          return scoreAdapted(makeBatch(ds, rows), qGroup, makeBatch(supportDs, support), mask, m.support);
+        },
         forward(b) {
           const logits = tf.add(tf.matMul(tf.relu(tf.add(tf.matMul(features(b), theta[0] as tf.Tensor2D), theta[1])), theta[2] as tf.Tensor2D), theta[3]);
           return { click: tf.reshape(logits, [-1]) as tf.Tensor1D };

@@ -52,6 +52,12 @@ export interface StrategyInfo {
   cost?: number;
   /** 'per-domain': independent per-domain models, trained one domain at a time. */
   kind?: 'plain' | 'maml' | 'per-domain';
+  /**
+   * Train exactly as this other strategy does (its initial weights and batch order): a variant that
+   * differs only in how it serves (maml-serve) then has the same weights, so an A/B test of the two
+   * measures the serving alone.
+   */
+  trainsAs?: string;
 }
 
 export interface Predictions {

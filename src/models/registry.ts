@@ -32,6 +32,7 @@ export const STRATEGIES: readonly StrategyInfo[] = [
   adaptiveParameterGeneration('apg-self', 'self'),
   mamlStrategy('maml', true),
   mamlStrategy('maml-noadapt', false),
+  mamlStrategy('maml-serve', true, true),
   sharedBottom('shared-bottom-esmm', true),
   progressiveLayeredExtraction('ple-esmm', true),
   aitm,

@@ -118,7 +118,14 @@ export async function finishRun(
       await appendTable(
         db.con,
         'training_runs',
-        offline.trained.map((t) => ({ ...id, strategy: t.strategy, seconds: t.seconds, samplesPerSecond: t.samplesPerSecond, bestEpoch: t.bestEpoch })),
+        offline.trained.map((t) => ({
+          ...id,
+          strategy: t.strategy,
+          seconds: t.seconds,
+          samplesPerSecond: t.samplesPerSecond,
+          bestEpoch: t.bestEpoch,
+          serveSeconds: t.serveSeconds,
+        })),
       );
       if (ope) {
         const run = { ...id, logger: ope.logger, rewardModel: ope.rewardModel, reference: ope.reference };

@@ -105,6 +105,13 @@ export const TABLES = [
       { name: 'seconds', type: 'double', doc: 'training wall time' },
       { name: 'samples_per_s', type: 'double', field: 'samplesPerSecond', doc: 'training throughput' },
       { name: 'best_epoch', type: 'integer', field: 'bestEpoch', doc: 'the epoch whose weights were kept (early stopping)' },
+      {
+        name: 'serve_seconds',
+        type: 'double',
+        field: 'serveSeconds',
+        since: 8,
+        doc: 'maml-serve: wall time of serving the replay while adapting on its own impressions',
+      },
     ],
   },
   {

@@ -3,6 +3,8 @@
 // predictions and, for A/B arms, its scores of the replay candidates — so models never leave the
 // thread that trained them. Workers generate the same world from (scenario, seed) and train with the
 // same seeds, so a parallel run's numbers equal a serial run's to the last digit on one backend.
+import type { MamlModel } from '../models/maml.js';
+import { serveWhileAdapting } from './serve-time.js';
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { Scenario } from '../scenario/schema.js';
@@ -35,6 +37,8 @@ export interface TrainedResult {
   candidates: Float32Array | null;
   /** Click probabilities of every candidate of the logged test period's requests (off-policy evaluation ranks by them). */
   testCandidates: Float32Array;
+  /** maml-serve: seconds spent serving the replay while adapting on its own impressions (else null). */
+  serveSeconds: number | null;
 }
 
 /** Train one strategy in this thread and keep only its results. */
@@ -51,9 +55,19 @@ export async function trainOne(
     const test = t.predict(p.split.test);
     const every = (n: number) => Int32Array.from({ length: n }, (_, k) => k);
     let candidates: Float32Array | null = null;
+    let serveSeconds: number | null = null;
     if (scoreCandidates) {
       const cds = candidatesOf(p);
-      candidates = t.score(cds, every(cds.n)).click;
+      const maml = t.model as Partial<MamlModel>;
+      if (maml.serveTime) {
+        const served = serveWhileAdapting(p, maml as MamlModel, cds, name, seed);
+        candidates = served.scores;
+        serveSeconds = served.seconds;
+        onEvent({
+          type: 'log',
+          message: `${name}: served the replay adapting on its own impressions in ${served.seconds.toFixed(1)} s (${served.chunks} adaptations)`,
+        });
+      } else candidates = t.score(cds, every(cds.n)).click;
     }
     const tcs = testCandidatesOf(p);
     const testCandidates = t.score(tcs, every(tcs.n)).click;
@@ -66,6 +80,7 @@ export async function trainOne(
       test,
       candidates,
       testCandidates,
+      serveSeconds,
     };
   } finally {
     t.dispose();

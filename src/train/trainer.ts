@@ -249,10 +249,10 @@ export async function fitStrategy(
   onEvent: Listener = silent,
   signal?: AbortSignal,
 ): Promise<Trained> {
-  const params = new Params(seed, `${info.name}/`);
+  const params = new Params(seed, `${info.trainsAs ?? info.name}/`);
   const model = info.create({ data: ds, config, params, prior: priorOf(ds, split.train) }) as Trainable;
   const weighting = lossWeighting(config, ds.domainNames, params);
-  const rng = stream(seed, `train:${info.name}`);
+  const rng = stream(seed, `train:${info.trainsAs ?? info.name}`);
   const byDomain = rowsByDomain(ds, split.train);
   const predict = (rows: Int32Array) => (model.predictRows ? model.predictRows(ds, rows, history) : predictPlain(model, ds, rows));
   const t0 = performance.now();
