@@ -22,7 +22,8 @@ export function candidateTruth(
   const L = w.truth.dim;
   for (let k = 0; k < cds.n; k++) {
     const d = cds.domain[k];
-    const [rc, rv] = rawLogits(w.truth, d, cds.user[k], cds.item[k], rq.ctxLatent, cds.request[k] * L, experience[cds.request[k]]);
+    const r = cds.request[k];
+    const [rc, rv] = rawLogits(w.truth, d, cds.user[k], cds.item[k], rq.ctxLatent, r * L, experience[r], rq.time[r] / w.timeline.total);
     click[k] = sigmoid(w.truth.bias[d] + rc);
     conv[k] = sigmoid(w.truth.convBias[d] + rv);
   }

@@ -289,6 +289,34 @@ function curves(d: RunData): Chart {
   };
 }
 
+/** scenario.feedback: exposure Gini and true CTR by round, per participant, one column per domain. */
+function feedbackChart(d: RunData): Chart {
+  const values = d.feedback.flatMap((r) => [
+    { participant: `${r.participant} (${r.kind})`, domain: r.domain, round: r.round, metric: 'exposure Gini', value: r.gini },
+    { participant: `${r.participant} (${r.kind})`, domain: r.domain, round: r.round, metric: 'true CTR', value: r.true_ctr },
+  ]);
+  return {
+    id: 'feedback-rounds',
+    title: 'Feedback loops: exposure concentration and true CTR by round (learners retrain on their own logs; static arms do not)',
+    spec: {
+      ...base,
+      data: { values },
+      facet: { row: { field: 'metric', type: 'nominal', title: null }, column: { field: 'domain', type: 'nominal', title: null } },
+      spec: {
+        width: 220,
+        height: 160,
+        mark: { type: 'line', point: true, tooltip: true },
+        encoding: {
+          x: { field: 'round', type: 'quantitative', axis: { tickMinStep: 1 } },
+          y: { field: 'value', type: 'quantitative', scale: { zero: false }, title: null },
+          color: { field: 'participant', type: 'nominal' },
+        },
+      },
+      resolve: { scale: { y: 'independent' } },
+    } as TopLevelSpec,
+  };
+}
+
 /** Calibration: mean predicted vs observed CTR per strategy and domain; the diagonal is perfect. */
 function calibration(d: RunData): Chart {
   const values = d.offline
@@ -454,6 +482,7 @@ export function runCharts(d: RunData): Chart[] {
   if (d.abLifts.length) charts.push(abLifts(d), powerCurves(d));
   if (d.looks.length) charts.push(sequentialChart(d));
   if (d.grades.length) charts.push(gradeChart(d));
+  if (d.feedback.length) charts.push(feedbackChart(d));
   charts.push(curves(d), calibration(d), traffic(d), featureMatrix(d));
   return charts;
 }

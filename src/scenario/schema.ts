@@ -58,6 +58,13 @@ export const UsersSchema = z.strictObject({
   /** Scale of each user's per-domain drift of that preference. */
   drift: z.number().min(0).max(5).default(0.3),
   /**
+   * Interest drift over time (none when absent): each user's personal taste moves along a direction
+   * of their own, by this much (in units of the idiosyncratic scale at 1) from the start of the logs
+   * to the end of the test, linearly in time — models trained on the logs are a little stale by the
+   * test, and more for users who drift far.
+   */
+  interestDrift: z.number().gt(0).max(10).optional(),
+  /**
    * New users behave differently: a preference shared by all novices whose weight halves every
    * `halfLife` impressions of experience (POSO's premise). 0 = experience does not matter.
    */

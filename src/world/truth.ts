@@ -9,7 +9,8 @@
 // log does not move its outcomes); ι_u is the user's idiosyncratic taste, learnable only from that
 // user's own history; b_d is calibrated so the domain's mean CTR on logged traffic is its base CTR.
 // With users.novice, a user with n impressions of experience adds novice · 2^(−n / halfLife) · ν · Ĩ_d[i]:
-// one preference ν shared by every newcomer, fading as they gain experience.
+// one preference ν shared by every newcomer, fading as they gain experience. With users.interestDrift
+// the taste moves in time: B_d[u] + τ · δ_u, τ ∈ [0, 1] the request's place on the whole timeline.
 // Conversion (drawn only after a click) uses its own direction mixed with the click direction.
 // A fitted truth (truth.fitted, from real logs) adds a logit per (domain, item) everywhere and one
 // per (domain, position) on logged rows; the replay applies positions as abtest.positionBias.
@@ -54,6 +55,8 @@ export interface Truth {
   novice: Float32Array | null;
   noviceScale: number;
   noviceHalfLife: number;
+  /** users.interestDrift: per user, the direction their taste moves in over the timeline (scaled by the drift), or null. */
+  interest: Float32Array | null;
   /** truth.fitted: per domain, the fitted logit of every item (0 outside the catalogue) and of every slate position; null without it. */
   itemLogit: Float64Array[] | null;
   positionLogit: Float64Array[] | null;
@@ -344,6 +347,7 @@ export function buildTruth(s: Scenario, layout: Layout, users: Users, items: Ite
     itemS,
     itemSc,
     novice: s.users.novice.scale > 0 ? gaussianVec(stream(seed, 'truth:novice'), L, 1 / Math.sqrt(L)) : null,
+    interest: s.users.interestDrift ? gaussianVec(stream(seed, 'truth:interest-drift'), users.count * L, s.users.interestDrift / Math.sqrt(L)) : null,
     noviceScale: s.users.novice.scale,
     noviceHalfLife: s.users.novice.halfLife,
     ...fittedLogits(s, items),
@@ -354,8 +358,8 @@ export function buildTruth(s: Scenario, layout: Layout, users: Users, items: Ite
  * Click and conversion logits without the domain biases. `ctx` holds the context latent at `co`;
  * `experience` is the user's impressions before this one (matters only with users.novice).
  */
-export function rawLogits(t: Truth, d: number, u: number, i: number, ctx: Float32Array, co: number, experience: number): [number, number] {
-  rawLogitsInto(t, d, u, i, ctx, co, experience, SCRATCH, 0);
+export function rawLogits(t: Truth, d: number, u: number, i: number, ctx: Float32Array, co: number, experience: number, time = 0): [number, number] {
+  rawLogitsInto(t, d, u, i, ctx, co, experience, SCRATCH, 0, time);
   return [SCRATCH[0], SCRATCH[1]];
 }
 const SCRATCH = new Float64Array(2);
@@ -371,9 +375,10 @@ export function rawLogitsInto(
   experience: number,
   out: Float64Array,
   at: number,
+  time = 0,
 ): void {
   contextTerms(t, d, ctx, co, CONTEXT, 0);
-  logitsWithContext(t, d, u, i, CONTEXT[0], CONTEXT[1], experience, out, at);
+  logitsWithContext(t, d, u, i, CONTEXT[0], CONTEXT[1], experience, out, at, time);
 }
 const CONTEXT = new Float64Array(2);
 
@@ -383,7 +388,11 @@ export function contextTerms(t: Truth, d: number, ctx: Float32Array, co: number,
   out[at + 1] = dot(t.wConv[d], 0, ctx, co, t.dim);
 }
 
-/** rawLogitsInto given the request's context terms (computed once for all of a request's rows). */
+/**
+ * rawLogitsInto given the request's context terms (computed once for all of a request's rows).
+ * `time`: the request's place on the timeline, 0 at the first logged request and 1 at the end of the
+ * test (matters only with users.interestDrift).
+ */
 export function logitsWithContext(
   t: Truth,
   d: number,
@@ -394,6 +403,7 @@ export function logitsWithContext(
   experience: number,
   out: Float64Array,
   at: number,
+  time = 0,
 ): void {
   const L = t.dim;
   const s = t.userS[d][u] + t.itemS[d][i] + ctxS;
@@ -404,6 +414,11 @@ export function logitsWithContext(
   const io = i * L;
   let personal = 0;
   for (let k = 0; k < L; k++) personal += ub[uo + k] * iq[io + k];
+  if (t.interest) {
+    let moved = 0;
+    for (let k = 0; k < L; k++) moved += t.interest[uo + k] * iq[io + k];
+    personal += time * moved;
+  }
   const alpha = t.alpha;
   const beta = t.beta;
   const m = alpha.length;

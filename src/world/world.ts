@@ -250,7 +250,7 @@ function showSlates(
       imp.item[row] = i;
       imp.position[row] = j + 1;
       imp.experience[row] = experience;
-      logitsWithContext(truth, d, u, i, ctx[0], ctx[1], experience, logits, 0);
+      logitsWithContext(truth, d, u, i, ctx[0], ctx[1], experience, logits, 0, t / tl.total);
       rc[at[d]] = truth.positionLogit ? logits[0] + truth.positionLogit[d][j] : logits[0];
       rv[at[d]++] = logits[1];
     }

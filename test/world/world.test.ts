@@ -217,3 +217,30 @@ test('traffic.testFloor raises a tail domain to its floor of test impressions an
     /testFloor/,
   );
 });
+
+test("users.interestDrift moves each user's taste linearly in time along a direction of their own; without it time does not matter", () => {
+  const drifting = generateWorld(
+    scenario('tiny', (r) => {
+      r.users.interestDrift = 1.5;
+    }),
+    4,
+  );
+  const still = generateWorld(scenario(), 4);
+  const t = drifting.truth;
+  const L = t.dim;
+  const ctx = new Float32Array(L);
+  let spread = 0;
+  for (const [u, i] of [
+    [3, 10],
+    [40, 7],
+    [900, 150],
+  ]) {
+    const moved = Array.from({ length: L }, (_, k) => t.interest![u * L + k] * t.itemQ[0][i * L + k]).reduce((a, b) => a + b, 0);
+    const at = (time: number) => rawLogits(t, 0, u, i, ctx, 0, 0, time)[0];
+    assert.ok(Math.abs(at(1) - at(0) - moved) < 1e-9 && Math.abs(at(0.5) - at(0) - moved / 2) < 1e-9);
+    spread += Math.abs(moved);
+    assert.equal(rawLogits(still.truth, 0, u, i, ctx, 0, 0, 1)[0], rawLogits(still.truth, 0, u, i, ctx, 0, 0, 0)[0]);
+  }
+  assert.ok(spread > 0.1, `the drift moves logits: ${spread}`);
+  assert.equal(still.truth.interest, null);
+});
