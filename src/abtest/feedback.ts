@@ -11,7 +11,8 @@
 // Both start from the logged training period's impressions of the domain (warmStart), or from an
 // empty log (ties broken at random: the first round is a random slate). A/B arms join the loop
 // too, as they are: a trained strategy is not retrained here (its exposure is the same every
-// round), so they are the static baselines the learners drift away from.
+// round), so they are the static baselines the learners drift away from. Outcomes come from the
+// static truth (scenario.dynamics does not apply here) and the position curve.
 import type { Scenario } from '../scenario/schema.js';
 import { gammaDraw, stream } from '../world/rng.js';
 import type { World } from '../world/world.js';

@@ -93,3 +93,41 @@ test('policy arms: a policy needs probabilities for every domain, one per catalo
   s.strategies = ['separate', 'random'];
   assert.throws(() => parseScenario(s), /'random' is also a strategy to train/);
 });
+
+test('a world that moves: dynamics, feedback, explore arms, the test floor and their expectations are checked at load', () => {
+  const cases: [(r: Record<string, any>) => void, RegExp][] = [
+    [(r) => (r.dynamics = { similarBy: 'user_age', fatigue: 1 }), /dynamics\.similarBy: 'user_age' is not a categorical item feature/],
+    [(r) => (r.dynamics = { retention: { leave: 1.5 } }), /dynamics\.retention\.leave/],
+    [(r) => (r.traffic.testFloor = 100_000), /traffic\.testFloor: 100000 test impressions per domain need \d+ test requests; the test period has 800/],
+    [
+      (r) => {
+        r.abtest = {
+          arms: ['separate', 'x'],
+          control: 'separate',
+          policies: { x: { kind: 'explore', strategy: 'y', temperature: 1 }, y: { kind: 'uniform' } },
+        };
+      },
+      /abtest\.policies\.x\.strategy: 'y' is a policy/,
+    ],
+    [(r) => (r.expectations = [{ metric: 'feedback_gini', participant: 'p', domain: 'head', atLeast: 0 }]), /'feedback_gini' needs a feedback block/],
+    [
+      (r) => {
+        r.feedback = { learners: { p: { kind: 'popular' } } };
+        r.expectations = [{ metric: 'feedback_gini', participant: 'q', domain: 'head', atLeast: 0 }];
+      },
+      /expectations\[0\]\.participant: 'q' takes no part in the feedback loops/,
+    ],
+    [
+      (r) => {
+        r.feedback = { learners: { p: { kind: 'popular' } } };
+        r.expectations = [{ metric: 'feedback_gini', participant: 'p', domain: 'all', atLeast: 0 }];
+      },
+      /'feedback_gini' is kept per domain/,
+    ],
+    [
+      (r) => (r.expectations = [{ metric: 'ab_clicks_per_user_lift', arm: 'shared-bottom', domain: 'all', atMost: 0 }]),
+      /'ab_clicks_per_user_lift' reads the long-term readout, which needs a dynamics block/,
+    ],
+  ];
+  for (const [patch, want] of cases) assert.match(refusal(patch), want);
+});

@@ -39,6 +39,12 @@ test('migrations: a version-1 database is upgraded on open; a newer schema is re
       run_id VARCHAR NOT NULL, arm VARCHAR NOT NULL, control VARCHAR NOT NULL, metric VARCHAR NOT NULL, domain VARCHAR NOT NULL,
       segment VARCHAR NOT NULL, lift DOUBLE, ci_low DOUBLE, ci_high DOUBLE, p_value DOUBLE, true_lift DOUBLE, covered BOOLEAN)`);
   await con.run("INSERT INTO ab_lifts VALUES ('old', 'b', 'a', 'ctr', 'all', 'all', 0.1, -0.1, 0.3, 0.4, 0.05, true)");
+  // ...and those schema 8 adds a column to (auc_se, serve_seconds).
+  await con.run(`CREATE TABLE offline_metrics (
+      run_id VARCHAR NOT NULL, strategy VARCHAR NOT NULL, target VARCHAR NOT NULL, scope VARCHAR NOT NULL, key VARCHAR NOT NULL,
+      n INTEGER, auc DOUBLE, gauc DOUBLE, logloss DOUBLE, mean_predicted DOUBLE, mean_observed DOUBLE)`);
+  await con.run("INSERT INTO offline_metrics VALUES ('old', 'separate', 'click', 'overall', 'all', 100, 0.7, 0.6, 0.3, 0.1, 0.1)");
+  await con.run('CREATE TABLE training_runs (run_id VARCHAR NOT NULL, strategy VARCHAR NOT NULL, seconds DOUBLE, samples_per_s DOUBLE, best_epoch INTEGER)');
   await con.run('INSERT INTO schema_version VALUES (1, now())');
   con.closeSync();
   inst.closeSync();
@@ -65,6 +71,13 @@ test('migrations: a version-1 database is upgraded on open; a newer schema is re
   const logTables = (
     await db.con.runAndReadAll("SELECT count(*)::INT FROM duckdb_tables() WHERE table_name IN ('log_datasets', 'log_files', 'log_rows', 'log_items')")
   ).getRows()[0][0];
+  const movingTables = (
+    await db.con.runAndReadAll("SELECT count(*)::INT FROM duckdb_tables() WHERE table_name IN ('ab_long_term', 'feedback_rounds')")
+  ).getRows()[0][0];
+  const oldMetric = (await db.con.runAndReadAll("SELECT auc, auc_se FROM offline_metrics WHERE run_id = 'old'")).getRows()[0];
+  const trainCols = (await db.con.runAndReadAll("SELECT column_name FROM information_schema.columns WHERE table_name = 'training_runs'"))
+    .getRows()
+    .map((r) => r[0]);
   await db.con.run('INSERT INTO schema_version VALUES (99, now())');
   db.close();
   assert.ok(cols.includes('max_user_share'));
@@ -79,7 +92,10 @@ test('migrations: a version-1 database is upgraded on open; a newer schema is re
   assert.equal(decisions, 3);
   assert.equal(opeTables, 3, 'schema 6: off-policy estimates and offline ↔ online consistency');
   assert.equal(logTables, 4, 'schema 7: imported logs');
-  assert.deepEqual(versions, [1, 2, 3, 4, 5, 6, 7]);
+  assert.equal(movingTables, 2, 'schema 8: the long-term readout and feedback rounds');
+  assert.deepEqual(oldMetric, [0.7, null], 'schema 8: an old AUC has no standard error');
+  assert.ok(trainCols.includes('serve_seconds'));
+  assert.deepEqual(versions, [1, 2, 3, 4, 5, 6, 7, 8]);
   assert.equal(kept, 1);
   await assert.rejects(openDb(path), /schema version 99 is newer than this crossab's/);
 });
