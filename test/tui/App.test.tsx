@@ -6,7 +6,19 @@ import { App, type AppProps } from '../../src/tui/App.js';
 import type { ProgressEvent } from '../../src/util/events.js';
 import { scenario } from '../helpers/scenarios.js';
 
-const tick = (ms = 30) => new Promise((r) => setTimeout(r, ms));
+const tick = (ms = 10) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Wait until `ok` holds (polling every 10 ms, up to 5 s): Ink renders asynchronously, and a fixed
+ * 30 ms wait failed about half the time on a loaded two-core machine.
+ */
+async function until(ok: () => boolean, what: string, lastFrame: () => string | undefined): Promise<void> {
+  for (let waited = 0; waited < 5000; waited += 10) {
+    if (ok()) return;
+    await tick();
+  }
+  assert.fail(`${what} never came; last frame:\n${lastFrame()}`);
+}
 
 test('the app: pick a scenario, keep the seed, start with the default strategies, show events, q quits', async () => {
   const s = scenario();
@@ -29,23 +41,25 @@ test('the app: pick a scenario, keep the seed, start with the default strategies
   };
   const { lastFrame, stdin, unmount } = render(<App {...props} />);
   try {
-    await tick();
-    assert.match(lastFrame()!, /pick a scenario/);
+    // A screen is drawn before its input handler subscribes (an effect): settle 50 ms before typing.
+    const shows = async (re: RegExp) => {
+      await until(() => re.test(lastFrame() ?? ''), String(re), lastFrame);
+      await tick(50);
+    };
+    await shows(/pick a scenario/);
     assert.match(lastFrame()!, /tiny/);
     stdin.write('\r');
-    await tick();
-    assert.match(lastFrame()!, /seed \(enter keeps 7\)/);
+    await shows(/seed \(enter keeps 7\)/);
     stdin.write('\r');
-    await tick();
-    assert.match(lastFrame()!, /strategies to train/);
+    await shows(/strategies to train/);
     stdin.write('\r');
-    await tick();
+    await until(() => started !== null, 'the run to start', lastFrame);
     assert.deepEqual(started, { seed: 7, strategies: ['separate', 'id-feature', 'shared-bottom', 'mmoe', 'ple', 'star', 'maml'] });
     emit({ type: 'strategy', strategy: 'mmoe', status: 'start' });
     emit({ type: 'epoch', strategy: 'mmoe', epoch: 1, epochs: 3, loss: 0.3, validAuc: 0.7, seconds: 1, etaSeconds: 2, stopped: false });
     emit({ type: 'done', runId: 'r1', report: '/tmp/report.html', verdict: 'shared-bottom beats separate by 3.0% CTR' });
     finish();
-    await tick();
+    await shows(/report: \/tmp\/report\.html/);
     const frame = lastFrame()!;
     assert.match(frame, /mmoe .*epoch 1\/3/s);
     assert.match(frame, /shared-bottom beats separate/);
