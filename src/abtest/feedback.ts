@@ -17,7 +17,7 @@ import type { Scenario } from '../scenario/schema.js';
 import { gammaDraw, stream } from '../world/rng.js';
 import type { World } from '../world/world.js';
 import { sliceRequests } from '../world/traffic.js';
-import { rankSlates } from './replay.js';
+import { rankSlates } from '../data/slates.js';
 
 export type Feedback = NonNullable<Scenario['feedback']>;
 

@@ -11,7 +11,7 @@
 import type { PolicyArm } from '../scenario/schema.js';
 import { gammaDraw, stream } from '../world/rng.js';
 import type { World } from '../world/world.js';
-import { rankSlates } from './replay.js';
+import { rankSlates } from '../data/slates.js';
 
 /** The arm's candidate scores; `base`: for 'explore', the strategy's own candidate predictions. */
 export function policyScores(w: World, name: string, policy: PolicyArm, base?: Float32Array): Float32Array {

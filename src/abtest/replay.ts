@@ -3,7 +3,8 @@
 // optional position-bias curve). Because the truth is known, every arm's slates are also scored for
 // *every* request, which gives the true lift the A/B estimate should cover.
 import type { CandidateTruth } from '../data/candidate-truth.js';
-import { tailDomains, type Requests } from '../world/traffic.js';
+import { tailDomains } from '../world/traffic.js';
+import { positionCurve, rankSlates } from '../data/slates.js';
 import { stream } from '../world/rng.js';
 import { SEGMENTS, type World } from '../world/world.js';
 import { assignArm } from './assign.js';
@@ -19,21 +20,6 @@ import { longTermLifts, longTermTruth, scheduledUsers } from './long-term.js';
  */
 export function accountingBytes(domains: number, users: number): number {
   return (domains + 3) * users * 6 * 8;
-}
-
-/** For each request, the candidate indices of the top-k slate by score (k: the request's domain's slate). */
-export function rankSlates(rq: Requests, slateOf: ArrayLike<number>, scores: Float32Array): { start: Int32Array; cand: Int32Array } {
-  const start = new Int32Array(rq.n + 1);
-  for (let r = 0; r < rq.n; r++) start[r + 1] = start[r] + slateOf[rq.domain[r]];
-  const cand = new Int32Array(start[rq.n]);
-  for (let r = 0; r < rq.n; r++) {
-    const from = rq.candStart[r];
-    const idx = Array.from({ length: rq.candStart[r + 1] - from }, (_, j) => from + j);
-    // Stable: ties keep candidate order, so identical models give identical slates.
-    idx.sort((a, b) => scores[b] - scores[a] || a - b);
-    for (let j = 0; j < start[r + 1] - start[r]; j++) cand[start[r] + j] = idx[j];
-  }
-  return { start, cand };
 }
 
 const slates = (w: World, scores: Float32Array) =>
@@ -315,7 +301,7 @@ export function rankedReplay(
   scores: Map<string, Float32Array>,
   cfg: Omit<ReplayConfig, 'salt'>,
 ): (salt: number, lean?: boolean) => ReplayResult {
-  const bias = (pos: number) => (cfg.positionBias ? cfg.positionBias[Math.min(pos, cfg.positionBias.length - 1)] : 1);
+  const bias = positionCurve(cfg.positionBias);
   const scopes = scopesOf(w);
   const ranked = rankArms(w, truth, scores, cfg.arms, bias);
   const truths = trueSums(w, ranked, scopes);

@@ -24,6 +24,7 @@ import { DEFAULT_WORKERS, trainAll, type OfflineResults, type TrainingPool } fro
 import { resolveArms } from '../abtest/arms.js';
 import { rankedReplay } from '../abtest/replay.js';
 import { candidateTruth } from '../data/candidate-truth.js';
+import { positionCurve } from '../data/slates.js';
 import { policyScores, slateMarginals } from '../abtest/policy-arm.js';
 import { feedbackLoops, type Feedback, type FeedbackRound } from '../abtest/feedback.js';
 import { mkdirSync } from 'node:fs';
@@ -258,8 +259,7 @@ export async function abTest(
 
 /** 6c. The feedback loops of scenario.feedback: its learners, and the A/B arms as static baselines. */
 export function feedbackRounds(p: TrainingInputs, ab: { scores: Map<string, Float32Array>; click: Float32Array }, arms: Arm[], fb: Feedback): FeedbackRound[] {
-  const pb = p.world.scenario.abtest?.positionBias ?? null;
-  const bias = (pos: number) => (pb ? pb[Math.min(pos, pb.length - 1)] : 1);
+  const bias = positionCurve(p.world.scenario.abtest?.positionBias);
   const statics = new Map([...new Set(arms.map((a) => a.strategy))].map((s) => [s, ab.scores.get(s)!] as const));
   return feedbackLoops(p.world, fb, ab.click, statics, bias);
 }

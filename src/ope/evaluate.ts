@@ -5,7 +5,7 @@
 // reference strategy, the weights' diagnostics, the share of the target's slates the logger never
 // shows (where nothing is identified) — and the true value and lift beside each.
 import type { TestCandidates } from '../data/inputs.js';
-import { rankSlates } from '../abtest/replay.js';
+import { positionCurve, rankSlates } from '../data/slates.js';
 import { candidateTruth } from '../data/candidate-truth.js';
 import { normalQuantile } from '../abtest/stats.js';
 import { fullSupport, loggingPolicy } from '../world/logging.js';
@@ -115,7 +115,7 @@ export function offPolicyEvaluation(w: World, tc: TestCandidates, o: OpeOptions)
   }
   const q = o.scores.get(o.rewardModel);
   if (!q) throw new Error(`off-policy evaluation: no test-candidate scores for the reward model '${o.rewardModel}'`);
-  const bias = (j: number) => (o.positionBias ? o.positionBias[Math.min(j, o.positionBias.length - 1)] : 1);
+  const bias = positionCurve(o.positionBias);
 
   const kMax = Math.max(...slateOf);
   const buf = {

@@ -10,6 +10,8 @@ import type { Dataset } from '../data/dataset.js';
 import { withRoom } from '../data/dataset.js';
 import { recentRows } from '../data/history.js';
 import { candidateTruth } from '../data/candidate-truth.js';
+import { positionCurve, rankSlates } from '../data/slates.js';
+import { sliceRequests } from '../world/traffic.js';
 import type { MamlModel } from '../models/maml.js';
 import { stream } from '../world/rng.js';
 
@@ -36,7 +38,7 @@ export function serveWhileAdapting(
   const rq = w.replay;
   const S = model.support;
   const slateOf = w.scenario.domains.map((d) => d.slate);
-  const pb = w.scenario.abtest?.positionBias ?? null;
+  const bias = positionCurve(w.scenario.abtest?.positionBias);
   const truth = candidateTruth(w, cds);
   const rng = stream(seed, `serve-time:${name}`);
   let servedRows = 0;
@@ -74,17 +76,14 @@ export function serveWhileAdapting(
     }
     const p_ = model.scoreSupported(cds, q, qGroup, room.ds, support, mask);
     chunks++;
-    for (let k = 0; k < q.length; k++) scores[q[k]] = p_[k];
-    // Serve each request's top k (as the replay ranks: by score, ties by candidate order), draw its clicks, remember them.
+    scores.set(p_, c0);
+    // Serve each request's top k (ranked as the replay ranks), draw its clicks, remember them.
+    const sl = rankSlates(sliceRequests(rq, r0, r1, w.truth.dim), slateOf, scores.subarray(c0, rq.candStart[r1]));
     for (let r = r0; r < r1; r++) {
-      const from = rq.candStart[r];
-      const idx = Array.from({ length: rq.candStart[r + 1] - from }, (_, j) => from + j);
-      idx.sort((a, b) => scores[b] - scores[a] || a - b);
       const list = supportOf(rq.user[r]);
-      for (let j = 0; j < slateOf[rq.domain[r]]; j++) {
-        const k = idx[j];
-        const bias = pb ? pb[Math.min(j, pb.length - 1)] : 1;
-        room.put(cds, k, next, rng.next() < truth.click[k] * bias ? 1 : 0);
+      for (let j = sl.start[r - r0]; j < sl.start[r - r0 + 1]; j++) {
+        const k = c0 + sl.cand[j];
+        room.put(cds, k, next, rng.next() < truth.click[k] * bias(j - sl.start[r - r0]) ? 1 : 0);
         list.push(next++);
       }
       if (list.length > S) list.splice(0, list.length - S);

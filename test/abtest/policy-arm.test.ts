@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { policyScores } from '../../src/abtest/policy-arm.js';
-import { rankSlates } from '../../src/abtest/replay.js';
+import { rankSlates } from '../../src/data/slates.js';
 import { generateWorld } from '../../src/world/world.js';
 import { scenario } from '../helpers/scenarios.js';
 
