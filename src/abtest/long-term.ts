@@ -7,11 +7,11 @@
 // takes the same log-scale delta-method interval as the short-term one.
 import type { World } from '../world/world.js';
 import { assignArm } from './assign.js';
-import { addUser, emptyRatio, logRatioLift } from './stats.js';
+import { addUser, emptyRatio, logRatioLift, type Lift } from './stats.js';
 
 export type LongTermMetric = 'clicks' | 'visits';
 
-export interface LongTermLift {
+export interface LongTermLift extends Lift {
   arm: string;
   control: string;
   domain: string;
@@ -21,10 +21,6 @@ export interface LongTermLift {
   controlUsers: number;
   perUser: number;
   controlPerUser: number;
-  lift: number;
-  ciLow: number;
-  ciHigh: number;
-  pValue: number;
   /** The lift had every user been served each arm for the whole test, from the truth's paths. */
   trueLift: number;
   covered: boolean | null;
