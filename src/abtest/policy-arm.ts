@@ -11,7 +11,7 @@
 import type { PolicyArm } from '../scenario/schema.js';
 import { gammaDraw, stream } from '../world/rng.js';
 import type { World } from '../world/world.js';
-import { rankSlates } from '../data/slates.js';
+import { exploreScore, rankSlates } from '../data/slates.js';
 
 /** The arm's candidate scores; `base`: for 'explore', the strategy's own candidate predictions. */
 export function policyScores(w: World, name: string, policy: PolicyArm, base?: Float32Array): Float32Array {
@@ -20,10 +20,7 @@ export function policyScores(w: World, name: string, policy: PolicyArm, base?: F
   const rng = stream(w.seed, `policy-arm:${name}`);
   if (policy.kind === 'explore') {
     if (!base) throw new Error(`policy '${name}': no candidate predictions of '${policy.strategy}'`);
-    for (let k = 0; k < scores.length; k++) {
-      const p = Math.min(1 - 1e-7, Math.max(1e-7, base[k]));
-      scores[k] = (Math.log(p) - Math.log1p(-p)) / policy.temperature - Math.log(-Math.log(1 - rng.next()));
-    }
+    for (let k = 0; k < scores.length; k++) scores[k] = exploreScore(base[k], policy.temperature, rng.next());
     return scores;
   }
   // Each domain's catalogue position of every item.

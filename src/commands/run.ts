@@ -312,7 +312,7 @@ export function feedbackTable(rounds: RunOutcome['feedback']): string {
       `${pct(first.trueCtr)} → ${pct(last.trueCtr)}`,
     ];
   });
-  return `feedback loops (${rounds[rounds.length - 1].round} rounds of serve, log, retrain on its own log; static arms are not retrained):\n${formatTable(
+  return `feedback loops (${rounds[rounds.length - 1].round} rounds of serve, log, retrain on its own log; static arms serve as trained):\n${formatTable(
     ['participant', 'kind', 'domain', 'exposure Gini by round', 'catalogue coverage', 'top 1% share', 'true CTR'],
     rows,
   )}`;

@@ -22,3 +22,13 @@ export const positionCurve =
   (curve: readonly number[] | null | undefined) =>
   (pos: number): number =>
     curve ? curve[Math.min(pos, curve.length - 1)] : 1;
+
+/**
+ * An exploring server's score of a candidate it predicts clicks with probability p: logit(p) /
+ * temperature plus Gumbel noise from the uniform draw u. The top k of such scores is a Plackett–Luce
+ * slate whose first position has probabilities ∝ exp(logit(p) / temperature).
+ */
+export function exploreScore(p: number, temperature: number, u: number): number {
+  const q = Math.min(1 - 1e-7, Math.max(1e-7, p));
+  return (Math.log(q) - Math.log1p(-q)) / temperature - Math.log(-Math.log(1 - u));
+}

@@ -27,6 +27,7 @@ import { candidateTruth } from '../data/candidate-truth.js';
 import { positionCurve } from '../data/slates.js';
 import { policyScores, slateMarginals } from '../abtest/policy-arm.js';
 import { feedbackLoops, type Feedback, type FeedbackRound } from '../abtest/feedback.js';
+import type { RetrainLoop } from '../train/feedback-retrain.js';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../util/atomic-write.js';
@@ -164,6 +165,8 @@ export interface TrainOptions {
   workers?: number;
   /** Strategies whose replay-candidate scores to keep (the A/B arms). */
   candidates?: Iterable<string>;
+  /** scenario.feedback with arms 'retrain': per strategy, the arms whose feedback loops it runs (retrainLoops). */
+  retrain?: ReadonlyMap<string, RetrainLoop[]>;
   /** A worker pool shared with other runs, and this run's place in its queue. */
   pool?: TrainingPool;
   priority?: number;
@@ -187,7 +190,13 @@ export async function trainAndEvaluate(
     'train',
     onEvent,
     () =>
-      trainAll(p, names, seed, { workers, backend, candidates: new Set(o.candidates ?? []), pool: o.pool, priority: o.priority, signal: o.signal }, onEvent),
+      trainAll(
+        p,
+        names,
+        seed,
+        { workers, backend, candidates: new Set(o.candidates ?? []), retrain: o.retrain, pool: o.pool, priority: o.priority, signal: o.signal },
+        onEvent,
+      ),
     o.pool ? `${o.pool.size} shared workers` : workers > 1 ? `${Math.min(workers, names.length)} workers` : undefined,
   );
   await stage('evaluate', onEvent, () => {
@@ -257,11 +266,38 @@ export async function abTest(
   });
 }
 
-/** 6c. The feedback loops of scenario.feedback: its learners, and the A/B arms as static baselines. */
-export function feedbackRounds(p: TrainingInputs, ab: { scores: Map<string, Float32Array>; click: Float32Array }, arms: Arm[], fb: Feedback): FeedbackRound[] {
+/**
+ * With scenario.feedback's arms 'retrain', the loops each trained strategy runs where it was trained:
+ * its own arm's, and each 'explore' arm's over it. Other policy arms stay static.
+ */
+export function retrainLoops(scenario: Scenario, arms: Arm[]): Map<string, RetrainLoop[]> {
+  const out = new Map<string, RetrainLoop[]>();
+  if (scenario.feedback?.arms !== 'retrain') return out;
+  for (const arm of new Set(arms.map((a) => a.strategy))) {
+    const pol = scenario.abtest?.policies?.[arm];
+    if (pol && pol.kind !== 'explore') continue;
+    const base = pol?.kind === 'explore' ? pol.strategy : arm;
+    out.set(base, [...(out.get(base) ?? []), { participant: arm, temperature: pol?.kind === 'explore' ? pol.temperature : null }]);
+  }
+  return out;
+}
+
+/**
+ * 6c. The feedback loops of scenario.feedback: its learners, and every A/B arm — retrained (its rounds
+ * ran in training, beside its model) or static (served as trained).
+ */
+export function feedbackRounds(
+  p: TrainingInputs,
+  off: OfflineResults,
+  ab: { scores: Map<string, Float32Array>; click: Float32Array },
+  arms: Arm[],
+  fb: Feedback,
+): FeedbackRound[] {
   const bias = positionCurve(p.world.scenario.abtest?.positionBias);
-  const statics = new Map([...new Set(arms.map((a) => a.strategy))].map((s) => [s, ab.scores.get(s)!] as const));
-  return feedbackLoops(p.world, fb, ab.click, statics, bias);
+  const retrained = off.trained.flatMap((t) => t.feedback);
+  const done = new Set(retrained.map((r) => r.participant));
+  const statics = new Map([...new Set(arms.map((a) => a.strategy))].filter((s) => !done.has(s)).map((s) => [s, ab.scores.get(s)!] as const));
+  return [...retrained, ...feedbackLoops(p.world, fb, ab.click, statics, bias)];
 }
 
 /**
@@ -328,6 +364,7 @@ export async function executeRun(o: RunOptions, listener: Listener, handle: RunH
     const offline = await trainAndEvaluate(inputs, names, seed, onEvent, {
       workers: o.workers ?? DEFAULT_WORKERS,
       candidates: arms.arms.flatMap((a) => armStrategies(o.scenario, a.strategy)),
+      retrain: retrainLoops(o.scenario, arms.arms),
       pool: o.pool,
       priority: o.priority,
       signal: o.signal,
@@ -343,7 +380,7 @@ export async function executeRun(o: RunOptions, listener: Listener, handle: RunH
     const decisions = decide(ab, inputs.world.layout.domains, rules);
     // 6c. feedback loops: every arm and each learner deployed to the whole replay period in rounds
     const fb = o.scenario.feedback;
-    const feedback = fb ? await stage('feedback', onEvent, () => feedbackRounds(inputs, ab, arms.arms, fb), `${fb.rounds} rounds`) : [];
+    const feedback = fb ? await stage('feedback', onEvent, () => feedbackRounds(inputs, offline, ab, arms.arms, fb), `${fb.rounds} rounds`) : [];
     if (o.policyOut) writeArmPolicies(o.policyOut, inputs.world, ab.scores, arms.arms);
     // 6b. grade the decision procedure over re-randomised assignments of the same world and models
     const grades = o.grade

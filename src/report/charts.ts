@@ -297,7 +297,7 @@ function feedbackChart(d: RunData): Chart {
   ]);
   return {
     id: 'feedback-rounds',
-    title: 'Feedback loops: exposure concentration and true CTR by round (learners retrain on their own logs; static arms do not)',
+    title: 'Feedback loops: exposure concentration and true CTR by round (learners and retrained arms update on their own logs; static arms do not)',
     spec: {
       ...base,
       data: { values },

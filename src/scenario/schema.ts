@@ -286,8 +286,8 @@ export const GRADE_METRICS = ['decision_accuracy', 'false_ship_rate'] as const;
 export const OPE_METRICS = ['ope_value', 'ope_lift', 'ope_relative_error', 'ope_true_value', 'ope_identified', 'ope_ess_share'] as const;
 /** How well an offline `signal` orders the strategies by true online CTR on a domain: Kendall τ, 1 when its winner wins online, the CTR its winner gives up. */
 export const CONSISTENCY_METRICS = ['offline_online_tau', 'offline_winner_agrees', 'offline_regret'] as const;
-/** scenario.feedback, per participant and domain at the last round: exposure Gini, its rise since the first round, coverage, true CTR. */
-export const FEEDBACK_METRICS = ['feedback_gini', 'feedback_gini_rise', 'feedback_coverage', 'feedback_true_ctr'] as const;
+/** scenario.feedback, per participant and domain at the last round: exposure Gini, coverage, true CTR, and the Gini's and true CTR's rise since the first round. */
+export const FEEDBACK_METRICS = ['feedback_gini', 'feedback_gini_rise', 'feedback_coverage', 'feedback_true_ctr', 'feedback_true_ctr_rise'] as const;
 /** The off-policy estimators (ope/estimators.ts implements them) and the offline signals consistency compares. */
 export const OPE_ESTIMATORS = ['dm', 'ipw', 'snipw', 'dr', 'switch-dr', 'iips', 'sniips', 'rips', 'sips'] as const;
 export const OFFLINE_SIGNALS = ['auc', 'gauc', 'logloss', 'ope-dm', 'ope-snipw', 'ope-dr', 'ope-switch-dr'] as const;
@@ -377,12 +377,21 @@ export const DynamicsSchema = z.strictObject({
  * Feedback loops (scenario.feedback; none when absent): every A/B arm and each learner here is
  * deployed to the whole replay period in `rounds` of serve → log → retrain on its own log. Learners:
  * 'popular' (ranks by its log's clicks per item) or 'thompson' (Thompson sampling on its log's
- * clicks and impressions per item); A/B arms take part as they are (not retrained).
+ * clicks and impressions per item). A/B arms take part as they are ('static', the default) or, with
+ * `arms: 'retrain'`, a trained arm (and an 'explore' arm's strategy, exploring as it serves) is
+ * fine-tuned on what it served itself: incremental training, `epochs` passes of Adam over the rows
+ * of its log since its last update, no early stopping, from the weights it was trained to.
  */
 export const FeedbackSchema = z.strictObject({
   rounds: z.number().int().min(1).max(1000).default(5),
+  /** The retrain cadence: every participant updates on its log after every this many rounds. */
+  every: z.number().int().min(1).max(1000).default(1),
   /** By name; warmStart (true): the learner's log starts with the logged training period, else empty (it starts from nothing). */
   learners: z.record(name, z.strictObject({ kind: z.enum(['popular', 'thompson']), warmStart: z.boolean().default(true) })).default({}),
+  /** 'static': A/B arms serve as trained, every round; 'retrain': trained arms fine-tune on their own served rows. */
+  arms: z.enum(['static', 'retrain']).default('static'),
+  /** Retrained arms: passes over the new rows of their log per update. */
+  epochs: z.number().int().min(1).max(100).default(1),
 });
 
 export const ScenarioSchema = z

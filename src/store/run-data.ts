@@ -135,17 +135,18 @@ export function abValue(db: Db, runId: string, metric: 'lift' | 'conversion_lift
   }
 }
 
-/** A feedback participant on a domain at the last round: its exposure Gini (or its rise since the first round), coverage or true CTR. */
+/** A feedback participant on a domain at the last round: its exposure Gini, coverage or true CTR, or (…_rise) that less its first round's. */
 export function feedbackValue(
   db: Db,
   runId: string,
-  metric: 'gini' | 'gini_rise' | 'coverage' | 'true_ctr',
+  metric: 'gini' | 'gini_rise' | 'coverage' | 'true_ctr' | 'true_ctr_rise',
   participant: string,
   domain: string,
 ): Promise<Value> {
   const where = `run_id = ${sqlString(runId)} AND participant = ${sqlString(participant)} AND domain = ${sqlString(domain)}`;
   const at = (col: string, order: 'DESC' | 'ASC') => `(SELECT ${col} FROM feedback_rounds WHERE ${where} ORDER BY round ${order} LIMIT 1)`;
-  return one(db, `SELECT ${metric === 'gini_rise' ? `${at('gini', 'DESC')} - ${at('gini', 'ASC')}` : at(metric, 'DESC')} AS v`);
+  const col = metric.replace(/_rise$/, '');
+  return one(db, `SELECT ${col === metric ? at(col, 'DESC') : `${at(col, 'DESC')} - ${at(col, 'ASC')}`} AS v`);
 }
 
 /** An arm's long-term lift (scenario.dynamics) on a domain: clicks or visits per planned user over the whole test, estimated or true. */

@@ -192,7 +192,12 @@ export const TABLES = [
     columns: [
       RUN_ID,
       { name: 'participant', type: 'varchar', notNull: true, doc: 'a learner of the feedback block, or an A/B arm' },
-      { name: 'kind', type: 'varchar', notNull: true, doc: 'learner (retrains on its own log each round) or static (an A/B arm as it is)' },
+      {
+        name: 'kind',
+        type: 'varchar',
+        notNull: true,
+        doc: 'learner (a count-based learner of the feedback block), retrained (a trained A/B arm fine-tuned on its own log) or static (an A/B arm as trained)',
+      },
       { name: 'round', type: 'integer', notNull: true, doc: 'from 1, in time order' },
       { name: 'domain', type: 'varchar', notNull: true, doc: 'the domain' },
       { name: 'impressions', type: 'integer', doc: 'served in the round' },

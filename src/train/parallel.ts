@@ -5,6 +5,8 @@
 // same seeds, so a parallel run's numbers equal a serial run's to the last digit on one backend.
 import type { MamlModel } from '../models/maml.js';
 import { serveWhileAdapting } from './serve-time.js';
+import { retrainInRounds, type RetrainLoop } from './feedback-retrain.js';
+import type { FeedbackRound } from '../data/serve-rounds.js';
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { Scenario } from '../scenario/schema.js';
@@ -39,6 +41,8 @@ export interface TrainedResult {
   testCandidates: Float32Array;
   /** maml-serve: seconds spent serving the replay while adapting on its own impressions (else null). */
   serveSeconds: number | null;
+  /** scenario.feedback with arms 'retrain': the rounds of its arms, fine-tuned on their own logs (else empty). */
+  feedback: FeedbackRound[];
 }
 
 /** Train one strategy in this thread and keep only its results. */
@@ -49,6 +53,7 @@ export async function trainOne(
   scoreCandidates: boolean,
   onEvent: Listener,
   signal?: AbortSignal,
+  retrain: RetrainLoop[] = [],
 ): Promise<TrainedResult> {
   const t = await fitStrategy(strategy(name), p.ds, p.split, p.history, p.world.scenario.training, seed, onEvent, signal);
   try {
@@ -71,6 +76,16 @@ export async function trainOne(
     }
     const tcs = testCandidatesOf(p);
     const testCandidates = t.score(tcs, every(tcs.n)).click;
+    // Last: the loops fine-tune the weights (and put them back after each), so every score above is the trained model's.
+    let feedback: FeedbackRound[] = [];
+    if (retrain.length) {
+      const r = retrainInRounds(p, t, candidatesOf(p), retrain);
+      feedback = r.rounds;
+      onEvent({
+        type: 'log',
+        message: `${name}: ${retrain.map((l) => l.participant).join(', ')} served ${p.world.scenario.feedback!.rounds} feedback rounds retraining on their own logs in ${r.seconds.toFixed(1)} s (${r.updates} updates)`,
+      });
+    }
     return {
       strategy: name,
       curve: t.curve,
@@ -81,6 +96,7 @@ export async function trainOne(
       candidates,
       testCandidates,
       serveSeconds,
+      feedback,
     };
   } finally {
     t.dispose();
@@ -96,6 +112,8 @@ export interface ParallelOptions {
   backend: BackendName;
   /** Strategies whose replay-candidate scores are needed (the A/B arms). */
   candidates: ReadonlySet<string>;
+  /** scenario.feedback with arms 'retrain': per strategy, the arms whose feedback loops it runs. */
+  retrain?: ReadonlyMap<string, RetrainLoop[]>;
   /** A pool shared with other runs (check's seeds); otherwise one is made for this call. */
   pool?: TrainingPool;
   /** The pool's order among runs sharing it: lower first. */
@@ -109,6 +127,7 @@ interface Task {
   seed: number;
   name: string;
   candidates: boolean;
+  retrain: RetrainLoop[];
   /** Lower runs first (check: the seed's position), then the costlier strategy. */
   priority: number;
   onEvent: Listener;
@@ -190,10 +209,18 @@ export class TrainingPool {
   }
 
   /** Train `name` on the world of (scenario, seed) in a worker; resolves with its results. */
-  train(scenario: Scenario, seed: number, name: string, candidates: boolean, priority: number, onEvent: Listener): Promise<TrainedResult> {
+  train(
+    scenario: Scenario,
+    seed: number,
+    name: string,
+    candidates: boolean,
+    priority: number,
+    onEvent: Listener,
+    retrain: RetrainLoop[] = [],
+  ): Promise<TrainedResult> {
     if (this.broken) return Promise.reject(this.broken);
     return new Promise((resolve, reject) => {
-      this.queue.push({ scenario, seed, name, candidates, priority, onEvent, resolve, reject });
+      this.queue.push({ scenario, seed, name, candidates, retrain, priority, onEvent, resolve, reject });
       this.queue.sort((a, b) => a.priority - b.priority || (strategy(b.name).cost ?? 1) - (strategy(a.name).cost ?? 1));
       this.dispatch();
     });
@@ -204,7 +231,7 @@ export class TrainingPool {
       const w = this.idle.shift()!;
       const t = this.queue.shift()!;
       this.busy.set(w, t);
-      w.postMessage({ scenario: t.scenario, seed: t.seed, name: t.name, candidates: t.candidates });
+      w.postMessage({ scenario: t.scenario, seed: t.seed, name: t.name, candidates: t.candidates, retrain: t.retrain });
     }
   }
 
@@ -229,14 +256,14 @@ export async function trainAll(p: TrainingInputs, names: string[], seed: number,
   const heavy = o.backend === 'wasm' && names.length > 1 && names.some((n) => modelFootprint(p.world.scenario, n, p.world.layout).wasmHeapBytes > RECYCLE_HEAP);
   if (workers === 1 && !o.pool && !heavy) {
     const out: TrainedResult[] = [];
-    for (const name of names) out.push(await trainOne(p, name, seed, o.candidates.has(name), onEvent, o.signal));
+    for (const name of names) out.push(await trainOne(p, name, seed, o.candidates.has(name), onEvent, o.signal, o.retrain?.get(name)));
     return out;
   }
   const pool = o.pool ?? new TrainingPool(workers, o.backend);
   const onAbort = () => pool.abort(o.signal!.reason instanceof Error ? o.signal!.reason : new Error(String(o.signal!.reason)));
   o.signal?.addEventListener('abort', onAbort, { once: true });
   try {
-    return await Promise.all(names.map((n) => pool.train(p.world.scenario, seed, n, o.candidates.has(n), o.priority ?? 0, onEvent)));
+    return await Promise.all(names.map((n) => pool.train(p.world.scenario, seed, n, o.candidates.has(n), o.priority ?? 0, onEvent, o.retrain?.get(n))));
   } finally {
     o.signal?.removeEventListener('abort', onAbort);
     if (!o.pool && !o.signal?.aborted) await pool.close();

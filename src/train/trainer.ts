@@ -31,6 +31,8 @@ export interface Trained {
   predict(rows: Int32Array): Predictions;
   /** Probabilities for rows of another dataset (replay candidates); per-user history from the logged data. */
   score(other: Dataset, rows: Int32Array): Predictions;
+  /** The variables a batch of domain `d` trains: a per-domain strategy's own for d, else all. */
+  varsFor(d: number): tf.Variable[];
   dispose(): void;
 }
 
@@ -319,6 +321,37 @@ export async function fitStrategy(
     samplesPerSecond,
     predict,
     score: (other, rows) => (model.predictRows ? model.predictRows(other, rows, history, ds) : predictPlain(model, other, rows)),
+    varsFor: (d) => (info.kind === 'per-domain' ? params.list.filter((v) => v.name.includes(`/domain${d}/`)) : params.list),
     dispose: () => tf.dispose([...params.list, ...params.state]),
   };
+}
+
+/**
+ * Incremental training of a trained model on new rows (an arm's own served log): `epochs` passes of
+ * Adam over them in single-domain batches, no validation and no early stopping — the update a
+ * production model gets from yesterday's logs. `train` is the original training period (MAML's meta
+ * step samples its users there). Returns the mean batch loss.
+ */
+export function fineTune(
+  t: Trained,
+  ds: Dataset,
+  rows: Int32Array,
+  ctx: { train: Int32Array; history: History },
+  config: TrainingConfig,
+  epochs: number,
+  optimizer: tf.Optimizer,
+  rng: ReturnType<typeof stream>,
+): number {
+  const model = t.model as Trainable;
+  let sum = 0;
+  let count = 0;
+  for (let e = 0; e < epochs; e++) {
+    for (const b of epochBatches(rowsByDomain(ds, rows), config.batchSize, rng)) {
+      const loss = trainStep(model, optimizer, t.varsFor(b.domain), ds, b, { ds, train: ctx.train, history: ctx.history, rng }, config);
+      sum += loss.dataSync()[0];
+      count++;
+      loss.dispose();
+    }
+  }
+  return count ? sum / count : NaN;
 }

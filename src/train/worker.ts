@@ -6,6 +6,7 @@ import type { Scenario } from '../scenario/schema.js';
 import { selectBackend, wasmHeapBytes, type BackendName } from '../tf/backend.js';
 import { modelInputs, type TrainingInputs } from '../data/inputs.js';
 import { trainOne, type TrainedResult } from './parallel.js';
+import type { RetrainLoop } from './feedback-retrain.js';
 
 const { backend } = workerData as { backend: BackendName };
 const port = parentPort!;
@@ -27,10 +28,10 @@ function inputs(scenario: Scenario, seed: number) {
   return p;
 }
 
-port.on('message', async (m: { scenario: Scenario; seed: number; name: string; candidates: boolean }) => {
+port.on('message', async (m: { scenario: Scenario; seed: number; name: string; candidates: boolean; retrain: RetrainLoop[] }) => {
   try {
     const p = await inputs(m.scenario, m.seed);
-    const result = await trainOne(p, m.name, m.seed, m.candidates, (event) => port.postMessage({ type: 'event', event }));
+    const result = await trainOne(p, m.name, m.seed, m.candidates, (event) => port.postMessage({ type: 'event', event }), undefined, m.retrain);
     port.postMessage({ type: 'result', result, heapBytes: wasmHeapBytes() }, transfers(result));
   } catch (e) {
     port.postMessage({ type: 'error', message: (e as Error).message, stack: (e as Error).stack });

@@ -3,16 +3,8 @@ import assert from 'node:assert/strict';
 import { generateWorld } from '../../src/world/world.js';
 import { candidatesOf, trainingInputs } from '../../src/data/inputs.js';
 import { candidateTruth } from '../../src/data/candidate-truth.js';
-import { feedbackLoops, gini } from '../../src/abtest/feedback.js';
+import { feedbackLoops } from '../../src/abtest/feedback.js';
 import { scenario } from '../helpers/scenarios.js';
-
-test('gini: 0 for equal counts, (n − 1) / n when one item has everything, and the textbook value in between', () => {
-  assert.equal(gini([3, 3, 3, 3]), 0);
-  assert.ok(Math.abs(gini([0, 0, 0, 5]) - 0.75) < 1e-12);
-  // 1, 2, 3, 4: Σ|xᵢ − xⱼ| / (2 n² mean) = 20 / (2 · 16 · 2.5) = 0.25.
-  assert.ok(Math.abs(gini([4, 1, 3, 2]) - 0.25) < 1e-12);
-  assert.equal(gini([0, 0]), 0);
-});
 
 test('feedback loops: a most-popular learner from an empty log locks in after one round; Thompson concentrates gradually and learns; a static arm does not drift', () => {
   const s = scenario('tiny', (r) => {

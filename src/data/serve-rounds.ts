@@ -1,0 +1,132 @@
+// Serving in rounds, the mechanics every feedback-loop participant shares — a count-based learner
+// (abtest/feedback.ts) and a trained arm retraining on its own log (train/feedback-retrain.ts): the
+// replay's requests are cut into `rounds` equal slices in time order; each round the participant's
+// scores rank the slice's candidates, the clicks are drawn from the truth (position curve applied),
+// and after every `every` rounds what it served since its last update goes to `learn`. Per round and
+// domain: the catalogue's coverage, the concentration (Gini) of exposure and the true CTR served.
+import type { World } from '../world/world.js';
+import { sliceRequests } from '../world/traffic.js';
+import { stream } from '../world/rng.js';
+import { rankSlates } from './slates.js';
+
+export interface FeedbackRound {
+  participant: string;
+  /** 'learner' (a count-based learner), 'retrained' (a trained arm fine-tuned on its own log) or 'static' (an arm as it is). */
+  kind: 'learner' | 'retrained' | 'static';
+  round: number;
+  domain: string;
+  impressions: number;
+  /** Share of the domain's catalogue shown at least once in the round. */
+  coverage: number;
+  /** Gini coefficient of the round's impressions over the domain's catalogue (0 even, → 1 all on one item). */
+  gini: number;
+  /** Share of the round's impressions that went to the domain's most-shown 1% of items (at least one item). */
+  topShare: number;
+  /** The true CTR of what was served (expected clicks per impression). */
+  trueCtr: number;
+  /** Clicks drawn. */
+  clicks: number;
+}
+
+/** Gini coefficient of non-negative counts: 2 Σ i·x₍ᵢ₎ / (n Σ x) − (n + 1) / n over the ascending order. */
+export function gini(counts: ArrayLike<number>): number {
+  const x = Float64Array.from(counts).sort();
+  const n = x.length;
+  let total = 0;
+  let weighted = 0;
+  for (let i = 0; i < n; i++) {
+    total += x[i];
+    weighted += (i + 1) * x[i];
+  }
+  return total > 0 ? (2 * weighted) / (n * total) - (n + 1) / n : 0;
+}
+
+/** What a participant served since its last update: replay candidate indices, in serving order, and whether each was clicked. */
+export interface Served {
+  cand: Int32Array;
+  domain: Uint8Array;
+  clicked: Uint8Array;
+}
+
+export interface RoundsOptions {
+  rounds: number;
+  /** Update after every this many rounds (the retrain cadence); the last round's log is never learnt from, as nothing follows it. */
+  every: number;
+  name: string;
+  kind: FeedbackRound['kind'];
+  /** Each replay candidate's true click probability at the first position. */
+  click: Float32Array;
+  bias: (pos: number) => number;
+  /** The scores of the round's candidates: replay candidates c0 … c1 of requests from … to. */
+  scoresFor(c0: number, c1: number, from: number, to: number): Float32Array;
+  learn?(served: Served): void;
+}
+
+/** One participant's rounds. Clicks come from the stream 'feedback:outcomes:<name>' of the world's seed. */
+export function serveInRounds(w: World, o: RoundsOptions): FeedbackRound[] {
+  const rq = w.replay;
+  const D = w.layout.domains.length;
+  const slateOf = w.scenario.domains.map((d) => d.slate);
+  const rng = stream(w.seed, `feedback:outcomes:${o.name}`);
+  const out: FeedbackRound[] = [];
+  let cand: number[] = [];
+  let domainLog: number[] = [];
+  let clickedLog: number[] = [];
+  for (let t = 0; t < o.rounds; t++) {
+    const from = Math.floor((t * rq.n) / o.rounds);
+    const to = Math.floor(((t + 1) * rq.n) / o.rounds);
+    const c0 = rq.candStart[from];
+    const sub = sliceRequests(rq, from, to, w.truth.dim);
+    const sl = rankSlates(sub, slateOf, o.scoresFor(c0, rq.candStart[to], from, to));
+    const shown = Array.from({ length: D }, () => new Float64Array(w.items.count));
+    const clicked = Array.from({ length: D }, () => new Float64Array(w.items.count));
+    const expected = new Float64Array(D);
+    for (let q = 0; q < sub.n; q++) {
+      const d = sub.domain[q];
+      for (let j = sl.start[q]; j < sl.start[q + 1]; j++) {
+        const k = c0 + sl.cand[j];
+        const p = o.click[k] * o.bias(j - sl.start[q]);
+        const i = rq.candItems[k];
+        shown[d][i]++;
+        expected[d] += p;
+        const c = rng.next() < p ? 1 : 0;
+        clicked[d][i] += c;
+        if (o.learn) {
+          cand.push(k);
+          domainLog.push(d);
+          clickedLog.push(c);
+        }
+      }
+    }
+    for (let d = 0; d < D; d++) {
+      const cat = w.items.catalogues[d];
+      const exposure = Float64Array.from(cat, (i) => shown[d][i]);
+      const total = exposure.reduce((a, b) => a + b, 0);
+      const sorted = Float64Array.from(exposure).sort().reverse();
+      const top = Math.max(1, Math.floor(cat.length / 100));
+      let topSum = 0;
+      for (let q = 0; q < top; q++) topSum += sorted[q];
+      let clicks = 0;
+      for (const i of cat) clicks += clicked[d][i];
+      out.push({
+        participant: o.name,
+        kind: o.kind,
+        round: t + 1,
+        domain: w.layout.domains[d],
+        impressions: total,
+        coverage: exposure.filter((x) => x > 0).length / cat.length,
+        gini: gini(exposure),
+        topShare: total > 0 ? topSum / total : NaN,
+        trueCtr: total > 0 ? expected[d] / total : NaN,
+        clicks,
+      });
+    }
+    if (o.learn && (t + 1) % o.every === 0 && t + 1 < o.rounds) {
+      o.learn({ cand: Int32Array.from(cand), domain: Uint8Array.from(domainLog), clicked: Uint8Array.from(clickedLog) });
+      cand = [];
+      domainLog = [];
+      clickedLog = [];
+    }
+  }
+  return out;
+}
