@@ -4,6 +4,7 @@
 const LAYERS = [
   ['cli', 'src/cli\\.ts$', 'the entry point: finds the command and loads it on demand'],
   ['commands', 'src/commands/', 'one file per command: parse flags, call one function, print'],
+  ['sweep', 'src/sweep/', "a check's runs as units over shard processes, their Parquet files and their merge"],
   ['check', 'src/check/', 'regression tests of strategy choices over seeds'],
   ['tui', 'src/tui/', 'the terminal dashboard (React + Ink)'],
   ['experiment', 'src/experiment/', 'one run as numbered steps, its memory budget and cancellation'],

@@ -16,6 +16,7 @@ const runners: Record<CommandName, () => Promise<Runner>> = {
   query: async () => (await import('./commands/query.js')).query,
   report: async () => (await import('./commands/report.js')).report,
   check: async () => (await import('./commands/check.js')).check,
+  sweep: async () => (await import('./commands/sweep.js')).sweep,
   import: async () => (await import('./commands/import.js')).importLog,
   readout: async () => (await import('./commands/readout.js')).readout,
   fit: async () => (await import('./commands/fit.js')).fit,

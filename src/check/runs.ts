@@ -10,6 +10,7 @@ import { executeRun, type RunPlan } from '../experiment/experiment.js';
 import { newHandle, type RunHandle } from '../experiment/cancel.js';
 import { DEFAULT_WORKERS, TrainingPool } from '../train/parallel.js';
 import { VERSION } from '../util/version.js';
+import { UserError } from '../util/errors.js';
 
 export interface SeedRun {
   seed: number;
@@ -74,6 +75,8 @@ export interface EnsureOptions {
   workers?: number;
   /** Grade each run's decisions over this many re-randomised assignments (0 or absent: no grading). */
   grade?: number;
+  /** Run nothing: a seed without a reusable run is an error naming it (check --from: the sweep named here made the runs). */
+  reuseOnly?: string;
 }
 
 /** Seeds trained at once by a check: the next seed's strategies fill the cores while the last ones of the previous seed finish. */
@@ -91,6 +94,7 @@ export async function ensureRuns(scenario: Scenario, seeds: number[], o: EnsureO
   const out: SeedRun[] = [];
   const inFlight = new Set<Promise<void>>();
   const errors: Error[] = [];
+  const missing: number[] = [];
   o.handle.others = new Set();
   try {
     for (const [index, seed] of seeds.entries()) {
@@ -115,6 +119,10 @@ export async function ensureRuns(scenario: Scenario, seeds: number[], o: EnsureO
       if (stored) {
         onEvent({ type: 'log', message: `${scenario.name} seed ${seed}: reusing stored run ${stored}` });
         out[index] = { seed, runId: stored, reused: true, seconds: 0 };
+        continue;
+      }
+      if (o.reuseOnly) {
+        missing.push(seed);
         continue;
       }
       onEvent({ type: 'log', message: `${scenario.name} seed ${seed}: training ${names.join(', ')}` });
@@ -142,5 +150,9 @@ export async function ensureRuns(scenario: Scenario, seeds: number[], o: EnsureO
     await pool?.close();
   }
   if (errors.length) throw errors[0];
+  if (missing.length)
+    throw new UserError(
+      `check: ${scenario.name}: no run of seed${missing.length > 1 ? 's' : ''} ${missing.join(', ')} in the store or in the sweep ${o.reuseOnly}; run its shards (crossab sweep status ${o.reuseOnly})`,
+    );
   return out;
 }

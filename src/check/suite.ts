@@ -52,7 +52,7 @@ export interface Baseline {
   scenario: Scenario;
 }
 
-interface ScenarioPlan {
+export interface ScenarioPlan {
   file: string;
   scenario: Scenario;
   run: RunPlan;
@@ -101,14 +101,14 @@ export async function planCheck(
 }
 
 /** Assignments each run of a scenario must grade: its check block's, when an expectation judges the decisions; else none. */
-function gradeFor(p: ScenarioPlan): number {
+export function gradeFor(p: ScenarioPlan): number {
   return p.claims.some((c) => (GRADE_METRICS as readonly string[]).includes(c.expectation.metric)) ? (p.scenario.check?.assignments ?? DEFAULT_ASSIGNMENTS) : 0;
 }
 
 /** Run what the store does not hold yet and judge every scenario of the plan. */
 export async function runCheck(
   plan: CheckPlan,
-  o: { db: string; fresh: boolean; workers?: number; tolerances: Tolerances; handle: RunHandle },
+  o: { db: string; fresh: boolean; workers?: number; tolerances: Tolerances; handle: RunHandle; reuseOnly?: string },
   onEvent: Listener,
 ): Promise<ScenarioResult[]> {
   const results: ScenarioResult[] = [];
@@ -118,7 +118,16 @@ export async function runCheck(
     const runs = await ensureRuns(
       p.scenario,
       p.seeds,
-      { db: o.db, plan: p.run, fresh: o.fresh, exclude: baseline ? [baseline.runId] : [], handle: o.handle, workers: o.workers, grade: gradeFor(p) },
+      {
+        db: o.db,
+        plan: p.run,
+        fresh: o.fresh,
+        exclude: baseline ? [baseline.runId] : [],
+        handle: o.handle,
+        workers: o.workers,
+        grade: gradeFor(p),
+        reuseOnly: o.reuseOnly,
+      },
       onEvent,
     );
     const judged: Judged[] = [];

@@ -13,6 +13,7 @@ import { loadBaseline, planCheck, runCheck, tally, type SeedChoice } from '../ch
 import { writeJunit, type Suite } from '../check/junit.js';
 import { DEFAULT_TOLERANCES, type Tolerances } from '../check/baseline.js';
 import { MAX_SEED, checkOutputPath, parse, workersFlag } from './args.js';
+import { mergeSweep, sweepRoot } from '../sweep/sweep.js';
 import { COMMANDS } from './specs.js';
 
 /** '1,2,3' is a list of seeds; a single number N is N seeds counting up from the scenario's seed. */
@@ -55,7 +56,9 @@ export async function check(argv: string[]): Promise<number> {
   const { values, positionals } = parse('check', argv, COMMANDS.check.flags, COMMANDS.check.positionals);
   const workers = workersFlag('check', values.workers);
   const baselineId = values.baseline;
-  if (!baselineId && positionals.length === 0) throw new UserError("check: missing scenario file; see 'crossab check --help'");
+  if (baselineId && values.from !== undefined) throw new UserError('check: --from judges a sweep; it does not take --baseline');
+  if (values.from !== undefined && values.fresh) throw new UserError('check: --from runs nothing, so --fresh does not apply');
+  if (!baselineId && values.from === undefined && positionals.length === 0) throw new UserError("check: missing scenario file; see 'crossab check --help'");
   if (baselineId && positionals.length > 1) throw new UserError('check: --baseline compares one scenario; give at most one scenario file');
   if (!baselineId && values.tolerance !== undefined) throw new UserError('check: --tolerance applies only with --baseline');
   const seedFlag = parseSeeds(values.seeds);
@@ -66,13 +69,21 @@ export async function check(argv: string[]): Promise<number> {
   const log = values.json ? silent : plainLogger(process.stderr, true);
   const handle = newHandle(dbPath);
   const baseline = baselineId ? await loadBaseline(dbPath, baselineId) : null;
+  const sweep = values.from === undefined ? null : await mergeSweep(sweepRoot(values.from), dbPath, { sameBuild: true });
+  if (sweep && !values.json)
+    process.stderr.write(
+      `sweep ${values.from}: ${sweep.added.length} runs merged into ${dbPath}, ${sweep.skipped.length} there already; ${sweep.unfinished.length} of ${sweep.plan.units.length} units unfinished\n`,
+    );
   const files = positionals.length
     ? positionals.map((f) => ({ file: f, scenario: loadScenario(f) }))
-    : [{ file: `(run ${baseline!.runId})`, scenario: baseline!.scenario }];
-  const plan = await planCheck(files, { db: dbPath, backend: values.backend, workers, seeds: seedFlag, baseline });
+    : sweep
+      ? sweep.plan.scenarios
+      : [{ file: `(run ${baseline!.runId})`, scenario: baseline!.scenario }];
+  const seeds = sweep && values.seeds === undefined ? sweep.plan.seeds : seedFlag;
+  const plan = await planCheck(files, { db: dbPath, backend: values.backend ?? sweep?.plan.backend, workers, seeds, baseline });
 
   return withCancellation(handle, async () => {
-    const results = await runCheck(plan, { db: dbPath, fresh: !!values.fresh, workers, tolerances: tol, handle }, log);
+    const results = await runCheck(plan, { db: dbPath, fresh: !!values.fresh, workers, tolerances: tol, handle, reuseOnly: values.from }, log);
     const { passed, failed, inconclusive, code } = tally(results, allow);
     if (junit) {
       const suites: Suite[] = results.map((r) => ({ name: baseline ? `${r.scenario} vs ${baseline.runId}` : r.scenario, seconds: r.seconds, cases: r.judged }));

@@ -1,5 +1,6 @@
 import { DEFAULT_DB } from '../store/location.js';
 import { writeReport } from '../report/write.js';
+import { mergeSweep, sweepRoot } from '../sweep/sweep.js';
 import { UserError } from '../util/errors.js';
 import { checkOutputDir, checkOutputPath, listFlag, parse } from './args.js';
 import { COMMANDS } from './specs.js';
@@ -11,7 +12,19 @@ export async function report(argv: string[]): Promise<number> {
   if (values.compare && ids.length < 2) throw new UserError('report: --compare needs at least two run IDs');
   const out = values.out ? checkOutputPath('report', 'out', values.out, '.html') : undefined;
   const svg = values.svg ? checkOutputDir('report', 'svg', values.svg) : undefined;
-  const { html, svgs } = await writeReport(values.db ?? DEFAULT_DB, ids, out, svg);
+  const db = values.from === undefined ? (values.db ?? DEFAULT_DB) : checkOutputPath('report', 'db', values.db ?? DEFAULT_DB);
+  if (values.from !== undefined) {
+    const m = await mergeSweep(sweepRoot(values.from), db);
+    // A report of what has finished is still useful mid-sweep, so unfinished units are named, not fatal.
+    process.stderr.write(
+      `sweep ${values.from}: ${m.added.length} runs merged into ${db}, ${m.skipped.length} there already` +
+        (m.unfinished.length
+          ? `; ${m.unfinished.length} of ${m.plan.units.length} units unfinished: ${m.unfinished.map((s) => `${s.unit.scenario} seed ${s.unit.seed} (${s.state})`).join(', ')}`
+          : '') +
+        '\n',
+    );
+  }
+  const { html, svgs } = await writeReport(db, ids, out, svg);
   process.stdout.write(`wrote ${html}${svgs.length ? ` and ${svgs.length} SVG charts in ${svg}` : ''}\n`);
   return 0;
 }

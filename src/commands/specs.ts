@@ -119,10 +119,11 @@ const QUERY = {
 } as const;
 
 const REPORT = {
-  usage: 'crossab report [--run ID|latest] [--compare A,B,…] [--db PATH] [--out reports/NAME.html] [--svg DIR]',
+  usage: 'crossab report [--run ID|latest] [--compare A,B,…] [--from SWEEP_DIR] [--db PATH] [--out reports/NAME.html] [--svg DIR]',
   flags: {
     run: { type: 'string', value: 'ID', help: "the run to report, or 'latest' (default: the latest complete run)" },
     compare: { type: 'string', value: 'A,B,…', help: 'two or more run IDs side by side in one report' },
+    from: { type: 'string', value: 'DIR', help: "first merge a sweep's finished units into --db (unfinished ones are listed)" },
     db: dbFlag(false),
     out: { type: 'string', value: 'FILE.html', help: 'where the report goes (default reports/RUN_ID.html; its folder must exist)' },
     svg: { type: 'string', value: 'DIR', help: 'also write each chart as SVG into DIR (an existing folder, or a new one inside one)' },
@@ -135,6 +136,7 @@ const REPORT = {
 const CHECK = {
   usage:
     'crossab check <scenario.json…> [--seeds 1,2,3 | --seeds N] [--db PATH] [--junit FILE] [--json] [--allow-inconclusive] [--fresh] [--backend node|wasm|cpu] [--workers N]\n' +
+    '  crossab check --from SWEEP_DIR [scenario.json…] [--db PATH] [--junit FILE] [--json] [--allow-inconclusive]\n' +
     '  crossab check --baseline RUN_ID [scenario.json] [--tolerance auc=0.003,gauc=0.003,logloss=0.003,lift=0.03] [--seeds …] [--db PATH] [--junit FILE] [--json]',
   flags: {
     seeds: { type: 'string', value: 'N|a,b,…', help: "N seeds from the scenario's own, or a list (default: the scenario's check.seeds, else 3)" },
@@ -144,6 +146,11 @@ const CHECK = {
     'allow-inconclusive': { type: 'boolean', help: 'an inconclusive claim does not fail the check' },
     fresh: { type: 'boolean', help: 'run every seed again instead of reusing stored runs' },
     baseline: { type: 'string', value: 'RUN_ID', help: 'compare new runs with a stored run, metric by metric, instead of judging expectations' },
+    from: {
+      type: 'string',
+      value: 'DIR',
+      help: "judge a sweep's results: merge its finished units into --db and run nothing (the scenarios default to the sweep's)",
+    },
     tolerance: { type: 'string', value: 'm=x,…', help: 'with --baseline: how far each metric may move (auc, gauc, logloss, lift)' },
     backend: SHARED_FLAGS.backend,
     workers: SHARED_FLAGS.workers,
@@ -151,6 +158,37 @@ const CHECK = {
   positionals: { min: 0, max: 1000, name: 'scenario file' },
   summary: "Judge scenarios' expectations over seeds, or compare with a baseline run; exit 0 when all pass, 1 when any fails, 2 on bad input",
   examples: ['crossab check scenarios/library/*.json --junit reports/check.xml', 'crossab check --baseline RUN_ID --tolerance auc=0.003'],
+} as const;
+
+const SWEEP = {
+  usage:
+    'crossab sweep plan <scenario.json…> [--seeds 1,2,3 | --seeds N] [--root DIR] [--backend node|wasm|cpu] [--json]\n' +
+    '  crossab sweep run DIR [--shard I/N | --shards N] [--workers N]\n' +
+    '  crossab sweep status DIR [--json]\n' +
+    '  crossab sweep merge DIR [--db PATH] [--json]',
+  flags: {
+    seeds: { type: 'string', value: 'N|a,b,…', help: "plan: N seeds from each scenario's own, or a list (default: the scenario's check.seeds, else 3)" },
+    root: { type: 'string', value: 'DIR', help: 'plan: write the plan there (sweep.json), the folder the shards fill' },
+    shard: {
+      type: 'string',
+      value: 'I/N',
+      help: 'run: shard I of N, from 0 (default: JOB_COMPLETION_INDEX, SLURM_ARRAY_TASK_ID, AWS_BATCH_JOB_ARRAY_INDEX or CROSSAB_SHARD_INDEX, else 0/1)',
+    },
+    shards: { type: 'string', value: 'N', help: 'run: the shard count N, with the index from the batch engine (Slurm gives both)' },
+    db: dbFlag(true, '; merge: where the finished units go'),
+    backend: SHARED_FLAGS.backend,
+    workers: SHARED_FLAGS.workers,
+    json: { type: 'boolean', help: 'plan, status, merge: print one JSON object' },
+  },
+  positionals: { min: 1, max: 1000, name: 'plan|run|status|merge, then its arguments' },
+  summary:
+    "A check's runs as units shared out over shard processes (any batch engine's array job), written as Parquet under one folder and merged into a store; exit 0 done, 1 units failed or unfinished, 2 bad input",
+  examples: [
+    'crossab sweep plan scenarios/library/*.json --seeds 5 --root sweep/',
+    'crossab sweep run sweep/ --shard 3/10',
+    'crossab sweep status sweep/',
+    'crossab sweep merge sweep/ --db library.duckdb && crossab check --from sweep/ --db library.duckdb',
+  ],
 } as const;
 
 const TUI = {
@@ -250,6 +288,7 @@ export const COMMANDS = {
   query: QUERY,
   report: REPORT,
   check: CHECK,
+  sweep: SWEEP,
   import: IMPORT,
   readout: READOUT,
   fit: FIT,

@@ -1,0 +1,333 @@
+// A sweep: the runs a check needs, as a fixed list of units that any number of processes on any
+// number of machines share out by index, leaving files under one root folder and nothing else:
+//   ROOT/sweep.json                              the plan: scenarios (as run), seeds, build, units
+//   ROOT/<table>/scenario=<name>/seed=<n>/<key>.parquet   a finished unit's rows of that table
+//   ROOT/_units/<key>.running.json | .done.json | .failed.json   each unit's state, written atomically
+// A unit is one (scenario, seed): the run `check` would make for it — every strategy trained,
+// evaluated, replayed, graded as the scenario's expectations need — made in a private store and
+// exported table by table; its done marker, written last, lists its files, so a unit is finished
+// exactly when that marker exists and a killed shard leaves at most stray files that nothing reads.
+// Its key hashes what decides its results (crossab's build, the backend, the scenario as run, the
+// seed and the run's plan), so the same unit has the same key on every machine, a rerun skips it, and
+// a changed build cannot mix its results with an old one's.
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { hostname, tmpdir } from 'node:os';
+import { basename, join, resolve } from 'node:path';
+import type { Scenario } from '../scenario/schema.js';
+import { parseScenario } from '../scenario/load.js';
+import { UserError } from '../util/errors.js';
+import type { Listener } from '../util/events.js';
+import { writeFileAtomic } from '../util/atomic-write.js';
+import { isAlive, processStamp } from '../util/liveness.js';
+import { safeFileName } from '../util/file-name.js';
+import { VERSION } from '../util/version.js';
+import { exportRun, importRunFiles, type RunFile } from '../store/sweep-files.js';
+import { newHandle } from '../experiment/cancel.js';
+import { ensureRuns, runKey } from '../check/runs.js';
+import { gradeFor, planCheck, type CheckPlan, type SeedChoice } from '../check/suite.js';
+
+export interface Unit {
+  key: string;
+  scenario: string;
+  seed: number;
+}
+
+export interface SweepPlan {
+  version: string;
+  backend: string;
+  /** Every scenario as run (defaults filled in) and the file it came from. */
+  scenarios: { file: string; scenario: Scenario }[];
+  seeds: SeedChoice;
+  /** In order: scenario by scenario, seed by seed. Shard i of n takes units i, i + n, i + 2n, … */
+  units: Unit[];
+}
+
+export type UnitState = 'done' | 'running' | 'interrupted' | 'failed' | 'missing';
+
+const isRemote = (root: string) => /^[a-z][a-z0-9+.-]*:\/\//i.test(root);
+
+/** The root folder of a sweep, checked: object storage is reached by mounting or syncing it (README: Beyond one machine). */
+export function sweepRoot(root: string): string {
+  if (root.trim() === '') throw new UserError('sweep: the root folder is an empty string');
+  if (isRemote(root))
+    throw new UserError(
+      `sweep: '${root}' is object storage; shards write to a folder: mount the bucket (or sync a local folder to it) and give that path (see the README, Beyond one machine)`,
+    );
+  return resolve(root);
+}
+
+const planFile = (root: string) => join(root, 'sweep.json');
+const marker = (root: string, key: string, state: 'running' | 'done' | 'failed') => join(root, '_units', `${key}.${state}.json`);
+
+function unitKey(version: string, backend: string, scenario: Scenario, seed: number, plan: CheckPlan['scenarios'][number]): string {
+  const run = { strategies: plan.run.names, arms: plan.run.arms.arms.map((a) => a.name), control: plan.run.arms.control, grade: gradeFor(plan) };
+  return createHash('sha256')
+    .update(JSON.stringify([version, backend, scenario.name, runKey(scenario as unknown as Record<string, unknown>), seed, run]))
+    .digest('hex')
+    .slice(0, 20);
+}
+
+/** Plan the units of the scenarios' checks: everything that can be wrong with the input fails here. */
+export async function planSweep(
+  files: { file: string; scenario: Scenario }[],
+  o: { seeds: SeedChoice; backend?: string },
+): Promise<SweepPlan & { check: CheckPlan }> {
+  const names = new Set<string>();
+  for (const f of files) {
+    if (names.has(f.scenario.name)) throw new UserError(`sweep: two scenarios are named '${f.scenario.name}'; a sweep names its units by scenario`);
+    names.add(f.scenario.name);
+  }
+  // planRun opens its store to validate it; a sweep's stores are its units' own, so a throwaway one.
+  const scratch = join(tmpdir(), `crossab-sweep-plan-${process.pid}.duckdb`);
+  try {
+    const check = await planCheck(files, { db: scratch, backend: o.backend, workers: 1, seeds: o.seeds, baseline: null });
+    const backend = check.scenarios[0]?.run.backend ?? 'wasm';
+    const units = check.scenarios.flatMap((p) =>
+      p.seeds.map((seed) => ({ key: unitKey(VERSION, backend, p.scenario, seed, p), scenario: p.scenario.name, seed })),
+    );
+    return { version: VERSION, backend, scenarios: files, seeds: o.seeds, units, check };
+  } finally {
+    rmSync(scratch, { force: true });
+    rmSync(`${scratch}.wal`, { force: true });
+  }
+}
+
+/** Write the plan to ROOT/sweep.json; a root that holds another sweep's plan is refused. */
+export function writePlan(root: string, plan: SweepPlan): void {
+  mkdirSync(root, { recursive: true });
+  const body = JSON.stringify({ version: plan.version, backend: plan.backend, seeds: plan.seeds, scenarios: plan.scenarios, units: plan.units }, null, 1);
+  if (existsSync(planFile(root))) {
+    const old = readPlanFile(root);
+    if (JSON.stringify(old.units) !== JSON.stringify(plan.units))
+      throw new UserError(`sweep: ${root} holds another sweep (its units differ: another build, backend, scenario or seeds); use a new root`);
+    return;
+  }
+  writeFileAtomic(planFile(root), `${body}\n`);
+}
+
+function readPlanFile(root: string): SweepPlan {
+  if (!existsSync(planFile(root))) throw new UserError(`sweep: no sweep at '${root}' (no sweep.json); run 'crossab sweep plan … --root ${root}' first`);
+  let raw: SweepPlan;
+  try {
+    raw = JSON.parse(readFileSync(planFile(root), 'utf8'));
+  } catch (e) {
+    throw new UserError(`sweep: ${planFile(root)} is not valid JSON (${(e as Error).message.split('\n')[0]})`);
+  }
+  if (!Array.isArray(raw?.units) || !Array.isArray(raw?.scenarios)) throw new UserError(`sweep: ${planFile(root)} is not a sweep plan`);
+  return { ...raw, scenarios: raw.scenarios.map((s) => ({ file: s.file, scenario: parseScenario(s.scenario, `${basename(s.file)} in sweep.json`) })) };
+}
+
+/** The plan at ROOT, re-planned by this build: its units must be the ones the plan lists (same build, backend, scenarios, seeds). */
+export async function loadPlan(root: string, backend?: string): Promise<SweepPlan & { check: CheckPlan }> {
+  const stored = readPlanFile(root);
+  const plan = await planSweep(stored.scenarios, { seeds: stored.seeds, backend: backend ?? stored.backend });
+  if (JSON.stringify(plan.units) !== JSON.stringify(stored.units))
+    throw new UserError(
+      `sweep: this build (${plan.version}, ${plan.backend}) is not the one that planned ${root} (${stored.version}, ${stored.backend}); run the shards with the same build, or plan a new root`,
+    );
+  return plan;
+}
+
+/** Shard `index` of `count`: from --shard I/N, else the batch engine's array index (and count where it gives one). */
+export function shardOf(flag: string | undefined, countFlag: string | undefined, env: NodeJS.ProcessEnv = process.env): { index: number; count: number } {
+  const int = (v: string, what: string) => {
+    if (!/^\d+$/.test(v.trim())) throw new UserError(`sweep: ${what} must be a whole number, got '${v}'`);
+    return Number(v);
+  };
+  let index: number | undefined;
+  let count: number | undefined;
+  if (flag !== undefined) {
+    const m = /^(\d+)\/(\d+)$/.exec(flag.trim());
+    if (!m) throw new UserError(`sweep: --shard takes I/N (shard I of N, from 0), got '${flag}'`);
+    [index, count] = [Number(m[1]), Number(m[2])];
+  } else {
+    const from: [string, string | undefined][] = [
+      ['JOB_COMPLETION_INDEX', undefined],
+      ['SLURM_ARRAY_TASK_ID', 'SLURM_ARRAY_TASK_COUNT'],
+      ['AWS_BATCH_JOB_ARRAY_INDEX', undefined],
+      ['CROSSAB_SHARD_INDEX', 'CROSSAB_SHARD_COUNT'],
+    ];
+    const hit = from.find(([k]) => env[k] !== undefined && env[k] !== '');
+    if (hit) {
+      index = int(env[hit[0]]!, hit[0]);
+      // Slurm numbers an array from its first index (--array=1-10 starts at 1).
+      if (hit[0] === 'SLURM_ARRAY_TASK_ID' && env.SLURM_ARRAY_TASK_MIN) index -= int(env.SLURM_ARRAY_TASK_MIN, 'SLURM_ARRAY_TASK_MIN');
+      if (hit[1] && env[hit[1]]) count = int(env[hit[1]]!, hit[1]);
+    }
+    if (countFlag !== undefined) count = int(countFlag, '--shards');
+    if (index === undefined) index = 0;
+    count ??= 1;
+    if (hit === undefined && countFlag !== undefined && count > 1)
+      throw new UserError('sweep: --shards N needs the shard index: --shard I/N, or JOB_COMPLETION_INDEX, SLURM_ARRAY_TASK_ID, AWS_BATCH_JOB_ARRAY_INDEX');
+  }
+  if (count < 1 || count > 100_000) throw new UserError(`sweep: the shard count must be 1 to 100000, got ${count}`);
+  if (index < 0 || index >= count) throw new UserError(`sweep: shard index ${index} is outside 0 … ${count - 1}`);
+  return { index, count };
+}
+
+export const unitsOfShard = (units: Unit[], index: number, count: number): Unit[] => units.filter((_, k) => k % count === index);
+
+interface DoneMarker {
+  key: string;
+  scenario: string;
+  seed: number;
+  runId: string;
+  seconds: number;
+  host: string;
+  finishedAt: string;
+  files: RunFile[];
+}
+
+const readJson = <T>(path: string): T | null => {
+  try {
+    return JSON.parse(readFileSync(path, 'utf8')) as T;
+  } catch {
+    return null;
+  }
+};
+
+/** Each unit's state, from the files alone: done, running (its process alive, or on another host), interrupted (its process gone), failed or missing. */
+export function unitStates(root: string, units: Unit[]): { unit: Unit; state: UnitState; detail: string; seconds?: number }[] {
+  const here = hostname();
+  return units.map((unit) => {
+    const done = readJson<DoneMarker>(marker(root, unit.key, 'done'));
+    if (done) return { unit, state: 'done', detail: `run ${done.runId}, ${done.seconds.toFixed(1)} s on ${done.host}`, seconds: done.seconds };
+    const running = readJson<{ pid: number; stamp: string | null; host: string; startedAt: string }>(marker(root, unit.key, 'running'));
+    const failed = readJson<{ error: string; at: string }>(marker(root, unit.key, 'failed'));
+    if (running && (!failed || running.startedAt > failed.at)) {
+      if (running.host === here && !isAlive(running.pid, running.stamp))
+        return { unit, state: 'interrupted', detail: `its process (PID ${running.pid}) ended without finishing it` };
+      return { unit, state: 'running', detail: `PID ${running.pid} on ${running.host} since ${running.startedAt}` };
+    }
+    if (failed) return { unit, state: 'failed', detail: failed.error };
+    return { unit, state: 'missing', detail: '' };
+  });
+}
+
+export interface ShardOutcome {
+  ran: number;
+  skipped: number;
+  failed: { unit: Unit; error: string }[];
+  seconds: number;
+}
+
+/**
+ * Run shard `index` of `count`: each of its units not finished yet, one after another (each trains on
+ * `workers` threads), leaving its files and its done marker; a failed unit is marked and the rest go on.
+ */
+export async function runShard(
+  root: string,
+  plan: SweepPlan & { check: CheckPlan },
+  shard: { index: number; count: number },
+  o: { workers?: number },
+  onEvent: Listener,
+): Promise<ShardOutcome> {
+  const mine = unitsOfShard(plan.units, shard.index, shard.count);
+  const t0 = performance.now();
+  const out: ShardOutcome = { ran: 0, skipped: 0, failed: [], seconds: 0 };
+  const todo = mine.filter((u) => !existsSync(marker(root, u.key, 'done')));
+  out.skipped = mine.length - todo.length;
+  onEvent({
+    type: 'log',
+    message: `shard ${shard.index}/${shard.count}: ${mine.length} of ${plan.units.length} units, ${out.skipped} finished already, ${todo.length} to run`,
+  });
+  let spent = 0;
+  for (const [k, unit] of todo.entries()) {
+    const p = plan.check.scenarios.find((s) => s.scenario.name === unit.scenario)!;
+    const work = join(root, '_work');
+    mkdirSync(work, { recursive: true });
+    mkdirSync(join(root, '_units'), { recursive: true });
+    const db = join(work, `${unit.key}-${process.pid}.duckdb`);
+    const startedAt = new Date().toISOString();
+    writeFileAtomic(marker(root, unit.key, 'running'), JSON.stringify({ pid: process.pid, stamp: processStamp(), host: hostname(), startedAt }));
+    const t1 = performance.now();
+    try {
+      const [run] = await ensureRuns(
+        p.scenario,
+        [unit.seed],
+        { db, plan: p.run, fresh: true, handle: newHandle(db), workers: o.workers, grade: gradeFor(p) },
+        onEvent,
+      );
+      const dir = join(root, '%TABLE%', `scenario=${safeFileName(unit.scenario)}`, `seed=${unit.seed}`);
+      const files = await exportRun(db, run.runId, (table) => join(dir.replace('%TABLE%', table), `${unit.key}.parquet`));
+      const seconds = (performance.now() - t1) / 1000;
+      const done: DoneMarker = {
+        key: unit.key,
+        scenario: unit.scenario,
+        seed: unit.seed,
+        runId: run.runId,
+        seconds,
+        host: hostname(),
+        finishedAt: new Date().toISOString(),
+        files: files.map((f) => ({ ...f, path: f.path.slice(root.length + 1) })),
+      };
+      writeFileAtomic(marker(root, unit.key, 'done'), `${JSON.stringify(done, null, 1)}\n`);
+      rmSync(marker(root, unit.key, 'running'), { force: true });
+      rmSync(marker(root, unit.key, 'failed'), { force: true });
+      out.ran++;
+      spent += seconds;
+      const left = todo.length - k - 1;
+      onEvent({
+        type: 'log',
+        message: `unit ${out.skipped + k + 1}/${mine.length} of shard ${shard.index}/${shard.count} done: ${unit.scenario} seed ${unit.seed} in ${seconds.toFixed(1)} s${left ? `; ${left} left, ETA ${Math.round((spent / (k + 1)) * left)} s` : ''}`,
+      });
+    } catch (e) {
+      if (e instanceof Error && e.name === 'AbortError') throw e;
+      const error = (e as Error).message.split('\n')[0];
+      writeFileAtomic(marker(root, unit.key, 'failed'), JSON.stringify({ error, at: new Date().toISOString(), host: hostname() }));
+      rmSync(marker(root, unit.key, 'running'), { force: true });
+      out.failed.push({ unit, error });
+      onEvent({ type: 'log', message: `unit ${unit.scenario} seed ${unit.seed} failed: ${error}` });
+    } finally {
+      for (const f of [db, `${db}.wal`]) rmSync(f, { force: true });
+    }
+  }
+  out.seconds = (performance.now() - t0) / 1000;
+  return out;
+}
+
+/** The sweep at ROOT as units by state. */
+export function sweepStatus(root: string): { plan: SweepPlan; states: ReturnType<typeof unitStates> } {
+  const plan = readPlanFile(root);
+  return { plan, states: unitStates(root, plan.units) };
+}
+
+/** Merge every finished unit's files into the store; the units not finished are returned, not skipped silently. */
+export async function mergeSweep(
+  root: string,
+  db: string,
+  o: { sameBuild?: boolean } = {},
+): Promise<{ plan: SweepPlan; added: string[]; skipped: string[]; unfinished: ReturnType<typeof unitStates>; seconds: number }> {
+  const t0 = performance.now();
+  const { plan, states } = sweepStatus(root);
+  // A check reuses only runs of its own build: another build's sweep would merge and then match nothing.
+  if (o.sameBuild && plan.version !== VERSION)
+    throw new UserError(`sweep: ${root} was made by build ${plan.version}; this is ${VERSION}: judge it with that build, or plan and run the sweep again`);
+  const files: RunFile[] = [];
+  for (const s of states) {
+    if (s.state !== 'done') continue;
+    const done = readJson<DoneMarker>(marker(root, s.unit.key, 'done'))!;
+    for (const f of done.files) {
+      const path = join(root, f.path);
+      if (!existsSync(path))
+        throw new UserError(
+          `sweep: unit ${s.unit.scenario} seed ${s.unit.seed} is marked done but its file ${f.path} is missing; delete ${marker(root, s.unit.key, 'done')} and rerun its shard`,
+        );
+      files.push({ ...f, path });
+    }
+  }
+  const { added, skipped } = await importRunFiles(db, files);
+  return { plan, added, skipped, unfinished: states.filter((s) => s.state !== 'done'), seconds: (performance.now() - t0) / 1000 };
+}
+
+/** Files under ROOT that no done marker lists (a killed unit's, or a temporary file): what a cleanup may delete. */
+export function strayFiles(root: string): string[] {
+  const listed = new Set<string>();
+  const units = join(root, '_units');
+  if (existsSync(units))
+    for (const f of readdirSync(units)) if (f.endsWith('.done.json')) for (const x of readJson<DoneMarker>(join(units, f))?.files ?? []) listed.add(x.path);
+  return (readdirSync(root, { recursive: true }) as string[])
+    .filter((f) => f.endsWith('.parquet') || /\.parquet\.tmp-\d+$/.test(f))
+    .filter((f) => !listed.has(f));
+}
