@@ -26,23 +26,24 @@ export async function sweep(argv: string[]): Promise<number> {
       throw new UserError(`sweep ${sub}: --${k} does not apply (it takes ${ONLY[sub].map((f) => `--${f}`).join(', ') || 'no flags'})`);
   if (sub === 'plan') {
     if (!args.length) throw new UserError('sweep plan: give the scenario files');
+    const root = values.root === undefined ? undefined : sweepRoot(values.root, { write: true });
     const plan = await planSweep(
       args.map((f) => ({ file: f, scenario: loadScenario(f) })),
       { seeds: parseSeeds(values.seeds), backend: values.backend },
     );
-    if (values.root !== undefined) writePlan(sweepRoot(values.root), plan);
+    if (root !== undefined) writePlan(root, plan);
     if (values.json) process.stdout.write(`${JSON.stringify({ version: plan.version, backend: plan.backend, units: plan.units })}\n`);
     else
       process.stdout.write(
         `${formatTable(
           ['#', 'scenario', 'seed', 'key'],
           plan.units.map((u, k) => [String(k), u.scenario, String(u.seed), u.key]),
-        )}\n${plan.units.length} units (build ${plan.version}, ${plan.backend})${values.root !== undefined ? `; plan written to ${sweepRoot(values.root)}/sweep.json` : ''}\n`,
+        )}\n${plan.units.length} units (build ${plan.version}, ${plan.backend})${root !== undefined ? `; plan written to ${root}/sweep.json` : ''}\n`,
       );
     return 0;
   }
   if (args.length !== 1) throw new UserError(`sweep ${sub}: give one sweep folder`);
-  const root = sweepRoot(args[0]);
+  const root = sweepRoot(args[0], { write: sub === 'run' });
   if (sub === 'run') {
     const shard = shardOf(values.shard, values.shards);
     const plan = await loadPlan(root, values.backend);
@@ -53,11 +54,11 @@ export async function sweep(argv: string[]): Promise<number> {
     return r.failed.length ? 1 : 0;
   }
   if (sub === 'status') {
-    const { plan, states } = sweepStatus(root);
+    const { plan, states, files } = await sweepStatus(root);
     const count = (s: string) => states.filter((x) => x.state === s).length;
     const done = states.filter((s) => s.seconds !== undefined);
     const spent = done.reduce((a, s) => a + s.seconds!, 0);
-    const stray = strayFiles(root);
+    const stray = strayFiles(files);
     const summary = {
       units: states.length,
       done: count('done'),

@@ -11,7 +11,7 @@
 // seed and the run's plan), so the same unit has the same key on every machine, a rerun skips it, and
 // a changed build cannot mix its results with an old one's.
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import type { Scenario } from '../scenario/schema.js';
@@ -22,7 +22,7 @@ import { writeFileAtomic } from '../util/atomic-write.js';
 import { isAlive, processStamp } from '../util/liveness.js';
 import { safeFileName } from '../util/file-name.js';
 import { VERSION } from '../util/version.js';
-import { exportRun, importRunFiles, type RunFile } from '../store/sweep-files.js';
+import { exportRun, importRunFiles, isObjectStore, readRootFiles, type RootFiles, type RunFile } from '../store/sweep-files.js';
 import { newHandle } from '../experiment/cancel.js';
 import { ensureRuns, runKey } from '../check/runs.js';
 import { gradeFor, planCheck, type CheckPlan, type SeedChoice } from '../check/suite.js';
@@ -45,15 +45,20 @@ export interface SweepPlan {
 
 export type UnitState = 'done' | 'running' | 'interrupted' | 'failed' | 'missing';
 
-const isRemote = (root: string) => /^[a-z][a-z0-9+.-]*:\/\//i.test(root);
-
-/** The root folder of a sweep, checked: object storage is reached by mounting or syncing it (README: Beyond one machine). */
-export function sweepRoot(root: string): string {
+/**
+ * The root of a sweep, checked. Object storage (s3://, gs://) is read through DuckDB's httpfs; shards
+ * write to a folder (a mounted bucket, a shared volume, or a local one synced up after), because their
+ * atomic rename and marker removal are file-system operations.
+ */
+export function sweepRoot(root: string, o: { write?: boolean } = {}): string {
   if (root.trim() === '') throw new UserError('sweep: the root folder is an empty string');
-  if (isRemote(root))
-    throw new UserError(
-      `sweep: '${root}' is object storage; shards write to a folder: mount the bucket (or sync a local folder to it) and give that path (see the README, Beyond one machine)`,
-    );
+  if (isObjectStore(root)) {
+    if (o.write)
+      throw new UserError(
+        `sweep: shards write to a folder, not to '${root}': mount the bucket (or sync a local folder to it) and give that path; status, merge and check --from read '${root}' directly`,
+      );
+    return root.replace(/\/+$/, '');
+  }
   return resolve(root);
 }
 
@@ -107,14 +112,18 @@ export function writePlan(root: string, plan: SweepPlan): void {
 }
 
 function readPlanFile(root: string): SweepPlan {
-  if (!existsSync(planFile(root))) throw new UserError(`sweep: no sweep at '${root}' (no sweep.json); run 'crossab sweep plan … --root ${root}' first`);
+  return parsePlan(root, existsSync(planFile(root)) ? readFileSync(planFile(root), 'utf8') : undefined);
+}
+
+function parsePlan(root: string, text: string | undefined): SweepPlan {
+  if (text === undefined) throw new UserError(`sweep: no sweep at '${root}' (no sweep.json); run 'crossab sweep plan … --root ${root}' first`);
   let raw: SweepPlan;
   try {
-    raw = JSON.parse(readFileSync(planFile(root), 'utf8'));
+    raw = JSON.parse(text);
   } catch (e) {
-    throw new UserError(`sweep: ${planFile(root)} is not valid JSON (${(e as Error).message.split('\n')[0]})`);
+    throw new UserError(`sweep: ${root}/sweep.json is not valid JSON (${(e as Error).message.split('\n')[0]})`);
   }
-  if (!Array.isArray(raw?.units) || !Array.isArray(raw?.scenarios)) throw new UserError(`sweep: ${planFile(root)} is not a sweep plan`);
+  if (!Array.isArray(raw?.units) || !Array.isArray(raw?.scenarios)) throw new UserError(`sweep: ${root}/sweep.json is not a sweep plan`);
   return { ...raw, scenarios: raw.scenarios.map((s) => ({ file: s.file, scenario: parseScenario(s.scenario, `${basename(s.file)} in sweep.json`) })) };
 }
 
@@ -179,22 +188,34 @@ interface DoneMarker {
   files: RunFile[];
 }
 
-const readJson = <T>(path: string): T | null => {
+const markerName = (key: string, state: 'running' | 'done' | 'failed') => `_units/${key}.${state}.json`;
+
+/** A marker's content, or null when it is absent or torn (a marker is written whole, so torn means foreign). */
+const readMarker = <T>(files: RootFiles, key: string, state: 'running' | 'done' | 'failed'): T | null => {
+  const text = files.texts.get(markerName(key, state));
+  if (text === undefined) return null;
   try {
-    return JSON.parse(readFileSync(path, 'utf8')) as T;
+    return JSON.parse(text) as T;
   } catch {
     return null;
   }
 };
 
+export interface UnitStatus {
+  unit: Unit;
+  state: UnitState;
+  detail: string;
+  seconds?: number;
+}
+
 /** Each unit's state, from the files alone: done, running (its process alive, or on another host), interrupted (its process gone), failed or missing. */
-export function unitStates(root: string, units: Unit[]): { unit: Unit; state: UnitState; detail: string; seconds?: number }[] {
+function unitStates(files: RootFiles, units: Unit[]): UnitStatus[] {
   const here = hostname();
   return units.map((unit) => {
-    const done = readJson<DoneMarker>(marker(root, unit.key, 'done'));
+    const done = readMarker<DoneMarker>(files, unit.key, 'done');
     if (done) return { unit, state: 'done', detail: `run ${done.runId}, ${done.seconds.toFixed(1)} s on ${done.host}`, seconds: done.seconds };
-    const running = readJson<{ pid: number; stamp: string | null; host: string; startedAt: string }>(marker(root, unit.key, 'running'));
-    const failed = readJson<{ error: string; at: string }>(marker(root, unit.key, 'failed'));
+    const running = readMarker<{ pid: number; stamp: string | null; host: string; startedAt: string }>(files, unit.key, 'running');
+    const failed = readMarker<{ error: string; at: string }>(files, unit.key, 'failed');
     if (running && (!failed || running.startedAt > failed.at)) {
       if (running.host === here && !isAlive(running.pid, running.stamp))
         return { unit, state: 'interrupted', detail: `its process (PID ${running.pid}) ended without finishing it` };
@@ -287,10 +308,11 @@ export async function runShard(
   return out;
 }
 
-/** The sweep at ROOT as units by state. */
-export function sweepStatus(root: string): { plan: SweepPlan; states: ReturnType<typeof unitStates> } {
-  const plan = readPlanFile(root);
-  return { plan, states: unitStates(root, plan.units) };
+/** The sweep at ROOT as units by state, and the files it holds. */
+export async function sweepStatus(root: string): Promise<{ plan: SweepPlan; states: UnitStatus[]; files: RootFiles }> {
+  const files = await readRootFiles(root);
+  const plan = parsePlan(root, files.texts.get('sweep.json'));
+  return { plan, states: unitStates(files, plan.units), files };
 }
 
 /** Merge every finished unit's files into the store; the units not finished are returned, not skipped silently. */
@@ -298,36 +320,37 @@ export async function mergeSweep(
   root: string,
   db: string,
   o: { sameBuild?: boolean } = {},
-): Promise<{ plan: SweepPlan; added: string[]; skipped: string[]; unfinished: ReturnType<typeof unitStates>; seconds: number }> {
+): Promise<{ plan: SweepPlan; added: string[]; skipped: string[]; unfinished: UnitStatus[]; seconds: number }> {
   const t0 = performance.now();
-  const { plan, states } = sweepStatus(root);
+  const { plan, states, files } = await sweepStatus(root);
   // A check reuses only runs of its own build: another build's sweep would merge and then match nothing.
   if (o.sameBuild && plan.version !== VERSION)
     throw new UserError(`sweep: ${root} was made by build ${plan.version}; this is ${VERSION}: judge it with that build, or plan and run the sweep again`);
-  const files: RunFile[] = [];
+  const present = new Set(files.data);
+  const toRead: RunFile[] = [];
   for (const s of states) {
     if (s.state !== 'done') continue;
-    const done = readJson<DoneMarker>(marker(root, s.unit.key, 'done'))!;
-    for (const f of done.files) {
-      const path = join(root, f.path);
-      if (!existsSync(path))
+    for (const f of readMarker<DoneMarker>(files, s.unit.key, 'done')!.files) {
+      if (!present.has(f.path))
         throw new UserError(
-          `sweep: unit ${s.unit.scenario} seed ${s.unit.seed} is marked done but its file ${f.path} is missing; delete ${marker(root, s.unit.key, 'done')} and rerun its shard`,
+          `sweep: unit ${s.unit.scenario} seed ${s.unit.seed} is marked done but its file ${f.path} is missing; delete ${root}/${markerName(s.unit.key, 'done')} and rerun its shard`,
         );
-      files.push({ ...f, path });
+      toRead.push({ ...f, path: `${root}/${f.path}` });
     }
   }
-  const { added, skipped } = await importRunFiles(db, files);
+  const { added, skipped } = await importRunFiles(db, toRead);
   return { plan, added, skipped, unfinished: states.filter((s) => s.state !== 'done'), seconds: (performance.now() - t0) / 1000 };
 }
 
 /** Files under ROOT that no done marker lists (a killed unit's, or a temporary file): what a cleanup may delete. */
-export function strayFiles(root: string): string[] {
+export function strayFiles(files: RootFiles): string[] {
   const listed = new Set<string>();
-  const units = join(root, '_units');
-  if (existsSync(units))
-    for (const f of readdirSync(units)) if (f.endsWith('.done.json')) for (const x of readJson<DoneMarker>(join(units, f))?.files ?? []) listed.add(x.path);
-  return (readdirSync(root, { recursive: true }) as string[])
-    .filter((f) => f.endsWith('.parquet') || /\.parquet\.tmp-\d+$/.test(f))
-    .filter((f) => !listed.has(f));
+  for (const [name, text] of files.texts)
+    if (name.endsWith('.done.json'))
+      try {
+        for (const x of (JSON.parse(text) as DoneMarker).files ?? []) listed.add(x.path);
+      } catch {
+        // a torn marker lists nothing
+      }
+  return files.data.filter((f) => !listed.has(f));
 }

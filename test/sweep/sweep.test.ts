@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { crossab } from '../helpers/cli.js';
@@ -100,6 +100,15 @@ test('a sweep run as 1, 2 or 3 local shard processes merges into exactly the sin
     assert.deepEqual(judged(from.stdout), expected, `${n} shards: the same verdicts and values to the last digit`);
   }
 
+  // A done unit whose file has gone is named, and nothing is merged.
+  const gone = join(dir, 'sweep3');
+  const doneMarker = JSON.parse(readFileSync(join(gone, '_units', readdirSync(join(gone, '_units')).find((f) => f.endsWith('.done.json'))!), 'utf8'));
+  rmSync(join(gone, doneMarker.files[1].path));
+  const broken = crossab(['sweep', 'merge', gone, '--db', join(dir, 'broken.duckdb')]);
+  assert.equal(broken.code, 2, broken.stderr);
+  assert.match(broken.stderr, /is marked done but its file .* is missing; delete .* and rerun its shard/);
+  assert.equal(crossab(['runs', '--db', join(dir, 'broken.duckdb'), '--json']).stdout.includes('tiny-sweep'), false, 'nothing merged');
+
   // An unfinished sweep: merge lists what is missing and exits 1; check --from names the seeds and exits 2.
   const partial = join(dir, 'partial');
   crossab(['sweep', 'plan', file, ...seeds, '--root', partial]);
@@ -119,6 +128,8 @@ test('sweep: bad input is one line and exit 2', () => {
     ['sweep', 'frobnicate'],
     ['sweep', 'run', dir],
     ['sweep', 'status', 's3://bucket/sweep'],
+    ['sweep', 'run', 's3://bucket/sweep'],
+    ['sweep', 'plan', join(repo, 'scenarios/tiny.json'), '--root', 'gs://bucket/sweep'],
     ['sweep', 'run', dir, '--shard', '3/2'],
     ['sweep', 'plan'],
     ['sweep', 'status', dir, '--db', 'x.duckdb'],
@@ -127,6 +138,9 @@ test('sweep: bad input is one line and exit 2', () => {
     assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
     assert.equal(r.stderr.trim().split('\n').length, 1, `${args.join(' ')}: ${r.stderr}`);
   }
+  // Object storage is read through DuckDB's httpfs; where DuckDB has none (this machine), the line says so.
+  assert.match(crossab(['sweep', 'status', 's3://bucket/sweep']).stderr, /needs DuckDB's httpfs extension/);
+  assert.match(crossab(['sweep', 'run', 's3://bucket/sweep']).stderr, /shards write to a folder/);
 });
 
 test('the Slurm example runs its array task as its shard (index from SLURM_ARRAY_TASK_ID less SLURM_ARRAY_TASK_MIN)', () => {
