@@ -40,7 +40,8 @@ interface Wanted {
   scenario: Scenario;
   seed: number;
   backend: string;
-  fingerprint: string;
+  /** The generated data's fingerprint; null: any (a sweep's unit key already pinned build, scenario and seed). */
+  fingerprint: string | null;
   strategies: string[];
   arms: string[];
   control: string;
@@ -90,7 +91,8 @@ export const CONCURRENT_SEEDS = 2;
 export async function ensureRuns(scenario: Scenario, seeds: number[], o: EnsureOptions, onEvent: Listener): Promise<SeedRun[]> {
   const { names, arms, backend } = o.plan;
   const workers = o.workers ?? DEFAULT_WORKERS;
-  const pool = workers > 1 ? new TrainingPool(workers, backend) : undefined;
+  // check --from trains nothing, so it starts no worker threads.
+  const pool = workers > 1 && !o.reuseOnly ? new TrainingPool(workers, backend) : undefined;
   const out: SeedRun[] = [];
   const inFlight = new Set<Promise<void>>();
   const errors: Error[] = [];
@@ -101,15 +103,17 @@ export async function ensureRuns(scenario: Scenario, seeds: number[], o: EnsureO
       while (inFlight.size >= (pool ? CONCURRENT_SEEDS : 1)) await Promise.race(inFlight);
       if (errors.length) break;
       const t0 = performance.now();
-      // The data's fingerprint decides reuse; the model inputs are built only when training.
-      const world = generateWorld(scenario, seed);
+      // The data's fingerprint decides reuse; the model inputs are built only when training. A sweep's
+      // runs are matched without it: their unit key hashed this build, scenario and seed, and
+      // regenerating every world only to compare fingerprints was most of check --from's time.
+      const world = o.reuseOnly ? null : generateWorld(scenario, seed);
       const stored = o.fresh
         ? null
         : await findReusable(o.db, {
             scenario,
             seed,
             backend,
-            fingerprint: world.fingerprint,
+            fingerprint: world?.fingerprint ?? null,
             strategies: names,
             arms: arms.arms.map((a) => a.name),
             control: arms.arms[arms.control].name,
@@ -129,7 +133,7 @@ export async function ensureRuns(scenario: Scenario, seeds: number[], o: EnsureO
       const handle = newHandle(o.db);
       o.handle.others.add(handle);
       const job = executeRun(
-        { scenario, seed, db: o.db, report: false, plan: o.plan, inputs: trainingInputs(world), workers, pool, priority: index, grade: o.grade || undefined },
+        { scenario, seed, db: o.db, report: false, plan: o.plan, inputs: trainingInputs(world!), workers, pool, priority: index, grade: o.grade || undefined },
         onEvent,
         handle,
       )

@@ -14,15 +14,15 @@ export async function runRecord(db: Db, runId: string): Promise<{ seed: number; 
   return { seed: Number(row.seed), scenarioJson: String(row.scenario_json) };
 }
 
-/** Complete runs of a scenario with this seed (assigned with the seed as salt), code version, backend and data, newest first: candidates for reuse. */
-export async function completeRuns(dbPath: string, w: { scenario: string; seed: number; version: string; backend: string; fingerprint: string }) {
+/** Complete runs of a scenario with this seed (assigned with the seed as salt), code version, backend and data (any, when null), newest first: candidates for reuse. */
+export async function completeRuns(dbPath: string, w: { scenario: string; seed: number; version: string; backend: string; fingerprint: string | null }) {
   const db = await openDb(dbPath);
   try {
     return (
       await db.con.runAndReadAll(`SELECT run_id, scenario_json, strategies, arms, control,
         (SELECT max(assignments) FROM ab_grades g WHERE g.run_id = runs.run_id) AS graded FROM runs
       WHERE status = 'complete' AND scenario = ${sqlString(w.scenario)} AND seed = ${w.seed} AND version = ${sqlString(w.version)}
-        AND backend = ${sqlString(w.backend)} AND fingerprint = ${sqlString(w.fingerprint)}
+        AND backend = ${sqlString(w.backend)}${w.fingerprint === null ? '' : ` AND fingerprint = ${sqlString(w.fingerprint)}`}
         AND coalesce(salt, seed) = seed
       ORDER BY finished_at DESC, run_id DESC`)
     ).getRowObjectsJson() as (Pick<StoredRow<'runs'>, 'run_id' | 'scenario_json' | 'strategies' | 'arms' | 'control'> & { graded: number | null })[];
