@@ -132,9 +132,9 @@ export interface RootFiles {
 const under = (root: string, rel: string) => `${root.replace(/\/+$/, '')}/${rel}`;
 
 /**
- * Everything a reader of a sweep needs from its root, in three DuckDB queries whatever the number of
- * units: the files are listed with glob (table/scenario=…/seed=…/key.parquet has a fixed depth) and
- * the JSON read with read_text.
+ * Everything a reader of a sweep needs from its root, in five DuckDB queries whatever the number of
+ * units (one round trip each on object storage): the files are listed with glob
+ * (table/scenario=…/seed=…/key.parquet has a fixed depth) and the JSON read with one read_text.
  */
 export async function readRootFiles(root: string): Promise<RootFiles> {
   const instance = await createInstance(':memory:');

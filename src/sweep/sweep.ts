@@ -254,11 +254,10 @@ export async function runShard(
     message: `shard ${shard.index}/${shard.count}: ${mine.length} of ${plan.units.length} units, ${out.skipped} finished already, ${todo.length} to run`,
   });
   let spent = 0;
+  const work = join(root, '_work');
+  if (todo.length) for (const dir of [work, join(root, '_units')]) mkdirSync(dir, { recursive: true });
   for (const [k, unit] of todo.entries()) {
     const p = plan.check.scenarios.find((s) => s.scenario.name === unit.scenario)!;
-    const work = join(root, '_work');
-    mkdirSync(work, { recursive: true });
-    mkdirSync(join(root, '_units'), { recursive: true });
     const db = join(work, `${unit.key}-${process.pid}.duckdb`);
     const startedAt = new Date().toISOString();
     writeFileAtomic(marker(root, unit.key, 'running'), JSON.stringify({ pid: process.pid, stamp: processStamp(), host: hostname(), startedAt }));
