@@ -1,6 +1,7 @@
 // Entry point: dispatch to sub-commands; user errors end in one line and exit code 2.
 import { UserError } from './util/errors.js';
 import { RELEASE } from './util/version.js';
+import { guardStream, printable } from './util/terminal.js';
 import { helpText } from './commands/args.js';
 import { COMMANDS, type CommandName } from './commands/specs.js';
 
@@ -55,6 +56,8 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(`crossab ${RELEASE}\n`);
     return 0;
   }
+  // The dashboard draws with escape sequences of its own; every other command prints plain text.
+  const unguard = name === 'tui' ? [] : [guardStream(process.stdout), guardStream(process.stderr)];
   try {
     if (!isCommand(name)) throw new UserError(`unknown command '${name}'; commands: ${Object.keys(COMMANDS).join(', ')}`);
     if (wantsHelp(rest)) {
@@ -64,9 +67,12 @@ export async function main(argv: string[]): Promise<number> {
     return await (await runners[name]())(rest);
   } catch (e) {
     if (e instanceof UserError) {
-      process.stderr.write(`crossab: ${e.message}\n`);
+      // One line, whatever a file or an argument put into the message.
+      process.stderr.write(`crossab: ${printable(e.message)}\n`);
       return e.exitCode;
     }
     throw e;
+  } finally {
+    for (const restore of unguard) restore();
   }
 }

@@ -250,3 +250,78 @@ test('fuzz: flag combinations for every command: exit 0, or exit 2 with one line
   assert.ok(cases.length >= 150, `${cases.length} combinations`);
   assert.deepEqual(failures, []);
 });
+
+/** A control character in what a command printed: only lines and tabs may reach the terminal raw. */
+const RAW_CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/;
+
+test('fuzz: hostile bytes in files, names and query results: one-line errors, nothing raw reaches the terminal', () => {
+  const base = rawScenario('tiny') as Record<string, Json>;
+  const hostile = '\u001b]0;PWNED\u0007\u001b[31m';
+  const write = (name: string, text: string) => {
+    const path = join(dir, name);
+    writeFileSync(path, text);
+    return path;
+  };
+  const lines = write('lines.json', 'hello\nworld');
+  const control = write('control.json', `${hostile}-`);
+  const named = write('named.json', JSON.stringify({ ...base, name: `tiny${hostile}`, description: `d${hostile}` }));
+  const claim = write(
+    'claim.json',
+    JSON.stringify({
+      ...base,
+      strategies: ['separate', 'shared-bottom'],
+      expectations: [
+        { metric: 'auc', name: `shared-bottom holds on the tail ${hostile}`, strategy: 'shared-bottom', vs: 'separate', domain: 'tail', atLeast: -1 },
+      ],
+    }),
+  );
+  const log = write('dup.csv', 'timestamp,item_id,position,click,click\n1,2,1,0,1\n');
+  const mapping = write(
+    'one.map.json',
+    JSON.stringify({
+      dataset: 'one',
+      domain: { value: 'd' },
+      arm: { value: 'a' },
+      control: 'a',
+      columns: { time: 'timestamp', item: 'item_id', position: 'position', click: 'click', propensity: 'click' },
+      positions: { count: 3 },
+    }),
+  );
+  const store = join(dir, 'hostile.duckdb');
+  const cases: string[][] = [
+    ...[lines, control, named].flatMap((f) => [
+      ['generate', f],
+      ['run', f, '--strategies', 'shared-bottom', '--no-report', '--db', store],
+    ]),
+    ['check', claim, '--seeds', '1', '--allow-inconclusive', '--db', store],
+    ['check', lines, '--db', store],
+    ['import', log, '--map', lines, '--db', store],
+    ['import', log, '--map', mapping, '--db', store],
+    ['query', 'SELECT true AS b, NULL AS n', '--db', store],
+    ['query', "SELECT [1, 2] AS l, {'a': [true]} AS s, MAP {'k': 1} AS m, INTERVAL 2 DAY AS i", '--db', store],
+    ['query', `SELECT 'x' || chr(27) || ']0;PWNED' || chr(7) AS "t${hostile}"`, '--db', store],
+    ['query', 'SELECT * FROM runs', '--db', store],
+    ['query', `SELECT '${hostile}`, '--db', store],
+    ['run', join(dir, `no-such${hostile}.json`)],
+  ];
+  const outcomes = cli(cases.map((argv) => ({ argv, seconds: 120 })));
+  const failures: string[] = [];
+  outcomes.forEach((o, k) => {
+    const label = cases[k].map((a) => JSON.stringify(a)).join(' ');
+    const bad = judge(label, o);
+    if (bad) failures.push(bad);
+    if (RAW_CONTROL.test(o.stdout + o.stderr))
+      failures.push(`${label}: a raw control character reached the terminal: ${JSON.stringify(o.stdout + o.stderr).slice(0, 400)}`);
+  });
+  assert.deepEqual(failures, []);
+  const [jsonLines, jsonControl] = [outcomes[0], outcomes[2]];
+  assert.match(jsonLines.stderr, /lines\.json: not valid JSON \(unexpected character 'h' at line 1, column 1\)\n$/);
+  assert.match(jsonControl.stderr, /control\.json: not valid JSON \(unexpected character U\+001B at line 1, column 1\)\n$/);
+  const checked = outcomes[6];
+  assert.equal(checked.code, 0, checked.stderr);
+  assert.ok(checked.stdout.includes('shared-bottom holds on the tail \\x1b]0;PWNED\\x07\\x1b[31m'), checked.stdout);
+  assert.match(outcomes[9].stderr, /dup\.csv: column 'click' appears twice in the header \(columns 4 and 5\); rename one\n$/);
+  assert.match(outcomes[10].stdout, /^b +n *\n-+ +-+\s*\ntrue +NULL/);
+  assert.match(outcomes[11].stdout, /\[1, 2\] +\{'a': \[true\]\} +\{'k': 1\} +2 days/);
+  assert.ok(outcomes[12].stdout.includes('x\\x1b]0;PWNED\\x07'), outcomes[12].stdout);
+});

@@ -1,10 +1,9 @@
 import { DEFAULT_DB, openDb } from '../store/db.js';
 import { runReadOnlyQuery } from '../store/query.js';
 import { TableStream } from '../util/table.js';
+import { printable } from '../util/terminal.js';
 import { intFlag, parse } from './args.js';
 import { COMMANDS } from './specs.js';
-
-const cell = (v: unknown): string | number => (v === null ? 'NULL' : typeof v === 'object' ? JSON.stringify(v) : (v as string | number));
 
 export async function query(argv: string[]): Promise<number> {
   const { values, positionals } = parse('query', argv, COMMANDS.query.flags, COMMANDS.query.positionals);
@@ -21,12 +20,14 @@ export async function query(argv: string[]): Promise<number> {
       positionals[0],
       { maxRows, timeoutSeconds },
       {
+        format: values.json ? 'json' : 'text',
         columns(n) {
           names = n;
-          if (!values.json) table = new TableStream(names, out);
+          // A cell is one line: a newline inside a value would break the table's rows.
+          if (!values.json) table = new TableStream(names.map(printable), out);
         },
         rows(rows) {
-          if (table) return table.add(rows.map((r) => r.map(cell)));
+          if (table) return table.add((rows as string[][]).map((r) => r.map(printable)));
           const text = rows.map((r) => JSON.stringify(Object.fromEntries(names.map((n, k) => [n, r[k]])))).join(',');
           out(first ? `[${text}` : `,${text}`);
           first = false;

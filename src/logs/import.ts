@@ -10,6 +10,7 @@ import { labelFromPath } from '../scenario/mapping.js';
 import { openDb } from '../store/db.js';
 import { importLogs, type ImportOutcome, type LogFile } from '../store/logs.js';
 import { UserError } from '../util/errors.js';
+import { checkCsvShape } from './csv-shape.js';
 
 const sha256 = (path: string) => createHash('sha256').update(readFileSync(path)).digest('hex');
 
@@ -64,6 +65,7 @@ export interface ImportRequest {
 
 export async function importDataset(r: ImportRequest): Promise<ImportOutcome> {
   const files = planFiles(r.files, r.mapping);
+  for (const path of new Set(files.flatMap((f) => [f.path, ...(f.itemsPath ? [f.itemsPath] : [])]))) if (!/\.parquet$/i.test(path)) await checkCsvShape(path);
   const dataset = r.name ?? r.mapping.dataset;
   const db = await openDb(r.db);
   try {

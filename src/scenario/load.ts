@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import type { z } from 'zod';
 import { UserError } from '../util/errors.js';
+import { JsonSyntaxError, parseJson } from '../util/json.js';
 import { ScenarioSchema, type Scenario } from './schema.js';
 
 /** A problem the user can fix in their scenario file: reported as one line, exit code 2. */
@@ -40,9 +41,10 @@ export function readJsonFile(path: string, what: string, Err: new (message: stri
     throw new Err(`${path}: cannot read ${what} (${code === 'ENOENT' ? 'no such file' : (code ?? String(e))})`);
   }
   try {
-    return JSON.parse(text);
+    return parseJson(text);
   } catch (e) {
-    throw new Err(`${path}: not valid JSON (${(e as Error).message})`);
+    if (e instanceof JsonSyntaxError) throw new Err(`${path}: not valid JSON (${e.message})`);
+    throw e;
   }
 }
 

@@ -82,6 +82,11 @@ interface Check {
   says: string;
 }
 
+/** The smallest positive normal double (2^-1022). */
+const MIN_NORMAL = '2.2250738585072014e-308';
+
+const noNul = (column: string): Check => ({ column, ok: `${id(column)} IS NULL OR strpos(${id(column)}, chr(0)) = 0`, says: 'holds a NUL byte' });
+
 /** The first row of the scratch table that fails any check, as one line naming file, row and column. */
 async function firstBad(db: Db, table: string, path: string, checks: Check[]): Promise<void> {
   let worst: { row: number; check: Check; value: unknown } | null = null;
@@ -143,6 +148,14 @@ async function importFile(db: Db, plan: LogImport, k: number): Promise<number> {
     },
     { column: c.click, ok: `${num(c.click)} IN (0, 1)`, says: 'is not a click (0 or 1)' },
     { column: c.propensity, ok: `${num(c.propensity)} > 0 AND ${num(c.propensity)} <= 1`, says: 'is not a propensity in (0, 1]' },
+    // Below the smallest normal double a weight 1/p overflows to Infinity: no logger's probability is that small.
+    {
+      column: c.propensity,
+      ok: `${num(c.propensity)} >= ${MIN_NORMAL}`,
+      says: `is a subnormal propensity (below ${MIN_NORMAL}), which no logging policy produces`,
+    },
+    // A NUL byte ends a string in C readers downstream and cannot be a real value.
+    ...[c.item, ...(unitCol ? [unitCol] : []), ...userCols, ...contextCols].map((column) => noNul(column)),
   ];
   if (c.conversion) checks.push({ column: c.conversion, ok: `${num(c.conversion)} IN (0, 1)`, says: 'is not a conversion (0 or 1)' });
   if (domainCol) checks.push({ column: domainCol, ok: `${id(domainCol)} IN ${inList(m.domains!)}`, says: `is not a known domain (${m.domains!.join(', ')})` });
@@ -161,6 +174,7 @@ async function importFile(db: Db, plan: LogImport, k: number): Promise<number> {
     itemCols = selected;
     const [dup] = await all(db, `SELECT ${id(m.items.key)} AS k FROM crossab_items GROUP BY 1 HAVING count(*) > 1 LIMIT 1`);
     if (dup) throw new UserError(`${f.itemsPath}: item '${String(dup.k)}' appears more than once in column '${m.items.key}'`);
+    await firstBad(db, 'crossab_items', f.itemsPath, [m.items.key, ...itemCols].map(noNul));
     checks.push({
       column: c.item,
       ok: `trim(${id(c.item)}) IN (SELECT trim(${id(m.items.key)}) FROM crossab_items)`,

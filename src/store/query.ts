@@ -7,7 +7,11 @@ import { JsonDuckDBValueConverter, StatementType, type Json } from '@duckdb/node
 import { UserError } from '../util/errors.js';
 import type { Db } from './db.js';
 
-/** Statement types that read: SELECT covers FROM-first queries, WITH, VALUES, DESCRIBE, SHOW and SUMMARIZE. */
+/**
+ * Statement types that read: SELECT covers FROM-first queries, WITH, VALUES, DESCRIBE, SHOW and
+ * SUMMARIZE, and the PRAGMAs that only read (table_info, database_list, version, storage_info …),
+ * which DuckDB rewrites into table functions; a PRAGMA that changes anything keeps the type PRAGMA.
+ */
 const READING = new Set<StatementType>([StatementType.SELECT]);
 
 export interface QueryLimits {
@@ -18,9 +22,17 @@ export interface QueryLimits {
 }
 
 export interface QuerySink {
+  /** 'json': values as DuckDB's JSON conversion gives them; 'text': each value as DuckDB writes it (NULL, true, [1, 2], 3 days). */
+  format: 'json' | 'text';
   columns(names: string[]): void;
-  rows(rows: Json[][]): void;
+  rows(rows: Json[][] | string[][]): void;
 }
+
+/**
+ * A value as text, the way DuckDB's own shell writes it: NULL, true, 12345678901234567890, {'a': 1},
+ * 3 days, \x00ab; doubles in full (a query's 0.000001 is not a table's rounded 0.0000).
+ */
+export const valueText = (v: unknown): string => (v === null ? 'NULL' : String(v));
 
 export interface QueryOutcome {
   rows: number;
@@ -55,7 +67,7 @@ export async function runReadOnlyQuery(db: Db, sql: string, limits: QueryLimits,
   }
   if (!READING.has(prepared.statementType)) {
     throw new UserError(
-      `query: only statements that read are allowed (SELECT, FROM, WITH, DESCRIBE, SHOW, SUMMARIZE); this one is ${statementName(prepared.statementType)}`,
+      `query: only statements that read are allowed (SELECT, FROM, WITH, VALUES, DESCRIBE, SHOW, SUMMARIZE, and PRAGMAs that only read, such as table_info); this one is ${statementName(prepared.statementType)}`,
     );
   }
   let timedOut = false;
@@ -77,7 +89,8 @@ export async function runReadOnlyQuery(db: Db, sql: string, limits: QueryLimits,
       if (!chunk || chunk.rowCount === 0) return { rows, truncated: false };
       const room = limits.maxRows > 0 ? limits.maxRows - rows : Infinity;
       if (room <= 0) return { rows, truncated: true };
-      let batch = chunk.convertRows(JsonDuckDBValueConverter) as Json[][];
+      let batch: Json[][] | string[][] =
+        sink.format === 'json' ? (chunk.convertRows(JsonDuckDBValueConverter) as Json[][]) : chunk.getRows().map((r) => r.map(valueText));
       const truncated = batch.length > room;
       if (truncated) batch = batch.slice(0, room);
       sink.rows(batch);

@@ -17,6 +17,7 @@ import { basename, join, resolve } from 'node:path';
 import type { Scenario } from '../scenario/schema.js';
 import { parseScenario } from '../scenario/load.js';
 import { UserError } from '../util/errors.js';
+import { JsonSyntaxError, parseJson } from '../util/json.js';
 import type { Listener } from '../util/events.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import { isAlive, processStamp } from '../util/liveness.js';
@@ -119,9 +120,10 @@ function parsePlan(root: string, text: string | undefined): SweepPlan {
   if (text === undefined) throw new UserError(`sweep: no sweep at '${root}' (no sweep.json); run 'crossab sweep plan … --root ${root}' first`);
   let raw: SweepPlan;
   try {
-    raw = JSON.parse(text);
+    raw = parseJson(text) as SweepPlan;
   } catch (e) {
-    throw new UserError(`sweep: ${root}/sweep.json is not valid JSON (${(e as Error).message.split('\n')[0]})`);
+    if (e instanceof JsonSyntaxError) throw new UserError(`sweep: ${root}/sweep.json is not valid JSON (${e.message})`);
+    throw e;
   }
   if (!Array.isArray(raw?.units) || !Array.isArray(raw?.scenarios)) throw new UserError(`sweep: ${root}/sweep.json is not a sweep plan`);
   return { ...raw, scenarios: raw.scenarios.map((s) => ({ file: s.file, scenario: parseScenario(s.scenario, `${basename(s.file)} in sweep.json`) })) };

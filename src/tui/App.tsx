@@ -6,6 +6,7 @@ import { Box, Text, useApp, useInput } from 'ink';
 import { MultiSelect, Select, TextInput } from '@inkjs/ui';
 import type { Scenario } from '../scenario/schema.js';
 import type { ProgressEvent } from '../util/events.js';
+import { printable } from '../util/terminal.js';
 import { STRATEGIES } from '../models/registry.js';
 import { resolveStrategies } from '../experiment/experiment.js';
 import { initialState, reduce } from './state.js';
@@ -73,7 +74,7 @@ export function App({ scenarios, start, cancel }: AppProps): React.ReactElement 
         <Text bold>crossab — pick a scenario (↑↓, enter; q quits)</Text>
         <Select
           options={scenarios.map((s, k) => ({
-            label: s.scenario ? `${s.scenario.name}  ${s.scenario.description ?? ''}`.slice(0, 90) : `${s.path} (invalid: ${s.error})`,
+            label: printable(s.scenario ? `${s.scenario.name}  ${s.scenario.description ?? ''}`.slice(0, 90) : `${s.path} (invalid: ${s.error})`),
             value: String(k),
           }))}
           onChange={(v) => {
@@ -84,7 +85,7 @@ export function App({ scenarios, start, cancel }: AppProps): React.ReactElement 
             setScreen('seed');
           }}
         />
-        {error && <Text color="red">{error}</Text>}
+        {error && <Text color="red">{printable(error)}</Text>}
       </Box>
     );
   }
@@ -92,7 +93,7 @@ export function App({ scenarios, start, cancel }: AppProps): React.ReactElement 
     return (
       <Box flexDirection="column">
         <Text bold>
-          {choice!.scenario!.name}: seed (enter keeps {seed})
+          {printable(choice!.scenario!.name)}: seed (enter keeps {seed})
         </Text>
         <TextInput
           placeholder={String(seed)}
@@ -104,7 +105,7 @@ export function App({ scenarios, start, cancel }: AppProps): React.ReactElement 
             setScreen('strategies');
           }}
         />
-        {error && <Text color="red">{error}</Text>}
+        {error && <Text color="red">{printable(error)}</Text>}
       </Box>
     );
   }
@@ -124,22 +125,22 @@ export function App({ scenarios, start, cancel }: AppProps): React.ReactElement 
             setScreen('running');
           }}
         />
-        {error && <Text color="red">{error}</Text>}
+        {error && <Text color="red">{printable(error)}</Text>}
       </Box>
     );
   }
   return (
     <Box flexDirection="column">
       <Text bold>
-        crossab · {choice!.scenario!.name} · seed {seed}
+        crossab · {printable(choice!.scenario!.name)} · seed {seed}
       </Text>
-      <Dashboard state={state} domains={choice!.scenario!.domains.map((d) => d.name)} />
+      <Dashboard state={state} domains={choice!.scenario!.domains.map((d) => printable(d.name))} />
       {cancelling ? (
         <Text color="yellow">cancelling… stopping the training workers and marking the run cancelled</Text>
       ) : (
         hint && !finished && <Text color="yellow">{hint}</Text>
       )}
-      {error && !cancelling && <Text color="red">✘ {error}</Text>}
+      {error && !cancelling && <Text color="red">✘ {printable(error)}</Text>}
       {finished && error && <Text color="gray">press q to quit</Text>}
     </Box>
   );

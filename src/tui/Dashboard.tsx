@@ -2,6 +2,7 @@
 import type React from 'react';
 import { Box, Text } from 'ink';
 import { ProgressBar, Spinner } from '@inkjs/ui';
+import { printable } from '../util/terminal.js';
 import { STAGES, progressOf, type DashboardState } from './state.js';
 
 const f4 = (x: number) => (Number.isFinite(x) ? x.toFixed(4) : '  –   ');
@@ -59,12 +60,12 @@ export function Dashboard({ state, domains }: { state: DashboardState; domains: 
       {state.done && (
         <Box flexDirection="column" marginTop={1}>
           {/* A tick only when every domain was decided: an under-powered test is not a success. */}
-          {state.done.decided ? <Text color="green">✔ {state.done.verdict}</Text> : <Text color="yellow">⚠ {state.done.verdict}</Text>}
+          {state.done.decided ? <Text color="green">✔ {printable(state.done.verdict)}</Text> : <Text color="yellow">⚠ {printable(state.done.verdict)}</Text>}
           {state.done.report && <Text>report: {state.done.report}</Text>}
           <Text color="gray">press q to quit</Text>
         </Box>
       )}
-      {state.error && <Text color="red">✘ {state.error}</Text>}
+      {state.error && <Text color="red">✘ {printable(state.error)}</Text>}
     </Box>
   );
 }

@@ -6,7 +6,7 @@ const widthsOf = (rows: string[][], columns: number): number[] =>
 
 /** Numbers (and cells that read as numbers) align right, text left. */
 function formatLine(cells: string[], widths: number[], numericColumn: (k: number) => boolean): string {
-  return cells.map((c, k) => (numericColumn(k) || /^-?[\d.]+%?$/.test(c) ? c.padStart(widths[k]) : c.padEnd(widths[k]))).join('  ');
+  return cells.map((c, k) => (numericColumn(k) || /^-?[\d.]+(e[+-]?\d+)?%?$/i.test(c) ? c.padStart(widths[k]) : c.padEnd(widths[k]))).join('  ');
 }
 
 const text = (c: Cell): string => (typeof c === 'number' ? fmt(c) : c);

@@ -112,6 +112,44 @@ test('a corrupted copy is refused in one line naming file, row and column, and t
       says: /women\.csv: row 5, column 'position': '4' is not a position from 1 to 3$/,
     },
     {
+      name: 'click-twice',
+      edit: (lines: string[]) => {
+        lines[0] = lines[0].replace('user_feature_0', 'click');
+      },
+      says: /women\.csv: column 'click' appears twice in the header \(columns 5 and 7\); rename one$/,
+    },
+    {
+      name: 'propensity-twice',
+      edit: (lines: string[]) => {
+        lines[0] = lines[0].replace('user_feature_3', 'propensity_score');
+      },
+      says: /women\.csv: column 'propensity_score' appears twice in the header \(columns 6 and 10\); rename one$/,
+    },
+    {
+      name: 'field-missing',
+      edit: (lines: string[]) => {
+        lines[17] = lines[17].slice(0, lines[17].lastIndexOf(','));
+      },
+      says: /women\.csv: row 17 has 55 fields, the header has 56$/,
+    },
+    {
+      name: 'field-extra',
+      edit: (lines: string[]) => {
+        lines[120] += ',7';
+      },
+      says: /women\.csv: row 120 has 57 fields, the header has 56$/,
+    },
+    {
+      name: 'propensity-subnormal',
+      edit: (lines: string[]) => setCell(lines, 33, 'propensity_score', '1e-320'),
+      says: /women\.csv: row 33, column 'propensity_score': '1e-320' is a subnormal propensity/,
+    },
+    {
+      name: 'nul-in-feature',
+      edit: (lines: string[]) => setCell(lines, 8, 'user_feature_2', 'a\u0000b'),
+      says: /women\.csv: row 8, column 'user_feature_2': 'a\\x00b' holds a NUL byte$/,
+    },
+    {
       name: 'unknown-item',
       edit: (lines: string[]) => setCell(lines, 9, 'item_id', '99'),
       says: /women\.csv: row 9, column 'item_id': '99' is not an item of .*item_context\.csv$/,

@@ -194,3 +194,88 @@ test("--db that is not a crossab store: SQLite, truncated, empty, random, someon
   assert.equal(sha(foreign), before);
   assert.ok(!existsSync(join(home, '.duckdb')), 'an extension was installed');
 });
+
+test('query prints every DuckDB type as a table the way DuckDB writes it, one line per row, escapes shown', () => {
+  const sql = [
+    "SELECT true AS b, NULL AS n, [1, 2] AS l, {'a': 1, 'b': [true]} AS s, MAP {'k': 1} AS m, DATE '2024-01-02' AS d,",
+    "INTERVAL 3 DAY AS i, '\\x00ab'::BLOB AS bl, 3.14::DECIMAL(5,2) AS dec, 12345678901234567890::HUGEINT AS h, 'nan'::DOUBLE AS nan,",
+    "TIMESTAMP '2024-01-02 03:04:05' AS ts, 'a'::ENUM('a', 'b') AS e, TIME '01:02:03' AS tm, ['x', NULL] AS ll, union_value(num := 2) AS un,",
+    "ARRAY_VALUE(1, 2) AS arr, '1010'::BIT AS bits, 0.000001::DOUBLE AS small, 'a' || chr(10) || 'b' || chr(27) || '[31m' AS text",
+  ].join(' ');
+  const r = q(sql);
+  assert.equal(r.code, 0, r.stderr);
+  const [header, rule, row, ...rest] = r.stdout.split('\n');
+  assert.deepEqual(rest, ['']);
+  assert.deepEqual(header.trim().split(/\s+/), [
+    'b',
+    'n',
+    'l',
+    's',
+    'm',
+    'd',
+    'i',
+    'bl',
+    'dec',
+    'h',
+    'nan',
+    'ts',
+    'e',
+    'tm',
+    'll',
+    'un',
+    'arr',
+    'bits',
+    'small',
+    'text',
+  ]);
+  assert.match(rule, /^-+( +-+){19}$/);
+  for (const shown of [
+    'true',
+    'NULL',
+    '[1, 2]',
+    "{'a': 1, 'b': [true]}",
+    "{'k': 1}",
+    '2024-01-02',
+    '3 days',
+    '\\x00ab',
+    '3.14',
+    '12345678901234567890',
+    'NaN',
+    '2024-01-02 03:04:05',
+    '01:02:03',
+    "['x', NULL]",
+    '1010',
+    '0.000001',
+    'a\\nb\\x1b[31m',
+  ])
+    assert.ok(row.includes(shown), `${shown} is not in the row: ${row}`);
+  assert.doesNotMatch(r.stdout, /\x1b/);
+  const json = q(sql, '--json');
+  assert.equal(json.code, 0, json.stderr);
+  assert.deepEqual(JSON.parse(json.stdout)[0].s, { a: 1, b: [true] });
+});
+
+test('query: SELECT * of every store table prints as a table; PRAGMAs that read run, PRAGMAs that change are refused', () => {
+  const tables = JSON.parse(q('SELECT table_name AS t FROM information_schema.tables ORDER BY 1', '--json').stdout).map((r: { t: string }) => r.t);
+  assert.ok(tables.length >= 23, `${tables.length} tables`);
+  const reads = [
+    ...tables.map((t: string) => `SELECT * FROM ${t}`),
+    "PRAGMA table_info('runs')",
+    'PRAGMA database_list',
+    'PRAGMA version',
+    "SELECT current_setting('threads') AS t",
+  ];
+  const outcomes = crossabMany(
+    reads.map((sql) => ({ argv: ['query', sql, '--db', store, '--max-rows', '50'], seconds: 30 })),
+    { cwd: dir, env },
+  );
+  for (const [k, sql] of reads.entries()) {
+    assert.equal(outcomes[k].code, 0, `${sql}: ${outcomes[k].stderr}`);
+    assert.match(outcomes[k].stdout, /^.+\n-+/, sql);
+  }
+  const pragma = q("PRAGMA table_info('ab_lifts')");
+  assert.match(pragma.stdout, /\bcontrol\b.*\bVARCHAR\b.*\b(true|false)\b/);
+  const write = q('PRAGMA enable_profiling');
+  assert.equal(write.code, 2);
+  assert.match(write.stderr, /only statements that read are allowed \(SELECT, FROM, WITH, VALUES,.*this one is PRAGMA/);
+});
