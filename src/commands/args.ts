@@ -68,10 +68,26 @@ export const workersFlag = (command: string, value: string | undefined): number 
 export const dbFlag = (writes: boolean, extra = '') =>
   ({ type: 'string', value: 'PATH', help: `the DuckDB store (default ${DEFAULT_DB}${writes ? '; its folder must exist' : ''})${extra}` }) as const;
 
+/** A flag given twice: parseArgs would keep the last, and `--seed 1 --seed 2` is more likely a slip than a wish. */
+function repeatedFlag(argv: string[], options: Options): string | null {
+  const seen = new Set<string>();
+  for (let k = 0; k < argv.length && argv[k] !== '--'; k++) {
+    const m = /^--([^=]+)(=)?/.exec(argv[k]);
+    const flag = m && Object.hasOwn(options, m[1]) ? options[m[1]] : undefined;
+    if (!m || !flag) continue;
+    if (seen.has(m[1])) return m[1];
+    seen.add(m[1]);
+    if (flag.type === 'string' && !m[2]) k++;
+  }
+  return null;
+}
+
 type ParseOptions<T extends Options> = { [K in keyof T]: { type: T[K]['type'] } };
 
 export function parse<T extends Options>(command: string, argv: string[], options: T, positionals: { min: number; max: number; name: string }) {
   const config = Object.fromEntries(Object.entries(options).map(([k, f]) => [k, { type: f.type }])) as ParseOptions<T>;
+  const twice = repeatedFlag(argv, options);
+  if (twice) throw new UserError(`${command}: --${twice} is given twice; give it once`);
   let parsed: ReturnType<typeof parseArgs<{ args: string[]; options: ParseOptions<T>; allowPositionals: true; strict: true }>>;
   try {
     parsed = parseArgs({

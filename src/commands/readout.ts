@@ -82,7 +82,7 @@ function text(r: LogReadout): string {
     lines.push('', "off-policy estimates of an arm's CTR from another arm's log, against that arm's own CTR (the truth a real log gives):");
     lines.push(
       formatTable(
-        ['policy', 'from', 'domain', 'estimator', 'estimate', '95% interval', 'on-policy CTR [95%]', 'rel. error', 'covers', 'ESS share', 'max weight'],
+        ['policy', 'from', 'domain', 'estimator', 'estimate', '95% interval', 'on-policy CTR [95%]', 'rel. error', 'covers', 'ESS share', 'max weight', 'warnings'],
         r.counterfactual.map((c) => [
           c.policy,
           c.from,
@@ -95,9 +95,14 @@ function text(r: LogReadout): string {
           c.covered === null ? '–' : c.covered ? 'yes' : 'no',
           `${(100 * c.essShare).toFixed(1)}%`,
           c.maxWeight.toFixed(1),
+          c.warnings.join(', ') || '–',
         ]),
       ),
     );
+    if (r.counterfactual.some((c) => c.warnings.length))
+      lines.push(
+        'warnings: dominant-weight = one display holds ≥ max(5%, 5/n) of the total weight; propensity-below-1/n = a logged propensity the log is too small to have seen once. Read those rows as not identified.',
+      );
   }
   return lines.filter((l, k) => l !== '' || lines[k - 1] !== '').join('\n');
 }

@@ -85,7 +85,8 @@ export async function sweep(argv: string[]): Promise<number> {
           (stray.length ? `${stray.length} files no finished unit lists (from interrupted units; nothing reads them)\n` : ''),
       );
     }
-    return 0;
+    // As its help says: 0 when every unit is done, so a script can wait on it.
+    return summary.done === summary.units ? 0 : 1;
   }
   const db = checkOutputPath('sweep merge', 'db', values.db ?? DEFAULT_DB);
   const m = await mergeSweep(root, db);

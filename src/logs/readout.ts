@@ -5,7 +5,7 @@ import { decide, type DomainDecision } from '../abtest/decide.js';
 import { observedReadout } from '../abtest/observed.js';
 import type { ReplayResult } from '../abtest/readout.js';
 import { normalQuantile } from '../abtest/stats.js';
-import { evaluateLogged, LOGGED_ESTIMATORS, type LoggedEstimator, type SlotPolicy } from '../ope/logged.js';
+import { evaluateLogged, LOGGED_ESTIMATORS, rateInterval, type LoggedEstimator, type LoggedWarning, type SlotPolicy } from '../ope/logged.js';
 import { frequencyPolicy, meanPropensityPolicy, thompsonPolicy } from '../ope/slot-policy.js';
 import { wilson } from '../ope/summary.js';
 import type { PolicySpec } from '../scenario/policy.js';
@@ -61,6 +61,8 @@ export interface CounterfactualRow {
   essShare: number;
   maxWeight: number;
   unsupported: number;
+  /** Reasons not to trust the estimate as printed (see LoggedWarning); the overall row carries its domains'. */
+  warnings: LoggedWarning[];
 }
 
 export interface LogReadout {
@@ -211,7 +213,7 @@ export async function readOpenLog(db: Db, r: Omit<ReadoutRequest, 'db'>): Promis
     }
     const rows = (
       domain: string,
-      ev: { displays: number; ess: number; maxWeight: number; unsupported: number },
+      ev: { displays: number; ess: number; maxWeight: number; unsupported: number; warnings: LoggedWarning[] },
       est: (e: LoggedEstimator) => { value: number; ciLow: number; ciHigh: number },
       clicks: number,
       n: number,
@@ -237,6 +239,7 @@ export async function readOpenLog(db: Db, r: Omit<ReadoutRequest, 'db'>): Promis
           essShare: ev.ess / ev.displays,
           maxWeight: ev.maxWeight,
           unsupported: ev.unsupported,
+          warnings: ev.warnings,
         });
       }
     };
@@ -253,8 +256,7 @@ export async function readOpenLog(db: Db, r: Omit<ReadoutRequest, 'db'>): Promis
           value += (p.ev.displays / N) * x.value;
           v += (p.ev.displays / N) ** 2 * x.se * x.se;
         }
-        const se = Math.sqrt(v);
-        return { value, ciLow: value - z * se, ciHigh: value + z * se };
+        return { value, ...rateInterval(value, Math.sqrt(v), z) };
       };
       const sumW = perDomain.reduce((s, p) => s + p.ev.sumW, 0);
       const sumW2 = perDomain.reduce((s, p) => s + p.ev.sumW2, 0);
@@ -263,6 +265,7 @@ export async function readOpenLog(db: Db, r: Omit<ReadoutRequest, 'db'>): Promis
         ess: sumW2 > 0 ? (sumW * sumW) / sumW2 : 0,
         maxWeight: Math.max(...perDomain.map((p) => p.ev.maxWeight)),
         unsupported: perDomain.reduce((s, p) => s + (p.ev.displays / N) * p.ev.unsupported, 0),
+        warnings: [...new Set(perDomain.flatMap((p) => p.ev.warnings))],
       };
       rows(
         'all',

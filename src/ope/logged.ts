@@ -42,6 +42,37 @@ export interface LoggedEstimate {
   ciHigh: number;
 }
 
+/**
+ * Named warnings on a log's estimates, each a reason not to trust them as printed:
+ * - `dominant-weight`: one display holds at least max(5%, 5/n) of Σw (five times a uniform share), so
+ *   its single click moves SNIPW by that share and IPW/DR by w/n;
+ * - `propensity-below-1/n`: a logged propensity under 1/n, a display the logger would show less than
+ *   once in a log of this size; its weight can outweigh the rest of the log (OBD's women BTS log has
+ *   one row at 1e-6, off its 5e-6 grid, and weight 22,525).
+ */
+export type LoggedWarning = 'dominant-weight' | 'propensity-below-1/n';
+
+/** A rate's normal interval, kept inside [0, 1] where the rate lives (the estimate itself is not clipped: that would bias it). */
+export const rateInterval = (value: number, se: number, z: number): { ciLow: number; ciHigh: number } => ({
+  ciLow: Math.max(0, value - z * se),
+  ciHigh: Math.min(1, value + z * se),
+});
+
+/** The warnings a log's weights earn (see LoggedWarning). */
+export function weightWarnings(w: ArrayLike<number>, propensity: ArrayLike<number>, maxWeight: number): LoggedWarning[] {
+  const n = w.length;
+  let sumW = 0;
+  for (let i = 0; i < n; i++) sumW += w[i];
+  const out: LoggedWarning[] = [];
+  if (n > 0 && sumW > 0 && maxWeight / sumW >= Math.max(0.05, 5 / n)) out.push('dominant-weight');
+  for (let i = 0; i < n; i++)
+    if (propensity[i] < 1 / n) {
+      out.push('propensity-below-1/n');
+      break;
+    }
+  return out;
+}
+
 export interface LoggedEvaluation {
   displays: number;
   estimates: LoggedEstimate[];
@@ -54,6 +85,7 @@ export interface LoggedEvaluation {
   sumW2: number;
   /** The target's probability mass (per display, averaged over positions) on (item, position) pairs the log never shows. */
   unsupported: number;
+  warnings: LoggedWarning[];
 }
 
 /** Shrinkage of q̂(a, k) towards the position's click rate, in displays: OBD has ~100 displays and ~0.5 clicks per (item, position). */
@@ -134,12 +166,7 @@ export function evaluateLogged(log: DisplayLog, target: SlotPolicy, alpha = 0.05
     dr[i] = dm[i] + w[i] * (log.click[i] - models[f].q[j]);
   }
   const z = normalQuantile(1 - alpha / 2);
-  const interval = (estimator: LoggedEstimator, e: { value: number; se: number }): LoggedEstimate => ({
-    estimator,
-    ...e,
-    ciLow: e.value - z * e.se,
-    ciHigh: e.value + z * e.se,
-  });
+  const interval = (estimator: LoggedEstimator, e: { value: number; se: number }): LoggedEstimate => ({ estimator, ...e, ...rateInterval(e.value, e.se, z) });
   const sn = ratioEstimate({ num: ipw, den: w, clusters: n });
   const d = weightDiagnostics(w);
   let unsupported = 0;
@@ -158,5 +185,6 @@ export function evaluateLogged(log: DisplayLog, target: SlotPolicy, alpha = 0.05
     sumW: d.mean * n,
     sumW2: n && d.ess > 0 ? (d.mean * n) ** 2 / d.ess : 0,
     unsupported,
+    warnings: weightWarnings(w, log.propensity, d.maxWeight),
   };
 }

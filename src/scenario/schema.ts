@@ -33,7 +33,7 @@ export const FeatureSchema = z.strictObject({
 export const DomainSchema = z.strictObject({
   name,
   /** Traffic share; give it for every domain or use `domainShares.zipf`. */
-  share: prob.optional(),
+  share: z.number().gt(0).max(1).optional(),
   baseCtr: z.number().min(0.001).max(0.9),
   baseCvr: z.number().min(0.001).max(0.9).default(0.1),
   /** Candidates per request, and how many of them are shown (the slate). */

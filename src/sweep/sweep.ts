@@ -11,7 +11,7 @@
 // seed and the run's plan), so the same unit has the same key on every machine, a rerun skips it, and
 // a changed build cannot mix its results with an old one's.
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import type { Scenario } from '../scenario/schema.js';
@@ -257,6 +257,7 @@ export async function runShard(
   });
   let spent = 0;
   const work = join(root, '_work');
+  removeDeadWork(work, new Set(todo.map((u) => u.key)));
   if (todo.length) for (const dir of [work, join(root, '_units')]) mkdirSync(dir, { recursive: true });
   for (const [k, unit] of todo.entries()) {
     const p = plan.check.scenarios.find((s) => s.scenario.name === unit.scenario)!;
@@ -307,6 +308,18 @@ export async function runShard(
   }
   out.seconds = (performance.now() - t0) / 1000;
   return out;
+}
+
+/**
+ * A killed unit leaves its private store (`_work/KEY-PID.duckdb`, and its .wal) behind. The next run of
+ * the shard that owns the unit removes it, unless its writer still runs on this machine.
+ */
+function removeDeadWork(work: string, keys: ReadonlySet<string>): void {
+  if (!existsSync(work)) return;
+  for (const name of readdirSync(work)) {
+    const m = /^(.+)-(\d+)\.duckdb(\.wal)?$/.exec(name);
+    if (m && keys.has(m[1]) && !isAlive(Number(m[2]))) rmSync(join(work, name), { force: true });
+  }
 }
 
 /** The sweep at ROOT as units by state, and the files it holds. */

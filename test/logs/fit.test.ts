@@ -60,3 +60,24 @@ test("the fit's small estimators: a Zipf exponent recovered from its own frequen
   assert.equal(scenarioName('User-Item Affinity 3'), 'user-item_affinity_3');
   assert.equal(scenarioName('0abc'), 'abc');
 });
+
+test('fit writes what generate accepts on a one-domain log and on a one-arm log', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'crossab-fit-one-'));
+  const db = join(dir, 'store.duckdb');
+  const map = join(root, 'scenarios/logs/obd.map.json');
+  const cases = [
+    { name: 'men-only', files: [files[0], files[2]] },
+    { name: 'random-only', files: [files[0], files[1]] },
+  ];
+  for (const c of cases) {
+    const i = crossab(['import', ...c.files, '--map', map, '--name', c.name, '--db', db]);
+    assert.equal(i.code, 0, `${c.name}: ${i.stderr}`);
+    const out = join(dir, `${c.name}.json`);
+    const r = crossab(['fit', c.name, '--out', out, '--db', db, '--json']);
+    assert.equal(r.code, 0, `${c.name}: ${r.stderr}`);
+    const s = JSON.parse(readFileSync(out, 'utf8'));
+    if (c.name === 'men-only') assert.deepEqual(s.domains.map((d: { name: string; share: number }) => [d.name, d.share]), [['men', 1]]);
+    const g = crossab(['generate', out, '--json']);
+    assert.equal(g.code, 0, `${c.name}: generate refused what fit wrote: ${g.stderr}`);
+  }
+});

@@ -62,3 +62,26 @@ test('the weights: ESS is (Σw)²/Σw², the largest weight is π_e/π_b at the 
   const thin = { ...log, item: log.item.map((a, i) => (a === 5 && log.position[i] === 1 ? 4 : a)) };
   assert.ok(Math.abs(evaluateLogged(thin, target).unsupported - 0.25) < 1e-12);
 });
+
+test('a display logged at a propensity far below 1/n is named twice (tiny propensity, dominant weight) and no interval of a CTR leaves [0, 1]', () => {
+  const clean = evaluateLogged(uniformLog(3000, 11), target);
+  assert.deepEqual(clean.warnings, []);
+  // OBD's women BTS row: one display at 1e-6 where its neighbours sit near 1/6.
+  const log = uniformLog(3000, 11);
+  const k = log.item.findIndex((a, i) => a === 5 && log.click[i] === 1);
+  log.propensity[k] = 1e-6;
+  const ev = evaluateLogged(log, target);
+  assert.deepEqual(ev.warnings, ['dominant-weight', 'propensity-below-1/n']);
+  assert.ok(ev.maxWeight > 4e5, `${ev.maxWeight}`);
+  for (const e of ev.estimates) assert.ok(e.ciLow >= 0 && e.ciHigh <= 1, `${e.estimator}: [${e.ciLow}, ${e.ciHigh}]`);
+  // Wide enough to cross 0 without the clip: the clip, not luck, keeps it inside.
+  const ipw = ev.estimates.find((e) => e.estimator === 'ipw')!;
+  assert.ok(ipw.value - 1.96 * ipw.se < 0 || ipw.value + 1.96 * ipw.se > 1, `${ipw.value} ± ${ipw.se}`);
+  // Just above 1/n the propensity is plausible, but its weight (~495 against ~3,000 in all) still dominates.
+  const uniform = { ...target, p: target.p.map(() => 1 / ITEMS) };
+  const rare = uniformLog(3000, 11);
+  rare.propensity[k] = 1.01 / 3000;
+  assert.deepEqual(evaluateLogged(rare, uniform).warnings, ['dominant-weight']);
+  rare.propensity[k] = 0.05;
+  assert.deepEqual(evaluateLogged(rare, uniform).warnings, []);
+});

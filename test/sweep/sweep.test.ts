@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { crossab } from '../helpers/cli.js';
@@ -75,13 +75,23 @@ test('a sweep run as 1, 2 or 3 local shard processes merges into exactly the sin
       const before = statSync(join(units, doneFile)).mtimeMs;
       const status = crossab(['sweep', 'status', root, '--json']);
       const st = JSON.parse(status.stdout);
+      assert.equal(status.code, 1, 'status exits 1 while units are unfinished');
       assert.equal(st.done, 1, status.stdout);
       assert.equal(st.done + st.interrupted + st.missing, 3, status.stdout);
+      // A unit killed while it stored leaves its private store: one of a dead process, and one whose writer (this test) lives.
+      const open = st.units_by_state.find((u: { state: string }) => u.state !== 'done').key;
+      const dead = spawnSync(process.execPath, ['-e', '0']).pid;
+      const work = join(root, '_work');
+      mkdirSync(work, { recursive: true });
+      for (const f of [`${open}-${dead}.duckdb`, `${open}-${dead}.duckdb.wal`, `${open}-${process.pid}.duckdb`]) writeFileSync(join(work, f), 'x');
       const rerun = await run(['sweep', 'run', root, '--workers', '1']).done;
       assert.equal(rerun.code, 0, rerun.err);
       assert.match(rerun.out, /2 units run, 1 finished already, 0 failed/);
       assert.equal(statSync(join(units, doneFile)).mtimeMs, before, 'the finished unit was not recomputed');
       assert.match(crossab(['sweep', 'run', root]).stdout, /0 units run, 3 finished already/, 'a finished sweep reruns nothing');
+      assert.deepEqual(readdirSync(work), [`${open}-${process.pid}.duckdb`], "the rerun removed the dead unit's store and kept the live one's");
+      rmSync(join(work, `${open}-${process.pid}.duckdb`));
+      assert.equal(crossab(['sweep', 'status', root]).code, 0, 'status exits 0 once every unit is done');
     } else {
       const shards = await Promise.all(Array.from({ length: n }, (_, i) => run(['sweep', 'run', root, '--shard', `${i}/${n}`, '--workers', '1']).done));
       for (const r of shards) assert.equal(r.code, 0, r.err);
