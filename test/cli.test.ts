@@ -22,6 +22,9 @@ test('bad input: one line on stderr, exit 2, nothing written', () => {
     [['plan', scenarioPath('tiny'), '--arms', '1'], /--arms must be between 2 and 100/],
     [['plan', bad], /not valid JSON/],
     [['frobnicate'], /unknown command 'frobnicate'/],
+    [['generate', scenarioPath('tiny'), '--seed', '1', '--seed', '2'], /generate: --seed is given twice; give it once\n$/],
+    [['plan', scenarioPath('tiny'), '--arms=2', '--json', '--arms', '3'], /plan: --arms is given twice/],
+    [['generate', scenarioPath('tiny'), '--json', '--json'], /--json is given twice/],
   ];
   for (const [args, pattern] of cases) {
     const r = crossab(args);
