@@ -82,7 +82,20 @@ function text(r: LogReadout): string {
     lines.push('', "off-policy estimates of an arm's CTR from another arm's log, against that arm's own CTR (the truth a real log gives):");
     lines.push(
       formatTable(
-        ['policy', 'from', 'domain', 'estimator', 'estimate', '95% interval', 'on-policy CTR [95%]', 'rel. error', 'covers', 'ESS share', 'max weight', 'warnings'],
+        [
+          'policy',
+          'from',
+          'domain',
+          'estimator',
+          'estimate',
+          '95% interval',
+          'on-policy CTR [95%]',
+          'rel. error',
+          'covers',
+          'ESS share',
+          'max weight',
+          'warnings',
+        ],
         r.counterfactual.map((c) => [
           c.policy,
           c.from,

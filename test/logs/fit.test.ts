@@ -76,7 +76,11 @@ test('fit writes what generate accepts on a one-domain log and on a one-arm log'
     const r = crossab(['fit', c.name, '--out', out, '--db', db, '--json']);
     assert.equal(r.code, 0, `${c.name}: ${r.stderr}`);
     const s = JSON.parse(readFileSync(out, 'utf8'));
-    if (c.name === 'men-only') assert.deepEqual(s.domains.map((d: { name: string; share: number }) => [d.name, d.share]), [['men', 1]]);
+    if (c.name === 'men-only')
+      assert.deepEqual(
+        s.domains.map((d: { name: string; share: number }) => [d.name, d.share]),
+        [['men', 1]],
+      );
     const g = crossab(['generate', out, '--json']);
     assert.equal(g.code, 0, `${c.name}: generate refused what fit wrote: ${g.stderr}`);
   }
