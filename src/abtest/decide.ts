@@ -9,7 +9,8 @@
 //                    lower end above −guardrailMargin); the largest such lift
 //   keep             every arm's interval rules out the smallest lift worth shipping (upper end below
 //                    minLift), or a winner breached the guardrail
-//   not enough data  anything else; the users needed for the minimum detectable lift to reach minLift
+//   not enough data  anything else; the users needed for the minimum detectable lift to reach minLift,
+//                    or, for a CTR winner its guardrail holds back, for its conversions to clear the margin
 // The evidence is the method's: the plain delta-method interval, CUPED's, or (sequential) the
 // confidence sequence at each look, where the decision is final at the first look that ships or keeps.
 import type { DecisionRules } from '../scenario/schema.js';
@@ -217,19 +218,26 @@ export function decide(
       if (!final) return null;
       // Not decided: the traffic at which the minimum detectable lift would reach minLift, for the
       // arm that needs the most; an arm below the small-cell floor is scaled up to it first.
-      const inflation = method === 'sequential' ? sequentialInflation(alphaEff) ** 2 : 1;
       const c = cellOf(controlArm);
-      const needs = cands.map((p) => {
+      // The users at which an estimate of standard error seLog (on cu users) reaches `effect` with the
+      // rules' power at level `alpha`; a cell below the small-cell floor is scaled up to it first.
+      const toReach = (p: Candidate, e: Evidence, effect: number, alpha: number): number => {
         const t = cellOf(p.arm);
         const cu = t.users + c.users;
-        if (p.ctr.tested && p.ctr.seLog > 0) return Math.ceil(usersToDetect(cu, p.ctr.seLog, rules.minLift, alphaEff, rules.power) * inflation);
+        const inflation = method === 'sequential' ? sequentialInflation(alpha) ** 2 : 1;
+        if (e.tested && e.seLog > 0) return Math.ceil(usersToDetect(cu, e.seLog, effect, alpha, rules.power) * inflation);
         const scale = Math.max(rules.minUsers / Math.max(1, Math.min(t.users, c.users)), rules.minClicks / Math.max(1, Math.min(t.clicks, c.clicks)));
         return Math.ceil(cu * scale);
-      });
-      const needed = Math.max(...needs, users);
+      };
+      // A CTR winner held back by its guardrail waits for its conversions, not for its CTR: sized for
+      // their interval's lower end to clear −guardrailMargin if the arm truly does them no harm (the
+      // guardrail is read at α, outside the primary family's correction).
+      const needed = winners.length
+        ? Math.max(toReach(winners[0], winners[0].guard, -rules.guardrailMargin, rules.alpha), users)
+        : Math.max(...cands.map((p) => toReach(p, p.ctr, rules.minLift, alphaEff)), users);
       const best = [...cands].sort((x, y) => (y.ctr.lift || -Infinity) - (x.ctr.lift || -Infinity))[0];
       const reason = winners.length
-        ? `${winners[0].arm.name} wins CTR, but its conversions are not yet shown within the −${pct(rules.guardrailMargin).slice(1)} guardrail`
+        ? `${winners[0].arm.name} wins CTR, but its conversions are not yet shown within the −${pct(rules.guardrailMargin).slice(1)} guardrail (conversions ${pct(winners[0].guard.lift)} [${pct(winners[0].guard.ciLow)}, ${pct(winners[0].guard.ciHigh)}])`
         : cands.some((p) => !p.ctr.tested)
           ? `fewer than ${rules.minUsers} ${unit} or ${rules.minClicks} clicks in an arm`
           : `the test cannot yet tell a ${pct(rules.minLift)} lift from none`;

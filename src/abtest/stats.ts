@@ -33,38 +33,60 @@ export function ratioWithVariance(r: ClusteredRatio): { ratio: number; variance:
   const cxy = (r.sumXY - n * mx * my) / (n - 1);
   const ratio = mx / my;
   const variance = (vx - 2 * ratio * cxy + ratio * ratio * vy) / (n * my * my);
-  return { ratio, variance: Math.max(0, variance) };
+  // Var(x − R·y) cannot be negative: a negative estimate is rounding on a cell with no spread, and such
+  // a cell is not analysable (gbstats refuses it too) rather than certain.
+  return { ratio, variance: variance > 0 ? variance : variance === 0 ? 0 : NaN };
 }
 
-/** Standard normal CDF (Abramowitz–Stegun 7.1.26 via erf, |error| < 1.5e-7). */
-export function normalCdf(z: number): number {
-  const x = Math.abs(z) / Math.SQRT2;
-  const t = 1 / (1 + 0.3275911 * x);
-  const erf = 1 - ((((1.061405429 * t - 1.453152027) * t + 1.421413741) * t - 0.284496736) * t + 0.254829592) * t * Math.exp(-x * x);
-  return z >= 0 ? 0.5 * (1 + erf) : 0.5 * (1 - erf);
+/**
+ * erfc(x) for x ≥ 0 to ~1e-14 relative: below 1.5 as 1 − erf(x) from the all-positive series
+ * erf(x) = 2x e^{−x²}/√π · Σ (2x²)ⁿ / (1·3·…·(2n+1)) (no cancellation inside the sum; erfc ≥ 0.034
+ * there, so the subtraction costs at most 1.5 digits); above it, Laplace's continued fraction
+ * erfc(x) = e^{−x²}/√π · 1/(x + (1/2)/(x + 1/(x + (3/2)/(x + …)))) by Lentz's method, which keeps the
+ * far tail's relative precision (a p-value of 1e-30 is still a number, not 0).
+ */
+function erfc(x: number): number {
+  if (x < 1.5) {
+    const x2 = x * x;
+    let term = 1;
+    let sum = 1;
+    for (let n = 1; n < 200 && term > sum * 1e-17; n++) {
+      term *= (2 * x2) / (2 * n + 1);
+      sum += term;
+    }
+    return 1 - ((2 * x) / Math.sqrt(Math.PI)) * Math.exp(-x2) * sum;
+  }
+  const tiny = 1e-300;
+  let f = x;
+  let c = x;
+  let d = 0;
+  for (let n = 1; n < 500; n++) {
+    const a = n / 2;
+    d = x + a * d;
+    d = Math.abs(d) < tiny ? 1 / tiny : 1 / d;
+    c = x + a / c;
+    if (Math.abs(c) < tiny) c = tiny;
+    const delta = c * d;
+    f *= delta;
+    if (Math.abs(delta - 1) < 1e-16) break;
+  }
+  return Math.exp(-x * x) / (Math.sqrt(Math.PI) * f);
 }
+
+/** Standard normal CDF to ~1e-15 relative in both tails (through erfc, never 1 − a number near 1). */
+export function normalCdf(z: number): number {
+  if (Number.isNaN(z)) return NaN;
+  return z < 0 ? 0.5 * erfc(-z / Math.SQRT2) : 1 - 0.5 * erfc(z / Math.SQRT2);
+}
+
+/** The normal upper tail 1 − Φ(z), kept precise where Φ(z) rounds to 1 (p-values far below 1e-16). */
+export const normalSurvival = (z: number): number => normalCdf(-z);
 
 export interface Lift {
   lift: number;
   ciLow: number;
   ciHigh: number;
   pValue: number;
-}
-
-/**
- * Relative lift of treatment over control, ratio_t / ratio_c − 1, with a 95% interval from the delta
- * method (independent arms): Var(lift) ≈ (R_t/R_c)² (Var_t/R_t² + Var_c/R_c²).
- */
-export function relativeLift(treatment: ClusteredRatio, control: ClusteredRatio, z = 1.959964): Lift {
-  const t = ratioWithVariance(treatment);
-  const c = ratioWithVariance(control);
-  if (!(c.ratio > 0) || Number.isNaN(t.ratio)) return { lift: NaN, ciLow: NaN, ciHigh: NaN, pValue: NaN };
-  const q = t.ratio / c.ratio;
-  const lift = q - 1;
-  const relVar = (t.ratio > 0 ? t.variance / (t.ratio * t.ratio) : 0) + c.variance / (c.ratio * c.ratio);
-  const se = q * Math.sqrt(relVar);
-  if (!(se > 0)) return { lift, ciLow: lift, ciHigh: lift, pValue: lift === 0 ? 1 : 0 };
-  return { lift, ciLow: lift - z * se, ciHigh: lift + z * se, pValue: 2 * (1 - normalCdf(Math.abs(lift / se))) };
 }
 
 /** Regularised lower incomplete gamma P(a, x) by series / continued fraction (Numerical Recipes 6.2). */
@@ -120,19 +142,37 @@ export function chiSquareSurvival(x: number, df: number): number {
   return 1 - gammaP(df / 2, x / 2);
 }
 
-/** Sample-ratio mismatch: chi-square goodness of fit of observed counts to the configured split. */
+/**
+ * Sample-ratio mismatch: chi-square goodness of fit of observed counts to the configured split. An
+ * arm of weight 0 expects no one: it adds no term and no degree of freedom (its users still count in
+ * the total, as in gbstats' check_srm), and with fewer than two weighted arms there is nothing to test.
+ */
 export function sampleRatioMismatch(counts: number[], split: number[]): { chi2: number; pValue: number } {
   const total = counts.reduce((a, b) => a + b, 0);
   let chi2 = 0;
+  let arms = 0;
   counts.forEach((c, k) => {
+    if (!(split[k] > 0)) return;
     const e = total * split[k];
-    if (e > 0) chi2 += (c - e) ** 2 / e;
+    chi2 += (c - e) ** 2 / e;
+    arms++;
   });
-  return { chi2, pValue: counts.length > 1 ? chiSquareSurvival(chi2, counts.length - 1) : 1 };
+  if (arms < 2 || total === 0) return { chi2: 0, pValue: 1 };
+  return { chi2, pValue: chiSquareSurvival(chi2, arms - 1) };
 }
 
-/** Standard normal quantile (Acklam's rational approximation, relative error < 1.2e-9). */
+/**
+ * Standard normal quantile: Acklam's rational approximation (relative error < 1.2e-9), then one
+ * Halley step on the accurate CDF, which brings it to the CDF's own precision (~1e-15).
+ */
 export function normalQuantile(p: number): number {
+  const x = acklam(p);
+  if (!Number.isFinite(x)) return x;
+  const e = (x < 0 ? normalCdf(x) - p : -(normalSurvival(x) - (1 - p))) * Math.sqrt(2 * Math.PI) * Math.exp((x * x) / 2);
+  return x - e / (1 + (x * e) / 2);
+}
+
+function acklam(p: number): number {
   if (!(p > 0 && p < 1)) return p === 0 ? -Infinity : p === 1 ? Infinity : NaN;
   const a = [-39.69683028665376, 220.9460984245205, -275.9285104469687, 138.357751867269, -30.66479806614716, 2.506628277459239];
   const b = [-54.47609879822406, 161.5858368580409, -155.6989798598866, 66.80131188771972, -13.28068155288572];
@@ -143,7 +183,7 @@ export function normalQuantile(p: number): number {
     const q = Math.sqrt(-2 * Math.log(p));
     return (((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5]) / ((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1);
   }
-  if (p > 1 - lo) return -normalQuantile(1 - p);
+  if (p > 1 - lo) return -acklam(1 - p);
   const q = p - 0.5;
   const r = q * q;
   return ((((((a[0] * r + a[1]) * r + a[2]) * r + a[3]) * r + a[4]) * r + a[5]) * q) / (((((b[0] * r + b[1]) * r + b[2]) * r + b[3]) * r + b[4]) * r + 1);
@@ -167,11 +207,12 @@ export function logRatioLift(treatment: ClusteredRatio, control: ClusteredRatio,
   const c = ratioWithVariance(control);
   if (!(t.ratio > 0 && c.ratio > 0)) return { ...none, lift: c.ratio > 0 && t.ratio === 0 ? -1 : NaN };
   const logQ = Math.log(t.ratio / c.ratio);
-  const seLog = Math.sqrt(t.variance / (t.ratio * t.ratio) + c.variance / (c.ratio * c.ratio));
   const lift = Math.exp(logQ) - 1;
-  if (!(seLog > 0)) return { ...none, lift };
+  // Each arm needs a spread of its own: one arm's variance alone would analyse half a test.
+  if (!(t.variance > 0 && c.variance > 0)) return { ...none, lift };
+  const seLog = Math.sqrt(t.variance / (t.ratio * t.ratio) + c.variance / (c.ratio * c.ratio));
   const z = normalQuantile(1 - alpha / 2);
-  return { lift, ciLow: Math.exp(logQ - z * seLog) - 1, ciHigh: Math.exp(logQ + z * seLog) - 1, pValue: 2 * (1 - normalCdf(Math.abs(logQ / seLog))), seLog };
+  return { lift, ciLow: Math.exp(logQ - z * seLog) - 1, ciHigh: Math.exp(logQ + z * seLog) - 1, pValue: 2 * normalSurvival(Math.abs(logQ / seLog)), seLog };
 }
 
 /** Power of a two-sided level-α test to detect a relative lift `lift` when log(T/C) has standard error `seLog`. */
@@ -364,37 +405,51 @@ export interface CupedLift extends LogLift {
 }
 
 /**
- * CUPED for a relative lift of two ratio metrics. Each arm's ratio is adjusted by its pre-experiment
- * ratio's deviation from the pooled one, R̃ = R̂ − θ (R̂' − R̂'_pooled), with one θ for both arms
- * chosen to minimise Var log(R̃_t / R̃_c) = Σ (Var R̂ − 2θ Cov + θ² Var R̂') / R̂²: θ = Σ(Cov/R̂²) / Σ(Var R̂'/R̂²).
- * Assignment is independent of the past, so R̂'_t − R̂'_c has mean 0 and the adjustment removes noise,
- * not signal. No history in either arm gives θ = 0 and the plain estimate.
+ * CUPED for a relative lift of two ratio metrics (Deng et al. 2013). Each arm's ratio is adjusted by
+ * its pre-experiment ratio's deviation from the pooled one, R̃ = R̂ − θ (R̂' − R̂'_pooled), one θ for
+ * both arms. The pooled pre-ratio is estimated from the same users, R̂'_pooled = w_t R̂'_t + w_c R̂'_c
+ * (w by pre-period impressions), so the adjustments are R̃_t = R̂_t − θ w_c D and
+ * R̃_c = R̂_c + θ w_t D with D = R̂'_t − R̂'_c, and by the delta method at the plain ratios a, b
+ *   Var log(R̃_t/R̃_c) = V_t/a² + V_c/b² + g² (V'_t + V'_c) − 2g (C_t/a + C_c/b),  g = θ (w_c/a + w_t/b).
+ * θ minimises it: g = (C_t/a + C_c/b)/(V'_t + V'_c), and the variance removed is
+ * (C_t/a + C_c/b)²/(V'_t + V'_c) ≥ 0 — never negative, since θ and the standard error are taken at the
+ * same point. Assignment is independent of the past, so D has mean 0 and the adjustment removes noise,
+ * not signal. An arm with no history has no R̂' and so no D: nothing to adjust by, and the plain
+ * estimate stands (narrowing the interval without moving the estimate was the bug this replaces).
  */
 export function cupedLogRatioLift(treatment: CovariateRatio, control: CovariateRatio, alpha = 0.05): CupedLift {
   const plain = logRatioLift(treatment, control, alpha);
+  const unadjusted = { ...plain, theta: 0, varianceReduction: 0 };
+  if (!(plain.seLog > 0) || !(treatment.sumQ > 0 && control.sumQ > 0)) return unadjusted;
   const t = covariateMoments(treatment);
   const c = covariateMoments(control);
-  if (!(plain.seLog > 0)) return { ...plain, theta: 0, varianceReduction: 0 };
-  const den = t.preVariance / t.ratio ** 2 + c.preVariance / c.ratio ** 2;
-  const theta = den > 0 ? (t.covariance / t.ratio ** 2 + c.covariance / c.ratio ** 2) / den : 0;
-  const pooled = (treatment.sumP + control.sumP) / (treatment.sumQ + control.sumQ || 1);
-  const rt = t.ratio - theta * (t.preRatio - (treatment.sumQ > 0 ? pooled : 0));
-  const rc = c.ratio - theta * (c.preRatio - (control.sumQ > 0 ? pooled : 0));
-  const none = { lift: plain.lift, ciLow: NaN, ciHigh: NaN, pValue: NaN, seLog: NaN, theta, varianceReduction: NaN };
+  const a = t.ratio;
+  const b = c.ratio;
+  const wt = treatment.sumQ / (treatment.sumQ + control.sumQ);
+  const wc = 1 - wt;
+  const preVariance = t.preVariance + c.preVariance;
+  const covariance = t.covariance / a + c.covariance / b;
+  if (!(preVariance > 0)) return unadjusted;
+  const g = covariance / preVariance;
+  const theta = g / (wc / a + wt / b);
+  const d = t.preRatio - c.preRatio;
+  const rt = a - theta * wc * d;
+  const rc = b + theta * wt * d;
+  const plainVariance = plain.seLog * plain.seLog;
+  const removed = (covariance * covariance) / preVariance;
+  const varianceReduction = removed / plainVariance;
+  const none = { lift: plain.lift, ciLow: NaN, ciHigh: NaN, pValue: NaN, seLog: NaN, theta, varianceReduction };
   if (!(rt > 0 && rc > 0)) return none;
-  const vt = Math.max(0, t.variance - 2 * theta * t.covariance + theta * theta * t.preVariance);
-  const vc = Math.max(0, c.variance - 2 * theta * c.covariance + theta * theta * c.preVariance);
-  const seLog = Math.sqrt(vt / (rt * rt) + vc / (rc * rc));
+  const seLog = Math.sqrt(Math.max(0, plainVariance - removed));
   const logQ = Math.log(rt / rc);
-  const varianceReduction = 1 - (seLog * seLog) / (plain.seLog * plain.seLog);
   // The covariate explaining (numerically) all of the variance is no licence for certainty.
-  if (!(seLog > 1e-6 * plain.seLog)) return { ...none, lift: Math.exp(logQ) - 1, varianceReduction };
+  if (!(seLog > 1e-6 * plain.seLog)) return { ...none, lift: Math.exp(logQ) - 1 };
   const z = normalQuantile(1 - alpha / 2);
   return {
     lift: Math.exp(logQ) - 1,
     ciLow: Math.exp(logQ - z * seLog) - 1,
     ciHigh: Math.exp(logQ + z * seLog) - 1,
-    pValue: 2 * (1 - normalCdf(Math.abs(logQ / seLog))),
+    pValue: 2 * normalSurvival(Math.abs(logQ / seLog)),
     seLog,
     theta,
     varianceReduction,

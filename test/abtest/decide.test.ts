@@ -29,6 +29,19 @@ test('guardrail: a CTR winner that loses conversions beyond the margin is kept; 
   assert.match(open.reason, /guardrail/);
 });
 
+test("a CTR winner held back by its guardrail is sized for its conversions: the users for their interval's lower end to clear −margin", () => {
+  // CTR decided already (a tight interval); conversions noisy: se of log 0.06 on 2,000 users.
+  const d = one(
+    readout({ lift: 0.12, ciLow: 0.08, ciHigh: 0.16, seLog: 0.02, pAdjusted: 1e-6, guard: { lift: 0.01, ciLow: -0.1, ciHigh: 0.13, seLog: 0.06 } }),
+  );
+  assert.equal(d.decision, 'not enough data');
+  const k = ((1.959963985 + 0.8416212336) * 0.06) / Math.abs(Math.log(1 - rules.guardrailMargin));
+  assert.equal(d.usersNeeded, Math.ceil(2000 * k * k));
+  assert.match(d.reason, /conversions are not yet shown within the −5\.0% guardrail \(conversions \+1\.0% \[-10\.0%, \+13\.0%\]\); needs ~[\d,]+ users/);
+  // The CTR test alone would need fewer users than there are: the old sizing said "×1.0" here.
+  assert.ok(d.trafficMultiple > 3, `${d.trafficMultiple}`);
+});
+
 test('KEEP: every arm rules out the smallest lift worth shipping; right when no arm truly beats the control', () => {
   const d = one(readout({ lift: -0.01, ciLow: -0.04, ciHigh: 0.03, trueLift: -0.02 }));
   assert.equal(d.decision, 'keep');

@@ -6,7 +6,6 @@ import {
   emptyRatio,
   normalCdf,
   ratioWithVariance,
-  relativeLift,
   sampleRatioMismatch,
   normalQuantile,
   holmAdjust,
@@ -15,7 +14,11 @@ import {
   powerAt,
   minimumDetectableLift,
   usersToDetect,
+  addUserWithCovariate,
+  cupedLogRatioLift,
+  emptyCovariateRatio,
 } from '../../src/abtest/stats.js';
+import seedrandom from 'seedrandom';
 import { assignArm } from '../../src/abtest/assign.js';
 
 test('chi-square and normal tails match tabulated values', () => {
@@ -52,7 +55,7 @@ test('relative lift: estimate, interval and p-value', () => {
     addUser(c, u % 10 === 0 ? 1 : 0, 1);
     addUser(t, u % 8 === 0 ? 1 : 0, 1);
   }
-  const l = relativeLift(t, c);
+  const l = logRatioLift(t, c);
   assert.ok(Math.abs(l.lift - 0.25) < 1e-9);
   assert.ok(l.ciLow < 0.25 && l.ciHigh > 0.25 && l.ciLow > 0.15);
   assert.ok(l.pValue < 1e-6);
@@ -190,4 +193,88 @@ test('power, minimum detectable lift and users needed agree with the textbook fo
   assert.equal(usersToDetect(1000, se, mde), 1000);
   assert.equal(usersToDetect(1000, se, Math.exp(2 * Math.log(1 + mde)) - 1), 250);
   assert.ok(Number.isNaN(usersToDetect(1000, se, 0)));
+});
+
+test('the normal CDF is exact to ~1e-14 relative in both tails (reference values: R pnorm, 17 digits)', () => {
+  for (const [z, p] of [
+    [-8, 6.22096057427178e-16],
+    [-5, 2.866515718791939e-7],
+    [-10, 7.619853024160527e-24],
+    [-3, 0.0013498980316301035],
+    [-1.959963984540054, 0.025],
+    [1, 0.8413447460685429],
+    [-0.1, 0.460172162722971],
+  ])
+    assert.ok(Math.abs(normalCdf(z) / p - 1) < 2e-14, `Φ(${z}) = ${normalCdf(z)}, R says ${p}`);
+  for (const p of [0.025, 0.8, 1e-10, 0.999]) assert.ok(Math.abs(normalCdf(normalQuantile(p)) / p - 1) < 1e-13, `Φ(Φ⁻¹(${p}))`);
+});
+
+test("sample-ratio mismatch: an arm of weight 0 adds no degree of freedom (gbstats' check_srm: 2.0079e-5 for 1000 vs 1200); one weighted arm has nothing to test", () => {
+  assert.ok(Math.abs(sampleRatioMismatch([1000, 1200], [0.5, 0.5]).pValue - 0.000020079) < 5e-10);
+  assert.ok(Math.abs(sampleRatioMismatch([1000, 1200, 0], [0.5, 0.5, 0]).pValue - 0.000020079) < 5e-10);
+  assert.equal(sampleRatioMismatch([1000, 900, 800], [1, 0, 0]).pValue, 1);
+  assert.equal(sampleRatioMismatch([0, 0], [0.5, 0.5]).pValue, 1);
+});
+
+test('a cell with no spread is not analysable: a zero or negative variance estimate gives no interval, not certainty from the other arm', () => {
+  const flat = emptyRatio();
+  for (let u = 0; u < 50; u++) addUser(flat, 1, 10);
+  const spread = emptyRatio();
+  for (let u = 0; u < 50; u++) addUser(spread, u % 3, 10);
+  assert.equal(ratioWithVariance(flat).variance, 0);
+  const l = logRatioLift(spread, flat);
+  assert.ok(Math.abs(l.lift - (spread.sumX / spread.sumY / 0.1 - 1)) < 1e-12);
+  assert.ok(Number.isNaN(l.ciLow) && Number.isNaN(l.pValue) && Number.isNaN(l.seLog), JSON.stringify(l));
+  // Rounding can leave Var(x − R·y) a hair below zero; that is no spread either, never a clamp to 0.
+  const odd = { users: 3, sumX: 0.3, sumY: 3, sumXX: 0.030000000000000002 - 1e-17, sumYY: 3, sumXY: 0.3 };
+  const v = ratioWithVariance(odd).variance;
+  assert.ok(v === 0 || Number.isNaN(v), `${v}`);
+});
+
+test('CUPED with pre-period history in one arm only leaves the plain estimate and interval (it narrowed them before: se 0.198 for 0.291)', () => {
+  const t = emptyCovariateRatio();
+  const c = emptyCovariateRatio();
+  for (const [x, y, p, q] of [
+    [1, 10, 1, 10],
+    [2, 10, 2, 10],
+    [3, 10, 3, 10],
+    [4, 10, 4, 10],
+    [5, 10, 4, 10],
+    [6, 10, 6, 10],
+  ])
+    addUserWithCovariate(t, x, y, p, q);
+  for (const x of [1, 2, 3, 3, 4, 5]) addUserWithCovariate(c, x, 10, 0, 0);
+  const plain = logRatioLift(t, c);
+  const cuped = cupedLogRatioLift(t, c);
+  assert.ok(Math.abs(plain.lift - 1 / 6) < 1e-12 && Math.abs(plain.seLog - 0.291) < 5e-4, `${plain.lift} ${plain.seLog}`);
+  assert.ok(Math.abs(plain.ciLow + 0.34) < 0.005 && Math.abs(plain.ciHigh - 1.06) < 0.005, `[${plain.ciLow}, ${plain.ciHigh}]`);
+  assert.equal(cuped.seLog, plain.seLog);
+  assert.equal(cuped.ciLow, plain.ciLow);
+  assert.equal(cuped.ciHigh, plain.ciHigh);
+  assert.equal(cuped.varianceReduction, 0);
+});
+
+test('CUPED never reports a negative variance reduction: 2,000 random cells with unequal arms, partial history and opposite lifts', () => {
+  const rng = seedrandom('cuped-nonnegative');
+  let least = Infinity;
+  for (let k = 0; k < 2000; k++) {
+    const arm = (n: number, lift: number, history: number, link: number) => {
+      const r = emptyCovariateRatio();
+      for (let u = 0; u < n; u++) {
+        const y = 1 + Math.floor(rng() * 20);
+        const rate = 0.02 + 0.3 * rng() ** 2;
+        const x = Math.round(y * Math.min(1, rate * (1 + lift)) + (rng() - 0.5) * 2);
+        const has = rng() < history;
+        const q = has ? 1 + Math.floor(rng() * 30) : 0;
+        const p = has ? Math.round(q * (link * rate + (1 - link) * 0.3 * rng())) : 0;
+        addUserWithCovariate(r, Math.max(0, x), y, p, q);
+      }
+      return r;
+    };
+    const t = arm(20 + Math.floor(rng() * 400), rng() - 0.5, 0.05 + rng(), rng());
+    const c = arm(20 + Math.floor(rng() * 400), 0, 0.05 + rng(), rng());
+    const r = cupedLogRatioLift(t, c);
+    if (Number.isFinite(r.varianceReduction)) least = Math.min(least, r.varianceReduction);
+  }
+  assert.ok(least >= 0, `least variance reduction ${least}`);
 });
