@@ -15,7 +15,7 @@
 // confidence sequence at each look, where the decision is final at the first look that ships or keeps.
 import type { DecisionRules } from '../scenario/schema.js';
 import type { Arm, ArmResult, LiftResult, LookCell, ReplayResult } from './readout.js';
-import { confidenceSequenceRadius, mixtureVarianceFor, normalQuantile, sampleRatioMismatch, usersToDetect } from './stats.js';
+import { normalCdf, normalQuantile, sampleRatioMismatch, sequentialInflation, usersToDetect } from './stats.js';
 
 export type Decision = 'ship' | 'keep' | 'not enough data' | 'unreliable';
 export type Method = DecisionRules['method'];
@@ -43,6 +43,11 @@ export interface DomainDecision {
   maxUserShare: number;
   /** The fewest effective users of any arm here. */
   effectiveUsers: number;
+  /**
+   * The guardrail's non-inferiority power for the deciding (or best) arm: the chance its conversions'
+   * lower bound clears −guardrailMargin if the arm truly does them no harm; NaN without one.
+   */
+  guardrailPower: number;
   reason: string;
   /** Graded against the truth: the best treatment if its true lift reaches minLift, else the control. */
   trueBest: string;
@@ -104,11 +109,6 @@ function sequenceEvidence(c: Pick<LookCell, 'tested' | 'cupedLift' | 'seqCiLow' 
 
 const fromLook = (c: LookCell): Evidence => sequenceEvidence(c, c.seLog);
 
-/** How much wider than a fixed-horizon interval the confidence sequence is at its planned end (a constant for a given α). */
-function sequentialInflation(alpha: number): number {
-  return confidenceSequenceRadius(1, mixtureVarianceFor(1, alpha), alpha) / normalQuantile(1 - alpha / 2);
-}
-
 /**
  * `unit` names what the test randomised and counts (a simulated test's users; a real log's impressions
  * or sessions). `guarded`: conversions were measured, so a winner must clear the guardrail; a log
@@ -128,6 +128,20 @@ export function decide(
   const familySize = ab.lifts.filter((l) => l.family === 'primary').length;
   // Sizing "not enough data" at the level the correction will demand (Bonferroni's, Holm's first step).
   const alphaEff = rules.correction === 'holm' ? rules.alpha / Math.max(1, familySize) : rules.alpha;
+  // The guardrail's one-sided non-inferiority level; α/2 is the lower end of the two-sided interval.
+  const guardAlpha = rules.guardrailAlpha ?? rules.alpha / 2;
+  const zGuard = normalQuantile(1 - guardAlpha);
+  /**
+   * The conversions' one-sided bounds at the guardrail's level: at α/2 they are the two-sided
+   * interval's ends as the method computed them; the sequence's own ends when sequential (it is
+   * always valid at α).
+   */
+  const guardBounds = (g: Evidence): { low: number; high: number } =>
+    method === 'sequential' || guardAlpha === rules.alpha / 2 || !(g.seLog > 0)
+      ? { low: g.ciLow, high: g.ciHigh }
+      : { low: Math.expm1(Math.log1p(g.lift) - zGuard * g.seLog), high: Math.expm1(Math.log1p(g.lift) + zGuard * g.seLog) };
+  const guardPower = (g: Evidence | undefined): number =>
+    g?.tested && g.seLog > 0 && rules.guardrailMargin > 0 ? normalCdf(-Math.log1p(-rules.guardrailMargin) / g.seLog - zGuard) : Number.NaN;
   return domains.map((domain) => {
     const cells = ab.results.filter((r) => r.domain === domain && r.segment === 'all');
     const cellOf = (arm: Arm): ArmResult => cells.find((r) => r.arm === arm.name)!;
@@ -164,6 +178,7 @@ export function decide(
       reason: string,
       look: number | null,
       usersNeeded = Number.NaN,
+      guard?: Evidence,
     ): DomainDecision => ({
       ...base,
       decision,
@@ -175,6 +190,7 @@ export function decide(
       look,
       usersNeeded,
       trafficMultiple: usersNeeded / users,
+      guardrailPower: guarded ? guardPower(guard) : Number.NaN,
       reason,
       correct: decision === 'ship' || decision === 'keep' ? arm === trueBest : null,
     });
@@ -191,7 +207,7 @@ export function decide(
 
     const judge = (cands: Candidate[], look: number, final: boolean): DomainDecision | null => {
       const winners = cands.filter((p) => p.ctr.tested && p.ctr.pAdjusted < rules.alpha && p.ctr.lift > 0).sort((x, y) => y.ctr.lift - x.ctr.lift);
-      const safe = guarded ? winners.filter((p) => p.guard.tested && p.guard.ciLow > -rules.guardrailMargin) : winners;
+      const safe = guarded ? winners.filter((p) => p.guard.tested && guardBounds(p.guard).low > -rules.guardrailMargin) : winners;
       if (safe.length) {
         const w = safe[0];
         return out(
@@ -200,9 +216,11 @@ export function decide(
           w.ctr,
           `${w.arm.name} ${pct(w.ctr.lift)} CTR [${pct(w.ctr.ciLow)}, ${pct(w.ctr.ciHigh)}], ${guarded ? 'conversions non-inferior' : 'no conversions measured (no guardrail)'}`,
           look,
+          Number.NaN,
+          w.guard,
         );
       }
-      const breached = winners.find((p) => p.guard.tested && p.guard.ciHigh < -rules.guardrailMargin);
+      const breached = winners.find((p) => p.guard.tested && guardBounds(p.guard).high < -rules.guardrailMargin);
       if (breached)
         return out(
           'keep',
@@ -210,10 +228,20 @@ export function decide(
           breached.ctr,
           `${breached.arm.name} wins CTR but loses conversions (${pct(breached.guard.lift)}, beyond the −${pct(rules.guardrailMargin).slice(1)} guardrail)`,
           look,
+          Number.NaN,
+          breached.guard,
         );
       if (cands.length && cands.every((p) => p.ctr.tested && p.ctr.ciHigh < rules.minLift)) {
         const best = [...cands].sort((x, y) => y.ctr.ciHigh - x.ctr.ciHigh)[0];
-        return out('keep', control, best.ctr, `every arm's interval rules out a ${pct(rules.minLift)} lift (best upper end ${pct(best.ctr.ciHigh)})`, look);
+        return out(
+          'keep',
+          control,
+          best.ctr,
+          `every arm's interval rules out a ${pct(rules.minLift)} lift (best upper end ${pct(best.ctr.ciHigh)})`,
+          look,
+          Number.NaN,
+          best.guard,
+        );
       }
       if (!final) return null;
       // Not decided: the traffic at which the minimum detectable lift would reach minLift, for the
@@ -231,9 +259,9 @@ export function decide(
       };
       // A CTR winner held back by its guardrail waits for its conversions, not for its CTR: sized for
       // their interval's lower end to clear −guardrailMargin if the arm truly does them no harm (the
-      // guardrail is read at α, outside the primary family's correction).
+      // guardrail is a one-sided test at its own level, outside the primary family's correction).
       const needed = winners.length
-        ? Math.max(toReach(winners[0], winners[0].guard, -rules.guardrailMargin, rules.alpha), users)
+        ? Math.max(toReach(winners[0], winners[0].guard, -rules.guardrailMargin, 2 * guardAlpha), users)
         : Math.max(...cands.map((p) => toReach(p, p.ctr, rules.minLift, alphaEff)), users);
       const best = [...cands].sort((x, y) => (y.ctr.lift || -Infinity) - (x.ctr.lift || -Infinity))[0];
       const reason = winners.length
@@ -248,6 +276,7 @@ export function decide(
         `${reason}; needs ~${needed.toLocaleString('en')} ${unit} (×${(needed / users).toFixed(1)} the traffic)`,
         null,
         needed,
+        (winners[0] ?? best)?.guard,
       );
     };
 

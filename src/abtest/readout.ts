@@ -4,6 +4,7 @@
 import type { DecisionRules } from '../scenario/schema.js';
 import type { LongTermLift } from './long-term.js';
 import {
+  adjustedInterval,
   benjaminiHochbergAdjust,
   confidenceSequenceRadius,
   cupedLogRatioLift,
@@ -14,9 +15,11 @@ import {
   mixtureLikelihoodRatio,
   mixtureVarianceFor,
   powerAt,
+  sequentialInflation,
   usersToDetect,
   type CovariateRatio,
 } from './stats.js';
+import { effect, ratioMoments, twoSided } from './welch.js';
 
 /** Warn above this share of an arm's impressions from one user: intervals were calibrated at ≤ 2.2% and mis-covered at 12% (README). */
 export const DOMINANT_USER = 0.05;
@@ -102,6 +105,25 @@ export interface LiftResult {
   seqCiHigh: number;
   seqPValue: number;
   seqPAdjusted: number;
+  /** The sequential test's minimum detectable lift at its planned end (CUPED's, widened by the sequence's cost). */
+  seqMde: number;
+  /** The plain and CUPED intervals widened to agree with their adjusted p-values (primary family; NaN elsewhere). */
+  ciLowAdjusted: number;
+  ciHighAdjusted: number;
+  cupedCiLowAdjusted: number;
+  cupedCiHighAdjusted: number;
+  /**
+   * GrowthBook's fixed-horizon convention beside the log ratio: Welch's t on the linear relative lift
+   * (T − C)/C and on the absolute difference T − C (CTR points), with Welch–Satterthwaite degrees of
+   * freedom; the point estimate of the linear relative lift is `lift` itself.
+   */
+  dof: number;
+  linearCiLow: number;
+  linearCiHigh: number;
+  linearPValue: number;
+  absDiff: number;
+  absCiLow: number;
+  absCiHigh: number;
 }
 
 /** A primary cell (or its guardrail) at one look of the sequential test. */
@@ -208,6 +230,42 @@ function floorMet(t: Cell, c: Cell, metric: 'ctr' | 'ctcvr', rules: DecisionRule
 const correct = (p: number[], correction: DecisionRules['correction']): number[] =>
   correction === 'holm' ? holmAdjust(p) : correction === 'bh' ? benjaminiHochbergAdjust(p) : p;
 
+/** The correction applied within each family of the rules' scope: one family per test ('metric'), or one per domain. */
+function correctFamilies<T extends { domain: string }>(cells: T[], p: (c: T) => number, rules: DecisionRules): number[] {
+  const out = new Array<number>(cells.length);
+  const key = (c: T) => (rules.correctionScope === 'domain' ? c.domain : '');
+  for (const k of new Set(cells.map(key))) {
+    const members = cells.map((_, i) => i).filter((i) => key(cells[i]) === k);
+    const adjusted = correct(
+      members.map((i) => p(cells[i])),
+      rules.correction,
+    );
+    members.forEach((i, j) => {
+      out[i] = adjusted[j];
+    });
+  }
+  return out;
+}
+
+/** Welch's tests of a cell in GrowthBook's convention: the linear relative lift and the absolute difference. */
+function welchOf(t: CovariateRatio, c: CovariateRatio, alpha: number) {
+  const mt = ratioMoments(t);
+  const mc = ratioMoments(c);
+  const rel = effect(mc, mt, 'relative');
+  const abs = effect(mc, mt, 'absolute');
+  const r = rel ? twoSided(rel, alpha) : { ciLow: NaN, ciHigh: NaN, pValue: NaN };
+  const a = abs ? twoSided(abs, alpha) : { ciLow: NaN, ciHigh: NaN };
+  return {
+    dof: rel?.dof ?? NaN,
+    linearCiLow: r.ciLow,
+    linearCiHigh: r.ciHigh,
+    linearPValue: r.pValue,
+    absDiff: mt.mean - mc.mean,
+    absCiLow: a.ciLow,
+    absCiHigh: a.ciHigh,
+  };
+}
+
 /**
  * Step 4: each treatment arm's lift over the control per scope and metric on the log scale (plain
  * and CUPED), with the true lift, whether the interval holds it, and the test's power: its minimum
@@ -226,6 +284,8 @@ export function liftsOf(
   const c0 = cfg.control;
   const n = scopes.count;
   const none = { ciLow: NaN, ciHigh: NaN, pValue: NaN };
+  const untested = { dof: NaN, linearCiLow: NaN, linearCiHigh: NaN, linearPValue: NaN, absCiLow: NaN, absCiHigh: NaN };
+  const inflation = sequentialInflation(alpha);
   for (let a = 0; a < cfg.arms.length; a++) {
     if (a === c0) continue;
     for (let s = 0; s < n; s++) {
@@ -235,6 +295,7 @@ export function liftsOf(
         const tested = floorMet(cells[a * n + s], cells[c0 * n + s], metric, cfg.rules);
         const est = logRatioLift(cells[a * n + s][metric], cells[c0 * n + s][metric], alpha);
         const cuped = cupedLogRatioLift(cells[a * n + s][metric], cells[c0 * n + s][metric], alpha);
+        const welch = welchOf(cells[a * n + s][metric], cells[c0 * n + s][metric], alpha);
         const tt = (metric === 'ctr' ? truths.clicks : truths.convs).get(cfg.arms[a].strategy)![s];
         const tc = (metric === 'ctr' ? truths.clicks : truths.convs).get(cfg.arms[c0].strategy)![s];
         const it = truths.imps?.get(cfg.arms[a].strategy)?.[s];
@@ -278,23 +339,31 @@ export function liftsOf(
           seqCiHigh: NaN,
           seqPValue: NaN,
           seqPAdjusted: NaN,
+          seqMde: minimumDetectableLift(cuped.seLog * inflation, alpha, power),
+          ciLowAdjusted: NaN,
+          ciHighAdjusted: NaN,
+          cupedCiLowAdjusted: NaN,
+          cupedCiHighAdjusted: NaN,
+          ...(tested ? welch : { ...untested, absDiff: welch.absDiff }),
         });
       }
     }
   }
-  // Multiplicity: one correction across the primary family (every treatment arm × every domain).
+  // Multiplicity: the correction across the primary family (every treatment arm × every domain, or
+  // each domain's arms), and the intervals that agree with the adjusted p-values.
   const family = lifts.filter((l) => l.family === 'primary');
-  const plain = correct(
-    family.map((l) => l.pValue),
-    cfg.rules.correction,
-  );
-  const cuped = correct(
-    family.map((l) => l.cupedPValue),
-    cfg.rules.correction,
-  );
+  const plain = correctFamilies(family, (l) => l.pValue, cfg.rules);
+  const cuped = correctFamilies(family, (l) => l.cupedPValue, cfg.rules);
   family.forEach((l, k) => {
     l.pAdjusted = plain[k];
     l.cupedPAdjusted = cuped[k];
+    if (!l.tested) return;
+    const p = adjustedInterval(l.lift, l.seLog, l.pAdjusted, alpha);
+    const c = Number.isFinite(l.cupedCiLow) ? adjustedInterval(l.cupedLift, l.cupedSeLog, l.cupedPAdjusted, alpha) : { ciLow: NaN, ciHigh: NaN };
+    l.ciLowAdjusted = p.ciLow;
+    l.ciHighAdjusted = p.ciHigh;
+    l.cupedCiLowAdjusted = c.ciLow;
+    l.cupedCiHighAdjusted = c.ciHigh;
   });
   return lifts;
 }
@@ -361,10 +430,7 @@ export function sequential(snapshots: Snapshot[], lifts: LiftResult[], domains: 
   const looks: Look[] = snapshots.map((snap, l) => ({ time: snap.time, users: snap.users, cells: tracks.map((t) => t[l]) }));
   for (const look of looks) {
     const family = look.cells.filter((c) => c.metric === 'ctr');
-    const adjusted = correct(
-      family.map((c) => c.seqPValue),
-      cfg.rules.correction,
-    );
+    const adjusted = correctFamilies(family, (c) => c.seqPValue, cfg.rules);
     family.forEach((c, k) => {
       c.seqPAdjusted = adjusted[k];
     });

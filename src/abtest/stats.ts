@@ -273,6 +273,21 @@ export function benjaminiHochbergAdjust(p: readonly number[]): number[] {
   return out;
 }
 
+/**
+ * The interval of a log-scale lift that agrees with its adjusted p-value (GrowthBook adjusts its
+ * intervals the same way): the standard error is widened to |log(1 + lift)| / z(p̃) — the one at which
+ * the unadjusted test would give p̃ — so the 1 − α interval excludes 0 exactly when p̃ < α. A p̃ of 1
+ * leaves no bound: (−100%, +∞).
+ */
+export function adjustedInterval(lift: number, seLog: number, pAdjusted: number, alpha = 0.05): { ciLow: number; ciHigh: number } {
+  if (!(seLog > 0) || !Number.isFinite(pAdjusted) || !(lift > -1)) return { ciLow: NaN, ciHigh: NaN };
+  const logQ = Math.log1p(lift);
+  const zAdjusted = normalQuantile(1 - pAdjusted / 2);
+  const se = zAdjusted > 0 ? Math.max(seLog, Math.abs(logQ) / zAdjusted) : Infinity;
+  const z = normalQuantile(1 - alpha / 2);
+  return { ciLow: Math.expm1(logQ - z * se), ciHigh: Math.expm1(logQ + z * se) };
+}
+
 /** Kish's effective number of users of a ratio cell: (Σy)² / Σy², the users of equal weight that carry as much information. */
 export function effectiveUsers(r: ClusteredRatio): number {
   return r.sumYY > 0 ? (r.sumY * r.sumY) / r.sumYY : 0;
@@ -474,6 +489,11 @@ export function confidenceSequenceRadius(variance: number, tau2: number, alpha: 
   if (!(variance > 0 && tau2 > 0)) return NaN;
   const s = variance + tau2;
   return Math.sqrt(((2 * variance * s) / tau2) * (Math.log(1 / alpha) + 0.5 * Math.log(s / variance)));
+}
+
+/** How much wider than a fixed-horizon interval the confidence sequence is at its planned end (a constant for a given α). */
+export function sequentialInflation(alpha: number): number {
+  return confidenceSequenceRadius(1, mixtureVarianceFor(1, alpha), alpha) / normalQuantile(1 - alpha / 2);
 }
 
 /**

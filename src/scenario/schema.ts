@@ -192,10 +192,22 @@ export const DecisionRulesSchema = z.strictObject({
   power: z.number().min(0.5).lt(1).default(0.8),
   /** Across the primary family: Holm (family-wise error), Benjamini–Hochberg (false discovery rate) or none. */
   correction: z.enum(['holm', 'bh', 'none']).default('holm'),
+  /**
+   * The family the correction runs over: 'metric' (every treatment arm × every domain's CTR: one
+   * family per test) or 'domain' (each domain's arms on their own: a domain's decision does not get
+   * harder as domains are added). Conversions are a guardrail, a non-inferiority test of its own.
+   */
+  correctionScope: z.enum(['metric', 'domain']).default('metric'),
   /** The smallest relative CTR lift worth shipping: a test that cannot see it has not enough data. */
   minLift: z.number().gt(0).max(5).default(0.05),
   /** Guardrail: a shipped arm's conversions per impression may not be significantly lower than control's by more than this share. */
   guardrailMargin: z.number().min(0).max(1).default(0.05),
+  /**
+   * Level of the guardrail's one-sided non-inferiority test: the conversions' lower bound at 1 −
+   * guardrailAlpha must clear −guardrailMargin (a breach: the upper bound falls below it). Default α/2,
+   * the lower end of the two-sided 1 − α interval (the regulatory convention, ICH E9); 0.05 is a one-sided 5% test.
+   */
+  guardrailAlpha: z.number().gt(0).max(0.25).optional(),
   /** A cell is tested only with at least this many users and clicks in each of the two arms. */
   minUsers: z.number().int().min(2).max(1_000_000).default(50),
   minClicks: z.number().int().min(1).max(1_000_000).default(10),

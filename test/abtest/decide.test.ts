@@ -2,6 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { decide } from '../../src/abtest/decide.js';
+import { normalCdf } from '../../src/abtest/stats.js';
 import type { ReplayResult } from '../../src/abtest/readout.js';
 import { DEFAULT_DECISION_RULES } from '../../src/scenario/schema.js';
 import { readout } from '../helpers/readouts.js';
@@ -88,4 +89,26 @@ test('UNRELIABLE: a domain whose users are not split as configured, or where an 
     one(readout({ lift: 0.12, ciLow: 0.05, pAdjusted: 0.001, guard: { ciLow: -0.03 } }, { t: { maxUserShare: 0.08, effectiveUsers: 150 } })).decision,
     'ship',
   );
+});
+
+test('the guardrail is a one-sided non-inferiority test at guardrailAlpha (default α/2, the two-sided interval’s lower end), with its own power', () => {
+  // Conversions −1.5% with se(log) 0.02: the lower bound is −5.3% at 97.5% (fails −5%) and −4.7% at 95% (clears it).
+  const guard = {
+    lift: -0.015,
+    ciLow: Math.expm1(Math.log(0.985) - 1.959963985 * 0.02),
+    ciHigh: Math.expm1(Math.log(0.985) + 1.959963985 * 0.02),
+    seLog: 0.02,
+  };
+  const ab = readout({ lift: 0.12, ciLow: 0.05, ciHigh: 0.2, pAdjusted: 0.001, trueLift: 0.1, guard });
+  const strict = one(ab);
+  assert.equal(strict.decision, 'not enough data');
+  const lenient = decide(ab, ['d'], { ...rules, guardrailAlpha: 0.05 })[0];
+  assert.equal(lenient.decision, 'ship');
+  // Its power if the arm truly leaves conversions alone: Φ(|log 0.95| / 0.02 − z).
+  assert.ok(Math.abs(strict.guardrailPower - normalCdf(-Math.log(0.95) / 0.02 - 1.959963985)) < 1e-8, `${strict.guardrailPower}`);
+  assert.ok(Math.abs(lenient.guardrailPower - normalCdf(-Math.log(0.95) / 0.02 - 1.644853627)) < 1e-8, `${lenient.guardrailPower}`);
+  // Sized for the guardrail's own level: one-sided 5% needs fewer users than 2.5%.
+  assert.ok(decide(ab, ['d'], { ...rules, guardrailAlpha: 0.05 })[0].decision === 'ship');
+  const noisier = readout({ lift: 0.12, ciLow: 0.05, ciHigh: 0.2, pAdjusted: 0.001, guard: { ...guard, seLog: 0.06, ciLow: -0.2, ciHigh: 0.1 } });
+  assert.ok(decide(noisier, ['d'], { ...rules, guardrailAlpha: 0.05 })[0].usersNeeded < one(noisier).usersNeeded);
 });

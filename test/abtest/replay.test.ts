@@ -105,3 +105,48 @@ test('A/B: the interval covers the true lift about 95% of the time, and arms are
   assert.ok(covered / n > 0.88, `coverage ${covered}/${n} of true lift ${trueLift}`);
   assert.ok(srmFlags <= 1, `SRM flagged ${srmFlags} of ${n} fair splits`);
 });
+
+test("GrowthBook's convention beside crossab's in the readout: Welch's linear and absolute tests reject an A/A about 5% and cover 0 about 95%; adjusted intervals agree with the adjusted p-values; a per-domain family corrects nothing with one arm", async () => {
+  const { p, truth, trained } = await setup();
+  const arms = [
+    { name: 'A', strategy: 'id-feature', share: 0.5 },
+    { name: 'B', strategy: 'id-feature', share: 0.5 },
+  ];
+  const readout = rankedReplay(p.world, truth, trained, { arms, control: 0, positionBias: null, rules: DEFAULT_DECISION_RULES });
+  const byDomain = rankedReplay(p.world, truth, trained, {
+    arms,
+    control: 0,
+    positionBias: null,
+    rules: { ...DEFAULT_DECISION_RULES, correctionScope: 'domain' },
+  });
+  let tests = 0;
+  const rejected = { linear: 0, absolute: 0 };
+  const covered = { linear: 0, absolute: 0 };
+  for (let salt = 1; salt <= 200; salt++) {
+    const r = readout(salt);
+    for (const l of r.lifts.filter((x) => x.family === 'primary' && x.tested)) {
+      tests++;
+      if (l.linearPValue < 0.05) rejected.linear++;
+      if (l.absCiLow > 0 || l.absCiHigh < 0) rejected.absolute++;
+      if (l.linearCiLow <= 0 && 0 <= l.linearCiHigh) covered.linear++;
+      if (l.absCiLow <= 0 && 0 <= l.absCiHigh) covered.absolute++;
+      // The linear relative lift's interval is symmetric about the same point estimate; the t reference is wider than z.
+      assert.ok(Math.abs((l.linearCiLow + l.linearCiHigh) / 2 - l.lift) < 1e-12);
+      assert.ok(l.dof > 10 && Number.isFinite(l.dof));
+      const cr = r.results.find((x) => x.arm === 'A' && x.domain === l.domain && x.segment === 'all')!;
+      const tr = r.results.find((x) => x.arm === 'B' && x.domain === l.domain && x.segment === 'all')!;
+      assert.ok(Math.abs(l.absDiff - (tr.ctr - cr.ctr)) < 1e-15);
+      assert.equal(l.ciLowAdjusted > 0 || l.ciHighAdjusted < 0, l.pAdjusted < 0.05);
+      assert.ok(l.ciLowAdjusted <= l.ciLow + 1e-12 && l.ciHighAdjusted >= l.ciHigh - 1e-12);
+      assert.ok(l.seqMde > l.cupedMde);
+    }
+    if (salt <= 20)
+      for (const l of byDomain(salt).lifts.filter((x) => x.family === 'primary' && x.tested)) assert.equal(l.pAdjusted, l.pValue, 'Holm over a family of one');
+  }
+  assert.ok(tests >= 580, `${tests} tests`);
+  // 600 tests: a correct test's rate lies in 0.05 ± 0.018 with 95% probability.
+  for (const k of ['linear', 'absolute'] as const) {
+    assert.ok(rejected[k] / tests > 0.032 && rejected[k] / tests < 0.068, `${k}: ${rejected[k]} of ${tests} rejected`);
+    assert.ok(covered[k] / tests > 0.932 && covered[k] / tests < 0.968, `${k}: ${covered[k]} of ${tests} covered`);
+  }
+});

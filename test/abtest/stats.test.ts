@@ -17,6 +17,7 @@ import {
   addUserWithCovariate,
   cupedLogRatioLift,
   emptyCovariateRatio,
+  adjustedInterval,
 } from '../../src/abtest/stats.js';
 import seedrandom from 'seedrandom';
 import { assignArm } from '../../src/abtest/assign.js';
@@ -277,4 +278,26 @@ test('CUPED never reports a negative variance reduction: 2,000 random cells with
     if (Number.isFinite(r.varianceReduction)) least = Math.min(least, r.varianceReduction);
   }
   assert.ok(least >= 0, `least variance reduction ${least}`);
+});
+
+test('an interval adjusted to its corrected p-value excludes 0 exactly when p̃ < α, is never narrower, and is unbounded at p̃ = 1', () => {
+  const z = normalQuantile(0.975);
+  for (const [lift, se, pAdj] of [
+    [0.1, 0.03, 0.01],
+    [0.1, 0.03, 0.049],
+    [0.1, 0.03, 0.051],
+    [-0.08, 0.02, 0.2],
+    [0.02, 0.05, 0.9],
+  ]) {
+    const a = adjustedInterval(lift, se, pAdj);
+    assert.equal(a.ciLow > 0 || a.ciHigh < 0, pAdj < 0.05, `${lift} ${se} ${pAdj}: [${a.ciLow}, ${a.ciHigh}]`);
+    assert.ok(a.ciLow <= Math.expm1(Math.log1p(lift) - z * se) + 1e-15 && a.ciHigh >= Math.expm1(Math.log1p(lift) + z * se) - 1e-15);
+  }
+  // At p̃ equal to the unadjusted p-value it is the unadjusted interval.
+  const p = 2 * normalCdf(-Math.log1p(0.1) / 0.03);
+  const same = adjustedInterval(0.1, 0.03, p);
+  assert.ok(Math.abs(same.ciLow - Math.expm1(Math.log1p(0.1) - z * 0.03)) < 1e-12);
+  const open = adjustedInterval(0.1, 0.03, 1);
+  assert.equal(open.ciLow, -1);
+  assert.equal(open.ciHigh, Infinity);
 });

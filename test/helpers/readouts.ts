@@ -64,6 +64,18 @@ export function readout(t: Test, cells: { c?: Cell; t?: Cell } = {}): ReplayResu
       mde: 0.15,
       power: 0.05,
       usersNeeded: Number.NaN,
+      seqMde: Number.NaN,
+      ciLowAdjusted: Number.NaN,
+      ciHighAdjusted: Number.NaN,
+      cupedCiLowAdjusted: Number.NaN,
+      cupedCiHighAdjusted: Number.NaN,
+      dof: Number.NaN,
+      linearCiLow: Number.NaN,
+      linearCiHigh: Number.NaN,
+      linearPValue: Number.NaN,
+      absDiff: Number.NaN,
+      absCiLow: Number.NaN,
+      absCiHigh: Number.NaN,
       ...x,
     };
     return {

@@ -62,6 +62,10 @@ test('migrations: a version-1 database is upgraded on open; a newer schema is re
   const runCols = (await db.con.runAndReadAll("SELECT column_name FROM information_schema.columns WHERE table_name = 'runs'")).getRows().map((r) => r[0]);
   const liftCols = (await db.con.runAndReadAll("SELECT column_name FROM information_schema.columns WHERE table_name = 'ab_lifts'")).getRows().map((r) => r[0]);
   const oldLift = (await db.con.runAndReadAll("SELECT lift, mde FROM ab_lifts WHERE run_id = 'old'")).getRows()[0];
+  const welchLift = (await db.con.runAndReadAll("SELECT lift, dof, abs_ci_low, ci_low_adjusted FROM ab_lifts WHERE run_id = 'old'")).getRows()[0];
+  const decisionCols = (await db.con.runAndReadAll("SELECT column_name FROM information_schema.columns WHERE table_name = 'ab_decisions'"))
+    .getRows()
+    .map((r) => r[0]);
   const decisions = (
     await db.con.runAndReadAll("SELECT count(*)::INT FROM duckdb_tables() WHERE table_name IN ('ab_decisions', 'ab_grades', 'ab_looks')")
   ).getRows()[0][0];
@@ -95,7 +99,9 @@ test('migrations: a version-1 database is upgraded on open; a newer schema is re
   assert.equal(movingTables, 2, 'schema 8: the long-term readout and feedback rounds');
   assert.deepEqual(oldMetric, [0.7, null], 'schema 8: an old AUC has no standard error');
   assert.ok(trainCols.includes('serve_seconds'));
-  assert.deepEqual(versions, [1, 2, 3, 4, 5, 6, 7, 8]);
+  assert.deepEqual(welchLift, [0.1, null, null, null], "schema 9: Welch's tests and adjusted intervals are NULL on an old row");
+  assert.ok(decisionCols.includes('guardrail_power'), 'schema 9');
+  assert.deepEqual(versions, [1, 2, 3, 4, 5, 6, 7, 8, 9]);
   assert.equal(kept, 1);
   await assert.rejects(openDb(path), /schema version 99 is newer than this crossab's/);
 });
