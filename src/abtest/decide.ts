@@ -77,8 +77,32 @@ interface Candidate {
 
 const pct = (x: number) => `${x >= 0 ? '+' : ''}${(100 * x).toFixed(1)}%`;
 
-/** A lift at the end of the test as each method reads it; sequential: the confidence sequence after the last look. */
+/**
+ * A lift at the end of the test as each method reads it; sequential: the confidence sequence after
+ * the last look. In a domain with too few effective users for the delta method, plain and CUPED are
+ * read through their user-level jackknife when the replay made one.
+ */
 export function evidenceOf(l: LiftResult, method: Method): Evidence {
+  if (method === 'plain' && Number.isFinite(l.jackknifeSeLog))
+    return {
+      tested: l.tested && Number.isFinite(l.jackknifeCiLow),
+      lift: l.lift,
+      ciLow: l.jackknifeCiLow,
+      ciHigh: l.jackknifeCiHigh,
+      pValue: l.jackknifePValue,
+      pAdjusted: l.jackknifePAdjusted,
+      seLog: l.jackknifeSeLog,
+    };
+  if (method === 'cuped' && Number.isFinite(l.cupedJackknifeSeLog))
+    return {
+      tested: l.tested && Number.isFinite(l.cupedJackknifeCiLow),
+      lift: l.cupedLift,
+      ciLow: l.cupedJackknifeCiLow,
+      ciHigh: l.cupedJackknifeCiHigh,
+      pValue: l.cupedJackknifePValue,
+      pAdjusted: l.cupedJackknifePAdjusted,
+      seLog: l.cupedJackknifeSeLog,
+    };
   if (method === 'plain') return { tested: l.tested, lift: l.lift, ciLow: l.ciLow, ciHigh: l.ciHigh, pValue: l.pValue, pAdjusted: l.pAdjusted, seLog: l.seLog };
   // A cell whose CUPED interval (or sequence) could not be formed, e.g. no variance left, is not decided on.
   if (method === 'cuped')
@@ -156,6 +180,13 @@ export function decide(
     // The arm with the fewest effective users, whose heaviest user the reason names.
     const thinnest = cells.reduce((x, y) => (y.effectiveUsers < x.effectiveUsers ? y : x));
     const effective = thinnest.effectiveUsers;
+    // Too few effective users for the delta method: decide on the user-level jackknife when the
+    // replay made one (fixed-horizon methods, down to jackknifeMinEffectiveUsers), else refuse.
+    const jackknifed =
+      effective < rules.minEffectiveUsers &&
+      method !== 'sequential' &&
+      effective >= rules.jackknifeMinEffectiveUsers &&
+      treatments.some((a) => Number.isFinite(lift(a, 'ctr').jackknifeSeLog));
     const truth = treatments.map((a) => ({ arm: a.name, trueLift: lift(a, 'ctr').trueLift })).sort((x, y) => y.trueLift - x.trueLift)[0];
     // What the rules should conclude with the truth in hand: ship the best arm if it truly wins by at
     // least minLift (the smallest lift declared worth shipping), else keep the control.
@@ -191,12 +222,12 @@ export function decide(
       usersNeeded,
       trafficMultiple: usersNeeded / users,
       guardrailPower: guarded ? guardPower(guard) : Number.NaN,
-      reason,
+      reason: jackknifed && decision !== 'unreliable' ? `${reason} (user jackknife: ${effective.toFixed(0)} effective ${unit})` : reason,
       correct: decision === 'ship' || decision === 'keep' ? arm === trueBest : null,
     });
 
     if (srm.pValue < 0.001) return out('unreliable', null, null, `${unit} are not split as configured here (SRM p = ${srm.pValue.toExponential(1)})`, null);
-    if (effective < rules.minEffectiveUsers)
+    if (effective < rules.minEffectiveUsers && !jackknifed)
       return out(
         'unreliable',
         null,

@@ -124,6 +124,21 @@ export interface LiftResult {
   absDiff: number;
   absCiLow: number;
   absCiHigh: number;
+  /**
+   * Domains with fewer effective users than the rules' floor (NaN elsewhere): the user-level jackknife
+   * of the plain and the CUPED estimate (CUPED's θ refitted without each user), its normal interval,
+   * and the p-value corrected within the family of the p-values that decide.
+   */
+  jackknifeSeLog: number;
+  jackknifeCiLow: number;
+  jackknifeCiHigh: number;
+  jackknifePValue: number;
+  jackknifePAdjusted: number;
+  cupedJackknifeSeLog: number;
+  cupedJackknifeCiLow: number;
+  cupedJackknifeCiHigh: number;
+  cupedJackknifePValue: number;
+  cupedJackknifePAdjusted: number;
 }
 
 /** A primary cell (or its guardrail) at one look of the sequential test. */
@@ -231,7 +246,7 @@ const correct = (p: number[], correction: DecisionRules['correction']): number[]
   correction === 'holm' ? holmAdjust(p) : correction === 'bh' ? benjaminiHochbergAdjust(p) : p;
 
 /** The correction applied within each family of the rules' scope: one family per test ('metric'), or one per domain. */
-function correctFamilies<T extends { domain: string }>(cells: T[], p: (c: T) => number, rules: DecisionRules): number[] {
+export function correctFamilies<T extends { domain: string }>(cells: T[], p: (c: T) => number, rules: DecisionRules): number[] {
   const out = new Array<number>(cells.length);
   const key = (c: T) => (rules.correctionScope === 'domain' ? c.domain : '');
   for (const k of new Set(cells.map(key))) {
@@ -246,6 +261,20 @@ function correctFamilies<T extends { domain: string }>(cells: T[], p: (c: T) => 
   }
   return out;
 }
+
+/** A lift's jackknife fields before (or without) the jackknife. */
+export const NO_JACKKNIFE = {
+  jackknifeSeLog: NaN,
+  jackknifeCiLow: NaN,
+  jackknifeCiHigh: NaN,
+  jackknifePValue: NaN,
+  jackknifePAdjusted: NaN,
+  cupedJackknifeSeLog: NaN,
+  cupedJackknifeCiLow: NaN,
+  cupedJackknifeCiHigh: NaN,
+  cupedJackknifePValue: NaN,
+  cupedJackknifePAdjusted: NaN,
+} as const;
 
 /** Welch's tests of a cell in GrowthBook's convention: the linear relative lift and the absolute difference. */
 function welchOf(t: CovariateRatio, c: CovariateRatio, alpha: number) {
@@ -345,6 +374,7 @@ export function liftsOf(
           cupedCiLowAdjusted: NaN,
           cupedCiHighAdjusted: NaN,
           ...(tested ? welch : { ...untested, absDiff: welch.absDiff }),
+          ...NO_JACKKNIFE,
         });
       }
     }

@@ -8,8 +8,22 @@ import { positionCurve, rankSlates } from '../data/slates.js';
 import { stream } from '../world/rng.js';
 import { SEGMENTS, type World } from '../world/world.js';
 import { assignArm } from './assign.js';
-import { growRatioAt, RATIO_SLOT, ratioAt, sampleRatioMismatch } from './stats.js';
-import { armResults, liftsOf, sequential, type Arm, type Cell, type ReplayConfig, type ReplayResult, type Scopes, type TrueSums } from './readout.js';
+import { cupedLogLift, growRatioAt, RATIO_SLOT, ratioAt, sampleRatioMismatch, type CovariateRatio } from './stats.js';
+import {
+  armResults,
+  correctFamilies,
+  liftsOf,
+  sequential,
+  type Arm,
+  type ArmResult,
+  type Cell,
+  type LiftResult,
+  type ReplayConfig,
+  type ReplayResult,
+  type Scopes,
+  type TrueSums,
+} from './readout.js';
+import { jackknifeInterval, jackknifeVariance, type CellUsers } from './jackknife.js';
 import { dynamicPath, type DynamicPath } from './dynamics.js';
 import { longTermLifts, longTermTruth, scheduledUsers } from './long-term.js';
 
@@ -278,6 +292,83 @@ function simulate(
   return { cells: Array.from({ length: nCells }, (_, i) => cellAt(i)), snapshots };
 }
 
+const plainLogLift = (t: CovariateRatio, c: CovariateRatio): number => Math.log(t.sumX / t.sumY / (c.sumX / c.sumY));
+
+/**
+ * The user-level jackknife on the domains whose thinnest arm has fewer effective users than the
+ * rules' floor (see jackknife.ts): each arm's users in the domain are gathered from the per-user
+ * sums the replay kept, the plain and CUPED estimates recomputed without each of them, and the
+ * p-values corrected within the family of the p-values that decide (the jackknife's where it
+ * applies, the delta method's elsewhere).
+ */
+function jackknifeSmallDomains(w: World, cells: Cell[], results: ArmResult[], lifts: LiftResult[], sums: UserSums, pre: UserSums, cfg: ReplayConfig): void {
+  const U = w.users.count;
+  const S = SEGMENTS.length + 1;
+  const count = (w.layout.domains.length + 3) * S;
+  const { alpha } = cfg.rules;
+  const split = cfg.arms.map((a) => a.share);
+  let armOf: Int32Array | null = null;
+  w.layout.domains.forEach((domain, d) => {
+    const here = results.filter((r) => r.domain === domain && r.segment === 'all');
+    const effective = Math.min(...here.map((r) => r.effectiveUsers));
+    if (!(effective < cfg.rules.minEffectiveUsers)) return;
+    armOf ??= Int32Array.from({ length: U }, (_, u) => assignArm(cfg.salt, u, split));
+    const dk = 1 + d;
+    const usersOf = (a: number, metric: 'ctr' | 'ctcvr'): CellUsers => {
+      const at: number[] = [];
+      for (let u = 0; u < U; u++) if (armOf![u] === a && sums.imps[dk * U + u] > 0) at.push(dk * U + u);
+      const post = metric === 'ctr' ? sums.clicks : sums.convs;
+      const before = metric === 'ctr' ? pre.clicks : pre.convs;
+      return {
+        n: at.length,
+        x: Float64Array.from(at, (k) => post[k]),
+        y: Float64Array.from(at, (k) => sums.imps[k]),
+        p: Float64Array.from(at, (k) => before[k]),
+        q: Float64Array.from(at, (k) => pre.imps[k]),
+      };
+    };
+    for (const metric of ['ctr', 'ctcvr'] as const) {
+      const control = usersOf(cfg.control, metric);
+      const cc = cells[cfg.control * count + dk * S][metric];
+      cfg.arms.forEach((_, a) => {
+        if (a === cfg.control) return;
+        const l = lifts.find((x) => x.arm === cfg.arms[a].name && x.metric === metric && x.domain === domain && x.segment === 'all')!;
+        if (!l.tested) return;
+        const users = usersOf(a, metric);
+        const tc = cells[a * count + dk * S][metric];
+        const plain = jackknifeInterval(plainLogLift(tc, cc), jackknifeVariance(tc, cc, users, control, plainLogLift), alpha);
+        const cuped = jackknifeInterval(cupedLogLift(tc, cc), jackknifeVariance(tc, cc, users, control, cupedLogLift), alpha);
+        Object.assign(l, {
+          jackknifeSeLog: plain.seLog,
+          jackknifeCiLow: plain.ciLow,
+          jackknifeCiHigh: plain.ciHigh,
+          jackknifePValue: plain.pValue,
+          cupedJackknifeSeLog: cuped.seLog,
+          cupedJackknifeCiLow: cuped.ciLow,
+          cupedJackknifeCiHigh: cuped.ciHigh,
+          cupedJackknifePValue: cuped.pValue,
+        });
+      });
+    }
+  });
+  if (!armOf) return;
+  const family = lifts.filter((l) => l.family === 'primary');
+  const deciding = (jk: keyof LiftResult, own: keyof LiftResult) => (l: LiftResult) =>
+    Number.isFinite(l[jk] as number) ? (l[jk] as number) : (l[own] as number);
+  const plain = correctFamilies(family, deciding('jackknifePValue', 'pValue'), cfg.rules);
+  const cuped = correctFamilies(family, deciding('cupedJackknifePValue', 'cupedPValue'), cfg.rules);
+  family.forEach((l, k) => {
+    if (Number.isFinite(l.jackknifePValue)) l.jackknifePAdjusted = plain[k];
+    if (Number.isFinite(l.cupedJackknifePValue)) l.cupedJackknifePAdjusted = cuped[k];
+  });
+  // The guardrail is outside the family: its p-value stands as it is.
+  for (const l of lifts)
+    if (l.metric === 'ctcvr') {
+      l.jackknifePAdjusted = l.jackknifePValue;
+      l.cupedJackknifePAdjusted = l.cupedJackknifePValue;
+    }
+}
+
 /**
  * The A/B test over the replay period: 1. every arm's strategy ranks every request; 2. each user is
  * assigned an arm and their requests' clicks and conversions are drawn from the truth; 3. totals per
@@ -315,6 +406,7 @@ export function rankedReplay(
     const { cells, snapshots } = simulate(w, truth, ranked, scopes, pre, c, bias, sums, lean);
     const results = armResults(cells, scopes, c);
     const lifts = liftsOf(cells, results, truths, scopes, c);
+    if (c.rules.jackknife) jackknifeSmallDomains(w, cells, results, lifts, sums, pre, c);
     const longTerm = scheduled ? longTermLifts(w, sums, scheduled, longTruth, c, lean) : [];
     const looks = sequential(snapshots, lifts, w.layout.domains, c);
     const overall = results.filter((r) => r.domain === 'all' && r.segment === 'all');

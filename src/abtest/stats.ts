@@ -435,23 +435,11 @@ export interface CupedLift extends LogLift {
 export function cupedLogRatioLift(treatment: CovariateRatio, control: CovariateRatio, alpha = 0.05): CupedLift {
   const plain = logRatioLift(treatment, control, alpha);
   const unadjusted = { ...plain, theta: 0, varianceReduction: 0 };
-  if (!(plain.seLog > 0) || !(treatment.sumQ > 0 && control.sumQ > 0)) return unadjusted;
-  const t = covariateMoments(treatment);
-  const c = covariateMoments(control);
-  const a = t.ratio;
-  const b = c.ratio;
-  const wt = treatment.sumQ / (treatment.sumQ + control.sumQ);
-  const wc = 1 - wt;
-  const preVariance = t.preVariance + c.preVariance;
-  const covariance = t.covariance / a + c.covariance / b;
-  if (!(preVariance > 0)) return unadjusted;
-  const g = covariance / preVariance;
-  const theta = g / (wc / a + wt / b);
-  const d = t.preRatio - c.preRatio;
-  const rt = a - theta * wc * d;
-  const rc = b + theta * wt * d;
+  if (!(plain.seLog > 0)) return unadjusted;
+  const adj = cupedAdjustment(treatment, control);
+  if (!adj) return unadjusted;
+  const { theta, rt, rc, removed } = adj;
   const plainVariance = plain.seLog * plain.seLog;
-  const removed = (covariance * covariance) / preVariance;
   const varianceReduction = removed / plainVariance;
   const none = { lift: plain.lift, ciLow: NaN, ciHigh: NaN, pValue: NaN, seLog: NaN, theta, varianceReduction };
   if (!(rt > 0 && rc > 0)) return none;
@@ -468,6 +456,52 @@ export function cupedLogRatioLift(treatment: CovariateRatio, control: CovariateR
     seLog,
     theta,
     varianceReduction,
+  };
+}
+
+/** The adjusted ratios, θ and the log-variance removed (see cupedLogRatioLift); null when there is nothing to adjust by. */
+function cupedAdjustment(treatment: CovariateRatio, control: CovariateRatio): { theta: number; rt: number; rc: number; removed: number } | null {
+  if (!(treatment.sumQ > 0 && control.sumQ > 0)) return null;
+  const t = covariateMoments(treatment);
+  const c = covariateMoments(control);
+  const a = t.ratio;
+  const b = c.ratio;
+  if (!(a > 0 && b > 0)) return null;
+  const wt = treatment.sumQ / (treatment.sumQ + control.sumQ);
+  const wc = 1 - wt;
+  const preVariance = t.preVariance + c.preVariance;
+  const covariance = t.covariance / a + c.covariance / b;
+  if (!(preVariance > 0)) return null;
+  const theta = covariance / preVariance / (wc / a + wt / b);
+  const d = t.preRatio - c.preRatio;
+  return { theta, rt: a - theta * wc * d, rc: b + theta * wt * d, removed: (covariance * covariance) / preVariance };
+}
+
+/** The CUPED estimate of log(treatment / control) alone (the plain one where nothing adjusts it): what a jackknife recomputes per user. */
+export function cupedLogLift(treatment: CovariateRatio, control: CovariateRatio): number {
+  const adj = cupedAdjustment(treatment, control);
+  if (adj) return adj.rt > 0 && adj.rc > 0 ? Math.log(adj.rt / adj.rc) : NaN;
+  return Math.log(treatment.sumX / treatment.sumY / (control.sumX / control.sumY));
+}
+
+/** A CovariateRatio less one user's contribution (the inverse of addUserWithCovariate). */
+export function withoutUser(r: CovariateRatio, x: number, y: number, p: number, q: number): CovariateRatio {
+  return {
+    users: r.users - 1,
+    sumX: r.sumX - x,
+    sumY: r.sumY - y,
+    sumXX: r.sumXX - x * x,
+    sumYY: r.sumYY - y * y,
+    sumXY: r.sumXY - x * y,
+    sumP: r.sumP - p,
+    sumQ: r.sumQ - q,
+    sumPP: r.sumPP - p * p,
+    sumQQ: r.sumQQ - q * q,
+    sumPQ: r.sumPQ - p * q,
+    sumXP: r.sumXP - x * p,
+    sumXQ: r.sumXQ - x * q,
+    sumYP: r.sumYP - y * p,
+    sumYQ: r.sumYQ - y * q,
   };
 }
 

@@ -100,7 +100,7 @@ function offlineScope(domain: string, segment: string): Pick<OfflineCell, 'scope
 async function single(db: Db, runId: string, c: Claim, who: string | undefined, s: Scenario): Promise<Value> {
   const e = c.expectation;
   if (isPower(e)) return powerValue(db, runId, e.metric as 'mde' | 'power', methodOf(e, s) === 'plain' ? 'plain' : 'cuped', who!, c.domain);
-  if (isGrade(e)) return gradeValue(db, runId, e.metric === 'decision_accuracy' ? 'correct' : 'false_ship', methodOf(e, s), c.domain);
+  if (isGrade(e)) return gradeValue(db, runId, e.metric as (typeof GRADE_METRICS)[number], methodOf(e, s), c.domain);
   if (isOffline(e)) return offlineValue(db, runId, e.metric as OfflineMetric, { strategy: who!, target: e.target, ...offlineScope(c.domain, e.segment) });
   if (isOpe(e))
     return opeValue(db, runId, e.metric.slice(4) as Parameters<typeof opeValue>[2], {

@@ -2,7 +2,7 @@
 // interval, and a verdict — pass when the whole interval clears the threshold, fail when the whole
 // interval misses it, inconclusive when it straddles it (more seeds would decide).
 
-import { lnGamma } from '../abtest/stats.js';
+import { studentTQuantile } from '../abtest/student-t.js';
 
 export type Verdict = 'pass' | 'fail' | 'inconclusive';
 
@@ -14,60 +14,6 @@ export interface Judgement {
   verdict: Verdict;
   /** Why, in words (shown in the table's last column and in JUnit messages). */
   reason: string;
-}
-
-/** Continued fraction for the regularised incomplete beta function (modified Lentz). */
-function betaContinuedFraction(a: number, b: number, x: number): number {
-  const tiny = 1e-300;
-  let c = 1;
-  let d = 1 - ((a + b) * x) / (a + 1);
-  if (Math.abs(d) < tiny) d = tiny;
-  d = 1 / d;
-  let h = d;
-  for (let m = 1; m <= 300; m++) {
-    const m2 = 2 * m;
-    let aa = (m * (b - m) * x) / ((a + m2 - 1) * (a + m2));
-    d = 1 + aa * d;
-    c = 1 + aa / c;
-    d = 1 / (Math.abs(d) < tiny ? tiny : d);
-    c = Math.abs(c) < tiny ? tiny : c;
-    h *= d * c;
-    aa = (-(a + m) * (a + b + m) * x) / ((a + m2) * (a + m2 + 1));
-    d = 1 + aa * d;
-    c = 1 + aa / c;
-    d = 1 / (Math.abs(d) < tiny ? tiny : d);
-    c = Math.abs(c) < tiny ? tiny : c;
-    const delta = d * c;
-    h *= delta;
-    if (Math.abs(delta - 1) < 1e-14) break;
-  }
-  return h;
-}
-
-/** Regularised incomplete beta I_x(a, b). */
-export function incompleteBeta(x: number, a: number, b: number): number {
-  if (x <= 0) return 0;
-  if (x >= 1) return 1;
-  const front = Math.exp(lnGamma(a + b) - lnGamma(a) - lnGamma(b) + a * Math.log(x) + b * Math.log(1 - x));
-  return x < (a + 1) / (a + b + 2) ? (front * betaContinuedFraction(a, b, x)) / a : 1 - (front * betaContinuedFraction(b, a, 1 - x)) / b;
-}
-
-/** P(T ≤ t) for Student's t with `df` degrees of freedom. */
-export function studentTCdf(t: number, df: number): number {
-  const tail = 0.5 * incompleteBeta(df / (df + t * t), df / 2, 0.5);
-  return t >= 0 ? 1 - tail : tail;
-}
-
-/** The q-quantile of Student's t (bisection on the CDF; q in (0, 1)). */
-export function studentTQuantile(q: number, df: number): number {
-  let lo = -1e3;
-  let hi = 1e3;
-  for (let i = 0; i < 200 && hi - lo > 1e-12; i++) {
-    const mid = (lo + hi) / 2;
-    if (studentTCdf(mid, df) < q) lo = mid;
-    else hi = mid;
-  }
-  return (lo + hi) / 2;
 }
 
 export interface Threshold {

@@ -62,6 +62,12 @@ export function abJson(ab: ReplayResult) {
       abs_diff: num(l?.absDiff),
       abs_ci_low: num(l?.absCiLow),
       abs_ci_high: num(l?.absCiHigh),
+      jackknife_ci_low: num(l?.jackknifeCiLow),
+      jackknife_ci_high: num(l?.jackknifeCiHigh),
+      jackknife_p_adjusted: num(l?.jackknifePAdjusted),
+      cuped_jackknife_ci_low: num(l?.cupedJackknifeCiLow),
+      cuped_jackknife_ci_high: num(l?.cupedJackknifeCiHigh),
+      cuped_jackknife_p_adjusted: num(l?.cupedJackknifePAdjusted),
       max_user_share: r.maxUserShare,
       effective_users: r.effectiveUsers,
     };

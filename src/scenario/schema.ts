@@ -220,6 +220,13 @@ export const DecisionRulesSchema = z.strictObject({
    */
   minEffectiveUsers: z.number().min(0).max(1_000_000).default(100),
   /**
+   * Below minEffectiveUsers, decide on the user-level jackknife (the method's own estimate recomputed
+   * without each user, on Student's t) instead of refusing, down to jackknifeMinEffectiveUsers;
+   * false keeps such domains UNRELIABLE. The sequential method never uses it (it is a fixed-horizon interval).
+   */
+  jackknife: z.boolean().default(true),
+  jackknifeMinEffectiveUsers: z.number().min(2).max(1_000_000).default(20),
+  /**
    * Which estimate decides: 'plain' (the delta-method lift), 'cuped' (adjusted by each user's
    * pre-experiment behaviour) or 'sequential' (CUPED looked at `looks` times with an always-valid
    * confidence sequence, so stopping at the first decisive look keeps α).
@@ -265,6 +272,8 @@ export const AbTestSchema = z.strictObject({
   /** Click-probability multiplier per slate position (1-based order). */
   positionBias: z.array(z.number().gt(0).max(1)).optional(),
   decisions: DecisionRulesSchema.default(DEFAULT_DECISION_RULES),
+  /** An A/A test (as `run --aa`): the control's strategy in two arms of equal share, whatever `arms` lists; grades report its false positives. */
+  aa: z.boolean().optional(),
 });
 
 /** Metrics an expectation can judge: offline (per strategy, from offline_metrics) or A/B (per arm). */
@@ -286,10 +295,12 @@ export const AB_METRICS = [
 export const POWER_METRICS = ['mde', 'power'] as const;
 /**
  * How good the decision procedure is on a domain, over re-randomised assignments of each seed's world
- * (check runs grade `check.assignments` of them): the share decided right, and the share that
- * shipped an arm whose true lift is ≤ 0.
+ * (check runs grade `check.assignments` of them): the share decided right, the share that shipped an
+ * arm whose true lift is ≤ 0, the A/A arms' false-positive rate (arms serving the control's strategy),
+ * the share of the method's intervals that hold the true lift, and the share of assignments decided
+ * rather than refused as UNRELIABLE.
  */
-export const GRADE_METRICS = ['decision_accuracy', 'false_ship_rate'] as const;
+export const GRADE_METRICS = ['decision_accuracy', 'false_ship_rate', 'aa_false_positive_rate', 'interval_coverage', 'decided_rate'] as const;
 /**
  * Off-policy evaluation of a strategy from the logged test period (by `estimator`, default DR): its
  * estimated CTR, its lift over the reference (the A/B control), |estimate − truth| / truth, the true

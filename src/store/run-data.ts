@@ -168,9 +168,21 @@ export function powerValue(db: Db, runId: string, metric: 'mde' | 'power', estim
   );
 }
 
-/** A graded run's share of right decisions (or of false ships) on a domain, for one method. */
-export function gradeValue(db: Db, runId: string, metric: 'correct' | 'false_ship', method: string, domain: string): Promise<Value> {
-  return one(db, `SELECT ${metric} AS v FROM ab_grades WHERE run_id = ${sqlString(runId)} AND method = ${sqlString(method)} AND domain = ${sqlString(domain)}`);
+/** What a grade expectation reads from ab_grades. */
+const GRADE_COLUMNS = {
+  decision_accuracy: 'correct',
+  false_ship_rate: 'false_ship',
+  aa_false_positive_rate: 'aa_false_positive',
+  interval_coverage: 'coverage',
+  decided_rate: '1 - unreliable',
+} as const;
+
+/** A graded run's figure on a domain for one method: right decisions, false ships, A/A false positives, coverage, or decided share. */
+export function gradeValue(db: Db, runId: string, metric: keyof typeof GRADE_COLUMNS, method: string, domain: string): Promise<Value> {
+  return one(
+    db,
+    `SELECT ${GRADE_COLUMNS[metric]} AS v FROM ab_grades WHERE run_id = ${sqlString(runId)} AND method = ${sqlString(method)} AND domain = ${sqlString(domain)}`,
+  );
 }
 
 /** An off-policy value of one strategy by one estimator in one run; identified as 1 or 0. */

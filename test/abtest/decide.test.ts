@@ -112,3 +112,64 @@ test('the guardrail is a one-sided non-inferiority test at guardrailAlpha (defau
   const noisier = readout({ lift: 0.12, ciLow: 0.05, ciHigh: 0.2, pAdjusted: 0.001, guard: { ...guard, seLog: 0.06, ciLow: -0.2, ciHigh: 0.1 } });
   assert.ok(decide(noisier, ['d'], { ...rules, guardrailAlpha: 0.05 })[0].usersNeeded < one(noisier).usersNeeded);
 });
+
+test('few effective users: the domain is decided on the user jackknife when the replay made one (fixed-horizon methods, down to jackknifeMinEffectiveUsers), else refused', () => {
+  const jk = {
+    jackknifeSeLog: 0.03,
+    jackknifeCiLow: 0.06,
+    jackknifeCiHigh: 0.19,
+    jackknifePValue: 0.0002,
+    jackknifePAdjusted: 0.0004,
+    cupedJackknifeSeLog: 0.03,
+    cupedJackknifeCiLow: 0.06,
+    cupedJackknifeCiHigh: 0.19,
+    cupedJackknifePValue: 0.0002,
+    cupedJackknifePAdjusted: 0.0004,
+  };
+  // The delta method's interval is narrower still (0.09–0.16) and would ship as well; the jackknife's decides.
+  const guard = {
+    ciLow: -0.03,
+    ciHigh: 0.05,
+    jackknifeSeLog: 0.02,
+    jackknifeCiLow: -0.04,
+    jackknifeCiHigh: 0.06,
+    cupedJackknifeSeLog: 0.02,
+    cupedJackknifeCiLow: -0.04,
+    cupedJackknifeCiHigh: 0.06,
+  };
+  const ab = readout(
+    { lift: 0.12, ciLow: 0.09, ciHigh: 0.16, pAdjusted: 0.0001, trueLift: 0.1, ...jk, guard },
+    { t: { maxUserShare: 0.08, effectiveUsers: 70 } },
+  );
+  for (const method of ['plain', 'cuped'] as const) {
+    const d = decide(ab, ['d'], rules, method)[0];
+    assert.equal(d.decision, 'ship', method);
+    assert.equal(d.ciLow, 0.06, `${method} reads the jackknife interval`);
+    assert.match(d.reason, /\(user jackknife: 70 effective users\)$/);
+  }
+  // The sequential method never uses it; below the jackknife's own floor, or switched off, the domain is refused.
+  assert.equal(decide(ab, ['d'], rules, 'sequential')[0].decision, 'unreliable');
+  assert.equal(decide(ab, ['d'], { ...rules, jackknifeMinEffectiveUsers: 80 })[0].decision, 'unreliable');
+  const none = readout({ lift: 0.12, ciLow: 0.09, ciHigh: 0.16, pAdjusted: 0.0001, guard }, { t: { effectiveUsers: 70 } });
+  assert.equal(one(none).decision, 'unreliable', 'no jackknife made (rules.jackknife off in the replay)');
+  // A jackknife interval that is too wide leaves the domain without enough data, sized on its standard error.
+  const wide = readout(
+    {
+      lift: 0.04,
+      ciLow: -0.01,
+      ciHigh: 0.09,
+      pAdjusted: 0.2,
+      ...jk,
+      jackknifeCiLow: -0.1,
+      jackknifeCiHigh: 0.2,
+      cupedJackknifeCiLow: -0.1,
+      cupedJackknifeCiHigh: 0.2,
+      cupedJackknifePAdjusted: 0.5,
+    },
+    { t: { effectiveUsers: 70 } },
+  );
+  const undecided = one(wide);
+  assert.equal(undecided.decision, 'not enough data');
+  const k = ((1.959963985 + 0.8416212336) * 0.03) / Math.log(1.05);
+  assert.equal(undecided.usersNeeded, Math.ceil(2000 * k * k));
+});

@@ -1,10 +1,10 @@
 // crossab's GrowthBook-convention tests against the values gbstats' own test suite publishes
 // (growthbook/growthbook, packages/stats/tests/frequentist/test_tests.py and test_gbstats.py), to the
-// five decimals those tests round to, and Student's t against R's pt/qt.
+// five decimals those tests round to.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { cupedLogRatioLift, emptyCovariateRatio, sampleRatioMismatch } from '../../src/abtest/stats.js';
-import { studentTCdf, studentTQuantile } from '../../src/abtest/student-t.js';
+import { studentTQuantile } from '../../src/abtest/student-t.js';
 import {
   cupedEffect,
   effect,
@@ -31,14 +31,6 @@ const must = (e: Effect | null): Effect => {
 const A3407 = sampleMean(1396.87, 52377.9767, 3407);
 const A3000 = sampleMean(1396.87, 52377.9767, 3000);
 const B = sampleMean(2422.7, 134698.29, 3461);
-
-test('Student t matches R: qt(0.975, 10) = 2.228138851986, pt(2, 5) = 0.949030260585, qt(0.975, 1) = 12.706204736175, qt(0.975, 30) = 2.042272456301', () => {
-  near(studentTQuantile(0.975, 10), 2.228138851986274, 'qt(0.975, 10)', 11);
-  near(studentTCdf(2, 5), 0.9490302605850709, 'pt(2, 5)', 12);
-  near(studentTQuantile(0.975, 1), 12.70620473617471, 'qt(0.975, 1)', 9);
-  near(studentTQuantile(0.975, 30), 2.042272456301238, 'qt(0.975, 30)', 11);
-  for (const df of [1.5, 4, 37.2, 6400]) for (const p of [0.001, 0.05, 0.5, 0.9]) near(studentTCdf(studentTQuantile(p, df), df), p, `pt(qt(${p}, ${df}))`, 13);
-});
 
 test('TwoSidedTTest, relative (test_two_sided_ttest): 0.70732, ci (−0.03526, 1.44989), sd 0.37879, p 0.06191', () => {
   const e = must(effect(A3407, B));

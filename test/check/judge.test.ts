@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { judge, studentTCdf, studentTQuantile } from '../../src/check/judge.js';
+import { judge } from '../../src/check/judge.js';
+import { studentTCdf, studentTQuantile } from '../../src/abtest/student-t.js';
 
 test('Student t quantiles match published tables', () => {
   // Two-sided 95%: df 1 → 12.706, 2 → 4.303, 4 → 2.776, 10 → 2.228, 30 → 2.042; large df → 1.960.

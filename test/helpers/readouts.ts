@@ -1,5 +1,5 @@
 // Synthetic A/B readouts for the decision and grading tests.
-import type { ArmResult, LiftResult, LookCell, ReplayResult } from '../../src/abtest/readout.js';
+import { NO_JACKKNIFE, type ArmResult, type LiftResult, type LookCell, type ReplayResult } from '../../src/abtest/readout.js';
 
 type Cell = { users?: number; clicks?: number; maxUserShare?: number; effectiveUsers?: number };
 type Test = Partial<LiftResult> & { guard?: Partial<LiftResult> };
@@ -76,6 +76,7 @@ export function readout(t: Test, cells: { c?: Cell; t?: Cell } = {}): ReplayResu
       absDiff: Number.NaN,
       absCiLow: Number.NaN,
       absCiHigh: Number.NaN,
+      ...NO_JACKKNIFE,
       ...x,
     };
     return {
