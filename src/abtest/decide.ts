@@ -83,26 +83,8 @@ const pct = (x: number) => `${x >= 0 ? '+' : ''}${(100 * x).toFixed(1)}%`;
  * read through their user-level jackknife when the replay made one.
  */
 export function evidenceOf(l: LiftResult, method: Method): Evidence {
-  if (method === 'plain' && Number.isFinite(l.jackknifeSeLog))
-    return {
-      tested: l.tested && Number.isFinite(l.jackknifeCiLow),
-      lift: l.lift,
-      ciLow: l.jackknifeCiLow,
-      ciHigh: l.jackknifeCiHigh,
-      pValue: l.jackknifePValue,
-      pAdjusted: l.jackknifePAdjusted,
-      seLog: l.jackknifeSeLog,
-    };
-  if (method === 'cuped' && Number.isFinite(l.cupedJackknifeSeLog))
-    return {
-      tested: l.tested && Number.isFinite(l.cupedJackknifeCiLow),
-      lift: l.cupedLift,
-      ciLow: l.cupedJackknifeCiLow,
-      ciHigh: l.cupedJackknifeCiHigh,
-      pValue: l.cupedJackknifePValue,
-      pAdjusted: l.cupedJackknifePAdjusted,
-      seLog: l.cupedJackknifeSeLog,
-    };
+  const jackknife = method === 'sequential' ? null : jackknifeOf(l, method);
+  if (jackknife) return jackknife;
   if (method === 'plain') return { tested: l.tested, lift: l.lift, ciLow: l.ciLow, ciHigh: l.ciHigh, pValue: l.pValue, pAdjusted: l.pAdjusted, seLog: l.seLog };
   // A cell whose CUPED interval (or sequence) could not be formed, e.g. no variance left, is not decided on.
   if (method === 'cuped')
@@ -116,6 +98,16 @@ export function evidenceOf(l: LiftResult, method: Method): Evidence {
       seLog: l.cupedSeLog,
     };
   return sequenceEvidence(l, l.cupedSeLog);
+}
+
+/** A small domain's plain or CUPED evidence through the user jackknife; null where the replay made none. */
+function jackknifeOf(l: LiftResult, method: 'plain' | 'cuped'): Evidence | null {
+  const [lift, seLog, ciLow, ciHigh, pValue, pAdjusted] =
+    method === 'plain'
+      ? [l.lift, l.jackknifeSeLog, l.jackknifeCiLow, l.jackknifeCiHigh, l.jackknifePValue, l.jackknifePAdjusted]
+      : [l.cupedLift, l.cupedJackknifeSeLog, l.cupedJackknifeCiLow, l.cupedJackknifeCiHigh, l.cupedJackknifePValue, l.cupedJackknifePAdjusted];
+  if (!Number.isFinite(seLog)) return null;
+  return { tested: l.tested && Number.isFinite(ciLow), lift, ciLow, ciHigh, pValue, pAdjusted, seLog };
 }
 
 /** The confidence sequence's evidence, at a look or (on a lift) after the last one. */

@@ -8,7 +8,17 @@ import { positionCurve, rankSlates } from '../data/slates.js';
 import { stream } from '../world/rng.js';
 import { SEGMENTS, type World } from '../world/world.js';
 import { assignArm } from './assign.js';
-import { cupedLogLift, growRatioAt, RATIO_SLOT, ratioAt, sampleRatioMismatch, type CovariateRatio } from './stats.js';
+import {
+  addUserWithCovariate,
+  cupedLogLift,
+  effectiveUsers,
+  emptyCovariateRatio,
+  growRatioAt,
+  RATIO_SLOT,
+  ratioAt,
+  sampleRatioMismatch,
+  type CovariateRatio,
+} from './stats.js';
 import {
   armResults,
   correctFamilies,
@@ -24,6 +34,7 @@ import {
   type TrueSums,
 } from './readout.js';
 import { jackknifeInterval, jackknifeVariance, type CellUsers } from './jackknife.js';
+import { cappedWeight, positiveQuantile } from './capping.js';
 import { dynamicPath, type DynamicPath } from './dynamics.js';
 import { longTermLifts, longTermTruth, scheduledUsers } from './long-term.js';
 
@@ -292,6 +303,65 @@ function simulate(
   return { cells: Array.from({ length: nCells }, (_, i) => cellAt(i)), snapshots };
 }
 
+/**
+ * rules.capping: each domain's per-user sums with every user's impressions capped at the domain's
+ * `quantile` of users' impressions (their clicks and conversions scaled alike; the pre-period's the
+ * same way at its own quantile), and the primary cells (each domain, all users) rebuilt from them.
+ * The arms' reported totals stay uncapped; their effective users and heaviest share are the capped
+ * cells', which is what the estimate now rests on. Segments, domain groups and the sequential looks
+ * read the uncapped cells.
+ */
+function capPrimaryCells(
+  w: World,
+  cells: Cell[],
+  results: ArmResult[],
+  sums: UserSums,
+  pre: UserSums,
+  cfg: ReplayConfig,
+  quantile: number,
+): { cells: Cell[]; results: ArmResult[]; sums: UserSums; pre: UserSums } {
+  const U = w.users.count;
+  const S = SEGMENTS.length + 1;
+  const count = (w.layout.domains.length + 3) * S;
+  const capped = { sums: userSums(w.layout.domains.length + 3, U), pre: userSums(w.layout.domains.length + 3, U) };
+  const split = cfg.arms.map((a) => a.share);
+  const armOf = Int32Array.from({ length: U }, (_, u) => assignArm(cfg.salt, u, split));
+  const out = [...cells];
+  const outResults = [...results];
+  w.layout.domains.forEach((domain, d) => {
+    const dk = 1 + d;
+    const from = dk * U;
+    const cap = positiveQuantile(sums.imps.subarray(from, from + U), quantile);
+    const preCap = positiveQuantile(pre.imps.subarray(from, from + U), quantile);
+    const fresh = cfg.arms.map(() => ({ ctr: emptyCovariateRatio(), ctcvr: emptyCovariateRatio(), heaviest: 0 }));
+    for (let u = 0; u < U; u++) {
+      const k = from + u;
+      const wPost = cappedWeight(sums.imps[k], cap);
+      const wPre = cappedWeight(pre.imps[k], preCap);
+      for (const [src, dst, wt] of [
+        [sums, capped.sums, wPost],
+        [pre, capped.pre, wPre],
+      ] as const) {
+        dst.imps[k] = wt * src.imps[k];
+        dst.clicks[k] = wt * src.clicks[k];
+        dst.convs[k] = wt * src.convs[k];
+      }
+      if (!(sums.imps[k] > 0)) continue;
+      const f = fresh[armOf[u]];
+      addUserWithCovariate(f.ctr, capped.sums.clicks[k], capped.sums.imps[k], capped.pre.clicks[k], capped.pre.imps[k]);
+      addUserWithCovariate(f.ctcvr, capped.sums.convs[k], capped.sums.imps[k], capped.pre.convs[k], capped.pre.imps[k]);
+      f.heaviest = Math.max(f.heaviest, capped.sums.imps[k]);
+    }
+    fresh.forEach((f, a) => {
+      const i = a * count + dk * S;
+      out[i] = { ...cells[i], ctr: f.ctr, ctcvr: f.ctcvr, heaviest: f.heaviest };
+      const r = outResults.findIndex((x) => x.arm === cfg.arms[a].name && x.domain === domain && x.segment === 'all');
+      outResults[r] = { ...results[r], effectiveUsers: effectiveUsers(f.ctr), maxUserShare: f.ctr.sumY ? f.heaviest / f.ctr.sumY : 0 };
+    });
+  });
+  return { cells: out, results: outResults, ...capped };
+}
+
 const plainLogLift = (t: CovariateRatio, c: CovariateRatio): number => Math.log(t.sumX / t.sumY / (c.sumX / c.sumY));
 
 /**
@@ -404,9 +474,11 @@ export function rankedReplay(
   return (salt, lean = false) => {
     const c = { ...cfg, salt };
     const { cells, snapshots } = simulate(w, truth, ranked, scopes, pre, c, bias, sums, lean);
-    const results = armResults(cells, scopes, c);
-    const lifts = liftsOf(cells, results, truths, scopes, c);
-    if (c.rules.jackknife) jackknifeSmallDomains(w, cells, results, lifts, sums, pre, c);
+    const plainResults = armResults(cells, scopes, c);
+    const capped = c.rules.capping < 1 ? capPrimaryCells(w, cells, plainResults, sums, pre, c, c.rules.capping) : null;
+    const results = capped?.results ?? plainResults;
+    const lifts = liftsOf(capped?.cells ?? cells, results, truths, scopes, c);
+    if (c.rules.jackknife) jackknifeSmallDomains(w, capped?.cells ?? cells, results, lifts, capped?.sums ?? sums, capped?.pre ?? pre, c);
     const longTerm = scheduled ? longTermLifts(w, sums, scheduled, longTruth, c, lean) : [];
     const looks = sequential(snapshots, lifts, w.layout.domains, c);
     const overall = results.filter((r) => r.domain === 'all' && r.segment === 'all');

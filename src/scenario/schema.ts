@@ -225,6 +225,13 @@ export const DecisionRulesSchema = z.strictObject({
    * false keeps such domains UNRELIABLE. The sequential method never uses it (it is a fixed-horizon interval).
    */
   jackknife: z.boolean().default(true),
+  /**
+   * Per-user capping of the primary tests: each user's impressions in a domain count at most the
+   * domain's `capping` quantile of users' impressions (clicks and conversions scaled alike), 1 for none.
+   * It bounds a heavy user's weight but estimates a capped-weight lift, biased when heavy users
+   * respond differently; the default is none (measured: README, Decisions per domain).
+   */
+  capping: z.number().gt(0.5).max(1).default(1),
   jackknifeMinEffectiveUsers: z.number().min(2).max(1_000_000).default(20),
   /**
    * Which estimate decides: 'plain' (the delta-method lift), 'cuped' (adjusted by each user's
