@@ -14,6 +14,7 @@ const runners: Record<CommandName, () => Promise<Runner>> = {
   plan: async () => (await import('./commands/plan.js')).plan,
   run: async () => (await import('./commands/run.js')).run,
   runs: async () => (await import('./commands/runs.js')).runs,
+  strategies: async () => (await import('./commands/strategies.js')).strategies,
   query: async () => (await import('./commands/query.js')).query,
   report: async () => (await import('./commands/report.js')).report,
   check: async () => (await import('./commands/check.js')).check,

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { scenarioPath } from './helpers/scenarios.js';
@@ -10,6 +10,11 @@ test('bad input: one line on stderr, exit 2, nothing written', () => {
   const dir = mkdtempSync(join(tmpdir(), 'crossab-'));
   const bad = join(dir, 'bad.json');
   writeFileSync(bad, '{"name": "x", "domains": [}');
+  const tiny = JSON.parse(readFileSync(scenarioPath('tiny'), 'utf8'));
+  const strategies = join(dir, 'strats.json');
+  writeFileSync(strategies, JSON.stringify({ ...tiny, $schema: undefined, strategies: ['mmoee', 'separate'] }));
+  const arms = join(dir, 'arms.json');
+  writeFileSync(arms, JSON.stringify({ ...tiny, $schema: undefined, abtest: { arms: ['separate', 'shared_bottom'], control: 'separate' } }));
   const cases: [string[], RegExp][] = [
     [['generate'], /missing scenario file/],
     [['generate', join(dir, 'none.json')], /no such file/],
@@ -25,6 +30,14 @@ test('bad input: one line on stderr, exit 2, nothing written', () => {
     [['generate', scenarioPath('tiny'), '--seed', '1', '--seed', '2'], /generate: --seed is given twice; give it once\n$/],
     [['plan', scenarioPath('tiny'), '--arms=2', '--json', '--arms', '3'], /plan: --arms is given twice/],
     [['generate', scenarioPath('tiny'), '--json', '--json'], /--json is given twice/],
+    [['run', scenarioPath('tiny'), '--sed', '3'], /run: Unknown option '--sed' \(did you mean '--seed'\?\); see 'crossab run --help'\n$/],
+    [['generate', dir], /cannot read scenario file \(it is a folder; give a file\)\n$/],
+    [['generate', strategies], /strats\.json: strategies\[0\]: unknown strategy 'mmoee' \(did you mean 'mmoe'\?\); known: separate, /],
+    [
+      ['run', arms, '--no-report', '--db', join(dir, 'x.duckdb')],
+      /arms\.json: abtest\.arms\[1\]: unknown strategy 'shared_bottom' \(did you mean 'shared-bottom'\?\)/,
+    ],
+    [['check', scenarioPath('tiny'), '--db', join(dir, 'new.duckdb')], /tiny\.json has no expectations/],
   ];
   for (const [args, pattern] of cases) {
     const r = crossab(args);
@@ -32,12 +45,12 @@ test('bad input: one line on stderr, exit 2, nothing written', () => {
     assert.match(r.stderr, pattern);
     assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
   }
-  assert.deepEqual(readdirSync(dir).sort(), ['bad.json']);
+  assert.deepEqual(readdirSync(dir).sort(), ['arms.json', 'bad.json', 'strats.json'], 'a refused command leaves no file (a new --db included)');
   assert.ok(!existsSync(join(dir, 'x.csv')));
 });
 
 test('every command has --help with its flags and an example, and crossab --version prints the release', () => {
-  const commands = ['generate', 'train', 'plan', 'run', 'runs', 'query', 'report', 'check', 'tui'];
+  const commands = ['generate', 'train', 'plan', 'run', 'runs', 'strategies', 'query', 'report', 'check', 'tui'];
   const outcomes = crossabMany(commands.map((cmd) => ({ argv: [cmd, '--help'], seconds: 30 })));
   for (const [k, cmd] of commands.entries()) {
     const r = outcomes[k];
@@ -55,4 +68,17 @@ test('every command has --help with its flags and an example, and crossab --vers
   const db = crossab(['runs', '--db', '']);
   assert.equal(db.code, 2);
   assert.match(db.stderr, /--db needs a value/);
+});
+
+test('crossab strategies lists every strategy with one line and marks the defaults', () => {
+  const r = crossab(['strategies', '--json']);
+  assert.equal(r.code, 0, r.stderr);
+  const rows = JSON.parse(r.stdout) as { name: string; summary: string; default: boolean }[];
+  assert.ok(rows.length >= 20);
+  assert.deepEqual(
+    rows.filter((x) => x.default).map((x) => x.name),
+    ['separate', 'id-feature', 'shared-bottom', 'mmoe', 'ple', 'star', 'maml'],
+  );
+  for (const x of rows) assert.ok(x.summary.length > 10 && !x.summary.includes('\n'), x.name);
+  assert.match(crossab(['strategies']).stdout, /^strategy +default +what it is/);
 });

@@ -4,6 +4,7 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { existsSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { UserError } from '../util/errors.js';
+import { didYouMean } from '../util/did-you-mean.js';
 import { MAX_SEED } from '../util/seed.js';
 import { DEFAULT_DB } from '../store/location.js';
 
@@ -53,7 +54,11 @@ function joinNegativeValues(argv: string[], options: Options): string[] {
 /** Flags several commands take, described once. */
 export const SHARED_FLAGS = {
   seed: { type: 'string', value: 'N', help: "the seed of the world, the models and the A/B assignment, 0 to 2147483647 (default: the scenario's)" },
-  strategies: { type: 'string', value: 'a,b,…', help: "strategies to train (default: the scenario's list, else the defaults)" },
+  strategies: {
+    type: 'string',
+    value: 'a,b,…',
+    help: "strategies to train (default: the scenario's list, else the defaults; 'crossab strategies' lists them)",
+  },
   backend: { type: 'string', value: 'NAME', help: 'node, wasm or cpu (default: the fastest that loads; also CROSSAB_BACKEND)' },
   workers: { type: 'string', value: 'N', help: 'training threads, 1 to 64 (default: one per core)' },
 } as const;
@@ -97,9 +102,10 @@ export function parse<T extends Options>(command: string, argv: string[], option
       strict: true,
     });
   } catch (e) {
-    throw new UserError(
-      `${command}: ${(e as Error).message.split('\n')[0].replace(/\. To specify a positional argument.*$/, '')}; see 'crossab ${command} --help'`,
-    );
+    const message = (e as Error).message.split('\n')[0].replace(/\. To specify a positional argument.*$/, '');
+    const unknown = /^Unknown option '--([^']+)'/.exec(message)?.[1];
+    const hint = unknown ? didYouMean(unknown, Object.keys(options), '--') : '';
+    throw new UserError(`${command}: ${message}${hint}; see 'crossab ${command} --help'`);
   }
   for (const [name, v] of Object.entries(parsed.values)) {
     if (typeof v === 'string' && v.trim() === '') throw new UserError(`${command}: --${name} needs a value, got an empty string`);

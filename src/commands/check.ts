@@ -2,12 +2,14 @@
 // per-seed values from stored runs (reused when identical, run otherwise); `--baseline` compares new
 // runs with a stored run metric by metric. Exit 0 all pass, 1 any fail (or inconclusive, unless
 // allowed), 2 bad input.
-import { loadScenario } from '../scenario/load.js';
+import { loadScenarioFile } from '../experiment/scenario-file.js';
 import { UserError } from '../util/errors.js';
 import { plainLogger } from '../util/logger.js';
 import { silent } from '../util/events.js';
 import { formatTable } from '../util/table.js';
 import { DEFAULT_DB } from '../store/location.js';
+import { discardNewStore } from '../store/db.js';
+import { existsSync } from 'node:fs';
 import { newHandle, withCancellation } from '../experiment/cancel.js';
 import { loadBaseline, planCheck, runCheck, tally, type SeedChoice } from '../check/suite.js';
 import { writeJunit, type Suite } from '../check/junit.js';
@@ -75,12 +77,17 @@ export async function check(argv: string[]): Promise<number> {
       `sweep ${values.from}: ${sweep.added.length} runs merged into ${dbPath}, ${sweep.skipped.length} there already; ${sweep.unfinished.length} of ${sweep.plan.units.length} units unfinished\n`,
     );
   const files = positionals.length
-    ? positionals.map((f) => ({ file: f, scenario: loadScenario(f) }))
+    ? positionals.map((f) => ({ file: f, scenario: loadScenarioFile(f) }))
     : sweep
       ? sweep.plan.scenarios
       : [{ file: `(run ${baseline!.runId})`, scenario: baseline!.scenario }];
   const seeds = sweep && values.seeds === undefined ? sweep.plan.seeds : seedFlag;
-  const plan = await planCheck(files, { db: dbPath, backend: values.backend ?? sweep?.plan.backend, workers, seeds, baseline });
+  // Planning opens the store to check it; a check refused here leaves no new file behind.
+  const existed = existsSync(dbPath);
+  const plan = await planCheck(files, { db: dbPath, backend: values.backend ?? sweep?.plan.backend, workers, seeds, baseline }).catch((e) => {
+    if (!existed) discardNewStore(dbPath);
+    throw e;
+  });
 
   return withCancellation(handle, async () => {
     const results = await runCheck(plan, { db: dbPath, fresh: !!values.fresh, workers, tolerances: tol, handle, reuseOnly: values.from }, log);

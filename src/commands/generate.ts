@@ -1,5 +1,5 @@
 import { basename } from 'node:path';
-import { loadScenario } from '../scenario/load.js';
+import { loadScenarioFile } from '../experiment/scenario-file.js';
 import { admit } from '../experiment/budget.js';
 import { formatTable } from '../util/table.js';
 import { writeBanditParquet, writeParquet } from '../store/export.js';
@@ -13,7 +13,7 @@ export async function generate(argv: string[]): Promise<number> {
   const seed = seedFlag('generate', values.seed);
   const out = values.out ? checkOutputPath('generate', 'out', values.out, '.parquet') : undefined;
   const bandit = values.bandit ? checkOutputPath('generate', 'bandit', values.bandit, '.parquet') : undefined;
-  const scenario = loadScenario(positionals[0]);
+  const scenario = loadScenarioFile(positionals[0]);
   admit(scenario, { strategies: [], arms: 0, copies: out || bandit ? 2 : 1, workers: 0, backend: null }, basename(positionals[0]));
   const t0 = performance.now();
   const world = generateWorld(scenario, seed ?? scenario.seed);

@@ -1,5 +1,5 @@
 import { basename } from 'node:path';
-import { loadScenario } from '../scenario/load.js';
+import { loadScenarioFile } from '../experiment/scenario-file.js';
 import { DEFAULT_DECISION_RULES } from '../scenario/schema.js';
 import { admit } from '../experiment/budget.js';
 import { planTest } from '../abtest/plan.js';
@@ -15,7 +15,7 @@ const num = (x: number) => (Number.isFinite(x) ? x : null);
 export async function plan(argv: string[]): Promise<number> {
   const { values, positionals } = parse('plan', argv, COMMANDS.plan.flags, COMMANDS.plan.positionals);
   const seed = seedFlag('plan', values.seed);
-  const scenario = loadScenario(positionals[0]);
+  const scenario = loadScenarioFile(positionals[0]);
   const arms = intFlag('plan', 'arms', values.arms, 2, 100) ?? scenario.abtest?.arms.length ?? 2;
   const rules = scenario.abtest?.decisions ?? DEFAULT_DECISION_RULES;
   admit(scenario, { strategies: [], arms: 0, copies: 1, workers: 0, backend: null }, basename(positionals[0]));

@@ -1,4 +1,4 @@
-import { loadScenario } from '../scenario/load.js';
+import { loadScenarioFile } from '../experiment/scenario-file.js';
 import { formatTable } from '../util/table.js';
 import { plainLogger } from '../util/logger.js';
 import { DEFAULT_DB } from '../store/db.js';
@@ -390,7 +390,7 @@ export async function run(argv: string[]): Promise<number> {
   const grade = intFlag('run', 'grade', values.grade, 1, 10_000);
   const db = checkOutputPath('run', 'db', values.db ?? DEFAULT_DB);
   const policyOut = values['policy-out'] ? checkOutputDir('run', 'policy-out', values['policy-out']) : undefined;
-  const scenario = loadScenario(positionals[0]);
+  const scenario = loadScenarioFile(positionals[0]);
   const log = values.json ? () => {} : plainLogger(process.stderr);
   const handle = newHandle(db);
   return withCancellation(handle, async () => {

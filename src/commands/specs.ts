@@ -103,6 +103,16 @@ const RUNS = {
   examples: ['crossab runs', 'crossab runs --db other.duckdb --json'],
 } as const;
 
+const STRATEGIES_SPEC = {
+  usage: 'crossab strategies [--json]',
+  flags: {
+    json: { type: 'boolean', help: 'print them as a JSON array (name, summary, default)' },
+  },
+  positionals: { min: 0, max: 0, name: '' },
+  summary: 'List the strategies crossab trains, one line each with the paper it follows; the ones trained when a scenario names none are marked',
+  examples: ['crossab strategies', 'crossab run scenarios/tiny.json --strategies separate,mmoe'],
+} as const;
+
 const QUERY = {
   usage: 'crossab query "<SQL>" [--db PATH] [--json] [--max-rows N] [--timeout S]',
   flags: {
@@ -285,6 +295,7 @@ export const COMMANDS = {
   plan: PLAN,
   run: RUN,
   runs: RUNS,
+  strategies: STRATEGIES_SPEC,
   query: QUERY,
   report: REPORT,
   check: CHECK,

@@ -1,6 +1,6 @@
 // `crossab sweep`: a check's runs as units over shard processes. plan writes the units, run does one
 // shard's, status reads the state from the files, merge puts the finished ones into a store.
-import { loadScenario } from '../scenario/load.js';
+import { loadScenarioFile } from '../experiment/scenario-file.js';
 import { UserError } from '../util/errors.js';
 import { plainLogger } from '../util/logger.js';
 import { formatTable } from '../util/table.js';
@@ -28,7 +28,7 @@ export async function sweep(argv: string[]): Promise<number> {
     if (!args.length) throw new UserError('sweep plan: give the scenario files');
     const root = values.root === undefined ? undefined : sweepRoot(values.root, { write: true });
     const plan = await planSweep(
-      args.map((f) => ({ file: f, scenario: loadScenario(f) })),
+      args.map((f) => ({ file: f, scenario: loadScenarioFile(f) })),
       { seeds: parseSeeds(values.seeds), backend: values.backend },
     );
     if (root !== undefined) writePlan(root, plan);

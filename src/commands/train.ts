@@ -1,5 +1,5 @@
 import { basename } from 'node:path';
-import { loadScenario } from '../scenario/load.js';
+import { loadScenarioFile } from '../experiment/scenario-file.js';
 import { admit } from '../experiment/budget.js';
 import { selectBackend } from '../tf/backend.js';
 import { formatTable } from '../util/table.js';
@@ -47,7 +47,7 @@ export async function train(argv: string[]): Promise<number> {
   const { values, positionals } = parse('train', argv, COMMANDS.train.flags, COMMANDS.train.positionals);
   const workers = workersFlag('train', values.workers) ?? DEFAULT_WORKERS;
   const seedValue = seedFlag('train', values.seed);
-  const scenario = loadScenario(positionals[0]);
+  const scenario = loadScenarioFile(positionals[0]);
   const names = resolveStrategies(scenario, listFlag(values.strategies));
   const backend = await selectBackend(values.backend);
   const used = Math.min(workers, names.length);

@@ -2,7 +2,7 @@ import { readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import React from 'react';
 import { render } from 'ink';
-import { loadScenario } from '../scenario/load.js';
+import { loadScenarioFile } from '../experiment/scenario-file.js';
 import { CancelledError, UserError } from '../util/errors.js';
 import { DEFAULT_DB } from '../store/db.js';
 import { executeRun } from '../experiment/experiment.js';
@@ -23,7 +23,7 @@ export function listScenarios(dir: string): ScenarioChoice[] {
   return files.map((f) => {
     const path = join(dir, f);
     try {
-      return { path, scenario: loadScenario(path), error: null };
+      return { path, scenario: loadScenarioFile(path), error: null };
     } catch (e) {
       return { path, scenario: null, error: (e as Error).message };
     }

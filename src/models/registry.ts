@@ -1,5 +1,8 @@
 // Every strategy crossab can train, by name. Adding a strategy: one file and one line here.
 import { UserError } from '../util/errors.js';
+import { didYouMean } from '../util/did-you-mean.js';
+import { ScenarioError } from '../scenario/load.js';
+import type { Scenario } from '../scenario/schema.js';
 import { idFeature } from './id-feature.js';
 import { mamlStrategy } from './maml.js';
 import { mixtureOfExperts } from './mmoe.js';
@@ -41,8 +44,29 @@ export const STRATEGIES: readonly StrategyInfo[] = [
 /** Trained when a scenario names none. */
 export const DEFAULT_STRATEGIES = ['separate', 'id-feature', 'shared-bottom', 'mmoe', 'ple', 'star', 'maml'];
 
+const NAMES = STRATEGIES.map((x) => x.name);
+
 export function strategy(name: string): StrategyInfo {
   const s = STRATEGIES.find((x) => x.name === name);
-  if (!s) throw new UserError(`unknown strategy '${name}'; known: ${STRATEGIES.map((x) => x.name).join(', ')}`);
+  if (!s) throw new UserError(`unknown strategy '${name}'${didYouMean(name, NAMES)}; known: ${NAMES.join(', ')}`);
   return s;
+}
+
+/**
+ * Every strategy a scenario names must be one this build trains: its strategies, its A/B arms and
+ * control (unless a policy of that name serves them), and an explore policy's strategy — refused at
+ * load, with the field's path, so `generate` says so too and `run` does not wait for the planning step.
+ */
+export function checkScenarioStrategies(s: Scenario, origin: string): void {
+  const policies = s.abtest?.policies ?? {};
+  const named: [string, string][] = [
+    ...(s.strategies ?? []).map((n, k): [string, string] => [`strategies[${k}]`, n]),
+    ...(s.abtest?.arms ?? []).map((n, k): [string, string] => [`abtest.arms[${k}]`, n]),
+    ...(s.abtest ? [['abtest.control', s.abtest.control] as [string, string]] : []),
+    ...Object.entries(policies).flatMap(([p, pol]): [string, string][] => (pol.kind === 'explore' ? [[`abtest.policies.${p}.strategy`, pol.strategy]] : [])),
+  ];
+  for (const [path, name] of named) {
+    if (NAMES.includes(name) || (path.startsWith('abtest.') && !path.includes('.policies.') && Object.hasOwn(policies, name))) continue;
+    throw new ScenarioError(`${origin}: ${path}: unknown strategy '${name}'${didYouMean(name, NAMES)}; known: ${NAMES.join(', ')}`);
+  }
 }

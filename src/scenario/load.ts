@@ -38,7 +38,9 @@ export function readJsonFile(path: string, what: string, Err: new (message: stri
     text = readFileSync(path, 'utf8');
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    throw new Err(`${path}: cannot read ${what} (${code === 'ENOENT' ? 'no such file' : (code ?? String(e))})`);
+    const why =
+      code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a folder; give a file' : code === 'EACCES' ? 'permission denied' : (code ?? String(e));
+    throw new Err(`${path}: cannot read ${what} (${why})`);
   }
   try {
     return parseJson(text);

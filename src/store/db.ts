@@ -1,7 +1,7 @@
 // Opening the DuckDB file. crossab holds the file only while it reads or writes (never during
 // training), so several runs can share one database: a process that finds the file locked waits for
 // it (up to a limit) and then fails with one clear line. Migrations are applied on every open for write.
-import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readSync, rmSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { UserError } from '../util/errors.js';
@@ -169,4 +169,12 @@ async function openLocked(path: string, pathArg: string, opts: OpenOptions, unlo
 /** Every DuckDB instance crossab makes goes through here, so BASE_CONFIG always applies. */
 export function createInstance(path: string, config: Record<string, string> = {}): Promise<DuckDBInstance> {
   return DuckDBInstance.create(path, { ...BASE_CONFIG, ...config });
+}
+
+/**
+ * Remove a store this process created and wrote nothing to (its file and write-ahead log): a command
+ * refused after its planning step opened a new --db leaves no file behind.
+ */
+export function discardNewStore(path: string): void {
+  for (const f of [path, `${path}.wal`]) rmSync(f, { force: true });
 }

@@ -293,7 +293,7 @@ test('bad expectations and flags: one line, exit 2, nothing run or stored', () =
           s.expectations = [{ metric: 'auc', strategy: 'separate', domain: 'tail', method: 'cuped', atLeast: 0.5 }];
         }),
       ],
-      /expectations\[0\]\.method: only mde, power, decision_accuracy, false_ship_rate take a method/,
+      /expectations\[0\]\.method: only mde, power, decision_accuracy, false_ship_rate, aa_false_positive_rate, interval_coverage, decided_rate take a method/,
     ],
     [['check', library('head-tail'), '--seeds', 'x'], /--seeds must be a count/],
     [['check', library('head-tail'), '--tolerance', 'auc=0.1'], /--tolerance applies only with --baseline/],

@@ -6,7 +6,7 @@ import { metric, offlineOverSeeds } from '../helpers/offline.js';
 import { selectBackend } from '../../src/tf/backend.js';
 import { modelInputs } from '../../src/data/inputs.js';
 import { fitStrategy } from '../../src/train/trainer.js';
-import { STRATEGIES, strategy } from '../../src/models/registry.js';
+import { STRATEGIES, checkScenarioStrategies, strategy } from '../../src/models/registry.js';
 
 const ALL = STRATEGIES.map((s) => s.name);
 
@@ -54,4 +54,44 @@ test('no tensor leaks: tf.memory().numTensors is the same after the 2nd and the 
     t.dispose();
     assert.equal(tf.memory().numTensors, before, `${name}: tensors left after dispose`);
   }
+});
+
+test('a scenario naming a strategy this build does not train is refused at load, with the field and the likely intended name', () => {
+  const refuse = (edit: (r: any) => void) => {
+    try {
+      checkScenarioStrategies(scenario('tiny', edit), 'x.json');
+      return null;
+    } catch (e) {
+      return (e as Error).message;
+    }
+  };
+  assert.equal(
+    refuse(() => {}),
+    null,
+  );
+  assert.match(refuse((r) => (r.strategies = ['separate', 'mmoee']))!, /^x\.json: strategies\[1\]: unknown strategy 'mmoee' \(did you mean 'mmoe'\?\)/);
+  assert.match(
+    refuse((r) => {
+      r.abtest.arms = ['seperate', 'shared-bottom'];
+      r.abtest.control = 'seperate';
+    })!,
+    /abtest\.arms\[0\]: unknown strategy 'seperate' \(did you mean 'separate'\?\)/,
+  );
+  assert.match(refuse((r) => (r.abtest.arms = ['separate', 'xgboost']))!, /abtest\.arms\[1\]: unknown strategy 'xgboost'; known: /);
+  // A policy arm names itself, not a strategy; an explore policy's strategy must be one.
+  assert.equal(
+    refuse((r) => {
+      r.abtest.arms = ['separate', 'random'];
+      r.abtest.policies = { random: { kind: 'uniform' } };
+    }),
+    null,
+  );
+  assert.match(
+    refuse((r) => {
+      r.abtest.arms = ['separate', 'wide'];
+      r.abtest.policies = { wide: { kind: 'explore', strategy: 'shared_bottom', temperature: 0.5 } };
+    })!,
+    /abtest\.policies\.wide\.strategy: unknown strategy 'shared_bottom' \(did you mean 'shared-bottom'\?\)/,
+  );
+  assert.throws(() => strategy('plee'), /unknown strategy 'plee' \(did you mean 'ple'\?\)/);
 });
