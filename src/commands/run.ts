@@ -174,6 +174,8 @@ export function opeTable(o: OffPolicy, domains: string[]): string {
     const r = o.rows.find((x) => x.strategy === s && x.domain === d && x.segment === 'all' && x.estimator === e)!;
     if (!r.identified && e !== 'dm') return 'not identified';
     if (!Number.isFinite(r.value)) return 'no match';
+    // Zero spread from a few matching rows is no measurement (a SIPS of 0 from two clickless matches is not "0.00% ±0.00%").
+    if (!(r.se > 0)) return 'no spread';
     return `${pct(r.value)} ±${pct(1.959964 * r.se)}${r.identified ? '' : ' (model only)'}`;
   };
   const ipw = (s: string, d: string) => o.rows.find((x) => x.strategy === s && x.domain === d && x.segment === 'all' && x.estimator === 'ipw')!;
@@ -187,6 +189,9 @@ export function opeTable(o: OffPolicy, domains: string[]): string {
     (deficient ? `\nnot identified: the logger never shows part of what the strategy would show, so no estimate from these logs is unbiased for it` : '') +
     (o.rows.some((r) => r.identified && !Number.isFinite(r.value))
       ? `\nno match: no logged slate agrees with the strategy's there (SIPS needs whole slates to match)`
+      : '') +
+    (o.rows.some((r) => r.identified && Number.isFinite(r.value) && !(r.se > 0) && r.estimator !== 'dm')
+      ? `\nno spread: the few logged rows that match agree exactly, so no interval can be formed (not a measured value)`
       : '')
   );
 }

@@ -137,6 +137,7 @@ function opeTable(d: RunData): string {
     if (!r) return '–';
     if (!r.identified && r.estimator !== 'dm') return '<i>not identified</i>';
     if (r.value === null) return '<i>no match</i>';
+    if (!(Number(r.se) > 0) && r.estimator !== 'dm') return '<i>no spread</i>';
     const ci = `${pct(r.ci_low)} – ${pct(r.ci_high)}`;
     return `${pct(r.value)} <small>[${ci}]${r.identified ? '' : ' model only'}</small>`;
   };
