@@ -11,7 +11,7 @@ import { DEFAULT_DB } from '../store/location.js';
 import { discardNewStore } from '../store/db.js';
 import { existsSync } from 'node:fs';
 import { newHandle, withCancellation } from '../experiment/cancel.js';
-import { loadBaseline, planCheck, runCheck, tally, type SeedChoice } from '../check/suite.js';
+import { loadBaseline, planCheck, runCheck, tally, type Judged, type SeedChoice } from '../check/suite.js';
 import { writeJunit, type Suite } from '../check/junit.js';
 import { DEFAULT_TOLERANCES, type Tolerances } from '../check/baseline.js';
 import { MAX_SEED, checkOutputPath, parse, workersFlag } from './args.js';
@@ -52,6 +52,14 @@ export function parseTolerances(value: string | undefined): Tolerances {
 }
 
 const num = (x: number) => (Number.isFinite(x) ? x : null);
+
+/** What an expectation's values are: the metric, of whom, and less whom (its unit is the metric's). */
+function measured(j: Judged): string {
+  const e = j.claim?.expectation;
+  if (!e) return '';
+  const who = e.strategy ?? e.arm;
+  return `${e.metric}${who ? ` of ${who}` : ''}${e.vs ? ` − ${e.vs}` : ''}${e.method ? ` (${e.method})` : ''}`;
+}
 const f4 = (x: number) => (Number.isFinite(x) ? x.toFixed(4) : '–');
 
 export async function check(argv: string[]): Promise<number> {
@@ -155,11 +163,11 @@ export async function check(argv: string[]): Promise<number> {
         if (shown.length) {
           process.stdout.write(
             formatTable(
-              baseline ? ['metric', 'delta', 'verdict', 'why'] : ['expectation', 'mean', 'CI', 'verdict', 'why'],
+              baseline ? ['metric', 'delta', 'verdict', 'why'] : ['expectation', 'metric', 'mean over seeds', 'CI', 'verdict', 'why'],
               shown.map((j) =>
                 baseline
                   ? [j.name, f4(j.mean), j.verdict.toUpperCase(), j.reason]
-                  : [j.name, f4(j.mean), Number.isFinite(j.ciLow) ? `[${f4(j.ciLow)}, ${f4(j.ciHigh)}]` : '', j.verdict.toUpperCase(), j.reason],
+                  : [j.name, measured(j), f4(j.mean), Number.isFinite(j.ciLow) ? `[${f4(j.ciLow)}, ${f4(j.ciHigh)}]` : '', j.verdict.toUpperCase(), j.reason],
               ),
             ) + '\n',
           );
@@ -172,6 +180,13 @@ export async function check(argv: string[]): Promise<number> {
             )}\n`,
           );
       }
+      // Name what needs attention before the count, so the last line stays the tally scripts read.
+      const named = (v: string) => results.flatMap((r) => r.judged.filter((j) => j.verdict === v).map((j) => j.name));
+      if (failed) process.stdout.write(`\nfailed: ${named('fail').join('; ')}\n`);
+      if (inconclusive)
+        process.stdout.write(
+          `${failed ? '' : '\n'}inconclusive: ${named('inconclusive').join('; ')} — more seeds would decide (--seeds N)${allow ? '' : '; --allow-inconclusive lets them pass'}\n`,
+        );
       const allowed = inconclusive && allow ? ' (inconclusive allowed)' : '';
       process.stdout.write(`\ncheck: ${passed} passed, ${failed} failed, ${inconclusive} inconclusive${allowed}${junit ? `; JUnit XML in ${junit}` : ''}\n`);
     }

@@ -101,6 +101,14 @@ test('stored runs are reused; a failing expectation exits 1; an inconclusive one
   assert.equal(allowed.code, 0, allowed.stderr);
   assert.match(allowed.stdout, /INCONCLUSIVE/);
   assert.match(allowed.stdout, /0 failed, 1 inconclusive \(inconclusive allowed\)/);
+  // The text names what each value is and, before the tally, which claims need attention and what to do.
+  assert.match(allowed.stdout, /expectation +metric +mean over seeds +CI/);
+  assert.match(allowed.stdout, /auc of mmoe − shared-bottom/);
+  assert.match(allowed.stdout, /\ninconclusive: auc\(mmoe\) − auc\(shared-bottom\) on tail ≥ 0 — more seeds would decide \(--seeds N\)\n\ncheck: 0 passed/);
+  const blocked = crossab(['check', unsure, '--db', db]);
+  assert.match(blocked.stdout, /more seeds would decide \(--seeds N\); --allow-inconclusive lets them pass\n/);
+  const failedText = crossab(['check', failing, '--db', db]);
+  assert.match(failedText.stdout, /\nfailed: separate beats shared-bottom on the tail\n/);
   assert.match(readFileSync(join(dir, 'allowed.xml'), 'utf8'), /skipped="1"/);
 });
 
