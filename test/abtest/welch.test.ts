@@ -27,6 +27,15 @@ const must = (e: Effect | null): Effect => {
   return e;
 };
 
+/** A gbstats FrequentistTestResult, as its test states it: expected, ci, the uplift's sd, p. */
+function matches(e: Effect, r: { ciLow: number; ciHigh: number; pValue: number }, want: { expected: number; ci: [number, number]; sd: number; p: number }) {
+  near(e.estimate, want.expected, 'expected');
+  near(r.ciLow, want.ci[0], 'ci low');
+  near(r.ciHigh, want.ci[1], 'ci high');
+  near(e.se, want.sd, 'uplift sd');
+  near(r.pValue, want.p, 'p');
+}
+
 // The arms every gbstats frequentist test uses: control mean 0.41, treatment 0.70 (n = 3407 or 3000 vs 3461).
 const A3407 = sampleMean(1396.87, 52377.9767, 3407);
 const A3000 = sampleMean(1396.87, 52377.9767, 3000);
@@ -35,31 +44,19 @@ const B = sampleMean(2422.7, 134698.29, 3461);
 test('TwoSidedTTest, relative (test_two_sided_ttest): 0.70732, ci (−0.03526, 1.44989), sd 0.37879, p 0.06191', () => {
   const e = must(effect(A3407, B));
   const r = twoSided(e);
-  near(e.estimate, 0.70732, 'expected');
-  near(r.ciLow, -0.03526, 'ci low');
-  near(r.ciHigh, 1.44989, 'ci high');
-  near(e.se, 0.37879, 'uplift sd');
-  near(r.pValue, 0.06191, 'p');
+  matches(e, r, { expected: 0.70732, ci: [-0.03526, 1.44989], sd: 0.37879, p: 0.06191 });
 });
 
 test('TwoSidedTTest, absolute (test_two_sided_ttest_absolute): 0.29, ci (0.04538, 0.53462), sd 0.12478, p 0.02016', () => {
   const e = must(effect(A3407, B, 'absolute'));
   const r = twoSided(e);
-  near(e.estimate, 0.29, 'expected');
-  near(r.ciLow, 0.04538, 'ci low');
-  near(r.ciHigh, 0.53462, 'ci high');
-  near(e.se, 0.12478, 'uplift sd');
-  near(r.pValue, 0.02016, 'p');
+  matches(e, r, { expected: 0.29, ci: [0.04538, 0.53462], sd: 0.12478, p: 0.02016 });
 });
 
 test('TwoSidedTTest, binomial (test_two_sided_ttest_binom): 14/28 vs 16/30 is 0.06667, ci (−0.47767, 0.61101), sd 0.2717, p 0.80707', () => {
   const e = must(effect(proportion(14, 28), proportion(16, 30)));
   const r = twoSided(e);
-  near(e.estimate, 0.06667, 'expected');
-  near(r.ciLow, -0.47767, 'ci low');
-  near(r.ciHigh, 0.61101, 'ci high');
-  near(e.se, 0.2717, 'uplift sd');
-  near(r.pValue, 0.80707, 'p');
+  matches(e, r, { expected: 0.06667, ci: [-0.47767, 0.61101], sd: 0.2717, p: 0.80707 });
 });
 
 test('a control of two units with no spread left is not analysed (test_two_sided_ttest_missing_variance: the default output)', () => {
@@ -93,21 +90,13 @@ test('One-sided tests (TestOneSidedGreaterTTest, TestOneSidedLesserTTest), relat
 test('SequentialTwoSidedTTest (test_sequential_test_runs, N* = 1000): 0.50336, ci (−0.55844, 1.56516), sd 0.33341, p 1', () => {
   const e = must(effect(A3000, B));
   const r = sequentialTwoSided(e, 1000);
-  near(e.estimate, 0.50336, 'expected');
-  near(r.ciLow, -0.55844, 'ci low');
-  near(r.ciHigh, 1.56516, 'ci high');
-  near(e.se, 0.33341, 'sd');
-  near(r.pValue, 1, 'p');
+  matches(e, r, { expected: 0.50336, ci: [-0.55844, 1.56516], sd: 0.33341, p: 1 });
 });
 
 test('SequentialTwoSidedTTest on proportions (test_sequential_test_runs_prop, N* = 5000): 0.50386, ci (0.40098, 0.60675), sd 0.03386, p 0', () => {
   const e = must(effect(proportion(1396, 3000), proportion(2422, 3461)));
   const r = sequentialTwoSided(e);
-  near(e.estimate, 0.50386, 'expected');
-  near(r.ciLow, 0.40098, 'ci low');
-  near(r.ciHigh, 0.60675, 'ci high');
-  near(e.se, 0.03386, 'sd');
-  near(r.pValue, 0, 'p');
+  matches(e, r, { expected: 0.50386, ci: [0.40098, 0.60675], sd: 0.03386, p: 0 });
 });
 
 test('the sequential interval is tightest near N* (test_sequential_test_tuning_as_expected)', () => {
@@ -125,11 +114,7 @@ test('CUPED with the pooled θ, sequential (test_sequential_test_runs_ra): 0.503
   assert.ok(pooledTheta(a, b) !== 0);
   const e = must(cupedEffect(a, b));
   const r = sequentialTwoSided(e);
-  near(e.estimate, 0.50338, 'expected');
-  near(r.ciLow, -0.50969, 'ci low');
-  near(r.ciHigh, 1.51646, 'ci high');
-  near(e.se, 0.33341, 'sd');
-  near(r.pValue, 1, 'p');
+  matches(e, r, { expected: 0.50338, ci: [-0.50969, 1.51646], sd: 0.33341, p: 1 });
 });
 
 test('check_srm (test_gbstats.py test_srm): 1000 vs 1200 at 50/50 is p = 0.000020079', () => {
