@@ -22,3 +22,10 @@ export function assignArm(salt: number, user: number, split: readonly number[]):
   }
   return split.length - 1;
 }
+
+/** Every user's arm for one salt (users 0..count − 1), for the steps that read the test user by user. */
+export function armsOf(salt: number, count: number, split: readonly number[]): Int32Array {
+  const out = new Int32Array(count);
+  for (let u = 0; u < count; u++) out[u] = assignArm(salt, u, split);
+  return out;
+}

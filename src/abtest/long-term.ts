@@ -6,7 +6,7 @@
 // units, so each arm's mean per user is a ratio with one unit of denominator per user and the lift
 // takes the same log-scale delta-method interval as the short-term one.
 import type { World } from '../world/world.js';
-import { assignArm } from './assign.js';
+import { armsOf } from './assign.js';
 import { addUser, emptyRatio, logRatioLift, type Lift } from './stats.js';
 
 export type LongTermMetric = 'clicks' | 'visits';
@@ -67,9 +67,11 @@ export function longTermLifts(
 ): LongTermLift[] {
   const U = w.users.count;
   const domains = ['all', ...w.layout.domains];
-  const split = cfg.arms.map((a) => a.share);
-  const armOf = new Int32Array(U);
-  for (let u = 0; u < U; u++) armOf[u] = assignArm(cfg.salt, u, split);
+  const armOf = armsOf(
+    cfg.salt,
+    U,
+    cfg.arms.map((a) => a.share),
+  );
   const out: LongTermLift[] = [];
   for (let k = lean ? 1 : 0; k < domains.length; k++) {
     for (const metric of ['clicks', 'visits'] as const) {

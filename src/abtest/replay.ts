@@ -7,11 +7,12 @@ import { tailDomains } from '../world/traffic.js';
 import { positionCurve, rankSlates } from '../data/slates.js';
 import { stream } from '../world/rng.js';
 import { SEGMENTS, type World } from '../world/world.js';
-import { assignArm } from './assign.js';
+import { armsOf, assignArm } from './assign.js';
 import {
   addUserWithCovariate,
   cupedLogLift,
   effectiveUsers,
+  plainLogLift,
   emptyCovariateRatio,
   growRatioAt,
   RATIO_SLOT,
@@ -319,13 +320,12 @@ function capPrimaryCells(
   pre: UserSums,
   cfg: ReplayConfig,
   quantile: number,
+  armOf: Int32Array,
 ): { cells: Cell[]; results: ArmResult[]; sums: UserSums; pre: UserSums } {
   const U = w.users.count;
   const S = SEGMENTS.length + 1;
   const count = (w.layout.domains.length + 3) * S;
   const capped = { sums: userSums(w.layout.domains.length + 3, U), pre: userSums(w.layout.domains.length + 3, U) };
-  const split = cfg.arms.map((a) => a.share);
-  const armOf = Int32Array.from({ length: U }, (_, u) => assignArm(cfg.salt, u, split));
   const out = [...cells];
   const outResults = [...results];
   w.layout.domains.forEach((domain, d) => {
@@ -362,8 +362,6 @@ function capPrimaryCells(
   return { cells: out, results: outResults, ...capped };
 }
 
-const plainLogLift = (t: CovariateRatio, c: CovariateRatio): number => Math.log(t.sumX / t.sumY / (c.sumX / c.sumY));
-
 /**
  * The user-level jackknife on the domains whose thinnest arm has fewer effective users than the
  * rules' floor (see jackknife.ts): each arm's users in the domain are gathered from the per-user
@@ -371,18 +369,26 @@ const plainLogLift = (t: CovariateRatio, c: CovariateRatio): number => Math.log(
  * p-values corrected within the family of the p-values that decide (the jackknife's where it
  * applies, the delta method's elsewhere).
  */
-function jackknifeSmallDomains(w: World, cells: Cell[], results: ArmResult[], lifts: LiftResult[], sums: UserSums, pre: UserSums, cfg: ReplayConfig): void {
+function jackknifeSmallDomains(
+  w: World,
+  cells: Cell[],
+  results: ArmResult[],
+  lifts: LiftResult[],
+  sums: UserSums,
+  pre: UserSums,
+  cfg: ReplayConfig,
+  arms: () => Int32Array,
+): void {
   const U = w.users.count;
   const S = SEGMENTS.length + 1;
   const count = (w.layout.domains.length + 3) * S;
   const { alpha } = cfg.rules;
-  const split = cfg.arms.map((a) => a.share);
   let armOf: Int32Array | null = null;
   w.layout.domains.forEach((domain, d) => {
     const here = results.filter((r) => r.domain === domain && r.segment === 'all');
     const effective = Math.min(...here.map((r) => r.effectiveUsers));
     if (!(effective < cfg.rules.minEffectiveUsers)) return;
-    armOf ??= Int32Array.from({ length: U }, (_, u) => assignArm(cfg.salt, u, split));
+    armOf ??= arms();
     const dk = 1 + d;
     const usersOf = (a: number, metric: 'ctr' | 'ctcvr'): CellUsers => {
       const at: number[] = [];
@@ -474,11 +480,19 @@ export function rankedReplay(
   return (salt, lean = false) => {
     const c = { ...cfg, salt };
     const { cells, snapshots } = simulate(w, truth, ranked, scopes, pre, c, bias, sums, lean);
+    // Every user's arm, made once for the steps that read the test user by user (and only if one does).
+    let armOf: Int32Array | null = null;
+    const arms = () =>
+      (armOf ??= armsOf(
+        salt,
+        w.users.count,
+        c.arms.map((a) => a.share),
+      ));
     const plainResults = armResults(cells, scopes, c);
-    const capped = c.rules.capping < 1 ? capPrimaryCells(w, cells, plainResults, sums, pre, c, c.rules.capping) : null;
+    const capped = c.rules.capping < 1 ? capPrimaryCells(w, cells, plainResults, sums, pre, c, c.rules.capping, arms()) : null;
     const results = capped?.results ?? plainResults;
     const lifts = liftsOf(capped?.cells ?? cells, results, truths, scopes, c);
-    if (c.rules.jackknife) jackknifeSmallDomains(w, capped?.cells ?? cells, results, lifts, capped?.sums ?? sums, capped?.pre ?? pre, c);
+    if (c.rules.jackknife) jackknifeSmallDomains(w, capped?.cells ?? cells, results, lifts, capped?.sums ?? sums, capped?.pre ?? pre, c, arms);
     const longTerm = scheduled ? longTermLifts(w, sums, scheduled, longTruth, c, lean) : [];
     const looks = sequential(snapshots, lifts, w.layout.domains, c);
     const overall = results.filter((r) => r.domain === 'all' && r.segment === 'all');

@@ -477,11 +477,15 @@ function cupedAdjustment(treatment: CovariateRatio, control: CovariateRatio): { 
   return { theta, rt: a - theta * wc * d, rc: b + theta * wt * d, removed: (covariance * covariance) / preVariance };
 }
 
-/** The CUPED estimate of log(treatment / control) alone (the plain one where nothing adjusts it): what a jackknife recomputes per user. */
+/** The plain estimate of log(treatment / control), alone: what a jackknife recomputes per user. */
+export const plainLogLift = (treatment: ClusteredRatio, control: ClusteredRatio): number =>
+  Math.log(treatment.sumX / treatment.sumY / (control.sumX / control.sumY));
+
+/** The CUPED estimate of log(treatment / control) alone (the plain one where nothing adjusts it). */
 export function cupedLogLift(treatment: CovariateRatio, control: CovariateRatio): number {
   const adj = cupedAdjustment(treatment, control);
   if (adj) return adj.rt > 0 && adj.rc > 0 ? Math.log(adj.rt / adj.rc) : NaN;
-  return Math.log(treatment.sumX / treatment.sumY / (control.sumX / control.sumY));
+  return plainLogLift(treatment, control);
 }
 
 /** A CovariateRatio less one user's contribution (the inverse of addUserWithCovariate). */
