@@ -18,7 +18,6 @@ import {
   RATIO_SLOT,
   ratioAt,
   sampleRatioMismatch,
-  type CovariateRatio,
 } from './stats.js';
 import {
   armResults,
