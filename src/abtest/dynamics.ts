@@ -10,7 +10,7 @@
 // slot by slot, so E[h] = min(1, leave · e^(boredom · s̄)) · Π_j (1 − perClick · p_j) and the chance
 // of still being there is the product of (1 − E[h]) over the user's earlier visits.
 import type { Scenario } from '../scenario/schema.js';
-import type { World } from '../world/world.js';
+import { heldReplay, type World } from '../world/world.js';
 
 /** One strategy's replay under the dynamics, request by request, for a user who is still there. */
 export interface DynamicPath {
@@ -77,7 +77,7 @@ export function dynamicPath(
   truth: { click: Float32Array; conv: Float32Array },
   biasAt: Float64Array,
 ): DynamicPath {
-  const rq = w.replay;
+  const { rq } = heldReplay(w, 'dynamics');
   const { kinds, count } = itemKinds(w, d);
   const stocks = new Stocks(w.users.count, count, 2 ** (-1 / d.memory));
   const alive = new Float64Array(w.users.count).fill(1);

@@ -14,7 +14,7 @@
 // apply here) and the position curve.
 import type { Scenario } from '../scenario/schema.js';
 import { gammaDraw, stream } from '../world/rng.js';
-import type { World } from '../world/world.js';
+import { heldReplay, type World } from '../world/world.js';
 import { serveInRounds, type FeedbackRound, type Served } from '../data/serve-rounds.js';
 
 export type Feedback = NonNullable<Scenario['feedback']>;
@@ -40,7 +40,7 @@ export function feedbackLoops(w: World, fb: Feedback, click: Float32Array, stati
       clicks[lg.domain[i]][lg.item[i]] += lg.click[i];
     }
     const rng = stream(w.seed, `feedback:${name}`);
-    const rq = w.replay;
+    const { rq } = heldReplay(w, 'feedback');
     const rank = (c0: number, c1: number, from: number, to: number) => {
       const scores = new Float32Array(c1 - c0);
       for (let r = from; r < to; r++) {

@@ -5,7 +5,7 @@
 // for it here while its CTR per served impression may still look better. Users are independent
 // units, so each arm's mean per user is a ratio with one unit of denominator per user and the lift
 // takes the same log-scale delta-method interval as the short-term one.
-import type { World } from '../world/world.js';
+import { heldReplay, type World } from '../world/world.js';
 import { armsOf } from './assign.js';
 import { addUser, emptyRatio, logRatioLift, type Lift } from './stats.js';
 
@@ -30,9 +30,10 @@ export interface LongTermLift extends Lift {
 export function scheduledUsers(w: World): Uint8Array {
   const U = w.users.count;
   const out = new Uint8Array((w.layout.domains.length + 1) * U);
-  for (let r = 0; r < w.replay.n; r++) {
-    out[w.replay.user[r]] = 1;
-    out[(1 + w.replay.domain[r]) * U + w.replay.user[r]] = 1;
+  const { rq } = heldReplay(w, 'dynamics');
+  for (let r = 0; r < rq.n; r++) {
+    out[rq.user[r]] = 1;
+    out[(1 + rq.domain[r]) * U + rq.user[r]] = 1;
   }
   return out;
 }
@@ -42,9 +43,10 @@ export function longTermTruth(w: World, path: { alive: Float64Array; expClicks: 
   const K = w.layout.domains.length + 1;
   const clicks = new Float64Array(K);
   const visits = new Float64Array(K);
-  for (let r = 0; r < w.replay.n; r++) {
+  const { rq } = heldReplay(w, 'dynamics');
+  for (let r = 0; r < rq.n; r++) {
     const a = path.alive[r];
-    for (const k of [0, 1 + w.replay.domain[r]]) {
+    for (const k of [0, 1 + rq.domain[r]]) {
       clicks[k] += a * path.expClicks[r];
       visits[k] += a;
     }

@@ -10,12 +10,12 @@
 // same slates, as it does for a trained strategy's.
 import type { PolicyArm } from '../scenario/schema.js';
 import { gammaDraw, stream } from '../world/rng.js';
-import type { World } from '../world/world.js';
+import { heldReplay, type World } from '../world/world.js';
 import { exploreScore, rankSlates } from '../data/slates.js';
 
 /** The arm's candidate scores; `base`: for 'explore', the strategy's own candidate predictions. */
 export function policyScores(w: World, name: string, policy: PolicyArm, base?: Float32Array): Float32Array {
-  const rq = w.replay;
+  const { rq } = heldReplay(w, 'a policy arm (abtest.policies)');
   const scores = new Float32Array(rq.candItems.length);
   const rng = stream(w.seed, `policy-arm:${name}`);
   if (policy.kind === 'explore') {
@@ -56,7 +56,7 @@ export function policyScores(w: World, name: string, policy: PolicyArm, base?: F
  * that an off-policy estimate on real logs can take as its target.
  */
 export function slateMarginals(w: World, scores: Float32Array): { domain: string; items: number; positions: number; p: Float64Array }[] {
-  const rq = w.replay;
+  const { rq } = heldReplay(w, 'a policy arm (abtest.policies)');
   const slates = w.scenario.domains.map((d) => d.slate);
   const out = w.scenario.domains.map((d, k) => ({
     domain: d.name,

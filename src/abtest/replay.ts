@@ -2,11 +2,11 @@
 // the candidates and shows its top k; clicks and conversions are drawn from the ground truth (with an
 // optional position-bias curve). Because the truth is known, every arm's slates are also scored for
 // *every* request, which gives the true lift the A/B estimate should cover.
-import type { CandidateTruth } from '../data/candidate-truth.js';
+import { trueProbabilities, type CandidateTruth } from '../data/candidate-truth.js';
 import { tailDomains } from '../world/traffic.js';
 import { positionCurve, rankSlates } from '../data/slates.js';
 import { stream } from '../world/rng.js';
-import { SEGMENTS, type World } from '../world/world.js';
+import { heldReplay, replayChunks, SEGMENTS, type World } from '../world/world.js';
 import { armsOf, assignArm } from './assign.js';
 import {
   addUserWithCovariate,
@@ -47,48 +47,145 @@ export function accountingBytes(domains: number, users: number): number {
   return (domains + 3) * users * 6 * 8;
 }
 
-const slates = (w: World, scores: Float32Array) =>
-  rankSlates(
-    w.replay,
-    w.scenario.domains.map((d) => d.slate),
-    scores,
-  );
+/** The replay's requests as the accounting reads them: who, where and when (a held replay's, or gathered while it streamed). */
+export interface ReplayRequests {
+  n: number;
+  time: Int32Array;
+  user: Int32Array;
+  domain: Uint8Array;
+}
 
 /**
- * Every distinct strategy among the arms ranks every replay request once: its slates and their
- * expected clicks (with scenario.dynamics, for a user still in the test, and the strategy's path).
+ * One strategy's slates on every replay request: slot j of request r is start[r] + j; per slot the
+ * true click probability at the first position and the conversion probability of the item shown;
+ * per request the expected clicks and conversions (position curve applied); with scenario.dynamics
+ * its path (held replays only).
  */
-type Ranked = Map<string, { start: Int32Array; cand: Int32Array; expClicks: Float64Array; expConvs: Float64Array; path: DynamicPath | null }>;
+interface Slates {
+  start: Int32Array;
+  click: Float32Array;
+  conv: Float32Array;
+  expClicks: Float64Array;
+  expConvs: Float64Array;
+  path: DynamicPath | null;
+}
 
-function rankArms(w: World, truth: CandidateTruth, scores: Map<string, Float32Array>, arms: readonly Arm[], bias: (pos: number) => number): Ranked {
-  const rq = w.replay;
-  const byStrategy: Ranked = new Map();
+/** What the arms served: every distinct strategy's slates on the replay requests. */
+export interface Served {
+  requests: ReplayRequests;
+  ranked: Map<string, Slates>;
+}
+
+/** Per request: the slate's expected clicks and conversions from its slots' probabilities, r0 … r1. */
+function expectations(sl: Slates, biasAt: Float64Array, r0: number, r1: number): void {
+  for (let r = r0; r < r1; r++) {
+    let c = 0;
+    let v = 0;
+    for (let j = sl.start[r]; j < sl.start[r + 1]; j++) {
+      const pc = sl.click[j] * biasAt[j - sl.start[r]];
+      c += pc;
+      v += pc * sl.conv[j];
+    }
+    sl.expClicks[r] = c;
+    sl.expConvs[r] = v;
+  }
+}
+
+const biasArray = (w: World, bias: (pos: number) => number) =>
+  Float64Array.from({ length: Math.max(...w.scenario.domains.map((dom) => dom.slate)) }, (_, pos) => bias(pos));
+
+/**
+ * A held replay: every distinct strategy among the arms ranks every request by its candidate scores
+ * (with scenario.dynamics, its path through the test for users still in it).
+ */
+export function servedByScores(
+  w: World,
+  truth: CandidateTruth,
+  scores: Map<string, Float32Array>,
+  arms: readonly Arm[],
+  bias: (pos: number) => number,
+): Served {
+  const { rq } = heldReplay(w, 'ranking by candidate scores');
+  const ranked = new Map<string, Slates>();
   const dyn = w.scenario.dynamics;
-  const maxSlate = Math.max(...w.scenario.domains.map((dom) => dom.slate));
-  const biasAt = Float64Array.from({ length: maxSlate }, (_, pos) => bias(pos));
+  const biasAt = biasArray(w, bias);
   for (const arm of arms) {
-    if (byStrategy.has(arm.strategy)) continue;
+    if (ranked.has(arm.strategy)) continue;
     const armScores = scores.get(arm.strategy);
     if (!armScores) throw new Error(`replay: no candidate scores for strategy '${arm.strategy}' (train it with candidates)`);
-    const sl = slates(w, armScores);
+    const sl = rankSlates(
+      rq,
+      w.scenario.domains.map((d) => d.slate),
+      armScores,
+    );
+    const slots = sl.start[rq.n];
+    const st: Slates = {
+      start: sl.start,
+      click: Float32Array.from(sl.cand, (k) => truth.click[k]),
+      conv: Float32Array.from(sl.cand, (k) => truth.conv[k]),
+      expClicks: new Float64Array(rq.n),
+      expConvs: new Float64Array(rq.n),
+      path: null,
+    };
+    if (slots !== st.click.length) throw new Error('replay: slate sizes disagree');
     if (dyn) {
       const path = dynamicPath(w, dyn, sl, truth, biasAt);
-      byStrategy.set(arm.strategy, { ...sl, expClicks: path.expClicks, expConvs: path.expConvs, path });
-      continue;
-    }
-    const expClicks = new Float64Array(rq.n);
-    const expConvs = new Float64Array(rq.n);
-    for (let r = 0; r < rq.n; r++) {
-      for (let j = sl.start[r]; j < sl.start[r + 1]; j++) {
-        const k = sl.cand[j];
-        const pc = truth.click[k] * bias(j - sl.start[r]);
-        expClicks[r] += pc;
-        expConvs[r] += pc * truth.conv[k];
-      }
-    }
-    byStrategy.set(arm.strategy, { ...sl, expClicks, expConvs, path: null });
+      Object.assign(st, { expClicks: path.expClicks, expConvs: path.expConvs, path });
+    } else expectations(st, biasAt, 0, rq.n);
+    ranked.set(arm.strategy, st);
   }
-  return byStrategy;
+  return { requests: rq, ranked };
+}
+
+/**
+ * A streamed replay: each strategy's slates come as the slot offsets into each request's candidates
+ * that its scores chose (TrainedResult.slates, ranked where the model lives); the requests are drawn
+ * again chunk by chunk and only the shown items' true probabilities are computed and kept.
+ */
+export function servedBySlates(w: World, slates: Map<string, Uint16Array>, arms: readonly Arm[], bias: (pos: number) => number): Served {
+  const n = w.scenario.traffic.replayRequests;
+  const requests: ReplayRequests = { n, time: new Int32Array(n), user: new Int32Array(n), domain: new Uint8Array(n) };
+  const names = [...new Set(arms.map((a) => a.strategy))];
+  const biasAt = biasArray(w, bias);
+  const ranked = new Map<string, Slates>();
+  const start = new Int32Array(n + 1);
+  const slate = Int32Array.from(w.scenario.domains, (d) => d.slate);
+  const p = new Float32Array(2);
+  for (const { from, rq, experience } of replayChunks(w)) {
+    requests.time.set(rq.time, from);
+    requests.user.set(rq.user, from);
+    requests.domain.set(rq.domain, from);
+    for (let r = 0; r < rq.n; r++) start[from + r + 1] = start[from + r] + slate[rq.domain[r]];
+    for (const name of names) {
+      const chosen = slates.get(name);
+      if (!chosen) throw new Error(`replay: no slates for strategy '${name}' (train it with candidates)`);
+      let st = ranked.get(name);
+      if (!st) {
+        const slots = chosen.length;
+        st = {
+          start,
+          click: new Float32Array(slots),
+          conv: new Float32Array(slots),
+          expClicks: new Float64Array(n),
+          expConvs: new Float64Array(n),
+          path: null,
+        };
+        ranked.set(name, st);
+      }
+      for (let r = 0; r < rq.n; r++) {
+        const c0 = rq.candStart[r];
+        for (let j = start[from + r]; j < start[from + r + 1]; j++) {
+          trueProbabilities(w, rq, experience, r, rq.candItems[c0 + chosen[j]], p, 0);
+          st.click[j] = p[0];
+          st.conv[j] = p[1];
+        }
+      }
+      expectations(st, biasAt, from, from + rq.n);
+    }
+  }
+  for (const [name, st] of ranked)
+    if (st.click.length !== start[n]) throw new Error(`replay: '${name}' chose ${st.click.length} slots, the replay has ${start[n]}`);
+  return { requests, ranked };
 }
 
 function scopesOf(w: World): Scopes {
@@ -153,7 +250,7 @@ function preExperiment(w: World): UserSums {
  * the chance that its user is still there, and the expected impressions (which then differ by
  * strategy) are kept for the denominators.
  */
-function trueSums(w: World, ranked: Ranked, scopes: Scopes): TrueSums {
+function trueSums(w: World, { requests: rq, ranked }: Served, scopes: Scopes): TrueSums {
   const clicks = new Map<string, Float64Array>();
   const convs = new Map<string, Float64Array>();
   const imps = new Map<string, Float64Array>();
@@ -163,12 +260,12 @@ function trueSums(w: World, ranked: Ranked, scopes: Scopes): TrueSums {
     const v = new Float64Array(scopes.count);
     const m = new Float64Array(scopes.count);
     const alive = st.path?.alive;
-    for (let r = 0; r < w.replay.n; r++) {
+    for (let r = 0; r < rq.n; r++) {
       const a = alive ? alive[r] : 1;
-      for (const s of scopes.of(w.replay.domain[r], w.replay.user[r])) {
+      for (const s of scopes.of(rq.domain[r], rq.user[r])) {
         c[s] += alive ? a * st.expClicks[r] : st.expClicks[r];
         v[s] += alive ? a * st.expConvs[r] : st.expConvs[r];
-        m[s] += a * slate[w.replay.domain[r]];
+        m[s] += a * slate[rq.domain[r]];
       }
     }
     clicks.set(name, c);
@@ -193,8 +290,7 @@ function lookEnds(w: World, looks: number): number[] {
  */
 function simulate(
   w: World,
-  truth: CandidateTruth,
-  ranked: Ranked,
+  { requests: rq, ranked }: Served,
   scopes: Scopes,
   pre: UserSums,
   cfg: ReplayConfig,
@@ -202,7 +298,6 @@ function simulate(
   sums: UserSums,
   lean: boolean,
 ): { cells: Cell[]; snapshots: { time: number; users: number; cells: Cell[] }[] } {
-  const rq = w.replay;
   const A = cfg.arms.length;
   const U = w.users.count;
   const D = w.layout.domains.length;
@@ -236,8 +331,7 @@ function simulate(
       cells: cfg.arms.flatMap((_, a) => w.layout.domains.map((__, d) => cellAt(a * scopes.count + (1 + d) * S))),
     });
   const slatesOf = cfg.arms.map((arm) => ranked.get(arm.strategy)!);
-  const maxSlate = Math.max(...w.scenario.domains.map((dom) => dom.slate));
-  const biasAt = Float64Array.from({ length: maxSlate }, (_, pos) => bias(pos));
+  const biasAt = biasArray(w, bias);
   // Users seen so far over all arms (a lean readout leaves the all-domains cells empty).
   const seen = new Uint8Array(U);
   let seenUsers = 0;
@@ -260,7 +354,7 @@ function simulate(
       if (gone[u]) continue;
       for (let j = sl.start[r]; j < sl.start[r + 1]; j++) {
         const clicked = rng.next() < path.clickP[j];
-        const converted = rng.next() < truth.conv[sl.cand[j]];
+        const converted = rng.next() < sl.conv[j];
         if (clicked) {
           c++;
           if (converted) v++;
@@ -269,9 +363,8 @@ function simulate(
       if (retained && rng.next() < path.leave[r] * perClickStay ** c) gone[u] = 1;
     } else {
       for (let j = sl.start[r]; j < sl.start[r + 1]; j++) {
-        const cand = sl.cand[j];
-        const clicked = rng.next() < truth.click[cand] * biasAt[j - sl.start[r]];
-        const converted = rng.next() < truth.conv[cand];
+        const clicked = rng.next() < sl.click[j] * biasAt[j - sl.start[r]];
+        const converted = rng.next() < sl.conv[j];
         if (clicked) {
           c++;
           if (converted) v++;
@@ -454,23 +547,28 @@ export function replay(w: World, truth: CandidateTruth, scores: Map<string, Floa
   return rankedReplay(w, truth, scores, cfg)(cfg.salt, lean);
 }
 
-/**
- * Step 1 once, steps 2-6 per salt: the slates, the true lifts and the pre-experiment covariates do
- * not depend on who is assigned where, so one world's test can be re-randomised many times (to grade
- * the decision procedure) at the cost of the outcomes alone. A `lean` readout accumulates only what
- * decisions read — each domain over all users — and leaves the exploratory cells (all domains,
- * domain groups, segments) empty: a sixth of the updates.
- */
+/** Step 1 on a held replay from the candidates' scores, then servedReplay. */
 export function rankedReplay(
   w: World,
   truth: CandidateTruth,
   scores: Map<string, Float32Array>,
   cfg: Omit<ReplayConfig, 'salt'>,
 ): (salt: number, lean?: boolean) => ReplayResult {
+  return servedReplay(w, servedByScores(w, truth, scores, cfg.arms, positionCurve(cfg.positionBias)), cfg);
+}
+
+/**
+ * Steps 2-6 per salt on what the arms served (step 1, done once): the slates, the true lifts and the
+ * pre-experiment covariates do not depend on who is assigned where, so one world's test can be
+ * re-randomised many times (to grade the decision procedure) at the cost of the outcomes alone. A
+ * `lean` readout accumulates only what decisions read — each domain over all users — and leaves the
+ * exploratory cells (all domains, domain groups, segments) empty: a sixth of the updates.
+ */
+export function servedReplay(w: World, served: Served, cfg: Omit<ReplayConfig, 'salt'>): (salt: number, lean?: boolean) => ReplayResult {
   const bias = positionCurve(cfg.positionBias);
   const scopes = scopesOf(w);
-  const ranked = rankArms(w, truth, scores, cfg.arms, bias);
-  const truths = trueSums(w, ranked, scopes);
+  const { ranked } = served;
+  const truths = trueSums(w, served, scopes);
   const pre = preExperiment(w);
   const dynamic = !!w.scenario.dynamics;
   const sums = userSums(w.layout.domains.length + 3, w.users.count, dynamic);
@@ -478,7 +576,7 @@ export function rankedReplay(
   const longTruth = new Map([...ranked].flatMap(([name, st]) => (st.path ? [[name, longTermTruth(w, st.path)] as const] : [])));
   return (salt, lean = false) => {
     const c = { ...cfg, salt };
-    const { cells, snapshots } = simulate(w, truth, ranked, scopes, pre, c, bias, sums, lean);
+    const { cells, snapshots } = simulate(w, served, scopes, pre, c, bias, sums, lean);
     // Every user's arm, made once for the steps that read the test user by user (and only if one does).
     let armOf: Int32Array | null = null;
     const arms = () =>

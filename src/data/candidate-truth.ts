@@ -2,8 +2,8 @@
 // requests): what a served slate's outcomes are drawn from, wherever a slate is served.
 import type { Dataset } from './dataset.js';
 import type { Requests } from '../world/traffic.js';
-import { rawLogits, sigmoid } from '../world/truth.js';
-import type { World } from '../world/world.js';
+import { rawLogitsInto, sigmoid } from '../world/truth.js';
+import { heldReplay, type World } from '../world/world.js';
 
 /** The true click and conversion probabilities of every candidate (the replay's, or those of other requests). */
 export interface CandidateTruth {
@@ -11,21 +11,32 @@ export interface CandidateTruth {
   conv: Float32Array;
 }
 
+const LOGITS = new Float64Array(2);
+
+/**
+ * The true click and conversion probabilities of item i shown on request r of `rq` (domain d, user
+ * u), as float32 at out[at] and out[at + 1]: the one formula every served candidate is scored by.
+ */
+export function trueProbabilities(w: World, rq: Requests, experience: Int32Array, r: number, i: number, out: Float32Array, at: number): void {
+  const d = rq.domain[r];
+  rawLogitsInto(w.truth, d, rq.user[r], i, rq.ctxLatent, r * w.truth.dim, experience[r], LOGITS, 0, rq.time[r] / w.timeline.total);
+  out[at] = sigmoid(w.truth.bias[d] + LOGITS[0]);
+  out[at + 1] = sigmoid(w.truth.convBias[d] + LOGITS[1]);
+}
+
 export function candidateTruth(
   w: World,
   cds: Dataset & { request: Int32Array; item: Int32Array },
-  rq: Requests = w.replay,
-  experience: Int32Array = w.replayExperience,
+  rq: Requests = heldReplay(w, 'the replay candidates').rq,
+  experience: Int32Array = heldReplay(w, 'the replay candidates').experience,
 ): CandidateTruth {
   const click = new Float32Array(cds.n);
   const conv = new Float32Array(cds.n);
-  const L = w.truth.dim;
+  const p = new Float32Array(2);
   for (let k = 0; k < cds.n; k++) {
-    const d = cds.domain[k];
-    const r = cds.request[k];
-    const [rc, rv] = rawLogits(w.truth, d, cds.user[k], cds.item[k], rq.ctxLatent, r * L, experience[r], rq.time[r] / w.timeline.total);
-    click[k] = sigmoid(w.truth.bias[d] + rc);
-    conv[k] = sigmoid(w.truth.convBias[d] + rv);
+    trueProbabilities(w, rq, experience, cds.request[k], cds.item[k], p, 0);
+    click[k] = p[0];
+    conv[k] = p[1];
   }
   return { click, conv };
 }

@@ -3,7 +3,7 @@
 // domain does not log the feature and is masked); numeric features are standardised on training data.
 import * as tf from '@tensorflow/tfjs-core';
 import type { Rng } from '../world/rng.js';
-import { featureColumns, periodRows, type Impressions, type World } from '../world/world.js';
+import { featureColumns, heldReplay, periodRows, type Impressions, type World } from '../world/world.js';
 import type { Requests } from '../world/traffic.js';
 
 export interface Dataset {
@@ -78,8 +78,8 @@ export function buildDataset(w: World): Dataset {
 export function buildCandidateDataset(
   w: World,
   base: Dataset,
-  rq: Requests = w.replay,
-  experience: Int32Array = w.replayExperience,
+  rq: Requests = heldReplay(w, 'the replay candidates').rq,
+  experience: Int32Array = heldReplay(w, 'the replay candidates').experience,
 ): Dataset & { request: Int32Array; item: Int32Array } {
   const n = rq.candItems.length;
   const request = new Int32Array(n);

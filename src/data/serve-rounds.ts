@@ -4,7 +4,7 @@
 // scores rank the slice's candidates, the clicks are drawn from the truth (position curve applied),
 // and after every `every` rounds what it served since its last update goes to `learn`. Per round and
 // domain: the catalogue's coverage, the concentration (Gini) of exposure and the true CTR served.
-import type { World } from '../world/world.js';
+import { heldReplay, type World } from '../world/world.js';
 import { sliceRequests } from '../world/traffic.js';
 import { stream } from '../world/rng.js';
 import { rankSlates } from './slates.js';
@@ -64,7 +64,7 @@ export interface RoundsOptions {
 
 /** One participant's rounds. Clicks come from the stream 'feedback:outcomes:<name>' of the world's seed. */
 export function serveInRounds(w: World, o: RoundsOptions): FeedbackRound[] {
-  const rq = w.replay;
+  const { rq } = heldReplay(w, 'feedback');
   const D = w.layout.domains.length;
   const slateOf = w.scenario.domains.map((d) => d.slate);
   const rng = stream(w.seed, `feedback:outcomes:${o.name}`);

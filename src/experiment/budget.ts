@@ -73,13 +73,18 @@ export function admit(s: Scenario, plan: Plan, origin: string): void {
   const layout = buildLayout(s);
   const training = plan.strategies.length > 0;
   const fields = layout.categorical.length + layout.numeric.length;
-  const largestArray = Math.max(w.loggedImpressions * Math.max(1, fields), w.replayCandidates * Math.max(1, fields));
-  if (largestArray > MAX_ELEMENTS) {
+  // The largest single array: the logged impressions' encoded features, or a held replay's candidates'.
+  const logged = w.loggedImpressions * Math.max(1, fields);
+  const held = w.streamed ? 0 : w.replayCandidates * Math.max(1, fields);
+  if (Math.max(logged, held) > MAX_ELEMENTS) {
+    const count = (x: number) => Math.round(x).toLocaleString('en');
     throw new ScenarioError(
-      `${origin}: traffic.requests: ${Math.round(w.loggedImpressions).toLocaleString('en')} impressions × ${fields} features is more than one array can hold (${MAX_ELEMENTS.toLocaleString('en')} values); lower traffic.requests, traffic.replayRequests or the slate and candidate counts`,
+      logged >= held
+        ? `${origin}: traffic.requests: ${count(w.loggedImpressions)} logged impressions × ${fields} features is more than one array can hold (${count(MAX_ELEMENTS)} values); lower traffic.requests or the slate sizes`
+        : `${origin}: traffic.replayRequests: ${count(w.replayCandidates)} replay candidates × ${fields} features is more than one array can hold (${count(MAX_ELEMENTS)} values); let the replay stream (remove traffic.streamReplay: false) or lower traffic.replayRequests or the candidate counts`,
     );
   }
-  const replay = plan.arms > 0 ? accountingBytes(s.domains.length, s.users.count) : 0;
+  const replay = plan.arms > 0 ? accountingBytes(s.domains.length, s.users.count) + w.servedBytes : 0;
   const models = plan.strategies.map((n) => modelFootprint(s, n, layout));
   const wasm = plan.backend === null || plan.backend === 'wasm';
   if (wasm) {
@@ -109,8 +114,13 @@ export function admit(s: Scenario, plan: Plan, origin: string): void {
     })),
     {
       field: 'users.count',
-      bytes: replay,
-      why: `the A/B replay's per-user sums for ${plan.arms} arms × ${s.domains.length + 3} domain groups × ${s.users.count.toLocaleString('en')} users`,
+      bytes: replay - w.servedBytes,
+      why: `the A/B replay's per-user sums for ${s.domains.length + 3} domain groups × ${s.users.count.toLocaleString('en')} users`,
+    },
+    {
+      field: 'traffic.replayRequests',
+      bytes: w.servedBytes,
+      why: `the streamed replay's slates: ${s.traffic.replayRequests.toLocaleString('en')} requests × ${plan.arms} arms`,
     },
     {
       field: models.length ? biggestField(s, models[perModel.indexOf(Math.max(...perModel))]) : 'training',

@@ -15,14 +15,15 @@ import type { Scenario } from '../scenario/schema.js';
 import { silent, type Listener, type Stage } from '../util/events.js';
 import { UserError } from '../util/errors.js';
 import { VERSION } from '../util/version.js';
-import { generateWorld } from '../world/world.js';
+import { generateWorld, streamsReplay } from '../world/world.js';
+import { ScenarioError } from '../scenario/load.js';
 import { candidatesOf, testCandidatesOf, trainingInputs, type TrainingInputs } from '../data/inputs.js';
 import { activeBackend, selectBackend, type BackendName } from '../tf/backend.js';
 import { DEFAULT_STRATEGIES, strategy } from '../models/registry.js';
 import { constantPredictions, evaluate, groupsOf, oraclePredictions, type StrategyMetrics } from '../metrics/offline.js';
 import { DEFAULT_WORKERS, trainAll, type OfflineResults, type TrainingPool } from '../train/parallel.js';
 import { resolveArms } from '../abtest/arms.js';
-import { rankedReplay } from '../abtest/replay.js';
+import { rankedReplay, servedBySlates, servedReplay } from '../abtest/replay.js';
 import { candidateTruth } from '../data/candidate-truth.js';
 import { positionCurve } from '../data/slates.js';
 import { policyScores, slateMarginals } from '../abtest/policy-arm.js';
@@ -141,6 +142,7 @@ export async function planRun(o: Omit<RunOptions, 'report'> & { poolSize?: numbe
   const arms = resolveArms(o.scenario, base, { arms: o.arms, control: o.control, aa: o.aa });
   const names = [...new Set([...base, ...arms.arms.flatMap((a) => armStrategies(o.scenario, a.strategy))])];
   resolveStrategies(o.scenario, names);
+  if (streamsReplay(o.scenario)) refuseStreamed(o.scenario, arms.arms, o.policyOut);
   const rm = o.scenario.ope?.rewardModel;
   if (rm && !names.includes(rm)) throw new UserError(`ope.rewardModel '${rm}' is not a trained strategy (trained: ${names.join(', ')})`);
   const pooled = o.pool?.size ?? o.poolSize;
@@ -153,6 +155,28 @@ export async function planRun(o: Omit<RunOptions, 'report'> & { poolSize?: numbe
   );
   (await openDb(o.db)).close();
   return { names, arms, backend };
+}
+
+/**
+ * A streamed replay keeps each arm's slates, never every candidate's score: what needs the scores of
+ * all candidates at once (a policy arm built on them, a feedback loop, adapting while serving, the
+ * slates' marginals for --policy-out, the dynamics' paths) is refused before anything runs.
+ */
+function refuseStreamed(s: Scenario, arms: Arm[], policyOut: string | undefined): void {
+  const why = 'the replay streams (traffic.streamReplay, or more than 16,777,216 replay candidates)';
+  const policy = arms.find((a) => isPolicy(s, a.strategy));
+  const needs: [boolean, string][] = [
+    [!!s.dynamics, 'dynamics'],
+    [!!s.feedback, 'feedback'],
+    [!!policy, `abtest.policies.${policy?.strategy}`],
+    [arms.some((a) => a.strategy === 'maml-serve'), "the arm 'maml-serve'"],
+    [!!policyOut, '--policy-out'],
+  ];
+  const hit = needs.find(([on]) => on);
+  if (hit)
+    throw new ScenarioError(
+      `${hit[1]} needs every replay candidate's score at once, and ${why}; set traffic.streamReplay to false (and keep the replay small) or leave ${hit[1]} out`,
+    );
 }
 
 /** 2. Generate the world of (scenario, seed) and encode it for the models. */
@@ -254,14 +278,22 @@ export async function abTest(
   onEvent: Listener = silent,
 ): Promise<ReplayResult & { readout: (salt: number, lean?: boolean) => ReplayResult; scores: Map<string, Float32Array>; click: Float32Array }> {
   return stage('replay', onEvent, () => {
+    const w = p.world;
+    const rules = w.scenario.abtest?.decisions ?? DEFAULT_DECISION_RULES;
+    const cfg = { arms, control, positionBias: w.scenario.abtest?.positionBias ?? null, rules };
+    if (!w.replay) {
+      // Streamed: the workers ranked the requests chunk by chunk; what comes back is each slate's choice.
+      const slates = new Map(off.trained.filter((t) => t.slates).map((t) => [t.strategy, t.slates!]));
+      const readout = servedReplay(w, servedBySlates(w, slates, arms, positionCurve(cfg.positionBias)), cfg);
+      return { ...readout(salt), readout, scores: new Map(), click: new Float32Array(0) };
+    }
     const cds = candidatesOf(p);
-    const truth = candidateTruth(p.world, cds);
+    const truth = candidateTruth(w, cds);
     const scores = new Map(off.trained.filter((t) => t.candidates).map((t) => [t.strategy, t.candidates!]));
-    for (const [name, policy] of Object.entries(p.world.scenario.abtest?.policies ?? {}))
+    for (const [name, policy] of Object.entries(w.scenario.abtest?.policies ?? {}))
       if (arms.some((a) => a.strategy === name))
-        scores.set(name, policyScores(p.world, name, policy, policy.kind === 'explore' ? scores.get(policy.strategy) : undefined));
-    const rules = p.world.scenario.abtest?.decisions ?? DEFAULT_DECISION_RULES;
-    const readout = rankedReplay(p.world, truth, scores, { arms, control, positionBias: p.world.scenario.abtest?.positionBias ?? null, rules });
+        scores.set(name, policyScores(w, name, policy, policy.kind === 'explore' ? scores.get(policy.strategy) : undefined));
+    const readout = rankedReplay(w, truth, scores, cfg);
     return { ...readout(salt), readout, scores, click: truth.click };
   });
 }

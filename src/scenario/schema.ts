@@ -141,6 +141,14 @@ export const TrafficSchema = z.strictObject({
    * error; training and the replay keep the configured mix.
    */
   testFloor: z.number().int().min(1).max(50_000_000).optional(),
+  /**
+   * Whether the replay period streams: its requests are generated, scored by each arm and reduced to
+   * the arms' slates in chunks, never held with every candidate and feature (default: when the
+   * replay has more than 16,777,216 candidates). The test's numbers are the same either way. A
+   * streamed replay cannot serve what needs every candidate at once: dynamics, feedback
+   * loops, policy arms, maml-serve and `run --policy-out`.
+   */
+  streamReplay: z.boolean().optional(),
 });
 
 export const TrainingSchema = z.strictObject({

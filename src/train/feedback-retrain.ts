@@ -6,6 +6,7 @@
 // scores; its log is its own, so the two arms of one strategy drift apart. Each loop starts from the
 // trained weights; they are restored after it. The rounds, the clicks and their stream are those of
 // every other participant (data/serve-rounds.ts); this runs in the thread that holds the model.
+import { heldReplay } from '../world/world.js';
 import * as tf from '@tensorflow/tfjs-core';
 import type { TrainingInputs } from '../data/inputs.js';
 import type { Dataset } from '../data/dataset.js';
@@ -34,7 +35,7 @@ export function retrainInRounds(p: TrainingInputs, t: Trained, cds: Dataset & { 
   const t0 = performance.now();
   const w = p.world;
   const fb = w.scenario.feedback!;
-  const rq = w.replay;
+  const { rq } = heldReplay(w, "feedback.arms 'retrain'");
   const click = candidateTruth(w, cds).click;
   const bias = positionCurve(w.scenario.abtest?.positionBias);
   let servedRows = 0;

@@ -16,7 +16,10 @@ import { strategy } from '../models/registry.js';
 import { candidatesOf, testCandidatesOf, type TrainingInputs } from '../data/inputs.js';
 import type { StrategyMetrics } from '../metrics/offline.js';
 import type { Predictions } from '../models/model.js';
-import { fitStrategy, type EpochPoint } from './trainer.js';
+import { fitStrategy, type EpochPoint, type Trained } from './trainer.js';
+import { buildCandidateDataset } from '../data/dataset.js';
+import { rankSlates } from '../data/slates.js';
+import { replayChunks } from '../world/world.js';
 import { modelFootprint, RECYCLE_HEAP } from './memory.js';
 
 /** A run's offline results: every trained strategy's test-period metrics, the ceiling and floor, and what training left. */
@@ -35,8 +38,13 @@ export interface TrainedResult {
   samplesPerSecond: number;
   /** Probabilities for every logged row (only test rows are meaningful). */
   test: Predictions;
-  /** Click probabilities of every replay candidate, when the strategy is an A/B arm. */
+  /** Click probabilities of every replay candidate, when the strategy is an A/B arm (and the replay is held). */
   candidates: Float32Array | null;
+  /**
+   * When the strategy is an A/B arm and the replay streams: per slate slot of every replay request (in
+   * request order), the offset into the request's candidates of the item its scores put there.
+   */
+  slates: Uint16Array | null;
   /** Click probabilities of every candidate of the logged test period's requests (off-policy evaluation ranks by them). */
   testCandidates: Float32Array;
   /** maml-serve: seconds spent serving the replay while adapting on its own impressions (else null). */
@@ -60,8 +68,10 @@ export async function trainOne(
     const test = t.predict(p.split.test);
     const every = (n: number) => Int32Array.from({ length: n }, (_, k) => k);
     let candidates: Float32Array | null = null;
+    let slates: Uint16Array | null = null;
     let serveSeconds: number | null = null;
-    if (scoreCandidates) {
+    if (scoreCandidates && !p.world.replay) slates = chooseSlates(p, t);
+    else if (scoreCandidates) {
       const cds = candidatesOf(p);
       const maml = t.model as Partial<MamlModel>;
       if (maml.serveTime) {
@@ -94,6 +104,7 @@ export async function trainOne(
       samplesPerSecond: t.samplesPerSecond,
       test,
       candidates,
+      slates,
       testCandidates,
       serveSeconds,
       feedback,
@@ -101,6 +112,32 @@ export async function trainOne(
   } finally {
     t.dispose();
   }
+}
+
+/**
+ * A streamed replay's slates for one trained model: chunk by chunk, the requests are drawn, their
+ * candidates encoded and scored, and only each slate's choice kept — memory bounded by the chunk.
+ */
+function chooseSlates(p: TrainingInputs, t: Trained): Uint16Array {
+  const w = p.world;
+  const slateOf = w.scenario.domains.map((d) => d.slate);
+  const perRequest = Math.max(...slateOf);
+  let out = new Uint16Array(Math.ceil(w.scenario.traffic.replayRequests * perRequest));
+  let at = 0;
+  for (const { rq, experience } of replayChunks(w)) {
+    const cds = buildCandidateDataset(w, p.ds, rq, experience);
+    const sl = rankSlates(
+      rq,
+      slateOf,
+      t.score(
+        cds,
+        Int32Array.from({ length: cds.n }, (_, k) => k),
+      ).click,
+    );
+    for (let r = 0; r < rq.n; r++) for (let j = sl.start[r]; j < sl.start[r + 1]; j++) out[at++] = sl.cand[j] - rq.candStart[r];
+  }
+  if (at < out.length) out = out.slice(0, at);
+  return out;
 }
 
 /** The number of worker threads a run uses by default: one per core. */

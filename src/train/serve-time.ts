@@ -5,6 +5,7 @@
 // its own. The clicks it learns from are one draw of the truth (position bias included) from the
 // stream 'serve-time:<name>' of the seed, the same under every assignment, so the replay ranks the
 // arm's slates once as it does any arm's; the A/B test then draws its own outcomes for them.
+import { heldReplay } from '../world/world.js';
 import type { TrainingInputs } from '../data/inputs.js';
 import type { Dataset } from '../data/dataset.js';
 import { withRoom } from '../data/dataset.js';
@@ -35,7 +36,7 @@ export function serveWhileAdapting(
 ): ServeTime {
   const t0 = performance.now();
   const w = p.world;
-  const rq = w.replay;
+  const { rq } = heldReplay(w, 'maml-serve');
   const S = model.support;
   const slateOf = w.scenario.domains.map((d) => d.slate);
   const bias = positionCurve(w.scenario.abtest?.positionBias);

@@ -13,7 +13,9 @@ const port = parentPort!;
 const backendReady = selectBackend(backend);
 
 const transfers = (r: TrainedResult): ArrayBuffer[] =>
-  [r.test.click, r.test.ctcvr, r.candidates, r.testCandidates].filter((a): a is Float32Array => !!a).map((a) => a.buffer as ArrayBuffer);
+  [r.test.click, r.test.ctcvr, r.candidates, r.slates, r.testCandidates]
+    .filter((a): a is Float32Array | Uint16Array => !!a)
+    .map((a) => a.buffer as ArrayBuffer);
 
 // The model inputs of the last two worlds trained on: a pool moving from one seed to the next
 // finishes the old seed's strategies while starting the new one's.

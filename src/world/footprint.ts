@@ -4,10 +4,15 @@
 // the model inputs built from it. Checked against peak RSS in test/world/footprint.test.ts.
 import type { Scenario } from '../scenario/schema.js';
 import { buildLayout } from './layout.js';
+import { REPLAY_CHUNK, streamsReplay } from './world.js';
 
 export interface WorldFootprint {
   loggedImpressions: number;
   replayCandidates: number;
+  /** Whether the replay streams (traffic.streamReplay): then no copy holds it, only its chunk. */
+  streamed: boolean;
+  /** A streamed replay's slates as the main thread keeps them (0 when it is held: the candidates' cost is in the copies). */
+  servedBytes: number;
   /** The world itself, and the model inputs built from it (dataset, history, replay candidates). */
   worldBytes: number;
   inputBytes: number;
@@ -38,6 +43,7 @@ export function worldFootprint(s: Scenario): WorldFootprint {
   const n = R * perRequest(s, (d) => d.slate);
   const cand = perRequest(s, (d) => d.candidates);
   const replayCandidates = RR * cand;
+  const streamed = streamsReplay(s);
   // Per logged impression: 12 columns (33 bytes), 4 per feature, and the 16-byte raw logits of generation.
   const perImpression = 53 + 4 * (fc + fn);
   // Per request (logged and replay): time, user, domain, context features and latent, candidate pool.
@@ -45,7 +51,7 @@ export function worldFootprint(s: Scenario): WorldFootprint {
   const byField: Record<string, number> = {
     // Logged requests keep their pools (off-policy evaluation ranks them), first row and experience.
     'traffic.requests': n * perImpression + R * (perRequestBytes + 8),
-    'traffic.replayRequests': RR * perRequestBytes,
+    'traffic.replayRequests': streamed ? 0 : RR * perRequestBytes,
     'users.count': U * (4 * L * (D + 3) + 8 * L + 16 * D + 8 * userFeatures + 160),
     'items.count': I * (4 * L * (D + 2) + 8 * D + 64),
     features: vocab * (4 * L + 8),
@@ -60,8 +66,13 @@ export function worldFootprint(s: Scenario): WorldFootprint {
   const strategies = s.strategies?.length ?? 8;
   const inputByField = {
     'traffic.requests': n * perRow + testCandidates * (perRow + 16 + 4 * strategies),
-    'traffic.replayRequests': replayCandidates * (perRow + 16 + 8 * arms),
+    // Streamed: one chunk's candidates at a time, encoded and scored.
+    'traffic.replayRequests': streamed ? Math.min(RR, REPLAY_CHUNK) * cand * (perRow + 20) : replayCandidates * (perRow + 16 + 8 * arms),
   };
+  // Streamed, per request: user, domain, time and slot start; per arm and slot: the shown item's two
+  // probabilities and the worker's choice; per arm and request: expected clicks and conversions.
+  const slots = perRequest(s, (d) => d.slate);
+  const servedBytes = streamed ? RR * (13 + arms * (slots * 10 + 16)) : 0;
   const inputBytes = inputByField['traffic.requests'] + inputByField['traffic.replayRequests'];
-  return { loggedImpressions: n, replayCandidates, worldBytes, inputBytes, byField, inputByField };
+  return { loggedImpressions: n, replayCandidates, streamed, servedBytes, worldBytes, inputBytes, byField, inputByField };
 }

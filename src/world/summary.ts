@@ -94,7 +94,7 @@ export function summarise(w: World): WorldSummary {
     fingerprint: w.fingerprint,
     impressions: l.n,
     requests: w.scenario.traffic.requests,
-    replayRequests: w.replay.n,
+    replayRequests: w.scenario.traffic.replayRequests,
     users,
     items: w.items.count,
     ctr: rate(clicks, l.n),

@@ -93,38 +93,78 @@ export function drawRequests(
   rng: Rng,
   mix: { from: number; shares: number[] } | null = null,
 ): Requests {
+  const source = requestSource(s, layout, truth, users, items, from, to, total, rng, mix);
+  return source.next(source.n);
+}
+
+/**
+ * The requests of [from, to) drawn in consecutive chunks: `next(size)` returns the next `size` (or
+ * fewer) requests as a Requests of their own (candidate offsets from 0). The domains are drawn for
+ * all requests first and every later draw follows in request order, so the chunks, concatenated, are
+ * the same draws as one chunk of all — what lets the replay stream a period too large to hold.
+ */
+export function requestSource(
+  s: Scenario,
+  layout: Layout,
+  truth: Truth,
+  users: Users,
+  items: Items,
+  from: number,
+  to: number,
+  total: number,
+  rng: Rng,
+  mix: { from: number; shares: number[] } | null = null,
+): { n: number; domain: Uint8Array; done: () => number; next: (size: number) => Requests } {
   const n = to - from;
-  const L = truth.dim;
   const domainDist = new Discrete(domainShares(s));
   const mixDist = mix ? new Discrete(mix.shares) : null;
-  const userDist = new Discrete(users.activity);
-  const catalogueDist = items.catalogues.map((cat) => new Discrete(Array.from(cat, (i) => items.popularity[i])));
-  const valueDist = layout.categorical.map((f) =>
-    f.source === 'context' ? new Discrete(Array.from({ length: f.vocab }, (_, r) => 1 / Math.pow(r + 1, f.skew))) : null,
-  );
-  const time = new Int32Array(n);
-  const user = new Int32Array(n);
   const domain = new Uint8Array(n);
-  const ctxCat = layout.categorical.map((f) => (f.source === 'context' ? new Int32Array(n) : null));
-  const ctxNum = layout.numeric.map((f) => (f.source === 'context' ? new Float32Array(n) : null));
-  const ctxLatent = new Float32Array(n * L);
-  const candStart = new Int32Array(n + 1);
-  const wantOf = Int32Array.from(s.domains, (dom) => dom.candidates);
-  let candTotal = 0;
-  for (let r = 0; r < n; r++) {
-    domain[r] = (mixDist && from + r >= mix!.from ? mixDist : domainDist).sample(rng);
-    candTotal += wantOf[domain[r]];
-  }
-  const candItems = new Int32Array(candTotal);
-  const ctxCatOf = layout.domains.map((_, d) =>
-    Int32Array.from(layout.categorical.flatMap((f, j) => (f.source === 'context' && layout.exposesCat[d][j] ? [j] : []))),
-  );
-  const ctxNumOf = layout.domains.map((_, d) =>
-    Int32Array.from(layout.numeric.flatMap((f, j) => (f.source === 'context' && layout.exposesNum[d][j] ? [j] : []))),
-  );
-  const reqs: Requests = { n, time, user, domain, ctxCat, ctxNum, ctxLatent, candStart, candItems };
-  fillRequests(reqs, from, total, rng, { truth, layout, users, items, userDist, catalogueDist, valueDist, wantOf, ctxCatOf, ctxNumOf });
-  return reqs;
+  for (let r = 0; r < n; r++) domain[r] = (mixDist && from + r >= mix!.from ? mixDist : domainDist).sample(rng);
+  const g: RequestDraw = {
+    truth,
+    layout,
+    users,
+    items,
+    userDist: new Discrete(users.activity),
+    catalogueDist: items.catalogues.map((cat) => new Discrete(Array.from(cat, (i) => items.popularity[i]))),
+    valueDist: layout.categorical.map((f) =>
+      f.source === 'context' ? new Discrete(Array.from({ length: f.vocab }, (_, r) => 1 / Math.pow(r + 1, f.skew))) : null,
+    ),
+    wantOf: Int32Array.from(s.domains, (dom) => dom.candidates),
+    ctxCatOf: layout.domains.map((_, d) =>
+      Int32Array.from(layout.categorical.flatMap((f, j) => (f.source === 'context' && layout.exposesCat[d][j] ? [j] : []))),
+    ),
+    ctxNumOf: layout.domains.map((_, d) => Int32Array.from(layout.numeric.flatMap((f, j) => (f.source === 'context' && layout.exposesNum[d][j] ? [j] : [])))),
+    // Per domain: which catalogue positions a request has taken (stamped with the request's index in the period).
+    taken: items.catalogues.map((cat) => new Int32Array(cat.length).fill(-1)),
+  };
+  let at = 0;
+  return {
+    n,
+    domain,
+    done: () => at,
+    next(size) {
+      const r0 = at;
+      const m = Math.max(0, Math.min(size, n - r0));
+      at += m;
+      let candTotal = 0;
+      for (let r = r0; r < r0 + m; r++) candTotal += g.wantOf[domain[r]];
+      const L = truth.dim;
+      const reqs: Requests = {
+        n: m,
+        time: new Int32Array(m),
+        user: new Int32Array(m),
+        domain: domain.subarray(r0, r0 + m),
+        ctxCat: layout.categorical.map((f) => (f.source === 'context' ? new Int32Array(m) : null)),
+        ctxNum: layout.numeric.map((f) => (f.source === 'context' ? new Float32Array(m) : null)),
+        ctxLatent: new Float32Array(m * L),
+        candStart: new Int32Array(m + 1),
+        candItems: new Int32Array(candTotal),
+      };
+      fillRequests(reqs, from + r0, r0, total, rng, g);
+      return reqs;
+    },
+  };
 }
 
 interface RequestDraw {
@@ -138,18 +178,18 @@ interface RequestDraw {
   wantOf: Int32Array;
   ctxCatOf: Int32Array[];
   ctxNumOf: Int32Array[];
+  taken: Int32Array[];
 }
 
 /**
  * Every request's user, context and candidate pool, in request order (the order of the random draws);
- * the domains are already drawn. Its own function so V8 optimises this loop on its own.
+ * the domains are already drawn. `from` is the first request's time, `stamp0` its index in the period.
+ * Its own function so V8 optimises this loop on its own.
  */
-function fillRequests(req: Requests, from: number, total: number, rng: Rng, g: RequestDraw): void {
-  const { truth, layout, users, items, userDist, catalogueDist, valueDist, wantOf, ctxCatOf, ctxNumOf } = g;
+function fillRequests(req: Requests, from: number, stamp0: number, total: number, rng: Rng, g: RequestDraw): void {
+  const { truth, layout, users, items, userDist, catalogueDist, valueDist, wantOf, ctxCatOf, ctxNumOf, taken } = g;
   const { n, time, user, domain, ctxCat, ctxNum, ctxLatent, candStart, candItems } = req;
   const L = truth.dim;
-  // Per domain: which catalogue positions this request has taken (stamped with the request index).
-  const taken = items.catalogues.map((cat) => new Int32Array(cat.length).fill(-1));
   const birth = users.birth;
   let c = 0;
   for (let r = 0; r < n; r++) {
@@ -187,11 +227,12 @@ function fillRequests(req: Requests, from: number, total: number, rng: Rng, g: R
     const want = wantOf[d];
     const cat = items.catalogues[d];
     const mark = taken[d];
-    let got = catalogueDist[d].distinct(rng, want, want * 50, mark, r, cat, candItems, c);
+    const stamp = stamp0 + r;
+    let got = catalogueDist[d].distinct(rng, want, want * 50, mark, stamp, cat, candItems, c);
     // A catalogue too small to fill the pool by popularity is filled in catalogue order.
     for (let k = 0; got < want && k < cat.length; k++) {
-      if (mark[k] !== r) {
-        mark[k] = r;
+      if (mark[k] !== stamp) {
+        mark[k] = stamp;
         candItems[c + got++] = cat[k];
       }
     }

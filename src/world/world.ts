@@ -5,7 +5,7 @@ import { ScenarioError } from '../scenario/load.js';
 import { buildLayout, type Layout } from './layout.js';
 import { drawItems, drawUsers, type Items, type Users } from './population.js';
 import { stream, type Rng } from './rng.js';
-import { drawRequests, testShares, timeline, type Requests } from './traffic.js';
+import { domainShares, drawRequests, requestSource, sliceRequests, testShares, timeline, type Requests } from './traffic.js';
 import { logSlate, loggingPolicy, propensityBuffers, slatePropensities, type SlatePropensities } from './logging.js';
 import { buildTruth, calibrateBiasScaled, contextTerms, logitsWithContext, type Truth } from './truth.js';
 
@@ -49,10 +49,13 @@ export interface World {
   loggedRow: Int32Array;
   /** Per logged request: the user's impressions before it. */
   loggedExperience: Int32Array;
-  /** Requests of the later A/B replay period, with their candidate pools. */
-  replay: Requests;
-  /** Per replay request: the user's experience (logged impressions plus the slates of their earlier replay requests). */
-  replayExperience: Int32Array;
+  /**
+   * Requests of the later A/B replay period, with their candidate pools; null when the replay streams
+   * (traffic.streamReplay: replayChunks draws it chunk by chunk, as often as it is read).
+   */
+  replay: Requests | null;
+  /** Per replay request: the user's experience (logged impressions plus the slates of their earlier replay requests); null when it streams. */
+  replayExperience: Int32Array | null;
   /** Per user: 0 heavy, 1 tail, 2 cold start (no training-period impressions). */
   userSegment: Uint8Array;
   /** Per user: impressions in the training period. */
@@ -105,7 +108,7 @@ export function generateWorld(s: Scenario, seed: number = s.seed): World {
     stream(seed, 'traffic:logged'),
     floored && { from: tl.validEnd, shares: floored },
   );
-  const replay = drawRequests(s, layout, truth, users, items, tl.testEnd, tl.total, tl.total, stream(seed, 'traffic:replay'));
+  const replay = streamsReplay(s) ? null : drawRequests(s, layout, truth, users, items, tl.testEnd, tl.total, tl.total, stream(seed, 'traffic:replay'));
   clock.lap('requests');
   const { imp: logged, row: loggedRow, experience: loggedExperience } = logImpressions(s, layout, truth, users, items, logReq, tl, seed, clock.lap);
   const { userSegment, userTrainCount } = segmentUsers(logged, users.count, s.users.heavyShare);
@@ -121,7 +124,7 @@ export function generateWorld(s: Scenario, seed: number = s.seed): World {
     loggedRow,
     loggedExperience,
     replay,
-    replayExperience: replayExperience(s, logged, replay, users.count),
+    replayExperience: replay && replayExperience(s, logged, replay, users.count),
     userSegment,
     userTrainCount,
     timeline: tl,
@@ -356,10 +359,76 @@ export function fingerprint(w: World): string {
   const l = w.logged;
   [l.request, l.time, l.period, l.user, l.domain, l.item, l.position, ...l.cat, ...l.num, l.click, l.conv, l.pClick, l.pConv].forEach(add);
   const r = w.replay;
-  [r.time, r.user, r.domain, r.candStart, r.candItems, r.ctxLatent].forEach(add);
-  r.ctxCat.forEach((c) => c && add(c));
-  r.ctxNum.forEach((c) => c && add(c));
+  // A streamed replay is a function of the scenario and seed that the logged columns already pin:
+  // hashing it would cost a pass over every request and candidate.
+  if (!r) h.update(`replay streamed: ${w.scenario.traffic.replayRequests}`);
+  else {
+    [r.time, r.user, r.domain, r.candStart, r.candItems, r.ctxLatent].forEach(add);
+    r.ctxCat.forEach((c) => c && add(c));
+    r.ctxNum.forEach((c) => c && add(c));
+  }
   return h.digest('hex');
+}
+
+/** Replay candidates above which the replay streams unless traffic.streamReplay says otherwise (2^24: ~1.3 GB of encoded candidates per copy of the world at 14 features). */
+export const STREAM_ABOVE = 2 ** 24;
+
+/** Expected candidates over the replay period: each domain's pool size by its traffic share. */
+export function replayCandidates(s: Scenario): number {
+  const shares = domainShares(s);
+  return s.traffic.replayRequests * s.domains.reduce((a, d, k) => a + shares[k] * d.candidates, 0);
+}
+
+/** Whether the scenario's replay streams (traffic.streamReplay, else by its size). */
+export const streamsReplay = (s: Scenario): boolean => s.traffic.streamReplay ?? replayCandidates(s) > STREAM_ABOVE;
+
+/** Requests served at a time when the replay streams: bounded work memory whatever the test's size. */
+export const REPLAY_CHUNK = 16_384;
+
+/** One chunk of the replay: requests from … from + rq.n of the period, and each one's user experience. */
+export interface ReplayChunk {
+  from: number;
+  rq: Requests;
+  experience: Int32Array;
+}
+
+/**
+ * The replay period in consecutive chunks of `size` requests: views of the held replay, or, when it
+ * streams, drawn afresh from its seeded stream (the same requests, in the same order, every time).
+ */
+export function* replayChunks(w: World, size = REPLAY_CHUNK): Generator<ReplayChunk> {
+  if (w.replay && w.replayExperience) {
+    for (let from = 0; from < w.replay.n; from += size) {
+      const to = Math.min(w.replay.n, from + size);
+      yield { from, rq: sliceRequests(w.replay, from, to, w.truth.dim), experience: w.replayExperience.subarray(from, to) };
+    }
+    return;
+  }
+  const s = w.scenario;
+  const tl = w.timeline;
+  const source = requestSource(s, w.layout, w.truth, w.users, w.items, tl.testEnd, tl.total, tl.total, stream(w.seed, 'traffic:replay'));
+  const seen = new Int32Array(w.users.count);
+  for (let j = 0; j < w.logged.n; j++) seen[w.logged.user[j]]++;
+  const slate = Int32Array.from(s.domains, (d) => d.slate);
+  while (source.done() < source.n) {
+    const from = source.done();
+    const rq = source.next(size);
+    const experience = new Int32Array(rq.n);
+    for (let r = 0; r < rq.n; r++) {
+      experience[r] = seen[rq.user[r]];
+      seen[rq.user[r]] += slate[rq.domain[r]];
+    }
+    yield { from, rq, experience };
+  }
+}
+
+/** The held replay, for what needs every request and candidate at once; a streamed replay is refused naming `what`. */
+export function heldReplay(w: World, what: string): { rq: Requests; experience: Int32Array } {
+  if (!w.replay || !w.replayExperience)
+    throw new ScenarioError(
+      `${what} needs the whole replay period in memory, and this scenario's replay streams (traffic.streamReplay); set it to false or leave ${what} out`,
+    );
+  return { rq: w.replay, experience: w.replayExperience };
 }
 
 /**

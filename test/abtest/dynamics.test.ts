@@ -33,7 +33,7 @@ function setUp(dynamics: Record<string, unknown>) {
 test("fatigue: each slate entry's click probability is the static one with its logit lowered by fatigue × the remembered stock, decayed per visit", () => {
   const { w, truth, scores } = setUp({ similarBy: 'item_category', memory: 3, fatigue: 0.7 });
   const slates = rankSlates(
-    w.replay,
+    w.replay!,
     w.scenario.domains.map((d) => d.slate),
     scores.get('greedy')!,
   );
@@ -43,20 +43,20 @@ test("fatigue: each slate entry's click probability is the static one with its l
   const stock = new Map<number, Float64Array>();
   const decay = 2 ** (-1 / 3);
   let repeated = 0;
-  for (let r = 0; r < w.replay.n; r++) {
-    const u = w.replay.user[r];
+  for (let r = 0; r < w.replay!.n; r++) {
+    const u = w.replay!.user[r];
     const st = stock.get(u) ?? new Float64Array(16);
     stock.set(u, st);
     for (let c = 0; c < st.length; c++) st[c] *= decay;
     for (let j = slates.start[r]; j < slates.start[r + 1]; j++) {
       const k = slates.cand[j];
-      const s = st[kinds[w.replay.candItems[k]]];
+      const s = st[kinds[w.replay!.candItems[k]]];
       const p = truth.click[k];
       const want = 1 / (1 + ((1 - p) / p) * Math.exp(0.7 * s));
       assert.ok(Math.abs(path.clickP[j] - want) < 1e-6, `request ${r}: ${path.clickP[j]} vs ${want}`);
       if (s > 0.5) repeated++;
     }
-    for (let j = slates.start[r]; j < slates.start[r + 1]; j++) st[kinds[w.replay.candItems[slates.cand[j]]]] += 1;
+    for (let j = slates.start[r]; j < slates.start[r + 1]; j++) st[kinds[w.replay!.candItems[slates.cand[j]]]] += 1;
     assert.equal(path.alive[r], 1, 'no retention block: nobody leaves');
   }
   assert.ok(repeated > 1000, `only ${repeated} entries met a remembered kind`);
@@ -81,7 +81,7 @@ test("retention: the true long-term totals are what simulating the users gives, 
     sumLift += clicks.lift;
     // Users who left make no more impressions: the served impressions fall short of the planned ones.
     const served = ab.results.filter((x) => x.domain === 'all' && x.segment === 'all').reduce((a, x) => a + x.impressions, 0);
-    assert.ok(served < w.replay.n * 2.8, `served ${served}`);
+    assert.ok(served < w.replay!.n * 2.8, `served ${served}`);
   }
   // The mean estimate over assignments is the true lift within its Monte Carlo error (the per-salt
   // interval is about ±0.1 wide here: ±0.013 for the mean of 60), and the 95% intervals cover it.

@@ -20,13 +20,13 @@ const base = () =>
 
 test('a uniform policy shows every catalogue item about equally often at the first position', () => {
   const w = generateWorld(base(), 3);
-  const sl = rankSlates(w.replay, [3, 3], policyScores(w, 'u', { kind: 'uniform' }));
+  const sl = rankSlates(w.replay!, [3, 3], policyScores(w, 'u', { kind: 'uniform' }));
   const counts = new Map<number, number>();
   let n = 0;
-  for (let r = 0; r < w.replay.n; r++) {
-    if (w.replay.domain[r] !== 0) continue;
+  for (let r = 0; r < w.replay!.n; r++) {
+    if (w.replay!.domain[r] !== 0) continue;
     n++;
-    const item = w.replay.candItems[sl.cand[sl.start[r]]];
+    const item = w.replay!.candItems[sl.cand[sl.start[r]]];
     counts.set(item, (counts.get(item) ?? 0) + 1);
   }
   assert.equal(counts.size, 20);
@@ -40,16 +40,16 @@ test('a Thompson prior that is sure of one item leads with it on nearly every re
   const beta = Array.from({ length: 20 }, () => 1000);
   const policy = { kind: 'thompson-prior' as const, domains: { only: { alpha, beta }, other: { alpha, beta } } };
   const scores = policyScores(w, 'bts', policy);
-  const sl = rankSlates(w.replay, [3, 3], scores);
+  const sl = rankSlates(w.replay!, [3, 3], scores);
   let first = 0;
-  for (let r = 0; r < w.replay.n; r++) if (w.replay.candItems[sl.cand[sl.start[r]]] === w.items.catalogues[w.replay.domain[r]][7]) first++;
-  assert.ok(first / w.replay.n > 0.99, `${first} of ${w.replay.n}`);
+  for (let r = 0; r < w.replay!.n; r++) if (w.replay!.candItems[sl.cand[sl.start[r]]] === w.items.catalogues[w.replay!.domain[r]][7]) first++;
+  assert.ok(first / w.replay!.n > 0.99, `${first} of ${w.replay!.n}`);
   assert.deepEqual(policyScores(w, 'bts', policy), scores);
 });
 
 test('an explore policy puts each candidate first with probability ∝ exp(logit(p̂) / temperature) (Plackett–Luce around the strategy)', () => {
   const w = generateWorld(base(), 3);
-  const rq = w.replay;
+  const rq = w.replay!;
   // A strategy that gives candidate j of every request the prediction σ(j / 4): logits 0, 0.25, … 4.75.
   const base_ = new Float32Array(rq.candItems.length);
   for (let r = 0; r < rq.n; r++) for (let k = rq.candStart[r]; k < rq.candStart[r + 1]; k++) base_[k] = 1 / (1 + Math.exp(-(k - rq.candStart[r]) / 4));

@@ -4,7 +4,7 @@ import { DEFAULT_DECISION_RULES } from '../../src/scenario/schema.js';
 import { scenario } from '../helpers/scenarios.js';
 import { selectBackend } from '../../src/tf/backend.js';
 import { modelInputs } from '../../src/data/inputs.js';
-import { trainAndEvaluate } from '../../src/experiment/experiment.js';
+import { abTest, trainAndEvaluate } from '../../src/experiment/experiment.js';
 import { candidatesOf } from '../../src/data/inputs.js';
 import { rankedReplay, replay } from '../../src/abtest/replay.js';
 import { candidateTruth } from '../../src/data/candidate-truth.js';
@@ -149,4 +149,35 @@ test("GrowthBook's convention beside crossab's in the readout: Welch's linear an
     assert.ok(rejected[k] / tests > 0.032 && rejected[k] / tests < 0.068, `${k}: ${rejected[k]} of ${tests} rejected`);
     assert.ok(covered[k] / tests > 0.932 && covered[k] / tests < 0.968, `${k}: ${covered[k]} of ${tests} covered`);
   }
+});
+
+test("a streamed replay (traffic.streamReplay) gives the held replay's test to the last digit: slates ranked by the workers chunk by chunk, outcomes from the shown items alone", async () => {
+  await selectBackend(process.env.CROSSAB_BACKEND ?? 'wasm');
+  // 20,000 requests: two chunks of the stream (REPLAY_CHUNK 16,384), so the chunk seam is crossed.
+  const at = (streamReplay: boolean) =>
+    modelInputs(
+      scenario('tiny', (r) => {
+        r.traffic.replayRequests = 20_000;
+        r.traffic.streamReplay = streamReplay;
+      }),
+      3,
+    );
+  const names = ['separate', 'shared-bottom'];
+  const arms = [
+    { name: 'separate', strategy: 'separate', share: 0.5 },
+    { name: 'shared-bottom', strategy: 'shared-bottom', share: 0.5 },
+  ];
+  const results = [];
+  for (const stream of [false, true]) {
+    const p = at(stream);
+    const off = await trainAndEvaluate(p, names, 3, undefined, { candidates: names });
+    assert.equal(
+      off.trained.every((t) => (stream ? t.slates && !t.candidates : t.candidates && !t.slates)),
+      true,
+    );
+    const ab = await abTest(p, off, arms, 0, 3);
+    results.push({ first: ab.readout(3), other: ab.readout(8, true) });
+  }
+  assert.deepEqual(results[1], results[0]);
+  assert.ok(results[0].first.lifts.some((l) => l.tested && Number.isFinite(l.lift)));
 });

@@ -20,7 +20,7 @@ test('serveInRounds: updates after every `every` rounds on what was served since
   });
   const w = generateWorld(s, 2);
   const click = candidateTruth(w, candidatesOf(trainingInputs(w))).click;
-  const rq = w.replay;
+  const rq = w.replay!;
   const updates: { after: number; served: number; clicks: number }[] = [];
   let round = 0;
   const scoresFor = (c0: number, c1: number) => {

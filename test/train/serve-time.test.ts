@@ -25,8 +25,8 @@ test('maml-serve trains as maml does, serves the first chunk as maml scores it, 
     assert.deepEqual(serving.score(cds, all).click, before, 'same training, same weights');
     const served = serveWhileAdapting(p, serving.model as MamlModel, cds, 'maml-serve', 4);
     assert.deepEqual(serveWhileAdapting(p, serving.model as MamlModel, cds, 'maml-serve', 4).scores, served.scores, 'deterministic');
-    assert.equal(served.chunks, Math.ceil(p.world.replay.n / SERVE_CHUNK));
-    const rq = p.world.replay;
+    assert.equal(served.chunks, Math.ceil(p.world.replay!.n / SERVE_CHUNK));
+    const rq = p.world.replay!;
     // The first chunk has only the logged history to adapt on: maml's own scores (to float32 rounding of a batched pass).
     for (let k = 0; k < rq.candStart[SERVE_CHUNK]; k++) assert.ok(Math.abs(served.scores[k] - before[k]) < 1e-5, `candidate ${k}`);
     // A user's later requests see what was served to them in earlier chunks: their scores move.

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { generateWorld, periodRows } from '../../src/world/world.js';
+import { generateWorld, heldReplay, periodRows, replayChunks } from '../../src/world/world.js';
 import { summarise } from '../../src/world/summary.js';
 import { calibrateBias, domainCorrelation, rawLogits } from '../../src/world/truth.js';
 import { scenario } from '../helpers/scenarios.js';
@@ -86,7 +86,7 @@ test('cold-start users have no training impressions and appear in later periods'
     if (w.userSegment[l.user[j]] === 2 && l.period[j] === 2) coldLater++;
   }
   assert.ok(coldLater > 50, `cold-start test impressions: ${coldLater}`);
-  const replayCold = Array.from(w.replay.user).filter((u) => w.userSegment[u] === 2).length;
+  const replayCold = Array.from(w.replay!.user).filter((u) => w.userSegment[u] === 2).length;
   assert.ok(replayCold > 0);
 });
 
@@ -137,7 +137,7 @@ test('periods are time-ordered: train before valid before test', () => {
   const minTime = (p: 'train' | 'valid' | 'test') => Math.min(...Array.from(periodRows(w.logged, p), (j) => w.logged.time[j]));
   assert.ok(maxTime('train') < minTime('valid'));
   assert.ok(maxTime('valid') < minTime('test'));
-  assert.ok(Math.min(...w.replay.time) > maxTime('test'));
+  assert.ok(Math.min(...w.replay!.time) > maxTime('test'));
 });
 
 test('novice preference: full for a newcomer, half after halfLife impressions, gone with experience; off by default', () => {
@@ -149,7 +149,7 @@ test('novice preference: full for a newcomer, half after halfLife impressions, g
   );
   const t = w.truth;
   assert.ok(t.novice);
-  const ctx = w.replay.ctxLatent;
+  const ctx = w.replay!.ctxLatent;
   const gaps: number[] = [];
   for (let i = 0; i < 50; i++) {
     const [fresh] = rawLogits(t, 0, 3, i, ctx, 0, 0);
@@ -162,8 +162,8 @@ test('novice preference: full for a newcomer, half after halfLife impressions, g
   assert.ok(Math.max(...gaps) - Math.min(...gaps) > 1, `novice effect range ${Math.min(...gaps)}..${Math.max(...gaps)}`);
   const plain = generateWorld(scenario(), 5);
   assert.equal(plain.truth.novice, null);
-  const [a] = rawLogits(plain.truth, 0, 3, 1, plain.replay.ctxLatent, 0, 0);
-  const [b] = rawLogits(plain.truth, 0, 3, 1, plain.replay.ctxLatent, 0, 1e6);
+  const [a] = rawLogits(plain.truth, 0, 3, 1, plain.replay!.ctxLatent, 0, 0);
+  const [b] = rawLogits(plain.truth, 0, 3, 1, plain.replay!.ctxLatent, 0, 1e6);
   assert.equal(a, b);
 });
 
@@ -243,4 +243,41 @@ test("users.interestDrift moves each user's taste linearly in time along a direc
   }
   assert.ok(spread > 0.1, `the drift moves logits: ${spread}`);
   assert.equal(still.truth.interest, null);
+});
+
+test('a streamed replay draws, chunk by chunk, exactly the requests and experience a held replay holds; what needs it whole is refused by name', () => {
+  const at = (streamReplay: boolean) =>
+    generateWorld(
+      scenario('tiny', (r) => {
+        r.traffic.replayRequests = 1000;
+        r.traffic.streamReplay = streamReplay;
+      }),
+      5,
+    );
+  const held = at(false);
+  const streamed = at(true);
+  assert.equal(streamed.replay, null);
+  assert.deepEqual(streamed.logged.click, held.logged.click);
+  const rq = held.replay!;
+  let n = 0;
+  for (const { from, rq: chunk, experience } of replayChunks(streamed, 97)) {
+    assert.equal(from, n);
+    const to = from + chunk.n;
+    assert.deepEqual(chunk.user, rq.user.subarray(from, to));
+    assert.deepEqual(chunk.time, rq.time.subarray(from, to));
+    assert.deepEqual(Array.from(chunk.domain), Array.from(rq.domain.subarray(from, to)));
+    assert.deepEqual(chunk.ctxLatent, rq.ctxLatent.subarray(from * held.truth.dim, to * held.truth.dim));
+    assert.deepEqual(chunk.candItems, rq.candItems.subarray(rq.candStart[from], rq.candStart[to]));
+    assert.deepEqual(experience, held.replayExperience!.subarray(from, to));
+    n = to;
+  }
+  assert.equal(n, rq.n);
+  // The held replay in chunks: views of itself.
+  const viewed = [...replayChunks(held, 300)];
+  assert.deepEqual(
+    viewed.map((c) => c.rq.n),
+    [300, 300, 300, 100],
+  );
+  assert.throws(() => heldReplay(streamed, 'feedback'), /feedback needs the whole replay period in memory.*traffic\.streamReplay/);
+  assert.notEqual(streamed.fingerprint, held.fingerprint);
 });
