@@ -14,7 +14,7 @@ export async function generate(argv: string[]): Promise<number> {
   const out = values.out ? checkOutputPath('generate', 'out', values.out, '.parquet') : undefined;
   const bandit = values.bandit ? checkOutputPath('generate', 'bandit', values.bandit, '.parquet') : undefined;
   const scenario = loadScenarioFile(positionals[0]);
-  admit(scenario, { strategies: [], arms: 0, copies: out || bandit ? 2 : 1, workers: 0, backend: null }, basename(positionals[0]));
+  admit(scenario, { strategies: [], arms: 0, copies: 1, extraWorlds: out || bandit ? 1 : 0, workers: 0, backend: null }, basename(positionals[0]));
   const t0 = performance.now();
   const world = generateWorld(scenario, seed ?? scenario.seed);
   const seconds = (performance.now() - t0) / 1000;

@@ -8,11 +8,21 @@ export function rankSlates(rq: Requests, slateOf: ArrayLike<number>, scores: Flo
   for (let r = 0; r < rq.n; r++) start[r + 1] = start[r] + slateOf[rq.domain[r]];
   const cand = new Int32Array(start[rq.n]);
   for (let r = 0; r < rq.n; r++) {
-    const from = rq.candStart[r];
-    const idx = Array.from({ length: rq.candStart[r + 1] - from }, (_, j) => from + j);
-    // Stable: ties keep candidate order, so identical models give identical slates.
-    idx.sort((a, b) => scores[b] - scores[a] || a - b);
-    for (let j = 0; j < start[r + 1] - start[r]; j++) cand[start[r] + j] = idx[j];
+    // Insertion into the top k, candidates in index order: a higher score goes first and a tie keeps
+    // candidate order (stable), so identical models give identical slates — a sort's order, at a
+    // fraction of its cost for k of ~40.
+    const at = start[r];
+    const k = start[r + 1] - at;
+    let size = 0;
+    for (let c = rq.candStart[r]; c < rq.candStart[r + 1]; c++) {
+      const v = scores[c];
+      let p = size;
+      while (p > 0 && scores[cand[at + p - 1]] < v) p--;
+      if (p >= k) continue;
+      for (let q = Math.min(size, k - 1); q > p; q--) cand[at + q] = cand[at + q - 1];
+      cand[at + p] = c;
+      if (size < k) size++;
+    }
   }
   return { start, cand };
 }

@@ -44,8 +44,13 @@ export interface Plan {
   /** Strategies to train, none for `generate`; arms of the A/B replay, none when there is no replay. */
   strategies: string[];
   arms: number;
-  /** Threads that each hold a copy of the world (the main thread and the training workers). */
+  /**
+   * Threads (the main thread and the training workers): they share one copy of the world and its
+   * logged inputs, and each holds its own of a held replay's candidates.
+   */
   copies: number;
+  /** Further copies of the world held at once (generate --out: the export's columns). */
+  extraWorlds?: number;
   /** Training workers at once; the backend they train on (null: not known, assume wasm, the usual fallback). */
   workers: number;
   backend: BackendName | null;
@@ -101,16 +106,19 @@ export function admit(s: Scenario, plan: Plan, origin: string): void {
     .sort((a, b) => b - a)
     .slice(0, Math.max(1, plan.workers))
     .reduce((a, b) => a + b, 0);
-  const perCopy = w.worldBytes + (training ? w.inputBytes : 0);
-  const total = PROCESS_BASE + plan.copies * perCopy + replay + modelBytes;
+  const perCopy = training ? w.inputByField['traffic.replayRequests'] : 0;
+  const shared = w.worldBytes + (training ? w.inputByField['traffic.requests'] : 0);
+  const total = PROCESS_BASE + (1 + (plan.extraWorlds ?? 0)) * shared + plan.copies * perCopy + replay + modelBytes;
   if (total <= limit) return;
   // Name the field behind the largest share of the total.
-  const copies = `${plan.copies} cop${plan.copies > 1 ? 'ies' : 'y'} of the world`;
   const parts: { field: string; bytes: number; why: string }[] = [
     ...Object.entries(w.byField).map(([field, b]) => ({
       field: field === 'features' ? largestVocabField(s) : field,
-      bytes: plan.copies * (b + (training ? (w.inputByField[field] ?? 0) : 0)),
-      why: `${copies}, ${Math.round(w.loggedImpressions).toLocaleString('en')} logged impressions`,
+      bytes: (1 + (plan.extraWorlds ?? 0)) * b + (training ? (field === 'traffic.replayRequests' ? plan.copies : 1) * (w.inputByField[field] ?? 0) : 0),
+      why:
+        field === 'traffic.replayRequests'
+          ? `${Math.round(w.replayCandidates).toLocaleString('en')} replay candidates held, encoded in each of ${plan.copies} thread${plan.copies > 1 ? 's' : ''}`
+          : `the world, ${Math.round(w.loggedImpressions).toLocaleString('en')} logged impressions`,
     })),
     {
       field: 'users.count',

@@ -1,15 +1,14 @@
 // Training many strategies, in-process or on a pool of worker threads (one per core by default).
 // A strategy's result is what the rest of a run needs from it — its curve and timings, its test-period
 // predictions and, for A/B arms, its scores of the replay candidates — so models never leave the
-// thread that trained them. Workers generate the same world from (scenario, seed) and train with the
-// same seeds, so a parallel run's numbers equal a serial run's to the last digit on one backend.
+// thread that trained them. Workers read the inputs this thread built, shared (util/shared.ts), and
+// train with the same seeds, so a parallel run's numbers equal a serial run's to the last digit on one backend.
 import type { MamlModel } from '../models/maml.js';
 import { serveWhileAdapting } from './serve-time.js';
 import { retrainInRounds, type RetrainLoop } from './feedback-retrain.js';
 import type { FeedbackRound } from '../data/serve-rounds.js';
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import type { Scenario } from '../scenario/schema.js';
 import type { Listener, ProgressEvent } from '../util/events.js';
 import type { BackendName } from '../tf/backend.js';
 import { strategy } from '../models/registry.js';
@@ -17,9 +16,10 @@ import { candidatesOf, testCandidatesOf, type TrainingInputs } from '../data/inp
 import type { StrategyMetrics } from '../metrics/offline.js';
 import type { Predictions } from '../models/model.js';
 import { fitStrategy, type EpochPoint, type Trained } from './trainer.js';
-import { buildCandidateDataset } from '../data/dataset.js';
+import { candidateEncoder } from '../data/dataset.js';
 import { rankSlates } from '../data/slates.js';
 import { replayChunks } from '../world/world.js';
+import { shareArrays } from '../util/shared.js';
 import { modelFootprint, RECYCLE_HEAP } from './memory.js';
 
 /** A run's offline results: every trained strategy's test-period metrics, the ceiling and floor, and what training left. */
@@ -70,7 +70,7 @@ export async function trainOne(
     let candidates: Float32Array | null = null;
     let slates: Uint16Array | null = null;
     let serveSeconds: number | null = null;
-    if (scoreCandidates && !p.world.replay) slates = chooseSlates(p, t);
+    if (scoreCandidates && !p.world.replay) slates = chooseSlates(p, t, name, onEvent);
     else if (scoreCandidates) {
       const cds = candidatesOf(p);
       const maml = t.model as Partial<MamlModel>;
@@ -118,23 +118,28 @@ export async function trainOne(
  * A streamed replay's slates for one trained model: chunk by chunk, the requests are drawn, their
  * candidates encoded and scored, and only each slate's choice kept — memory bounded by the chunk.
  */
-function chooseSlates(p: TrainingInputs, t: Trained): Uint16Array {
+export function chooseSlates(p: TrainingInputs, t: Trained, name: string, onEvent: Listener): Uint16Array {
   const w = p.world;
   const slateOf = w.scenario.domains.map((d) => d.slate);
   const perRequest = Math.max(...slateOf);
   let out = new Uint16Array(Math.ceil(w.scenario.traffic.replayRequests * perRequest));
   let at = 0;
-  for (const { rq, experience } of replayChunks(w)) {
-    const cds = buildCandidateDataset(w, p.ds, rq, experience);
-    const sl = rankSlates(
-      rq,
-      slateOf,
-      t.score(
-        cds,
-        Int32Array.from({ length: cds.n }, (_, k) => k),
-      ).click,
-    );
+  const encode = candidateEncoder(w, p.ds, true);
+  let rows = new Int32Array(0);
+  const t0 = performance.now();
+  for (const { from, rq, experience } of replayChunks(w)) {
+    const cds = encode(rq, experience);
+    if (rows.length < cds.n) rows = Int32Array.from({ length: cds.n }, (_, k) => k);
+    const sl = rankSlates(rq, slateOf, t.score(cds, rows.subarray(0, cds.n)).click);
     for (let r = 0; r < rq.n; r++) for (let j = sl.start[r]; j < sl.start[r + 1]; j++) out[at++] = sl.cand[j] - rq.candStart[r];
+    // A tenth of the period at a time: at millions of requests this is most of a run's time.
+    const done = from + rq.n;
+    const total = w.scenario.traffic.replayRequests;
+    if (Math.floor((10 * done) / total) > Math.floor((10 * from) / total))
+      onEvent({
+        type: 'log',
+        message: `${name}: ranked ${done.toLocaleString('en')} of ${total.toLocaleString('en')} replay requests (${Math.round((100 * done) / total)}%) in ${((performance.now() - t0) / 1000).toFixed(0)} s`,
+      });
   }
   if (at < out.length) out = out.slice(0, at);
   return out;
@@ -160,7 +165,7 @@ export interface ParallelOptions {
 }
 
 interface Task {
-  scenario: Scenario;
+  inputs: TrainingInputs;
   seed: number;
   name: string;
   candidates: boolean;
@@ -245,9 +250,9 @@ export class TrainingPool {
     this.idle.push(this.spawn());
   }
 
-  /** Train `name` on the world of (scenario, seed) in a worker; resolves with its results. */
+  /** Train `name` on the inputs of (scenario, seed) in a worker (shareInputs first); resolves with its results. */
   train(
-    scenario: Scenario,
+    inputs: TrainingInputs,
     seed: number,
     name: string,
     candidates: boolean,
@@ -257,7 +262,7 @@ export class TrainingPool {
   ): Promise<TrainedResult> {
     if (this.broken) return Promise.reject(this.broken);
     return new Promise((resolve, reject) => {
-      this.queue.push({ scenario, seed, name, candidates, retrain, priority, onEvent, resolve, reject });
+      this.queue.push({ inputs, seed, name, candidates, retrain, priority, onEvent, resolve, reject });
       this.queue.sort((a, b) => a.priority - b.priority || (strategy(b.name).cost ?? 1) - (strategy(a.name).cost ?? 1));
       this.dispatch();
     });
@@ -268,7 +273,9 @@ export class TrainingPool {
       const w = this.idle.shift()!;
       const t = this.queue.shift()!;
       this.busy.set(w, t);
-      w.postMessage({ scenario: t.scenario, seed: t.seed, name: t.name, candidates: t.candidates, retrain: t.retrain });
+      // The inputs' arrays are in shared memory: the message carries the object graph, not the data.
+      const key = `${t.seed}:${t.inputs.world.fingerprint}:${JSON.stringify(t.inputs.world.scenario)}`;
+      w.postMessage({ key, inputs: t.inputs, seed: t.seed, name: t.name, candidates: t.candidates, retrain: t.retrain });
     }
   }
 
@@ -297,10 +304,13 @@ export async function trainAll(p: TrainingInputs, names: string[], seed: number,
     return out;
   }
   const pool = o.pool ?? new TrainingPool(workers, o.backend);
+  // One copy of the inputs for every thread: the test period's candidates too, which every strategy scores.
+  testCandidatesOf(p);
+  shareArrays(p);
   const onAbort = () => pool.abort(o.signal!.reason instanceof Error ? o.signal!.reason : new Error(String(o.signal!.reason)));
   o.signal?.addEventListener('abort', onAbort, { once: true });
   try {
-    return await Promise.all(names.map((n) => pool.train(p.world.scenario, seed, n, o.candidates.has(n), o.priority ?? 0, onEvent, o.retrain?.get(n))));
+    return await Promise.all(names.map((n) => pool.train(p, seed, n, o.candidates.has(n), o.priority ?? 0, onEvent, o.retrain?.get(n))));
   } finally {
     o.signal?.removeEventListener('abort', onAbort);
     if (!o.pool && !o.signal?.aborted) await pool.close();

@@ -1,10 +1,8 @@
-// A training worker thread: trains the strategies it is sent, one at a time, on the world of the
-// task's (scenario, seed) — generated here, the same bytes as the main thread's — posting progress
-// events and results.
+// A training worker thread: trains the strategies it is sent, one at a time, on the model inputs the
+// main thread built and shared with it, posting progress events and results.
 import { parentPort, workerData } from 'node:worker_threads';
-import type { Scenario } from '../scenario/schema.js';
 import { selectBackend, wasmHeapBytes, type BackendName } from '../tf/backend.js';
-import { modelInputs, type TrainingInputs } from '../data/inputs.js';
+import type { TrainingInputs } from '../data/inputs.js';
 import { trainOne, type TrainedResult } from './parallel.js';
 import type { RetrainLoop } from './feedback-retrain.js';
 
@@ -17,22 +15,23 @@ const transfers = (r: TrainedResult): ArrayBuffer[] =>
     .filter((a): a is Float32Array | Uint16Array => !!a)
     .map((a) => a.buffer as ArrayBuffer);
 
-// The model inputs of the last two worlds trained on: a pool moving from one seed to the next
-// finishes the old seed's strategies while starting the new one's.
-const worlds = new Map<string, Promise<TrainingInputs>>();
-function inputs(scenario: Scenario, seed: number) {
-  const key = `${seed}:${JSON.stringify(scenario)}`;
-  let p = worlds.get(key);
-  if (p) worlds.delete(key);
-  else p = backendReady.then(() => modelInputs(scenario, seed));
+// The model inputs of the last two worlds trained on, as the main thread shared them (their arrays
+// in shared memory: read, never written, here): a pool moving from one seed to the next finishes the
+// old seed's strategies while starting the new one's, and what a worker builds from a world on first
+// use (the replay candidates of a held replay) serves its next strategy too.
+const worlds = new Map<string, TrainingInputs>();
+function inputs(key: string, shared: TrainingInputs): TrainingInputs {
+  const p = worlds.get(key) ?? shared;
+  worlds.delete(key);
   worlds.set(key, p);
   while (worlds.size > 2) worlds.delete(worlds.keys().next().value!);
   return p;
 }
 
-port.on('message', async (m: { scenario: Scenario; seed: number; name: string; candidates: boolean; retrain: RetrainLoop[] }) => {
+port.on('message', async (m: { key: string; inputs: TrainingInputs; seed: number; name: string; candidates: boolean; retrain: RetrainLoop[] }) => {
   try {
-    const p = await inputs(m.scenario, m.seed);
+    await backendReady;
+    const p = inputs(m.key, m.inputs);
     const result = await trainOne(p, m.name, m.seed, m.candidates, (event) => port.postMessage({ type: 'event', event }), undefined, m.retrain);
     port.postMessage({ type: 'result', result, heapBytes: wasmHeapBytes() }, transfers(result));
   } catch (e) {

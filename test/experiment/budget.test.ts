@@ -2,6 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { admit } from '../../src/experiment/budget.js';
+import { worldFootprint } from '../../src/world/footprint.js';
 import { scenario } from '../helpers/scenarios.js';
 
 test('admit names the field behind an oversized world: users for the A/B sums, requests for the impressions', () => {
@@ -34,6 +35,36 @@ test('admit names the field behind an oversized world: users for the A/B sums, r
     );
     process.env.CROSSAB_MEMORY_LIMIT = 'lots';
     assert.throws(() => admit(scenario('tiny'), plan, 'tiny.json'), /CROSSAB_MEMORY_LIMIT must be a size such as 4G/);
+  } finally {
+    if (old === undefined) delete process.env.CROSSAB_MEMORY_LIMIT;
+    else process.env.CROSSAB_MEMORY_LIMIT = old;
+  }
+});
+
+test("a replay too large to hold is admitted when it streams (its cost is the slates, not the candidates); held, it is refused naming the replay's candidates, not the logged impressions", () => {
+  const old = process.env.CROSSAB_MEMORY_LIMIT;
+  process.env.CROSSAB_MEMORY_LIMIT = '20G';
+  try {
+    const plan = { strategies: ['shared-bottom'], arms: 2, copies: 3, workers: 2, backend: 'wasm' as const };
+    // The issue's case: the default's training traffic, 6M users and 18M replay requests (~640M candidates).
+    const big = (streamReplay?: boolean) =>
+      scenario('default', (r) => {
+        r.users.count = 6_000_000;
+        r.traffic.replayRequests = 18_000_000;
+        if (streamReplay !== undefined) r.traffic.streamReplay = streamReplay;
+      });
+    admit(big(), plan, 'big.json');
+    assert.throws(
+      () => admit(big(false), plan, 'big.json'),
+      /big\.json: traffic\.replayRequests: 639,000,000 replay candidates × 14 features is more than one array can hold .*let the replay stream/,
+    );
+    const w = worldFootprint(big());
+    assert.equal(w.streamed, true);
+    // Per replay request: 13 bytes of who, where and when, and per arm 10 bytes a slot (3.95 slots a request by the traffic mix) + 16.
+    const expected = 18_000_000 * (13 + 2 * (3.95 * 10 + 16));
+    assert.ok(Math.abs(w.servedBytes / expected - 1) < 1e-9, `${w.servedBytes} vs ${expected}`);
+    assert.equal(w.byField['traffic.replayRequests'], 0);
+    assert.equal(worldFootprint(scenario('default')).streamed, false);
   } finally {
     if (old === undefined) delete process.env.CROSSAB_MEMORY_LIMIT;
     else process.env.CROSSAB_MEMORY_LIMIT = old;
