@@ -7,7 +7,7 @@ import { Params } from '../models/blocks.js';
 import { lossWeighting, type LossWeighting } from '../models/weighting.js';
 import { PREDICT_CHUNK, type Model, type Predictions, type Prior, type StepContext, type StrategyInfo, type Trainable } from '../models/model.js';
 import { auc } from '../metrics/auc.js';
-import { silent, type Listener } from '../util/events.js';
+import { silent, type KeptEpoch, type Listener } from '../util/events.js';
 import { stream } from '../world/rng.js';
 import { disposeBatch, epochBatches, makeBatch, rowsByDomain, type Batch, type Dataset } from '../data/dataset.js';
 import type { History } from '../data/history.js';
@@ -162,7 +162,16 @@ interface LoopArgs {
   weighting: LossWeighting | null;
   /** Aborting it stops training at the next group of steps. */
   signal?: AbortSignal;
+  /** The domain a per-domain strategy's model trains, named in its epoch events. */
+  domain?: string;
 }
+
+const keptOf = (r: { curve: EpochPoint[]; bestEpoch: number }, domain: string | null): KeptEpoch => ({
+  domain,
+  epoch: r.bestEpoch,
+  ran: r.curve.length,
+  validAuc: r.curve[r.bestEpoch - 1]?.validAuc ?? NaN,
+});
 
 /** Epochs of Adam over the given domains' batches with early stopping; restores the best epoch. */
 async function trainLoop(a: LoopArgs): Promise<{ curve: EpochPoint[]; bestEpoch: number; samples: number }> {
@@ -223,6 +232,7 @@ async function trainLoop(a: LoopArgs): Promise<{ curve: EpochPoint[]; bestEpoch:
     a.onEvent({
       type: 'epoch',
       strategy: a.name,
+      domain: a.domain,
       epoch,
       epochs: a.epochs,
       loss,
@@ -263,6 +273,7 @@ export async function fitStrategy(
   let curve: EpochPoint[] = [];
   let bestEpoch = 0;
   let samples = 0;
+  const kept: KeptEpoch[] = [];
   if (info.kind === 'per-domain') {
     // Independent models: each domain trains alone, with as many optimiser steps as the largest
     // domain gets (a small domain's model is otherwise under-trained, not just data-starved) and
@@ -286,7 +297,9 @@ export async function fitStrategy(
         valid: validByDomain[p.d],
         epochs: config.epochs * p.scale,
         patience: config.patience * p.scale,
+        domain: ds.domainNames[p.d],
       });
+      kept.push(keptOf(r, ds.domainNames[p.d]));
       curves.push(r.curve);
       samples += r.samples;
       bestEpoch = Math.max(bestEpoch, Math.ceil(r.bestEpoch / p.scale));
@@ -307,10 +320,11 @@ export async function fitStrategy(
     curve = r.curve;
     bestEpoch = r.bestEpoch;
     samples = r.samples;
+    kept.push(keptOf(r, null));
   }
   const seconds = (performance.now() - t0) / 1000;
   const samplesPerSecond = samples / seconds;
-  onEvent({ type: 'strategy', strategy: info.name, status: 'end', seconds, samplesPerSecond });
+  onEvent({ type: 'strategy', strategy: info.name, status: 'end', seconds, samplesPerSecond, kept });
   return {
     strategy: info.name,
     model,
