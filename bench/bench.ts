@@ -1,5 +1,5 @@
-// npm run bench [-- --json] [-- --quick]: generation speed and memory, training throughput per
-// strategy and batch size, and the PyTorch yardstick (Debian python3-torch, one thread) when present.
+// npm run bench [-- --json] [-- --quick] [-- --throughput] [-- --scale]: generation and the streamed
+// replay at 1×, 10× and 100× the default (speed and memory), training throughput per strategy and batch size, and the PyTorch yardstick (Debian python3-torch, one thread) when present.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -26,16 +26,20 @@ const json = process.argv.includes('--json');
 const quick = process.argv.includes('--quick');
 // Only the training-throughput yardstick (the part that compares with PyTorch).
 const throughputOnly = process.argv.includes('--throughput');
+// Only generation and the replay at 1×, 10× and 100× (how cost grows with a test's size).
+const scaleOnly = process.argv.includes('--scale');
 const say = (s: string) => {
   if (!json) process.stdout.write(s + '\n');
 };
 const scenarioPath = join(root, 'scenarios/default.json');
+/** The scales of the default scenario (users and requests) generation and the replay are timed at. */
+const SCALES = [1, 10, 100];
 
 // Generation, the appender and the whole default run (skipped with --throughput).
 const whole = throughputOnly
   ? null
   : await (async () => {
-      // Generation and the training inputs at 1×, 4× and 16× the default scenario, each in its own process.
+      // Generation and the training inputs at 1×, 10× and 100× the default scenario, each in its own process.
       type Gen = {
         scale: number;
         impressions: number;
@@ -48,7 +52,7 @@ const whole = throughputOnly
         warm_per_s: number;
         stages_ms: Record<string, number>;
       };
-      const generation = (quick ? [1] : [1, 4, 16]).map((scale) => {
+      const generation = (quick ? [1] : SCALES).map((scale) => {
         const r = spawnSync(process.execPath, ['--max-old-space-size=16384', join(root, 'dist/bench/generate-one.js'), scenarioPath, String(scale)], {
           encoding: 'utf8',
         });
@@ -78,7 +82,56 @@ const whole = throughputOnly
           .join(', ')}`,
       );
       const perImpression = generation.map((g) => g.seconds / g.impressions);
-      say(`time per impression ${quick ? '' : `at 16× vs 1×: ${(perImpression[perImpression.length - 1] / perImpression[0]).toFixed(2)}× `}(1.00 = linear)`);
+      say(
+        `time per impression ${quick ? '' : `at ${SCALES[SCALES.length - 1]}× vs 1×: ${(perImpression[perImpression.length - 1] / perImpression[0]).toFixed(2)}× `}(1.00 = linear)`,
+      );
+
+      // The streamed replay at each scale (users and replay requests × scale over the default's training
+      // traffic), each in its own process: time per replay request should not grow with the test's size.
+      type Replay = {
+        scale: number;
+        users: number;
+        replay_requests: number;
+        generate_seconds: number;
+        rank_us_per_request_per_arm: number;
+        serve_us_per_request: number;
+        grade_seconds_per_assignment: number;
+        peak_rss_mb: number;
+      };
+      const replay = (quick ? [1] : SCALES).map((scale) => {
+        const r = spawnSync(process.execPath, ['--max-old-space-size=16384', join(root, 'dist/bench/replay-one.js'), scenarioPath, String(scale)], {
+          encoding: 'utf8',
+        });
+        if (r.status !== 0) throw new Error(r.stderr);
+        return JSON.parse(r.stdout) as Replay;
+      });
+      say('\nThe streamed replay (default scenario, users and replay requests scaled; two arms; own process each)');
+      say(
+        formatTable(
+          ['scale', 'users', 'replay requests', 'generate s', 'rank µs/request/arm', 'serve µs/request', 'grade s/assignment', 'peak RSS MB'],
+          replay.map((r) => [
+            `${r.scale}×`,
+            r.users,
+            r.replay_requests,
+            r.generate_seconds,
+            r.rank_us_per_request_per_arm,
+            r.serve_us_per_request,
+            r.grade_seconds_per_assignment,
+            Math.round(r.peak_rss_mb),
+          ]),
+        ),
+      );
+      if (!quick) {
+        const perRequest = replay.map((r) => 2 * r.rank_us_per_request_per_arm + r.serve_us_per_request);
+        say(
+          `time per replay request at ${SCALES[SCALES.length - 1]}× vs 1×: ${(perRequest[perRequest.length - 1] / perRequest[0]).toFixed(2)}× (1.00 = linear)`,
+        );
+      }
+
+      if (scaleOnly) {
+        if (json) process.stdout.write(`${JSON.stringify({ load_average: { start: loadAtStart }, generation, replay })}\n`);
+        process.exit(0);
+      }
 
       // The appender: 2M rows of typed columns (the bulk path) and of row objects (how a run's results are written).
       const appender = await (async () => {
@@ -146,7 +199,7 @@ const whole = throughputOnly
           .map(([k, v]) => `${k} ${v.toFixed(1)} s`)
           .join(', ')}; peak memory ${Math.round(run.peak_rss_mb)} MB`,
       );
-      return { generation, appender, runSeconds, run, reportSeconds };
+      return { generation, replay, appender, runSeconds, run, reportSeconds };
     })();
 
 // Training throughput per strategy on the default scenario's data, and the PyTorch twins on a dump
@@ -307,6 +360,7 @@ if (json) {
       other_backends: otherBackends,
       ...(whole && {
         generation: whole.generation,
+        replay: whole.replay,
         generate_per_s: whole.generation[0].per_s,
         generate_warm_per_s: whole.generation[0].warm_per_s,
         appender_rows_per_s: whole.appender.typed,
