@@ -1,7 +1,8 @@
 // The A/B replay: each request of the replay period goes to its user's arm; the arm's strategy ranks
 // the candidates and shows its top k; clicks and conversions are drawn from the ground truth (with an
 // optional position-bias curve). Because the truth is known, every arm's slates are also scored for
-// *every* request, which gives the true lift the A/B estimate should cover.
+// *every* request, which gives the true lift the A/B estimate should cover. A replay too large to hold
+// streams (traffic.streamReplay): the arms' workers rank it chunk by chunk and only the slates come here.
 import { trueProbabilities, type CandidateTruth } from '../data/candidate-truth.js';
 import { tailDomains } from '../world/traffic.js';
 import { positionCurve, rankSlates } from '../data/slates.js';
@@ -118,7 +119,6 @@ export function servedByScores(
       w.scenario.domains.map((d) => d.slate),
       armScores,
     );
-    const slots = sl.start[rq.n];
     const st: Slates = {
       start: sl.start,
       click: Float32Array.from(sl.cand, (k) => truth.click[k]),
@@ -127,7 +127,6 @@ export function servedByScores(
       expConvs: new Float64Array(rq.n),
       path: null,
     };
-    if (slots !== st.click.length) throw new Error('replay: slate sizes disagree');
     if (dyn) {
       const path = dynamicPath(w, dyn, sl, truth, biasAt);
       Object.assign(st, { expClicks: path.expClicks, expConvs: path.expConvs, path });

@@ -179,26 +179,19 @@ export function candidateEncoder(w: World, base: Dataset, reuse: boolean): (rq: 
         }
       }
     }
+    // The encoding's own fields (offsets, numeric statistics, domains) are the base's.
     return {
+      ...base,
       n,
-      fc,
-      fn,
-      tableRows: base.tableRows,
-      offsets,
       cat,
       catMask,
       num,
-      numMean,
-      numSd,
       domain,
       user,
       time,
       click: view(held.click, 1),
       conv: view(held.conv, 1),
-      domains: D,
-      domainNames: layout.domains,
       activity,
-      commonCat: base.commonCat,
       request,
       item: rq.candItems,
     };

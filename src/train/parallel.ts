@@ -250,7 +250,11 @@ export class TrainingPool {
     this.idle.push(this.spawn());
   }
 
-  /** Train `name` on the inputs of (scenario, seed) in a worker (shareInputs first); resolves with its results. */
+  /**
+   * Train `name` on the inputs of (scenario, seed) in a worker; resolves with its results. The inputs
+   * are moved into shared memory first (once: the test period's candidates too, which every strategy
+   * scores), so a message carries their object graph and never a copy of the data.
+   */
   train(
     inputs: TrainingInputs,
     seed: number,
@@ -261,6 +265,8 @@ export class TrainingPool {
     retrain: RetrainLoop[] = [],
   ): Promise<TrainedResult> {
     if (this.broken) return Promise.reject(this.broken);
+    testCandidatesOf(inputs);
+    shareArrays(inputs);
     return new Promise((resolve, reject) => {
       this.queue.push({ inputs, seed, name, candidates, retrain, priority, onEvent, resolve, reject });
       this.queue.sort((a, b) => a.priority - b.priority || (strategy(b.name).cost ?? 1) - (strategy(a.name).cost ?? 1));
@@ -304,9 +310,6 @@ export async function trainAll(p: TrainingInputs, names: string[], seed: number,
     return out;
   }
   const pool = o.pool ?? new TrainingPool(workers, o.backend);
-  // One copy of the inputs for every thread: the test period's candidates too, which every strategy scores.
-  testCandidatesOf(p);
-  shareArrays(p);
   const onAbort = () => pool.abort(o.signal!.reason instanceof Error ? o.signal!.reason : new Error(String(o.signal!.reason)));
   o.signal?.addEventListener('abort', onAbort, { once: true });
   try {

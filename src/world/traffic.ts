@@ -81,19 +81,8 @@ export function tailDomains(w: { scenario: Scenario }): boolean[] {
  * Requests with time in [from, to) of the global timeline, drawn from `rng`; from `mixFrom` on (the
  * test period, with traffic.testFloor) domains are drawn from `mix` instead of the traffic's shares.
  */
-export function drawRequests(
-  s: Scenario,
-  layout: Layout,
-  truth: Truth,
-  users: Users,
-  items: Items,
-  from: number,
-  to: number,
-  total: number,
-  rng: Rng,
-  mix: { from: number; shares: number[] } | null = null,
-): Requests {
-  const source = requestSource(s, layout, truth, users, items, from, to, total, rng, mix);
+export function drawRequests(...args: Parameters<typeof requestSource>): Requests {
+  const source = requestSource(...args);
   return source.next(source.n);
 }
 
