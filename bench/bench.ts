@@ -35,6 +35,14 @@ const scenarioPath = join(root, 'scenarios/default.json');
 /** The scales of the default scenario (users and requests) generation and the replay are timed at. */
 const SCALES = [1, 10, 100];
 
+/** A bench script of dist/bench run at each scale (1× alone with --quick), each in a fresh process so its peak memory is its own; its JSON line. */
+const atScales = <T>(script: string): T[] =>
+  (quick ? [1] : SCALES).map((scale) => {
+    const r = spawnSync(process.execPath, ['--max-old-space-size=16384', join(root, 'dist/bench', script), scenarioPath, String(scale)], { encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(r.stderr);
+    return JSON.parse(r.stdout) as T;
+  });
+
 // Generation, the appender and the whole default run (skipped with --throughput).
 const whole = throughputOnly
   ? null
@@ -52,13 +60,7 @@ const whole = throughputOnly
         warm_per_s: number;
         stages_ms: Record<string, number>;
       };
-      const generation = (quick ? [1] : SCALES).map((scale) => {
-        const r = spawnSync(process.execPath, ['--max-old-space-size=16384', join(root, 'dist/bench/generate-one.js'), scenarioPath, String(scale)], {
-          encoding: 'utf8',
-        });
-        if (r.status !== 0) throw new Error(r.stderr);
-        return JSON.parse(r.stdout) as Gen;
-      });
+      const generation = atScales<Gen>('generate-one.js');
       say('Generation (default scenario scaled; own process each)');
       say(
         formatTable(
@@ -98,13 +100,7 @@ const whole = throughputOnly
         grade_seconds_per_assignment: number;
         peak_rss_mb: number;
       };
-      const replay = (quick ? [1] : SCALES).map((scale) => {
-        const r = spawnSync(process.execPath, ['--max-old-space-size=16384', join(root, 'dist/bench/replay-one.js'), scenarioPath, String(scale)], {
-          encoding: 'utf8',
-        });
-        if (r.status !== 0) throw new Error(r.stderr);
-        return JSON.parse(r.stdout) as Replay;
-      });
+      const replay = atScales<Replay>('replay-one.js');
       say('\nThe streamed replay (default scenario, users and replay requests scaled; two arms; own process each)');
       say(
         formatTable(
