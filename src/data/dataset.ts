@@ -40,6 +40,9 @@ export interface Dataset {
 export const ACTIVITY_BUCKETS = [0, 3, 15, 63];
 export const ACTIVITY_LEVELS = ACTIVITY_BUCKETS.length + 1;
 
+/** A numeric field's model input: standardised by the training period's statistics, 0 where absent (NaN). */
+const standardised = (mean: Float64Array, sd: Float64Array, j: number, v: number): number => (Number.isNaN(v) ? 0 : (v - mean[j]) / sd[j]);
+
 function activityBucket(before: number): number {
   let k = 0;
   while (k < ACTIVITY_BUCKETS.length && before > ACTIVITY_BUCKETS[k]) k++;
@@ -106,7 +109,6 @@ export function candidateEncoder(w: World, base: Dataset, reuse: boolean): (rq: 
   const catRow = new Int32Array(fc);
   const maskRow = new Float32Array(fc);
   const numRow = new Float32Array(fn);
-  const scaled = (j: number, v: number) => (Number.isNaN(v) ? 0 : (v - numMean[j]) / numSd[j]);
   const make = (n: number) => ({
     request: new Int32Array(n),
     domain: new Uint8Array(n),
@@ -150,7 +152,8 @@ export function candidateEncoder(w: World, base: Dataset, reuse: boolean): (rq: 
       }
       for (let j = 0; j < fn; j++) {
         const f = layout.numeric[j];
-        numRow[j] = !numExposed[d * fn + j] || f.source === 'item' ? 0 : scaled(j, f.source === 'user' ? users.num[j]![u] : rq.ctxNum[j]![r]);
+        numRow[j] =
+          !numExposed[d * fn + j] || f.source === 'item' ? 0 : standardised(numMean, numSd, j, f.source === 'user' ? users.num[j]![u] : rq.ctxNum[j]![r]);
       }
       const bucket = activityBucket(experience[r]);
       for (let k = rq.candStart[r]; k < rq.candStart[r + 1]; k++) {
@@ -175,7 +178,7 @@ export function candidateEncoder(w: World, base: Dataset, reuse: boolean): (rq: 
         }
         for (let q = 0; q < itemNum.length; q++) {
           const j = itemNum[q];
-          if (numExposed[d * fn + j]) num[k * fn + j] = scaled(j, itemNumValues[q][i]);
+          if (numExposed[d * fn + j]) num[k * fn + j] = standardised(numMean, numSd, j, itemNumValues[q][i]);
         }
       }
     }
@@ -234,7 +237,7 @@ function encode(
   const num = new Float32Array(n * fn);
   for (let j = 0; j < fn; j++) {
     const col = numCols[j];
-    for (let r = 0; r < n; r++) num[r * fn + j] = Number.isNaN(col[r]) ? 0 : (col[r] - numMean[j]) / numSd[j];
+    for (let r = 0; r < n; r++) num[r * fn + j] = standardised(numMean, numSd, j, col[r]);
   }
   return {
     n,

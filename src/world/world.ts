@@ -124,7 +124,7 @@ export function generateWorld(s: Scenario, seed: number = s.seed): World {
     loggedRow,
     loggedExperience,
     replay,
-    replayExperience: replay && replayExperience(s, logged, replay, users.count),
+    replayExperience: replay && replayExperience(s, logged, users.count)(replay),
     userSegment,
     userTrainCount,
     timeline: tl,
@@ -407,18 +407,11 @@ export function* replayChunks(w: World, size = REPLAY_CHUNK): Generator<ReplayCh
   const s = w.scenario;
   const tl = w.timeline;
   const source = requestSource(s, w.layout, w.truth, w.users, w.items, tl.testEnd, tl.total, tl.total, stream(w.seed, 'traffic:replay'));
-  const seen = new Int32Array(w.users.count);
-  for (let j = 0; j < w.logged.n; j++) seen[w.logged.user[j]]++;
-  const slate = Int32Array.from(s.domains, (d) => d.slate);
+  const experienceOf = replayExperience(s, w.logged, w.users.count);
   while (source.done() < source.n) {
     const from = source.done();
     const rq = source.next(size);
-    const experience = new Int32Array(rq.n);
-    for (let r = 0; r < rq.n; r++) {
-      experience[r] = seen[rq.user[r]];
-      seen[rq.user[r]] += slate[rq.domain[r]];
-    }
-    yield { from, rq, experience };
+    yield { from, rq, experience: experienceOf(rq) };
   }
 }
 
@@ -433,17 +426,21 @@ export function heldReplay(w: World, what: string): { rq: Requests; experience: 
 
 /**
  * Each replay request's user experience: their logged impressions plus the slates of their earlier
- * replay requests (every arm shows a full slate, so this does not depend on the arm).
+ * replay requests (every arm shows a full slate, so this does not depend on the arm). Returns a
+ * reader of consecutive chunks of the period, which carries the counts from one chunk to the next.
  */
-function replayExperience(s: Scenario, logged: Impressions, rq: Requests, users: number): Int32Array {
+function replayExperience(s: Scenario, logged: Impressions, users: number): (rq: Requests) => Int32Array {
   const seen = new Int32Array(users);
   for (let j = 0; j < logged.n; j++) seen[logged.user[j]]++;
-  const out = new Int32Array(rq.n);
-  for (let r = 0; r < rq.n; r++) {
-    out[r] = seen[rq.user[r]];
-    seen[rq.user[r]] += s.domains[rq.domain[r]].slate;
-  }
-  return out;
+  const slate = Int32Array.from(s.domains, (d) => d.slate);
+  return (rq) => {
+    const out = new Int32Array(rq.n);
+    for (let r = 0; r < rq.n; r++) {
+      out[r] = seen[rq.user[r]];
+      seen[rq.user[r]] += slate[rq.domain[r]];
+    }
+    return out;
+  };
 }
 
 /** Row indices of logged impressions in a period. */
