@@ -7,6 +7,10 @@
 //                             at α without correction, else keep the control
 //   peeking                   the naive reader looking at every look and shipping at the first
 //                             significant one
+// Beside right / false ship / missed win, each rule's true return: the true lift it shipped, losses
+// included, against the oracle's (the best arm's true lift when it wins). Where every arm truly wins,
+// shipping whatever is significant looks right most often; where true lifts are small and some
+// negative, the return is what tells a careful rule from a reckless one.
 // No platform that sees only real traffic can report these numbers; they are why one simulates first.
 import { GRADED_METHODS, type DecisionRules } from '../scenario/schema.js';
 import { decide, evidenceOf, type DomainDecision } from './decide.js';
@@ -30,6 +34,16 @@ export interface DomainGrade {
   falseShip: number;
   /** An arm truly beats the control by at least minLift, and it was not shipped. */
   missedWin: number;
+  /**
+   * The true return: the mean over assignments of the true lift of what was shipped (a keep, or no
+   * decision, returns 0; a ship that truly loses returns its loss). A rule that ships small true
+   * losses as often as small wins gains nothing, however often it is "significant".
+   */
+  trueReturn: number;
+  /** The oracle's return: the largest true lift of any arm, or 0 when none beats the control. */
+  oracleReturn: number;
+  /** trueReturn as a share of oracleReturn; NaN when no arm truly beats the control. */
+  returnShare: number;
   /** Mean of (estimated − true) lift of the arm shipped, over the ships: what a ship overstates. */
   overstatement: number;
   /** Share of the primary family's intervals (tested cells) that hold the true lift: the method's interval, or its confidence sequence. */
@@ -83,6 +97,7 @@ interface Tally {
   falseShip: number;
   missedWin: number;
   over: number;
+  returned: number;
   ships: number;
   covered: number;
   intervals: number;
@@ -104,6 +119,7 @@ const empty = (): Tally => ({
   falseShip: 0,
   missedWin: 0,
   over: 0,
+  returned: 0,
   ships: 0,
   covered: 0,
   intervals: 0,
@@ -125,6 +141,8 @@ export function gradeDecisions(readout: (salt: number) => ReplayResult, domains:
     if (!t) tallies.set(key, (t = empty()));
     return t;
   };
+  // The true lifts do not depend on the assignment: the oracle is the same for every salt.
+  const oracle = new Map<string, number>();
   for (let salt = 1; salt <= k; salt++) {
     const ab = readout(salt);
     const primary = (arm: string, domain: string) => ab.lifts.find((l) => l.arm === arm && l.metric === 'ctr' && l.domain === domain && l.segment === 'all');
@@ -133,6 +151,17 @@ export function gradeDecisions(readout: (salt: number) => ReplayResult, domains:
     const aaArms = new Set(ab.arms.filter((a) => a.name !== ab.control && a.strategy === controlStrategy).map((a) => a.name));
     const byRules = new Map((['plain', 'cuped', 'sequential'] as const).map((m) => [m, decide(ab, domains, rules, m)]));
     const trueBest = new Map(byRules.get('plain')!.map((d) => [d.domain, d.trueBest]));
+    for (const domain of domains)
+      oracle.set(
+        domain,
+        Math.max(
+          0,
+          ...ab.arms
+            .filter((a) => a.name !== ab.control)
+            .map((a) => trueLift(a.name, domain))
+            .filter(Number.isFinite),
+        ),
+      );
     const chosen: [GradedMethod, Chosen[]][] = [
       ...[...byRules].map(([m, ds]) => [m, ds] as [GradedMethod, Chosen[]]),
       ['naive', naiveDecisions(ab, domains, rules.alpha)],
@@ -153,6 +182,7 @@ export function gradeDecisions(readout: (salt: number) => ReplayResult, domains:
         if (shipped) {
           t.ships++;
           t.over += d.lift - trueLift(shipped, d.domain);
+          t.returned += trueLift(shipped, d.domain);
         }
         if (d.look !== null && (d.decision === 'ship' || d.decision === 'keep')) {
           t.decided++;
@@ -202,6 +232,9 @@ export function gradeDecisions(readout: (salt: number) => ReplayResult, domains:
         correct: t.correct / k,
         falseShip: t.falseShip / k,
         missedWin: t.missedWin / k,
+        trueReturn: t.returned / k,
+        oracleReturn: oracle.get(domain) ?? Number.NaN,
+        returnShare: (oracle.get(domain) ?? 0) > 0 ? t.returned / k / oracle.get(domain)! : Number.NaN,
         overstatement: ratio(t.over, t.ships),
         coverage: ratio(t.covered, t.intervals),
         aaFalsePositive: ratio(t.aaSignificant, t.aaTests),

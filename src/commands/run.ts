@@ -247,6 +247,13 @@ export function warnings(ab: ReplayResult, ds: DomainDecision[]): string[] {
   return out;
 }
 
+/** A rule's true return: the mean true lift it shipped, and in brackets that as a share of the best arm's. */
+function returnText(g: DomainGrade): string {
+  if (!Number.isFinite(g.trueReturn)) return '–';
+  const lift = `${g.trueReturn >= 0 ? '+' : ''}${(100 * g.trueReturn).toFixed(2)}%`;
+  return Number.isFinite(g.returnShare) ? `${lift} (${(100 * g.returnShare).toFixed(0)}%)` : lift;
+}
+
 export function gradeTable(gs: DomainGrade[]): string {
   const p = (x: number) => (Number.isFinite(x) ? `${(100 * x).toFixed(0)}%` : '–');
   return (
@@ -258,6 +265,7 @@ export function gradeTable(gs: DomainGrade[]): string {
         'right',
         'false ship',
         'missed win',
+        'true return',
         'ship',
         'keep',
         'not enough',
@@ -274,6 +282,7 @@ export function gradeTable(gs: DomainGrade[]): string {
         p(g.correct),
         p(g.falseShip),
         p(g.missedWin),
+        returnText(g),
         p(g.ship),
         p(g.keep),
         p(g.notEnoughData),
@@ -481,6 +490,9 @@ export async function run(argv: string[]): Promise<number> {
             correct: g.correct,
             false_ship: g.falseShip,
             missed_win: g.missedWin,
+            true_return: num(g.trueReturn),
+            oracle_return: num(g.oracleReturn),
+            return_share: num(g.returnShare),
             overstatement: num(g.overstatement),
             coverage: num(g.coverage),
             aa_false_positive: num(g.aaFalsePositive),

@@ -82,14 +82,22 @@ function decisionTable(d: RunData): string {
 }
 
 /** How often each method decided each domain right over the re-randomised assignments (run --grade K). */
+/** A rule's true return as stored: the mean true lift it shipped, and its share of the best arm's. */
+function returnCell(g: RunData['grades'][number]): string {
+  if (g.true_return === null || g.true_return === undefined) return '–';
+  const x = Number(g.true_return);
+  const lift = `${x >= 0 ? '+' : ''}${(100 * x).toFixed(2)}%`;
+  return g.return_share === null || g.return_share === undefined ? lift : `${lift} (${(100 * Number(g.return_share)).toFixed(0)}%)`;
+}
+
 function gradeTable(d: RunData): string {
   const share = (x: unknown) => (x === null || x === undefined ? '–' : `${(100 * Number(x)).toFixed(0)}%`);
   const rows = d.grades.map(
     (g) =>
-      `<tr><td>${esc(g.domain)}</td><td>${esc(g.method)}</td><td>${share(g.correct)}</td><td>${share(g.false_ship)}</td><td>${share(g.missed_win)}</td><td>${share(g.not_enough_data)}</td><td>${share(g.unreliable)}</td><td>${g.overstatement === null ? '–' : `${(100 * Number(g.overstatement)).toFixed(1)} pts`}</td><td>${share(g.coverage)}</td><td>${share(g.aa_false_positive)}</td><td>${num(g.interval_width, 3)}</td><td>${share(g.variance_reduction)}</td></tr>`,
+      `<tr><td>${esc(g.domain)}</td><td>${esc(g.method)}</td><td>${share(g.correct)}</td><td>${share(g.false_ship)}</td><td>${share(g.missed_win)}</td><td>${returnCell(g)}</td><td>${share(g.not_enough_data)}</td><td>${share(g.unreliable)}</td><td>${g.overstatement === null ? '–' : `${(100 * Number(g.overstatement)).toFixed(1)} pts`}</td><td>${share(g.coverage)}</td><td>${share(g.aa_false_positive)}</td><td>${num(g.interval_width, 3)}</td><td>${share(g.variance_reduction)}</td></tr>`,
   );
   return `<p>Over ${d.grades[0].assignments} re-randomised assignments of this world and these models (no retraining).</p>
-<table><thead><tr><th>domain</th><th>method</th><th>right</th><th>false ship</th><th>missed win</th><th>not enough data</th><th>unreliable</th><th>ships overstate by</th><th>coverage</th><th>A/A false positives</th><th>interval width (log)</th><th>variance removed</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
+<table><thead><tr><th>domain</th><th>method</th><th>right</th><th>false ship</th><th>missed win</th><th title="the mean true lift of what shipped, losses included; in brackets, as a share of the best arm's">true return</th><th>not enough data</th><th>unreliable</th><th>ships overstate by</th><th>coverage</th><th>A/A false positives</th><th>interval width (log)</th><th>variance removed</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
 }
 
 /** Per domain, each treatment arm's A/B lift, its corrected p-value (primary) and the truth. */

@@ -312,10 +312,19 @@ export const POWER_METRICS = ['mde', 'power'] as const;
  * How good the decision procedure is on a domain, over re-randomised assignments of each seed's world
  * (check runs grade `check.assignments` of them): the share decided right, the share that shipped an
  * arm whose true lift is ≤ 0, the A/A arms' false-positive rate (arms serving the control's strategy),
- * the share of the method's intervals that hold the true lift, and the share of assignments decided
- * rather than refused as UNRELIABLE.
+ * the share of the method's intervals that hold the true lift, the share of assignments decided
+ * rather than refused as UNRELIABLE, and the true return (the mean true lift of what it shipped, losses
+ * included) alone or as a share of the oracle's.
  */
-export const GRADE_METRICS = ['decision_accuracy', 'false_ship_rate', 'aa_false_positive_rate', 'interval_coverage', 'decided_rate'] as const;
+export const GRADE_METRICS = [
+  'decision_accuracy',
+  'false_ship_rate',
+  'aa_false_positive_rate',
+  'interval_coverage',
+  'decided_rate',
+  'true_return',
+  'true_return_share',
+] as const;
 /**
  * Off-policy evaluation of a strategy from the logged test period (by `estimator`, default DR): its
  * estimated CTR, its lift over the reference (the A/B control), |estimate − truth| / truth, the true

@@ -175,9 +175,11 @@ const GRADE_COLUMNS = {
   aa_false_positive_rate: 'aa_false_positive',
   interval_coverage: 'coverage',
   decided_rate: '1 - unreliable',
+  true_return: 'true_return',
+  true_return_share: 'return_share',
 } as const;
 
-/** A graded run's figure on a domain for one method: right decisions, false ships, A/A false positives, coverage, or decided share. */
+/** A graded run's figure on a domain for one method: right decisions, false ships, A/A false positives, coverage, decided share, or true return. */
 export function gradeValue(db: Db, runId: string, metric: keyof typeof GRADE_COLUMNS, method: string, domain: string): Promise<Value> {
   return one(
     db,

@@ -385,6 +385,21 @@ export const TABLES = [
       { name: 'interval_width', type: 'double', field: 'intervalWidth', since: 5, doc: "mean ln((1 + high) / (1 + low)) of the primary tests' intervals" },
       { name: 'variance_reduction', type: 'double', field: 'varianceReduction', since: 5, doc: 'cuped: mean share of the plain variance removed' },
       { name: 'mean_look', type: 'double', field: 'meanLook', since: 5, doc: 'mean look at which decisions became final' },
+      {
+        name: 'true_return',
+        type: 'double',
+        field: 'trueReturn',
+        since: 10,
+        doc: 'mean over assignments of the true lift of the arm shipped (0 for a keep or no decision; a shipped loss counts negative)',
+      },
+      {
+        name: 'oracle_return',
+        type: 'double',
+        field: 'oracleReturn',
+        since: 10,
+        doc: "the oracle's return: the largest true lift of any arm, 0 when none wins",
+      },
+      { name: 'return_share', type: 'double', field: 'returnShare', since: 10, doc: 'true_return / oracle_return; NULL when no arm truly beats the control' },
     ],
   },
   {

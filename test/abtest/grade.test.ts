@@ -26,6 +26,11 @@ test('grades count right decisions, false ships, missed wins and overstatement f
   assert.ok(Math.abs(naive.overstatement - (0.1 + 0.05) / 2) < 1e-12);
   assert.ok(Math.abs(naive.keep - 1 / 3) < 1e-12);
   assert.equal(rules.coverage, 1);
+  // True return: the rules shipped the +10% arm once in three, the naive reader twice; the oracle ships it always.
+  assert.equal(rules.oracleReturn, 0.1);
+  assert.ok(Math.abs(rules.trueReturn - 0.1 / 3) < 1e-12);
+  assert.ok(Math.abs(rules.returnShare - 1 / 3) < 1e-12);
+  assert.ok(Math.abs(naive.returnShare - 2 / 3) < 1e-12);
 });
 
 test('an arm that truly loses and is shipped is a false ship', () => {
@@ -37,6 +42,10 @@ test('an arm that truly loses and is shipped is a false ship', () => {
   assert.equal(rules.correct, 0);
   assert.equal(rules.missedWin, 0, 'no arm truly wins, so none was missed');
   assert.equal(naive.falseShip, 1);
+  // A shipped loss returns the loss; with no winning arm the oracle keeps (0) and there is no share.
+  assert.equal(rules.trueReturn, -0.05);
+  assert.equal(rules.oracleReturn, 0);
+  assert.ok(Number.isNaN(rules.returnShare));
 });
 
 test('peeking ships at the first significant look; the sequential rules stop at the first decisive one; A/A arms give the false-positive rate', () => {

@@ -140,6 +140,7 @@ test('decision metrics: a run that grades its decisions is made for them, reused
       { name: 'naive false ships', metric: 'false_ship_rate', method: 'naive', domain: 'each', atMost: 1, over: 'every-seed' },
       { name: 'tail detectable lift', metric: 'mde', arm: 'shared-bottom', domain: 'tail', method: 'plain', atLeast: 0, over: 'every-seed' },
       { name: 'tail power', metric: 'power', arm: 'shared-bottom', domain: 'tail', atMost: 1, over: 'every-seed' },
+      { name: 'naive return on the tail', metric: 'true_return', method: 'naive', domain: 'tail', atLeast: -1, over: 'every-seed' },
     ];
   });
   // A store of its own: the other tests' runs are ungraded, and this one's must not become their baseline.
@@ -155,9 +156,12 @@ test('decision metrics: a run that grades its decisions is made for them, reused
   const runId = fo.scenarios[0].runs[0].run_id;
   const q = (sql: string) => JSON.parse(crossab(['query', sql, '--db', gdb, '--json']).stdout);
   const [g] = q(`SELECT correct, assignments FROM ab_grades WHERE run_id = '${runId}' AND domain = 'tail' AND method = 'cuped'`);
+  const [naive] = q(`SELECT true_return FROM ab_grades WHERE run_id = '${runId}' AND domain = 'tail' AND method = 'naive'`);
   assert.equal(g.assignments, 30);
   const byName = (n: string) => results(fo).find((r) => r.name === n)!;
   assert.equal(byName('decided right on the tail').values[0], g.correct);
+  assert.equal(byName('naive return on the tail').values[0], naive.true_return);
+  assert.ok(Number.isFinite(naive.true_return));
   const [l] = q(
     `SELECT mde, cuped_power FROM ab_lifts WHERE run_id = '${runId}' AND arm = 'shared-bottom' AND domain = 'tail' AND metric = 'ctr' AND segment = 'all'`,
   );
@@ -301,7 +305,7 @@ test('bad expectations and flags: one line, exit 2, nothing run or stored', () =
           s.expectations = [{ metric: 'auc', strategy: 'separate', domain: 'tail', method: 'cuped', atLeast: 0.5 }];
         }),
       ],
-      /expectations\[0\]\.method: only mde, power, decision_accuracy, false_ship_rate, aa_false_positive_rate, interval_coverage, decided_rate take a method/,
+      /expectations\[0\]\.method: only mde, power, decision_accuracy, false_ship_rate, aa_false_positive_rate, interval_coverage, decided_rate, true_return, true_return_share take a method/,
     ],
     [['check', library('head-tail'), '--seeds', 'x'], /--seeds must be a count/],
     [['check', library('head-tail'), '--tolerance', 'auc=0.1'], /--tolerance applies only with --baseline/],

@@ -82,6 +82,9 @@ test('migrations: a version-1 database is upgraded on open; a newer schema is re
   const trainCols = (await db.con.runAndReadAll("SELECT column_name FROM information_schema.columns WHERE table_name = 'training_runs'"))
     .getRows()
     .map((r) => r[0]);
+  const gradeCols = (await db.con.runAndReadAll("SELECT column_name FROM information_schema.columns WHERE table_name = 'ab_grades'"))
+    .getRows()
+    .map((r) => r[0]);
   await db.con.run('INSERT INTO schema_version VALUES (99, now())');
   db.close();
   assert.ok(cols.includes('max_user_share'));
@@ -101,7 +104,11 @@ test('migrations: a version-1 database is upgraded on open; a newer schema is re
   assert.ok(trainCols.includes('serve_seconds'));
   assert.deepEqual(welchLift, [0.1, null, null, null], "schema 9: Welch's tests and adjusted intervals are NULL on an old row");
   assert.ok(decisionCols.includes('guardrail_power'), 'schema 9');
-  assert.deepEqual(versions, [1, 2, 3, 4, 5, 6, 7, 8, 9]);
+  assert.ok(
+    ['true_return', 'oracle_return', 'return_share'].every((c) => gradeCols.includes(c)),
+    "schema 10: the grades' true return",
+  );
+  assert.deepEqual(versions, [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
   assert.equal(kept, 1);
   await assert.rejects(openDb(path), /schema version 99 is newer than this crossab's/);
 });
