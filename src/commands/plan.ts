@@ -30,6 +30,7 @@ export async function plan(argv: string[]): Promise<number> {
         pilot_requests: p.pilotRequests,
         test_requests: p.testRequests,
         history_requests: p.historyRequests,
+        projected: p.projected,
         family: p.family,
         alpha_per_test: p.alpha,
         power: rules.power,
@@ -50,6 +51,8 @@ export async function plan(argv: string[]): Promise<number> {
           cuped_users_needed: num(d.cupedUsersNeeded),
           sequential_users_needed: num(d.sequentialUsersNeeded),
           traffic_multiple: num(d.trafficMultiple),
+          request_variance: num(d.requestVariance),
+          user_variance: num(d.userVariance),
         })),
       }) + '\n',
     );
@@ -88,7 +91,11 @@ export async function plan(argv: string[]): Promise<number> {
     '',
     'assumes the arms change the CTR level but not its per-user variability; users needed are for both arms of one comparison',
   ];
-  if (p.historyRequests === 0)
+  if (p.projected)
+    lines.push(
+      `the test is ${(p.testRequests / p.pilotRequests).toFixed(1)}× as long as the pilot: its users return, so its noise is projected from the pilot's per-request and per-user variance to the requests each user makes in the test (drawn by the traffic model)${p.historyRequests === 0 ? "; no history precedes the pilot, so CUPED's reduction cannot be sized here" : "; CUPED keeps the pilot's share of variance removed"}`,
+    );
+  else if (p.historyRequests === 0)
     lines.push('the test is as long as the logs, so no history precedes the pilot and CUPED cannot be sized here (it will use the whole log in the test)');
   process.stdout.write(lines.join('\n') + '\n');
   return 0;

@@ -156,6 +156,31 @@ export function requestSource(
   };
 }
 
+/** A request's user at time fraction `tg`: drawn by activity among the users who have arrived (cold-start users arrive late). */
+function drawUser(userDist: Discrete, birth: Float64Array, tg: number, rng: Rng): number {
+  let u = userDist.sample(rng);
+  for (let tries = 0; birth[u] > tg && tries < 10_000; tries++) u = userDist.sample(rng);
+  return u;
+}
+
+/**
+ * How many requests each user makes in each domain over [from, to): the traffic model's domain and
+ * user draws alone (no context, no candidates), so a period of millions of requests is counted in
+ * seconds. Per domain × user, [d * users + u]. The draws are `rng`'s own: the shape of such a period,
+ * not the replay's requests themselves.
+ */
+export function periodRequests(s: Scenario, users: Users, from: number, to: number, total: number, rng: Rng): Int32Array {
+  const U = users.activity.length;
+  const counts = new Int32Array(s.domains.length * U);
+  const domainDist = new Discrete(domainShares(s));
+  const userDist = new Discrete(users.activity);
+  for (let t = from; t < to; t++) {
+    const d = domainDist.sample(rng);
+    counts[d * U + drawUser(userDist, users.birth, t / total, rng)]++;
+  }
+  return counts;
+}
+
 interface RequestDraw {
   truth: Truth;
   layout: Layout;
@@ -185,9 +210,7 @@ function fillRequests(req: Requests, from: number, stamp0: number, total: number
     const t = from + r;
     const tg = t / total;
     const d = domain[r];
-    let u = userDist.sample(rng);
-    // Users who have not arrived yet cannot make requests (cold-start users arrive late).
-    for (let tries = 0; birth[u] > tg && tries < 10_000; tries++) u = userDist.sample(rng);
+    const u = drawUser(userDist, birth, tg, rng);
     time[r] = t;
     user[r] = u;
     const co = r * L;

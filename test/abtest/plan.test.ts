@@ -1,12 +1,13 @@
 // Sizing a test from logged traffic alone: the pilot's numbers against a second computation, and how they scale with traffic.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { planTest } from '../../src/abtest/plan.js';
+import { pilotNoise, planTest } from '../../src/abtest/plan.js';
 import { assignArm } from '../../src/abtest/assign.js';
 import { addUser, emptyRatio, logRatioLift, minimumDetectableLift, normalQuantile } from '../../src/abtest/stats.js';
 import { DEFAULT_DECISION_RULES } from '../../src/scenario/schema.js';
 import { generateWorld } from '../../src/world/world.js';
 import { scenario } from '../helpers/scenarios.js';
+import { stream } from '../../src/world/rng.js';
 
 test('plan: the pilot is the last stretch of logs as long as the test, split as the test will be; its plain detectable lift recomputed by hand', () => {
   const s = scenario('tiny');
@@ -68,4 +69,61 @@ test('plan: four times the users and traffic halve the standard error, so the de
   const logMde = (m: number) => Math.log1p(m);
   const ratio = logMde(big.domains[0].mde) / logMde(small.domains[0].mde);
   assert.ok(ratio > 0.35 && ratio < 0.65, `ratio ${ratio}`);
+});
+
+test('plan: the per-request and per-user variance of clicks are recovered from requests with known rates', () => {
+  // 20,000 users with 1 to 6 requests of 4 slots; user u clicks each slot with probability q_u,
+  // q_u uniform on [0.02, 0.18]: per request τ² = Var(4q) = 16·0.16²/12, v = E[4q(1 − q)].
+  const rng = stream(3, 'plan-noise');
+  const U = 20_000;
+  const reqAt: number[] = [];
+  const reqClicks: number[] = [];
+  let v = 0;
+  const qs = Float64Array.from({ length: U }, () => 0.02 + 0.16 * rng.next());
+  for (let u = 0; u < U; u++) {
+    v += 4 * qs[u] * (1 - qs[u]);
+    const n = 1 + Math.floor(6 * rng.next());
+    for (let r = 0; r < n; r++) {
+      let c = 0;
+      for (let j = 0; j < 4; j++) if (rng.next() < qs[u]) c++;
+      reqAt.push(u);
+      reqClicks.push(c);
+    }
+  }
+  const [noise] = pilotNoise(1, U, Int32Array.from(reqAt), Float64Array.from(reqClicks));
+  const tau2 = (16 * 0.16 ** 2) / 12;
+  assert.ok(Math.abs(noise.tau2 / tau2 - 1) < 0.1, `τ² ${noise.tau2} vs ${tau2}`);
+  assert.ok(Math.abs(noise.v / (v / U) - 1) < 0.05, `v ${noise.v} vs ${v / U}`);
+  assert.ok(Math.abs(noise.m - 0.4) < 0.01);
+  // Each request once, by a user of its own: no pair of requests shares a user, so no evidence of τ².
+  const once = pilotNoise(1, 4, Int32Array.from([0, 1, 2, 3]), Float64Array.from([0, 1, 0, 2]));
+  assert.equal(once[0].tau2, 0);
+});
+
+test('plan: a test longer than the logs is projected — more users, each with more requests, so the detectable lift shrinks but by less than √(test / pilot)', () => {
+  const s = scenario('tiny', (r) => {
+    r.traffic.replayRequests = 16 * r.traffic.requests;
+  });
+  const w = generateWorld(s, 5);
+  const long = planTest(w, 2, DEFAULT_DECISION_RULES, 5);
+  const pilot = planTest(
+    generateWorld(
+      scenario('tiny', (r) => (r.traffic.replayRequests = r.traffic.requests)),
+      5,
+    ),
+    2,
+    DEFAULT_DECISION_RULES,
+    5,
+  );
+  assert.equal(long.projected, true);
+  assert.equal(pilot.projected, false);
+  assert.equal(long.pilotRequests, s.traffic.requests);
+  for (const [k, d] of long.domains.entries()) {
+    const p = pilot.domains[k];
+    assert.ok(d.userVariance >= 0 && d.requestVariance > 0, `${d.domain}: variances`);
+    assert.ok(d.usersPerArm > p.usersPerArm, `${d.domain}: the longer test reaches more users`);
+    const shrink = Math.log1p(d.mde) / Math.log1p(p.mde);
+    // 16× the requests: 1/4 of the standard error if every request came from a new user; returning users keep more of it.
+    assert.ok(shrink > 0.25 && shrink < 0.6, `${d.domain}: ${shrink}`);
+  }
 });
