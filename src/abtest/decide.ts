@@ -49,6 +49,10 @@ export interface DomainDecision {
    */
   guardrailPower: number;
   reason: string;
+  /** The reason in a few words, for a one-row-per-domain summary (the lift and interval stand beside it). */
+  brief: string;
+  /** The arm the lift and interval are about (the one shipped, or the best one); null without evidence. */
+  evidenceArm: string | null;
   /** Graded against the truth: the best treatment if its true lift reaches minLift, else the control. */
   trueBest: string;
   /** The best treatment's true lift. */
@@ -198,10 +202,11 @@ export function decide(
       decision: Decision,
       arm: string | null,
       e: Evidence | null,
-      reason: string,
+      [reason, brief]: [string, string],
       look: number | null,
       usersNeeded = Number.NaN,
       guard?: Evidence,
+      evidenceArm: string | null = decision === 'ship' ? arm : null,
     ): DomainDecision => ({
       ...base,
       decision,
@@ -215,16 +220,28 @@ export function decide(
       trafficMultiple: usersNeeded / users,
       guardrailPower: guarded ? guardPower(guard) : Number.NaN,
       reason: jackknifed && decision !== 'unreliable' ? `${reason} (user jackknife: ${effective.toFixed(0)} effective ${unit})` : reason,
+      brief,
+      evidenceArm: e ? evidenceArm : null,
       correct: decision === 'ship' || decision === 'keep' ? arm === trueBest : null,
     });
 
-    if (srm.pValue < 0.001) return out('unreliable', null, null, `${unit} are not split as configured here (SRM p = ${srm.pValue.toExponential(1)})`, null);
+    if (srm.pValue < 0.001)
+      return out(
+        'unreliable',
+        null,
+        null,
+        [`${unit} are not split as configured here (SRM p = ${srm.pValue.toExponential(1)})`, 'arms not split as set (SRM)'],
+        null,
+      );
     if (effective < rules.minEffectiveUsers && !jackknifed)
       return out(
         'unreliable',
         null,
         null,
-        `an arm here has ${effective.toFixed(0)} effective ${unit} (fewer than ${rules.minEffectiveUsers}; one user makes ${(100 * thinnest.maxUserShare).toFixed(1)}% of its impressions): user-clustered intervals under-cover`,
+        [
+          `an arm here has ${effective.toFixed(0)} effective ${unit} (fewer than ${rules.minEffectiveUsers}; one user makes ${(100 * thinnest.maxUserShare).toFixed(1)}% of its impressions): user-clustered intervals under-cover`,
+          `${effective.toFixed(0)} effective ${unit} (< ${rules.minEffectiveUsers})`,
+        ],
         null,
       );
 
@@ -237,7 +254,10 @@ export function decide(
           'ship',
           w.arm.name,
           w.ctr,
-          `${w.arm.name} ${pct(w.ctr.lift)} CTR [${pct(w.ctr.ciLow)}, ${pct(w.ctr.ciHigh)}], ${guarded ? 'conversions non-inferior' : 'no conversions measured (no guardrail)'}`,
+          [
+            `${w.arm.name} ${pct(w.ctr.lift)} CTR [${pct(w.ctr.ciLow)}, ${pct(w.ctr.ciHigh)}], ${guarded ? 'conversions non-inferior' : 'no conversions measured (no guardrail)'}`,
+            guarded ? 'conversions non-inferior' : 'no guardrail measured',
+          ],
           look,
           Number.NaN,
           w.guard,
@@ -249,10 +269,14 @@ export function decide(
           'keep',
           control,
           breached.ctr,
-          `${breached.arm.name} wins CTR but loses conversions (${pct(breached.guard.lift)}, beyond the −${pct(rules.guardrailMargin).slice(1)} guardrail)`,
+          [
+            `${breached.arm.name} wins CTR but loses conversions (${pct(breached.guard.lift)}, beyond the −${pct(rules.guardrailMargin).slice(1)} guardrail)`,
+            `loses conversions (${pct(breached.guard.lift)})`,
+          ],
           look,
           Number.NaN,
           breached.guard,
+          breached.arm.name,
         );
       if (cands.length && cands.every((p) => p.ctr.tested && p.ctr.ciHigh < rules.minLift)) {
         const best = [...cands].sort((x, y) => y.ctr.ciHigh - x.ctr.ciHigh)[0];
@@ -260,10 +284,11 @@ export function decide(
           'keep',
           control,
           best.ctr,
-          `every arm's interval rules out a ${pct(rules.minLift)} lift (best upper end ${pct(best.ctr.ciHigh)})`,
+          [`every arm's interval rules out a ${pct(rules.minLift)} lift (best upper end ${pct(best.ctr.ciHigh)})`, `rules out ${pct(rules.minLift)}`],
           look,
           Number.NaN,
           best.guard,
+          best.arm.name,
         );
       }
       if (!final) return null;
@@ -292,14 +317,22 @@ export function decide(
         : cands.some((p) => !p.ctr.tested)
           ? `fewer than ${rules.minUsers} ${unit} or ${rules.minClicks} clicks in an arm`
           : `the test cannot yet tell a ${pct(rules.minLift)} lift from none`;
+      const m = needed / users;
+      const multiple = `×${m >= 10 ? m.toFixed(0) : m.toFixed(1)} traffic`;
+      const brief = winners.length
+        ? `conversions not yet safe; ${multiple}`
+        : cands.some((p) => !p.ctr.tested)
+          ? `too few users or clicks; ${multiple}`
+          : `${multiple} to see ${pct(rules.minLift)}`;
       return out(
         'not enough data',
         null,
         best?.ctr ?? null,
-        `${reason}; needs ~${needed.toLocaleString('en')} ${unit} (×${(needed / users).toFixed(1)} the traffic)`,
+        [`${reason}; needs ~${needed.toLocaleString('en')} ${unit} (×${(needed / users).toFixed(1)} the traffic)`, brief],
         null,
         needed,
         (winners[0] ?? best)?.guard,
+        best?.arm.name ?? null,
       );
     };
 

@@ -66,6 +66,10 @@ const RUN = {
       value: 'DIR',
       help: "write each arm's replay slates as a policy file there (NAME.policy.json), a target for `crossab readout --policy` on real logs",
     },
+    verbose: {
+      type: 'boolean',
+      help: 'after the one-row-per-domain summary, every table behind it: the arms per domain, off-policy estimates, offline ↔ online, full reasons',
+    },
     json: { type: 'boolean', help: 'print the run as one JSON object (offline metrics, A/B readout, decisions, power, warnings, fingerprint)' },
   },
   positionals: { min: 1, max: 1, name: 'scenario file' },
@@ -75,6 +79,7 @@ const RUN = {
     'crossab run scenarios/tiny.json --arms separate,mmoe --seed 2 --json --no-report',
     'crossab run scenarios/default.json --salt 7',
     'crossab run scenarios/default.json --grade 200',
+    'crossab run scenarios/tiny.json --verbose',
   ],
 } as const;
 

@@ -2,46 +2,13 @@ import { basename } from 'node:path';
 import { loadScenarioFile } from '../experiment/scenario-file.js';
 import { admit } from '../experiment/budget.js';
 import { selectBackend } from '../tf/backend.js';
-import { formatTable } from '../util/table.js';
 import { generate, resolveStrategies, trainAndEvaluate } from '../experiment/experiment.js';
 import { plainLogger } from '../util/logger.js';
 import { DEFAULT_WORKERS, type OfflineResults } from '../train/parallel.js';
 import { listFlag, parse, seedFlag, workersFlag } from './args.js';
 import { COMMANDS } from './specs.js';
-import type { StrategyMetrics } from '../metrics/offline.js';
-
-export function offlineJson(r: OfflineResults) {
-  const pick = (m: StrategyMetrics) => ({ auc: m.auc, aucSe: m.aucSe, gauc: m.gauc, logloss: m.logloss });
-  return {
-    strategies: Object.fromEntries(Object.entries(r.strategies).map(([k, m]) => [k, pick(m)])),
-    oracle: pick(r.oracle),
-    constant: pick(r.constant),
-  };
-}
-
-/** An AUC with its standard error, as printed wherever one is shown: "0.8123 ±0.0041". */
-export const aucText = (auc: number | undefined, se: number | undefined): string =>
-  auc === undefined || !Number.isFinite(auc) ? '–' : Number.isFinite(se) ? `${auc.toFixed(4)} ±${se!.toFixed(4)}` : auc.toFixed(4);
-
-export function offlineTable(r: OfflineResults, domains: string[]): string {
-  const rows = [...Object.entries(r.strategies), ['constant', r.constant] as const, ['oracle', r.oracle] as const].map(([name, m]) => {
-    const seg = (key: string) => m.rows.find((x) => x.target === 'click' && x.key === key && x.scope === 'user_segment')?.auc ?? NaN;
-    return [
-      name,
-      ...domains.map((d) => aucText(m.auc[d], m.aucSe[d])),
-      aucText(m.auc.overall, m.aucSe.overall),
-      m.gauc,
-      m.logloss,
-      seg('heavy'),
-      seg('tail'),
-      seg('cold'),
-    ];
-  });
-  return `${formatTable(
-    ['strategy', ...domains.map((d) => `AUC ${d}`), 'AUC all', 'GAUC', 'logloss', 'heavy', 'tail users', 'cold'],
-    rows as (string | number)[][],
-  )}\n(± is DeLong's standard error over the test impressions; it takes them as independent and leaves out the spread over training seeds)`;
-}
+import { offlineJson } from '../report/run-json.js';
+import { offlineTable } from '../report/run-text.js';
 
 export async function train(argv: string[]): Promise<number> {
   const { values, positionals } = parse('train', argv, COMMANDS.train.flags, COMMANDS.train.positionals);

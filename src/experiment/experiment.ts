@@ -39,7 +39,7 @@ import { verdict } from '../abtest/verdict.js';
 import { decide, type DomainDecision } from '../abtest/decide.js';
 import { DEFAULT_DECISION_RULES, type DecisionRules } from '../scenario/schema.js';
 import { offPolicyEvaluation, type OpeResult } from '../ope/evaluate.js';
-import { offlineOnline, type Consistency } from '../ope/consistency.js';
+import { offlineOnline, type OffPolicy } from '../ope/consistency.js';
 import { openDb } from '../store/db.js';
 import { finishRun, markRun, newRunId, startRun } from '../store/runs.js';
 import { writeReport } from '../report/write.js';
@@ -236,8 +236,6 @@ export async function trainAndEvaluate(
     trained,
   };
 }
-
-export type OffPolicy = OpeResult & { consistency: Consistency };
 
 /**
  * The Direct Method's reward model: the scenario's choice, else the strategy of least log loss on the

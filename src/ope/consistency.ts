@@ -42,6 +42,9 @@ export interface SignalRow {
   regret: number;
 }
 
+/** What a run knows off-policy: the estimates from the logs and the offline signals against the true online order. */
+export type OffPolicy = OpeResult & { consistency: Consistency };
+
 export interface Consistency {
   pairs: PairRow[];
   signals: SignalRow[];

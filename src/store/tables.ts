@@ -653,3 +653,18 @@ export async function appendTable<N extends TableName>(con: DuckDBConnection, na
   });
   await appendColumns(con, name, cols, rows.length);
 }
+
+/**
+ * A result object as its table stores it, for JSON output: each declared column but run_id, by its
+ * name, from its declared field; an undefined metric (NaN) is null, as in the store. `run --json` and
+ * the store so cannot name one figure two ways.
+ */
+export function jsonRow<N extends TableName>(name: N, row: Omit<RowInput<N>, 'run_id'>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const c of table(name).columns as readonly ColumnDef[]) {
+    if (c.name === 'run_id') continue;
+    const v = (row as Record<string, unknown>)[c.field ?? c.name];
+    out[c.name] = v === undefined || (typeof v === 'number' && !Number.isFinite(v)) ? null : v;
+  }
+  return out;
+}

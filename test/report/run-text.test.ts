@@ -1,9 +1,12 @@
-// The run command's text tables: an off-policy estimate that has no spread, no match or no support
-// prints as such, never as a number.
+// A run as plain text: the summary first, and an off-policy estimate that has no spread, no match or
+// no support printed as such, never as a number.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { opeTable } from '../../src/commands/run.js';
-import type { OffPolicy } from '../../src/experiment/experiment.js';
+import { opeTable, summaryTable } from '../../src/report/run-text.js';
+import { decide } from '../../src/abtest/decide.js';
+import { DEFAULT_DECISION_RULES } from '../../src/scenario/schema.js';
+import { readout } from '../helpers/readouts.js';
+import type { OffPolicy } from '../../src/ope/consistency.js';
 import type { OpeRow } from '../../src/ope/evaluate.js';
 
 const row = (estimator: OpeRow['estimator'], value: number, se: number, identified = true): OpeRow =>
@@ -39,11 +42,21 @@ test('off-policy cells: a value with no spread, no match or no support is said i
   } as unknown as OffPolicy;
   const t = opeTable(o, []);
   const line = t.split('\n').find((l) => l.startsWith('s '))!;
-  assert.match(line, /11\.00% ±1\.96%/);
+  assert.match(line, /11\.00% ±2\.00%/, "the half-width of the stored interval (value ± z·se at the run's α), not a fixed 1.96·se");
   assert.match(line, /no spread/);
   assert.match(line, /no match/);
   assert.doesNotMatch(line, /0\.00% ±0\.00%/);
   assert.match(t, /\nno spread: the few logged rows that match agree exactly/);
   const unsupported = opeTable({ ...o, rows: o.rows.map((r) => (r.estimator === 'ipw' ? { ...r, identified: false } : r)) } as OffPolicy, []);
   assert.match(unsupported, /not identified/);
+});
+
+test('the summary names the arms and the control, one row per domain within 100 columns, undecided rows with their lift and interval', () => {
+  const ab = readout({ lift: 0.04, ciLow: -0.06, ciHigh: 0.15, seLog: 0.05, trueLift: 0.1 });
+  const ds = decide(ab, ['d'], DEFAULT_DECISION_RULES);
+  const t = summaryTable(ds, ab, DEFAULT_DECISION_RULES);
+  const lines = t.split('\n');
+  assert.match(lines[0], /^t vs c \(control\), CUPED; ship at CTR ≥ \+5\.0%, conversions within −5\.0%:$/);
+  assert.match(lines[3], /^d\s+NOT ENOUGH DATA\s+\+4\.0% \[-6\.0, \+15\.0\]\s+×\d+\.\d traffic to see \+5\.0%\s+ship \+10\.0%$/);
+  for (const l of lines) assert.ok(l.length <= 100, `${l.length}: ${l}`);
 });

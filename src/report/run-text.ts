@@ -1,0 +1,340 @@
+// A run as the plain `crossab run` prints it: the answer first — one row per domain, what was
+// decided, on what evidence, why, and what the truth says, in 100 columns — then, with --verbose,
+// every table behind it (off-policy estimates, offline ↔ online, the arms per domain, long-term and
+// feedback, grades). The report and --json keep everything either way.
+import type { ReplayResult } from '../abtest/readout.js';
+import { DOMINANT_USER } from '../abtest/readout.js';
+import type { DomainDecision } from '../abtest/decide.js';
+import type { DomainGrade } from '../abtest/grade.js';
+import type { FeedbackRound } from '../abtest/feedback.js';
+import { truthOf, verdictRows } from '../abtest/verdict.js';
+import type { DecisionRules } from '../scenario/schema.js';
+import type { OfflineResults } from '../train/parallel.js';
+import type { OffPolicy } from '../ope/consistency.js';
+import { formatTable } from '../util/table.js';
+
+/** What a run printed as JSON or text is made of (experiment's RunOutcome, seen from below it). */
+export interface RunView {
+  runId: string;
+  seed: number;
+  salt: number;
+  backend: string;
+  fingerprint: string;
+  domains: string[];
+  offline: OfflineResults;
+  ope: OffPolicy;
+  ab: ReplayResult;
+  decisions: DomainDecision[];
+  feedback: FeedbackRound[];
+  grades: DomainGrade[];
+  rules: DecisionRules;
+  reportPath: string | null;
+  stages: Record<string, number>;
+  wallSeconds: number;
+  peakRssMb: number;
+}
+
+const pct = (x: number) => (Number.isFinite(x) ? `${(100 * x).toFixed(2)}%` : '–');
+
+/** An AUC with its standard error, as printed wherever one is shown: "0.8123 ±0.0041". */
+export const aucText = (auc: number | undefined, se: number | undefined): string =>
+  auc === undefined || !Number.isFinite(auc) ? '–' : Number.isFinite(se) ? `${auc.toFixed(4)} ±${se!.toFixed(4)}` : auc.toFixed(4);
+
+export function offlineTable(r: OfflineResults, domains: string[]): string {
+  const rows = [...Object.entries(r.strategies), ['constant', r.constant] as const, ['oracle', r.oracle] as const].map(([name, m]) => {
+    const seg = (key: string) => m.rows.find((x) => x.target === 'click' && x.key === key && x.scope === 'user_segment')?.auc ?? NaN;
+    return [
+      name,
+      ...domains.map((d) => aucText(m.auc[d], m.aucSe[d])),
+      aucText(m.auc.overall, m.aucSe.overall),
+      m.gauc,
+      m.logloss,
+      seg('heavy'),
+      seg('tail'),
+      seg('cold'),
+    ];
+  });
+  return `${formatTable(
+    ['strategy', ...domains.map((d) => `AUC ${d}`), 'AUC all', 'GAUC', 'logloss', 'heavy', 'tail users', 'cold'],
+    rows as (string | number)[][],
+  )}\n(± is DeLong's standard error over the test impressions; it takes them as independent and leaves out the spread over training seeds)`;
+}
+
+/** The answer at a glance: per domain the decision, its evidence, why in a few words, and the truth. */
+export function summaryTable(ds: DomainDecision[], ab: ReplayResult, rules: DecisionRules): string {
+  const method = ds[0]?.method;
+  const treatments = ab.arms.filter((a) => a.name !== ab.control);
+  const head = `${treatments.map((a) => a.name).join(', ')} vs ${ab.control} (control), ${method === 'sequential' ? 'sequential' : method === 'cuped' ? 'CUPED' : 'plain'}; ship at CTR ≥ +${(100 * rules.minLift).toFixed(1)}%, conversions within −${(100 * rules.guardrailMargin).toFixed(1)}%:`;
+  const rows = verdictRows(ds, treatments.length).map((r) => [r.domain, r.decision, r.evidence, r.why, r.truth]);
+  // The last column's padding would only push the table past the terminal's edge.
+  return `${head}\n${formatTable(['domain', 'decision', 'CTR lift [CI]', 'why', 'truth'], rows).replace(/ +$/gm, '')}`;
+}
+
+const OPE_COLUMNS = ['dm', 'ipw', 'snipw', 'dr', 'switch-dr', 'iips', 'sips'] as const;
+
+/** Per strategy and domain: the true CTR on the logged test requests beside each estimator's estimate. */
+export function opeTable(o: OffPolicy, domains: string[]): string {
+  const rows = o.rows.filter((r) => r.segment === 'all' && r.estimator === 'dm');
+  const cell = (s: string, d: string, e: string) => {
+    const r = o.rows.find((x) => x.strategy === s && x.domain === d && x.segment === 'all' && x.estimator === e)!;
+    if (!r.identified && e !== 'dm') return 'not identified';
+    if (!Number.isFinite(r.value)) return 'no match';
+    // Zero spread from a few matching rows is no measurement (a SIPS of 0 from two clickless matches is not "0.00% ±0.00%").
+    if (!(r.se > 0)) return 'no spread';
+    return `${pct(r.value)} ±${pct((r.ciHigh - r.ciLow) / 2)}${r.identified ? '' : ' (model only)'}`;
+  };
+  const ipw = (s: string, d: string) => o.rows.find((x) => x.strategy === s && x.domain === d && x.segment === 'all' && x.estimator === 'ipw')!;
+  const body = rows
+    .filter((r) => r.domain === 'all' || domains.includes(r.domain))
+    .map((r) => [r.strategy, r.domain, pct(r.trueValue), ...OPE_COLUMNS.map((e) => cell(r.strategy, r.domain, e)), pct(ipw(r.strategy, r.domain).essShare)]);
+  const deficient = o.rows.some((r) => !r.identified);
+  return (
+    `off-policy estimates of CTR from the logged test period (logger: ${o.logger}; DM's reward model: ${o.rewardModel}):\n` +
+    formatTable(['strategy', 'domain', 'true CTR', ...OPE_COLUMNS.map((e) => e.toUpperCase()), 'IPW ESS'], body) +
+    (deficient ? `\nnot identified: the logger never shows part of what the strategy would show, so no estimate from these logs is unbiased for it` : '') +
+    (o.rows.some((r) => r.identified && !Number.isFinite(r.value))
+      ? `\nno match: no logged slate agrees with the strategy's there (SIPS needs whole slates to match)`
+      : '') +
+    (o.rows.some((r) => r.identified && Number.isFinite(r.value) && !(r.se > 0) && r.estimator !== 'dm')
+      ? `\nno spread: the few logged rows that match agree exactly, so no interval can be formed (not a measured value)`
+      : '')
+  );
+}
+
+/** Each treatment arm's lift per domain: estimated from the logs (DR), by the A/B test, and true. */
+export function opeVsAbTable(o: OffPolicy, ab: ReplayResult): string {
+  const rows = ab.lifts
+    .filter((l) => l.metric === 'ctr' && l.segment === 'all' && o.rows.some((r) => r.domain === l.domain))
+    .map((l) => {
+      const strategy = ab.arms.find((a) => a.name === l.arm)?.strategy;
+      const dr = o.rows.find((r) => r.strategy === strategy && r.domain === l.domain && r.segment === 'all' && r.estimator === 'dr');
+      return [
+        l.arm,
+        l.domain,
+        dr && Number.isFinite(dr.lift) ? `${pct(dr.lift)} [${pct(dr.liftLow)}, ${pct(dr.liftHigh)}]` : 'not identified',
+        pct(dr?.trueLift ?? NaN),
+        `${pct(l.lift)} [${pct(l.ciLow)}, ${pct(l.ciHigh)}]`,
+        pct(l.trueLift),
+      ];
+    });
+  return `lift over the control, estimated from the logs before the test (DR) and by the A/B test:\n${formatTable(['arm', 'domain', 'OPE (DR) [95% CI]', 'true (logged requests)', 'A/B [95% CI]', 'true (online)'], rows)}`;
+}
+
+/** Per domain and offline signal: Kendall's τ with the true online ordering, and whether its winner wins online. */
+export function consistencyTable(o: OffPolicy): string {
+  const signals = [...new Set(o.consistency.signals.map((c) => c.signal))];
+  const domains = [...new Set(o.consistency.signals.map((c) => c.domain))];
+  const body = domains
+    .map((domain) => [domain, o.consistency.signals.filter((c) => c.domain === domain)] as const)
+    .map(([domain, cs]) => [
+      domain,
+      cs[0].onlineWinner,
+      ...signals.map((sg) => {
+        const c = cs.find((x) => x.signal === sg)!;
+        if (c.winnerAgrees === null) return 'not identified';
+        return `${Number.isFinite(c.tau) ? c.tau.toFixed(2) : '–'} ${c.winnerAgrees ? '✓' : `✗ −${pct(c.regret)}`}`;
+      }),
+    ]);
+  return `which offline signal to trust here (Kendall τ with the true online order; ✓: its winner is the online winner, ✗: the CTR its pick gives up):\n${formatTable(['domain', 'online winner', ...signals], body)}`;
+}
+
+/** What a reader of the readout must know before trusting it. */
+export function warnings(ab: ReplayResult, ds: DomainDecision[]): string[] {
+  const out: string[] = [];
+  const heavy = Math.max(...ab.srm.maxUserShare);
+  if (heavy > DOMINANT_USER)
+    out.push(`one user makes ${(100 * heavy).toFixed(1)}% of an arm's impressions; user-clustered intervals are unreliable when few users dominate`);
+  if (ab.srm.pValue < 0.001) out.push(`sample-ratio mismatch overall (p = ${ab.srm.pValue.toExponential(1)}): the assignment is broken`);
+  for (const d of ds) if (d.decision === 'unreliable') out.push(`${d.domain}: ${d.reason}`);
+  const untested = ab.lifts.filter((l) => !l.tested).length;
+  if (untested) out.push(`${untested} of ${ab.lifts.length} cells are below the small-cell floor and were not tested`);
+  out.push(...longTermConflicts(ab));
+  return out;
+}
+
+/** A rule's true return: the mean true lift it shipped, and in brackets that as a share of the best arm's. */
+function returnText(g: DomainGrade): string {
+  if (!Number.isFinite(g.trueReturn)) return '–';
+  const lift = `${g.trueReturn >= 0 ? '+' : ''}${(100 * g.trueReturn).toFixed(2)}%`;
+  return Number.isFinite(g.returnShare) ? `${lift} (${(100 * g.returnShare).toFixed(0)}%)` : lift;
+}
+
+export function gradeTable(gs: DomainGrade[]): string {
+  const p = (x: number) => (Number.isFinite(x) ? `${(100 * x).toFixed(0)}%` : '–');
+  return (
+    `over ${gs[0].assignments} re-randomised assignments of this world and these models:\n` +
+    formatTable(
+      [
+        'domain',
+        'method',
+        'right',
+        'false ship',
+        'missed win',
+        'true return',
+        'ship',
+        'keep',
+        'not enough',
+        'unreliable',
+        'overstates by',
+        'coverage',
+        'A/A FPR',
+        'width',
+        'look',
+      ],
+      gs.map((g) => [
+        g.domain,
+        g.method,
+        p(g.correct),
+        p(g.falseShip),
+        p(g.missedWin),
+        returnText(g),
+        p(g.ship),
+        p(g.keep),
+        p(g.notEnoughData),
+        p(g.unreliable),
+        Number.isFinite(g.overstatement) ? `${(100 * g.overstatement).toFixed(1)} pts` : '–',
+        p(g.coverage),
+        p(g.aaFalsePositive),
+        Number.isFinite(g.intervalWidth) ? g.intervalWidth.toFixed(3) : '–',
+        Number.isFinite(g.meanLook) ? g.meanLook.toFixed(1) : '–',
+      ]),
+    )
+  );
+}
+
+export function decisionTable(ds: DomainDecision[]): string {
+  const label = (d: DomainDecision) => (d.decision === 'ship' ? `SHIP ${d.arm}` : d.decision === 'keep' ? 'KEEP control' : d.decision.toUpperCase());
+  const method = ds[0]?.method;
+  return `decisions (${method === 'sequential' ? 'sequential: the first decisive look' : method === 'cuped' ? 'CUPED-adjusted' : 'plain'} evidence):\n${formatTable(
+    ['domain', 'decision', 'why', 'truth'],
+    ds.map((d) => [d.domain, label(d), d.reason, d.correct === null ? truthOf(d) : d.correct ? 'right' : `WRONG (${truthOf(d)})`]),
+  )}`;
+}
+
+/** scenario.dynamics: per arm and domain, CTR lift (short term) beside clicks and visits per user over the whole test (long term). */
+export function longTermTable(ab: ReplayResult): string {
+  if (!ab.longTerm.length) return '';
+  const rows = ab.longTerm.map((l) => {
+    const ctr = ab.lifts.find((x) => x.metric === 'ctr' && x.arm === l.arm && x.domain === l.domain && x.segment === 'all');
+    return [
+      l.arm,
+      l.domain,
+      `${l.metric} per user`,
+      `${l.perUser.toFixed(3)} vs ${l.controlPerUser.toFixed(3)}`,
+      `${pct(l.lift)} [${pct(l.ciLow)}, ${pct(l.ciHigh)}]`,
+      pct(l.trueLift),
+      l.covered === null ? '–' : l.covered ? 'yes' : 'NO',
+      ctr ? `${pct(ctr.lift)} (true ${pct(ctr.trueLift)})` : '',
+    ];
+  });
+  return `long term (every user with a planned visit, whether or not they stayed):\n${formatTable(
+    ['arm', 'domain', 'metric', 'arm vs control', 'lift [95% CI]', 'true lift', 'covered', 'short-term CTR lift'],
+    rows,
+  )}`;
+}
+
+/** scenario.feedback: per participant and domain, the first and last round's exposure concentration, coverage and true CTR. */
+export function feedbackTable(rounds: FeedbackRound[]): string {
+  if (!rounds.length) return '';
+  const keys = [...new Set(rounds.map((r) => `${r.participant}\u0000${r.domain}`))];
+  const rows = keys.map((key) => {
+    const rs = rounds.filter((r) => `${r.participant}\u0000${r.domain}` === key);
+    const [first, last] = [rs[0], rs[rs.length - 1]];
+    return [
+      first.participant,
+      first.kind,
+      first.domain,
+      rs.map((r) => r.gini.toFixed(3)).join(' → '),
+      `${pct(first.coverage)} → ${pct(last.coverage)}`,
+      `${pct(first.topShare)} → ${pct(last.topShare)}`,
+      `${pct(first.trueCtr)} → ${pct(last.trueCtr)}`,
+    ];
+  });
+  return `feedback loops (${rounds[rounds.length - 1].round} rounds of serve, log, retrain on its own log; static arms serve as trained):\n${formatTable(
+    ['participant', 'kind', 'domain', 'exposure Gini by round', 'catalogue coverage', 'top 1% share', 'true CTR'],
+    rows,
+  )}`;
+}
+
+/** Where the short-term CTR lift and the long-term clicks per user point opposite ways (true lifts when known, else the estimates). */
+export function longTermConflicts(ab: ReplayResult): string[] {
+  return ab.longTerm
+    .filter((l) => l.metric === 'clicks')
+    .flatMap((l) => {
+      const ctr = ab.lifts.find((x) => x.metric === 'ctr' && x.arm === l.arm && x.domain === l.domain && x.segment === 'all');
+      if (!ctr) return [];
+      const significant = (lo: number, hi: number) => (lo > 0 ? 1 : hi < 0 ? -1 : 0);
+      const short = significant(ctr.ciLow, ctr.ciHigh);
+      const long = significant(l.ciLow, l.ciHigh);
+      return short !== 0 && long !== 0 && short !== long
+        ? [
+            `${l.arm} on ${l.domain}: CTR ${pct(ctr.lift)} but clicks per user over the test ${pct(l.lift)} (both significant): it wins clicks per impression and loses users`,
+          ]
+        : [];
+    });
+}
+
+export function abTable(ab: ReplayResult, off: OfflineResults, domains: string[]): string {
+  const rows = ab.results
+    .filter((r) => r.segment === 'all' && (r.domain === 'all' || domains.includes(r.domain)))
+    .map((r) => {
+      const l = ab.lifts.find((x) => x.metric === 'ctr' && x.arm === r.arm && x.domain === r.domain && x.segment === 'all');
+      const key = r.domain === 'all' ? 'overall' : r.domain;
+      const m = off.strategies[r.strategy];
+      return [
+        r.arm,
+        r.domain,
+        r.users,
+        r.impressions,
+        pct(r.ctr),
+        l ? `${pct(l.lift)} [${pct(l.ciLow)}, ${pct(l.ciHigh)}]` : '(control)',
+        l ? `${pct(l.cupedLift)} [${pct(l.cupedCiLow)}, ${pct(l.cupedCiHigh)}]` : '',
+        l ? (Number.isFinite(l.pValue) ? l.pValue.toFixed(3) : '–') : '',
+        l ? pct(l.trueLift) : '',
+        l ? (l.covered === null ? '–' : l.covered ? 'yes' : 'NO') : '',
+        aucText(m?.auc[key], m?.aucSe[key]),
+      ];
+    });
+  return formatTable(
+    ['arm', 'domain', 'users', 'impressions', 'CTR', 'lift [95% CI]', 'CUPED [95% CI]', 'p', 'true lift', 'covered', 'AUC'],
+    rows as (string | number)[][],
+  );
+}
+
+/**
+ * The plain output: warnings, the summary, the sample-ratio check and where the run went; with
+ * `verbose`, every detail table between the summary and the end.
+ */
+export function runText(o: RunView, db: string, verbose: boolean): string {
+  const parts = [
+    ...warnings(o.ab, o.decisions).map((w) => `warning: ${w}`),
+    summaryTable(o.decisions, o.ab, o.rules),
+    ...(o.grades.length ? ['', gradeTable(o.grades)] : []),
+  ];
+  if (verbose)
+    parts.push(
+      '',
+      opeTable(o.ope, o.domains),
+      '',
+      consistencyTable(o.ope),
+      '',
+      abTable(o.ab, o.offline, o.domains),
+      ...(o.ab.longTerm.length ? ['', longTermTable(o.ab)] : []),
+      ...(o.feedback.length ? ['', feedbackTable(o.feedback)] : []),
+      '',
+      opeVsAbTable(o.ope, o.ab),
+      '',
+      decisionTable(o.decisions),
+    );
+  else parts.push('(--verbose: every table behind this summary; the report and --json keep them too)');
+  const srm = o.ab.srm;
+  parts.push(
+    '',
+    `sample-ratio check: users per arm ${srm.users.join(' / ')}, p = ${Number.isFinite(srm.pValue) ? srm.pValue.toFixed(3) : '–'}${srm.pValue < 0.001 ? '  (MISMATCH)' : ''}`,
+    `run ${o.runId} stored in ${db}${o.reportPath ? `\nreport: ${o.reportPath}` : ''}`,
+    `time: ${Object.entries(o.stages)
+      .map(([k, v]) => `${k} ${v.toFixed(1)} s`)
+      .join(', ')}; total ${o.wallSeconds.toFixed(1)} s; peak memory ${Math.round(o.peakRssMb)} MB`,
+  );
+  return `${parts.join('\n')}\n`;
+}
