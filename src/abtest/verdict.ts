@@ -9,23 +9,6 @@ export function truthOf(d: DomainDecision, nameArm = true): string {
   return d.trueBest === d.control ? `keep (best arm ${pct(d.trueBestLift)})` : `ship ${nameArm ? `${d.trueBest} ` : ''}${pct(d.trueBestLift)}`;
 }
 
-export function verdict(decisions: DomainDecision[]): string {
-  return decisions
-    .map((d) => {
-      const what =
-        d.decision === 'ship'
-          ? `SHIP ${d.arm} ${pct(d.lift)}`
-          : d.decision === 'keep'
-            ? 'KEEP control'
-            : d.decision === 'not enough data'
-              ? `NOT ENOUGH DATA (needs ~${d.usersNeeded.toLocaleString('en')} users, ×${d.trafficMultiple.toFixed(1)})`
-              : 'UNRELIABLE';
-      const truth = d.correct === null ? `truth: ${truthOf(d)}` : d.correct ? 'right' : `wrong: truth ${truthOf(d)}`;
-      return `${d.domain}: ${what} (${truth})`;
-    })
-    .join('; ');
-}
-
 /** One domain at a glance: the decision, the evidence it rests on, why in a few words, and the truth. */
 export interface VerdictRow {
   domain: string;

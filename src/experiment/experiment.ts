@@ -35,7 +35,7 @@ import { writeFileAtomic } from '../util/atomic-write.js';
 import { safeFileName } from '../util/file-name.js';
 import type { Arm, ReplayResult } from '../abtest/readout.js';
 import { gradeDecisions, type DomainGrade } from '../abtest/grade.js';
-import { verdict } from '../abtest/verdict.js';
+import { summaryTable } from '../report/run-text.js';
 import { decide, type DomainDecision } from '../abtest/decide.js';
 import { DEFAULT_DECISION_RULES, type DecisionRules } from '../scenario/schema.js';
 import { offPolicyEvaluation, type OpeResult } from '../ope/evaluate.js';
@@ -428,7 +428,7 @@ export async function executeRun(o: RunOptions, listener: Listener, handle: RunH
       type: 'done',
       runId,
       report: reportPath,
-      verdict: verdict(decisions),
+      summary: summaryTable(decisions, ab, rules).split('\n'),
       decided: decisions.every((d) => d.decision === 'ship' || d.decision === 'keep'),
     });
     const peakRssMb = process.resourceUsage().maxRSS / 1024;

@@ -1,4 +1,5 @@
-// The live view of a run: stages, per-strategy training progress, offline AUC as it arrives, verdict.
+// The live view of a run: stages, per-strategy training progress, offline AUC as it arrives, and at
+// the end the decisions as a table, one row per domain.
 import type React from 'react';
 import { Box, Text } from 'ink';
 import { ProgressBar, Spinner } from '@inkjs/ui';
@@ -60,7 +61,13 @@ export function Dashboard({ state, domains }: { state: DashboardState; domains: 
       {state.done && (
         <Box flexDirection="column" marginTop={1}>
           {/* A tick only when every domain was decided: an under-powered test is not a success. */}
-          {state.done.decided ? <Text color="green">✔ {printable(state.done.verdict)}</Text> : <Text color="yellow">⚠ {printable(state.done.verdict)}</Text>}
+          {state.done.summary.map((line, k) => (
+            // biome-ignore lint/suspicious/noArrayIndexKey: the lines are fixed once the run is done
+            <Text key={k} color={k === 0 ? (state.done!.decided ? 'green' : 'yellow') : undefined}>
+              {k === 0 ? (state.done!.decided ? '✔ ' : '⚠ ') : '  '}
+              {printable(line)}
+            </Text>
+          ))}
           {state.done.report && <Text>report: {state.done.report}</Text>}
           <Text color="gray">press q to quit</Text>
         </Box>

@@ -34,7 +34,9 @@ export type ProgressEvent =
       type: 'done';
       runId: string;
       report: string | null;
-      verdict: string /** Every domain got SHIP or KEEP (none is short of data or unreliable). */;
+      /** The decisions at a glance: a heading line, then one table row per domain (report/run-text.ts summaryTable). */
+      summary: string[];
+      /** Every domain got SHIP or KEEP (none is short of data or unreliable). */
       decided?: boolean;
     }
   | { type: 'log'; message: string };

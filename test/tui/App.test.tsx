@@ -57,12 +57,13 @@ test('the app: pick a scenario, keep the seed, start with the default strategies
     assert.deepEqual(started, { seed: 7, strategies: ['separate', 'id-feature', 'shared-bottom', 'mmoe', 'ple', 'star', 'maml'] });
     emit({ type: 'strategy', strategy: 'mmoe', status: 'start' });
     emit({ type: 'epoch', strategy: 'mmoe', epoch: 1, epochs: 3, loss: 0.3, validAuc: 0.7, seconds: 1, etaSeconds: 2, stopped: false });
-    emit({ type: 'done', runId: 'r1', report: '/tmp/report.html', verdict: 'shared-bottom beats separate by 3.0% CTR' });
+    emit({ type: 'done', runId: 'r1', report: '/tmp/report.html', summary: ['shared-bottom vs separate (control)', 'head  SHIP shared-bottom'] });
     finish();
     await shows(/report: \/tmp\/report\.html/);
     const frame = lastFrame()!;
     assert.match(frame, /mmoe .*epoch 1\/3/s);
-    assert.match(frame, /shared-bottom beats separate/);
+    assert.match(frame, /shared-bottom vs separate/);
+    assert.match(frame, /head  SHIP shared-bottom/);
     assert.match(frame, /report: \/tmp\/report\.html/);
   } finally {
     unmount();

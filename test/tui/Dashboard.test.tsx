@@ -25,13 +25,26 @@ test('the dashboard component shows stage marks, a progress row per strategy and
 
 test('the final line has a green tick only when every domain was decided; an under-powered result gets a warning sign', () => {
   const done = (decided: boolean) =>
-    reduce(initialState(['separate']), { type: 'done', runId: 'r1', report: null, verdict: 'head: NOT ENOUGH DATA (needs ~30,866 users, ×54.6)', decided });
+    reduce(initialState(['separate']), {
+      type: 'done',
+      runId: 'r1',
+      report: null,
+      summary: [
+        'star vs separate (control), CUPED; ship at CTR ≥ +5.0%, conversions within −5.0%:',
+        'domain  decision',
+        '------  --------',
+        'head    NOT ENOUGH DATA  +3.0% [-1.0, +7.0]',
+      ],
+      decided,
+    });
   for (const decided of [true, false]) {
     const { lastFrame, unmount } = render(<Dashboard state={done(decided)} domains={['head']} />);
     try {
       const frame = lastFrame()!;
-      assert.match(frame, decided ? /✔ head: NOT ENOUGH DATA/ : /⚠ head: NOT ENOUGH DATA/);
-      assert.doesNotMatch(frame, decided ? /⚠/ : /✔ head/);
+      assert.match(frame, decided ? /✔ star vs separate \(control\)/ : /⚠ star vs separate \(control\)/);
+      assert.doesNotMatch(frame, decided ? /⚠/ : /✔/);
+      // One row per domain, with its evidence: not one run-on line.
+      assert.match(frame, /\n\s+head\s+NOT ENOUGH DATA\s+\+3\.0% \[-1\.0, \+7\.0\]/);
     } finally {
       unmount();
     }

@@ -21,7 +21,7 @@ test('the dashboard state folds progress events: stages, epochs, offline AUC, ve
   assert.equal(s.strategies[0].status, 'training');
   assert.ok(Math.abs(progressOf(s.strategies[0]) - 1.5 / 4) < 1e-9);
   s = reduce(s, { type: 'offline', strategy: 'mmoe', auc: { overall: 0.8, head: 0.81 } });
-  s = reduce(s, { type: 'done', runId: 'r1', report: '/tmp/r.html', verdict: 'mmoe beats separate' });
+  s = reduce(s, { type: 'done', runId: 'r1', report: '/tmp/r.html', summary: ['mmoe vs separate (control)', 'head  SHIP mmoe'] });
   assert.equal(s.offline.mmoe.overall, 0.8);
-  assert.equal(s.done?.verdict, 'mmoe beats separate');
+  assert.deepEqual(s.done?.summary, ['mmoe vs separate (control)', 'head  SHIP mmoe']);
 });
