@@ -4,7 +4,7 @@ import { admit } from '../experiment/budget.js';
 import { selectBackend } from '../tf/backend.js';
 import { generate, resolveStrategies, trainAndEvaluate } from '../experiment/experiment.js';
 import { plainLogger } from '../util/logger.js';
-import { DEFAULT_WORKERS, type OfflineResults } from '../train/parallel.js';
+import { DEFAULT_WORKERS } from '../train/parallel.js';
 import { listFlag, parse, seedFlag, workersFlag } from './args.js';
 import { COMMANDS } from './specs.js';
 import { offlineJson } from '../report/run-json.js';

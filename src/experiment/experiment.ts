@@ -38,7 +38,7 @@ import { gradeDecisions, type DomainGrade } from '../abtest/grade.js';
 import { summaryTable } from '../report/run-text.js';
 import { decide, type DomainDecision } from '../abtest/decide.js';
 import { DEFAULT_DECISION_RULES, type DecisionRules } from '../scenario/schema.js';
-import { offPolicyEvaluation, type OpeResult } from '../ope/evaluate.js';
+import { offPolicyEvaluation } from '../ope/evaluate.js';
 import { offlineOnline, type OffPolicy } from '../ope/consistency.js';
 import { openDb } from '../store/db.js';
 import { finishRun, markRun, newRunId, startRun } from '../store/runs.js';

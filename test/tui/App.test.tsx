@@ -63,7 +63,7 @@ test('the app: pick a scenario, keep the seed, start with the default strategies
     const frame = lastFrame()!;
     assert.match(frame, /mmoe .*epoch 1\/3/s);
     assert.match(frame, /shared-bottom vs separate/);
-    assert.match(frame, /head  SHIP shared-bottom/);
+    assert.match(frame, /head {2}SHIP shared-bottom/);
     assert.match(frame, /report: \/tmp\/report\.html/);
   } finally {
     unmount();
