@@ -65,6 +65,25 @@ function dominant(d: RunData): string {
     : '';
 }
 
+/**
+ * The answer, before anything else: one sentence per domain — the decision, the evidence it rests on
+ * (the deciding or best arm's CTR lift and interval), why, and what the truth says of it.
+ */
+function answer(d: RunData): string {
+  const signed = (x: unknown) => (typeof x === 'number' && Number.isFinite(x) ? `${x >= 0 ? '+' : ''}${(100 * x).toFixed(1)}%` : '–');
+  const items = d.decisions.map((r) => {
+    const what = r.decision === 'ship' ? `ship ${r.arm}` : r.decision === 'keep' ? `keep ${d.run.control}` : String(r.decision);
+    const evidence =
+      r.evidence_arm && typeof r.lift === 'number' && Number.isFinite(r.lift)
+        ? ` — ${esc(r.evidence_arm)} ${signed(r.lift)} [${signed(r.ci_low)}, ${signed(r.ci_high)}] on CTR`
+        : '';
+    const should = r.true_best === d.run.control ? `keep (best arm ${signed(r.true_best_lift)})` : `ship ${r.true_best} ${signed(r.true_best_lift)}`;
+    const truth = r.correct === null ? `The truth: ${esc(should)}` : r.correct ? 'Right, by the truth' : `<b>Wrong</b>: the truth says ${esc(should)}`;
+    return `<li><b>${esc(r.domain)}: ${esc(what)}</b>${evidence}; ${esc(r.reason)}. ${truth}.</li>`;
+  });
+  return `<ul class="answer">${items.join('')}</ul>`;
+}
+
 /** Per domain, the decision and why, and what the truth says of it. */
 function decisionTable(d: RunData): string {
   const label = (r: RunData['decisions'][number]) =>
@@ -230,7 +249,7 @@ function metadata(d: RunData): string {
 export function reportHtml(title: string, runs: RunData[], charts: Chart[]): string {
   const sections = runs
     .map(
-      (d) => `<section class="run"><h2>Run ${esc(d.run.run_id)}</h2>${metadata(d)}
+      (d) => `<section class="run"><h2>Run ${esc(d.run.run_id)}</h2>${d.decisions.length ? answer(d) : ''}${metadata(d)}
     ${d.decisions.length ? `<h3>Decisions per domain</h3>${decisionTable(d)}` : ''}
     ${d.grades.length ? `<h3>How often these decisions are right</h3>${gradeTable(d)}` : ''}
     <h3>Who wins where (offline, test period)</h3>${offlineWinners(d)}

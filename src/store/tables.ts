@@ -350,6 +350,13 @@ export const TABLES = [
         since: 9,
         doc: "the guardrail's non-inferiority power for the deciding (or best) arm, if it truly does conversions no harm",
       },
+      {
+        name: 'evidence_arm',
+        type: 'varchar',
+        field: 'evidenceArm',
+        since: 10,
+        doc: 'the arm lift, ci_low and ci_high are about: the one shipped, else the best (NULL without evidence)',
+      },
     ],
   },
   {

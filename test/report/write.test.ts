@@ -44,6 +44,14 @@ test('report writes one self-contained HTML file and reproducible SVG charts ren
   assert.doesNotMatch(html, /<link[^>]+href=/);
   assert.match(html, /Who wins where/);
   assert.match(html, new RegExp(ids[0]));
+  // The answer comes first: one sentence per domain (three arms here, so the evidence names its arm), then the metadata.
+  const answer = html.match(/<ul class="answer">(.*?)<\/ul>/s)?.[1] ?? '';
+  assert.equal(answer.match(/<li>/g)?.length, 3, 'one sentence per domain of tiny');
+  assert.match(
+    answer,
+    /<li><b>head: (ship \S+|keep separate|not enough data|unreliable)<\/b>( — (shared-bottom|mmoe) [+-]\d+\.\d% \[[+-]\d+\.\d%, [+-]\d+\.\d%\] on CTR)?; /,
+  );
+  assert.ok(html.indexOf('<ul class="answer">') < html.indexOf('<dl>'), 'the answer before the metadata');
   const svgs = readdirSync(join(dir, 'svg')).sort();
   assert.deepEqual(svgs, [
     'ab-lifts.svg',
