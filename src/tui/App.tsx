@@ -20,6 +20,9 @@ export interface ScenarioChoice {
 
 export interface AppProps {
   scenarios: ScenarioChoice[];
+  /** The terminal's size, so lists show as many rows as fit and labels are cut to its width (default 100 × 50). */
+  columns?: number;
+  rows?: number;
   /** Starts the run; resolves when it ends. The app only renders its events. */
   start(choice: { scenario: Scenario; seed: number; strategies: string[] }, onEvent: (e: ProgressEvent) => void): Promise<void>;
   /** Called on Ctrl-C during a run: cancels it and resolves when the store is consistent. */
@@ -28,7 +31,19 @@ export interface AppProps {
 
 type Screen = 'pick' | 'seed' | 'strategies' | 'running';
 
-export function App({ scenarios, start, cancel }: AppProps): React.ReactElement {
+/** A label cut to `width` columns, with an ellipsis where it was cut. */
+export const clip = (text: string, width: number): string => (text.length <= width ? text : `${text.slice(0, Math.max(1, width - 1))}…`);
+
+/** The A/B arms a run of this scenario replays, and its control: the abtest block's, else the first two strategies chosen. */
+function armsOf(s: Scenario, chosen: string[]): { arms: string[]; control: string | null } {
+  if (s.abtest) return { arms: s.abtest.arms, control: s.abtest.control };
+  return { arms: chosen.slice(0, 2), control: chosen[0] ?? null };
+}
+
+export function App({ scenarios, start, cancel, columns = 100, rows = 50 }: AppProps): React.ReactElement {
+  // Room for a list: the terminal's rows less the heading, the count line, an error line and the margin.
+  const listRows = Math.max(3, rows - 6);
+  const labelWidth = Math.max(20, columns - 4);
   const { exit } = useApp();
   const [screen, setScreen] = useState<Screen>('pick');
   const [choice, setChoice] = useState<ScenarioChoice | null>(null);
@@ -72,9 +87,15 @@ export function App({ scenarios, start, cancel }: AppProps): React.ReactElement 
     return (
       <Box flexDirection="column">
         <Text bold>crossab — pick a scenario (↑↓, enter; q quits)</Text>
+        {scenarios.length > listRows && (
+          <Text color="gray">
+            {scenarios.length} scenarios, {listRows} shown at a time: ↑↓ scrolls
+          </Text>
+        )}
         <Select
+          visibleOptionCount={Math.min(scenarios.length, listRows)}
           options={scenarios.map((s, k) => ({
-            label: printable(s.scenario ? `${s.scenario.name}  ${s.scenario.description ?? ''}`.slice(0, 90) : `${s.path} (invalid: ${s.error})`),
+            label: clip(printable(s.scenario ? `${s.scenario.name}  ${s.scenario.description ?? ''}` : `${s.path} (invalid: ${s.error})`), labelWidth),
             value: String(k),
           }))}
           onChange={(v) => {
@@ -113,14 +134,24 @@ export function App({ scenarios, start, cancel }: AppProps): React.ReactElement 
     const s = choice!.scenario!;
     // The same list `crossab run` trains for this scenario.
     const defaults = resolveStrategies(s);
+    const { arms, control } = armsOf(s, defaults);
+    const role = (name: string) => (name === control ? ' [control]' : arms.includes(name) ? ' [A/B arm]' : '');
     return (
       <Box flexDirection="column">
         <Text bold>strategies to train (space toggles, enter starts)</Text>
+        <Text color="gray">
+          {STRATEGIES.length} strategies, {defaults.length} chosen{STRATEGIES.length > listRows ? `, ${listRows} shown at a time: ↑↓ scrolls` : ''}
+        </Text>
+        <Text color="gray">{s.abtest ? `the A/B test replays ${arms.join(', ')}` : 'the first two chosen are the A/B test (the first its control)'}</Text>
         <MultiSelect
-          options={STRATEGIES.map((x) => ({ label: `${x.name} — ${x.summary}`.slice(0, 100), value: x.name }))}
+          visibleOptionCount={Math.min(STRATEGIES.length, listRows)}
+          options={STRATEGIES.map((x) => ({ label: clip(`${x.name}${role(x.name)} — ${x.summary}`, labelWidth), value: x.name }))}
           defaultValue={defaults}
           onSubmit={(v) => {
             if (v.length === 0) return setError('choose at least one strategy');
+            // The scenario's arms always train: deselecting one would be ignored, so it is refused instead.
+            const missing = s.abtest ? s.abtest.arms.filter((a) => !v.includes(a)) : [];
+            if (missing.length) return setError(`${missing.join(', ')}: an A/B arm of this scenario trains whatever is chosen; keep it selected`);
             setStrategies(v);
             setScreen('running');
           }}
@@ -134,7 +165,7 @@ export function App({ scenarios, start, cancel }: AppProps): React.ReactElement 
       <Text bold>
         crossab · {printable(choice!.scenario!.name)} · seed {seed}
       </Text>
-      <Dashboard state={state} domains={choice!.scenario!.domains.map((d) => printable(d.name))} />
+      <Dashboard state={state} domains={choice!.scenario!.domains.map((d) => printable(d.name))} columns={columns} />
       {cancelling ? (
         <Text color="yellow">cancelling… stopping the training workers and marking the run cancelled</Text>
       ) : (

@@ -9,7 +9,10 @@ import { STAGES, progressOf, type DashboardState } from './state.js';
 const f4 = (x: number) => (Number.isFinite(x) ? x.toFixed(4) : '  –   ');
 const eta = (s: number) => (Number.isFinite(s) && s > 0 ? `${Math.round(s)}s` : '');
 
-export function Dashboard({ state, domains }: { state: DashboardState; domains: string[] }): React.ReactElement {
+export function Dashboard({ state, domains, columns = 100 }: { state: DashboardState; domains: string[]; columns?: number }): React.ReactElement {
+  // A strategy's row is its name (20), the bar and ~46 columns of epoch, loss, AUC and time: the bar
+  // takes what is left, so a row never wraps into stray bar pieces on an 80-column terminal.
+  const bar = Math.max(8, Math.min(30, columns - 70));
   return (
     <Box flexDirection="column">
       <Box gap={2}>
@@ -33,7 +36,7 @@ export function Dashboard({ state, domains }: { state: DashboardState; domains: 
             <Box width={20}>
               <Text bold={p.status === 'training'}>{p.name}</Text>
             </Box>
-            <Box width={30}>
+            <Box width={bar}>
               <ProgressBar value={Math.round(100 * progressOf(p))} />
             </Box>
             <Text>

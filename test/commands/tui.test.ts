@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { rawScenario, root } from '../helpers/scenarios.js';
 import { crossab } from '../helpers/cli.js';
 import { hasTool } from '../helpers/tools.js';
+import { listScenarios } from '../../src/commands/tui.js';
 
 const tmux = (...args: string[]) => execFileSync('tmux', args, { encoding: 'utf8' });
 const screen = (session: string) => tmux('capture-pane', '-p', '-t', session);
@@ -70,6 +71,9 @@ test('tmux: the dashboard runs the tiny scenario from the keyboard and ends with
     assert.match(done, /seed 3/);
     assert.match(done, /✔ store/);
     assert.match(done, /test AUC/);
+    // The end screen is the decisions table, one row per domain of tiny.
+    assert.match(done, /shared-bottom vs separate \(control\)/);
+    assert.match(done, /\n\s+head\s+(SHIP shared-bottom|KEEP|NOT ENOUGH DATA|UNRELIABLE)\s/);
     tmux('send-keys', '-t', session, 'q');
     await waitFor(session, /EXIT=0/, 10);
   } finally {
@@ -105,4 +109,17 @@ test('tmux: q during a run says how to cancel; Ctrl-C says "cancelling…" at on
   }
   const rows = JSON.parse(crossab(['query', 'SELECT status FROM runs', '--db', db, '--json']).stdout);
   assert.deepEqual(rows, [{ status: 'cancelled' }]);
+});
+
+test('the picker lists the scenario folder and its library; a --db that is not a crossab store is refused before the dashboard opens', () => {
+  const { dir } = workspace();
+  mkdirSync(join(dir, 'scenarios', 'library'));
+  writeFileSync(join(dir, 'scenarios', 'library', 'tiny-again.json'), JSON.stringify({ ...rawScenario('tiny'), name: 'tiny-again' }));
+  const found = listScenarios(join(dir, 'scenarios')).map((c) => c.path.slice(dir.length + 1));
+  assert.deepEqual(found, ['scenarios/tiny.json', 'scenarios/library/tiny-again.json']);
+  const notStore = join(dir, 'notes.duckdb');
+  writeFileSync(notStore, 'not a database');
+  const r = crossab(['tui', '--db', notStore]);
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /notes\.duckdb' is not a DuckDB file/);
 });

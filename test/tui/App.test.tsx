@@ -69,3 +69,43 @@ test('the app: pick a scenario, keep the seed, start with the default strategies
     unmount();
   }
 });
+
+test('the strategy list marks the A/B arms and the control, says how many there are and that it scrolls, and refuses to drop an arm', async () => {
+  const s = scenario();
+  let started = false;
+  const props: AppProps = {
+    scenarios: [{ path: 'tiny.json', scenario: s, error: null }],
+    start: () => {
+      started = true;
+      return new Promise(() => {});
+    },
+    cancel: async () => {},
+    columns: 60,
+    rows: 12,
+  };
+  const { lastFrame, stdin, unmount } = render(<App {...props} />);
+  try {
+    const shows = async (re: RegExp) => {
+      await until(() => re.test(lastFrame() ?? ''), String(re), lastFrame);
+      await tick(50);
+    };
+    await shows(/pick a scenario/);
+    stdin.write('\r');
+    await shows(/seed \(enter keeps/);
+    stdin.write('\r');
+    await shows(/strategies to train/);
+    const frame = lastFrame()!;
+    assert.match(frame, /20 strategies, 7 chosen, 6 shown at a time: ↑↓ scrolls\n.*the A\/B test replays separate, shared-bottom/);
+    assert.match(frame, /separate \[control\]/);
+    for (const line of frame.split('\n')) assert.ok(line.length <= 60, `wider than the terminal: ${line}`);
+    assert.match(frame, /…/, 'a cut label ends in an ellipsis');
+    // The first row is separate, the control: deselect it and start.
+    stdin.write(' ');
+    await tick(50);
+    stdin.write('\r');
+    await shows(/separate: an A\/B arm of this scenario trains whatever is chosen; keep it selected/);
+    assert.equal(started, false);
+  } finally {
+    unmount();
+  }
+});
