@@ -17,6 +17,33 @@ const base = { $schema: 'https://vega.github.io/schema/vega-lite/v6.json', confi
 const isStrategy = (r: Row) => r.strategy !== 'oracle' && r.strategy !== 'constant';
 
 /** Test AUC per domain and strategy, with the oracle as a reference tick. */
+/**
+ * A facet that wraps onto more rows instead of running past the page: as many panels of `width` per
+ * row as fit the report's 1,100 px (a 7-panel chart at 150 px was 1,400 px wide and clipped).
+ */
+const wrapped = (field: string, width: number) => ({
+  facet: { field, type: 'nominal', title: null },
+  columns: Math.max(1, Math.floor(1100 / (width + 40))),
+});
+
+/**
+ * One colour per strategy across every chart of a run: the scale's domain is the run's own list
+ * (its strategies, then its arms, then the constant and oracle references), so a chart that shows
+ * fewer of them (or the oracle first) does not shift the others' colours.
+ */
+function namedColor(field: 'strategy' | 'arm', d: RunData) {
+  const names = [
+    ...new Set([
+      ...d.training.map((t) => String(t.strategy)),
+      ...d.assignment.map((a) => String(a.arm)),
+      ...d.offline.map((o) => String(o.strategy)).filter((x) => x !== 'constant' && x !== 'oracle'),
+      'constant',
+      'oracle',
+    ]),
+  ];
+  return { field, type: 'nominal', scale: { domain: names, scheme: names.length > 10 ? 'tableau20' : 'tableau10' } };
+}
+
 function aucByDomain(d: RunData): Chart {
   const rows = d.offline.filter((r) => r.target === 'click' && (r.scope === 'domain' || r.scope === 'overall'));
   const values = rows.map((r) => {
@@ -45,7 +72,7 @@ function aucByDomain(d: RunData): Chart {
             x: { field: 'domain', type: 'nominal', title: null },
             xOffset: { field: 'strategy' },
             y: { field: 'auc', type: 'quantitative', scale: { zero: false, domain: [0.45, 1] }, title: 'AUC' },
-            color: { field: 'strategy', type: 'nominal' },
+            color: namedColor('strategy', d),
           },
         },
         {
@@ -79,7 +106,7 @@ function segments(d: RunData): Chart {
     spec: {
       ...base,
       data: { values },
-      facet: { column: { field: 'group', type: 'nominal', title: null } },
+      ...wrapped('group', 260),
       spec: {
         width: 260,
         height: 140,
@@ -87,7 +114,7 @@ function segments(d: RunData): Chart {
         encoding: {
           y: { field: 'key', type: 'nominal', title: null },
           x: { field: 'auc', type: 'quantitative', scale: { zero: false }, title: 'AUC' },
-          color: { field: 'strategy', type: 'nominal' },
+          color: namedColor('strategy', d),
         },
       },
       resolve: { scale: { y: 'independent' } },
@@ -119,7 +146,7 @@ function abLifts(d: RunData): Chart {
           encoding: {
             y: { field: 'domain', type: 'nominal', title: null },
             yOffset: { field: 'arm' },
-            color: { field: 'arm', type: 'nominal' },
+            color: namedColor('arm', d),
             x: { field: 'lo', type: 'quantitative', title: 'relative CTR lift', axis: { format: '%' } },
             x2: { field: 'hi' },
           },
@@ -129,7 +156,7 @@ function abLifts(d: RunData): Chart {
           encoding: {
             y: { field: 'domain', type: 'nominal' },
             yOffset: { field: 'arm' },
-            color: { field: 'arm', type: 'nominal' },
+            color: namedColor('arm', d),
             x: { field: 'lift', type: 'quantitative' },
           },
         },
@@ -176,7 +203,7 @@ function powerCurves(d: RunData): Chart {
     spec: {
       ...base,
       data: { values },
-      facet: { column: { field: 'arm', type: 'nominal', title: null } },
+      ...wrapped('arm', 260),
       spec: {
         width: 260,
         height: 220,
@@ -214,7 +241,7 @@ function gradeChart(d: RunData): Chart {
     spec: {
       ...base,
       data: { values },
-      facet: { column: { field: 'domain', type: 'nominal', title: null } },
+      ...wrapped('domain', 150),
       spec: {
         width: 150,
         height: 200,
@@ -239,11 +266,11 @@ function sequentialChart(d: RunData): Chart {
     spec: {
       ...base,
       data: { values },
-      facet: { column: { field: 'domain', type: 'nominal', title: null } },
+      ...wrapped('domain', 200),
       spec: {
         width: 200,
         height: 200,
-        encoding: { x: { field: 'look', type: 'quantitative', title: 'look', axis: { tickMinStep: 1 } }, color: { field: 'arm', type: 'nominal' } },
+        encoding: { x: { field: 'look', type: 'quantitative', title: 'look', axis: { tickMinStep: 1 } }, color: namedColor('arm', d) },
         layer: [
           {
             mark: { type: 'area', opacity: 0.25, clip: true },
@@ -273,7 +300,7 @@ function curves(d: RunData): Chart {
     spec: {
       ...base,
       data: { values },
-      facet: { column: { field: 'metric', type: 'nominal', title: null } },
+      ...wrapped('metric', 250),
       spec: {
         width: 250,
         height: 200,
@@ -281,7 +308,7 @@ function curves(d: RunData): Chart {
         encoding: {
           x: { field: 'epoch', type: 'quantitative', axis: { tickMinStep: 1 } },
           y: { field: 'value', type: 'quantitative', scale: { zero: false }, title: null },
-          color: { field: 'strategy', type: 'nominal' },
+          color: namedColor('strategy', d),
         },
       },
       resolve: { scale: { y: 'independent' } },
@@ -347,7 +374,7 @@ function calibration(d: RunData): Chart {
           encoding: {
             x: { field: 'observed', type: 'quantitative', title: 'observed CTR', scale: { domain: [0, max] } },
             y: { field: 'predicted', type: 'quantitative', title: 'mean predicted CTR', scale: { domain: [0, max] } },
-            color: { field: 'strategy', type: 'nominal' },
+            color: namedColor('strategy', d),
             shape: { field: 'domain', type: 'nominal' },
           },
         },
@@ -419,7 +446,7 @@ function opeChart(d: RunData): Chart {
     spec: {
       ...base,
       data: { values },
-      facet: { column: { field: 'domain', type: 'nominal', title: null } },
+      ...wrapped('domain', 200),
       resolve: { scale: { x: 'independent' } },
       spec: {
         width: 200,
@@ -452,7 +479,7 @@ function consistencyChart(d: RunData): Chart {
     spec: {
       ...base,
       data: { values },
-      facet: { column: { field: 'signal', type: 'nominal', title: null } },
+      ...wrapped('signal', 150),
       resolve: { scale: { x: 'independent' } },
       spec: {
         width: 150,

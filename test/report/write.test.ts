@@ -92,7 +92,7 @@ async function inBrowser(file: string, check: (page: Page, log: { errors: string
     ],
   });
   try {
-    const context = await browser.newContext({ offline: true, viewport: { width: 1200, height: 900 } });
+    const context = await browser.newContext({ offline: true, viewport: { width: 1280, height: 900 } });
     const page = await context.newPage();
     const log = { errors: [] as string[], requests: [] as string[] };
     page.on('console', (m) => {
@@ -128,6 +128,14 @@ test('the report opens in headless Chromium with the network off: no console err
     for (const m of marks) assert.ok(m.marks > 0, `chart ${m.id} rendered no marks`);
     assert.deepEqual(log.errors, []);
     assert.deepEqual(log.requests, []);
+    // No horizontal scrolling at 1280 px: the widest elements are named when it fails.
+    const wide = await page.evaluate(() => ({
+      page: document.documentElement.scrollWidth,
+      widest: [...document.querySelectorAll('.chart, table')]
+        .map((e) => `${e.id || e.tagName}: ${Math.round(e.getBoundingClientRect().width)}`)
+        .filter((x) => Number(x.split(': ')[1]) > 1200),
+    }));
+    assert.ok(wide.page <= 1280, `the page is ${wide.page} px wide: ${wide.widest.join(', ')}`);
     const shot = join(dir, 'report.png');
     await page.screenshot({ path: shot, fullPage: true });
     assert.ok(readFileSync(shot).length > 10_000);
