@@ -211,7 +211,14 @@ function powerCurves(d: RunData): Chart {
           {
             mark: { type: 'line', point: true, tooltip: true },
             encoding: {
-              x: { field: 'traffic', type: 'quantitative', scale: { type: 'log' }, title: 'traffic (× this run)' },
+              // Labels at every fourth multiple only: the log axis otherwise prints 100 and 200 into "100200".
+              x: {
+                field: 'traffic',
+                type: 'quantitative',
+                scale: { type: 'log' },
+                axis: { values: [0.25, 1, 4, 16, 64], labelOverlap: true },
+                title: 'traffic (× this run)',
+              },
               y: { field: 'mde', type: 'quantitative', scale: { type: 'log' }, axis: { format: '%' }, title: 'minimum detectable lift' },
               color: { field: 'domain', type: 'nominal' },
               strokeDash: { field: 'estimate', type: 'nominal' },
@@ -267,6 +274,8 @@ function sequentialChart(d: RunData): Chart {
       ...base,
       data: { values },
       ...wrapped('domain', 200),
+      // Each domain on its own scale: a small domain's wide sequence ran off a shared fixed axis.
+      resolve: { scale: { y: 'independent' } },
       spec: {
         width: 200,
         height: 200,
@@ -275,7 +284,7 @@ function sequentialChart(d: RunData): Chart {
           {
             mark: { type: 'area', opacity: 0.25, clip: true },
             encoding: {
-              y: { field: 'seq_ci_low', type: 'quantitative', axis: { format: '%' }, title: 'lift', scale: { domain: [-0.6, 0.8] } },
+              y: { field: 'seq_ci_low', type: 'quantitative', axis: { format: '%' }, title: 'lift' },
               y2: { field: 'seq_ci_high' },
             },
           },
