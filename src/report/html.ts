@@ -246,6 +246,35 @@ function metadata(d: RunData): string {
   return `<dl>${items.map(([k, v]) => `<dt>${esc(k)}</dt><dd>${esc(v)}</dd>`).join('')}</dl>`;
 }
 
+/**
+ * Several runs side by side where a comparison is read: per domain each run's decision and its
+ * evidence, and per strategy each run's overall and per-domain test AUC, one column per run.
+ */
+function sideBySide(runs: RunData[]): string {
+  const head = runs.map((d) => `<th>${esc(d.run.run_id)}<br><small>${esc(d.run.scenario)}, seed ${esc(d.run.seed)}</small></th>`).join('');
+  const signed = (x: unknown) => (typeof x === 'number' && Number.isFinite(x) ? `${x >= 0 ? '+' : ''}${(100 * x).toFixed(1)}%` : '–');
+  const domains = [...new Set(runs.flatMap((d) => d.decisions.map((r) => String(r.domain))))];
+  const decisionCell = (d: RunData, domain: string) => {
+    const r = d.decisions.find((x) => x.domain === domain);
+    if (!r) return '<td>–</td>';
+    const what = r.decision === 'ship' ? `SHIP ${esc(r.arm)}` : esc(String(r.decision).toUpperCase());
+    const ev = r.evidence_arm ? `<br>${esc(r.evidence_arm)} ${signed(r.lift)} [${signed(r.ci_low)}, ${signed(r.ci_high)}]` : '';
+    const truth = r.correct === null ? '' : r.correct ? ' (right)' : ' (<b>wrong</b>)';
+    return `<td><b>${what}</b>${truth}${ev}</td>`;
+  };
+  const decisions = domains.map((dom) => `<tr><td>${esc(dom)}</td>${runs.map((d) => decisionCell(d, dom)).join('')}</tr>`).join('');
+  const keys = ['all', ...domains];
+  const strategies = [...new Set(runs.flatMap((d) => d.offline.map((o) => String(o.strategy))))];
+  const auc = (d: RunData, strategy: string, key: string) =>
+    d.offline.find((o) => o.strategy === strategy && o.target === 'click' && o.key === key && (key === 'all' ? o.scope === 'overall' : o.scope === 'domain'))
+      ?.auc;
+  const aucRows = strategies
+    .flatMap((st) => keys.map((k) => `<tr><td>${esc(st)}</td><td>${esc(k)}</td>${runs.map((d) => `<td>${num(auc(d, st, k))}</td>`).join('')}</tr>`))
+    .join('');
+  return `<h3>Decisions per domain</h3><table><thead><tr><th>domain</th>${head}</tr></thead><tbody>${decisions}</tbody></table>
+<h3>Test AUC</h3><table><thead><tr><th>strategy</th><th>domain</th>${head}</tr></thead><tbody>${aucRows}</tbody></table>`;
+}
+
 export function reportHtml(title: string, runs: RunData[], charts: Chart[]): string {
   const sections = runs
     .map(
@@ -262,7 +291,9 @@ export function reportHtml(title: string, runs: RunData[], charts: Chart[]): str
     .join('');
   const overRuns =
     runs.length > 1 && runs.some((d) => d.ope.length) ? `<section><h2>Off-policy estimators over these runs</h2>${opeOverRuns(runs)}</section>` : '';
-  return page(title, `${sections}\n${overRuns}`, charts);
+  // Compared runs: the side-by-side tables first; each run's own report follows.
+  const compared = runs.length > 1 ? `<section><h2>These ${runs.length} runs side by side</h2>${sideBySide(runs)}</section>\n` : '';
+  return page(title, `${compared}${sections}\n${overRuns}`, charts);
 }
 
 /** A self-contained page: the body (markup crossab wrote, stored strings escaped) and its charts below it. */

@@ -195,6 +195,13 @@ test('--compare puts several runs in one report', () => {
   const html = readFileSync(out, 'utf8');
   for (const id of ids) assert.match(html, new RegExp(id));
   assert.match(html, /compare-auc/);
+  // Side by side first: one decisions table with a column per run (each domain of tiny a row), then the AUC table, then each run.
+  const side = html.match(/<h2>These 2 runs side by side<\/h2>(.*?)<\/section>/s)?.[1] ?? '';
+  const decisions = side.match(/<h3>Decisions per domain<\/h3><table>(.*?)<\/table>/s)?.[1] ?? '';
+  assert.equal(decisions.match(/<tr><td>(head|mid|tail)<\/td>/g)?.length, 3);
+  for (const row of decisions.match(/<tr><td>(head|mid|tail)<\/td>.*?<\/tr>/g) ?? []) assert.equal(row.match(/<td>/g)?.length, 3, 'domain + one cell per run');
+  assert.match(side, /<h3>Test AUC<\/h3>.*<td>mmoe<\/td><td>all<\/td><td>0\.\d{4}<\/td><td>0\.\d{4}<\/td>/s);
+  assert.ok(html.indexOf('side by side') < html.indexOf('<section class="run">'), 'before the runs');
 });
 
 test('report refuses unknown runs and bad flags with one line and exit 2', () => {
