@@ -3,7 +3,9 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { scenarioPath } from './helpers/scenarios.js';
+import { root, scenarioPath } from './helpers/scenarios.js';
+import { referencePage } from '../src/commands/args.js';
+import { COMMANDS } from '../src/commands/specs.js';
 import { crossab, crossabMany } from './helpers/cli.js';
 
 test('bad input: one line on stderr, exit 2, nothing written', () => {
@@ -81,4 +83,10 @@ test('crossab strategies lists every strategy with one line and marks the defaul
   );
   for (const x of rows) assert.ok(x.summary.length > 10 && !x.summary.includes('\n'), x.name);
   assert.match(crossab(['strategies']).stdout, /^strategy +default +what it is/);
+});
+
+test("docs/reference/commands.md is every command's --help as the specs declare it (regenerate with npm run docs)", () => {
+  const page = readFileSync(join(root, 'docs/reference/commands.md'), 'utf8');
+  assert.equal(page, referencePage(COMMANDS), 'the command reference drifted from src/commands/specs.ts: run npm run docs');
+  for (const name of Object.keys(COMMANDS)) assert.match(page, new RegExp(`^## crossab ${name}$`, 'm'));
 });

@@ -21,7 +21,7 @@ import {
 } from './stats.js';
 import { effect, ratioMoments, twoSided } from './welch.js';
 
-/** Warn above this share of an arm's impressions from one user: intervals were calibrated at ≤ 2.2% and mis-covered at 12% (README). */
+/** Warn above this share of an arm's impressions from one user: intervals were calibrated at ≤ 2.2% and mis-covered at 12% (docs/ab-replay.md). */
 export const DOMINANT_USER = 0.05;
 
 export interface Arm {

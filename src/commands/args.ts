@@ -40,6 +40,15 @@ export function helpText(h: CommandHelp): string {
   ].join('\n');
 }
 
+/**
+ * The command reference (docs/reference/commands.md): every command's --help as the code declares
+ * it, so the page cannot drift from the flags (a test regenerates it; `npm run docs` writes it).
+ */
+export function referencePage(commands: Record<string, CommandHelp>): string {
+  const sections = Object.entries(commands).map(([name, h]) => `## crossab ${name}\n\n\`\`\`\n${helpText(h)}\n\`\`\`\n`);
+  return `# Command reference\n\nGenerated from \`src/commands/specs.ts\` by \`npm run docs\`; do not edit by hand.\n\n${sections.join('\n')}`;
+}
+
 /** `--seed -1` would otherwise read -1 as a flag of its own: a string flag takes the next token whole. */
 function joinNegativeValues(argv: string[], options: Options): string[] {
   const out: string[] = [];

@@ -237,7 +237,7 @@ export const DecisionRulesSchema = z.strictObject({
    * Per-user capping of the primary tests: each user's impressions in a domain count at most the
    * domain's `capping` quantile of users' impressions (clicks and conversions scaled alike), 1 for none.
    * It bounds a heavy user's weight but estimates a capped-weight lift, biased when heavy users
-   * respond differently; the default is none (measured: README, Decisions per domain).
+   * respond differently; the default is none (measured: docs/ab-replay.md, Decisions per domain).
    */
   capping: z.number().gt(0.5).max(1).default(1),
   jackknifeMinEffectiveUsers: z.number().min(2).max(1_000_000).default(20),

@@ -675,3 +675,16 @@ export function jsonRow<N extends TableName>(name: N, row: Omit<RowInput<N>, 'ru
   }
   return out;
 }
+
+/**
+ * The store reference (docs/reference/store.md): every table and column as declared here — type,
+ * the schema version that added it, what it holds — so the page cannot drift from the store.
+ */
+export function storeReference(): string {
+  const cell = (x: string) => x.replace(/\|/g, '\\|');
+  const tables = TABLES.map((t) => {
+    const rows = (t.columns as readonly ColumnDef[]).map((c) => `| \`${c.name}\` | ${c.type} | ${c.since ?? t.since} | ${cell(c.doc)} |`);
+    return `## \`${t.name}\`\n\n${t.doc} (schema ${t.since}).\n\n| column | type | since | meaning |\n|---|---|---|---|\n${rows.join('\n')}\n`;
+  });
+  return `# Store reference\n\nGenerated from \`src/store/tables.ts\` by \`npm run docs\`; do not edit by hand. Schema version ${LATEST_VERSION}.\n\n${tables.join('\n')}`;
+}

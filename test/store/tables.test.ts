@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { LATEST_VERSION, TABLES, appendTable, migrationTo, type ColumnDef, type TableName } from '../../src/store/tables.js';
+import { LATEST_VERSION, TABLES, appendTable, migrationTo, storeReference, type ColumnDef, type TableName } from '../../src/store/tables.js';
 import { SCHEMA_VERSION } from '../../src/store/schema.js';
 import { root } from '../helpers/scenarios.js';
 
@@ -56,14 +56,13 @@ test('a column added by a later version is added to the table, not created with 
   assert.deepEqual(migrationTo(3), ['ALTER TABLE runs ADD COLUMN pid_stamp VARCHAR']);
 });
 
-test("the README's table of stored columns lists each declared table's columns, in order", () => {
-  const readme = readFileSync(join(root, 'README.md'), 'utf8');
-  const section = readme.slice(readme.indexOf('## The store'), readme.indexOf('\n## ', readme.indexOf('## The store') + 1));
+test("docs/store.md's table of stored columns lists every declared table's columns, in order", () => {
+  const section = readFileSync(join(root, 'docs/store.md'), 'utf8');
   const listed = [...section.matchAll(/^\| `([a-z_]+)` \| (.+) \|$/gm)];
-  assert.ok(listed.length >= 7, 'the README lists the tables');
+  assert.ok(listed.length >= 19, 'docs/store.md lists the tables');
   for (const [, name, cells] of listed) {
     const t = TABLES.find((x) => x.name === name);
-    assert.ok(t, `README lists a table '${name}' that is not declared`);
+    assert.ok(t, `docs/store.md lists a table '${name}' that is not declared`);
     const columns = cells
       .replace(/\s*\([^)]*\)/g, '')
       .split(',')
@@ -74,4 +73,10 @@ test("the README's table of stored columns lists each declared table's columns, 
       name,
     );
   }
+});
+
+test('docs/reference/store.md is every table and column as declared, with its type, version and meaning (regenerate with npm run docs)', () => {
+  const page = readFileSync(join(root, 'docs/reference/store.md'), 'utf8');
+  assert.equal(page, storeReference(), 'the store reference drifted from src/store/tables.ts: run npm run docs');
+  for (const t of TABLES) assert.match(page, new RegExp(`^## \`${t.name}\`$`, 'm'));
 });
