@@ -15,7 +15,7 @@ import {
   type OfflineCell,
 } from '../store/run-data.js';
 import type { Expectation, Scenario } from '../scenario/schema.js';
-import { CONSISTENCY_METRICS, FEEDBACK_METRICS, GRADE_METRICS, OFFLINE_METRICS, OPE_METRICS, POWER_METRICS } from '../scenario/schema.js';
+import { familyOf, type GRADE_METRICS, type OFFLINE_METRICS } from '../scenario/schema.js';
 import { ScenarioError } from '../scenario/load.js';
 import { tailDomains } from '../world/traffic.js';
 
@@ -30,12 +30,12 @@ export interface Claim {
 
 const BASELINES = ['oracle', 'constant'];
 type OfflineMetric = (typeof OFFLINE_METRICS)[number];
-const isOffline = (e: Expectation) => (OFFLINE_METRICS as readonly string[]).includes(e.metric);
-const isPower = (e: Expectation) => (POWER_METRICS as readonly string[]).includes(e.metric);
-const isGrade = (e: Expectation) => (GRADE_METRICS as readonly string[]).includes(e.metric);
-const isOpe = (e: Expectation) => (OPE_METRICS as readonly string[]).includes(e.metric);
-const isConsistency = (e: Expectation) => (CONSISTENCY_METRICS as readonly string[]).includes(e.metric);
-const isFeedback = (e: Expectation) => (FEEDBACK_METRICS as readonly string[]).includes(e.metric);
+const isOffline = (e: Expectation) => familyOf(e.metric) === 'offline';
+const isPower = (e: Expectation) => familyOf(e.metric) === 'power';
+const isGrade = (e: Expectation) => familyOf(e.metric) === 'grade';
+const isOpe = (e: Expectation) => familyOf(e.metric) === 'ope';
+const isConsistency = (e: Expectation) => familyOf(e.metric) === 'consistency';
+const isFeedback = (e: Expectation) => familyOf(e.metric) === 'feedback';
 /** Who an expectation judges: a strategy (offline, off-policy) or an arm. */
 const byStrategy = (e: Expectation) => isOffline(e) || isOpe(e);
 /** Whose decisions a power or grade metric reads: the expectation's method, else the scenario's. */

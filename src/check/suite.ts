@@ -2,7 +2,7 @@
 // seeds) before anything trains, make sure one complete stored run exists per seed, then judge each
 // expectation on the paired per-seed values, or compare the runs with a baseline metric by metric.
 import { basename } from 'node:path';
-import { DEFAULT_ASSIGNMENTS, GRADE_METRICS, type Scenario } from '../scenario/schema.js';
+import { DEFAULT_ASSIGNMENTS, familyOf, type Scenario } from '../scenario/schema.js';
 import { parseScenario } from '../scenario/load.js';
 import { UserError } from '../util/errors.js';
 import type { Listener } from '../util/events.js';
@@ -102,7 +102,7 @@ export async function planCheck(
 
 /** Assignments each run of a scenario must grade: its check block's, when an expectation judges the decisions; else none. */
 export function gradeFor(p: ScenarioPlan): number {
-  return p.claims.some((c) => (GRADE_METRICS as readonly string[]).includes(c.expectation.metric)) ? (p.scenario.check?.assignments ?? DEFAULT_ASSIGNMENTS) : 0;
+  return p.claims.some((c) => familyOf(c.expectation.metric) === 'grade') ? (p.scenario.check?.assignments ?? DEFAULT_ASSIGNMENTS) : 0;
 }
 
 /** Run what the store does not hold yet and judge every scenario of the plan. */

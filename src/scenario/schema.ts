@@ -346,9 +346,28 @@ export const GRADED_METHODS = ['plain', 'cuped', 'sequential', 'naive', 'peeking
  * `strategy` (offline) or `arm` (A/B), minus the same metric of `vs` when given, must be at least /
  * at most a threshold — on the mean over seeds (with a confidence interval) or in every seed.
  */
+
+/** Every expectation metric by family: what validation and `check` dispatch on (one table, read by both). */
+export const METRIC_FAMILIES = {
+  offline: OFFLINE_METRICS,
+  ab: AB_METRICS,
+  power: POWER_METRICS,
+  grade: GRADE_METRICS,
+  ope: OPE_METRICS,
+  consistency: CONSISTENCY_METRICS,
+  feedback: FEEDBACK_METRICS,
+} as const;
+export type MetricFamily = keyof typeof METRIC_FAMILIES;
+const FAMILY_OF = new Map<string, MetricFamily>(
+  Object.entries(METRIC_FAMILIES).flatMap(([family, metrics]) => metrics.map((m) => [m, family as MetricFamily] as const)),
+);
+type Metric = (typeof METRIC_FAMILIES)[MetricFamily][number];
+/** The family of an expectation's metric. */
+export const familyOf = (metric: string): MetricFamily => FAMILY_OF.get(metric)!;
+
 export const ExpectationSchema = z.strictObject({
   name: z.string().min(1).max(200).optional(),
-  metric: z.enum([...OFFLINE_METRICS, ...AB_METRICS, ...POWER_METRICS, ...GRADE_METRICS, ...OPE_METRICS, ...CONSISTENCY_METRICS, ...FEEDBACK_METRICS]),
+  metric: z.enum(Object.values(METRIC_FAMILIES).flat() as [Metric, ...Metric[]]),
   /** Off-policy metrics: which estimator (default DR). */
   estimator: z.enum(OPE_ESTIMATORS).optional(),
   /** Consistency metrics: which offline signal (default AUC). */
@@ -558,9 +577,9 @@ export const ScenarioSchema = z
       if ((e.atLeast === undefined) === (e.atMost === undefined)) at('atLeast', 'give exactly one of atLeast and atMost');
       if (e.domain !== 'each' && e.domain !== 'any' && !RESERVED_DOMAINS.includes(e.domain) && !domainNames.has(e.domain))
         at('domain', `unknown domain '${e.domain}' (domains: ${[...domainNames].join(', ')}; or all, head-domains, tail-domains, each, any)`);
-      if (e.method && ![...POWER_METRICS, ...GRADE_METRICS].includes(e.metric as never))
-        at('method', `only ${[...POWER_METRICS, ...GRADE_METRICS].join(', ')} take a method`);
-      if ((FEEDBACK_METRICS as readonly string[]).includes(e.metric)) {
+      const family = familyOf(e.metric);
+      if (e.method && family !== 'power' && family !== 'grade') at('method', `only ${[...POWER_METRICS, ...GRADE_METRICS].join(', ')} take a method`);
+      if (family === 'feedback') {
         if (!s.feedback) return at('metric', `'${e.metric}' needs a feedback block`);
         const known = [...Object.keys(s.feedback.learners), ...(s.abtest?.arms ?? [])];
         for (const key of ['participant', 'vs'] as const) {
@@ -573,14 +592,14 @@ export const ScenarioSchema = z
         return;
       }
       if (e.participant) at('participant', 'only feedback metrics take a participant');
-      if ((OFFLINE_METRICS as readonly string[]).includes(e.metric)) {
+      if (family === 'offline') {
         if (!e.strategy) at('strategy', `metric '${e.metric}' is judged per strategy: name one`);
         if (e.arm) at('arm', `metric '${e.metric}' is an offline metric; use strategy, not arm`);
         if (e.segment !== 'all' && e.domain !== 'all') at('segment', 'offline metrics are stored per domain or per user segment, not both: set domain to all');
         return;
       }
-      const ope = (OPE_METRICS as readonly string[]).includes(e.metric);
-      const consistency = (CONSISTENCY_METRICS as readonly string[]).includes(e.metric);
+      const ope = family === 'ope';
+      const consistency = family === 'consistency';
       if (e.estimator && !ope) at('estimator', `only ${OPE_METRICS.join(', ')} take an estimator`);
       if (e.signal && !consistency) at('signal', `only ${CONSISTENCY_METRICS.join(', ')} take a signal`);
       if (ope || consistency) {
@@ -605,8 +624,8 @@ export const ScenarioSchema = z
         if (e.segment !== 'all') at('segment', `'${e.metric}' is judged over all users`);
         if (e.domain === 'head-domains' || e.domain === 'tail-domains') at('domain', `'${e.metric}' is kept per domain and for all`);
       }
-      const graded = (GRADE_METRICS as readonly string[]).includes(e.metric);
-      const perTest = (POWER_METRICS as readonly string[]).includes(e.metric);
+      const graded = family === 'grade';
+      const perTest = family === 'power';
       if (graded || perTest) {
         if (e.domain !== 'each' && e.domain !== 'any' && !domainNames.has(e.domain))
           at('domain', `'${e.metric}' is decided per domain: name one of ${[...domainNames].join(', ')}, each or any`);
