@@ -299,9 +299,11 @@ function sequentialChart(d: RunData): Chart {
 
 /** Training loss and validation AUC per epoch. */
 function curves(d: RunData): Chart {
+  // A strategy with one model per domain draws a line per domain model (its colour, a line of its own).
+  const model = (r: RunData['curves'][number]) => (r.domain ? `${r.strategy} · ${r.domain}` : r.strategy);
   const values = d.curves.flatMap((r) => [
-    { strategy: r.strategy, epoch: r.epoch, metric: 'training loss', value: r.loss },
-    { strategy: r.strategy, epoch: r.epoch, metric: 'validation AUC', value: r.valid_auc },
+    { strategy: r.strategy, model: model(r), epoch: r.epoch, metric: 'training loss', value: r.loss },
+    { strategy: r.strategy, model: model(r), epoch: r.epoch, metric: 'validation AUC', value: r.valid_auc },
   ]);
   return {
     id: 'training-curves',
@@ -318,6 +320,8 @@ function curves(d: RunData): Chart {
           x: { field: 'epoch', type: 'quantitative', axis: { tickMinStep: 1 } },
           y: { field: 'value', type: 'quantitative', scale: { zero: false }, title: null },
           color: namedColor('strategy', d),
+          detail: { field: 'model', type: 'nominal' },
+          tooltip: [{ field: 'model' }, { field: 'epoch' }, { field: 'value', format: '.4f' }],
         },
       },
       resolve: { scale: { y: 'independent' } },

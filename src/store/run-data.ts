@@ -68,7 +68,7 @@ export async function loadRun(db: Db, id: string): Promise<RunData> {
     run,
     rules: JSON.parse(scenario_json)?.abtest?.decisions ?? null,
     offline: await runRows(db, 'offline_metrics', id, 'strategy, target, scope, key'),
-    curves: await runRows(db, 'training_curves', id, 'strategy, epoch'),
+    curves: await runRows(db, 'training_curves', id, 'strategy, domain, epoch'),
     training: await runRows(db, 'training_runs', id, 'strategy'),
     abResults: await runRows(db, 'ab_results', id, 'arm, domain, segment'),
     abLifts: await runRows(db, 'ab_lifts', id, 'arm, metric, domain, segment'),

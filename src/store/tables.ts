@@ -93,6 +93,12 @@ export const TABLES = [
       { name: 'loss', type: 'double', doc: 'mean training loss of the epoch' },
       { name: 'valid_auc', type: 'double', field: 'validAuc', doc: 'mean per-domain AUC on the validation period' },
       { name: 'seconds', type: 'double', doc: 'time since training started' },
+      {
+        name: 'domain',
+        type: 'varchar',
+        since: 10,
+        doc: "the domain whose model the epoch trained, for one model per domain ('separate'); NULL for a model of every domain",
+      },
     ],
   },
   {

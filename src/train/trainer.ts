@@ -13,6 +13,8 @@ import { disposeBatch, epochBatches, makeBatch, rowsByDomain, type Batch, type D
 import type { History } from '../data/history.js';
 
 export interface EpochPoint {
+  /** The domain whose model this epoch trained (one model per domain); null for a model of every domain. */
+  domain: string | null;
   epoch: number;
   loss: number;
   validAuc: number;
@@ -220,7 +222,7 @@ async function trainLoop(a: LoopArgs): Promise<{ curve: EpochPoint[]; bestEpoch:
     const validAuc = meanDomainAuc(ds, a.predict(a.valid).click, a.valid);
     const seconds = (performance.now() - te) / 1000;
     const loss = lossSum / Math.max(1, lossCount);
-    curve.push({ epoch, loss, validAuc, seconds });
+    curve.push({ domain: a.domain ?? null, epoch, loss, validAuc, seconds });
     if (validAuc > best) {
       best = validAuc;
       bestEpoch = epoch;
@@ -304,9 +306,8 @@ export async function fitStrategy(
       samples += r.samples;
       bestEpoch = Math.max(bestEpoch, Math.ceil(r.bestEpoch / p.scale));
     }
-    // The reported curve: the largest domain's, with the overall validation AUC per epoch unknown
-    // for the others; report the mean per-domain validation AUC of the final model at the end.
-    curve = curves.length ? (curves[perDomain.findIndex((p) => p.rows.length === largest)] ?? curves[0]) : [];
+    // Every domain model's curve, each marked with its domain.
+    curve = curves.flat();
   } else {
     const r = await trainLoop({
       ...common,

@@ -1,4 +1,5 @@
-// The report's charts from a stored run: one colour per strategy (and arm) in every chart.
+// The report's charts from a stored run: one colour per strategy (and arm) in every chart, a training
+// curve per model.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync } from 'node:fs';
@@ -37,6 +38,11 @@ test('every chart colours a strategy or an arm from the same list, so a strategy
     const [domain] = named.map((c) => c.scale!.domain!);
     assert.deepEqual(domain.slice(-2), ['constant', 'oracle'], 'the references last, after every strategy');
     for (const s of ['separate', 'shared-bottom', 'mmoe']) assert.ok(domain.includes(s), s);
+    // One model per domain draws a curve per domain model; a shared model one curve.
+    const curves = runCharts(d).find((c) => c.id === 'training-curves')!;
+    const models = new Set((curves.spec as { data: { values: { model: string }[] } }).data.values.map((v) => v.model));
+    assert.deepEqual([...models].filter((m) => m.startsWith('separate')).sort(), ['separate · head', 'separate · mid', 'separate · tail']);
+    assert.ok(models.has('mmoe'));
   } finally {
     store.close();
   }
