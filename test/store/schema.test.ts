@@ -45,6 +45,11 @@ test('migrations: a version-1 database is upgraded on open; a newer schema is re
       n INTEGER, auc DOUBLE, gauc DOUBLE, logloss DOUBLE, mean_predicted DOUBLE, mean_observed DOUBLE)`);
   await con.run("INSERT INTO offline_metrics VALUES ('old', 'separate', 'click', 'overall', 'all', 100, 0.7, 0.6, 0.3, 0.1, 0.1)");
   await con.run('CREATE TABLE training_runs (run_id VARCHAR NOT NULL, strategy VARCHAR NOT NULL, seconds DOUBLE, samples_per_s DOUBLE, best_epoch INTEGER)');
+  // ...and training_curves, which schema 10 gives a domain.
+  await con.run(
+    'CREATE TABLE training_curves (run_id VARCHAR NOT NULL, strategy VARCHAR NOT NULL, epoch INTEGER NOT NULL, loss DOUBLE, valid_auc DOUBLE, seconds DOUBLE)',
+  );
+  await con.run("INSERT INTO training_curves VALUES ('old', 'separate', 1, 0.4, 0.7, 1.5)");
   await con.run('INSERT INTO schema_version VALUES (1, now())');
   con.closeSync();
   inst.closeSync();
@@ -85,6 +90,7 @@ test('migrations: a version-1 database is upgraded on open; a newer schema is re
   const gradeCols = (await db.con.runAndReadAll("SELECT column_name FROM information_schema.columns WHERE table_name = 'ab_grades'"))
     .getRows()
     .map((r) => r[0]);
+  const oldCurve = (await db.con.runAndReadAll("SELECT loss, domain FROM training_curves WHERE run_id = 'old'")).getRows()[0];
   await db.con.run('INSERT INTO schema_version VALUES (99, now())');
   db.close();
   assert.ok(cols.includes('max_user_share'));
@@ -108,6 +114,7 @@ test('migrations: a version-1 database is upgraded on open; a newer schema is re
     ['true_return', 'oracle_return', 'return_share'].every((c) => gradeCols.includes(c)),
     "schema 10: the grades' true return",
   );
+  assert.deepEqual(oldCurve, [0.4, null], 'schema 10: an old curve keeps its values and has no domain');
   assert.deepEqual(versions, [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
   assert.equal(kept, 1);
   await assert.rejects(openDb(path), /schema version 99 is newer than this crossab's/);
