@@ -34,10 +34,10 @@ import { join } from 'node:path';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import { safeFileName } from '../util/file-name.js';
 import type { Arm, ReplayResult } from '../abtest/readout.js';
-import { gradeDecisions, type DomainGrade } from '../abtest/grade.js';
-import { summaryTable } from '../report/run-text.js';
-import { decide, type DomainDecision } from '../abtest/decide.js';
-import { DEFAULT_DECISION_RULES, type DecisionRules } from '../scenario/schema.js';
+import { gradeDecisions } from '../abtest/grade.js';
+import { summaryTable, type RunResults } from '../report/run-text.js';
+import { decide } from '../abtest/decide.js';
+import { DEFAULT_DECISION_RULES } from '../scenario/schema.js';
 import { offPolicyEvaluation } from '../ope/evaluate.js';
 import { offlineOnline, type OffPolicy } from '../ope/consistency.js';
 import { openDb } from '../store/db.js';
@@ -82,29 +82,10 @@ export interface RunPlan {
   backend: BackendName;
 }
 
-export interface RunOutcome {
-  runId: string;
-  seed: number;
+export interface RunOutcome extends RunResults {
   backend: BackendName;
   inputs: TrainingInputs;
-  offline: OfflineResults;
-  /** Off-policy estimates from the logs, and the offline signals against the true online ordering. */
-  ope: OffPolicy;
-  ab: ReplayResult;
-  /** Per domain: ship, keep, not enough data or unreliable, graded against the truth. */
-  decisions: DomainDecision[];
-  /** scenario.feedback: every participant's rounds (empty without it). */
-  feedback: FeedbackRound[];
-  /** Per domain and method, how often the decision was right over `grade` re-randomised assignments. */
-  grades: DomainGrade[];
-  /** The decision rules the run applied (the scenario's, defaults filled in). */
-  rules: DecisionRules;
-  salt: number;
-  reportPath: string | null;
-  /** Seconds per stage, the whole run's wall time and the process's peak resident memory. */
   stages: Partial<Record<Stage, number>>;
-  wallSeconds: number;
-  peakRssMb: number;
 }
 
 /** Time one step, with a start and an end event. */

@@ -13,25 +13,35 @@ import type { OfflineResults } from '../train/parallel.js';
 import type { OffPolicy } from '../ope/consistency.js';
 import { formatTable } from '../util/table.js';
 
-/** What a run printed as JSON or text is made of (experiment's RunOutcome, seen from below it). */
-export interface RunView {
+/** What a run produced, as its text and JSON outputs read it (experiment's RunOutcome extends it). */
+export interface RunResults {
   runId: string;
   seed: number;
   salt: number;
   backend: string;
-  fingerprint: string;
-  domains: string[];
   offline: OfflineResults;
+  /** Off-policy estimates from the logs, and the offline signals against the true online ordering. */
   ope: OffPolicy;
   ab: ReplayResult;
+  /** Per domain: ship, keep, not enough data or unreliable, graded against the truth. */
   decisions: DomainDecision[];
+  /** scenario.feedback: every participant's rounds (empty without it). */
   feedback: FeedbackRound[];
+  /** Per domain and method, how often the decision was right over `grade` re-randomised assignments. */
   grades: DomainGrade[];
+  /** The decision rules the run applied (the scenario's, defaults filled in). */
   rules: DecisionRules;
   reportPath: string | null;
-  stages: Record<string, number>;
+  /** Seconds per stage, the whole run's wall time and the process's peak resident memory. */
+  stages: Partial<Record<string, number>>;
   wallSeconds: number;
   peakRssMb: number;
+}
+
+/** A run as printed: its results and its world's fingerprint and domains. */
+export interface RunView extends RunResults {
+  fingerprint: string;
+  domains: string[];
 }
 
 const pct = (x: number) => (Number.isFinite(x) ? `${(100 * x).toFixed(2)}%` : '–');
@@ -333,7 +343,7 @@ export function runText(o: RunView, db: string, verbose: boolean): string {
     `sample-ratio check: users per arm ${srm.users.join(' / ')}, p = ${Number.isFinite(srm.pValue) ? srm.pValue.toFixed(3) : '–'}${srm.pValue < 0.001 ? '  (MISMATCH)' : ''}`,
     `run ${o.runId} stored in ${db}${o.reportPath ? `\nreport: ${o.reportPath}` : ''}`,
     `time: ${Object.entries(o.stages)
-      .map(([k, v]) => `${k} ${v.toFixed(1)} s`)
+      .map(([k, v]) => `${k} ${(v ?? 0).toFixed(1)} s`)
       .join(', ')}; total ${o.wallSeconds.toFixed(1)} s; peak memory ${Math.round(o.peakRssMb)} MB`,
   );
   return `${parts.join('\n')}\n`;

@@ -20,6 +20,12 @@ async function until(ok: () => boolean, what: string, lastFrame: () => string | 
   assert.fail(`${what} never came; last frame:\n${lastFrame()}`);
 }
 
+/** Waits until the frame matches, then settles 50 ms: a screen is drawn before its input handler subscribes (an effect). */
+const showing = (lastFrame: () => string | undefined) => async (re: RegExp) => {
+  await until(() => re.test(lastFrame() ?? ''), String(re), lastFrame);
+  await tick(50);
+};
+
 test('the app: pick a scenario, keep the seed, start with the default strategies, show events, q quits', async () => {
   const s = scenario();
   let started: { seed: number; strategies: string[] } | null = null;
@@ -41,11 +47,7 @@ test('the app: pick a scenario, keep the seed, start with the default strategies
   };
   const { lastFrame, stdin, unmount } = render(<App {...props} />);
   try {
-    // A screen is drawn before its input handler subscribes (an effect): settle 50 ms before typing.
-    const shows = async (re: RegExp) => {
-      await until(() => re.test(lastFrame() ?? ''), String(re), lastFrame);
-      await tick(50);
-    };
+    const shows = showing(lastFrame);
     await shows(/pick a scenario/);
     assert.match(lastFrame()!, /tiny/);
     stdin.write('\r');
@@ -85,10 +87,7 @@ test('the strategy list marks the A/B arms and the control, says how many there 
   };
   const { lastFrame, stdin, unmount } = render(<App {...props} />);
   try {
-    const shows = async (re: RegExp) => {
-      await until(() => re.test(lastFrame() ?? ''), String(re), lastFrame);
-      await tick(50);
-    };
+    const shows = showing(lastFrame);
     await shows(/pick a scenario/);
     stdin.write('\r');
     await shows(/seed \(enter keeps/);
