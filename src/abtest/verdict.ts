@@ -1,5 +1,5 @@
 // The readout at a glance, for the end of a run and the dashboard: each domain's decision, its
-// evidence, why in a few words, and what the truth says about it — as a line or as table rows.
+// evidence, why in a few words, and what the truth says about it, as table rows.
 import type { DomainDecision } from './decide.js';
 
 const pct = (x: number) => `${x >= 0 ? '+' : ''}${(100 * x).toFixed(1)}%`;

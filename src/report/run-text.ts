@@ -1,7 +1,7 @@
 // A run as the plain `crossab run` prints it: the answer first — one row per domain, what was
-// decided, on what evidence, why, and what the truth says, in 100 columns — then, with --verbose,
-// every table behind it (off-policy estimates, offline ↔ online, the arms per domain, long-term and
-// feedback, grades). The report and --json keep everything either way.
+// decided, on what evidence, why, and what the truth says, in 100 columns — and the grade table when
+// the run graded; with --verbose, every table behind it (off-policy estimates, offline ↔ online, the
+// arms per domain, long-term and feedback, the full reasons). The report and --json keep everything.
 import type { ReplayResult } from '../abtest/readout.js';
 import { DOMINANT_USER } from '../abtest/readout.js';
 import type { DomainDecision } from '../abtest/decide.js';
