@@ -7,7 +7,7 @@ import { CancelledError, UserError } from '../util/errors.js';
 import { DEFAULT_DB, openDb } from '../store/db.js';
 import { executeRun } from '../experiment/experiment.js';
 import { cancelRun, newHandle } from '../experiment/cancel.js';
-import { App, type ScenarioChoice } from '../tui/App.js';
+import { App, armsOf, type ScenarioChoice } from '../tui/App.js';
 import { checkOutputPath, parse } from './args.js';
 import { COMMANDS } from './specs.js';
 
@@ -54,7 +54,8 @@ export async function tui(argv: string[]): Promise<number> {
       columns: process.stdout.columns,
       rows: process.stdout.rows,
       start: async ({ scenario, seed, strategies }, onEvent) => {
-        const arms = scenario.abtest ? undefined : strategies.slice(0, 2);
+        // The dashboard's own rule for which arms a scenario without an abtest block replays (it marks them).
+        const arms = scenario.abtest ? undefined : armsOf(scenario, strategies).arms;
         await executeRun(
           {
             scenario,

@@ -23,6 +23,8 @@ function bundle(pkg: string, file: string): string {
 export const esc = (s: unknown) => String(s ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 const num = (x: unknown, d = 4) => (typeof x === 'number' && Number.isFinite(x) ? x.toFixed(d) : '–');
 const pct = (x: unknown) => (typeof x === 'number' && Number.isFinite(x) ? `${(100 * x).toFixed(2)}%` : '–');
+/** A stored relative lift with its sign: "+3.8%" (`digits` after the point). */
+const signed = (x: unknown, digits = 1) => (typeof x === 'number' && Number.isFinite(x) ? `${x >= 0 ? '+' : ''}${(100 * x).toFixed(digits)}%` : '–');
 /**
  * JSON that is safe inside <script>: `<`, `>` and `&` as \\u escapes (no `</script>`, `<!--` or
  * `<script` can form), and U+2028/2029, which older parsers take for line ends inside strings.
@@ -70,7 +72,6 @@ function dominant(d: RunData): string {
  * (the deciding or best arm's CTR lift and interval), why, and what the truth says of it.
  */
 function answer(d: RunData): string {
-  const signed = (x: unknown) => (typeof x === 'number' && Number.isFinite(x) ? `${x >= 0 ? '+' : ''}${(100 * x).toFixed(1)}%` : '–');
   const items = d.decisions.map((r) => {
     const what = r.decision === 'ship' ? `ship ${r.arm}` : r.decision === 'keep' ? `keep ${d.run.control}` : String(r.decision);
     const evidence =
@@ -104,8 +105,7 @@ function decisionTable(d: RunData): string {
 /** A rule's true return as stored: the mean true lift it shipped, and its share of the best arm's. */
 function returnCell(g: RunData['grades'][number]): string {
   if (g.true_return === null || g.true_return === undefined) return '–';
-  const x = Number(g.true_return);
-  const lift = `${x >= 0 ? '+' : ''}${(100 * x).toFixed(2)}%`;
+  const lift = signed(g.true_return, 2);
   return g.return_share === null || g.return_share === undefined ? lift : `${lift} (${(100 * Number(g.return_share)).toFixed(0)}%)`;
 }
 
@@ -252,7 +252,6 @@ function metadata(d: RunData): string {
  */
 function sideBySide(runs: RunData[]): string {
   const head = runs.map((d) => `<th>${esc(d.run.run_id)}<br><small>${esc(d.run.scenario)}, seed ${esc(d.run.seed)}</small></th>`).join('');
-  const signed = (x: unknown) => (typeof x === 'number' && Number.isFinite(x) ? `${x >= 0 ? '+' : ''}${(100 * x).toFixed(1)}%` : '–');
   const domains = [...new Set(runs.flatMap((d) => d.decisions.map((r) => String(r.domain))))];
   const decisionCell = (d: RunData, domain: string) => {
     const r = d.decisions.find((x) => x.domain === domain);

@@ -35,7 +35,7 @@ type Screen = 'pick' | 'seed' | 'strategies' | 'running';
 export const clip = (text: string, width: number): string => (text.length <= width ? text : `${text.slice(0, Math.max(1, width - 1))}…`);
 
 /** The A/B arms a run of this scenario replays, and its control: the abtest block's, else the first two strategies chosen. */
-function armsOf(s: Scenario, chosen: string[]): { arms: string[]; control: string | null } {
+export function armsOf(s: Scenario, chosen: string[]): { arms: string[]; control: string | null } {
   if (s.abtest) return { arms: s.abtest.arms, control: s.abtest.control };
   return { arms: chosen.slice(0, 2), control: chosen[0] ?? null };
 }
