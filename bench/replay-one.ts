@@ -12,7 +12,7 @@ import { strategy } from '../src/models/registry.js';
 import { chooseSlates } from '../src/train/parallel.js';
 import { servedBySlates, servedReplay } from '../src/abtest/replay.js';
 import { positionCurve } from '../src/data/slates.js';
-import { DEFAULT_DECISION_RULES } from '../src/scenario/schema.js';
+import { DEFAULT_DECISION_RULES } from '../src/scenario/blocks.js';
 import { silent } from '../src/util/events.js';
 
 const [path, scaleArg] = process.argv.slice(2);

@@ -12,7 +12,8 @@
 // shipping whatever is significant looks right most often; where true lifts are small and some
 // negative, the return is what tells a careful rule from a reckless one.
 // No platform that sees only real traffic can report these numbers; they are why one simulates first.
-import { GRADED_METHODS, type DecisionRules } from '../scenario/schema.js';
+import { GRADED_METHODS } from '../scenario/metrics.js';
+import type { DecisionRules } from '../scenario/schema.js';
 import { decide, evidenceOf, type DomainDecision } from './decide.js';
 import type { ReplayResult } from './readout.js';
 

@@ -15,7 +15,7 @@ import {
   type OfflineCell,
 } from '../store/run-data.js';
 import type { Expectation, Scenario } from '../scenario/schema.js';
-import { familyOf, type GRADE_METRICS, type OFFLINE_METRICS } from '../scenario/schema.js';
+import { familyOf, type GRADE_METRICS, type OFFLINE_METRICS } from '../scenario/metrics.js';
 import { ScenarioError } from '../scenario/load.js';
 import { tailDomains } from '../world/traffic.js';
 

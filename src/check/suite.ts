@@ -2,7 +2,9 @@
 // seeds) before anything trains, make sure one complete stored run exists per seed, then judge each
 // expectation on the paired per-seed values, or compare the runs with a baseline metric by metric.
 import { basename } from 'node:path';
-import { DEFAULT_ASSIGNMENTS, familyOf, type Scenario } from '../scenario/schema.js';
+import { DEFAULT_ASSIGNMENTS } from '../scenario/blocks.js';
+import { familyOf } from '../scenario/metrics.js';
+import type { Scenario } from '../scenario/schema.js';
 import { parseScenario } from '../scenario/load.js';
 import { UserError } from '../util/errors.js';
 import type { Listener } from '../util/events.js';

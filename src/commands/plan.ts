@@ -1,6 +1,6 @@
 import { basename } from 'node:path';
 import { loadScenarioFile } from '../experiment/scenario-file.js';
-import { DEFAULT_DECISION_RULES } from '../scenario/schema.js';
+import { DEFAULT_DECISION_RULES } from '../scenario/blocks.js';
 import { admit } from '../experiment/budget.js';
 import { planTest } from '../abtest/plan.js';
 import { formatTable } from '../util/table.js';

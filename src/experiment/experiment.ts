@@ -37,7 +37,7 @@ import type { Arm, ReplayResult } from '../abtest/readout.js';
 import { gradeDecisions } from '../abtest/grade.js';
 import { summaryTable, type RunResults } from '../report/run-text.js';
 import { decide } from '../abtest/decide.js';
-import { DEFAULT_DECISION_RULES } from '../scenario/schema.js';
+import { DEFAULT_DECISION_RULES } from '../scenario/blocks.js';
 import { offPolicyEvaluation } from '../ope/evaluate.js';
 import { offlineOnline, type OffPolicy } from '../ope/consistency.js';
 import { openDb } from '../store/db.js';

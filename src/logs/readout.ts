@@ -9,7 +9,7 @@ import { evaluateLogged, LOGGED_ESTIMATORS, rateInterval, type LoggedEstimator, 
 import { frequencyPolicy, meanPropensityPolicy, thompsonPolicy } from '../ope/slot-policy.js';
 import { wilson } from '../ope/summary.js';
 import type { PolicySpec } from '../scenario/policy.js';
-import { DEFAULT_DECISION_RULES, type DecisionRules } from '../scenario/schema.js';
+import { DEFAULT_DECISION_RULES, type DecisionRules } from '../scenario/blocks.js';
 import { openDb, type Db } from '../store/db.js';
 import { loadDataset, loggedDisplays, loggedObservations, type LoggedDisplays } from '../store/logs.js';
 import { UserError } from '../util/errors.js';

@@ -7,7 +7,7 @@
 import type { StrategyMetrics } from '../metrics/offline.js';
 import type { OpeResult } from './evaluate.js';
 
-import { OFFLINE_SIGNALS } from '../scenario/schema.js';
+import { OFFLINE_SIGNALS } from '../scenario/metrics.js';
 
 export const SIGNALS = OFFLINE_SIGNALS;
 export type Signal = (typeof SIGNALS)[number];

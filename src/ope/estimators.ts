@@ -17,7 +17,7 @@
 // IIPS needs only that the click at j depends on the item at j (position-based); RIPS on the prefix;
 // SIPS on nothing, at a variance that grows with the number of possible slates.
 
-import { OPE_ESTIMATORS } from '../scenario/schema.js';
+import { OPE_ESTIMATORS } from '../scenario/metrics.js';
 
 export const ESTIMATORS = OPE_ESTIMATORS;
 export type EstimatorName = (typeof ESTIMATORS)[number];

@@ -3,7 +3,7 @@
 import type { TopLevelSpec } from 'vega-lite';
 import type { RunData, Row } from '../store/run-data.js';
 import { normalQuantile } from '../abtest/stats.js';
-import { DEFAULT_DECISION_RULES, type DecisionRules } from '../scenario/schema.js';
+import { DEFAULT_DECISION_RULES, type DecisionRules } from '../scenario/blocks.js';
 
 export interface Chart {
   id: string;

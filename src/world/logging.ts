@@ -2,7 +2,8 @@
 // probabilities with which it showed it — what off-policy estimators weight by. Every policy's
 // propensities are exact (closed forms, or for Plackett–Luce a one-dimensional integral evaluated far
 // below the precision anything downstream uses), so an estimator's error is its own, not the log's.
-import type { LOGGING_POLICIES, Scenario } from '../scenario/schema.js';
+import type { LOGGING_POLICIES } from '../scenario/blocks.js';
+import type { Scenario } from '../scenario/schema.js';
 import type { Rng } from './rng.js';
 
 export type LoggingPolicyName = (typeof LOGGING_POLICIES)[number];

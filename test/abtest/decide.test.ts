@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { decide } from '../../src/abtest/decide.js';
 import { normalCdf } from '../../src/abtest/stats.js';
 import type { ReplayResult } from '../../src/abtest/readout.js';
-import { DEFAULT_DECISION_RULES } from '../../src/scenario/schema.js';
+import { DEFAULT_DECISION_RULES } from '../../src/scenario/blocks.js';
 import { readout } from '../helpers/readouts.js';
 
 const rules = DEFAULT_DECISION_RULES;

@@ -6,7 +6,7 @@ import { rankedReplay } from '../../src/abtest/replay.js';
 import { rankSlates } from '../../src/data/slates.js';
 import { candidateTruth } from '../../src/data/candidate-truth.js';
 import { dynamicPath, itemKinds } from '../../src/abtest/dynamics.js';
-import { DEFAULT_DECISION_RULES } from '../../src/scenario/schema.js';
+import { DEFAULT_DECISION_RULES } from '../../src/scenario/blocks.js';
 import { stream } from '../../src/world/rng.js';
 import { scenario } from '../helpers/scenarios.js';
 

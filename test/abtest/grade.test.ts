@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { gradeDecisions } from '../../src/abtest/grade.js';
-import { DEFAULT_DECISION_RULES } from '../../src/scenario/schema.js';
+import { DEFAULT_DECISION_RULES } from '../../src/scenario/blocks.js';
 import { readout } from '../helpers/readouts.js';
 
 test('grades count right decisions, false ships, missed wins and overstatement for both procedures', () => {

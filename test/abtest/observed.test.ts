@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { decide } from '../../src/abtest/decide.js';
 import { observedReadout, type Observations } from '../../src/abtest/observed.js';
-import { DEFAULT_DECISION_RULES } from '../../src/scenario/schema.js';
+import { DEFAULT_DECISION_RULES } from '../../src/scenario/blocks.js';
 
 /** Two arms, one domain, n displays each, c clicks in each, spread over two days. */
 function displays(n: number, clicks: [number, number]): Observations {

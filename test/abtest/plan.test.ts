@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { pilotNoise, planTest } from '../../src/abtest/plan.js';
 import { assignArm } from '../../src/abtest/assign.js';
 import { addUser, emptyRatio, logRatioLift, minimumDetectableLift, normalQuantile } from '../../src/abtest/stats.js';
-import { DEFAULT_DECISION_RULES } from '../../src/scenario/schema.js';
+import { DEFAULT_DECISION_RULES } from '../../src/scenario/blocks.js';
 import { generateWorld } from '../../src/world/world.js';
 import { scenario } from '../helpers/scenarios.js';
 import { stream } from '../../src/world/rng.js';

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { decide } from '../../src/abtest/decide.js';
 import { verdictRows } from '../../src/abtest/verdict.js';
-import { DEFAULT_DECISION_RULES } from '../../src/scenario/schema.js';
+import { DEFAULT_DECISION_RULES } from '../../src/scenario/blocks.js';
 import { readout } from '../helpers/readouts.js';
 
 const row = (...args: Parameters<typeof readout>) => verdictRows(decide(readout(...args), ['d'], DEFAULT_DECISION_RULES), 1)[0];

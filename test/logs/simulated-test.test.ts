@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { simulateTest, type DomainTruth } from '../../src/logs/simulated-test.js';
 import type { SlotPolicy } from '../../src/ope/logged.js';
-import { DEFAULT_DECISION_RULES } from '../../src/scenario/schema.js';
+import { DEFAULT_DECISION_RULES } from '../../src/scenario/blocks.js';
 
 const N = 10;
 const K = 2;

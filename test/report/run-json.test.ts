@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { decide } from '../../src/abtest/decide.js';
 import { gradeDecisions } from '../../src/abtest/grade.js';
 import { decisionsJson } from '../../src/report/run-json.js';
-import { DEFAULT_DECISION_RULES } from '../../src/scenario/schema.js';
+import { DEFAULT_DECISION_RULES } from '../../src/scenario/blocks.js';
 import { jsonRow, table } from '../../src/store/tables.js';
 import { readout } from '../helpers/readouts.js';
 

@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { opeTable, summaryTable } from '../../src/report/run-text.js';
 import { decide } from '../../src/abtest/decide.js';
-import { DEFAULT_DECISION_RULES } from '../../src/scenario/schema.js';
+import { DEFAULT_DECISION_RULES } from '../../src/scenario/blocks.js';
 import { readout } from '../helpers/readouts.js';
 import type { OffPolicy } from '../../src/ope/consistency.js';
 import type { OpeRow } from '../../src/ope/evaluate.js';

@@ -1,0 +1,71 @@
+// The words an expectation is written in: every metric `check` can judge, grouped into the families
+// that validation and `check` both dispatch on, and the estimators, signals and methods that qualify
+// them. A declaration table: adding a metric starts here.
+
+/** Metrics an expectation can judge: offline (per strategy, from offline_metrics) or A/B (per arm). */
+export const OFFLINE_METRICS = ['auc', 'gauc', 'logloss', 'calibration'] as const;
+/** With scenario.dynamics, ab_clicks_per_user_* and ab_visits_per_user_* read the long-term readout (the whole test, per planned user). */
+export const AB_METRICS = [
+  'ab_lift',
+  'ab_conversion_lift',
+  'ab_true_lift',
+  'ab_ctr',
+  'srm_p_value',
+  'max_user_share',
+  'ab_clicks_per_user_lift',
+  'ab_clicks_per_user_true_lift',
+  'ab_visits_per_user_lift',
+  'ab_visits_per_user_true_lift',
+] as const;
+/** The primary test of an arm on a domain: its minimum detectable lift and its power at the true lift (by the decision method's estimate). */
+export const POWER_METRICS = ['mde', 'power'] as const;
+/**
+ * How good the decision procedure is on a domain, over re-randomised assignments of each seed's world
+ * (check runs grade `check.assignments` of them): the share decided right, the share that shipped an
+ * arm whose true lift is ≤ 0, the A/A arms' false-positive rate (arms serving the control's strategy),
+ * the share of the method's intervals that hold the true lift, the share of assignments decided
+ * rather than refused as UNRELIABLE, and the true return (the mean true lift of what it shipped, losses
+ * included) alone or as a share of the oracle's.
+ */
+export const GRADE_METRICS = [
+  'decision_accuracy',
+  'false_ship_rate',
+  'aa_false_positive_rate',
+  'interval_coverage',
+  'decided_rate',
+  'true_return',
+  'true_return_share',
+] as const;
+/**
+ * Off-policy evaluation of a strategy from the logged test period (by `estimator`, default DR): its
+ * estimated CTR, its lift over the reference (the A/B control), |estimate − truth| / truth, the true
+ * value, 1 when the logger's support identifies it (else 0), the effective sample size as a share.
+ */
+export const OPE_METRICS = ['ope_value', 'ope_lift', 'ope_relative_error', 'ope_true_value', 'ope_identified', 'ope_ess_share'] as const;
+/** How well an offline `signal` orders the strategies by true online CTR on a domain: Kendall τ, 1 when its winner wins online, the CTR its winner gives up. */
+export const CONSISTENCY_METRICS = ['offline_online_tau', 'offline_winner_agrees', 'offline_regret'] as const;
+/** scenario.feedback, per participant and domain at the last round: exposure Gini, coverage, true CTR, and the Gini's and true CTR's rise since the first round. */
+export const FEEDBACK_METRICS = ['feedback_gini', 'feedback_gini_rise', 'feedback_coverage', 'feedback_true_ctr', 'feedback_true_ctr_rise'] as const;
+/** The off-policy estimators (ope/estimators.ts implements them) and the offline signals consistency compares. */
+export const OPE_ESTIMATORS = ['dm', 'ipw', 'snipw', 'dr', 'switch-dr', 'iips', 'sniips', 'rips', 'sips'] as const;
+export const OFFLINE_SIGNALS = ['auc', 'gauc', 'logloss', 'ope-dm', 'ope-snipw', 'ope-dr', 'ope-switch-dr'] as const;
+/** The procedures a grade compares: the rules on each method's evidence, and the naive readers with and without peeking. */
+export const GRADED_METHODS = ['plain', 'cuped', 'sequential', 'naive', 'peeking'] as const;
+
+/** Every expectation metric by family: what validation and `check` dispatch on (one table, read by both). */
+export const METRIC_FAMILIES = {
+  offline: OFFLINE_METRICS,
+  ab: AB_METRICS,
+  power: POWER_METRICS,
+  grade: GRADE_METRICS,
+  ope: OPE_METRICS,
+  consistency: CONSISTENCY_METRICS,
+  feedback: FEEDBACK_METRICS,
+} as const;
+export type MetricFamily = keyof typeof METRIC_FAMILIES;
+const FAMILY_OF = new Map<string, MetricFamily>(
+  Object.entries(METRIC_FAMILIES).flatMap(([family, metrics]) => metrics.map((m) => [m, family as MetricFamily] as const)),
+);
+export type Metric = (typeof METRIC_FAMILIES)[MetricFamily][number];
+/** The family of an expectation's metric. */
+export const familyOf = (metric: string): MetricFamily => FAMILY_OF.get(metric)!;
