@@ -46,6 +46,9 @@ import { writeReport } from '../report/write.js';
 import { admit } from './budget.js';
 import { newHandle, type RunHandle } from './cancel.js';
 
+/** An 80-column terminal less the dashboard's two-column margin. */
+const NARROW_SUMMARY = 78;
+
 export interface RunOptions {
   scenario: Scenario;
   seed?: number;
@@ -410,6 +413,7 @@ export async function executeRun(o: RunOptions, listener: Listener, handle: RunH
       runId,
       report: reportPath,
       summary: summaryTable(decisions, ab, rules).split('\n'),
+      narrowSummary: summaryTable(decisions, ab, rules, NARROW_SUMMARY).split('\n'),
       decided: decisions.every((d) => d.decision === 'ship' || d.decision === 'keep'),
     });
     const peakRssMb = process.resourceUsage().maxRSS / 1024;

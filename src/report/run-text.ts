@@ -71,13 +71,35 @@ export function offlineTable(r: OfflineResults, domains: string[]): string {
 }
 
 /** The answer at a glance: per domain the decision, its evidence, why in a few words, and the truth. */
-export function summaryTable(ds: DomainDecision[], ab: ReplayResult, rules: DecisionRules): string {
+/** The summary's widest layout; narrower terminals get the two-line form below. */
+export const SUMMARY_WIDTH = 100;
+
+/**
+ * The decisions at a glance: a heading naming the arms, the method and the thresholds, then one row
+ * per domain — decision, CTR lift [interval], why, the truth. Wider than `width`, each domain takes
+ * two lines (decision and lift, then why and the truth) and the heading breaks after the method, so
+ * an 80-column terminal shows the table whole instead of wrapping every row.
+ */
+export function summaryTable(ds: DomainDecision[], ab: ReplayResult, rules: DecisionRules, width = SUMMARY_WIDTH): string {
   const method = ds[0]?.method;
   const treatments = ab.arms.filter((a) => a.name !== ab.control);
-  const head = `${treatments.map((a) => a.name).join(', ')} vs ${ab.control} (control), ${method === 'sequential' ? 'sequential' : method === 'cuped' ? 'CUPED' : 'plain'}; ship at CTR ≥ +${(100 * rules.minLift).toFixed(1)}%, conversions within −${(100 * rules.guardrailMargin).toFixed(1)}%:`;
-  const rows = verdictRows(ds, treatments.length).map((r) => [r.domain, r.decision, r.evidence, r.why, r.truth]);
+  const who = `${treatments.map((a) => a.name).join(', ')} vs ${ab.control} (control), ${method === 'sequential' ? 'sequential' : method === 'cuped' ? 'CUPED' : 'plain'};`;
+  const thresholds = `ship at CTR ≥ +${(100 * rules.minLift).toFixed(1)}%, conversions within −${(100 * rules.guardrailMargin).toFixed(1)}%:`;
+  const rows = verdictRows(ds, treatments.length);
   // The last column's padding would only push the table past the terminal's edge.
-  return `${head}\n${formatTable(['domain', 'decision', 'CTR lift [CI]', 'why', 'truth'], rows).replace(/ +$/gm, '')}`;
+  const table = (header: string[], cells: string[][]) => formatTable(header, cells).replace(/ +$/gm, '');
+  const wide = `${who} ${thresholds}\n${table(
+    ['domain', 'decision', 'CTR lift [CI]', 'why', 'truth'],
+    rows.map((r) => [r.domain, r.decision, r.evidence, r.why, r.truth]),
+  )}`;
+  if (Math.max(...wide.split('\n').map((l) => l.length)) <= width) return wide;
+  const lines = table(
+    ['domain', 'decision', 'CTR lift [CI]'],
+    rows.map((r) => [r.domain, r.decision, r.evidence]),
+  ).split('\n');
+  const indent = ' '.repeat(Math.max(...rows.map((r) => r.domain.length), 'domain'.length) + 2);
+  const body = lines.slice(2).flatMap((l, i) => [l, `${indent}${rows[i].why}; truth: ${rows[i].truth}`]);
+  return [who, thresholds, ...lines.slice(0, 2), ...body].join('\n');
 }
 
 const OPE_COLUMNS = ['dm', 'ipw', 'snipw', 'dr', 'switch-dr', 'iips', 'sips'] as const;
@@ -315,6 +337,18 @@ export function abTable(ab: ReplayResult, off: OfflineResults, domains: string[]
  * The plain output: warnings, the summary, the sample-ratio check and where the run went; with
  * `verbose`, every detail table between the summary and the end.
  */
+/** The run's time and memory, then its stages in lines that fit the summary's 100 columns. */
+function timeLines(o: RunView): string[] {
+  const lines = [`time: total ${o.wallSeconds.toFixed(1)} s, peak memory ${Math.round(o.peakRssMb).toLocaleString('en-US')} MB; by stage:`];
+  for (const [k, v] of Object.entries(o.stages)) {
+    const item = `${k} ${(v ?? 0).toFixed(1)} s`;
+    const last = lines.length - 1;
+    if (last > 0 && lines[last].length + item.length + 2 <= 100) lines[last] += `, ${item}`;
+    else lines.push(`  ${item}`);
+  }
+  return lines;
+}
+
 export function runText(o: RunView, db: string, verbose: boolean): string {
   const parts = [
     ...warnings(o.ab, o.decisions).map((w) => `warning: ${w}`),
@@ -342,9 +376,7 @@ export function runText(o: RunView, db: string, verbose: boolean): string {
     '',
     `sample-ratio check: users per arm ${srm.users.join(' / ')}, p = ${Number.isFinite(srm.pValue) ? srm.pValue.toFixed(3) : '–'}${srm.pValue < 0.001 ? '  (MISMATCH)' : ''}`,
     `run ${o.runId} stored in ${db}${o.reportPath ? `\nreport: ${o.reportPath}` : ''}`,
-    `time: ${Object.entries(o.stages)
-      .map(([k, v]) => `${k} ${(v ?? 0).toFixed(1)} s`)
-      .join(', ')}; total ${o.wallSeconds.toFixed(1)} s; peak memory ${Math.round(o.peakRssMb)} MB`,
+    ...timeLines(o),
   );
   return `${parts.join('\n')}\n`;
 }

@@ -9,6 +9,12 @@ import { STAGES, progressOf, type DashboardState } from './state.js';
 const f4 = (x: number) => (Number.isFinite(x) ? x.toFixed(4) : '  –   ');
 const eta = (s: number) => (Number.isFinite(s) && s > 0 ? `${Math.round(s)}s` : '');
 
+/** The summary's wide layout when it fits beside the two-column margin, else its narrow one. */
+function summaryFor(done: { summary: string[]; narrowSummary?: string[] }, columns: number): string[] {
+  const fits = done.summary.every((l) => l.length + 2 <= columns);
+  return fits || !done.narrowSummary ? done.summary : done.narrowSummary;
+}
+
 export function Dashboard({ state, domains, columns = 100 }: { state: DashboardState; domains: string[]; columns?: number }): React.ReactElement {
   // A strategy's row is its name (20), the bar and ~46 columns of epoch, loss, AUC and time: the bar
   // takes what is left, so a row never wraps into stray bar pieces on an 80-column terminal.
@@ -64,7 +70,7 @@ export function Dashboard({ state, domains, columns = 100 }: { state: DashboardS
       {state.done && (
         <Box flexDirection="column" marginTop={1}>
           {/* A tick only when every domain was decided: an under-powered test is not a success. */}
-          {state.done.summary.map((line, k) => (
+          {summaryFor(state.done, columns).map((line, k) => (
             // biome-ignore lint/suspicious/noArrayIndexKey: the lines are fixed once the run is done
             <Text key={k} color={k === 0 ? (state.done!.decided ? 'green' : 'yellow') : undefined}>
               {k === 0 ? (state.done!.decided ? '✔ ' : '⚠ ') : '  '}

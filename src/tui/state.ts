@@ -23,7 +23,7 @@ export interface DashboardState {
   strategies: StrategyProgress[];
   /** Offline AUC per strategy as evaluation finishes it: strategy → domain → AUC. */
   offline: Record<string, Record<string, number>>;
-  done: { runId: string; report: string | null; summary: string[]; decided: boolean } | null;
+  done: { runId: string; report: string | null; summary: string[]; narrowSummary?: string[]; decided: boolean } | null;
   error: string | null;
 }
 
@@ -80,7 +80,7 @@ export function reduce(s: DashboardState, e: ProgressEvent): DashboardState {
     case 'offline':
       return { ...s, offline: { ...s.offline, [e.strategy]: e.auc } };
     case 'done':
-      return { ...s, done: { runId: e.runId, report: e.report, summary: e.summary, decided: e.decided ?? false } };
+      return { ...s, done: { runId: e.runId, report: e.report, summary: e.summary, narrowSummary: e.narrowSummary, decided: e.decided ?? false } };
     default:
       return s;
   }

@@ -34,8 +34,10 @@ export type ProgressEvent =
       type: 'done';
       runId: string;
       report: string | null;
-      /** The decisions at a glance: a heading line, then one table row per domain (report/run-text.ts summaryTable). */
+      /** The decisions at a glance: a heading line, then one table row per domain (report/run-text.ts summaryTable), in ≤ 100 columns. */
       summary: string[];
+      /** The same in ≤ 78 columns (two lines per domain), for a terminal narrower than `summary`. */
+      narrowSummary?: string[];
       /** Every domain got SHIP or KEEP (none is short of data or unreliable). */
       decided?: boolean;
     }

@@ -50,3 +50,22 @@ test('the final line has a green tick only when every domain was decided; an und
     }
   }
 });
+
+test('at 80 columns the end screen shows the narrow summary (two lines a domain) rather than wrapping the wide one', () => {
+  const wide = ['mmoe vs separate (control), CUPED; ship at CTR ≥ +5.0%, conversions within −5.0%:', `head    NOT ENOUGH DATA  ${'x'.repeat(70)}`];
+  const narrow = ['mmoe vs separate (control), CUPED;', 'head    NOT ENOUGH DATA  +3.0% [-1.0, +7.0]', '        ×9 traffic; truth: ship +5.6%'];
+  const s = reduce(initialState(['separate']), { type: 'done', runId: 'r1', report: null, summary: wide, narrowSummary: narrow });
+  for (const [columns, want] of [
+    [80, narrow],
+    [120, wide],
+  ] as const) {
+    const { lastFrame, unmount } = render(<Dashboard state={s} domains={['head']} columns={columns} />);
+    try {
+      const frame = lastFrame()!;
+      for (const line of want) assert.ok(frame.includes(line), `${columns} columns: ${line}`);
+      assert.ok(!frame.includes((want === wide ? narrow : wide)[1]), `${columns} columns shows one layout`);
+    } finally {
+      unmount();
+    }
+  }
+});
