@@ -4,10 +4,23 @@ import type React from 'react';
 import { Box, Text } from 'ink';
 import { ProgressBar, Spinner } from '@inkjs/ui';
 import { printable } from '../util/terminal.js';
-import { STAGES, progressOf, type DashboardState } from './state.js';
+import { STAGES, progressOf, type DashboardState, type StrategyProgress } from './state.js';
 
 const f4 = (x: number) => (Number.isFinite(x) ? x.toFixed(4) : '  –   ');
 const eta = (s: number) => (Number.isFinite(s) && s > 0 ? `${Math.round(s)}s` : '');
+
+/**
+ * A strategy's progress, and once done what it kept: the restored best epoch, not the last one run
+ * (a per-domain strategy's models each keep their own, listed under its row).
+ */
+function rowText(p: StrategyProgress): string {
+  if (p.status === 'waiting') return 'waiting';
+  if (p.status === 'training') return `epoch ${p.epoch}/${p.epochs || '?'}  loss ${f4(p.loss)}  val AUC ${f4(p.validAuc)}  ETA ${eta(p.etaSeconds)}`;
+  const time = `${p.seconds.toFixed(1)}s`;
+  if (p.kept.length > 1) return `kept per domain (${p.kept.length} models)  ${time}`;
+  const k = p.kept[0];
+  return k ? `kept epoch ${k.epoch}/${k.ran}  val AUC ${f4(k.validAuc)}  ${time}` : `epoch ${p.epoch}/${p.epochs || '?'}  val AUC ${f4(p.validAuc)}  ${time}`;
+}
 
 /** The summary's wide layout when it fits beside the two-column margin, else its narrow one. */
 function summaryFor(done: { summary: string[]; narrowSummary?: string[] }, columns: number): string[] {
@@ -38,18 +51,24 @@ export function Dashboard({ state, domains, columns = 100 }: { state: DashboardS
       </Text>
       <Box flexDirection="column" marginTop={1}>
         {state.strategies.map((p) => (
-          <Box key={p.name} gap={1}>
-            <Box width={20}>
-              <Text bold={p.status === 'training'}>{p.name}</Text>
+          <Box key={p.name} flexDirection="column">
+            <Box gap={1}>
+              <Box width={20}>
+                <Text bold={p.status === 'training'}>{p.name}</Text>
+              </Box>
+              <Box width={bar}>
+                <ProgressBar value={Math.round(100 * progressOf(p))} />
+              </Box>
+              <Text>{rowText(p)}</Text>
             </Box>
-            <Box width={bar}>
-              <ProgressBar value={Math.round(100 * progressOf(p))} />
-            </Box>
-            <Text>
-              {p.status === 'waiting'
-                ? 'waiting'
-                : `epoch ${p.epoch}/${p.epochs || '?'}  loss ${f4(p.loss)}  val AUC ${f4(p.validAuc)}  ${p.status === 'done' ? `${p.seconds.toFixed(1)}s` : `ETA ${eta(p.etaSeconds)}`}`}
-            </Text>
+            {p.status === 'done' &&
+              p.kept.length > 1 &&
+              p.kept.map((k) => (
+                <Text
+                  key={k.domain}
+                  color="gray"
+                >{`${' '.repeat(21)}${(k.domain ?? '').slice(0, 12).padEnd(12)} kept epoch ${k.epoch}/${k.ran}  val AUC ${f4(k.validAuc)}`}</Text>
+              ))}
           </Box>
         ))}
       </Box>

@@ -1,5 +1,5 @@
 // The dashboard's state, folded from the pipeline's progress events (pure: no work, no I/O).
-import type { ProgressEvent, Stage } from '../util/events.js';
+import type { KeptEpoch, ProgressEvent, Stage } from '../util/events.js';
 
 export const STAGES: Stage[] = ['generate', 'train', 'evaluate', 'ope', 'replay', 'store', 'report'];
 
@@ -14,6 +14,8 @@ export interface StrategyProgress {
   validAuc: number;
   etaSeconds: number;
   seconds: number;
+  /** When done: the epoch each model kept (the restored best), one per domain for a per-domain strategy. */
+  kept: KeptEpoch[];
 }
 
 export interface DashboardState {
@@ -43,6 +45,7 @@ export function initialState(strategies: string[]): DashboardState {
       validAuc: NaN,
       etaSeconds: NaN,
       seconds: 0,
+      kept: [],
     })),
     offline: {},
     done: null,
@@ -65,7 +68,11 @@ export function reduce(s: DashboardState, e: ProgressEvent): DashboardState {
     case 'stage':
       return { ...s, stages: { ...s.stages, [e.stage]: { status: e.status === 'start' ? 'running' : 'done', seconds: e.seconds ?? 0 } } };
     case 'strategy':
-      return updateStrategy(s, e.strategy, e.status === 'start' ? { status: 'training' } : { status: 'done', seconds: e.seconds ?? 0, etaSeconds: 0 });
+      return updateStrategy(
+        s,
+        e.strategy,
+        e.status === 'start' ? { status: 'training' } : { status: 'done', seconds: e.seconds ?? 0, etaSeconds: 0, kept: e.kept ?? [] },
+      );
     case 'step':
       return updateStrategy(s, e.strategy, { status: 'training', epoch: e.epoch, step: e.step, steps: e.steps, loss: e.loss, etaSeconds: e.etaSeconds });
     case 'epoch':

@@ -69,3 +69,35 @@ test('at 80 columns the end screen shows the narrow summary (two lines a domain)
     }
   }
 });
+
+test('a finished strategy shows the epoch it kept, not the last it ran; a per-domain strategy lists each domain model', () => {
+  let s = initialState(['separate', 'mmoe']);
+  for (const [strategy, epoch] of [
+    ['separate', 27],
+    ['mmoe', 4],
+  ] as const)
+    s = reduce(s, { type: 'epoch', strategy, epoch, epochs: epoch, loss: 0.3, validAuc: 0.401, seconds: 1, etaSeconds: 0, stopped: false });
+  s = reduce(s, {
+    type: 'strategy',
+    strategy: 'separate',
+    status: 'end',
+    seconds: 3.2,
+    kept: [
+      { domain: 'head', epoch: 2, ran: 4, validAuc: 0.7412 },
+      { domain: 'tail', epoch: 19, ran: 27, validAuc: 0.6123 },
+    ],
+  });
+  s = reduce(s, { type: 'strategy', strategy: 'mmoe', status: 'end', seconds: 1.5, kept: [{ domain: null, epoch: 3, ran: 4, validAuc: 0.7555 }] });
+  const { lastFrame, unmount } = render(<Dashboard state={s} domains={['head', 'tail']} columns={80} />);
+  try {
+    const frame = lastFrame()!;
+    assert.match(frame, /separate .*kept per domain \(2 models\)\s+3\.2s/);
+    assert.match(frame, /\n\s+head\s+kept epoch 2\/4\s+val AUC 0\.7412/);
+    assert.match(frame, /\n\s+tail\s+kept epoch 19\/27\s+val AUC 0\.6123/);
+    assert.match(frame, /mmoe .*kept epoch 3\/4\s+val AUC 0\.7555\s+1\.5s/);
+    assert.doesNotMatch(frame, /0\.4010/, 'not the last epoch run');
+    for (const l of frame.split('\n')) assert.ok(l.length <= 80, l);
+  } finally {
+    unmount();
+  }
+});
