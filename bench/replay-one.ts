@@ -32,7 +32,7 @@ let rankSeconds = 0;
 for (const name of names) {
   const t = await fitStrategy(strategy(name), p.ds, p.split, p.history, s.training, s.seed);
   t0 = performance.now();
-  slates.set(name, chooseSlates(p, t, name, silent));
+  slates.set(name, chooseSlates(p, t, name, silent).slates);
   rankSeconds += (performance.now() - t0) / 1000;
   t.dispose();
 }

@@ -44,7 +44,8 @@ const TRAIN = {
 
 const RUN = {
   usage:
-    'crossab run <scenario.json> [--seed N] [--salt N] [--grade K] [--strategies a,b] [--arms a,b] [--control a] [--aa] [--db PATH] [--backend node|wasm|cpu] [--workers N] [--no-report] [--policy-out DIR] [--json]',
+    'crossab run <scenario.json> [--seed N] [--salt N] [--grade K] [--strategies a,b] [--arms a,b] [--control a] [--aa] [--db PATH] [--backend node|wasm|cpu] [--workers N] [--no-report] [--policy-out DIR] [--replay-from DIR] [--json]\n' +
+    '  crossab run <scenario.json> --replay-shard I/N --replay-dir DIR [--seed N] [--strategies a,b] [--arms a,b] [--control a] [--aa] [--backend …] [--workers N]',
   flags: {
     seed: SHARED_FLAGS.seed,
     salt: { type: 'string', value: 'N', help: 'the A/B assignment salt, 0 to 2147483647: the same world and models, users re-randomised (default: the seed)' },
@@ -66,6 +67,17 @@ const RUN = {
       value: 'DIR',
       help: "write each arm's replay slates as a policy file there (NAME.policy.json), a target for `crossab readout --policy` on real logs",
     },
+    'replay-shard': {
+      type: 'string',
+      value: 'I/N',
+      help: "a streamed replay in N shards: train, rank shard I's chunks (from 0) with the arms' models, write them to --replay-dir and store nothing",
+    },
+    'replay-dir': { type: 'string', value: 'DIR', help: 'with --replay-shard: the folder (shared by the shards) the slates go to' },
+    'replay-from': {
+      type: 'string',
+      value: 'DIR',
+      help: 'the run, on a replay ranked by N shards: read the slates from DIR instead of ranking, then replay, decide, grade and store as one process would',
+    },
     verbose: {
       type: 'boolean',
       help: 'after the one-row-per-domain summary, every table behind it: the arms per domain, off-policy estimates, offline ↔ online, full reasons',
@@ -80,6 +92,7 @@ const RUN = {
     'crossab run scenarios/default.json --salt 7',
     'crossab run scenarios/default.json --grade 200',
     'crossab run scenarios/tiny.json --verbose',
+    'crossab run scenarios/library/realistic-lifts.json --replay-shard 0/4 --replay-dir shards/  (and 1/4 … 3/4, anywhere), then --replay-from shards/',
   ],
 } as const;
 

@@ -21,7 +21,7 @@ import { candidatesOf, testCandidatesOf, trainingInputs, type TrainingInputs } f
 import { activeBackend, selectBackend, type BackendName } from '../tf/backend.js';
 import { DEFAULT_STRATEGIES, strategy } from '../models/registry.js';
 import { constantPredictions, evaluate, groupsOf, oraclePredictions, type StrategyMetrics } from '../metrics/offline.js';
-import { DEFAULT_WORKERS, trainAll, type OfflineResults, type TrainingPool } from '../train/parallel.js';
+import { DEFAULT_WORKERS, trainAll, type OfflineResults, type ReplayShard, type TrainingPool } from '../train/parallel.js';
 import { resolveArms } from '../abtest/arms.js';
 import { rankedReplay, servedBySlates, servedReplay } from '../abtest/replay.js';
 import { candidateTruth } from '../data/candidate-truth.js';
@@ -45,6 +45,7 @@ import { finishRun, markRun, newRunId, startRun } from '../store/runs.js';
 import { writeReport } from '../report/write.js';
 import { admit } from './budget.js';
 import { newHandle, type RunHandle } from './cancel.js';
+import { mergeShards, type ShardIdentity, writeShard } from './replay-shards.js';
 
 /** An 80-column terminal less the dashboard's two-column margin. */
 const NARROW_SUMMARY = 78;
@@ -76,6 +77,8 @@ export interface RunOptions {
   signal?: AbortSignal;
   /** Write each arm's replay slates as a policy file here (`readout --policy` takes them as targets on real logs). */
   policyOut?: string;
+  /** A streamed replay ranked by shards (rankReplayShard): read the arms' slates from their files in this folder instead of ranking. */
+  replayFrom?: string;
 }
 
 export interface RunPlan {
@@ -121,12 +124,16 @@ export function resolveStrategies(scenario: Scenario, flag?: string[]): string[]
  * 1. Plan: validate everything cheap (strategies, arms, memory, database) so bad input fails before
  * training. `poolSize`: the shared training pool the runs will use, when there is one.
  */
-export async function planRun(o: Omit<RunOptions, 'report'> & { poolSize?: number }): Promise<RunPlan> {
+export async function planRun(o: Omit<RunOptions, 'report'> & { poolSize?: number; sharded?: boolean }): Promise<RunPlan> {
   const base = resolveStrategies(o.scenario, o.strategies);
   const arms = resolveArms(o.scenario, base, { arms: o.arms, control: o.control, aa: o.aa });
   const names = [...new Set([...base, ...arms.arms.flatMap((a) => armStrategies(o.scenario, a.strategy))])];
   resolveStrategies(o.scenario, names);
   if (streamsReplay(o.scenario)) refuseStreamed(o.scenario, arms.arms, o.policyOut);
+  else if (o.replayFrom || o.sharded)
+    throw new UserError(
+      `${o.replayFrom ? '--replay-from' : '--replay-shard'}: only a streamed replay is ranked in shards, and this scenario holds its replay (set traffic.streamReplay to true)`,
+    );
   const rm = o.scenario.ope?.rewardModel;
   if (rm && !names.includes(rm)) throw new UserError(`ope.rewardModel '${rm}' is not a trained strategy (trained: ${names.join(', ')})`);
   const pooled = o.pool?.size ?? o.poolSize;
@@ -137,7 +144,8 @@ export async function planRun(o: Omit<RunOptions, 'report'> & { poolSize?: numbe
     { strategies: names, arms: arms.arms.length, copies: 1 + (workers > 1 || pooled ? workers : 0), workers, backend },
     `scenario '${o.scenario.name}'`,
   );
-  (await openDb(o.db)).close();
+  // A shard stores nothing; a merge opens the store once its shards are found sound (a refusal leaves no new file).
+  if (!o.sharded && !o.replayFrom) (await openDb(o.db)).close();
   return { names, arms, backend };
 }
 
@@ -173,6 +181,8 @@ export interface TrainOptions {
   workers?: number;
   /** Strategies whose replay-candidate scores to keep (the A/B arms). */
   candidates?: Iterable<string>;
+  /** A streamed replay: the shard whose chunks they rank (default: all of them). */
+  shard?: ReplayShard;
   /** scenario.feedback with arms 'retrain': per strategy, the arms whose feedback loops it runs (retrainLoops). */
   retrain?: ReadonlyMap<string, RetrainLoop[]>;
   /** A worker pool shared with other runs, and this run's place in its queue. */
@@ -202,7 +212,7 @@ export async function trainAndEvaluate(
         p,
         names,
         seed,
-        { workers, backend, candidates: new Set(o.candidates ?? []), retrain: o.retrain, pool: o.pool, priority: o.priority, signal: o.signal },
+        { workers, backend, candidates: new Set(o.candidates ?? []), shard: o.shard, retrain: o.retrain, pool: o.pool, priority: o.priority, signal: o.signal },
         onEvent,
       ),
     o.pool ? `${o.pool.size} shared workers` : workers > 1 ? `${Math.min(workers, names.length)} workers` : undefined,
@@ -258,14 +268,15 @@ export async function abTest(
   control: number,
   salt: number,
   onEvent: Listener = silent,
+  ranked?: ReadonlyMap<string, Uint16Array>,
 ): Promise<ReplayResult & { readout: (salt: number, lean?: boolean) => ReplayResult; scores: Map<string, Float32Array>; click: Float32Array }> {
   return stage('replay', onEvent, () => {
     const w = p.world;
     const rules = w.scenario.abtest?.decisions ?? DEFAULT_DECISION_RULES;
     const cfg = { arms, control, positionBias: w.scenario.abtest?.positionBias ?? null, rules };
     if (!w.replay) {
-      // Streamed: the workers ranked the requests chunk by chunk; what comes back is each slate's choice.
-      const slates = new Map(off.trained.filter((t) => t.slates).map((t) => [t.strategy, t.slates!]));
+      // Streamed: the workers (or the shards, `ranked`) ranked the requests chunk by chunk; what comes back is each slate's choice.
+      const slates = new Map(ranked ?? off.trained.filter((t) => t.slates).map((t) => [t.strategy, t.slates!]));
       const readout = servedReplay(w, servedBySlates(w, slates, arms, positionCurve(cfg.positionBias)), cfg);
       return { ...readout(salt), readout, scores: new Map(), click: new Float32Array(0) };
     }
@@ -341,6 +352,39 @@ export function writeArmPolicies(dir: string, w: TrainingInputs['world'], scores
   });
 }
 
+/** What a replay shard is ranked for: the build, the world and the arms' strategies (in the order their slates are written). */
+function shardIdentity(scenario: Scenario, seed: number, inputs: TrainingInputs, backend: string, arms: Arm[]): ShardIdentity {
+  const strategies = [...new Set(arms.flatMap((a) => armStrategies(scenario, a.strategy)))];
+  return { version: VERSION, scenario: scenario.name, seed, fingerprint: inputs.world.fingerprint, backend, strategies };
+}
+
+/**
+ * One shard of a streamed replay (replay-shards.ts): plan, generate, train every strategy as the
+ * run does, rank this shard's chunks of the replay with the arms' models, and write their slates to
+ * `dir`. Nothing is stored: the run that merges the shards (`replayFrom`) is the run.
+ */
+export async function rankReplayShard(
+  o: Omit<RunOptions, 'report' | 'replayFrom'> & { shard: ReplayShard; dir: string },
+  onEvent: Listener,
+): Promise<{ path: string; chunks: number; of: number; seconds: number }> {
+  const t0 = performance.now();
+  const { names, arms, backend } = o.plan ?? (await planRun({ ...o, sharded: true }));
+  onEvent({ type: 'backend', backend });
+  const seed = o.seed ?? o.scenario.seed;
+  const inputs = o.inputs ?? (await generate(o.scenario, seed, onEvent));
+  const id = shardIdentity(o.scenario, seed, inputs, backend, arms.arms);
+  const offline = await trainAndEvaluate(inputs, names, seed, onEvent, {
+    workers: o.workers ?? DEFAULT_WORKERS,
+    candidates: id.strategies,
+    shard: o.shard,
+    signal: o.signal,
+  });
+  const trained = id.strategies.map((n) => offline.trained.find((t) => t.strategy === n)!);
+  const chunks = Array.from(trained[0].slateChunks!);
+  const path = writeShard(o.dir, { ...id, index: o.shard.index, count: o.shard.count, chunks }, new Map(trained.map((t) => [t.strategy, t.slates!])));
+  return { path, chunks: chunks.filter((c) => c > 0).length, of: chunks.length, seconds: (performance.now() - t0) / 1000 };
+}
+
 /** The whole experiment, steps 1 to 8. `handle` says what to mark cancelled if the process is interrupted. */
 export async function executeRun(o: RunOptions, listener: Listener, handle: RunHandle = newHandle(o.db)): Promise<RunOutcome> {
   const stages: Partial<Record<Stage, number>> = {};
@@ -356,6 +400,8 @@ export async function executeRun(o: RunOptions, listener: Listener, handle: RunH
   const t0 = performance.now();
   // 2. generate
   const inputs = o.inputs ?? (await generate(o.scenario, seed, onEvent));
+  // A sharded replay's slates, checked before anything is stored.
+  const ranked = o.replayFrom ? mergeShards(o.replayFrom, shardIdentity(o.scenario, seed, inputs, backend, arms.arms)) : undefined;
   // 3. record
   const runId = newRunId(o.scenario.name);
   await startRun(o.db, {
@@ -377,7 +423,7 @@ export async function executeRun(o: RunOptions, listener: Listener, handle: RunH
     // 4. train, 5. evaluate
     const offline = await trainAndEvaluate(inputs, names, seed, onEvent, {
       workers: o.workers ?? DEFAULT_WORKERS,
-      candidates: arms.arms.flatMap((a) => armStrategies(o.scenario, a.strategy)),
+      candidates: ranked ? [] : arms.arms.flatMap((a) => armStrategies(o.scenario, a.strategy)),
       retrain: retrainLoops(o.scenario, arms.arms),
       pool: o.pool,
       priority: o.priority,
@@ -390,7 +436,7 @@ export async function executeRun(o: RunOptions, listener: Listener, handle: RunH
     const control = arms.arms[arms.control].strategy;
     const ope = await offPolicy(inputs, offline, isPolicy(o.scenario, control) ? names[0] : control, rules.alpha, onEvent);
     // 6. replay
-    const ab = await abTest(inputs, offline, arms.arms, arms.control, salt, onEvent);
+    const ab = await abTest(inputs, offline, arms.arms, arms.control, salt, onEvent, ranked);
     const decisions = decide(ab, inputs.world.layout.domains, rules);
     // 6c. feedback loops: every arm and each learner deployed to the whole replay period in rounds
     const fb = o.scenario.feedback;

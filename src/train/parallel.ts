@@ -18,7 +18,7 @@ import type { Predictions } from '../models/model.js';
 import { fitStrategy, type EpochPoint, type Trained } from './trainer.js';
 import { candidateEncoder } from '../data/dataset.js';
 import { rankSlates } from '../data/slates.js';
-import { replayChunks } from '../world/world.js';
+import { REPLAY_CHUNK, replayChunks } from '../world/world.js';
 import { shareArrays } from '../util/shared.js';
 import { modelFootprint, RECYCLE_HEAP } from './memory.js';
 
@@ -45,6 +45,8 @@ export interface TrainedResult {
    * request order), the offset into the request's candidates of the item its scores put there.
    */
   slates: Uint16Array | null;
+  /** With `slates`: the slots of each chunk of the replay period (world.ts REPLAY_CHUNK requests) in them, 0 for a chunk another shard ranks. */
+  slateChunks: Int32Array | null;
   /** Click probabilities of every candidate of the logged test period's requests (off-policy evaluation ranks by them). */
   testCandidates: Float32Array;
   /** maml-serve: seconds spent serving the replay while adapting on its own impressions (else null). */
@@ -53,12 +55,28 @@ export interface TrainedResult {
   feedback: FeedbackRound[];
 }
 
+/** One of `count` shards of a streamed replay: chunk k is ranked by shard k mod count. */
+export interface ReplayShard {
+  index: number;
+  count: number;
+}
+
+/** A streamed replay ranked whole, in one process. */
+export const WHOLE_REPLAY: ReplayShard = { index: 0, count: 1 };
+
+/**
+ * What training does with the replay for a strategy: nothing (it is no A/B arm, or its slates come
+ * from shard files), score it (a held replay: every candidate; a streamed one: rank every chunk), or
+ * rank one shard's chunks of a streamed replay.
+ */
+export type ReplayWork = boolean | ReplayShard;
+
 /** Train one strategy in this thread and keep only its results. */
 export async function trainOne(
   p: TrainingInputs,
   name: string,
   seed: number,
-  scoreCandidates: boolean,
+  scoreCandidates: ReplayWork,
   onEvent: Listener,
   signal?: AbortSignal,
   retrain: RetrainLoop[] = [],
@@ -69,8 +87,10 @@ export async function trainOne(
     const every = (n: number) => Int32Array.from({ length: n }, (_, k) => k);
     let candidates: Float32Array | null = null;
     let slates: Uint16Array | null = null;
+    let slateChunks: Int32Array | null = null;
     let serveSeconds: number | null = null;
-    if (scoreCandidates && !p.world.replay) slates = chooseSlates(p, t, name, onEvent);
+    if (scoreCandidates && !p.world.replay)
+      ({ slates, slateChunks } = chooseSlates(p, t, name, onEvent, scoreCandidates === true ? WHOLE_REPLAY : scoreCandidates));
     else if (scoreCandidates) {
       const cds = candidatesOf(p);
       const maml = t.model as Partial<MamlModel>;
@@ -105,6 +125,7 @@ export async function trainOne(
       test,
       candidates,
       slates,
+      slateChunks,
       testCandidates,
       serveSeconds,
       feedback,
@@ -117,24 +138,39 @@ export async function trainOne(
 /**
  * A streamed replay's slates for one trained model: chunk by chunk, the requests are drawn, their
  * candidates encoded and scored, and only each slate's choice kept — memory bounded by the chunk.
+ * A shard ranks its chunks only (every chunk is still drawn: the period is one random stream), and
+ * says how many slots each chunk it ranked has, so that the shards' slates can be put back in order.
  */
-export function chooseSlates(p: TrainingInputs, t: Trained, name: string, onEvent: Listener): Uint16Array {
+export function chooseSlates(
+  p: TrainingInputs,
+  t: Trained,
+  name: string,
+  onEvent: Listener,
+  shard: ReplayShard = WHOLE_REPLAY,
+): { slates: Uint16Array; slateChunks: Int32Array } {
   const w = p.world;
   const slateOf = w.scenario.domains.map((d) => d.slate);
   const perRequest = Math.max(...slateOf);
-  let out = new Uint16Array(Math.ceil(w.scenario.traffic.replayRequests * perRequest));
+  const total = w.scenario.traffic.replayRequests;
+  const chunks = Math.ceil(total / REPLAY_CHUNK);
+  const mine = Math.ceil((chunks - shard.index) / shard.count);
+  let out = new Uint16Array(Math.min(total, mine * REPLAY_CHUNK) * perRequest);
+  const slateChunks = new Int32Array(chunks);
   let at = 0;
   const encode = candidateEncoder(w, p.ds, true);
   let rows = new Int32Array(0);
   const t0 = performance.now();
   for (const { from, rq, experience } of replayChunks(w)) {
+    const chunk = from / REPLAY_CHUNK;
+    if (chunk % shard.count !== shard.index) continue;
     const cds = encode(rq, experience);
     if (rows.length < cds.n) rows = Int32Array.from({ length: cds.n }, (_, k) => k);
     const sl = rankSlates(rq, slateOf, t.score(cds, rows.subarray(0, cds.n)).click);
+    const before = at;
     for (let r = 0; r < rq.n; r++) for (let j = sl.start[r]; j < sl.start[r + 1]; j++) out[at++] = sl.cand[j] - rq.candStart[r];
+    slateChunks[chunk] = at - before;
     // A tenth of the period at a time: at millions of requests this is most of a run's time.
     const done = from + rq.n;
-    const total = w.scenario.traffic.replayRequests;
     if (Math.floor((10 * done) / total) > Math.floor((10 * from) / total))
       onEvent({
         type: 'log',
@@ -142,7 +178,7 @@ export function chooseSlates(p: TrainingInputs, t: Trained, name: string, onEven
       });
   }
   if (at < out.length) out = out.slice(0, at);
-  return out;
+  return { slates: out, slateChunks };
 }
 
 /** The number of worker threads a run uses by default: one per core. */
@@ -154,6 +190,8 @@ export interface ParallelOptions {
   backend: BackendName;
   /** Strategies whose replay-candidate scores are needed (the A/B arms). */
   candidates: ReadonlySet<string>;
+  /** A streamed replay: the shard whose chunks those strategies rank (default: the whole replay). */
+  shard?: ReplayShard;
   /** scenario.feedback with arms 'retrain': per strategy, the arms whose feedback loops it runs. */
   retrain?: ReadonlyMap<string, RetrainLoop[]>;
   /** A pool shared with other runs (check's seeds); otherwise one is made for this call. */
@@ -168,7 +206,7 @@ interface Task {
   inputs: TrainingInputs;
   seed: number;
   name: string;
-  candidates: boolean;
+  candidates: ReplayWork;
   retrain: RetrainLoop[];
   /** Lower runs first (check: the seed's position), then the costlier strategy. */
   priority: number;
@@ -259,7 +297,7 @@ export class TrainingPool {
     inputs: TrainingInputs,
     seed: number,
     name: string,
-    candidates: boolean,
+    candidates: ReplayWork,
     priority: number,
     onEvent: Listener,
     retrain: RetrainLoop[] = [],
@@ -303,17 +341,18 @@ export async function trainAll(p: TrainingInputs, names: string[], seed: number,
   o.signal?.throwIfAborted();
   const workers = Math.max(1, Math.min(o.workers, names.length));
   // This thread's wasm heap cannot be given back: strategies that would grow it far train in a worker that can be replaced.
+  const work = (name: string): ReplayWork => o.candidates.has(name) && (o.shard ?? true);
   const heavy = o.backend === 'wasm' && names.length > 1 && names.some((n) => modelFootprint(p.world.scenario, n, p.world.layout).wasmHeapBytes > RECYCLE_HEAP);
   if (workers === 1 && !o.pool && !heavy) {
     const out: TrainedResult[] = [];
-    for (const name of names) out.push(await trainOne(p, name, seed, o.candidates.has(name), onEvent, o.signal, o.retrain?.get(name)));
+    for (const name of names) out.push(await trainOne(p, name, seed, work(name), onEvent, o.signal, o.retrain?.get(name)));
     return out;
   }
   const pool = o.pool ?? new TrainingPool(workers, o.backend);
   const onAbort = () => pool.abort(o.signal!.reason instanceof Error ? o.signal!.reason : new Error(String(o.signal!.reason)));
   o.signal?.addEventListener('abort', onAbort, { once: true });
   try {
-    return await Promise.all(names.map((n) => pool.train(p, seed, n, o.candidates.has(n), o.priority ?? 0, onEvent, o.retrain?.get(n))));
+    return await Promise.all(names.map((n) => pool.train(p, seed, n, work(n), o.priority ?? 0, onEvent, o.retrain?.get(n))));
   } finally {
     o.signal?.removeEventListener('abort', onAbort);
     if (!o.pool && !o.signal?.aborted) await pool.close();

@@ -3,7 +3,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { selectBackend, wasmHeapBytes, type BackendName } from '../tf/backend.js';
 import type { TrainingInputs } from '../data/inputs.js';
-import { trainOne, type TrainedResult } from './parallel.js';
+import { trainOne, type ReplayWork, type TrainedResult } from './parallel.js';
 import type { RetrainLoop } from './feedback-retrain.js';
 
 const { backend } = workerData as { backend: BackendName };
@@ -11,8 +11,8 @@ const port = parentPort!;
 const backendReady = selectBackend(backend);
 
 const transfers = (r: TrainedResult): ArrayBuffer[] =>
-  [r.test.click, r.test.ctcvr, r.candidates, r.slates, r.testCandidates]
-    .filter((a): a is Float32Array | Uint16Array => !!a)
+  [r.test.click, r.test.ctcvr, r.candidates, r.slates, r.slateChunks, r.testCandidates]
+    .filter((a): a is Float32Array | Uint16Array | Int32Array => !!a)
     .map((a) => a.buffer as ArrayBuffer);
 
 // The model inputs of the last two worlds trained on, as the main thread shared them (their arrays
@@ -28,7 +28,7 @@ function inputs(key: string, shared: TrainingInputs): TrainingInputs {
   return p;
 }
 
-port.on('message', async (m: { key: string; inputs: TrainingInputs; seed: number; name: string; candidates: boolean; retrain: RetrainLoop[] }) => {
+port.on('message', async (m: { key: string; inputs: TrainingInputs; seed: number; name: string; candidates: ReplayWork; retrain: RetrainLoop[] }) => {
   try {
     await backendReady;
     const p = inputs(m.key, m.inputs);
