@@ -22,17 +22,30 @@ import { OPE_ESTIMATORS } from '../scenario/metrics.js';
 export const ESTIMATORS = OPE_ESTIMATORS;
 export type EstimatorName = (typeof ESTIMATORS)[number];
 
-/** Which propensity an estimator's identification rests on: the item's inclusion or its position (or none: DM). */
-export const SUPPORT_OF: Record<EstimatorName, 'model' | 'item' | 'position'> = {
-  dm: 'model',
-  ipw: 'item',
-  snipw: 'item',
-  dr: 'item',
-  'switch-dr': 'item',
-  iips: 'position',
-  sniips: 'position',
-  rips: 'position',
-  sips: 'position',
+/** What the rest of crossab needs to know of an estimator besides its terms (requestTerms). */
+export interface EstimatorSpec {
+  /** Which propensity its identification rests on: none (DM: the model), the item's inclusion, or its position. */
+  support: 'model' | 'item' | 'position';
+  /** Which logged rows must agree with the target for it to see anything: none, the item anywhere in the slate, the item at its position, the whole slate. */
+  matches: 'none' | 'item' | 'position' | 'slate';
+  /** Whose weights its effective sample size is Kish's of (RIPS's prefix weights lie between the position's and the slate's: none reported). */
+  weights: 'none' | 'item' | 'position' | 'slate';
+}
+
+/**
+ * Every estimator, one row each. Typed by the scenario's list of names, so a name added there does
+ * not compile until it has its row here (and its terms in requestTerms).
+ */
+export const ESTIMATOR_TABLE: Record<EstimatorName, EstimatorSpec> = {
+  dm: { support: 'model', matches: 'none', weights: 'none' },
+  ipw: { support: 'item', matches: 'item', weights: 'item' },
+  snipw: { support: 'item', matches: 'item', weights: 'item' },
+  dr: { support: 'item', matches: 'item', weights: 'item' },
+  'switch-dr': { support: 'item', matches: 'item', weights: 'item' },
+  iips: { support: 'position', matches: 'position', weights: 'position' },
+  sniips: { support: 'position', matches: 'position', weights: 'position' },
+  rips: { support: 'position', matches: 'position', weights: 'none' },
+  sips: { support: 'position', matches: 'slate', weights: 'slate' },
 };
 
 /** One logged request's slate and what the target would have shown there. */

@@ -11,6 +11,7 @@ import { truthOf, verdictRows } from '../abtest/verdict.js';
 import type { DecisionRules } from '../scenario/schema.js';
 import type { OfflineResults } from '../train/parallel.js';
 import type { OffPolicy } from '../ope/consistency.js';
+import { ESTIMATORS } from '../ope/estimators.js';
 import { formatTable } from '../util/table.js';
 
 /** What a run produced, as its text and JSON outputs read it (experiment's RunOutcome extends it). */
@@ -102,8 +103,6 @@ export function summaryTable(ds: DomainDecision[], ab: ReplayResult, rules: Deci
   return [who, thresholds, ...lines.slice(0, 2), ...body].join('\n');
 }
 
-const OPE_COLUMNS = ['dm', 'ipw', 'snipw', 'dr', 'switch-dr', 'iips', 'sips'] as const;
-
 /** Per strategy and domain: the true CTR on the logged test requests beside each estimator's estimate. */
 export function opeTable(o: OffPolicy, domains: string[]): string {
   const rows = o.rows.filter((r) => r.segment === 'all' && r.estimator === 'dm');
@@ -118,11 +117,11 @@ export function opeTable(o: OffPolicy, domains: string[]): string {
   const ipw = (s: string, d: string) => o.rows.find((x) => x.strategy === s && x.domain === d && x.segment === 'all' && x.estimator === 'ipw')!;
   const body = rows
     .filter((r) => r.domain === 'all' || domains.includes(r.domain))
-    .map((r) => [r.strategy, r.domain, pct(r.trueValue), ...OPE_COLUMNS.map((e) => cell(r.strategy, r.domain, e)), pct(ipw(r.strategy, r.domain).essShare)]);
+    .map((r) => [r.strategy, r.domain, pct(r.trueValue), ...ESTIMATORS.map((e) => cell(r.strategy, r.domain, e)), pct(ipw(r.strategy, r.domain).essShare)]);
   const deficient = o.rows.some((r) => !r.identified);
   return (
     `off-policy estimates of CTR from the logged test period (logger: ${o.logger}; DM's reward model: ${o.rewardModel}):\n` +
-    formatTable(['strategy', 'domain', 'true CTR', ...OPE_COLUMNS.map((e) => e.toUpperCase()), 'IPW ESS'], body) +
+    formatTable(['strategy', 'domain', 'true CTR', ...ESTIMATORS.map((e) => e.toUpperCase()), 'IPW ESS'], body) +
     (deficient ? `\nnot identified: the logger never shows part of what the strategy would show, so no estimate from these logs is unbiased for it` : '') +
     (o.rows.some((r) => r.identified && !Number.isFinite(r.value))
       ? `\nno match: no logged slate agrees with the strategy's there (SIPS needs whole slates to match)`

@@ -37,12 +37,16 @@ test('off-policy cells: a value with no spread, no match or no support is said i
       row('dr', 0.11, 0.01),
       row('switch-dr', 0.11, 0.01),
       row('iips', 0, 0),
+      row('sniips', 0.105, 0.012),
+      row('rips', 0.104, 0.013),
       row('sips', Number.NaN, Number.NaN),
     ],
   } as unknown as OffPolicy;
   const t = opeTable(o, []);
   const line = t.split('\n').find((l) => l.startsWith('s '))!;
   assert.match(line, /11\.00% ±2\.00%/, "the half-width of the stored interval (value ± z·se at the run's α), not a fixed 1.96·se");
+  assert.match(t.split('\n')[1], /DM .*IPW .*SNIPW .*DR .*SWITCH-DR .*IIPS .*SNIIPS .*RIPS .*SIPS/, 'a column for every estimator');
+  assert.match(line, /10\.50% ±2\.40%.*10\.40% ±2\.60%/);
   assert.match(line, /no spread/);
   assert.match(line, /no match/);
   assert.doesNotMatch(line, /0\.00% ±0\.00%/);
