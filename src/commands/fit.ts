@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
-import { fitDataset, fitPage } from '../logs/fit.js';
+import { fitDataset } from '../logs/fit.js';
+import { fitPage } from '../logs/fit/page.js';
 import { fitHtml } from '../report/fit.js';
 import { DEFAULT_DB } from '../store/location.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
@@ -42,7 +43,10 @@ export async function fit(argv: string[]): Promise<number> {
     out,
     `${JSON.stringify({ ...r.scenario, description: `${r.scenario.description} (${values['fit-file'] ?? basename(fitFile)})` }, finite, 2)}\n`,
   );
-  writeFileAtomic(fitFile, `${JSON.stringify({ fitted: r.fitted, holdoutRows: r.holdoutRows, diagnostics: r.diagnostics, ab: r.ab }, finite, 2)}\n`);
+  writeFileAtomic(
+    fitFile,
+    `${JSON.stringify({ fitted: { ...r.fitted, heldOutLogLoss: r.heldOutLogLoss }, holdoutRows: r.holdoutRows, diagnostics: r.diagnostics, ab: r.ab }, finite, 2)}\n`,
+  );
   if (report) {
     mkdirSync(dirname(report), { recursive: true });
     writeFileAtomic(report, fitHtml(fitPage(r)));
@@ -114,7 +118,7 @@ export async function fit(argv: string[]): Promise<number> {
           ]
         : []),
       '',
-      `held-out log loss of the fitted click model (item × position) against the fitting part's constant CTR: ${r.fitted.heldOutLogLoss
+      `held-out log loss of the fitted click model (item × position) against the fitting part's constant CTR: ${r.heldOutLogLoss
         .map((x) => `${x.domain} ${x.model.toFixed(5)} vs ${x.constant.toFixed(5)}`)
         .join(', ')}`,
       '',

@@ -7,7 +7,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { crossab } from '../helpers/cli.js';
 import { root } from '../helpers/scenarios.js';
-import { concentration, scenarioName, zipfSkew } from '../../src/logs/fit.js';
 
 const fixture = join(root, 'test/fixtures/obd');
 const files = ['random/men/men.csv', 'random/women/women.csv', 'bts/men/men.csv', 'bts/women/women.csv'].map((f) => join(fixture, f));
@@ -47,18 +46,6 @@ test('the OBD excerpt fitted: a scenario generate accepts, shares and catalogues
   );
   for (const x of fit.ab) assert.ok(Math.abs(Object.values(x.decisionShares as Record<string, number>).reduce((a, b) => a + b, 0) - 1) < 1e-9);
   assert.equal(crossab(['fit', 'obd', '--out', join(dir, 'x.json'), '--db', db, '--fit-share', '2']).code, 2);
-});
-
-test("the fit's small estimators: a Zipf exponent recovered from its own frequencies, Gini and the top decile's share, safe names", () => {
-  const V = 30;
-  const counts = Array.from({ length: V }, (_, r) => Math.round(100_000 / (r + 1) ** 1.3));
-  assert.ok(Math.abs(zipfSkew(counts) - 1.3) <= 0.02, `${zipfSkew(counts)}`);
-  assert.equal(zipfSkew([5, 5, 5, 5]), 0);
-  assert.deepEqual(concentration([1, 1, 1, 1]), { gini: 0, top10: 0.25 });
-  const c = concentration([0, 0, 0, 0, 0, 0, 0, 0, 0, 10]);
-  assert.ok(Math.abs(c.gini - 0.9) < 1e-12 && c.top10 === 1);
-  assert.equal(scenarioName('User-Item Affinity 3'), 'user-item_affinity_3');
-  assert.equal(scenarioName('0abc'), 'abc');
 });
 
 test('fit writes what generate accepts on a one-domain log and on a one-arm log', () => {
