@@ -288,9 +288,12 @@ export function adjustedInterval(lift: number, seLog: number, pAdjusted: number,
   return { ciLow: Math.expm1(logQ - z * se), ciHigh: Math.expm1(logQ + z * se) };
 }
 
-/** Kish's effective number of users of a ratio cell: (Σy)² / Σy², the users of equal weight that carry as much information. */
+/** Kish's effective sample size of weights with sum Σw and sum of squares Σw²: (Σw)² / Σw², the equal weights that carry as much information (0 when there are none). */
+export const kishSize = (sum: number, sumSq: number): number => (sumSq > 0 ? (sum * sum) / sumSq : 0);
+
+/** Kish's effective number of users of a ratio cell, each weighed by their impressions. */
 export function effectiveUsers(r: ClusteredRatio): number {
-  return r.sumYY > 0 ? (r.sumY * r.sumY) / r.sumYY : 0;
+  return kishSize(r.sumY, r.sumYY);
 }
 
 /**

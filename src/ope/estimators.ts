@@ -18,6 +18,7 @@
 // SIPS on nothing, at a variance that grows with the number of possible slates.
 
 import { OPE_ESTIMATORS } from '../scenario/metrics.js';
+import { kishSize } from '../abtest/stats.js';
 
 export const ESTIMATORS = OPE_ESTIMATORS;
 export type EstimatorName = (typeof ESTIMATORS)[number];
@@ -177,7 +178,7 @@ export function weightDiagnostics(w: ArrayLike<number>, n = w.length): { ess: nu
     s2 += w[i] * w[i];
     if (w[i] > max) max = w[i];
   }
-  return { ess: s2 > 0 ? (s * s) / s2 : 0, maxWeight: max, mean: n ? s / n : NaN };
+  return { ess: kishSize(s, s2), maxWeight: max, mean: n ? s / n : NaN };
 }
 
 /**

@@ -2,6 +2,7 @@
 // truth (with Wilson's interval of that share), the bias and spread of its relative error, and the
 // effective sample its weights left. The report's "over these runs" table and `npm run bench:ope`
 // both read it, from stored rows and from live ones.
+import { normalQuantile } from '../abtest/stats.js';
 
 export interface EstimateCell {
   /** The estimate (NaN or null: not identified or no match), the truth, whether the interval held it. */
@@ -26,7 +27,7 @@ export interface EstimatorRecord {
   essShare: number;
 }
 
-export function wilson(k: number, n: number, z = 1.959964): [number, number] {
+export function wilson(k: number, n: number, z = normalQuantile(0.975)): [number, number] {
   if (n === 0) return [NaN, NaN];
   const p = k / n;
   const c = (p + (z * z) / (2 * n)) / (1 + (z * z) / n);

@@ -44,6 +44,9 @@ function namedColor(field: 'strategy' | 'arm', d: RunData) {
   return { field, type: 'nominal', scale: { domain: names, scheme: names.length > 10 ? 'tableau20' : 'tableau10' } };
 }
 
+/** The AUC's 95% interval (DeLong's standard error): a description of the model, not a decision at the run's α. */
+const Z95 = normalQuantile(0.975);
+
 function aucByDomain(d: RunData): Chart {
   const rows = d.offline.filter((r) => r.target === 'click' && (r.scope === 'domain' || r.scope === 'overall'));
   const values = rows.map((r) => {
@@ -52,8 +55,8 @@ function aucByDomain(d: RunData): Chart {
       strategy: r.strategy,
       domain: r.scope === 'overall' ? 'all' : r.key,
       auc: r.auc,
-      low: se === null ? null : Number(r.auc) - 1.96 * se,
-      high: se === null ? null : Number(r.auc) + 1.96 * se,
+      low: se === null ? null : Number(r.auc) - Z95 * se,
+      high: se === null ? null : Number(r.auc) + Z95 * se,
     };
   });
   return {

@@ -18,6 +18,8 @@ import {
   cupedLogRatioLift,
   emptyCovariateRatio,
   adjustedInterval,
+  effectiveUsers,
+  kishSize,
 } from '../../src/abtest/stats.js';
 import seedrandom from 'seedrandom';
 import { assignArm } from '../../src/abtest/assign.js';
@@ -300,4 +302,14 @@ test('an interval adjusted to its corrected p-value excludes 0 exactly when p̃ 
   const open = adjustedInterval(0.1, 0.03, 1);
   assert.equal(open.ciLow, -1);
   assert.equal(open.ciHigh, Infinity);
+});
+
+test("Kish's effective size: n for n equal weights, 1 for one weight carrying everything, 0 for none; a cell's users are weighed by impressions", () => {
+  assert.equal(kishSize(5 * 2, 5 * 4), 5);
+  assert.equal(kishSize(7, 49), 1);
+  assert.equal(kishSize(0, 0), 0);
+  // Users with 1, 1, 2 impressions: (4)² / (1 + 1 + 4) = 2.67 equally active users.
+  const r = emptyCovariateRatio();
+  for (const y of [1, 1, 2]) addUserWithCovariate(r, 0, y, 0, 0);
+  assert.equal(effectiveUsers(r), 16 / 6);
 });
