@@ -2,7 +2,8 @@
 // requests): what a served slate's outcomes are drawn from, wherever a slate is served.
 import type { Dataset } from './dataset.js';
 import type { Requests } from '../world/traffic.js';
-import { rawLogitsInto, sigmoid } from '../world/truth.js';
+import { rawLogitsInto } from '../world/truth.js';
+import { sigmoid } from '../world/calibrate.js';
 import { heldReplay, type World } from '../world/world.js';
 
 /** The true click and conversion probabilities of every candidate (the replay's, or those of other requests). */

@@ -5,7 +5,7 @@ import type { Scenario } from '../scenario/schema.js';
 import type { Layout } from './layout.js';
 import type { Items, Users } from './population.js';
 import { Discrete, type Rng } from './rng.js';
-import type { Truth } from './truth.js';
+import type { RawTruth } from './truth.js';
 import { ScenarioError } from '../scenario/load.js';
 
 export interface Requests {
@@ -95,7 +95,7 @@ export function drawRequests(...args: Parameters<typeof requestSource>): Request
 export function requestSource(
   s: Scenario,
   layout: Layout,
-  truth: Truth,
+  truth: RawTruth,
   users: Users,
   items: Items,
   from: number,
@@ -182,7 +182,7 @@ export function periodRequests(s: Scenario, users: Users, from: number, to: numb
 }
 
 interface RequestDraw {
-  truth: Truth;
+  truth: RawTruth;
   layout: Layout;
   users: Users;
   items: Items;

@@ -14,142 +14,62 @@
 // Conversion (drawn only after a click) uses its own direction mixed with the click direction.
 // A fitted truth (truth.fitted, from real logs) adds a logit per (domain, item) everywhere and one
 // per (domain, position) on logged rows; the replay applies positions as abtest.positionBias.
+// Built in two steps: buildTruth makes every term but b_d (a RawTruth, which generating the logged
+// traffic needs), and world.ts calibrates b_d on that traffic (calibrate.ts) into a Truth.
 import type { Scenario } from '../scenario/schema.js';
 import type { Layout } from './layout.js';
 import type { Items, Users } from './population.js';
 import { stream, type Rng } from './rng.js';
+import { directions, dot, entityLatents, gaussianVec, projectRows, std, type FeatureLatents } from './latents.js';
 
-export interface Truth {
-  dim: number;
-  catLatent: Float32Array[];
-  numDir: Float32Array[];
-  /** Per numeric context feature and domain: the mean shift of its values. */
+/** The truth's terms, named after the formula above, before the domain biases b_d are calibrated. */
+export interface RawTruth extends FeatureLatents {
+  /** Per numeric context feature and domain: the mean shift of its values (domainShift). */
   numShift: Float64Array[];
   /** Per categorical context feature and domain: a value permutation applied with probability domainShift. */
   catShift: (Int32Array[] | null)[];
-  w: Float32Array[];
-  wConv: Float32Array[];
-  alpha: Float64Array;
-  beta: Float64Array;
+  /** w_d per domain: the click direction, scaled so that s has unit spread. */
+  clickDir: Float32Array[];
+  /** The conversion's own direction per domain (its share of the conversion logit is convOwn). */
+  convDir: Float32Array[];
+  /** The sines' frequencies α_k and phases β_k (m = truth.sines of them). */
+  sineFreq: Float64Array;
+  sinePhase: Float64Array;
+  /** The scale of the feature-driven effect (truth.main) and the conversion's own share (truth.conversionOwn). */
   main: number;
   convOwn: number;
-  bias: Float64Array;
-  convBias: Float64Array;
-  userB: Float32Array[];
-  /** Item latent scaled to unit variance per coordinate, for the user-taste term. */
-  itemQ: Float32Array[];
+  /** B_d[u] per domain: each user's taste [users × L]. */
+  userTaste: Float32Array[];
+  /** Ĩ_d[i] per domain: the item latent at unit variance per coordinate [items × L], what a taste is dotted with. */
+  itemTaste: Float32Array[];
   /**
    * Per domain, the feature-driven effect split by who contributes it: w_d · U_d[u] and w_d · I_d[i]
    * (and the conversion direction's), so a row's s is three additions instead of an L-dot product.
    */
-  userS: Float64Array[];
-  userSc: Float64Array[];
-  itemS: Float64Array[];
-  itemSc: Float64Array[];
-  /** User × item matrices and the scale that gives the interaction its configured size. */
-  M: Float32Array[];
-  interScale: Float64Array;
-  /** The idiosyncratic taste vectors (for analysis: who has strong personal preferences). */
-  idio: Float32Array;
-  /** Newcomers' shared preference (null when users.novice.scale is 0), its scale and half-life. */
+  userEffect: Float64Array[];
+  userConvEffect: Float64Array[];
+  itemEffect: Float64Array[];
+  itemConvEffect: Float64Array[];
+  /** M_d per domain [L × L] and the scale that gives the interaction its configured size. */
+  interaction: Float32Array[];
+  interactionScale: Float64Array;
+  /** ι_u: every user's idiosyncratic taste [users × L] (for analysis: who has strong personal preferences). */
+  idiosyncratic: Float32Array;
+  /** ν: newcomers' shared preference (null when users.novice.scale is 0), its scale and half-life. */
   novice: Float32Array | null;
   noviceScale: number;
   noviceHalfLife: number;
-  /** users.interestDrift: per user, the direction their taste moves in over the timeline (scaled by the drift), or null. */
+  /** δ_u: users.interestDrift's per-user direction of taste over the timeline (scaled by the drift), or null. */
   interest: Float32Array | null;
   /** truth.fitted: per domain, the fitted logit of every item (0 outside the catalogue) and of every slate position; null without it. */
   itemLogit: Float64Array[] | null;
   positionLogit: Float64Array[] | null;
 }
 
-function gaussianVec(rng: Rng, n: number, scale: number): Float32Array {
-  const z = new Float64Array(n);
-  rng.normals(z, 0, n);
-  const v = new Float32Array(n);
-  for (let i = 0; i < n; i++) v[i] = z[i] * scale;
-  return v;
-}
-
-function dot(a: ArrayLike<number>, ao: number, b: ArrayLike<number>, bo: number, n: number): number {
-  let s = 0;
-  for (let k = 0; k < n; k++) s += a[ao + k] * b[bo + k];
-  return s;
-}
-
-/** Orthonormal directions by Gram–Schmidt; past the dimension they are random unit vectors. */
-function directions(rng: Rng, count: number, dim: number): Float32Array[] {
-  const out: Float32Array[] = [];
-  for (let c = 0; c < count; c++) {
-    const v = gaussianVec(rng, dim, 1);
-    for (const u of out.slice(0, Math.min(out.length, dim - 1))) {
-      const p = dot(v, 0, u, 0, dim);
-      for (let k = 0; k < dim; k++) v[k] -= p * u[k];
-    }
-    const n = Math.sqrt(dot(v, 0, v, 0, dim)) || 1;
-    for (let k = 0; k < dim; k++) v[k] /= n;
-    out.push(v);
-  }
-  return out;
-}
-
-function std(xs: ArrayLike<number>): number {
-  let m = 0;
-  for (let i = 0; i < xs.length; i++) m += xs[i];
-  m /= xs.length;
-  let v = 0;
-  for (let i = 0; i < xs.length; i++) v += (xs[i] - m) ** 2;
-  return Math.sqrt(v / Math.max(1, xs.length - 1)) || 1;
-}
-
-/**
- * Sum of the latents of a source's exposed features for every entity: [count × dim]. Accumulated in
- * float32 (fround after every addition, in feature order), entity by entity so each row is written once.
- */
-function entityLatents(
-  layout: Layout,
-  t: Pick<Truth, 'catLatent' | 'numDir' | 'dim'>,
-  source: 'user' | 'item',
-  ent: Users | Items,
-  expCat: boolean[],
-  expNum: boolean[],
-  itemIds: boolean,
-): Float32Array {
-  const L = t.dim;
-  const out = new Float32Array(ent.count * L);
-  // The contributing features: categorical latent tables with each entity's values (null: the entity's
-  // own index, for item IDs), then numeric directions with each entity's values.
-  const cats: { lat: Float32Array; values: Int32Array | null }[] = [];
-  layout.categorical.forEach((f, j) => {
-    if (f.source !== source || !expCat[j]) return;
-    const values = f.name === 'item_id' ? null : ent.cat[j]!;
-    if (values || itemIds) cats.push({ lat: t.catLatent[j], values });
-  });
-  const nums: { dir: Float32Array; values: Float32Array }[] = [];
-  layout.numeric.forEach((f, j) => {
-    if (f.source === source && expNum[j]) nums.push({ dir: t.numDir[j], values: ent.num[j]! });
-  });
-  const acc = new Float64Array(L);
-  for (let e = 0; e < ent.count; e++) {
-    acc.fill(0);
-    for (const { lat, values } of cats) {
-      const lo = (values ? values[e] : e + 1) * L;
-      for (let k = 0; k < L; k++) acc[k] = Math.fround(acc[k] + lat[lo + k]);
-    }
-    for (const { dir, values } of nums) {
-      const x = values[e];
-      for (let k = 0; k < L; k++) acc[k] = Math.fround(acc[k] + x * dir[k]);
-    }
-    const o = e * L;
-    for (let k = 0; k < L; k++) out[o + k] = acc[k];
-  }
-  return out;
-}
-
-/** Each row of z [count × L] dotted with dir. */
-function projectRows(z: Float32Array, count: number, dir: Float32Array, L: number): Float64Array {
-  const out = new Float64Array(count);
-  for (let e = 0; e < count; e++) out[e] = dot(dir, 0, z, e * L, L);
-  return out;
+/** The truth with b_d: the domains' click and conversion biases, calibrated on the logged traffic to the base rates. */
+export interface Truth extends RawTruth {
+  bias: Float64Array;
+  convBias: Float64Array;
 }
 
 /**
@@ -186,9 +106,9 @@ function scaleSamples(
  * Each user's taste vector in one domain: B[u] = interaction · (M_dᵀ U_d[u]) · qs + ι_u + drift · η_u
  * (see the top of this file), written to `out` [count × L]. The interaction term is uzᵀ M iz; folding
  * the item latent's scale qs in lets it share the ι · q product. A function of its own so V8 optimises
- * the loop instead of running it inside buildTruth's large body.
+ * the loop instead of running it inside buildTruth's body.
  */
-function userTaste(
+function userTasteInto(
   uz: Float32Array,
   M: Float32Array,
   idio: Float32Array,
@@ -227,11 +147,8 @@ function fittedLogits(s: Scenario, items: Items): { itemLogit: Float64Array[] | 
   return { itemLogit, positionLogit };
 }
 
-export function buildTruth(s: Scenario, layout: Layout, users: Users, items: Items, seed: number): Truth {
-  const L = s.truth.latentDim;
-  const D = layout.domains.length;
-  const p = s.truth.correlation;
-  // Feature latents are scaled so that the summed latent has about unit variance per coordinate.
+/** Each feature's latents (the summed latent has about unit variance per coordinate) and the context features' domain shifts. */
+function featureLatents(layout: Layout, seed: number, L: number, D: number): FeatureLatents & Pick<RawTruth, 'numShift' | 'catShift'> {
   const totalWeight2 = [...layout.categorical, ...layout.numeric].reduce((a, f) => a + f.weight * f.weight, 0) || 1;
   const catLatent = layout.categorical.map((f) => {
     const rng = stream(seed, `truth:feature:${f.name}`);
@@ -255,97 +172,84 @@ export function buildTruth(s: Scenario, layout: Layout, users: Users, items: Ite
       return perm;
     });
   });
+  return { dim: L, catLatent, numDir, numShift, catShift };
+}
 
+/** The domains' correlated functions before scaling: w_d and the conversion's direction, the sines, M_d (cos = correlation). */
+function domainFunctions(s: Scenario, seed: number, L: number, D: number) {
+  const p = s.truth.correlation;
   const rng = stream(seed, 'truth');
   const dirs = directions(rng, 2 * D + 2, L);
   const mix = (shared: Float32Array, own: Float32Array) => shared.map((x, k) => Math.sqrt(p) * x + Math.sqrt(1 - p) * own[k]);
-  const w = Array.from({ length: D }, (_, d) => mix(dirs[0], dirs[1 + d]));
-  const wConvOwn = Array.from({ length: D }, (_, d) => mix(dirs[D + 1], dirs[D + 2 + d]));
+  const clickDir = Array.from({ length: D }, (_, d) => mix(dirs[0], dirs[1 + d]));
+  const convDir = Array.from({ length: D }, (_, d) => mix(dirs[D + 1], dirs[D + 2 + d]));
   const m = s.truth.sines;
-  const alpha = Float64Array.from({ length: m }, () => 1.5 * rng.normal());
-  const beta = Float64Array.from({ length: m }, () => rng.normal());
+  const sineFreq = Float64Array.from({ length: m }, () => 1.5 * rng.normal());
+  const sinePhase = Float64Array.from({ length: m }, () => rng.normal());
   const M0 = gaussianVec(rng, L * L, 1 / Math.sqrt(L));
-  const M = Array.from({ length: D }, () => mix(M0, gaussianVec(rng, L * L, 1 / Math.sqrt(L))));
+  const interaction = Array.from({ length: D }, () => mix(M0, gaussianVec(rng, L * L, 1 / Math.sqrt(L))));
+  return { clickDir, convDir, sineFreq, sinePhase, interaction };
+}
 
-  const partial = { catLatent, numDir, dim: L };
-  const userS: Float64Array[] = [];
-  const userSc: Float64Array[] = [];
-  const itemS: Float64Array[] = [];
-  const itemSc: Float64Array[] = [];
-  const itemQ: Float32Array[] = [];
-  const userB: Float32Array[] = [];
-  const interScale = new Float64Array(D);
-  const uRng = stream(seed, 'truth:users');
-  const idio = gaussianVec(uRng, users.count * L, s.users.idiosyncratic / Math.sqrt(L));
-  const uzAll = entityLatents(
-    layout,
-    partial,
-    'user',
-    users,
-    layout.categorical.map(() => true),
-    layout.numeric.map(() => true),
-    false,
-  );
-  const izAll = entityLatents(
-    layout,
-    partial,
-    'item',
-    items,
-    layout.categorical.map(() => true),
-    layout.numeric.map(() => true),
-    true,
-  );
+/** Every term of the formula but the domain biases (world.ts calibrates those on the logged traffic). */
+export function buildTruth(s: Scenario, layout: Layout, users: Users, items: Items, seed: number): RawTruth {
+  const L = s.truth.latentDim;
+  const D = layout.domains.length;
+  const features = featureLatents(layout, seed, L, D);
+  const { clickDir, convDir, sineFreq, sinePhase, interaction } = domainFunctions(s, seed, L, D);
+  const userEffect: Float64Array[] = [];
+  const userConvEffect: Float64Array[] = [];
+  const itemEffect: Float64Array[] = [];
+  const itemConvEffect: Float64Array[] = [];
+  const itemTaste: Float32Array[] = [];
+  const userTaste: Float32Array[] = [];
+  const interactionScale = new Float64Array(D);
+  const idiosyncratic = gaussianVec(stream(seed, 'truth:users'), users.count * L, s.users.idiosyncratic / Math.sqrt(L));
+  const every = { exposedCat: layout.categorical.map(() => true), exposedNum: layout.numeric.map(() => true) };
+  const uzAll = entityLatents(layout, features, users, { source: 'user', ...every, itemIds: false });
+  const izAll = entityLatents(layout, features, items, { source: 'item', ...every, itemIds: true });
   let drift: Float64Array | undefined;
   for (let d = 0; d < D; d++) {
-    const uz = entityLatents(layout, partial, 'user', users, layout.exposesCat[d], layout.exposesNum[d], false);
-    const iz = entityLatents(layout, partial, 'item', items, layout.exposesCat[d], layout.exposesNum[d], true);
+    const exposed = { exposedCat: layout.exposesCat[d], exposedNum: layout.exposesNum[d] };
+    const uz = entityLatents(layout, features, users, { source: 'user', ...exposed, itemIds: false });
+    const iz = entityLatents(layout, features, items, { source: 'item', ...exposed, itemIds: true });
     // Scales are set on latents with every feature exposed, identically for all domains, so that with
     // correlation 1 every domain has the same function of the same inputs.
-    const { sv, iv } = scaleSamples(stream(seed, 'truth:calibrate'), uzAll, izAll, users.count, items.count, w[d], M[d], L);
-    const Md = M[d];
+    const { sv, iv } = scaleSamples(stream(seed, 'truth:calibrate'), uzAll, izAll, users.count, items.count, clickDir[d], interaction[d], L);
     const ws = std(sv);
-    w[d] = w[d].map((x) => x / ws);
-    wConvOwn[d] = wConvOwn[d].map((x) => x / ws);
-    const intScale = s.truth.interaction / std(iv);
-    interScale[d] = intScale;
+    clickDir[d] = clickDir[d].map((x) => x / ws);
+    convDir[d] = convDir[d].map((x) => x / ws);
+    interactionScale[d] = s.truth.interaction / std(iv);
     // Item latent at unit variance per coordinate for the user-taste term.
     const qs = std(izAll);
-    const iq = iz.map((x) => x / qs);
     const ub = new Float32Array(users.count * L);
-    const driftScale = s.users.drift / Math.sqrt(L);
     drift ??= new Float64Array(users.count * L);
     stream(seed, `truth:drift:${layout.domains[d]}`).normals(drift, 0, users.count * L);
-    userTaste(uz, Md, idio, drift, intScale, qs, driftScale, users.count, L, ub);
-    userS.push(projectRows(uz, users.count, w[d], L));
-    userSc.push(projectRows(uz, users.count, wConvOwn[d], L));
-    itemS.push(projectRows(iz, items.count, w[d], L));
-    itemSc.push(projectRows(iz, items.count, wConvOwn[d], L));
-    itemQ.push(iq);
-    userB.push(ub);
+    userTasteInto(uz, interaction[d], idiosyncratic, drift, interactionScale[d], qs, s.users.drift / Math.sqrt(L), users.count, L, ub);
+    userEffect.push(projectRows(uz, users.count, clickDir[d], L));
+    userConvEffect.push(projectRows(uz, users.count, convDir[d], L));
+    itemEffect.push(projectRows(iz, items.count, clickDir[d], L));
+    itemConvEffect.push(projectRows(iz, items.count, convDir[d], L));
+    itemTaste.push(iz.map((x) => x / qs));
+    userTaste.push(ub);
   }
   return {
-    dim: L,
-    catLatent,
-    numDir,
-    numShift,
-    catShift,
-    w,
-    wConv: wConvOwn,
-    alpha,
-    beta,
+    ...features,
+    clickDir,
+    convDir,
+    sineFreq,
+    sinePhase,
     main: s.truth.main,
     convOwn: s.truth.conversionOwn,
-    bias: new Float64Array(D),
-    convBias: new Float64Array(D),
-    userB,
-    itemQ,
-    idio,
-    M,
-    interScale,
-    userS,
-    userSc,
-    itemS,
-    itemSc,
+    userTaste,
+    itemTaste,
+    idiosyncratic,
+    interaction,
+    interactionScale,
+    userEffect,
+    userConvEffect,
+    itemEffect,
+    itemConvEffect,
     novice: s.users.novice.scale > 0 ? gaussianVec(stream(seed, 'truth:novice'), L, 1 / Math.sqrt(L)) : null,
     interest: s.users.interestDrift ? gaussianVec(stream(seed, 'truth:interest-drift'), users.count * L, s.users.interestDrift / Math.sqrt(L)) : null,
     noviceScale: s.users.novice.scale,
@@ -358,7 +262,7 @@ export function buildTruth(s: Scenario, layout: Layout, users: Users, items: Ite
  * Click and conversion logits without the domain biases. `ctx` holds the context latent at `co`;
  * `experience` is the user's impressions before this one (matters only with users.novice).
  */
-export function rawLogits(t: Truth, d: number, u: number, i: number, ctx: Float32Array, co: number, experience: number, time = 0): [number, number] {
+export function rawLogits(t: RawTruth, d: number, u: number, i: number, ctx: Float32Array, co: number, experience: number, time = 0): [number, number] {
   rawLogitsInto(t, d, u, i, ctx, co, experience, SCRATCH, 0, time);
   return [SCRATCH[0], SCRATCH[1]];
 }
@@ -366,7 +270,7 @@ const SCRATCH = new Float64Array(2);
 
 /** rawLogits without an allocation: click at out[at], conversion at out[at + 1]. */
 export function rawLogitsInto(
-  t: Truth,
+  t: RawTruth,
   d: number,
   u: number,
   i: number,
@@ -383,9 +287,9 @@ export function rawLogitsInto(
 const CONTEXT = new Float64Array(2);
 
 /** A request context's share of s and of the conversion direction's product: out[at], out[at + 1]. */
-export function contextTerms(t: Truth, d: number, ctx: Float32Array, co: number, out: Float64Array, at: number): void {
-  out[at] = dot(t.w[d], 0, ctx, co, t.dim);
-  out[at + 1] = dot(t.wConv[d], 0, ctx, co, t.dim);
+export function contextTerms(t: RawTruth, d: number, ctx: Float32Array, co: number, out: Float64Array, at: number): void {
+  out[at] = dot(t.clickDir[d], 0, ctx, co, t.dim);
+  out[at + 1] = dot(t.convDir[d], 0, ctx, co, t.dim);
 }
 
 /**
@@ -394,7 +298,7 @@ export function contextTerms(t: Truth, d: number, ctx: Float32Array, co: number,
  * test (matters only with users.interestDrift).
  */
 export function logitsWithContext(
-  t: Truth,
+  t: RawTruth,
   d: number,
   u: number,
   i: number,
@@ -406,10 +310,10 @@ export function logitsWithContext(
   time = 0,
 ): void {
   const L = t.dim;
-  const s = t.userS[d][u] + t.itemS[d][i] + ctxS;
-  const sc = t.userSc[d][u] + t.itemSc[d][i] + ctxSc;
-  const ub = t.userB[d];
-  const iq = t.itemQ[d];
+  const s = t.userEffect[d][u] + t.itemEffect[d][i] + ctxS;
+  const sc = t.userConvEffect[d][u] + t.itemConvEffect[d][i] + ctxSc;
+  const ub = t.userTaste[d];
+  const iq = t.itemTaste[d];
   const uo = u * L;
   const io = i * L;
   let personal = 0;
@@ -419,8 +323,8 @@ export function logitsWithContext(
     for (let k = 0; k < L; k++) moved += t.interest[uo + k] * iq[io + k];
     personal += time * moved;
   }
-  const alpha = t.alpha;
-  const beta = t.beta;
+  const alpha = t.sineFreq;
+  const beta = t.sinePhase;
   const m = alpha.length;
   let nl = 0;
   for (let k = 0; k < m; k++) nl += Math.sin(alpha[k] * s + beta[k]);
@@ -434,109 +338,4 @@ export function logitsWithContext(
   }
   out[at] = click;
   out[at + 1] = t.main * (Math.sqrt(1 - t.convOwn * t.convOwn) * s + t.convOwn * sc);
-}
-
-export const sigmoid = (x: number): number => 1 / (1 + Math.exp(-x));
-
-/**
- * The bias b with mean(sigmoid(b + raw)) = target (weights optional). See calibrateBiasScaled, which
- * takes exp(−raw) instead of raw.
- */
-export function calibrateBias(raw: Float64Array | Float32Array, target: number, weights?: ArrayLike<number>): number {
-  const e = new Float64Array(raw.length);
-  for (let j = 0; j < raw.length; j++) e[j] = Math.exp(-raw[j]);
-  return calibrateBiasScaled(e, target, weights);
-}
-
-/**
- * The bias b with mean(1 / (1 + e^−b · expNeg[j])) = target, i.e. mean(sigmoid(b + raw)) with
- * expNeg = exp(−raw) computed once by the caller, so a pass costs a multiply and a divide per row
- * instead of an exp. Newton's method on the monotone mean, kept inside a shrinking bracket (a
- * bisection step whenever Newton would leave it): about six passes instead of bisection's sixty.
- */
-export function calibrateBiasScaled(expNeg: Float64Array, target: number, weights?: ArrayLike<number>): number {
-  let wsum = 0;
-  if (weights) for (let j = 0; j < expNeg.length; j++) wsum += weights[j];
-  else wsum = expNeg.length;
-  if (wsum === 0) return 0;
-  let lo = -30;
-  let hi = 30;
-  let b = Math.log(target / (1 - target));
-  for (let it = 0; it < 100; it++) {
-    const eb = Math.exp(-b);
-    let acc = 0;
-    let slope = 0;
-    if (weights) {
-      for (let j = 0; j < expNeg.length; j++) {
-        const p = 1 / (1 + eb * expNeg[j]);
-        const wp = weights[j] * p;
-        acc += wp;
-        slope += wp * (1 - p);
-      }
-    } else {
-      for (let j = 0; j < expNeg.length; j++) {
-        const p = 1 / (1 + eb * expNeg[j]);
-        acc += p;
-        slope += p * (1 - p);
-      }
-    }
-    const f = acc / wsum - target;
-    if (f > 0) hi = b;
-    else lo = b;
-    if (Math.abs(f) < 1e-13 || hi - lo < 1e-12) break;
-    const step = slope > 0 ? b - f / (slope / wsum) : NaN;
-    b = step > lo && step < hi ? step : (lo + hi) / 2;
-  }
-  return b;
-}
-
-/**
- * Domain functions on shared inputs, for checking the configured correlation: for `samples` random
- * (user, item) pairs with every feature exposed, the pairwise Pearson correlation of
- * main·(s + sines) + interaction between domains (biases and personal taste excluded).
- */
-export function domainCorrelation(t: Truth, layout: Layout, users: Users, items: Items, seed: number, samples = 4000): number[][] {
-  const D = layout.domains.length;
-  const L = t.dim;
-  const allCat = layout.categorical.map(() => true);
-  const allNum = layout.numeric.map(() => true);
-  const uz = entityLatents(layout, t, 'user', users, allCat, allNum, false);
-  const iz = entityLatents(layout, t, 'item', items, allCat, allNum, true);
-  const rng = stream(seed, 'truth:correlation-check');
-  const vals = Array.from({ length: D }, () => new Float64Array(samples));
-  for (let k = 0; k < samples; k++) {
-    const uo = rng.int(users.count) * L;
-    const io = rng.int(items.count) * L;
-    for (let d = 0; d < D; d++) {
-      let sv = 0;
-      for (let a = 0; a < L; a++) sv += t.w[d][a] * (uz[uo + a] + iz[io + a]);
-      let nl = 0;
-      for (let j = 0; j < t.alpha.length; j++) nl += Math.sin(t.alpha[j] * sv + t.beta[j]);
-      if (t.alpha.length) nl /= Math.sqrt(t.alpha.length);
-      let inter = 0;
-      const Md = t.M[d];
-      for (let a = 0; a < L; a++) for (let b = 0; b < L; b++) inter += uz[uo + a] * Md[a * L + b] * iz[io + b];
-      vals[d][k] = t.main * (sv + nl) + t.interScale[d] * inter;
-    }
-  }
-  const corr = (a: Float64Array, b: Float64Array) => {
-    let ma = 0,
-      mb = 0;
-    for (let i = 0; i < a.length; i++) {
-      ma += a[i];
-      mb += b[i];
-    }
-    ma /= a.length;
-    mb /= b.length;
-    let sab = 0,
-      saa = 0,
-      sbb = 0;
-    for (let i = 0; i < a.length; i++) {
-      sab += (a[i] - ma) * (b[i] - mb);
-      saa += (a[i] - ma) ** 2;
-      sbb += (b[i] - mb) ** 2;
-    }
-    return sab / Math.sqrt(saa * sbb);
-  };
-  return vals.map((a) => vals.map((b) => corr(a, b)));
 }

@@ -7,7 +7,8 @@ import { drawItems, drawUsers, type Items, type Users } from './population.js';
 import { stream, type Rng } from './rng.js';
 import { domainShares, drawRequests, requestSource, sliceRequests, testShares, timeline, type Requests } from './traffic.js';
 import { logSlate, loggingPolicy, propensityBuffers, slatePropensities, type SlatePropensities } from './logging.js';
-import { buildTruth, calibrateBiasScaled, contextTerms, logitsWithContext, type Truth } from './truth.js';
+import { buildTruth, contextTerms, logitsWithContext, type RawTruth, type Truth } from './truth.js';
+import { calibrateBiasScaled } from './calibrate.js';
 
 export const PERIODS = ['train', 'valid', 'test'] as const;
 export type Period = (typeof PERIODS)[number];
@@ -93,13 +94,13 @@ export function generateWorld(s: Scenario, seed: number = s.seed): World {
   const users = drawUsers(s, layout, seed, tl.trainEnd / tl.total);
   const items = drawItems(s, layout, seed);
   clock.lap('population');
-  const truth = buildTruth(s, layout, users, items, seed);
+  const raw = buildTruth(s, layout, users, items, seed);
   clock.lap('truth');
   const floored = testShares(s, tl.testEnd - tl.validEnd);
   const logReq = drawRequests(
     s,
     layout,
-    truth,
+    raw,
     users,
     items,
     0,
@@ -108,9 +109,10 @@ export function generateWorld(s: Scenario, seed: number = s.seed): World {
     stream(seed, 'traffic:logged'),
     floored && { from: tl.validEnd, shares: floored },
   );
-  const replay = streamsReplay(s) ? null : drawRequests(s, layout, truth, users, items, tl.testEnd, tl.total, tl.total, stream(seed, 'traffic:replay'));
+  const replay = streamsReplay(s) ? null : drawRequests(s, layout, raw, users, items, tl.testEnd, tl.total, tl.total, stream(seed, 'traffic:replay'));
   clock.lap('requests');
-  const { imp: logged, row: loggedRow, experience: loggedExperience } = logImpressions(s, layout, truth, users, items, logReq, tl, seed, clock.lap);
+  const { imp: logged, row: loggedRow, experience: loggedExperience, bias } = logImpressions(s, layout, raw, users, items, logReq, tl, seed, clock.lap);
+  const truth: Truth = { ...raw, ...bias };
   const { userSegment, userTrainCount } = segmentUsers(logged, users.count, s.users.heavyShare);
   const world: World = {
     scenario: s,
@@ -137,17 +139,18 @@ export function generateWorld(s: Scenario, seed: number = s.seed): World {
   return world;
 }
 
+/** The logged traffic's impressions, and the domain biases calibrated on them (the truth's b_d). */
 function logImpressions(
   s: Scenario,
   layout: Layout,
-  truth: Truth,
+  truth: RawTruth,
   users: Users,
   items: Items,
   req: Requests,
   tl: ReturnType<typeof timeline>,
   seed: number,
   lap: Lap,
-): { imp: Impressions; row: Int32Array; experience: Int32Array } {
+): { imp: Impressions; row: Int32Array; experience: Int32Array; bias: Pick<Truth, 'bias' | 'convBias'> } {
   const D = s.domains.length;
   // Rows per domain, so that each domain's raw logits can be written in row order as they are made.
   const perDomain = new Int32Array(D);
@@ -182,6 +185,8 @@ function logImpressions(
   // working on exp(−raw) (computed in place, once) so no pass needs an exp per row.
   const clickScale = new Float64Array(D);
   const convScale = new Float64Array(D);
+  const bias = new Float64Array(D);
+  const convBias = new Float64Array(D);
   s.domains.forEach((dom, d) => {
     const ec = rawClick[d];
     const ev = rawConv[d];
@@ -189,17 +194,17 @@ function logImpressions(
       ec[j] = Math.exp(-ec[j]);
       ev[j] = Math.exp(-ev[j]);
     }
-    truth.bias[d] = calibrateBiasScaled(ec, dom.baseCtr);
-    clickScale[d] = Math.exp(-truth.bias[d]);
+    bias[d] = calibrateBiasScaled(ec, dom.baseCtr);
+    clickScale[d] = Math.exp(-bias[d]);
     const pc = new Float64Array(ec.length);
     for (let j = 0; j < ec.length; j++) pc[j] = 1 / (1 + clickScale[d] * ec[j]);
-    truth.convBias[d] = calibrateBiasScaled(ev, dom.baseCvr, pc);
-    convScale[d] = Math.exp(-truth.convBias[d]);
+    convBias[d] = calibrateBiasScaled(ev, dom.baseCvr, pc);
+    convScale[d] = Math.exp(-convBias[d]);
   });
   lap('calibration');
   drawLabels(imp, rawClick, rawConv, clickScale, convScale, stream(seed, 'labels'));
   lap('labels');
-  return { imp, row, experience };
+  return { imp, row, experience, bias: { bias, convBias } };
 }
 
 /**
@@ -208,7 +213,7 @@ function logImpressions(
  */
 function showSlates(
   s: Scenario,
-  truth: Truth,
+  truth: RawTruth,
   users: Users,
   items: Items,
   req: Requests,

@@ -26,7 +26,7 @@ test('MAML adaptation helps users with strong personal taste and history, and do
     const t = await fitStrategy(strategy('maml'), p.ds, p.split, p.history, s.training, seed);
     const w = p.world;
     const L = w.truth.dim;
-    const norm = (u: number) => Math.hypot(...w.truth.idio.subarray(u * L, (u + 1) * L));
+    const norm = (u: number) => Math.hypot(...w.truth.idiosyncratic.subarray(u * L, (u + 1) * L));
     const median = Array.from({ length: w.users.count }, (_, u) => norm(u)).sort((a, b) => a - b)[w.users.count >> 1];
     const historyBefore = (r: number) => {
       const u = p.ds.user[r];

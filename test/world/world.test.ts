@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { generateWorld, heldReplay, periodRows, replayChunks } from '../../src/world/world.js';
 import { summarise } from '../../src/world/summary.js';
-import { calibrateBias, domainCorrelation, rawLogits } from '../../src/world/truth.js';
+import { rawLogits } from '../../src/world/truth.js';
 import { scenario } from '../helpers/scenarios.js';
 
 test('same scenario and seed give byte-identical data and fingerprint; another seed differs', () => {
@@ -36,7 +36,7 @@ test("resizing one domain leaves users, their tastes and other domains' catalogu
   assert.deepEqual(base.users.activity, changed.users.activity);
   assert.deepEqual(base.users.birth, changed.users.birth);
   assert.deepEqual(base.users.cat[1], changed.users.cat[1]);
-  assert.deepEqual(base.truth.idio, changed.truth.idio);
+  assert.deepEqual(base.truth.idiosyncratic, changed.truth.idiosyncratic);
   assert.deepEqual(base.items.catalogues[0], changed.items.catalogues[0]);
   assert.deepEqual(base.items.catalogues[1], changed.items.catalogues[1]);
   assert.notDeepEqual(base.items.catalogues[2], changed.items.catalogues[2]);
@@ -110,27 +110,6 @@ test('features are absent outside the domains that expose them', () => {
   );
 });
 
-test("the empirical correlation of domains' true logits follows the configured correlation", () => {
-  const measured: number[] = [];
-  for (const p of [0, 0.5, 0.9, 1]) {
-    const w = generateWorld(
-      scenario('tiny', (r) => {
-        r.truth.correlation = p;
-        r.truth.latentDim = 16;
-      }),
-      9,
-    );
-    const c = domainCorrelation(w.truth, w.layout, w.users, w.items, 9);
-    const off = [c[0][1], c[0][2], c[1][2]];
-    const mean = off.reduce((a, b) => a + b, 0) / off.length;
-    measured.push(mean);
-    // Nonlinear sines and random directions in 16 dimensions: within 0.15 of the configured value.
-    assert.ok(Math.abs(mean - p) < 0.15, `configured ${p}, measured ${mean.toFixed(3)}`);
-  }
-  for (let k = 1; k < measured.length; k++) assert.ok(measured[k] > measured[k - 1], `not increasing: ${measured}`);
-  assert.ok(measured[3] > 0.99);
-});
-
 test('periods are time-ordered: train before valid before test', () => {
   const w = generateWorld(scenario(), 8);
   const maxTime = (p: 'train' | 'valid' | 'test') => Math.max(...Array.from(periodRows(w.logged, p), (j) => w.logged.time[j]));
@@ -165,24 +144,6 @@ test('novice preference: full for a newcomer, half after halfLife impressions, g
   const [a] = rawLogits(plain.truth, 0, 3, 1, plain.replay!.ctxLatent, 0, 0);
   const [b] = rawLogits(plain.truth, 0, 3, 1, plain.replay!.ctxLatent, 0, 1e6);
   assert.equal(a, b);
-});
-
-test('bias calibration hits the target mean probability to 1e-9, with and without weights', () => {
-  const raw = Float64Array.from({ length: 5000 }, (_, j) => 3 * Math.sin(j * 12.9898) * Math.cos(j * 0.77));
-  const weights = Float64Array.from({ length: 5000 }, (_, j) => (j % 7) / 7);
-  for (const target of [0.001, 0.05, 0.3, 0.9]) {
-    for (const w of [undefined, weights]) {
-      const b = calibrateBias(raw, target, w);
-      let acc = 0;
-      let ws = 0;
-      raw.forEach((x, j) => {
-        const wj = w ? w[j] : 1;
-        acc += wj / (1 + Math.exp(-(b + x)));
-        ws += wj;
-      });
-      assert.ok(Math.abs(acc / ws - target) < 1e-9, `target ${target}: ${acc / ws}`);
-    }
-  }
 });
 
 test('traffic.testFloor raises a tail domain to its floor of test impressions and leaves the training mix alone', () => {
@@ -235,7 +196,7 @@ test("users.interestDrift moves each user's taste linearly in time along a direc
     [40, 7],
     [900, 150],
   ]) {
-    const moved = Array.from({ length: L }, (_, k) => t.interest![u * L + k] * t.itemQ[0][i * L + k]).reduce((a, b) => a + b, 0);
+    const moved = Array.from({ length: L }, (_, k) => t.interest![u * L + k] * t.itemTaste[0][i * L + k]).reduce((a, b) => a + b, 0);
     const at = (time: number) => rawLogits(t, 0, u, i, ctx, 0, 0, time)[0];
     assert.ok(Math.abs(at(1) - at(0) - moved) < 1e-9 && Math.abs(at(0.5) - at(0) - moved / 2) < 1e-9);
     spread += Math.abs(moved);
