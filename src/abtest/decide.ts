@@ -15,7 +15,10 @@
 // confidence sequence at each look, where the decision is final at the first look that ships or keeps.
 import type { DecisionRules } from '../scenario/schema.js';
 import type { Arm, ArmResult, LiftResult, LookCell, ReplayResult } from './readout.js';
-import { normalCdf, normalQuantile, sampleRatioMismatch, sequentialInflation, usersToDetect } from './stats.js';
+import { normalCdf, normalQuantile } from './stats/distributions.js';
+import { usersToDetect } from './stats/power.js';
+import { sequentialInflation } from './stats/sequential.js';
+import { sampleRatioMismatch } from './stats/srm.js';
 
 export type Decision = 'ship' | 'keep' | 'not enough data' | 'unreliable';
 export type Method = DecisionRules['method'];

@@ -7,7 +7,8 @@
 // 70–90 effective users per arm (2,400 A/A domain-tests), Student's t at (effective users − 1)
 // degrees of freedom over-covered on top of the jackknife's own caution (CUPED 96.5% coverage, 3.5%
 // false positives) where the normal reference sits nearer the nominal level (96.2%, 3.8%).
-import { normalQuantile, normalSurvival, withoutUser, type CovariateRatio } from './stats.js';
+import { withoutUser, type CovariateRatio } from './stats/cuped.js';
+import { normalQuantile, normalSurvival } from './stats/distributions.js';
 
 /** One arm's users in a cell: each one's outcome and pre-period sums (x, y, p, q), for the users the cell counts. */
 export interface CellUsers {

@@ -7,7 +7,7 @@
 // takes the same log-scale delta-method interval as the short-term one.
 import { heldReplay, type World } from '../world/world.js';
 import { armsOf } from './assign.js';
-import { addUser, emptyRatio, logRatioLift, type Lift } from './stats.js';
+import { addUser, emptyRatio, logRatioLift, type Lift } from './stats/ratio.js';
 
 export type LongTermMetric = 'clicks' | 'visits';
 

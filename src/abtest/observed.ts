@@ -5,7 +5,8 @@
 // (CUPED without history is the plain estimate).
 import type { DecisionRules } from '../scenario/schema.js';
 import { armResults, liftsOf, sequential, type Arm, type Cell, type ReplayResult, type Scopes, type Snapshot } from './readout.js';
-import { RATIO_SLOT, growRatioAt, ratioAt, sampleRatioMismatch } from './stats.js';
+import { RATIO_SLOT, growRatioAt, ratioAt } from './stats/cuped.js';
+import { sampleRatioMismatch } from './stats/srm.js';
 
 /** A log's observations: one (arm, domain, unit, instant) each, in time order. */
 export interface Observations {

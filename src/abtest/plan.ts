@@ -18,18 +18,11 @@ import { periodRequests, tailDomains } from '../world/traffic.js';
 import type { DecisionRules } from '../scenario/schema.js';
 import type { World } from '../world/world.js';
 import { assignArm } from './assign.js';
-import {
-  addUserWithCovariate,
-  confidenceSequenceRadius,
-  cupedLogRatioLift,
-  effectiveUsers,
-  emptyCovariateRatio,
-  minimumDetectableLift,
-  mixtureVarianceFor,
-  normalQuantile,
-  powerAt,
-  usersToDetect,
-} from './stats.js';
+import { addUserWithCovariate, cupedLogRatioLift, emptyCovariateRatio } from './stats/cuped.js';
+import { normalQuantile } from './stats/distributions.js';
+import { minimumDetectableLift, powerAt, usersToDetect } from './stats/power.js';
+import { effectiveUsers } from './stats/ratio.js';
+import { confidenceSequenceRadius, mixtureVarianceFor } from './stats/sequential.js';
 
 export interface DomainPlan {
   domain: string;

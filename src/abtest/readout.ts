@@ -3,22 +3,11 @@
 // and CUPED) with its power, and the sequential test over the looks. Nothing here knows a World.
 import type { DecisionRules } from '../scenario/schema.js';
 import type { LongTermLift } from './long-term.js';
-import {
-  adjustedInterval,
-  benjaminiHochbergAdjust,
-  confidenceSequenceRadius,
-  cupedLogRatioLift,
-  effectiveUsers,
-  holmAdjust,
-  logRatioLift,
-  minimumDetectableLift,
-  mixtureLikelihoodRatio,
-  mixtureVarianceFor,
-  powerAt,
-  sequentialInflation,
-  usersToDetect,
-  type CovariateRatio,
-} from './stats.js';
+import { cupedLogRatioLift, type CovariateRatio } from './stats/cuped.js';
+import { adjustedInterval, benjaminiHochbergAdjust, holmAdjust } from './stats/multiplicity.js';
+import { minimumDetectableLift, powerAt, usersToDetect } from './stats/power.js';
+import { effectiveUsers, logRatioLift } from './stats/ratio.js';
+import { confidenceSequenceRadius, mixtureLikelihoodRatio, mixtureVarianceFor, sequentialInflation } from './stats/sequential.js';
 import { effect, ratioMoments, twoSided } from './welch.js';
 
 /** Warn above this share of an arm's impressions from one user: intervals were calibrated at ≤ 2.2% and mis-covered at 12% (docs/ab-replay.md). */

@@ -9,17 +9,9 @@ import { positionCurve, rankSlates } from '../data/slates.js';
 import { stream } from '../world/rng.js';
 import { heldReplay, replayChunks, SEGMENTS, type World } from '../world/world.js';
 import { armsOf, assignArm } from './assign.js';
-import {
-  addUserWithCovariate,
-  cupedLogLift,
-  effectiveUsers,
-  plainLogLift,
-  emptyCovariateRatio,
-  growRatioAt,
-  RATIO_SLOT,
-  ratioAt,
-  sampleRatioMismatch,
-} from './stats.js';
+import { addUserWithCovariate, cupedLogLift, plainLogLift, emptyCovariateRatio, growRatioAt, RATIO_SLOT, ratioAt } from './stats/cuped.js';
+import { effectiveUsers } from './stats/ratio.js';
+import { sampleRatioMismatch } from './stats/srm.js';
 import {
   armResults,
   correctFamilies,

@@ -2,7 +2,7 @@
 // Welch–Satterthwaite degrees of freedom, as GrowthBook's engine uses). The CDF is the regularised
 // incomplete beta function, I_x(a, b) by its continued fraction (Numerical Recipes 6.4, modified
 // Lentz); the quantile inverts it by Newton steps from the normal quantile, guarded by bisection.
-import { lnGamma, normalCdf, normalQuantile } from './stats.js';
+import { lnGamma, normalCdf, normalQuantile } from './stats/distributions.js';
 
 /** The continued fraction of I_x(a, b), good where x < (a + 1)/(a + b + 2). */
 function betaFraction(x: number, a: number, b: number): number {

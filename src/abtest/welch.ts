@@ -6,7 +6,8 @@
 // default (normal z on log(T/C)) is kept for decisions; this is what a team comparing crossab with
 // GrowthBook reads side by side, and test/abtest/welch.test.ts checks it against gbstats' published
 // test values. Each arm is given as per-unit moments: n units, the mean, and the variance of one unit.
-import { confidenceSequenceRadius, ratioWithVariance, type ClusteredRatio } from './stats.js';
+import { ratioWithVariance, type ClusteredRatio } from './stats/ratio.js';
+import { confidenceSequenceRadius } from './stats/sequential.js';
 import { studentTCdf, studentTQuantile } from './student-t.js';
 
 /** One arm's metric as gbstats sees it: n units, their mean, the variance of one unit's value. */

@@ -4,7 +4,7 @@
 import { decide, type DomainDecision } from '../abtest/decide.js';
 import { observedReadout } from '../abtest/observed.js';
 import type { ReplayResult } from '../abtest/readout.js';
-import { normalQuantile } from '../abtest/stats.js';
+import { normalQuantile } from '../abtest/stats/distributions.js';
 import { evaluateLogged, LOGGED_ESTIMATORS, rateInterval, type LoggedEstimator, type LoggedWarning, type SlotPolicy } from '../ope/logged.js';
 import { frequencyPolicy, meanPropensityPolicy, thompsonPolicy } from '../ope/slot-policy.js';
 import { wilson } from '../ope/summary.js';

@@ -18,7 +18,7 @@
 // SIPS on nothing, at a variance that grows with the number of possible slates.
 
 import { OPE_ESTIMATORS } from '../scenario/metrics.js';
-import { kishSize } from '../abtest/stats.js';
+import { kishSize } from '../abtest/stats/ratio.js';
 
 export const ESTIMATORS = OPE_ESTIMATORS;
 export type EstimatorName = (typeof ESTIMATORS)[number];

@@ -7,7 +7,7 @@
 import type { TestCandidates } from '../data/inputs.js';
 import { positionCurve } from '../data/slates.js';
 import { candidateTruth } from '../data/candidate-truth.js';
-import { normalQuantile } from '../abtest/stats.js';
+import { normalQuantile } from '../abtest/stats/distributions.js';
 import { loggingPolicy } from '../world/logging.js';
 import type { World } from '../world/world.js';
 import { ESTIMATOR_TABLE, ESTIMATORS, logRatioVariance, ratioEstimate, weightDiagnostics, type ClusteredSums, type EstimatorName } from './estimators.js';

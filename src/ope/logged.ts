@@ -11,7 +11,7 @@
 // halves of the log (each display's q̂ comes from the other half), so DR's correction is not fitted
 // to the clicks it corrects. DM's standard error adds q̂'s own binomial noise (its shrinkage bias is
 // not in it: with ~0.5 clicks per (item, position) DM sits near the logger's CTR whatever the target).
-import { normalQuantile } from '../abtest/stats.js';
+import { normalQuantile } from '../abtest/stats/distributions.js';
 import { ratioEstimate, weightDiagnostics } from './estimators.js';
 
 /** A context-free policy on one domain: the probability of each item at each position (items × positions, row-major); each position's column sums to 1. */

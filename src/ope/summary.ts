@@ -2,7 +2,7 @@
 // truth (with Wilson's interval of that share), the bias and spread of its relative error, and the
 // effective sample its weights left. The report's "over these runs" table and `npm run bench:ope`
 // both read it, from stored rows and from live ones.
-import { normalQuantile } from '../abtest/stats.js';
+import { normalQuantile } from '../abtest/stats/distributions.js';
 
 export interface EstimateCell {
   /** The estimate (NaN or null: not identified or no match), the truth, whether the interval held it. */

@@ -2,7 +2,7 @@
 // inlined so the report is self-contained.
 import type { TopLevelSpec } from 'vega-lite';
 import type { RunData, Row } from '../store/run-data.js';
-import { normalQuantile } from '../abtest/stats.js';
+import { normalQuantile } from '../abtest/stats/distributions.js';
 import { DEFAULT_DECISION_RULES, type DecisionRules } from '../scenario/blocks.js';
 
 export interface Chart {

@@ -3,7 +3,7 @@
 // name a figure two ways). Non-finite numbers are null.
 import type { ReplayResult } from '../abtest/readout.js';
 import type { DomainDecision } from '../abtest/decide.js';
-import { minimumDetectableLift } from '../abtest/stats.js';
+import { minimumDetectableLift } from '../abtest/stats/power.js';
 import type { DecisionRules } from '../scenario/schema.js';
 import type { OfflineResults } from '../train/parallel.js';
 import type { StrategyMetrics } from '../metrics/offline.js';

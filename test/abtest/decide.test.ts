@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { decide } from '../../src/abtest/decide.js';
-import { normalCdf } from '../../src/abtest/stats.js';
+import { normalCdf } from '../../src/abtest/stats/distributions.js';
 import type { ReplayResult } from '../../src/abtest/readout.js';
 import { DEFAULT_DECISION_RULES } from '../../src/scenario/blocks.js';
 import { readout } from '../helpers/readouts.js';

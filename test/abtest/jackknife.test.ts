@@ -5,7 +5,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import seedrandom from 'seedrandom';
 import { jackknifeInterval, jackknifeVariance, type CellUsers } from '../../src/abtest/jackknife.js';
-import { addUserWithCovariate, cupedLogLift, cupedLogRatioLift, emptyCovariateRatio, logRatioLift, type CovariateRatio } from '../../src/abtest/stats.js';
+import { addUserWithCovariate, cupedLogLift, cupedLogRatioLift, emptyCovariateRatio, type CovariateRatio } from '../../src/abtest/stats/cuped.js';
+import { logRatioLift } from '../../src/abtest/stats/ratio.js';
 
 type User = [number, number, number, number];
 

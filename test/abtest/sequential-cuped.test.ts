@@ -5,19 +5,16 @@ import assert from 'node:assert/strict';
 import seedrandom from 'seedrandom';
 import {
   addUserWithCovariate,
-  confidenceSequenceRadius,
   cupedLogRatioLift,
-  effectiveUsers,
   emptyCovariateRatio,
   growRatioAt,
   RATIO_SLOT,
   ratioAt,
-  logRatioLift,
-  mixtureLikelihoodRatio,
-  mixtureVarianceFor,
-  normalQuantile,
   type CovariateRatio,
-} from '../../src/abtest/stats.js';
+} from '../../src/abtest/stats/cuped.js';
+import { normalQuantile } from '../../src/abtest/stats/distributions.js';
+import { effectiveUsers, logRatioLift } from '../../src/abtest/stats/ratio.js';
+import { confidenceSequenceRadius, mixtureLikelihoodRatio, mixtureVarianceFor } from '../../src/abtest/stats/sequential.js';
 
 type User = { x: number; y: number; p: number; q: number };
 

@@ -3,7 +3,8 @@
 // five decimals those tests round to.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cupedLogRatioLift, emptyCovariateRatio, sampleRatioMismatch } from '../../src/abtest/stats.js';
+import { cupedLogRatioLift, emptyCovariateRatio } from '../../src/abtest/stats/cuped.js';
+import { sampleRatioMismatch } from '../../src/abtest/stats/srm.js';
 import { studentTQuantile } from '../../src/abtest/student-t.js';
 import {
   cupedEffect,
