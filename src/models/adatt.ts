@@ -7,7 +7,8 @@
 // stack: each domain's fused output is its experts' input at the next level; the shared unit fuses
 // every expert with its own gate. Towers per domain on the top level.
 import * as tf from '@tensorflow/tfjs-core';
-import { FeatureEmbedding, Gate, MLP, Tower, levelExperts, mixExperts } from './blocks.js';
+import { Gate, MLP, levelExperts, mixExperts } from './blocks.js';
+import { featureEmbedding, domainTowers } from './parts.js';
 import type { Model, StrategyInfo } from './model.js';
 
 export function adaptiveTaskToTaskFusion(name: string, sharedUnit: boolean): StrategyInfo {
@@ -15,12 +16,13 @@ export function adaptiveTaskToTaskFusion(name: string, sharedUnit: boolean): Str
     name,
     cost: 6,
     summary: sharedUnit ? 'AdaTT with a shared fusion unit' : 'AdaTT: per-domain fusion units (native linear fusion + gated fusion over all experts)',
-    create({ data, config, params, prior }): Model {
+    create(ctx): Model {
+      const { data, config, params, prior } = ctx;
       const D = data.domains;
       const S = config.specificExperts;
       const E = sharedUnit ? config.experts : 0;
       const L = config.levels;
-      const emb = new FeatureEmbedding(params, 'emb', data.tableRows, data.fc, data.fn, config.embeddingDim);
+      const emb = featureEmbedding(ctx);
       const hDim = config.hidden[config.hidden.length - 1];
       const total = D * S + E;
       const levels = Array.from({ length: L }, (_, l) => {
@@ -35,7 +37,7 @@ export function adaptiveTaskToTaskFusion(name: string, sharedUnit: boolean): Str
           sharedGate: E > 0 && l < L - 1 ? new Gate(p, 'gateShared', inDim, total) : null,
         };
       });
-      const towers = Array.from({ length: D }, (_, d) => new Tower(params, `tower${d}`, hDim, config.tower, prior.click[d]));
+      const towers = domainTowers(ctx, 'tower', hDim, prior.click);
       return {
         conversion: false,
         forward(b) {

@@ -7,7 +7,8 @@
 // trained with both cross-entropies plus the behavioural-expectation calibrator
 //   α · mean(max(ŷ_conv − ŷ_click, 0))  (a conversion cannot be likelier than its click; α = 0.6).
 import * as tf from '@tensorflow/tfjs-core';
-import { Dense, FeatureEmbedding, MLP } from './blocks.js';
+import { Dense, MLP } from './blocks.js';
+import { featureEmbedding } from './parts.js';
 import type { Model, StrategyInfo } from './model.js';
 
 const CALIBRATOR = 0.6;
@@ -15,8 +16,9 @@ const CALIBRATOR = 0.6;
 export const aitm: StrategyInfo = {
   name: 'aitm',
   summary: 'click and conversion towers with adaptive information transfer and a calibrator (AITM)',
-  create({ data, config, params, prior }): Model {
-    const emb = new FeatureEmbedding(params, 'emb', data.tableRows, data.fc, data.fn, config.embeddingDim);
+  create(ctx): Model {
+    const { data, config, params, prior } = ctx;
+    const emb = featureEmbedding(ctx);
     const bottom = new MLP(params, 'bottom', emb.outDim, config.hidden);
     const tower = config.tower.length ? config.tower : [bottom.outDim];
     const k = tower[tower.length - 1];

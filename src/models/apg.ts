@@ -8,7 +8,8 @@
 //   mix-wise `apg-mix`: z = [domain embedding, user experience-level embedding];
 //   self-wise `apg-self`: z = the layer's own input (a parameter set per sample).
 import * as tf from '@tensorflow/tfjs-core';
-import { Dense, DomainEmbedding, FeatureEmbedding, Tower, type Params } from './blocks.js';
+import { Dense, DomainEmbedding, FeatureEmbedding, type Params } from './blocks.js';
+import { domainTowers } from './parts.js';
 import { ACTIVITY_LEVELS, type Batch } from '../data/dataset.js';
 import type { Model, StrategyInfo } from './model.js';
 
@@ -48,7 +49,8 @@ export function adaptiveParameterGeneration(name: string, condition: Condition):
     name,
     cost: condition === 'self' ? 4 : 1,
     summary: `APG: hidden-layer weights generated from ${condition === 'group' ? 'the domain' : condition === 'mix' ? "the domain and the user's experience level" : "each sample's own input"} (low-rank U·S(z)·V)`,
-    create({ data, config, params, prior }): Model {
+    create(ctx): Model {
+      const { data, config, params, prior } = ctx;
       const dim = config.embeddingDim;
       const emb = new FeatureEmbedding(params, 'emb', data.tableRows, data.fc, data.fn, dim);
       const dom = new DomainEmbedding(params, 'cond', data.domains, dim);
@@ -56,7 +58,7 @@ export function adaptiveParameterGeneration(name: string, condition: Condition):
       const dims = [emb.outDim, ...config.hidden];
       const zDim = (l: number) => (condition === 'self' ? dims[l] : condition === 'mix' ? 2 * dim : dim);
       const layers = config.hidden.map((h, l) => new ApgLayer(params, `apg${l}`, dims[l], h, zDim(l), Math.min(16, h, dims[l])));
-      const towers = Array.from({ length: data.domains }, (_, d) => new Tower(params, `tower${d}`, dims[dims.length - 1], config.tower, prior.click[d]));
+      const towers = domainTowers(ctx, 'tower', dims[dims.length - 1], prior.click);
       const cond = (b: Batch): tf.Tensor2D | null => {
         if (condition === 'self') return null;
         const e = dom.apply(b);

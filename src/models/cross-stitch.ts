@@ -5,16 +5,18 @@
 // initialised to (α_S, α_D) = (0.9, 0.1 / (D − 1)) so each domain starts mostly on its own column
 // (the paper's best initialisation, §4.1). The shared embedding feeds every column; towers per domain.
 import * as tf from '@tensorflow/tfjs-core';
-import { Dense, FeatureEmbedding, Tower } from './blocks.js';
+import { Dense } from './blocks.js';
+import { featureEmbedding, domainTowers } from './parts.js';
 import type { Model, StrategyInfo } from './model.js';
 
 export const crossStitch: StrategyInfo = {
   name: 'cross-stitch',
   cost: 3,
   summary: 'one MLP column per domain joined by learned cross-stitch units after every layer',
-  create({ data, config, params, prior }): Model {
+  create(ctx): Model {
+    const { data, config, params, prior } = ctx;
     const D = data.domains;
-    const emb = new FeatureEmbedding(params, 'emb', data.tableRows, data.fc, data.fn, config.embeddingDim);
+    const emb = featureEmbedding(ctx);
     const dims = [emb.outDim, ...config.hidden];
     const columns = Array.from({ length: D }, (_, d) => config.hidden.map((h, l) => new Dense(params, `col${d}/${l}`, dims[l], h)));
     const selfShare = D > 1 ? 0.9 : 1;
@@ -22,7 +24,7 @@ export const crossStitch: StrategyInfo = {
       const init = Array.from({ length: D * D }, (_, k) => (Math.floor(k / D) === k % D ? selfShare : (1 - selfShare) / Math.max(1, D - 1)));
       return params.values(`stitch${l}`, [D, D], init);
     });
-    const towers = Array.from({ length: D }, (_, d) => new Tower(params, `tower${d}`, dims[dims.length - 1], config.tower, prior.click[d]));
+    const towers = domainTowers(ctx, 'tower', dims[dims.length - 1], prior.click);
     return {
       conversion: false,
       forward(b) {

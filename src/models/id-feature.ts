@@ -1,14 +1,16 @@
 // `id-feature`: one shared model for all domains with the domain ID as an extra embedded feature
 // (the simplest way to let one model serve many scenarios).
 import * as tf from '@tensorflow/tfjs-core';
-import { DomainEmbedding, FeatureEmbedding, Tower } from './blocks.js';
+import { DomainEmbedding, Tower } from './blocks.js';
+import { featureEmbedding } from './parts.js';
 import type { Model, StrategyInfo } from './model.js';
 
 export const idFeature: StrategyInfo = {
   name: 'id-feature',
   summary: 'one shared model; the domain ID is an embedded input feature',
-  create({ data, config, params, prior }): Model {
-    const emb = new FeatureEmbedding(params, 'emb', data.tableRows, data.fc, data.fn, config.embeddingDim);
+  create(ctx): Model {
+    const { data, config, params, prior } = ctx;
+    const emb = featureEmbedding(ctx);
     const dom = new DomainEmbedding(params, 'emb', data.domains, config.embeddingDim);
     const net = new Tower(params, 'net', emb.outDim + config.embeddingDim, [...config.hidden, ...config.tower], prior.clickAll);
     return {

@@ -11,7 +11,8 @@
 // the impressions the arm itself served them during the test (train/serve-time.ts), as deployed
 // per-user MAML does, instead of staying at the logged history.
 import * as tf from '@tensorflow/tfjs-core';
-import { DomainEmbedding, FeatureEmbedding, MLP } from './blocks.js';
+import { DomainEmbedding, MLP } from './blocks.js';
+import { featureEmbedding } from './parts.js';
 import { PREDICT_CHUNK, type Predictions, type StepContext, type StepLoss, type StrategyInfo, type Trainable } from './model.js';
 import { disposeBatch, makeBatch, type Batch, type Dataset } from '../data/dataset.js';
 import { recentRows, type History } from '../data/history.js';
@@ -60,9 +61,10 @@ export function mamlStrategy(name: string, adaptation: boolean, serveTime = fals
       : adaptation
         ? 'first-order MAML: tower adapted per user on recent history'
         : 'the maml model scored without per-user adaptation',
-    create({ data, config, params, prior }): MamlModel {
+    create(ctx): MamlModel {
+      const { data, config, params, prior } = ctx;
       const m = config.maml;
-      const emb = new FeatureEmbedding(params, 'emb', data.tableRows, data.fc, data.fn, config.embeddingDim);
+      const emb = featureEmbedding(ctx);
       const dom = new DomainEmbedding(params, 'emb', data.domains, config.embeddingDim);
       const bottom = new MLP(params, 'bottom', emb.outDim + config.embeddingDim, config.hidden);
       const H = bottom.outDim;

@@ -6,7 +6,8 @@
 // Towers sit on the top level's per-domain output. With `conversion`, ESMM CVR towers as in
 // shared-bottom.
 import type * as tf from '@tensorflow/tfjs-core';
-import { FeatureEmbedding, Gate, MLP, Tower, applyExperts, levelExperts, mixExperts } from './blocks.js';
+import { Gate, MLP, applyExperts, levelExperts, mixExperts } from './blocks.js';
+import { featureEmbedding, domainTowers } from './parts.js';
 import type { Model, StrategyInfo } from './model.js';
 
 export function progressiveLayeredExtraction(name: string, conversion: boolean): StrategyInfo {
@@ -14,9 +15,10 @@ export function progressiveLayeredExtraction(name: string, conversion: boolean):
     name,
     cost: 8,
     summary: conversion ? 'PLE with ESMM conversion towers' : 'progressive layered extraction: shared + domain-specific experts over CGC levels',
-    create({ data, config, params, prior }): Model {
+    create(ctx): Model {
+      const { data, config, params, prior } = ctx;
       const D = data.domains;
-      const emb = new FeatureEmbedding(params, 'emb', data.tableRows, data.fc, data.fn, config.embeddingDim);
+      const emb = featureEmbedding(ctx);
       const L = config.levels;
       const S = config.specificExperts;
       const E = config.experts;
@@ -32,8 +34,8 @@ export function progressiveLayeredExtraction(name: string, conversion: boolean):
         };
       });
       const hDim = config.hidden[config.hidden.length - 1];
-      const towers = Array.from({ length: D }, (_, d) => new Tower(params, `tower${d}`, hDim, config.tower, prior.click[d]));
-      const cvr = conversion ? Array.from({ length: D }, (_, d) => new Tower(params, `cvr${d}`, hDim, config.tower, prior.cvr[d])) : [];
+      const towers = domainTowers(ctx, 'tower', hDim, prior.click);
+      const cvr = conversion ? domainTowers(ctx, 'cvr', hDim, prior.cvr) : [];
       return {
         conversion,
         forward(b) {

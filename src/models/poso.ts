@@ -7,15 +7,17 @@
 // so new and light users get their own sub-space of the network without a separate model. The gate
 // starts at exactly 1 (zero output layer): training begins from plain shared-bottom, its gate-less twin.
 import * as tf from '@tensorflow/tfjs-core';
-import { Dense, DomainEmbedding, FeatureEmbedding, Tower } from './blocks.js';
+import { Dense, DomainEmbedding } from './blocks.js';
+import { featureEmbedding, domainTowers } from './parts.js';
 import { ACTIVITY_LEVELS } from '../data/dataset.js';
 import type { Model, StrategyInfo } from './model.js';
 
 export const poso: StrategyInfo = {
   name: 'poso',
   summary: 'shared-bottom whose hidden units are scaled by 2·sigmoid gates on domain and user experience (POSO / PEPNet)',
-  create({ data, config, params, prior }): Model {
-    const emb = new FeatureEmbedding(params, 'emb', data.tableRows, data.fc, data.fn, config.embeddingDim);
+  create(ctx): Model {
+    const { data, config, params, prior } = ctx;
+    const emb = featureEmbedding(ctx);
     const dom = new DomainEmbedding(params, 'gate', data.domains, config.embeddingDim);
     const activity = params.normal('gate/activity', [ACTIVITY_LEVELS, config.embeddingDim], 0.05);
     const pDim = 2 * config.embeddingDim;
@@ -28,7 +30,7 @@ export const poso: StrategyInfo = {
       params.adjust(out.w, (w) => tf.zerosLike(w));
       return { hidden, out };
     });
-    const towers = Array.from({ length: data.domains }, (_, d) => new Tower(params, `tower${d}`, dims[dims.length - 1], config.tower, prior.click[d]));
+    const towers = domainTowers(ctx, 'tower', dims[dims.length - 1], prior.click);
     return {
       conversion: false,
       forward(b) {

@@ -5,7 +5,8 @@
 //  - Auxiliary network (§3.4): a 2-layer MLP on the domain indicator's embedding and the features,
 //    whose logit s_a adds to the main logit s_m: p = σ(s_m + s_a).
 import * as tf from '@tensorflow/tfjs-core';
-import { DomainEmbedding, FeatureEmbedding, MLP, type Params } from './blocks.js';
+import { DomainEmbedding, MLP, type Params } from './blocks.js';
+import { featureEmbedding } from './parts.js';
 import { dense } from '../tf/dense.js';
 import type { Model, StrategyInfo } from './model.js';
 
@@ -91,9 +92,10 @@ export const star: StrategyInfo = {
   name: 'star',
   cost: 2,
   summary: 'STAR: star-topology FCN (shared ⊙ domain weights), partitioned normalisation, auxiliary network',
-  create({ data, config, params, prior }): Model {
+  create(ctx): Model {
+    const { data, config, params, prior } = ctx;
     const D = data.domains;
-    const emb = new FeatureEmbedding(params, 'emb', data.tableRows, data.fc, data.fn, config.embeddingDim);
+    const emb = featureEmbedding(ctx);
     const pn = new PartitionedNorm(params, emb.outDim, D);
     const sizes = [...config.hidden, ...config.tower, 1];
     let inDim = emb.outDim;
