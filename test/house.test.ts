@@ -56,7 +56,6 @@ const TEST_DEBT = new Set([
   'experiment/experiment.ts',
   'logs/fit/arms.ts',
   'logs/fit/page.ts',
-  'metrics/offline.ts',
   'models/adatt.ts',
   'models/aitm.ts',
   'models/apg.ts',
