@@ -49,7 +49,6 @@ const TEST_DEBT = new Set([
   'commands/strategies.ts',
   'commands/sweep.ts',
   'commands/train.ts',
-  'data/candidate-truth.ts',
   'data/history.ts',
   'data/inputs.ts',
   'experiment/cancel.ts',
