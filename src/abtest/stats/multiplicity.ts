@@ -2,12 +2,16 @@
 // with an adjusted p-value.
 import { normalQuantile } from './distributions.js';
 
-/** Holm's step-down adjusted p-values (family-wise error); NaN entries are not part of the family. */
-export function holmAdjust(p: readonly number[]): number[] {
-  const idx = p
+/** The family an adjustment runs over: the finite p-values with their positions, smallest first. */
+const family = (p: readonly number[]): (readonly [number, number])[] =>
+  p
     .map((v, i) => [v, i] as const)
     .filter(([v]) => Number.isFinite(v))
     .sort((a, b) => a[0] - b[0]);
+
+/** Holm's step-down adjusted p-values (family-wise error); NaN entries are not part of the family. */
+export function holmAdjust(p: readonly number[]): number[] {
+  const idx = family(p);
   const m = idx.length;
   const out = p.map(() => NaN);
   let running = 0;
@@ -20,10 +24,7 @@ export function holmAdjust(p: readonly number[]): number[] {
 
 /** Benjamini–Hochberg adjusted p-values (false discovery rate); NaN entries are not part of the family. */
 export function benjaminiHochbergAdjust(p: readonly number[]): number[] {
-  const idx = p
-    .map((v, i) => [v, i] as const)
-    .filter(([v]) => Number.isFinite(v))
-    .sort((a, b) => a[0] - b[0]);
+  const idx = family(p);
   const m = idx.length;
   const out = p.map(() => NaN);
   let running = 1;
