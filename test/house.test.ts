@@ -59,7 +59,6 @@ const TEST_DEBT = new Set([
   'models/apg.ts',
   'models/blocks.ts',
   'models/model.ts',
-  'models/ple.ts',
   'models/shared-private.ts',
   'report/fit.ts',
   'report/html.ts',
