@@ -56,7 +56,6 @@ const TEST_DEBT = new Set([
   'logs/fit/page.ts',
   'models/adatt.ts',
   'models/aitm.ts',
-  'models/apg.ts',
   'models/blocks.ts',
   'models/model.ts',
   'models/shared-private.ts',
