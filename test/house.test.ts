@@ -55,7 +55,6 @@ const TEST_DEBT = new Set([
   'logs/fit/arms.ts',
   'logs/fit/page.ts',
   'models/adatt.ts',
-  'models/aitm.ts',
   'models/blocks.ts',
   'models/model.ts',
   'models/shared-private.ts',
