@@ -54,7 +54,6 @@ const TEST_DEBT = new Set([
   'experiment/experiment.ts',
   'logs/fit/arms.ts',
   'logs/fit/page.ts',
-  'models/adatt.ts',
   'models/blocks.ts',
   'models/model.ts',
   'models/shared-private.ts',

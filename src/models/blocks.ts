@@ -149,7 +149,7 @@ export function mixExperts(gate: tf.Tensor2D, experts: tf.Tensor2D[]): tf.Tensor
  * applying each MLP alone. Returns the n expert outputs.
  */
 export function applyExperts(experts: MLP[], x: tf.Tensor2D): tf.Tensor2D[] {
-  if (experts.length === 1) return [experts[0].apply(x)];
+  if (experts.length <= 1) return experts.map((e) => e.apply(x));
   const first = experts.map((e) => e.layers[0]);
   const parts = denseBank(
     x,
