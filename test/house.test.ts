@@ -56,7 +56,6 @@ const TEST_DEBT = new Set([
   'logs/fit/page.ts',
   'models/blocks.ts',
   'models/model.ts',
-  'models/shared-private.ts',
   'report/fit.ts',
   'report/html.ts',
   'report/svg.ts',
