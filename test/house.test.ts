@@ -48,7 +48,6 @@ const TEST_DEBT = new Set([
   'commands/strategies.ts',
   'commands/sweep.ts',
   'commands/train.ts',
-  'data/history.ts',
   'data/inputs.ts',
   'experiment/cancel.ts',
   'experiment/experiment.ts',
@@ -75,7 +74,6 @@ const TEST_DEBT = new Set([
   'train/trainer.ts',
   'train/worker.ts',
   'util/version.ts',
-  'world/population.ts',
   'world/summary.ts',
   'world/traffic.ts',
 ]);
