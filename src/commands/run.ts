@@ -21,6 +21,9 @@ export async function run(argv: string[]): Promise<number> {
   const shard = values['replay-shard'] ? parseReplayShard(values['replay-shard']) : undefined;
   if (!shard !== !values['replay-dir']) throw new UserError('run: --replay-shard I/N and --replay-dir DIR go together');
   if (shard && values['replay-from']) throw new UserError('run: a shard ranks (--replay-shard), the run merges (--replay-from): not both');
+  const forTheRun = (['grade', 'salt', 'policy-out', 'verbose'] as const).filter((f) => values[f] !== undefined);
+  if (shard && forTheRun.length)
+    throw new UserError(`run: a shard only ranks; --${forTheRun.join(', --')} belong${forTheRun.length > 1 ? '' : 's'} to the run that merges (--replay-from)`);
   const replayDir = values['replay-dir'] ? checkOutputDir('run', 'replay-dir', values['replay-dir']) : undefined;
   const replayFrom = values['replay-from'];
   const scenario = loadScenarioFile(positionals[0]);

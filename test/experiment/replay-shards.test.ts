@@ -80,6 +80,9 @@ test('a merge refuses a missing shard, a shard of another seed, and a file cut s
   truncateSync(join(cut, 'replay-1-of-2.slates'), 5000);
   refuse(cut, /replay-1-of-2\.slates: holds \d+ bytes of slates, its header says \d+ \(a file cut short\?\)/);
   refuse(join(dir, 'nowhere'), /--replay-from: .*nowhere does not exist/);
+  const r = crossab(['run', scenario, '--replay-shard', '0/2', '--replay-dir', join(dir, 'x'), '--grade', '5']);
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /a shard only ranks; --grade belongs to the run that merges/);
 });
 
 test('the shards put back in request order: chunks interleaved by shard come out as one ranked replay would hold them', () => {
