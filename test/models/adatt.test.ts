@@ -2,17 +2,13 @@
 // f_d = v_dᵀ E_d + softmax(W_d x_d)ᵀ E — a linear combination of its own experts plus a gated mixture
 // over every expert of the level (all domains', and the shared unit's when it has one).
 import { test } from 'node:test';
-import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
 import { selectBackend } from '../../src/tf/backend.js';
 import { modelInputs } from '../../src/data/inputs.js';
-import { makeBatch } from '../../src/data/dataset.js';
 import { FeatureEmbedding, Gate, MLP, Params, Tower } from '../../src/models/blocks.js';
 import { adaptiveTaskToTaskFusion } from '../../src/models/adatt.js';
 import { scenario } from '../helpers/scenarios.js';
-
-const mix = (gate: tf.Tensor2D, experts: tf.Tensor2D[]) =>
-  experts.map((e, i) => tf.mul(e, tf.slice(gate, [0, i], [-1, 1]))).reduce((a, c) => tf.add(a, c)) as tf.Tensor2D;
+import { assertClose, domainBatch, gateMix } from '../helpers/models.js';
 
 for (const shared of [false, true]) {
   test(`AdaTT${shared ? ' with a shared unit' : ''}: native linear fusion plus gated fusion over all experts, two levels`, async () => {
@@ -43,13 +39,7 @@ for (const shared of [false, true]) {
     const towers = Array.from({ length: D }, (_, d) => new Tower(P, `tower${d}`, h, config.tower, prior.click[d]));
     const vWeights = tf.tile(tf.tensor2d([[0.8, -0.3]]), [20, 1]) as tf.Tensor2D;
     for (let d0 = 0; d0 < D; d0++) {
-      const b = makeBatch(
-        p.ds,
-        Array.from(p.split.test)
-          .filter((r) => p.ds.domain[r] === d0)
-          .slice(0, 20),
-        d0,
-      );
+      const b = domainBatch(p, d0, 20);
       const want = tf.tidy(() => {
         const x = emb.apply(b);
         let inputs = Array.from({ length: D }, () => x);
@@ -59,14 +49,16 @@ for (const shared of [false, true]) {
           const sharedOut = level.shared.map((e) => e.apply(sharedIn));
           const all = [...native.flat(), ...sharedOut];
           const n = inputs[0].shape[0];
-          const next = level.gates.map((g, d) => tf.add(mix(g.apply(inputs[d]), all), mix(tf.slice(vWeights, [0, 0], [n, S]), native[d])) as tf.Tensor2D);
-          if (level.sharedGate) sharedIn = mix(level.sharedGate.apply(sharedIn), all);
+          const next = level.gates.map(
+            (g, d) => tf.add(gateMix(g.apply(inputs[d]), all), gateMix(tf.slice(vWeights, [0, 0], [n, S]), native[d])) as tf.Tensor2D,
+          );
+          if (level.sharedGate) sharedIn = gateMix(level.sharedGate.apply(sharedIn), all);
           inputs = next;
         }
         return towers[d0].apply(inputs[d0]).dataSync();
       });
       const got = model.forward(b, false).click.dataSync();
-      want.forEach((v, i) => assert.ok(Math.abs(got[i] - v) < 1e-4, `domain ${d0}, row ${i}: ${got[i]} vs ${v}`));
+      assertClose(got, want, `domain ${d0}`);
     }
   });
 }

@@ -3,14 +3,13 @@
 // domain's embedding, so every row of a domain goes through one generated dense layer: recomputed
 // here from the model's own variables, as that layer; the self-wise variant conditions on the row.
 import { test } from 'node:test';
-import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
 import { selectBackend } from '../../src/tf/backend.js';
 import { modelInputs } from '../../src/data/inputs.js';
-import { makeBatch } from '../../src/data/dataset.js';
 import { FeatureEmbedding, Params, Tower } from '../../src/models/blocks.js';
 import { strategy } from '../../src/models/registry.js';
 import { scenario } from '../helpers/scenarios.js';
+import { assertClose, domainBatch } from '../helpers/models.js';
 
 test('group-wise APG: each domain through the dense layers U·S(e_d)·V its embedding generates', async () => {
   await selectBackend('wasm');
@@ -26,13 +25,7 @@ test('group-wise APG: each domain through the dense layers U·S(e_d)·V its embe
     const towers = Array.from({ length: p.ds.domains }, (_, d) => new Tower(P, `tower${d}`, config.hidden.at(-1)!, config.tower, prior.click[d]));
     const domainTable = params.list.find((x) => x.name.startsWith('cond/'))!;
     for (let d = 0; d < p.ds.domains; d++) {
-      const b = makeBatch(
-        p.ds,
-        Array.from(p.split.test)
-          .filter((r) => p.ds.domain[r] === d)
-          .slice(0, 16),
-        d,
-      );
+      const b = domainBatch(p, d, 16);
       const want = tf.tidy(() => {
         let h = emb.apply(b);
         config.hidden.forEach((_, l) => {
@@ -49,7 +42,7 @@ test('group-wise APG: each domain through the dense layers U·S(e_d)·V its embe
         return towers[d].apply(h).dataSync();
       });
       const got = model.forward(b, false).click.dataSync();
-      want.forEach((x, i) => assert.ok(Math.abs(got[i] - x) < 1e-4, `${name} domain ${d} row ${i}: ${got[i]} vs ${x}`));
+      assertClose(got, want, `${name} domain ${d}`);
     }
   }
 });

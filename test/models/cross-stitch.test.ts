@@ -2,14 +2,14 @@
 // x̃_d = Σ_e α_{d,e} x_e over the domains' columns, α starting at 0.9 on the diagonal and 0.1/(D−1)
 // off it. Recomputed from the same weights; with α the identity, a domain sees its own column only.
 import { test } from 'node:test';
-import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
 import { selectBackend } from '../../src/tf/backend.js';
 import { modelInputs } from '../../src/data/inputs.js';
-import { makeBatch } from '../../src/data/dataset.js';
+import type { Batch } from '../../src/data/dataset.js';
 import { Dense, FeatureEmbedding, Params, Tower } from '../../src/models/blocks.js';
 import { crossStitch } from '../../src/models/cross-stitch.js';
 import { scenario } from '../helpers/scenarios.js';
+import { assertClose, domainBatch } from '../helpers/models.js';
 
 test('each layer mixes the columns by α; the identity α leaves each domain on its own column', async () => {
   await selectBackend('wasm');
@@ -24,7 +24,7 @@ test('each layer mixes the columns by α; the identity α leaves each domain on 
   const dims = [emb.outDim, ...config.hidden];
   const cols = Array.from({ length: D }, (_, d) => config.hidden.map((h, l) => new Dense(P, `col${d}/${l}`, dims[l], h)));
   const towers = Array.from({ length: D }, (_, d) => new Tower(P, `tower${d}`, dims[dims.length - 1], config.tower, prior.click[d]));
-  const byHand = (b: ReturnType<typeof makeBatch>, d: number, alpha: number[][]) =>
+  const byHand = (b: Batch, d: number, alpha: number[][]) =>
     tf.tidy(() => {
       let xs = Array.from({ length: D }, () => emb.apply(b));
       for (let l = 0; l < config.hidden.length; l++) {
@@ -41,15 +41,9 @@ test('each layer mixes the columns by α; the identity α leaves each domain on 
   ] as const) {
     if (alpha === identity) for (const v of params.list) if (v.name.startsWith('stitch')) v.assign(tf.tensor2d(identity));
     for (let d = 0; d < D; d++) {
-      const b = makeBatch(
-        p.ds,
-        Array.from(p.split.test)
-          .filter((r) => p.ds.domain[r] === d)
-          .slice(0, 20),
-        d,
-      );
+      const b = domainBatch(p, d, 20);
       const got = model.forward(b, false).click.dataSync();
-      byHand(b, d, alpha as number[][]).forEach((v, i) => assert.ok(Math.abs(got[i] - v) < 1e-4, `${what}, domain ${d}, row ${i}: ${got[i]} vs ${v}`));
+      assertClose(got, byHand(b, d, alpha as number[][]), `${what}, domain ${d}`);
     }
   }
 });

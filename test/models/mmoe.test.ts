@@ -2,15 +2,14 @@
 // parameter's initial value is seeded by its name): f^d(x) = Σ_i g^d(x)_i f_i(x) with
 // g^d = softmax(W_gd x), y_d = h^d(f^d(x)); OMoE shares one gate across domains.
 import { test } from 'node:test';
-import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
 import { selectBackend } from '../../src/tf/backend.js';
 import { modelInputs } from '../../src/data/inputs.js';
-import { makeBatch } from '../../src/data/dataset.js';
 import { FeatureEmbedding, Gate, MLP, Params, Tower } from '../../src/models/blocks.js';
 import { strategy } from '../../src/models/registry.js';
 import type { StrategyContext } from '../../src/models/model.js';
 import { scenario } from '../helpers/scenarios.js';
+import { assertClose, domainBatch, gateMix } from '../helpers/models.js';
 
 const p = modelInputs(scenario('tiny'), 7);
 const config = p.world.scenario.training;
@@ -30,18 +29,21 @@ for (const [name, oneGate] of [
     const gates = Array.from({ length: oneGate ? 1 : p.ds.domains }, (_, d) => new Gate(P, `gate${d}`, emb.outDim, config.experts));
     const towers = Array.from({ length: p.ds.domains }, (_, d) => new Tower(P, `tower${d}`, experts[0].outDim, config.tower, prior.click[d]));
     for (let d = 0; d < p.ds.domains; d++) {
-      const rows = Array.from(p.split.test)
-        .filter((r) => p.ds.domain[r] === d)
-        .slice(0, 40);
-      const b = makeBatch(p.ds, rows, d);
+      const b = domainBatch(p, d, 40);
       const got = model.forward(b, false).click.dataSync();
       const want = tf.tidy(() => {
         const x = emb.apply(b);
         const g = gates[oneGate ? 0 : d].apply(x);
-        const mixed = experts.map((e, i) => tf.mul(e.apply(x), tf.slice(g, [0, i], [-1, 1]))).reduce((a, c) => tf.add(a, c));
-        return towers[d].apply(mixed as tf.Tensor2D).dataSync();
+        return towers[d]
+          .apply(
+            gateMix(
+              g,
+              experts.map((e) => e.apply(x)),
+            ),
+          )
+          .dataSync();
       });
-      want.forEach((v, i) => assert.ok(Math.abs(got[i] - v) < 1e-4, `domain ${d}, row ${i}: ${got[i]} vs ${v}`));
+      assertClose(got, want, `domain ${d}`);
     }
   });
 }

@@ -2,17 +2,13 @@
 // mixes its own experts and the shared ones, g^{d,l} = softmax(W x^{d,l−1}) · [E_d, E_s]; below the
 // top a shared gate mixes every expert into the shared path; the tower reads the top level's output.
 import { test } from 'node:test';
-import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
 import { selectBackend } from '../../src/tf/backend.js';
 import { modelInputs } from '../../src/data/inputs.js';
-import { makeBatch } from '../../src/data/dataset.js';
 import { FeatureEmbedding, Gate, MLP, Params, Tower } from '../../src/models/blocks.js';
 import { strategy } from '../../src/models/registry.js';
 import { scenario } from '../helpers/scenarios.js';
-
-const mix = (gate: tf.Tensor2D, experts: tf.Tensor2D[]) =>
-  experts.map((e, i) => tf.mul(e, tf.slice(gate, [0, i], [-1, 1]))).reduce((a, c) => tf.add(a, c)) as tf.Tensor2D;
+import { assertClose, domainBatch, gateMix } from '../helpers/models.js';
 
 for (const levels of [1, 2, 3]) {
   test(`PLE with ${levels} level(s): every domain's output is its CGC stack computed by hand`, async () => {
@@ -37,13 +33,7 @@ for (const levels of [1, 2, 3]) {
     });
     const towers = Array.from({ length: D }, (_, d) => new Tower(P, `tower${d}`, h, config.tower, prior.click[d]));
     for (let d0 = 0; d0 < D; d0++) {
-      const b = makeBatch(
-        p.ds,
-        Array.from(p.split.test)
-          .filter((r) => p.ds.domain[r] === d0)
-          .slice(0, 20),
-        d0,
-      );
+      const b = domainBatch(p, d0, 20);
       const want = tf.tidy(() => {
         const x = emb.apply(b);
         let inputs = Array.from({ length: D }, () => x);
@@ -51,14 +41,14 @@ for (const levels of [1, 2, 3]) {
         for (const level of lv) {
           const shared = level.shared.map((e) => e.apply(sharedIn));
           const specific = level.specific.map((es, d) => es.map((e) => e.apply(inputs[d])));
-          const next = level.gates.map((g, d) => mix(g.apply(inputs[d]), [...specific[d], ...shared]));
-          if (level.sharedGate) sharedIn = mix(level.sharedGate.apply(sharedIn), [...specific.flat(), ...shared]);
+          const next = level.gates.map((g, d) => gateMix(g.apply(inputs[d]), [...specific[d], ...shared]));
+          if (level.sharedGate) sharedIn = gateMix(level.sharedGate.apply(sharedIn), [...specific.flat(), ...shared]);
           inputs = next;
         }
         return towers[d0].apply(inputs[d0]).dataSync();
       });
       const got = model.forward(b, false).click.dataSync();
-      want.forEach((v, i) => assert.ok(Math.abs(got[i] - v) < 1e-4, `domain ${d0}, row ${i}: ${got[i]} vs ${v}`));
+      assertClose(got, want, `domain ${d0}`);
     }
   });
 }

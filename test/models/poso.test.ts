@@ -7,11 +7,11 @@ import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
 import { selectBackend } from '../../src/tf/backend.js';
 import { modelInputs } from '../../src/data/inputs.js';
-import { makeBatch } from '../../src/data/dataset.js';
 import { Dense, FeatureEmbedding, Params, Tower } from '../../src/models/blocks.js';
 import { poso } from '../../src/models/poso.js';
 import { strategy } from '../../src/models/registry.js';
 import { scenario } from '../helpers/scenarios.js';
+import { assertClose, domainBatch } from '../helpers/models.js';
 
 test('an untrained POSO is shared-bottom; a gate set to g scales its layer’s units by 2·σ(g)', async () => {
   await selectBackend('wasm');
@@ -22,13 +22,7 @@ test('an untrained POSO is shared-bottom; a gate set to g scales its layer’s u
   const gated = poso.create({ data: p.ds, config, params, prior });
   const plain = strategy('shared-bottom').create({ data: p.ds, config, params: new Params(8), prior });
   for (let d = 0; d < p.ds.domains; d++) {
-    const b = makeBatch(
-      p.ds,
-      Array.from(p.split.test)
-        .filter((r) => p.ds.domain[r] === d)
-        .slice(0, 30),
-      d,
-    );
+    const b = domainBatch(p, d, 30);
     assert.deepEqual(gated.forward(b, false).click.dataSync(), plain.forward(b, false).click.dataSync(), `domain ${d}`);
   }
   // Move the one gate's output bias to a constant c: every hidden unit is scaled by 2·σ(c).
@@ -36,18 +30,12 @@ test('an untrained POSO is shared-bottom; a gate set to g scales its layer’s u
   const bias = params.list.find((v) => v.name.startsWith('gate0/1/b'))!;
   bias.assign(tf.fill(bias.shape, c));
   const scaled = 2 / (1 + Math.exp(-c));
-  const b = makeBatch(
-    p.ds,
-    Array.from(p.split.test)
-      .filter((r) => p.ds.domain[r] === 0)
-      .slice(0, 30),
-    0,
-  );
+  const b = domainBatch(p, 0, 30);
   const P = new Params(8);
   const emb = new FeatureEmbedding(P, 'emb', p.ds.tableRows, p.ds.fc, p.ds.fn, config.embeddingDim);
   const layer = new Dense(P, 'bottom/0', emb.outDim, 16);
   const tower = new Tower(P, 'tower0', 16, config.tower, prior.click[0]);
   const want = tower.apply(tf.mul(layer.apply(emb.apply(b)), scaled) as tf.Tensor2D).dataSync();
   const got = gated.forward(b, false).click.dataSync();
-  want.forEach((v, i) => assert.ok(Math.abs(got[i] - v) < 1e-5, `row ${i}: ${got[i]} vs ${v}`));
+  assertClose(got, want, 'the moved gate', 1e-5);
 });

@@ -9,6 +9,7 @@ import { makeBatch } from '../../src/data/dataset.js';
 import { FeatureEmbedding, Params, Tower } from '../../src/models/blocks.js';
 import { separate } from '../../src/models/separate.js';
 import { scenario } from '../helpers/scenarios.js';
+import { assertClose, domainBatch } from '../helpers/models.js';
 
 test('each domain is served by its own model alone', async () => {
   await selectBackend('wasm');
@@ -21,25 +22,13 @@ test('each domain is served by its own model alone', async () => {
     const P = new Params(4).scope(`domain${d}`);
     const emb = new FeatureEmbedding(P, 'emb', p.ds.tableRows, p.ds.fc, p.ds.fn, config.embeddingDim);
     const net = new Tower(P, 'net', emb.outDim, [...config.hidden, ...config.tower], prior.click[d]);
-    const b = makeBatch(
-      p.ds,
-      Array.from(p.split.test)
-        .filter((r) => p.ds.domain[r] === d)
-        .slice(0, 30),
-      d,
-    );
+    const b = domainBatch(p, d, 30);
     const got = model.forward(b, false).click.dataSync();
     const want = net.apply(emb.apply(b)).dataSync();
-    want.forEach((v, i) => assert.ok(Math.abs(got[i] - v) < 1e-5, `domain ${d} row ${i}`));
+    assertClose(got, want, `domain ${d}`, 1e-5);
   }
   // Zeroing domain 0's weights leaves domain 1's outputs as they were.
-  const b1 = makeBatch(
-    p.ds,
-    Array.from(p.split.test)
-      .filter((r) => p.ds.domain[r] === 1)
-      .slice(0, 30),
-    1,
-  );
+  const b1 = domainBatch(p, 1, 30);
   const before = model.forward(b1, false).click.dataSync();
   for (const v of params.list) if (v.name.startsWith('domain0/')) v.assign(tf.zerosLike(v));
   assert.deepEqual(model.forward(b1, false).click.dataSync(), before);

@@ -1,0 +1,28 @@
+// What the strategies' formula tests share: a batch of one domain's test rows, the gate-weighted sum
+// written out, and an element-wise comparison that names the row.
+import assert from 'node:assert/strict';
+import * as tf from '@tensorflow/tfjs-core';
+import { makeBatch, type Batch } from '../../src/data/dataset.js';
+import type { TrainingInputs } from '../../src/data/inputs.js';
+
+/** The first `n` test-period rows of domain `d`, as a batch of that domain. */
+export function domainBatch(p: TrainingInputs, d: number, n: number): Batch {
+  return makeBatch(
+    p.ds,
+    Array.from(p.split.test)
+      .filter((r) => p.ds.domain[r] === d)
+      .slice(0, n),
+    d,
+  );
+}
+
+/** Σ_i gate[:, i] · expert_i, written out term by term (the models use a fused kernel). */
+export function gateMix(gate: tf.Tensor2D, experts: tf.Tensor2D[]): tf.Tensor2D {
+  return experts.map((e, i) => tf.mul(e, tf.slice(gate, [0, i], [-1, 1]))).reduce((a, c) => tf.add(a, c)) as tf.Tensor2D;
+}
+
+/** Every value of `got` within `tol` of `want`'s, or a failure naming the first row that is not. */
+export function assertClose(got: ArrayLike<number>, want: ArrayLike<number>, what: string, tol = 1e-4): void {
+  assert.equal(got.length, want.length, `${what}: lengths`);
+  for (let i = 0; i < want.length; i++) assert.ok(Math.abs(got[i] - want[i]) < tol, `${what}, row ${i}: ${got[i]} vs ${want[i]}`);
+}
