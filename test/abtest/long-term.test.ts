@@ -68,7 +68,11 @@ test("the truth weighs each visit by the chance its user is still there; a treat
   const mean = (a: 0 | 1, v: Float64Array) => {
     let s = 0;
     let n = 0;
-    for (let u = 0; u < U; u++) if (scheduled[u] && arm[u] === a) (s += v[u]), n++;
+    for (let u = 0; u < U; u++)
+      if (scheduled[u] && arm[u] === a) {
+        s += v[u];
+        n++;
+      }
     return s / n;
   };
   assert.ok(Math.abs(all.perUser - mean(1, clicks)) < 1e-12 && Math.abs(all.controlPerUser - mean(0, clicks)) < 1e-12);
