@@ -359,8 +359,8 @@ function shardIdentity(scenario: Scenario, seed: number, inputs: TrainingInputs,
 }
 
 /**
- * One shard of a streamed replay (replay-shards.ts): plan, generate, train every strategy as the
- * run does, rank this shard's chunks of the replay with the arms' models, and write their slates to
+ * One shard of a streamed replay (replay-shards.ts): plan, generate, train the arms' strategies only
+ * (the rest are the merging run's), rank this shard's chunks with their models, write the slates to
  * `dir`. Nothing is stored: the run that merges the shards (`replayFrom`) is the run.
  */
 export async function rankReplayShard(
@@ -368,12 +368,12 @@ export async function rankReplayShard(
   onEvent: Listener,
 ): Promise<{ path: string; chunks: number; of: number; seconds: number }> {
   const t0 = performance.now();
-  const { names, arms, backend } = o.plan ?? (await planRun({ ...o, sharded: true }));
+  const { arms, backend } = o.plan ?? (await planRun({ ...o, sharded: true }));
   onEvent({ type: 'backend', backend });
   const seed = o.seed ?? o.scenario.seed;
   const inputs = o.inputs ?? (await generate(o.scenario, seed, onEvent));
   const id = shardIdentity(o.scenario, seed, inputs, backend, arms.arms);
-  const offline = await trainAndEvaluate(inputs, names, seed, onEvent, {
+  const offline = await trainAndEvaluate(inputs, id.strategies, seed, onEvent, {
     workers: o.workers ?? DEFAULT_WORKERS,
     candidates: id.strategies,
     shard: o.shard,

@@ -5,7 +5,7 @@
 // ranking and does the rest as one process does: the outcomes are one random stream in request
 // order, and the true lifts and expected clicks are floating-point sums in that order, so the merge
 // (not the shards) draws and sums them — and 1, 2 or 3 shards give the same test to the last digit.
-// Each shard trains the models itself: training is deterministic for a (scenario, seed, backend,
+// Each shard trains the arms' models itself (the other strategies only the merging run): training is deterministic for a (scenario, seed, backend,
 // build) and takes minutes where ranking takes hours, and crossab has no model file to ship.
 import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -52,7 +52,8 @@ export function writeShard(dir: string, header: ShardHeader, slates: ReadonlyMap
   return path;
 }
 
-function readShard(path: string): { header: ShardHeader; data: Uint16Array } {
+/** A shard's header, its slates (each strategy's in turn) and how many slots each strategy has in it. */
+function readShard(path: string): { header: ShardHeader; data: Uint16Array; slots: number } {
   const buf = readFileSync(path);
   if (buf.toString('latin1', 0, MAGIC.length) !== MAGIC) throw new UserError(`${path}: not a crossab replay shard`);
   const length = buf.readUInt32LE(MAGIC.length);
@@ -64,7 +65,7 @@ function readShard(path: string): { header: ShardHeader; data: Uint16Array } {
     throw new UserError(`${path}: holds ${bytes.byteLength} bytes of slates, its header says ${2 * slots * header.strategies.length} (a file cut short?)`);
   const data = new Uint16Array(slots * header.strategies.length);
   Buffer.from(data.buffer).set(bytes);
-  return { header, data };
+  return { header, data, slots };
 }
 
 /** The run a merge expects its shards to have come from. */
@@ -112,8 +113,7 @@ export function mergeShards(dir: string, expect: ShardIdentity): Map<string, Uin
   let at = 0;
   for (let c = 0; c < chunks; c++) {
     if (owner[c] < 0) throw new UserError(`--replay-from: no shard ranked chunk ${c} of the replay`);
-    const { header, data } = shards[owner[c]];
-    const per = header.chunks.reduce((a, b) => a + b, 0);
+    const { header, data, slots: per } = shards[owner[c]];
     const n = header.chunks[c];
     header.strategies.forEach((name, s) => out.get(name)!.set(data.subarray(s * per + offsets[owner[c]], s * per + offsets[owner[c]] + n), at));
     offsets[owner[c]] += n;

@@ -12,10 +12,11 @@ import { mergeShards, parseReplayShard, type ShardHeader, writeShard } from '../
 const dir = mkdtempSync(join(tmpdir(), 'crossab-shards-'));
 const scenario = join(dir, 'tiny-sharded.json');
 const s = rawScenario('tiny');
-// Three chunks of 16,384 requests, streamed; only the two arms trained.
+// Three chunks of 16,384 requests, streamed; the two arms and one strategy that is no arm (a shard
+// trains the arms only, the merging run all three: the arms' models must be the same either way).
 s.traffic.replayRequests = 40_000;
 s.traffic.streamReplay = true;
-s.strategies = ['separate', 'shared-bottom'];
+s.strategies = ['separate', 'shared-bottom', 'id-feature'];
 writeFileSync(scenario, JSON.stringify(s));
 
 /** The run's JSON without what differs between any two runs (ids, paths, timings, memory). */
