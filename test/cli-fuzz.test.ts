@@ -12,6 +12,7 @@ import seedrandom from 'seedrandom';
 import type { Outcome } from './helpers/cli-driver.js';
 import { rawScenario, scenarioPath } from './helpers/scenarios.js';
 import { crossabMany } from './helpers/cli.js';
+import { hasTool } from './helpers/tools.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'crossab-fuzz-'));
 const cli = (cases: { argv: string[]; seconds: number }[]): Outcome[] => crossabMany(cases, { cwd: dir, env: { CROSSAB_MEMORY_LIMIT: '1G' } });
@@ -155,6 +156,9 @@ function scenarioCases(count: number): { label: string; text: string }[] {
   return cases;
 }
 
+/** The mutated scenarios that generated and were run, for the node backend's pass. */
+const runnableFiles: { file: string; label: string }[] = [];
+
 test('fuzz: 220 mutated scenario files through generate (and some through run): exit 0, or exit 2 with one line', () => {
   const cases = scenarioCases(220);
   const files = cases.map((c, k) => {
@@ -169,6 +173,7 @@ test('fuzz: 220 mutated scenario files through generate (and some through run): 
     .map((o, k) => (o.code === 0 ? k : -1))
     .filter((k) => k >= 0)
     .filter((_, j) => j % 4 === 0);
+  runnableFiles.push(...runnable.map((k) => ({ file: files[k], label: cases[k].label })));
   const ran = cli(
     runnable.map((k) => ({
       argv: ['run', files[k], '--strategies', 'shared-bottom', '--aa', '--no-report', '--json', '--db', join(dir, 'fuzz.duckdb')],
@@ -185,6 +190,22 @@ test('fuzz: 220 mutated scenario files through generate (and some through run): 
   );
   assert.deepEqual(failures, []);
   assert.ok(refused > 50 && refused < cases.length - 50, `refused ${refused}: the mutations should both break and keep scenarios`);
+});
+
+test('fuzz on the node backend: the mutated scenarios that run, run there too with exit 0 or one line and exit 2 (libtensorflow loaded, its memory sized)', (t) => {
+  if (!hasTool(t, 'tfjs-node')) return;
+  assert.ok(runnableFiles.length > 10, 'the generate fuzz ran first');
+  const ran = cli(
+    runnableFiles.map(({ file }) => ({
+      argv: ['run', file, '--strategies', 'shared-bottom', '--aa', '--no-report', '--json', '--backend', 'node', '--db', join(dir, 'fuzz-node.duckdb')],
+      seconds: 300,
+    })),
+  );
+  const failures = ran.map((o, j) => judge(`run --backend node [${runnableFiles[j].label}]`, o)).filter((x): x is string => x !== null);
+  t.diagnostic(
+    `${ran.length} scenarios on node: ${ran.filter((o) => o.code === 0).length} ran, ${ran.filter((o) => o.code === 2).length} refused with one line`,
+  );
+  assert.deepEqual(failures, []);
 });
 
 test('fuzz: flag combinations for every command: exit 0, or exit 2 with one line', () => {

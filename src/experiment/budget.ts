@@ -7,13 +7,13 @@ import { ScenarioError } from '../scenario/load.js';
 import { worldFootprint } from '../world/footprint.js';
 import { buildLayout } from '../world/layout.js';
 import { accountingBytes } from '../abtest/replay.js';
-import { modelFootprint, WASM_HEAP_LIMIT, type ModelFootprint } from '../train/memory.js';
+import { modelFootprint, NODE_PER_HEAP_BYTE, WASM_HEAP_LIMIT, type ModelFootprint } from '../train/memory.js';
 import type { BackendName } from '../tf/backend.js';
 
 const GB = 2 ** 30;
 /** V8's largest typed array, in elements. */
 const MAX_ELEMENTS = 2 ** 32;
-/** Bytes of memory training a model takes per byte of its variables off the wasm heap (values, gradients, Adam's two moments, the best-epoch snapshot, fused-update buffers). */
+/** Bytes of memory training a model takes per byte of its variables on the cpu backend (values, gradients, Adam's two moments, the best-epoch snapshot, fused-update buffers). */
 const PER_VARIABLE_BYTE = 8;
 /** A crossab process before any world: Node, TensorFlow.js and DuckDB loaded (measured peak RSS 163 MB). */
 const PROCESS_BASE = 256 * 2 ** 20;
@@ -101,7 +101,9 @@ export function admit(s: Scenario, plan: Plan, origin: string): void {
       );
     }
   }
-  const perModel = models.map((m) => (wasm ? m.wasmHeapBytes : PER_VARIABLE_BYTE * m.heldBytes));
+  const perModel = models.map((m) =>
+    wasm ? m.wasmHeapBytes : plan.backend === 'node' ? NODE_PER_HEAP_BYTE * m.wasmHeapBytes : PER_VARIABLE_BYTE * m.heldBytes,
+  );
   const modelBytes = [...perModel]
     .sort((a, b) => b - a)
     .slice(0, Math.max(1, plan.workers))

@@ -15,11 +15,38 @@ export class BackendError extends UserError {}
 
 let active: BackendName | null = null;
 
-async function tryNode(): Promise<boolean> {
+/**
+ * libtensorflow logs at load through absl, before anything can configure it: "All log messages before
+ * absl::InitializeLog() …", oneDNN's "custom operations are on …" and the CPU-instruction notice would
+ * be four lines on stderr ahead of every message, so an error would no longer be one line. Set before
+ * the library loads, unless the user chose otherwise: TF_CPP_MIN_LOG_LEVEL=2 keeps errors and
+ * warnings of TensorFlow's own; oneDNN's notice is printed at load whatever the log level unless
+ * TF_ENABLE_ONEDNN_OPTS is 0, so its custom kernels are off by default (TF_ENABLE_ONEDNN_OPTS=1 turns
+ * them on, with the notice; the bench times both).
+ */
+export function quietTensorFlow(env: NodeJS.ProcessEnv = process.env): void {
+  env.TF_CPP_MIN_LOG_LEVEL ??= '2';
+  env.TF_ENABLE_ONEDNN_OPTS ??= '0';
+}
+
+/** Why tfjs-node could not be used, for the message of a forced `--backend node`; null once it loaded. */
+let nodeProblem: string | null = null;
+
+/** Loads tfjs-node (it registers the 'tensorflow' backend); a seam for tests. */
+export type NodeLoader = () => Promise<unknown>;
+const importNode: NodeLoader = () => import('@tensorflow/tfjs-node' as string);
+
+async function tryNode(load: NodeLoader): Promise<boolean> {
   try {
-    await import('@tensorflow/tfjs-node' as string);
+    quietTensorFlow();
+    await load();
     return tf.findBackend('tensorflow') !== null || (await tf.setBackend('tensorflow'));
-  } catch {
+  } catch (e) {
+    const text = e instanceof Error ? e.message : String(e);
+    nodeProblem =
+      (e as { code?: string }).code === 'ERR_MODULE_NOT_FOUND' && text.includes('@tensorflow/tfjs-node')
+        ? 'did not install (its install step downloads libtensorflow; without a network, `npm run build:tfjs-node` builds it from a local TensorFlow)'
+        : `is installed but its native binding did not load (${text.split('\n')[0]}; \`npm run build:tfjs-node\` rebuilds it)`;
     return false;
   }
 }
@@ -37,7 +64,7 @@ async function tryWasm(): Promise<boolean> {
  * Pick and initialise a backend. `wanted` (flag) beats CROSSAB_BACKEND (environment) beats
  * auto-detection. A forced backend that cannot load is an error, not a silent fallback.
  */
-export async function selectBackend(wanted?: string): Promise<BackendName> {
+export async function selectBackend(wanted?: string, loadNode: NodeLoader = importNode): Promise<BackendName> {
   const choice = wanted ?? process.env.CROSSAB_BACKEND ?? 'auto';
   if (choice !== 'auto' && !BACKENDS.includes(choice as BackendName)) {
     throw new BackendError(`unknown backend '${choice}': use one of ${BACKENDS.join(', ')} (or auto)`);
@@ -48,7 +75,7 @@ export async function selectBackend(wanted?: string): Promise<BackendName> {
   const order: BackendName[] = choice === 'auto' ? ['node', 'wasm', 'cpu'] : [choice as BackendName];
   for (const name of order) {
     let ok = false;
-    if (name === 'node') ok = (await tryNode()) && (await tf.setBackend('tensorflow'));
+    if (name === 'node') ok = (await tryNode(loadNode)) && (await tf.setBackend('tensorflow'));
     else if (name === 'wasm') ok = await tryWasm();
     else ok = await tf.setBackend('cpu');
     if (ok) {
@@ -60,7 +87,7 @@ export async function selectBackend(wanted?: string): Promise<BackendName> {
   }
   throw new BackendError(
     choice === 'node'
-      ? "backend 'node' is not available: @tensorflow/tfjs-node did not install (it downloads libtensorflow); use --backend wasm"
+      ? `backend 'node' is not available: @tensorflow/tfjs-node ${nodeProblem ?? 'did not load'}; use --backend wasm`
       : `backend '${choice}' could not be initialised`,
   );
 }

@@ -20,6 +20,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import { wasmHeap, type WasmHeap } from '../tf/simd.js';
 
 const f32 = Math.fround;
+/** Elements from which a variable gets an Adam update of its own in the kernel form (2^20: 4 MB). */
+const ALONE = 2 ** 20;
 
 /** The cpu backend's arrays behind float32 tensors, or null on another backend. */
 type Memory = {
@@ -185,9 +187,15 @@ export class FusedAdam extends tf.AdamOptimizer {
     this.acc2 = f32(this.acc2 * k.beta2);
   }
 
-  /** The same update as kernels over the concatenated variables (backends whose memory is not ours). */
+  /**
+   * The same update as kernels (backends whose memory is not ours: tfjs-node). Small variables are
+   * concatenated into one update, so a step dispatches ~14 kernels instead of ~14 per variable; a
+   * large one (an embedding table) is updated alone, since concatenating it would copy it three times
+   * more per step. Results go back by SplitV in the backend: read out to JS, a 0.5 GB table's copies
+   * lived on in V8's heap until a collection and took the process to 12 GB.
+   */
   private withKernels(pairs: (readonly [string, tf.Tensor])[]): void {
-    const self = this as unknown as { accBeta1: tf.Variable; accBeta2: tf.Variable; learningRate: number; beta1: number; beta2: number; epsilon: number };
+    const self = this as unknown as { accBeta1: tf.Variable; accBeta2: tf.Variable };
     const vars = pairs.map(([name]) => tf.engine().registeredVariables[name]);
     for (const x of vars) {
       if (!this.m.has(x.name)) {
@@ -201,12 +209,28 @@ export class FusedAdam extends tf.AdamOptimizer {
         );
       }
     }
+    const indices = vars.map((_, k) => k);
+    const groups = [indices.filter((k) => vars[k].size < ALONE), ...indices.filter((k) => vars[k].size >= ALONE).map((k) => [k])].filter((g) => g.length > 0);
+    for (const group of groups)
+      this.updateKernels(
+        group.map((k) => vars[k]),
+        group.map((k) => pairs[k][1]),
+      );
+    tf.tidy(() => {
+      self.accBeta1.assign(tf.mul(self.accBeta1, (this as unknown as { beta1: number }).beta1));
+      self.accBeta2.assign(tf.mul(self.accBeta2, (this as unknown as { beta2: number }).beta2));
+    });
+  }
+
+  /** One Adam update of `vars` as one flat vector, in tfjs's AdamOptimizer.applyGradients arithmetic. */
+  private updateKernels(vars: tf.Variable[], grads: tf.Tensor[]): void {
+    const self = this as unknown as { accBeta1: tf.Variable; accBeta2: tf.Variable; learningRate: number; beta1: number; beta2: number; epsilon: number };
     const sizes = vars.map((x) => x.size);
     const flat = (ts: tf.Tensor[]) => (ts.length === 1 ? tf.reshape(ts[0], [-1]) : tf.concat(ts.map((t) => tf.reshape(t, [-1]))));
     tf.tidy(() => {
       const oneMinusAccBeta1 = tf.sub(1, self.accBeta1);
       const oneMinusAccBeta2 = tf.sub(1, self.accBeta2);
-      const gradient = flat(pairs.map((p) => p[1]));
+      const gradient = flat(grads);
       const firstMoment = flat(vars.map((x) => this.m.get(x.name)!));
       const secondMoment = flat(vars.map((x) => this.v.get(x.name)!));
       const value = flat(vars);
@@ -216,21 +240,13 @@ export class FusedAdam extends tf.AdamOptimizer {
       const biasCorrectedFirstMoment = tf.div(newFirstMoment, oneMinusAccBeta1);
       const biasCorrectedSecondMoment = tf.div(newSecondMoment, oneMinusAccBeta2);
       const newValue = tf.add(tf.mul(tf.div(biasCorrectedFirstMoment, tf.add(tf.sqrt(biasCorrectedSecondMoment), self.epsilon)), -self.learningRate), value);
-      // Back into per-variable tensors through one read each: the backends' SplitV slices one output
-      // at a time (wasm: ~1.5 ms per split of 60 parts), slower than the whole update.
       const scatter = (t: tf.Tensor, into: (k: number) => tf.Variable) => {
-        const data = t.dataSync() as Float32Array;
-        let at = 0;
-        vars.forEach((x, k) => {
-          into(k).assign(tf.tensor(data.subarray(at, at + sizes[k]), x.shape, 'float32'));
-          at += sizes[k];
-        });
+        const parts = vars.length === 1 ? [t] : tf.split(t, sizes);
+        vars.forEach((x, k) => into(k).assign(tf.reshape(parts[k], x.shape)));
       };
       scatter(newFirstMoment, (k) => this.m.get(vars[k].name)!);
       scatter(newSecondMoment, (k) => this.v.get(vars[k].name)!);
       scatter(newValue, (k) => vars[k]);
-      self.accBeta1.assign(tf.mul(self.accBeta1, self.beta1));
-      self.accBeta2.assign(tf.mul(self.accBeta2, self.beta2));
     });
   }
 

@@ -70,3 +70,36 @@ test("a replay too large to hold is admitted when it streams (its cost is the sl
     else process.env.CROSSAB_MEMORY_LIMIT = old;
   }
 });
+
+test('a model too large for the wasm heap is sized on the node backend too: refused where its native memory would not fit, admitted where it would', () => {
+  const old = process.env.CROSSAB_MEMORY_LIMIT;
+  // The tiny world with a million-value feature: ~1 GB of wasm heap for its 31 MB embedding table, ~2 GB natively on node.
+  const big = scenario('tiny', (r) => {
+    r.features[1].vocab = 1_000_000;
+  });
+  // Five such features (0.48 GB of tables): over what the wasm heap can address at all.
+  const huge = scenario('tiny', (r) => {
+    for (const i of [0, 1, 2, 4, 5]) r.features[i].vocab = 1_000_000;
+    r.training.embeddingDim = 24;
+  });
+  const plan = (backend: 'wasm' | 'node') => ({ strategies: ['shared-bottom'], arms: 0, copies: 1, workers: 1, backend });
+  try {
+    process.env.CROSSAB_MEMORY_LIMIT = '2G';
+    admit(big, plan('wasm'), 'big.json');
+    assert.throws(
+      () => admit(big, plan('node'), 'big.json'),
+      /big\.json: features\[1\]\.vocab: this run needs ~2\.\d\d GB of memory \(the models being trained\), over the 2\.00 GB/,
+    );
+    process.env.CROSSAB_MEMORY_LIMIT = '4G';
+    admit(big, plan('node'), 'big.json');
+    process.env.CROSSAB_MEMORY_LIMIT = '19G';
+    assert.throws(() => admit(huge, plan('wasm'), 'huge.json'), /on the wasm backend needs ~14\.\d GB of heap .* or use --backend node/);
+    assert.throws(
+      () => admit(huge, plan('node'), 'huge.json'),
+      /huge\.json: features\[0\]\.vocab: this run needs ~2\d\.\d GB of memory \(the models being trained\), over the 19\.0 GB/,
+    );
+  } finally {
+    if (old === undefined) delete process.env.CROSSAB_MEMORY_LIMIT;
+    else process.env.CROSSAB_MEMORY_LIMIT = old;
+  }
+});

@@ -6,11 +6,18 @@ import { join } from 'node:path';
 import { root } from './scenarios.js';
 import type { Outcome } from './cli-driver.js';
 
+/**
+ * The CLI tests run on wasm, the backend every machine has, so their numbers do not depend on whether
+ * tfjs-node was built; CROSSAB_BACKEND in the environment (e.g. node) overrides it for a whole run,
+ * and the node-backend tests ask for node by name.
+ */
+const BACKEND = { CROSSAB_BACKEND: 'wasm' };
+
 export function crossab(args: string[], opts: { cwd?: string; env?: Record<string, string> } = {}) {
   const r = spawnSync(process.execPath, [join(root, 'bin/crossab.js'), ...args], {
     cwd: opts.cwd ?? mkdtempSync(join(tmpdir(), 'crossab-cwd-')),
     encoding: 'utf8',
-    env: { ...process.env, ...opts.env },
+    env: { ...BACKEND, ...process.env, ...opts.env },
     timeout: 600_000,
   });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
@@ -30,7 +37,7 @@ export function crossabMany(cases: { argv: string[]; seconds: number }[], opts: 
   const r = spawnSync(process.execPath, [join(root, 'dist/test/helpers/cli-driver.js'), input, output], {
     cwd: opts.cwd ?? dir,
     encoding: 'utf8',
-    env: { ...process.env, ...opts.env },
+    env: { ...BACKEND, ...process.env, ...opts.env },
     timeout: budget * 1000,
   });
   if (r.status !== 0) throw new Error(`the CLI driver died (exit ${r.status}, signal ${r.signal}):\n${r.stdout}\n${r.stderr}`);

@@ -1,7 +1,48 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
+import { spawnSync } from 'node:child_process';
 import { selectBackend, type BackendName } from '../../src/tf/backend.js';
+import { hasTool } from '../helpers/tools.js';
+import { root } from '../helpers/scenarios.js';
+
+const missing = () =>
+  Promise.reject(Object.assign(new Error("Cannot find package '@tensorflow/tfjs-node' imported from /x"), { code: 'ERR_MODULE_NOT_FOUND' }));
+const broken = () => Promise.reject(new Error('libtensorflow_cc.so.2: cannot open shared object file: No such file or directory'));
+
+function withoutBackendSettings(): NodeJS.ProcessEnv {
+  const env = { ...process.env };
+  for (const k of ['CROSSAB_BACKEND', 'TF_CPP_MIN_LOG_LEVEL', 'TF_ENABLE_ONEDNN_OPTS']) delete env[k];
+  return env;
+}
+
+// First in this file: the choice is made once per process, and auto keeps whatever was chosen.
+test('without tfjs-node, auto falls back to wasm silently and a forced node says why and what to do, in one line', async () => {
+  await assert.rejects(selectBackend('node', missing), (e: Error) =>
+    /^backend 'node' is not available: @tensorflow\/tfjs-node did not install \(its install step downloads libtensorflow; without a network, `npm run build:tfjs-node` builds it from a local TensorFlow\); use --backend wasm$/.test(
+      e.message,
+    ),
+  );
+  await assert.rejects(selectBackend('node', broken), (e: Error) =>
+    /^backend 'node' is not available: @tensorflow\/tfjs-node is installed but its native binding did not load \(libtensorflow_cc\.so\.2: cannot open shared object file: No such file or directory; `npm run build:tfjs-node` rebuilds it\); use --backend wasm$/.test(
+      e.message,
+    ),
+  );
+  assert.equal(await selectBackend(undefined, missing), 'wasm');
+});
+
+test('with tfjs-node built, auto picks it (the card: tfjs-node, with the wasm fallback) and libtensorflow prints nothing at load', (t) => {
+  if (!hasTool(t, 'tfjs-node')) return;
+  // In a child: this process has chosen already. Its stderr must be empty: absl's start-up lines are silenced.
+  const r = spawnSync(process.execPath, ['-e', "import('./dist/src/tf/backend.js').then(async (m) => { process.stdout.write(await m.selectBackend()); })"], {
+    cwd: root,
+    encoding: 'utf8',
+    env: withoutBackendSettings(),
+  });
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(r.stdout, 'node');
+  assert.equal(r.stderr, '');
+});
 
 /** A small embedding + dense model trained for a few Adam steps; returns the losses. */
 function trainEmbeddingModel(steps = 6): number[] {
