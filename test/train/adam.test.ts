@@ -16,8 +16,8 @@ import { hasTool } from '../helpers/tools.js';
 
 // PLE: per-domain towers and experts are untouched by other domains' batches (no gradient, no
 // moment decay), shared experts get one every step.
-function trainPle(optimizer: tf.Optimizer) {
-  const s = scenario('tiny');
+function trainPle(optimizer: tf.Optimizer, patch: (raw: Record<string, any>) => void = () => {}) {
+  const s = scenario('tiny', patch);
   const p = modelInputs(s, 5);
   const params = new Params(5, 'adam-test/');
   const model = strategy('ple').create({ data: p.ds, config: s.training, params, prior: priorOf(p.ds, p.split.train) }) as Trainable;
@@ -31,9 +31,10 @@ function trainPle(optimizer: tf.Optimizer) {
     return v;
   });
   const values = params.list.map((v) => Array.from(v.dataSync()));
+  const largest = Math.max(...params.list.map((v) => v.size));
   optimizer.dispose();
   tf.dispose([...params.list, ...params.state]);
-  return { losses, values };
+  return { losses, values, largest };
 }
 
 // wasm updates on the backend's heap with the SIMD kernel, cpu with a JS loop over its arrays, node
@@ -71,4 +72,17 @@ test("node's kernel-form Adam follows wasm's heap kernel step by step (the backe
   const loss = Math.max(...node.losses.map((l, k) => Math.abs(l - wasm.losses[k]) / wasm.losses[k]));
   t.diagnostic(`node vs wasm after 12 steps: largest relative loss difference ${loss.toExponential(1)}, largest weight difference ${worst.toExponential(1)}`);
   assert.ok(worst < 1e-5, `largest weight difference after 12 steps: ${worst}`);
+});
+
+test('on node, a table large enough for an update of its own (2^20 values and more) is still tfjs Adam bit for bit', async (t) => {
+  if (!hasTool(t, 'tfjs-node')) return;
+  await selectBackend('node');
+  const wide = (r: Record<string, any>) => {
+    r.features[1].vocab = 150_000;
+  };
+  const reference = trainPle(tf.train.adam(0.003), wide);
+  const fused = trainPle(adam(0.003), wide);
+  assert.ok(reference.largest >= 2 ** 20, `the largest variable has ${reference.largest} values`);
+  assert.deepEqual(fused.losses, reference.losses);
+  fused.values.forEach((v, k) => assert.deepEqual(v, reference.values[k], `variable ${k}`));
 });
