@@ -3,7 +3,9 @@
 # SLURM_ARRAY_TASK_COUNT, the first index from SLURM_ARRAY_TASK_MIN) on a shared file system.
 #   sbatch .ci/sweep/slurm-array.sh            # the shards
 #   sbatch --dependency=afterany:JOBID --wrap "node bin/crossab.js check --from $ROOT --db $ROOT/library.duckdb"
-# A failed task is resubmitted with `sbatch --array=I .ci/sweep/slurm-array.sh`: it skips what it finished.
+# A failed or cancelled task is resubmitted with `sbatch --array=I .ci/sweep/slurm-array.sh`: alone in
+# its array it is shard 0 of 1, so it runs every unit not finished yet and leaves finished ones untouched.
+# Tested on a real one-node Slurm 22.05 (test/sweep/slurm.test.ts; the cluster: .ci/slurm/start.sh).
 #SBATCH --job-name=crossab-sweep
 #SBATCH --array=0-9
 #SBATCH --cpus-per-task=2

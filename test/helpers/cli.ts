@@ -11,13 +11,13 @@ import type { Outcome } from './cli-driver.js';
  * tfjs-node was built; CROSSAB_BACKEND in the environment (e.g. node) overrides it for a whole run,
  * and the node-backend tests ask for node by name.
  */
-const BACKEND = { CROSSAB_BACKEND: 'wasm' };
+export const cliEnv = (extra: Record<string, string> = {}): NodeJS.ProcessEnv => ({ CROSSAB_BACKEND: 'wasm', ...process.env, ...extra });
 
 export function crossab(args: string[], opts: { cwd?: string; env?: Record<string, string> } = {}) {
   const r = spawnSync(process.execPath, [join(root, 'bin/crossab.js'), ...args], {
     cwd: opts.cwd ?? mkdtempSync(join(tmpdir(), 'crossab-cwd-')),
     encoding: 'utf8',
-    env: { ...BACKEND, ...process.env, ...opts.env },
+    env: cliEnv(opts.env),
     timeout: 600_000,
   });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
@@ -37,7 +37,7 @@ export function crossabMany(cases: { argv: string[]; seconds: number }[], opts: 
   const r = spawnSync(process.execPath, [join(root, 'dist/test/helpers/cli-driver.js'), input, output], {
     cwd: opts.cwd ?? dir,
     encoding: 'utf8',
-    env: { ...BACKEND, ...process.env, ...opts.env },
+    env: cliEnv(opts.env),
     timeout: budget * 1000,
   });
   if (r.status !== 0) throw new Error(`the CLI driver died (exit ${r.status}, signal ${r.signal}):\n${r.stdout}\n${r.stderr}`);
