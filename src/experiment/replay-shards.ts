@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { UserError } from '../util/errors.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import type { ReplayShard } from '../train/parallel.js';
+import { parseIndexOf } from '../util/shard.js';
 
 const MAGIC = 'CROSSAB-SLATES-1\n';
 
@@ -124,9 +125,9 @@ export function mergeShards(dir: string, expect: ShardIdentity): Map<string, Uin
 
 /** "I/N" as a shard, for --replay-shard. */
 export function parseReplayShard(text: string): ReplayShard {
-  const m = /^(\d+)\/(\d+)$/.exec(text.trim());
-  if (!m) throw new UserError(`run: --replay-shard takes I/N (shard I of N, from 0), got '${text}'`);
-  const [index, count] = [Number(m[1]), Number(m[2])];
+  const parsed = parseIndexOf(text);
+  if (!parsed) throw new UserError(`run: --replay-shard takes I/N (shard I of N, from 0), got '${text}'`);
+  const { index, count } = parsed;
   if (count < 1 || count > 10_000 || index >= count) throw new UserError(`run: --replay-shard ${text}: I must be 0 to N − 1 and N 1 to 10000`);
   return { index, count };
 }

@@ -27,6 +27,7 @@ import { exportRun, importRunFiles, isObjectStore, readRootFiles, type RootFiles
 import { newHandle } from '../experiment/cancel.js';
 import { ensureRuns, runKey } from '../check/runs.js';
 import { gradeFor, planCheck, type CheckPlan, type SeedChoice } from '../check/suite.js';
+import { parseIndexOf } from '../util/shard.js';
 
 export interface Unit {
   key: string;
@@ -149,9 +150,9 @@ export function shardOf(flag: string | undefined, countFlag: string | undefined,
   let index: number | undefined;
   let count: number | undefined;
   if (flag !== undefined) {
-    const m = /^(\d+)\/(\d+)$/.exec(flag.trim());
-    if (!m) throw new UserError(`sweep: --shard takes I/N (shard I of N, from 0), got '${flag}'`);
-    [index, count] = [Number(m[1]), Number(m[2])];
+    const parsed = parseIndexOf(flag);
+    if (!parsed) throw new UserError(`sweep: --shard takes I/N (shard I of N, from 0), got '${flag}'`);
+    ({ index, count } = parsed);
   } else {
     const from: [string, string | undefined][] = [
       ['JOB_COMPLETION_INDEX', undefined],
