@@ -37,7 +37,7 @@ else
     tmp=$(mktemp -d)
     trap 'rm -rf "$tmp"' EXIT
     say "asking pip for tensorflow-cpu (set LIBTENSORFLOW_DIR or TENSORFLOW_WHEEL to skip this)"
-    python3 -m pip download --quiet --no-deps --only-binary=:all: --dest "$tmp" tensorflow-cpu >&2 ||
+    python3 -m pip download --quiet --retries 0 --no-deps --only-binary=:all: --dest "$tmp" tensorflow-cpu >&2 ||
       { say "pip could not fetch tensorflow-cpu: set LIBTENSORFLOW_DIR to an unpacked libtensorflow"; exit 1; }
     wheel=$(ls "$tmp"/tensorflow_cpu-*.whl)
   fi
