@@ -7,9 +7,8 @@
 // evaluated, replayed, graded as the scenario's expectations need — made in a private store and
 // exported table by table; its done marker, written last, lists its files, so a unit is finished
 // exactly when that marker exists and a killed shard leaves at most stray files that nothing reads.
-// Its key hashes what decides its results (crossab's build, the backend, the scenario as run, the
-// seed and the run's plan), so the same unit has the same key on every machine, a rerun skips it, and
-// a changed build cannot mix its results with an old one's.
+// Its key hashes what decides its results (build, backend, scenario as run, seed, the run's plan):
+// the same unit has the same key on every machine, a rerun skips it, and builds never mix results.
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
