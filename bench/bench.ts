@@ -311,39 +311,51 @@ if (busyOnes.length)
     `not idle: other processes used (or the hypervisor took) more than ${BUSY} of a core while ${busyOnes.join(', ')} were measured; those ratios are not reported (rerun on an idle machine)`,
   );
 
-// The other available backends, at batch 512 with fewer steps (the pure-JS cpu backend is slow).
-const otherBackends: Record<string, Record<string, number>> = {};
-if (!throughputOnly) {
-  for (const other of ['node', 'wasm', 'cpu'].filter((b) => b !== backend)) {
-    try {
-      await selectBackend(other);
-    } catch {
-      continue;
-    }
-    otherBackends[other] = {};
-    for (const name of names)
-      otherBackends[other][name] = trainingThroughput(
-        STRATEGIES.find((s) => s.name === name)!,
-        p.ds,
-        p.split.train,
-        p.history,
-        scenario.training,
-        512,
-        quick ? 4 : 8,
-        2,
-      );
+// The other available backends against this one, at batch 512 with fewer steps (the pure-JS cpu
+// backend is slow), in alternation per strategy — this backend, the other, this, the other… — so a
+// ratio compares rounds that saw the same machine. Node (tfjs-node: TensorFlow's own C++ kernels)
+// runs with crossab's defaults (TF_ENABLE_ONEDNN_OPTS=0) unless the environment says otherwise.
+type Versus = { samples_per_s: number; here_samples_per_s: number; ratio: number };
+const otherBackends: Record<string, Record<string, Record<string, Versus>>> = {};
+const VS_ROUNDS = quick ? 1 : 3;
+for (const other of ['node', 'wasm', 'cpu'].filter((b) => b !== backend)) {
+  try {
+    await selectBackend(other);
+  } catch {
+    continue;
   }
-  await selectBackend(backend);
+  otherBackends[other] = {};
+  // Larger batches too, where TensorFlow's multi-threaded kernels have more to share out.
+  for (const batch of other === 'cpu' || quick ? [512] : [512, 4096]) {
+    const figures: Record<string, Versus> = (otherBackends[other][batch] = {});
+    const steps = other === 'cpu' ? 2 : quick ? 4 : 8;
+    for (const name of names) {
+      const info = STRATEGIES.find((s) => s.name === name)!;
+      const there: number[] = [];
+      const here: number[] = [];
+      for (let r = 0; r < VS_ROUNDS; r++) {
+        await selectBackend(other);
+        there.push(trainingThroughput(info, p.ds, p.split.train, p.history, scenario.training, batch, steps, 2));
+        await selectBackend(backend);
+        here.push(trainingThroughput(info, p.ds, p.split.train, p.history, scenario.training, batch, steps, 2));
+      }
+      const a = median(there);
+      const b = median(here);
+      figures[name] = { samples_per_s: a, here_samples_per_s: b, ratio: a / b };
+    }
+  }
 }
-for (const [b, figures] of Object.entries(otherBackends)) {
-  say(`\nbackend ${b}, batch 512`);
-  say(
-    formatTable(
-      ['strategy', 'samples/s', `vs ${backend}`],
-      names.map((n) => [n, Math.round(figures[n]), `${(figures[n] / throughput[512][n].samples_per_s).toFixed(2)}×`]),
-    ),
-  );
-}
+await selectBackend(backend);
+for (const [b, byBatch] of Object.entries(otherBackends))
+  for (const [batch, figures] of Object.entries(byBatch)) {
+    say(`\nbackend ${b} against ${backend}, batch ${batch}, samples/s (median of ${VS_ROUNDS} alternating rounds)`);
+    say(
+      formatTable(
+        ['strategy', b, backend, `${b} / ${backend}`],
+        names.map((n) => [n, Math.round(figures[n].samples_per_s), Math.round(figures[n].here_samples_per_s), `${figures[n].ratio.toFixed(2)}×`]),
+      ),
+    );
+  }
 if (json) {
   process.stdout.write(
     JSON.stringify({
