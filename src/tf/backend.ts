@@ -22,7 +22,7 @@ let active: BackendName | null = null;
  * the library loads, unless the user chose otherwise: TF_CPP_MIN_LOG_LEVEL=2 keeps errors and
  * warnings of TensorFlow's own; oneDNN's notice is printed at load whatever the log level unless
  * TF_ENABLE_ONEDNN_OPTS is 0, so its custom kernels are off by default (TF_ENABLE_ONEDNN_OPTS=1 turns
- * them on, with the notice; the bench times both).
+ * them on, with the notice; on was no faster: docs/performance.md).
  */
 export function quietTensorFlow(env: NodeJS.ProcessEnv = process.env): void {
   env.TF_CPP_MIN_LOG_LEVEL ??= '2';

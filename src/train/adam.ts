@@ -191,8 +191,8 @@ export class FusedAdam extends tf.AdamOptimizer {
    * The same update as kernels (backends whose memory is not ours: tfjs-node). Small variables are
    * concatenated into one update, so a step dispatches ~14 kernels instead of ~14 per variable; a
    * large one (an embedding table) is updated alone, since concatenating it would copy it three times
-   * more per step. Results go back by SplitV in the backend: read out to JS, a 0.5 GB table's copies
-   * lived on in V8's heap until a collection and took the process to 12 GB.
+   * more per step. Results go back by SplitV inside the backend, not read into JavaScript and copied
+   * back in variable by variable.
    */
   private withKernels(pairs: (readonly [string, tf.Tensor])[]): void {
     const self = this as unknown as { accBeta1: tf.Variable; accBeta2: tf.Variable };

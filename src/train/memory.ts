@@ -24,8 +24,9 @@ const PER_HELD = 1;
  * Native memory per byte of that wasm heap estimate when tfjs-node trains the model instead. It makes
  * the same table-sized gradients and optimiser temporaries each step, through malloc, which keeps
  * them: the tiny scenario with a 1e6-row vocabulary (a 31 MB table, a 1.04 GB heap estimate) peaked
- * at 2.24 GB RSS on node against 0.56 GB on wasm (2026-12-07; with MALLOC_MMAP_THRESHOLD_=1048576 the
- * peak was 1.2 GB but training 10× slower, so the memory is the allocator's, not a leak).
+ * at 2.24 GB RSS training shared-bottom on node (2026-12-07). Training shared-bottom then MMoE in one
+ * thread: 4.3 GB on node, 0.56 GB on wasm, and 1.2 GB on node with MALLOC_MMAP_THRESHOLD_=1048576
+ * but 10× slower (190 s against 18–26 s), so the memory is the allocator's, not a leak.
  */
 export const NODE_PER_HEAP_BYTE = 2;
 /** A worker whose heap passed this after a task is replaced by a fresh one (heaps never shrink). */
