@@ -65,10 +65,8 @@ const TEST_DEBT = new Set([
   'store/logs.ts',
   'store/run-data.ts',
   'store/sweep-files.ts',
-  'train/throughput.ts',
   'train/trainer.ts',
   'train/worker.ts',
-  'util/version.ts',
   'world/summary.ts',
   'world/traffic.ts',
 ]);

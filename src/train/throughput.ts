@@ -22,12 +22,13 @@ export function trainingThroughput(
   steps = 30,
   warmup = 5,
 ): number {
+  const rng = stream(1, `bench:${info.name}`);
+  const batches = epochBatches(rowsByDomain(ds, train), batchSize, rng).filter((b) => b.rows.length === batchSize);
+  if (batches.length === 0) throw new Error(`trainingThroughput: no domain has a full batch of ${batchSize} rows`);
   const params = new Params(1, `bench-${info.name}/`);
   const model = info.create({ data: ds, config, params, prior: priorOf(ds, train) }) as Trainable;
   const weighting = lossWeighting(config, ds.domainNames, params);
   const optimizer = adam(config.learningRate);
-  const rng = stream(1, `bench:${info.name}`);
-  const batches = epochBatches(rowsByDomain(ds, train), batchSize, rng).filter((b) => b.rows.length === batchSize);
   // As the trainer does: a per-domain model's step differentiates only its batch's domain's variables.
   const varsOf = (d: number) => (info.kind === 'per-domain' ? params.list.filter((v) => v.name.includes(`/domain${d}/`)) : params.list);
   const byDomainVars = Array.from({ length: ds.domains }, (_, d) => varsOf(d));
