@@ -4,7 +4,8 @@
 #   sbatch .ci/sweep/slurm-array.sh            # the shards
 #   sbatch --dependency=afterany:JOBID --wrap "node bin/crossab.js check --from $ROOT --db $ROOT/library.duckdb"
 # A failed or cancelled task is resubmitted with `sbatch --array=I .ci/sweep/slurm-array.sh`: alone in
-# its array it is shard 0 of 1, so it runs every unit not finished yet and leaves finished ones untouched.
+# its array it is shard 0 of 1, so it runs every unit not finished yet and leaves finished ones untouched
+# (resubmit once the other tasks have ended: a unit another task is still running would be run twice).
 # Tested on a real one-node Slurm 22.05 (test/sweep/slurm.test.ts; the cluster: .ci/slurm/start.sh).
 #SBATCH --job-name=crossab-sweep
 #SBATCH --array=0-9
