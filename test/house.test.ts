@@ -45,7 +45,6 @@ const TEST_DEBT = new Set([
   'commands/report.ts',
   'commands/run.ts',
   'commands/runs.ts',
-  'commands/strategies.ts',
   'commands/sweep.ts',
   'commands/train.ts',
   'experiment/experiment.ts',
