@@ -6,8 +6,8 @@ line: samples/s over the timed steps, and the process's CPU seconds beside the w
 caller can see that one thread was used). A persistent process, so the bench can interleave tfjs and
 PyTorch measurements (A, B, A, B...) without paying Python's start-up between them.
 
-Twins: the seven core strategies, OMoE, the ESMM variants of shared-bottom and PLE, cross-stitch and
-shared-private. Each has crossab's architecture (src/models/): one masked embedding table over all categorical
+Twins: the seven core strategies, OMoE, the ESMM variants of shared-bottom and PLE, cross-stitch,
+shared-private and MLoRA. Each has crossab's architecture (src/models/): one masked embedding table over all categorical
 fields with the numeric fields appended, ReLU MLPs, one tower per domain, single-domain batches, Adam,
 BCE with logits. Written the way a PyTorch user would write them (nn.Module, experts in a ModuleList),
 not with crossab's kernel-level tricks. Gradients are cleared with set_to_none, so, as in crossab, a
@@ -93,6 +93,34 @@ class SharedBottom(nn.Module):
     def forward(self, b, d):
         h = self.bottom(self.emb(b))
         return {'click': self.towers[d](h).squeeze(1), 'cvr': self.cvr[d](h).squeeze(1) if self.cvr else None}
+
+
+class LoraLayer(nn.Module):
+    """MLoRA's layer (Yang et al., CIKM 2024): relu(h W + b + (h A_d) B_d + b_d), B_d and b_d from zero."""
+    def __init__(self, inp, out, rank):
+        super().__init__()
+        self.shared = nn.Linear(inp, out)
+        self.a = nn.ParameterList([nn.Parameter(nn.init.xavier_uniform_(torch.empty(inp, rank))) for _ in range(D)])
+        self.b = nn.ParameterList([nn.Parameter(torch.zeros(rank, out)) for _ in range(D)])
+        self.bias = nn.ParameterList([nn.Parameter(torch.zeros(out)) for _ in range(D)])
+
+    def forward(self, h, d):
+        return torch.relu(self.shared(h) + (h @ self.a[d]) @ self.b[d] + self.bias[d])
+
+
+class MLoRA(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.emb = Embedding()
+        sizes = [INP] + HIDDEN
+        self.layers = nn.ModuleList([LoraLayer(sizes[k], sizes[k + 1], meta['loraRank']) for k in range(len(HIDDEN))])
+        self.towers = nn.ModuleList([tower(HIDDEN[-1], TOWER) for _ in range(D)])
+
+    def forward(self, b, d):
+        h = self.emb(b)
+        for layer in self.layers:
+            h = layer(h, d)
+        return {'click': self.towers[d](h).squeeze(1)}
 
 
 def mix(gate_logits, experts):
@@ -328,7 +356,7 @@ TWINS = {
     'separate': Separate, 'id-feature': IdFeature, 'shared-bottom': SharedBottom, 'mmoe': MMoE,
     'omoe': lambda: MMoE(one_gate=True), 'ple': PLE, 'star': Star, 'maml': Maml,
     'shared-bottom-esmm': lambda: SharedBottom(conversion=True), 'ple-esmm': lambda: PLE(conversion=True),
-    'cross-stitch': CrossStitch, 'shared-private': SharedPrivate,
+    'cross-stitch': CrossStitch, 'shared-private': SharedPrivate, 'mlora': MLoRA,
 }
 BY_DOMAIN = [np.nonzero(domain == d)[0] for d in range(D)]
 WEIGHTS = np.array([len(r) for r in BY_DOMAIN], dtype=float) / len(domain)

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Dataset } from '../src/data/dataset.js';
 import type { TrainingConfig } from '../src/scenario/schema.js';
+import { DEFAULT_LORA_RANK } from '../src/models/mlora.js';
 
 export interface TwinResult {
   samples_per_s: number;
@@ -59,6 +60,7 @@ export function writeDump(dir: string, ds: Dataset, rows: Int32Array, t: Trainin
       experts: t.experts,
       specificExperts: t.specificExperts,
       levels: t.levels,
+      loraRank: t.loraRank ?? DEFAULT_LORA_RANK,
       domains: ds.domains,
       lr: t.learningRate,
       maml: t.maml,

@@ -16,6 +16,7 @@ import { aitm } from './aitm.js';
 import { sharedPrivate } from './shared-private.js';
 import { sharedBottom } from './shared-bottom.js';
 import { star } from './star.js';
+import { mlora } from './mlora.js';
 import type { StrategyInfo } from './model.js';
 
 export const STRATEGIES: readonly StrategyInfo[] = [
@@ -39,6 +40,7 @@ export const STRATEGIES: readonly StrategyInfo[] = [
   sharedBottom('shared-bottom-esmm', true),
   progressiveLayeredExtraction('ple-esmm', true),
   aitm,
+  mlora,
 ];
 
 /** Trained when a scenario names none. */

@@ -184,6 +184,13 @@ export const TrainingSchema = z
     experts: z.number().int().min(1).max(32).default(4).describe('Experts of the mixture models (MMoE, OMoE; shared experts of PLE).'),
     levels: z.number().int().min(1).max(4).default(2).describe('PLE: extraction levels.'),
     specificExperts: z.number().int().min(1).max(16).default(1).describe('PLE: domain-specific experts per domain.'),
+    loraRank: z
+      .number()
+      .int()
+      .min(1)
+      .max(256)
+      .optional()
+      .describe("MLoRA: the rank r of each domain's low-rank delta A_d·B_d on every hidden layer (4 when absent, the paper code's default)."),
     patience: z.number().int().min(1).max(50).default(2).describe('Epochs without a validation-AUC improvement before stopping (the best epoch is restored).'),
     l2: z.number().min(0).max(1).default(0).describe('L2 penalty on the weights.'),
     lossWeights: z
