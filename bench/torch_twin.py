@@ -7,7 +7,7 @@ caller can see that one thread was used). A persistent process, so the bench can
 PyTorch measurements (A, B, A, B...) without paying Python's start-up between them.
 
 Twins: the seven core strategies, OMoE, the ESMM variants of shared-bottom and PLE, cross-stitch,
-shared-private and MLoRA. Each has crossab's architecture (src/models/): one masked embedding table over all categorical
+shared-private, MLoRA and soft sharing. Each has crossab's architecture (src/models/): one masked embedding table over all categorical
 fields with the numeric fields appended, ReLU MLPs, one tower per domain, single-domain batches, Adam,
 BCE with logits. Written the way a PyTorch user would write them (nn.Module, experts in a ModuleList),
 not with crossab's kernel-level tricks. Gradients are cleared with set_to_none, so, as in crossab, a
@@ -121,6 +121,25 @@ class MLoRA(nn.Module):
         for layer in self.layers:
             h = layer(h, d)
         return {'click': self.towers[d](h).squeeze(1)}
+
+
+class SoftSharing(nn.Module):
+    """Soft parameter sharing (Duong et al., ACL 2015): a column per domain, λ Σ_l Σ_d ||W_l^d - mean_d W_l||²."""
+    def __init__(self):
+        super().__init__()
+        self.emb = Embedding()
+        self.cols = nn.ModuleList([mlp(INP, HIDDEN) for _ in range(D)])
+        self.towers = nn.ModuleList([tower(HIDDEN[-1], TOWER) for _ in range(D)])
+
+    def forward(self, b, d):
+        return {'click': self.towers[d](self.cols[d](self.emb(b))).squeeze(1)}
+
+    def extra_loss(self, rng):
+        total = 0.0
+        for layers in zip(*[[m for m in col if isinstance(m, nn.Linear)] for col in self.cols]):
+            ws = torch.stack([m.weight for m in layers])
+            total = total + ((ws - ws.mean(0)) ** 2).sum()
+        return meta['softSharing'] * total
 
 
 def mix(gate_logits, experts):
@@ -357,6 +376,7 @@ TWINS = {
     'omoe': lambda: MMoE(one_gate=True), 'ple': PLE, 'star': Star, 'maml': Maml,
     'shared-bottom-esmm': lambda: SharedBottom(conversion=True), 'ple-esmm': lambda: PLE(conversion=True),
     'cross-stitch': CrossStitch, 'shared-private': SharedPrivate, 'mlora': MLoRA,
+    'soft-sharing': SoftSharing,
 }
 BY_DOMAIN = [np.nonzero(domain == d)[0] for d in range(D)]
 WEIGHTS = np.array([len(r) for r in BY_DOMAIN], dtype=float) / len(domain)

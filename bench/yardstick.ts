@@ -8,6 +8,7 @@ import { createInterface } from 'node:readline';
 import type { Dataset } from '../src/data/dataset.js';
 import type { TrainingConfig } from '../src/scenario/schema.js';
 import { DEFAULT_LORA_RANK } from '../src/models/mlora.js';
+import { DEFAULT_SOFT_SHARING } from '../src/models/soft-sharing.js';
 
 export interface TwinResult {
   samples_per_s: number;
@@ -61,6 +62,7 @@ export function writeDump(dir: string, ds: Dataset, rows: Int32Array, t: Trainin
       specificExperts: t.specificExperts,
       levels: t.levels,
       loraRank: t.loraRank ?? DEFAULT_LORA_RANK,
+      softSharing: t.softSharing ?? DEFAULT_SOFT_SHARING,
       domains: ds.domains,
       lr: t.learningRate,
       maml: t.maml,

@@ -17,6 +17,7 @@ import { sharedPrivate } from './shared-private.js';
 import { sharedBottom } from './shared-bottom.js';
 import { star } from './star.js';
 import { mlora } from './mlora.js';
+import { softSharing } from './soft-sharing.js';
 import type { StrategyInfo } from './model.js';
 
 export const STRATEGIES: readonly StrategyInfo[] = [
@@ -41,6 +42,7 @@ export const STRATEGIES: readonly StrategyInfo[] = [
   progressiveLayeredExtraction('ple-esmm', true),
   aitm,
   mlora,
+  softSharing,
 ];
 
 /** Trained when a scenario names none. */

@@ -191,6 +191,14 @@ export const TrainingSchema = z
       .max(256)
       .optional()
       .describe("MLoRA: the rank r of each domain's low-rank delta A_d·B_d on every hidden layer (4 when absent, the paper code's default)."),
+    softSharing: z
+      .number()
+      .min(0)
+      .max(100)
+      .optional()
+      .describe(
+        "soft-sharing: the weight λ of the L2 penalty pulling the domains' corresponding hidden-layer weights to their mean (1e-4 when absent; 0 leaves the domains' networks independent).",
+      ),
     patience: z.number().int().min(1).max(50).default(2).describe('Epochs without a validation-AUC improvement before stopping (the best epoch is restored).'),
     l2: z.number().min(0).max(1).default(0).describe('L2 penalty on the weights.'),
     lossWeights: z
