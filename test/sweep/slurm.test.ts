@@ -5,12 +5,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cliEnv, crossab } from '../helpers/cli.js';
-import { rawScenario, root } from '../helpers/scenarios.js';
+import { root } from '../helpers/scenarios.js';
 import { hasTool } from '../helpers/tools.js';
+import { judged, tinySweepScenario } from '../helpers/sweeps.js';
 
 const sh = (cmd: string, args: string[], env?: NodeJS.ProcessEnv) => {
   const r = spawnSync(cmd, args, { cwd: root, encoding: 'utf8', env: env ?? process.env, timeout: 60_000 });
@@ -40,22 +41,11 @@ function states(job: string): Record<string, string> {
   return out;
 }
 
-const judged = (json: string) =>
-  (JSON.parse(json) as { scenarios: { results: unknown; evidence: unknown }[] }).scenarios.map((s) => ({ results: s.results, evidence: s.evidence }));
-
 test('the shipped Slurm array script on a real Slurm: sbatch, a cancelled task resubmitted, merged into exactly the single-process check', async (t) => {
   if (!hasTool(t, 'slurm')) return;
   const dir = mkdtempSync(join(tmpdir(), 'crossab-slurm-real-'));
-  const s = rawScenario('tiny');
-  s.name = 'tiny-slurm-real';
-  s.strategies = ['separate', 'shared-bottom', 'mmoe'];
-  s.training.epochs = 2;
-  s.expectations = [
-    { metric: 'auc', strategy: 'shared-bottom', domain: 'each', atLeast: 0.55 },
-    { metric: 'ab_true_lift', arm: 'shared-bottom', domain: 'all', atLeast: -1 },
-  ];
-  const file = join(dir, 'tiny-slurm-real.json');
-  writeFileSync(file, JSON.stringify(s));
+  // Three strategies over two epochs: a unit lasts long enough to be cancelled in the middle.
+  const file = tinySweepScenario(dir, 'tiny-slurm-real', ['separate', 'shared-bottom', 'mmoe'], 2);
   const sweep = join(dir, 'sweep');
   const env = cliEnv({ ROOT: sweep, SCENARIOS: file, SEEDS: '1,2,3' });
   const submit = (array: string) =>

@@ -5,8 +5,9 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { crossab } from '../helpers/cli.js';
-import { rawScenario, root as repo } from '../helpers/scenarios.js';
+import { root as repo } from '../helpers/scenarios.js';
 import { shardOf, unitsOfShard } from '../../src/sweep/sweep.js';
+import { judged, tinySweepScenario } from '../helpers/sweeps.js';
 
 test('shardOf: --shard I/N, else the batch engines’ array indexes; bad shards are refused', () => {
   assert.deepEqual(shardOf('2/5', undefined, {}), { index: 2, count: 5 });
@@ -40,21 +41,9 @@ const run = (args: string[]) => {
   return { child, done };
 };
 
-const judged = (json: string) =>
-  (JSON.parse(json) as { scenarios: { results: unknown; evidence: unknown }[] }).scenarios.map((s) => ({ results: s.results, evidence: s.evidence }));
-
 test('a sweep run as 1, 2 or 3 local shard processes merges into exactly the single-process check; a shard killed mid-way and rerun recomputes only its unfinished units', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'crossab-sweep-'));
-  const s = rawScenario('tiny');
-  s.name = 'tiny-sweep';
-  s.strategies = ['separate', 'shared-bottom'];
-  s.training.epochs = 1;
-  s.expectations = [
-    { metric: 'auc', strategy: 'shared-bottom', domain: 'each', atLeast: 0.55 },
-    { metric: 'ab_true_lift', arm: 'shared-bottom', domain: 'all', atLeast: -1 },
-  ];
-  const file = join(dir, 'tiny-sweep.json');
-  writeFileSync(file, JSON.stringify(s));
+  const file = tinySweepScenario(dir, 'tiny-sweep', ['separate', 'shared-bottom'], 1);
   const seeds = ['--seeds', '1,2,3'];
   const single = crossab(['check', file, ...seeds, '--db', join(dir, 'single.duckdb'), '--json', '--allow-inconclusive']);
   assert.equal(single.code, 0, single.stderr);
@@ -155,13 +144,9 @@ test('sweep: bad input is one line and exit 2', () => {
 
 test('the Slurm example runs its array task as its shard (index from SLURM_ARRAY_TASK_ID less SLURM_ARRAY_TASK_MIN)', () => {
   const dir = mkdtempSync(join(tmpdir(), 'crossab-slurm-'));
-  const s = rawScenario('tiny');
-  s.name = 'tiny-slurm';
-  s.strategies = ['separate', 'shared-bottom'];
-  s.training.epochs = 1;
-  s.expectations = [{ metric: 'auc', strategy: 'shared-bottom', domain: 'all', atLeast: 0.5 }];
-  const file = join(dir, 'tiny-slurm.json');
-  writeFileSync(file, JSON.stringify(s));
+  const file = tinySweepScenario(dir, 'tiny-slurm', ['separate', 'shared-bottom'], 1, [
+    { metric: 'auc', strategy: 'shared-bottom', domain: 'all', atLeast: 0.5 },
+  ]);
   const root = join(dir, 'sweep');
   const env = { ...process.env, ROOT: root, SCENARIOS: file, SEEDS: '1,2', SLURM_ARRAY_TASK_ID: '2', SLURM_ARRAY_TASK_MIN: '1', SLURM_ARRAY_TASK_COUNT: '2' };
   const r = spawnSync('bash', [join(repo, '.ci/sweep/slurm-array.sh')], { cwd: repo, env, encoding: 'utf8', timeout: 300_000 });
