@@ -64,7 +64,6 @@ const TEST_DEBT = new Set([
   'store/sweep-files.ts',
   'train/trainer.ts',
   'train/worker.ts',
-  'world/summary.ts',
   'world/traffic.ts',
 ]);
 
