@@ -44,7 +44,6 @@ const TEST_DEBT = new Set([
   'commands/readout.ts',
   'commands/report.ts',
   'commands/run.ts',
-  'commands/runs.ts',
   'commands/sweep.ts',
   'commands/train.ts',
   'experiment/experiment.ts',
