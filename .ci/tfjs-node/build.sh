@@ -20,13 +20,14 @@ if [ ! -f "$pkg/package.json" ]; then
   npm install --no-save --ignore-scripts --no-audit --no-fund "@tensorflow/tfjs-node@$version" >&2
 fi
 deps="$pkg/deps"
-rm -rf "$deps" "$pkg/lib"
-mkdir -p "$deps/lib" "$deps/include"
+# Find the library before touching the package: a bad setting leaves an earlier build as it was.
 if [ -n "${LIBTENSORFLOW_DIR:-}" ]; then
   [ -d "$LIBTENSORFLOW_DIR/include/tensorflow/c" ] || { say "LIBTENSORFLOW_DIR=$LIBTENSORFLOW_DIR has no include/tensorflow/c"; exit 2; }
   lib=$(ls "$LIBTENSORFLOW_DIR"/lib/libtensorflow.so.2* "$LIBTENSORFLOW_DIR"/lib/libtensorflow_cc.so.2* 2>/dev/null | head -1 || true)
   fw=$(ls "$LIBTENSORFLOW_DIR"/lib/libtensorflow_framework.so.2* 2>/dev/null | head -1 || true)
   [ -n "$lib" ] && [ -n "$fw" ] || { say "LIBTENSORFLOW_DIR=$LIBTENSORFLOW_DIR has no lib/libtensorflow.so.2* and lib/libtensorflow_framework.so.2*"; exit 2; }
+  rm -rf "$deps" "$pkg/lib"
+  mkdir -p "$deps/lib" "$deps/include"
   cp -a "$LIBTENSORFLOW_DIR"/lib/. "$deps/lib/"
   cp -a "$LIBTENSORFLOW_DIR"/include/. "$deps/include/"
   lib=$(basename "$lib")
@@ -41,7 +42,10 @@ else
       { say "pip could not fetch tensorflow-cpu: set LIBTENSORFLOW_DIR to an unpacked libtensorflow"; exit 1; }
     wheel=$(ls "$tmp"/tensorflow_cpu-*.whl)
   fi
+  [ -f "$wheel" ] || { say "TENSORFLOW_WHEEL=$wheel is not a file"; exit 2; }
   say "taking libtensorflow from $(basename "$wheel")"
+  rm -rf "$deps" "$pkg/lib"
+  mkdir -p "$deps/lib" "$deps/include"
   # The two shared libraries and the headers the binding includes (the C API and what it pulls in).
   python3 - "$wheel" "$deps" <<'PY'
 import sys, zipfile, os, shutil
