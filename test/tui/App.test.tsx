@@ -5,6 +5,7 @@ import { render } from 'ink-testing-library';
 import { App, type AppProps } from '../../src/tui/App.js';
 import type { ProgressEvent } from '../../src/util/events.js';
 import { scenario } from '../helpers/scenarios.js';
+import { STRATEGIES } from '../../src/models/registry.js';
 
 const tick = (ms = 10) => new Promise((r) => setTimeout(r, ms));
 
@@ -94,7 +95,7 @@ test('the strategy list marks the A/B arms and the control, says how many there 
     stdin.write('\r');
     await shows(/strategies to train/);
     const frame = lastFrame()!;
-    assert.match(frame, /20 strategies, 7 chosen, 6 shown at a time: ↑↓ scrolls\n.*the A\/B test replays separate, shared-bottom/);
+    assert.match(frame, new RegExp(`${STRATEGIES.length} strategies, 7 chosen, 6 shown at a time: ↑↓ scrolls\n.*the A/B test replays separate, shared-bottom`));
     assert.match(frame, /separate \[control\]/);
     for (const line of frame.split('\n')) assert.ok(line.length <= 60, `wider than the terminal: ${line}`);
     assert.match(frame, /…/, 'a cut label ends in an ellipsis');
