@@ -195,7 +195,7 @@ export class FusedAdam extends tf.AdamOptimizer {
    * back in variable by variable.
    */
   private withKernels(pairs: (readonly [string, tf.Tensor])[]): void {
-    const self = this as unknown as { accBeta1: tf.Variable; accBeta2: tf.Variable };
+    const self = this as unknown as { accBeta1: tf.Variable; accBeta2: tf.Variable; beta1: number; beta2: number };
     const vars = pairs.map(([name]) => tf.engine().registeredVariables[name]);
     for (const x of vars) {
       if (!this.m.has(x.name)) {
@@ -217,8 +217,8 @@ export class FusedAdam extends tf.AdamOptimizer {
         group.map((k) => pairs[k][1]),
       );
     tf.tidy(() => {
-      self.accBeta1.assign(tf.mul(self.accBeta1, (this as unknown as { beta1: number }).beta1));
-      self.accBeta2.assign(tf.mul(self.accBeta2, (this as unknown as { beta2: number }).beta2));
+      self.accBeta1.assign(tf.mul(self.accBeta1, self.beta1));
+      self.accBeta2.assign(tf.mul(self.accBeta2, self.beta2));
     });
   }
 

@@ -7,6 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import type { TestContext } from 'node:test';
 import { root } from './scenarios.js';
+import { quietTensorFlow } from '../../src/tf/backend.js';
 
 export const CHROMIUM = process.env.CROSSAB_CHROMIUM ?? '/usr/bin/chromium';
 
@@ -21,6 +22,13 @@ const HOW: Record<Tool, string> = {
 
 const seen = new Map<Tool, boolean>();
 
+/** This process's environment with libtensorflow's start-up lines silenced as crossab silences them. */
+function quiet(): NodeJS.ProcessEnv {
+  const env = { ...process.env };
+  quietTensorFlow(env);
+  return env;
+}
+
 function present(tool: Tool): boolean {
   if (tool === 'chromium') return existsSync(CHROMIUM);
   if (tool === 'tmux') return spawnSync('tmux', ['-V']).status === 0;
@@ -30,7 +38,7 @@ function present(tool: Tool): boolean {
   return (
     spawnSync(process.execPath, ['-e', "require('@tensorflow/tfjs-node')"], {
       cwd: root,
-      env: { ...process.env, TF_CPP_MIN_LOG_LEVEL: '3', TF_ENABLE_ONEDNN_OPTS: '0' },
+      env: quiet(),
       timeout: 60_000,
     }).status === 0
   );
