@@ -365,18 +365,21 @@ export function makeBatch(ds: Dataset, rows: ArrayLike<number>, domain = -1): Ba
   const act = new Int32Array(b);
   const click = new Float32Array(b);
   const conv = new Float32Array(b);
-  // Plain index loops: a subarray per row and column cost more than the copies.
+  // Plain index loops: a subarray per row and column cost more than the copies. The columns are
+  // read into locals first: datasets come in several shapes (the logged rows, each replay chunk's
+  // candidates), and a property load per element through a polymorphic `ds` took longer than the copy.
+  const { cat: dsCat, catMask: dsMask, num: dsNum, domain: dsDomain, activity: dsActivity, click: dsClick, conv: dsConv } = ds;
   for (let k = 0; k < b; k++) {
     const r = rows[k];
     for (let j = 0, from = r * fc, to = k * fc; j < fc; j++) {
-      cat[to + j] = ds.cat[from + j];
-      mask[to + j] = ds.catMask[from + j];
+      cat[to + j] = dsCat[from + j];
+      mask[to + j] = dsMask[from + j];
     }
-    for (let j = 0, from = r * fn, to = k * fn; j < fn; j++) num[to + j] = ds.num[from + j];
-    dom[k] = ds.domain[r];
-    act[k] = ds.activity[r];
-    click[k] = ds.click[r];
-    conv[k] = ds.conv[r];
+    for (let j = 0, from = r * fn, to = k * fn; j < fn; j++) num[to + j] = dsNum[from + j];
+    dom[k] = dsDomain[r];
+    act[k] = dsActivity[r];
+    click[k] = dsClick[r];
+    conv[k] = dsConv[r];
   }
   return new ColumnBatch(b, domain, tf.tensor2d(cat, [b, fc], 'int32'), tf.tensor2d(mask, [b, fc]), tf.tensor2d(num, [b, fn]), tf.tensor1d(click), {
     domainIds: dom,

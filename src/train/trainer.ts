@@ -128,10 +128,8 @@ export function predictPlain(model: Model, ds: Dataset, rows: Int32Array): Predi
         else if (out.ctcvr) pv = tf.sigmoid(out.ctcvr).dataSync() as Float32Array;
       });
       disposeBatch(b);
-      chunk.forEach((r, k) => {
-        click[r] = pc[k];
-        if (ctcvr && pv) ctcvr[r] = (pv as Float32Array)[k];
-      });
+      for (let k = 0; k < chunk.length; k++) click[chunk[k]] = pc[k];
+      if (ctcvr && pv) for (let k = 0; k < chunk.length; k++) ctcvr[chunk[k]] = (pv as Float32Array)[k];
     }
   }
   return { click, ctcvr };
