@@ -7,7 +7,7 @@ caller can see that one thread was used). A persistent process, so the bench can
 PyTorch measurements (A, B, A, B...) without paying Python's start-up between them.
 
 Twins: the seven core strategies, OMoE, the ESMM variants of shared-bottom and PLE, cross-stitch,
-shared-private, MLoRA and soft sharing. Each has crossab's architecture (src/models/): one masked embedding table over all categorical
+shared-private, MLoRA, soft sharing and PEPNet. Each has crossab's architecture (src/models/): one masked embedding table over all categorical
 fields with the numeric fields appended, ReLU MLPs, one tower per domain, single-domain batches, Adam,
 BCE with logits. Written the way a PyTorch user would write them (nn.Module, experts in a ModuleList),
 not with crossab's kernel-level tricks. Gradients are cleared with set_to_none, so, as in crossab, a
@@ -36,7 +36,9 @@ click = torch.from_numpy(np.fromfile(base + '.click', dtype=np.float32))
 conv = torch.from_numpy(np.fromfile(base + '.conv', dtype=np.float32))
 domain = np.fromfile(base + '.domain', dtype=np.uint8)
 user = np.fromfile(base + '.user', dtype=np.int32)
+activity = torch.from_numpy(np.fromfile(base + '.activity', dtype=np.uint8).astype(np.int64))
 INP = FC * DIM + FN
+ACTIVITY_LEVELS = meta['activityLevels']
 
 
 def mlp(inp, hidden, last_relu=True):
@@ -140,6 +142,44 @@ class SoftSharing(nn.Module):
             ws = torch.stack([m.weight for m in layers])
             total = total + ((ws - ws.mean(0)) ** 2).sum()
         return meta['softSharing'] * total
+
+
+class GateNU(nn.Module):
+    """PEPNet's Gate NU (Chang et al., KDD 2023, eq. 1-2): 2 * sigmoid(W2 relu(W1 x + b1) + b2)."""
+    def __init__(self, inp, hidden, out):
+        super().__init__()
+        self.net = nn.Sequential(nn.Linear(inp, hidden), nn.ReLU(), nn.Linear(hidden, out))
+
+    def forward(self, x):
+        return 2 * torch.sigmoid(self.net(x))
+
+
+class PEPNet(nn.Module):
+    """EPNet scales each field of the embedding by a gate on [domain embedding, E.detach()]; PPNet each
+    hidden layer's units by a gate on [experience-level embedding, O_ep.detach()]; a tower per domain."""
+    def __init__(self):
+        super().__init__()
+        self.emb = Embedding()
+        fields = FC + FN
+        self.domain = nn.Embedding(D, DIM)
+        self.ep = GateNU(DIM + INP, max(8, fields), fields)
+        self.activity = nn.Embedding(ACTIVITY_LEVELS, DIM)
+        sizes = [INP] + HIDDEN
+        self.layers = nn.ModuleList([nn.Linear(sizes[k], sizes[k + 1]) for k in range(len(HIDDEN))])
+        self.pp = nn.ModuleList([GateNU(DIM + INP, max(8, h // 2), h) for h in HIDDEN])
+        self.towers = nn.ModuleList([tower(HIDDEN[-1], TOWER) for _ in range(D)])
+        # Each field's factor spread over its columns: DIM columns per categorical field, one per numeric.
+        self.register_buffer('width', torch.tensor([DIM] * FC + [1] * FN))
+
+    def forward(self, b, d):
+        e = self.emb(b)
+        delta = self.ep(torch.cat([self.domain(b['domain']), e.detach()], 1))
+        oep = e * torch.repeat_interleave(delta, self.width, dim=1)
+        personal = torch.cat([self.activity(b['activity']), oep.detach()], 1)
+        h = oep
+        for layer, gate in zip(self.layers, self.pp):
+            h = F.relu(layer(h)) * gate(personal)
+        return {'click': self.towers[d](h).squeeze(1)}
 
 
 def mix(gate_logits, experts):
@@ -356,7 +396,7 @@ class Maml(nn.Module):
 def batch_of(rows):
     t = torch.from_numpy(rows)
     return {'cat': cat[t], 'mask': mask[t], 'num': num[t], 'click': click[t], 'conv': conv[t],
-            'domain': torch.from_numpy(domain[rows].astype(np.int64))}
+            'domain': torch.from_numpy(domain[rows].astype(np.int64)), 'activity': activity[t]}
 
 
 def loss_of(model, b, d, rng):
@@ -376,7 +416,7 @@ TWINS = {
     'omoe': lambda: MMoE(one_gate=True), 'ple': PLE, 'star': Star, 'maml': Maml,
     'shared-bottom-esmm': lambda: SharedBottom(conversion=True), 'ple-esmm': lambda: PLE(conversion=True),
     'cross-stitch': CrossStitch, 'shared-private': SharedPrivate, 'mlora': MLoRA,
-    'soft-sharing': SoftSharing,
+    'soft-sharing': SoftSharing, 'pepnet': PEPNet,
 }
 BY_DOMAIN = [np.nonzero(domain == d)[0] for d in range(D)]
 WEIGHTS = np.array([len(r) for r in BY_DOMAIN], dtype=float) / len(domain)

@@ -5,7 +5,7 @@ import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:chil
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import type { Dataset } from '../src/data/dataset.js';
+import { ACTIVITY_LEVELS, type Dataset } from '../src/data/dataset.js';
 import type { TrainingConfig } from '../src/scenario/schema.js';
 import { DEFAULT_LORA_RANK } from '../src/models/mlora.js';
 import { DEFAULT_SOFT_SHARING } from '../src/models/soft-sharing.js';
@@ -42,6 +42,7 @@ export function writeDump(dir: string, ds: Dataset, rows: Int32Array, t: Trainin
     ['conv', ds.conv, 1],
     ['domain', ds.domain, 1],
     ['user', ds.user, 1],
+    ['activity', ds.activity, 1],
   ];
   for (const [name, src, width] of columns) {
     const out = new (src.constructor as new (n: number) => typeof src)(rows.length * width);
@@ -64,6 +65,7 @@ export function writeDump(dir: string, ds: Dataset, rows: Int32Array, t: Trainin
       loraRank: t.loraRank ?? DEFAULT_LORA_RANK,
       softSharing: t.softSharing ?? DEFAULT_SOFT_SHARING,
       domains: ds.domains,
+      activityLevels: ACTIVITY_LEVELS,
       lr: t.learningRate,
       maml: t.maml,
       commonCat: Array.from(ds.commonCat),

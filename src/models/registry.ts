@@ -18,6 +18,7 @@ import { sharedBottom } from './shared-bottom.js';
 import { star } from './star.js';
 import { mlora } from './mlora.js';
 import { softSharing } from './soft-sharing.js';
+import { pepnet } from './pepnet.js';
 import type { StrategyInfo } from './model.js';
 
 export const STRATEGIES: readonly StrategyInfo[] = [
@@ -43,6 +44,7 @@ export const STRATEGIES: readonly StrategyInfo[] = [
   aitm,
   mlora,
   softSharing,
+  pepnet,
 ];
 
 /** Trained when a scenario names none. */
