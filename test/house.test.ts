@@ -49,7 +49,6 @@ const TEST_DEBT = new Set([
   'experiment/experiment.ts',
   'logs/fit/arms.ts',
   'logs/fit/page.ts',
-  'models/blocks.ts',
   'models/model.ts',
   'report/fit.ts',
   'report/html.ts',
