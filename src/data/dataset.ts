@@ -361,13 +361,9 @@ export function makeBatch(ds: Dataset, rows: ArrayLike<number>, domain = -1): Ba
   const cat = new Int32Array(b * fc);
   const mask = new Float32Array(b * fc);
   const num = new Float32Array(b * fn);
-  const dom = new Int32Array(b);
-  const act = new Int32Array(b);
-  const click = new Float32Array(b);
-  const conv = new Float32Array(b);
-  // Plain index loops: a subarray per row and column cost more than the copies. The columns are
-  // read into locals first: datasets come in several shapes (the logged rows, each replay chunk's
-  // candidates), and a property load per element through a polymorphic `ds` took longer than the copy.
+  const [dom, act] = [new Int32Array(b), new Int32Array(b)];
+  const [click, conv] = [new Float32Array(b), new Float32Array(b)];
+  // Plain index loops over columns held in locals: a subarray per row and column, or a property load per element through a polymorphic `ds` (logged rows, replay candidates), cost more than the copies.
   const { cat: dsCat, catMask: dsMask, num: dsNum, domain: dsDomain, activity: dsActivity, click: dsClick, conv: dsConv } = ds;
   for (let k = 0; k < b; k++) {
     const r = rows[k];
