@@ -7,7 +7,7 @@ caller can see that one thread was used). A persistent process, so the bench can
 PyTorch measurements (A, B, A, B...) without paying Python's start-up between them.
 
 Twins: the seven core strategies, OMoE, the ESMM variants of shared-bottom and PLE, cross-stitch,
-shared-private, MLoRA, soft sharing and PEPNet. Each has crossab's architecture (src/models/): one masked embedding table over all categorical
+shared-private, MLoRA, soft sharing, PEPNet and sluice networks. Each has crossab's architecture (src/models/): one masked embedding table over all categorical
 fields with the numeric fields appended, ReLU MLPs, one tower per domain, single-domain batches, Adam,
 BCE with logits. Written the way a PyTorch user would write them (nn.Module, experts in a ModuleList),
 not with crossab's kernel-level tricks. Gradients are cleared with set_to_none, so, as in crossab, a
@@ -287,6 +287,46 @@ class CrossStitch(nn.Module):
         return {'click': self.towers[d](xs[0]).squeeze(1)}
 
 
+class Sluice(nn.Module):
+    """Sluice networks (Ruder et al., AAAI 2019): a column per domain; each layer's output split in two
+    halves, all domains' halves mixed by a learned (2D x 2D) alpha; beta-weighted layer outputs
+    concatenated into the tower; lambda * sum ||G1^T G2 / B||^2 in the loss (src/models/sluice.ts)."""
+    def __init__(self):
+        super().__init__()
+        self.emb = Embedding()
+        dims = [INP] + HIDDEN
+        self.columns = nn.ModuleList([nn.ModuleList([nn.Linear(dims[l], h) for l, h in enumerate(HIDDEN)]) for _ in range(D)])
+        n = 2 * D
+        other = 0.1 / (D - 1) if D > 1 else 0.0
+        init = torch.zeros(n, n)
+        for r in range(n):
+            for c in range(n):
+                if r % 2 == c % 2:
+                    init[r, c] = (0.9 if D > 1 else 1.0) if r == c else other
+        self.alpha = nn.ParameterList([nn.Parameter(init.clone()) for _ in HIDDEN])
+        self.beta = nn.Parameter(torch.ones(D, len(HIDDEN)))
+        self.towers = nn.ModuleList([tower(sum(HIDDEN), TOWER) for _ in range(D)])
+        self.penalty = None
+
+    def forward(self, b, d):
+        x = self.emb(b)
+        xs = [x] * D
+        skips, penalty = [], 0.0
+        for l, h in enumerate(HIDDEN):
+            hs = torch.stack([torch.relu(self.columns[e][l](xs[e])) for e in range(D)], 0)  # [D, B, h]
+            B = hs.shape[1]
+            g1, g2 = hs[:, :, :h // 2], hs[:, :, h // 2:]
+            penalty = penalty + ((g1.transpose(1, 2) @ g2 / B) ** 2).sum()
+            rows = hs.view(D, B, 2, h // 2).transpose(1, 2).reshape(2 * D, -1)
+            xs = list((self.alpha[l] @ rows).view(D, 2, B, h // 2).transpose(1, 2).reshape(D, B, h).unbind(0))
+            skips.append(xs[d] * self.beta[d, l])
+        self.penalty = meta['sluiceOrthogonality'] * penalty
+        return {'click': self.towers[d](torch.cat(skips, 1)).squeeze(1)}
+
+    def extra_loss(self, rng):
+        return self.penalty
+
+
 class StarTower(nn.Module):
     """STAR's layers: weights shared ⊙ per-domain, biases shared + per-domain (src/models/star.ts)."""
     def __init__(self, sizes):
@@ -416,7 +456,7 @@ TWINS = {
     'omoe': lambda: MMoE(one_gate=True), 'ple': PLE, 'star': Star, 'maml': Maml,
     'shared-bottom-esmm': lambda: SharedBottom(conversion=True), 'ple-esmm': lambda: PLE(conversion=True),
     'cross-stitch': CrossStitch, 'shared-private': SharedPrivate, 'mlora': MLoRA,
-    'soft-sharing': SoftSharing, 'pepnet': PEPNet,
+    'soft-sharing': SoftSharing, 'pepnet': PEPNet, 'sluice': Sluice,
 }
 BY_DOMAIN = [np.nonzero(domain == d)[0] for d in range(D)]
 WEIGHTS = np.array([len(r) for r in BY_DOMAIN], dtype=float) / len(domain)

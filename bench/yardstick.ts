@@ -9,6 +9,7 @@ import { ACTIVITY_LEVELS, type Dataset } from '../src/data/dataset.js';
 import type { TrainingConfig } from '../src/scenario/schema.js';
 import { DEFAULT_LORA_RANK } from '../src/models/mlora.js';
 import { DEFAULT_SOFT_SHARING } from '../src/models/soft-sharing.js';
+import { DEFAULT_SLUICE_ORTHOGONALITY } from '../src/models/sluice.js';
 
 export interface TwinResult {
   samples_per_s: number;
@@ -64,6 +65,7 @@ export function writeDump(dir: string, ds: Dataset, rows: Int32Array, t: Trainin
       levels: t.levels,
       loraRank: t.loraRank ?? DEFAULT_LORA_RANK,
       softSharing: t.softSharing ?? DEFAULT_SOFT_SHARING,
+      sluiceOrthogonality: t.sluiceOrthogonality ?? DEFAULT_SLUICE_ORTHOGONALITY,
       domains: ds.domains,
       activityLevels: ACTIVITY_LEVELS,
       lr: t.learningRate,

@@ -19,6 +19,7 @@ import { star } from './star.js';
 import { mlora } from './mlora.js';
 import { softSharing } from './soft-sharing.js';
 import { pepnet } from './pepnet.js';
+import { sluice } from './sluice.js';
 import type { StrategyInfo } from './model.js';
 
 export const STRATEGIES: readonly StrategyInfo[] = [
@@ -45,6 +46,7 @@ export const STRATEGIES: readonly StrategyInfo[] = [
   mlora,
   softSharing,
   pepnet,
+  sluice,
 ];
 
 /** Trained when a scenario names none. */

@@ -199,6 +199,12 @@ export const TrainingSchema = z
       .describe(
         "soft-sharing: the weight λ of the L2 penalty pulling the domains' corresponding hidden-layer weights to their mean (1e-4 when absent; 0 leaves the domains' networks independent).",
       ),
+    sluiceOrthogonality: z
+      .number()
+      .min(0)
+      .max(100)
+      .optional()
+      .describe("sluice: the weight λ of the penalty Σ ‖G₁ᵀG₂ / B‖² pushing each hidden layer's two subspaces apart (0.01 when absent; 0 turns it off)."),
     patience: z.number().int().min(1).max(50).default(2).describe('Epochs without a validation-AUC improvement before stopping (the best epoch is restored).'),
     l2: z.number().min(0).max(1).default(0).describe('L2 penalty on the weights.'),
     lossWeights: z
