@@ -11,7 +11,7 @@ import { root } from './helpers/scenarios.js';
 const MAX_LINES = 350;
 
 /** Files that declare (tables, fields, events, flags) and hold no logic of their own to test. */
-const DECLARATION_TABLES = new Set(['scenario/blocks.ts', 'store/tables.ts', 'commands/specs.ts', 'util/events.ts', 'util/seed.ts']);
+const DECLARATION_TABLES = new Set(['scenario/blocks.ts', 'store/tables.ts', 'commands/specs.ts', 'util/events.ts', 'util/seed.ts', 'store/location.ts']);
 
 /** Files over MAX_LINES when the rule came in, with their length then: the most each may have. */
 const LINE_DEBT: Record<string, number> = {
@@ -45,7 +45,6 @@ const TEST_DEBT = new Set([
   'commands/report.ts',
   'commands/run.ts',
   'commands/sweep.ts',
-  'commands/train.ts',
   'experiment/experiment.ts',
   'logs/fit/arms.ts',
   'logs/fit/page.ts',
@@ -56,7 +55,6 @@ const TEST_DEBT = new Set([
   'store/catalog.ts',
   'store/db.ts',
   'store/export.ts',
-  'store/location.ts',
   'store/logs.ts',
   'store/run-data.ts',
   'store/sweep-files.ts',
