@@ -40,7 +40,6 @@ const TEST_DEBT = new Set([
   'commands/args.ts',
   'commands/fit.ts',
   'commands/import.ts',
-  'commands/query.ts',
   'commands/readout.ts',
   'commands/report.ts',
   'commands/run.ts',
