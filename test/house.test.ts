@@ -41,7 +41,6 @@ const TEST_DEBT = new Set([
   'commands/fit.ts',
   'commands/import.ts',
   'commands/readout.ts',
-  'commands/report.ts',
   'commands/run.ts',
   'commands/sweep.ts',
   'experiment/experiment.ts',
