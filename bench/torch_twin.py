@@ -7,7 +7,7 @@ caller can see that one thread was used). A persistent process, so the bench can
 PyTorch measurements (A, B, A, B...) without paying Python's start-up between them.
 
 Twins: the seven core strategies, OMoE, the ESMM variants of shared-bottom and PLE, cross-stitch,
-shared-private, MLoRA, soft sharing, PEPNet and sluice networks. Each has crossab's architecture (src/models/): one masked embedding table over all categorical
+shared-private, MLoRA, soft sharing, PEPNet, sluice networks, POSO and AdaTT. Each has crossab's architecture (src/models/): one masked embedding table over all categorical
 fields with the numeric fields appended, ReLU MLPs, one tower per domain, single-domain batches, Adam,
 BCE with logits. Written the way a PyTorch user would write them (nn.Module, experts in a ModuleList),
 not with crossab's kernel-level tricks. Gradients are cleared with set_to_none, so, as in crossab, a
@@ -182,6 +182,27 @@ class PEPNet(nn.Module):
         return {'click': self.towers[d](h).squeeze(1)}
 
 
+class Poso(nn.Module):
+    """POSO / PPNet gating (src/models/poso.ts): each hidden layer's units scaled by a Gate NU on the
+    domain's and the experience level's embeddings; a tower per domain. PEPNet's PPNet half alone."""
+    def __init__(self):
+        super().__init__()
+        self.emb = Embedding()
+        self.domain = nn.Embedding(D, DIM)
+        self.activity = nn.Embedding(ACTIVITY_LEVELS, DIM)
+        sizes = [INP] + HIDDEN
+        self.layers = nn.ModuleList([nn.Linear(sizes[k], sizes[k + 1]) for k in range(len(HIDDEN))])
+        self.gates = nn.ModuleList([GateNU(2 * DIM, max(8, h // 2), h) for h in HIDDEN])
+        self.towers = nn.ModuleList([tower(HIDDEN[-1], TOWER) for _ in range(D)])
+
+    def forward(self, b, d):
+        p = torch.cat([self.domain(b['domain']), self.activity(b['activity'])], 1)
+        h = self.emb(b)
+        for layer, gate in zip(self.layers, self.gates):
+            h = F.relu(layer(h)) * gate(p)
+        return {'click': self.towers[d](h).squeeze(1)}
+
+
 def mix(gate_logits, experts):
     return (torch.stack(experts, 1) * torch.softmax(gate_logits, 1).unsqueeze(2)).sum(1)
 
@@ -327,6 +348,45 @@ class Sluice(nn.Module):
         return self.penalty
 
 
+class AdaTT(nn.Module):
+    """AdaTT (Li et al., KDD 2023; src/models/adatt.ts) with domains as tasks: per level, each domain's
+    fusion unit is softmax(W_d x_d) over every expert of the level plus v_d over its own experts; a
+    shared fusion unit over every expert below the top; towers per domain."""
+    def __init__(self):
+        super().__init__()
+        S, E, L = meta['specificExperts'], meta['experts'], meta['levels']
+        self.S, self.E, self.L = S, E, L
+        total = D * S + E
+        self.emb = Embedding()
+        self.native, self.shared, self.gates, self.v, self.shared_gate = (nn.ModuleList() for _ in range(5))
+        for l in range(L):
+            inp = INP if l == 0 else HIDDEN[-1]
+            self.native.append(nn.ModuleList([nn.ModuleList([mlp(inp, HIDDEN) for _ in range(S)]) for _ in range(D)]))
+            self.shared.append(nn.ModuleList([mlp(inp, HIDDEN) for _ in range(E)]))
+            self.gates.append(nn.ModuleList([nn.Linear(inp, total) for _ in range(D)]))
+            self.v.append(nn.ParameterList([nn.Parameter(torch.full((S,), 1.0 / S)) for _ in range(D)]))
+            self.shared_gate.append(nn.ModuleList([nn.Linear(inp, total)] if E > 0 and l < L - 1 else []))
+        self.towers = nn.ModuleList([tower(HIDDEN[-1], TOWER) for _ in range(D)])
+
+    def forward(self, b, d):
+        x = self.emb(b)
+        inputs, shared_in = [x] * D, x
+        for l in range(self.L):
+            native = [torch.stack([e(inputs[k]) for e in self.native[l][k]], 1) for k in range(D)]  # [B, S, h]
+            shared = [e(shared_in) for e in self.shared[l]]
+            every = torch.cat(native + ([torch.stack(shared, 1)] if shared else []), 1)  # [B, total, h]
+
+            def fuse(k):
+                g = torch.softmax(self.gates[l][k](inputs[k]), 1).unsqueeze(2)
+                return (g * every).sum(1) + (self.v[l][k].view(1, -1, 1) * native[k]).sum(1)
+            if l == self.L - 1:
+                inputs = {d: fuse(d)}
+            else:
+                inputs = [fuse(k) for k in range(D)]
+                shared_in = (torch.softmax(self.shared_gate[l][0](shared_in), 1).unsqueeze(2) * every).sum(1) if len(self.shared_gate[l]) else x
+        return {'click': self.towers[d](inputs[d]).squeeze(1)}
+
+
 class StarTower(nn.Module):
     """STAR's layers: weights shared ⊙ per-domain, biases shared + per-domain (src/models/star.ts)."""
     def __init__(self, sizes):
@@ -457,6 +517,7 @@ TWINS = {
     'shared-bottom-esmm': lambda: SharedBottom(conversion=True), 'ple-esmm': lambda: PLE(conversion=True),
     'cross-stitch': CrossStitch, 'shared-private': SharedPrivate, 'mlora': MLoRA,
     'soft-sharing': SoftSharing, 'pepnet': PEPNet, 'sluice': Sluice,
+    'poso': Poso, 'adatt': AdaTT,
 }
 BY_DOMAIN = [np.nonzero(domain == d)[0] for d in range(D)]
 WEIGHTS = np.array([len(r) for r in BY_DOMAIN], dtype=float) / len(domain)
