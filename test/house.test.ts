@@ -39,7 +39,6 @@ const TEST_DEBT = new Set([
   'check/suite.ts',
   'commands/args.ts',
   'commands/fit.ts',
-  'commands/import.ts',
   'commands/readout.ts',
   'commands/run.ts',
   'commands/sweep.ts',
