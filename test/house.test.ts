@@ -56,7 +56,6 @@ const TEST_DEBT = new Set([
   'store/run-data.ts',
   'store/sweep-files.ts',
   'train/trainer.ts',
-  'train/worker.ts',
   'world/traffic.ts',
 ]);
 
