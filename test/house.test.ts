@@ -49,7 +49,6 @@ const TEST_DEBT = new Set([
   'report/fit.ts',
   'report/html.ts',
   'scenario/mapping.ts',
-  'store/catalog.ts',
   'store/db.ts',
   'store/export.ts',
   'store/logs.ts',
