@@ -43,7 +43,6 @@ const TEST_DEBT = new Set([
   'commands/sweep.ts',
   'experiment/experiment.ts',
   'logs/fit/arms.ts',
-  'logs/fit/page.ts',
   'models/model.ts',
   'report/fit.ts',
   'report/html.ts',
