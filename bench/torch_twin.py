@@ -7,7 +7,7 @@ caller can see that one thread was used). A persistent process, so the bench can
 PyTorch measurements (A, B, A, B...) without paying Python's start-up between them.
 
 Twins: the seven core strategies, OMoE, the ESMM variants of shared-bottom and PLE, cross-stitch,
-shared-private, MLoRA, soft sharing, PEPNet, sluice networks, POSO and AdaTT. Each has crossab's architecture (src/models/): one masked embedding table over all categorical
+shared-private, MLoRA, soft sharing, PEPNet, sluice networks, POSO, AdaTT, AITM and APG (group-, mix- and self-wise). Each has crossab's architecture (src/models/): one masked embedding table over all categorical
 fields with the numeric fields appended, ReLU MLPs, one tower per domain, single-domain batches, Adam,
 BCE with logits. Written the way a PyTorch user would write them (nn.Module, experts in a ModuleList),
 not with crossab's kernel-level tricks. Gradients are cleared with set_to_none, so, as in crossab, a
@@ -387,6 +387,86 @@ class AdaTT(nn.Module):
         return {'click': self.towers[d](inputs[d]).squeeze(1)}
 
 
+class AITM(nn.Module):
+    """AITM (Xi et al., KDD 2021; src/models/aitm.ts): a shared bottom, click and conversion towers per
+    domain, the conversion tower fed from the click tower through the AIT attention, the conversion
+    head predicting pCTCVR directly, and the calibrator 0.6 * mean(relu(pCTCVR - pCTR))."""
+    def __init__(self):
+        super().__init__()
+        self.emb = Embedding()
+        self.bottom = mlp(INP, HIDDEN)
+        tw = TOWER if TOWER else [HIDDEN[-1]]
+        k = tw[-1]
+        self.k = k
+        self.click = nn.ModuleList([mlp(HIDDEN[-1], tw) for _ in range(D)])
+        self.conv = nn.ModuleList([mlp(HIDDEN[-1], tw) for _ in range(D)])
+        self.click_head = nn.ModuleList([nn.Linear(k, 1) for _ in range(D)])
+        self.conv_head = nn.ModuleList([nn.Linear(k, 1) for _ in range(D)])
+        self.transfer = nn.Sequential(nn.Linear(k, k), nn.ReLU())
+        self.h1, self.h2, self.h3 = nn.Linear(k, k), nn.Linear(k, k), nn.Linear(k, k)
+        self.penalty = None
+
+    def forward(self, b, d):
+        shared = self.bottom(self.emb(b))
+        q_click, q_conv = self.click[d](shared), self.conv[d](shared)
+        p = self.transfer(q_click)
+        score = lambda u: (self.h1(u) * self.h2(u)).sum(1, keepdim=True) / self.k ** 0.5
+        w = torch.softmax(torch.cat([score(p), score(q_conv)], 1), 1)
+        z = w[:, :1] * self.h3(p) + w[:, 1:] * self.h3(q_conv)
+        click = self.click_head[d](q_click).squeeze(1)
+        ctcvr = self.conv_head[d](z).squeeze(1)
+        self.penalty = 0.6 * torch.relu(torch.sigmoid(ctcvr) - torch.sigmoid(click)).mean()
+        return {'click': click, 'ctcvr': ctcvr}
+
+    def extra_loss(self, rng):
+        return self.penalty
+
+
+class ApgLayer(nn.Module):
+    """APG's low-rank generated layer: relu(x U (I + reshape(G z)) V + b), src/models/apg.ts."""
+    def __init__(self, inp, out, z, k):
+        super().__init__()
+        self.k = k
+        self.u = nn.Parameter(torch.empty(inp, k))
+        self.v = nn.Parameter(torch.empty(k, out))
+        nn.init.kaiming_uniform_(self.u)
+        nn.init.kaiming_uniform_(self.v)
+        self.b = nn.Parameter(torch.zeros(out))
+        self.gen = nn.Linear(z, k * k)
+        self.register_buffer('eye', torch.eye(k))
+
+    def forward(self, x, z):
+        s = self.gen(z).view(-1, self.k, self.k) + self.eye
+        core = torch.bmm((x @ self.u).unsqueeze(1), s).squeeze(1)
+        return F.relu(core @ self.v + self.b)
+
+
+class APG(nn.Module):
+    """APG (Yan et al., NeurIPS 2022): hidden-layer weights generated per condition z: the domain
+    (group), the domain and the experience level (mix), or the layer's own input (self)."""
+    def __init__(self, condition):
+        super().__init__()
+        self.condition = condition
+        self.emb = Embedding()
+        self.domain = nn.Embedding(D, DIM)
+        self.activity = nn.Embedding(ACTIVITY_LEVELS, DIM) if condition == 'mix' else None
+        dims = [INP] + HIDDEN
+        zdim = lambda l: dims[l] if condition == 'self' else 2 * DIM if condition == 'mix' else DIM
+        self.layers = nn.ModuleList([ApgLayer(dims[l], h, zdim(l), min(16, h, dims[l])) for l, h in enumerate(HIDDEN)])
+        self.towers = nn.ModuleList([tower(HIDDEN[-1], TOWER) for _ in range(D)])
+
+    def forward(self, b, d):
+        z = None
+        if self.condition != 'self':
+            z = self.domain(b['domain'])
+            if self.activity is not None:
+                z = torch.cat([z, self.activity(b['activity'])], 1)
+        h = self.emb(b)
+        for layer in self.layers:
+            h = layer(h, h if z is None else z)
+        return {'click': self.towers[d](h).squeeze(1)}
+
+
 class StarTower(nn.Module):
     """STAR's layers: weights shared ⊙ per-domain, biases shared + per-domain (src/models/star.ts)."""
     def __init__(self, sizes):
@@ -507,6 +587,9 @@ def loss_of(model, b, d, rng):
         log_p = F.logsigmoid(out['click']) + F.logsigmoid(out['cvr'])
         ll = b['conv'] * log_p + (1 - b['conv']) * torch.log(torch.clamp(1 - torch.exp(log_p), min=1e-7))
         loss = loss - ll.mean()
+    if out.get('ctcvr') is not None:
+        # AITM: the conversion head predicts pCTCVR, supervised by the conversion label directly.
+        loss = loss + F.binary_cross_entropy_with_logits(out['ctcvr'], b['conv'])
     extra = model.extra_loss(rng) if hasattr(model, 'extra_loss') else None
     return loss + extra if extra is not None else loss
 
@@ -517,7 +600,8 @@ TWINS = {
     'shared-bottom-esmm': lambda: SharedBottom(conversion=True), 'ple-esmm': lambda: PLE(conversion=True),
     'cross-stitch': CrossStitch, 'shared-private': SharedPrivate, 'mlora': MLoRA,
     'soft-sharing': SoftSharing, 'pepnet': PEPNet, 'sluice': Sluice,
-    'poso': Poso, 'adatt': AdaTT,
+    'poso': Poso, 'adatt': AdaTT, 'aitm': AITM,
+    'apg': lambda: APG('group'), 'apg-mix': lambda: APG('mix'), 'apg-self': lambda: APG('self'),
 }
 BY_DOMAIN = [np.nonzero(domain == d)[0] for d in range(D)]
 WEIGHTS = np.array([len(r) for r in BY_DOMAIN], dtype=float) / len(domain)
