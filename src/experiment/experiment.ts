@@ -19,7 +19,7 @@ import { generateWorld, streamsReplay } from '../world/world.js';
 import { ScenarioError } from '../scenario/load.js';
 import { candidatesOf, testCandidatesOf, trainingInputs, type TrainingInputs } from '../data/inputs.js';
 import { activeBackend, selectBackend, type BackendName } from '../tf/backend.js';
-import { DEFAULT_STRATEGIES, strategy } from '../models/registry.js';
+import { checkStrategySettings, DEFAULT_STRATEGIES } from '../models/registry.js';
 import { constantPredictions, evaluate, groupsOf, oraclePredictions, type StrategyMetrics } from '../metrics/offline.js';
 import { DEFAULT_WORKERS, trainAll, type OfflineResults, type ReplayShard, type TrainingPool } from '../train/parallel.js';
 import { resolveArms } from '../abtest/arms.js';
@@ -112,11 +112,11 @@ const armStrategies = (scenario: Scenario, arm: string): string[] => {
   return !pol ? [arm] : pol.kind === 'explore' ? [pol.strategy] : [];
 };
 
-/** Strategy names to train: the flag, else the scenario's list, else the defaults with the scenario's arms; validated. */
+/** Strategy names to train: the flag, else the scenario's list, else the defaults with the scenario's arms; each known and able to train with the scenario's settings. */
 export function resolveStrategies(scenario: Scenario, flag?: string[]): string[] {
   const names = flag ?? scenario.strategies ?? [...new Set([...DEFAULT_STRATEGIES, ...(scenario.abtest?.arms ?? []).filter((a) => !isPolicy(scenario, a))])];
   if (names.length === 0) throw new UserError('no strategies to train');
-  for (const n of names) strategy(n);
+  checkStrategySettings(scenario, names, `scenario '${scenario.name}'`);
   return names;
 }
 

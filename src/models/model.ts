@@ -58,6 +58,12 @@ export interface StrategyInfo {
    * measures the serving alone.
    */
   trainsAs?: string;
+  /**
+   * What in the training settings this strategy cannot train with, as the field and the reason (null
+   * when it can): checked before anything is generated, for a scenario's strategies at load and for
+   * those a flag names when a command resolves them.
+   */
+  refuse?(config: TrainingConfig): { field: string; reason: string } | null;
 }
 
 export interface Predictions {

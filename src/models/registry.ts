@@ -77,4 +77,17 @@ export function checkScenarioStrategies(s: Scenario, origin: string): void {
     if (NAMES.includes(name) || (path.startsWith('abtest.') && !path.includes('.policies.') && Object.hasOwn(policies, name))) continue;
     throw new ScenarioError(`${origin}: ${path}: unknown strategy '${name}'${didYouMean(name, NAMES)}; known: ${NAMES.join(', ')}`);
   }
+  checkStrategySettings(
+    s,
+    named.map(([, name]) => name).filter((n) => NAMES.includes(n)),
+    origin,
+  );
+}
+
+/** Every name is a strategy and can train with the scenario's training settings, else one line naming it or the field (exit 2). */
+export function checkStrategySettings(s: Scenario, names: readonly string[], origin: string): void {
+  for (const name of names) {
+    const bad = strategy(name).refuse?.(s.training);
+    if (bad) throw new ScenarioError(`${origin}: ${bad.field}: ${bad.reason}`);
+  }
 }

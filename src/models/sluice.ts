@@ -17,6 +17,7 @@ import { Dense } from './blocks.js';
 import { featureEmbedding, domainTowers } from './parts.js';
 import type { Model, StrategyInfo } from './model.js';
 import { UserError } from '../util/errors.js';
+import type { TrainingConfig } from '../scenario/schema.js';
 
 export const DEFAULT_SLUICE_ORTHOGONALITY = 0.01;
 
@@ -51,17 +52,23 @@ export function orthogonality(stacked: tf.Tensor3D): tf.Scalar {
   return tf.sum(tf.square(tf.div(tf.matMul(g1, g2, true, false), B)));
 }
 
+/** Each hidden layer splits into two equal subspaces: an odd width cannot. */
+function refuseOddWidths(config: TrainingConfig): { field: string; reason: string } | null {
+  const k = config.hidden.findIndex((h) => h % 2 !== 0);
+  return k < 0 ? null : { field: `training.hidden[${k}]`, reason: `sluice splits every hidden layer into two equal subspaces: ${config.hidden[k]} is odd` };
+}
+
 export const sluice: StrategyInfo = {
   name: 'sluice',
   cost: 3,
+  refuse: refuseOddWidths,
   summary: 'one MLP column per domain, every layer split in two subspaces mixed across domains by a learned α, β-weighted skip connections to the towers',
   create(ctx): Model {
     const { data, config, params, prior } = ctx;
     const D = data.domains;
     const emb = featureEmbedding(ctx);
-    // The scenario rules refuse this at load when sluice is named there; a strategy chosen elsewhere (a flag) meets it here.
-    const odd = config.hidden.find((h) => h % 2 !== 0);
-    if (odd !== undefined) throw new UserError(`sluice splits every hidden layer into two equal subspaces: training.hidden has ${odd}, an odd width`);
+    const bad = refuseOddWidths(config);
+    if (bad) throw new UserError(`${bad.field}: ${bad.reason}`);
     const dims = [emb.outDim, ...config.hidden];
     const columns = Array.from({ length: D }, (_, d) => config.hidden.map((h, l) => new Dense(params, `col${d}/${l}`, dims[l], h)));
     const alpha = config.hidden.map((_, l) => params.values(`alpha${l}`, [2 * D, 2 * D], sluiceAlphaStart(D)));

@@ -70,10 +70,6 @@ function trainingRules(s: Fields, issue: Report): void {
     if (!domains.has(d)) issue(['training', 'lossWeights', 'domains', d], `unknown domain '${d}'`);
   }
   if (s.strategies && new Set(s.strategies).size !== s.strategies.length) issue(['strategies'], 'lists a strategy twice');
-  if ([...(s.strategies ?? []), ...(s.abtest?.arms ?? [])].includes('sluice'))
-    s.training.hidden.forEach((h, k) => {
-      if (h % 2 !== 0) issue(['training', 'hidden', k], `sluice splits every hidden layer into two equal subspaces: ${h} is odd`);
-    });
 }
 
 function trafficRules(s: Fields, issue: Report): void {

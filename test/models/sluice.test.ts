@@ -10,7 +10,9 @@ import { Params } from '../../src/models/blocks.js';
 import { orthogonality, sluiceAlphaStart } from '../../src/models/sluice.js';
 import { strategy } from '../../src/models/registry.js';
 import { embed } from '../../src/tf/embed.js';
-import { parseScenario } from '../../src/scenario/load.js';
+import { parseScenario, ScenarioError } from '../../src/scenario/load.js';
+import { checkScenarioStrategies } from '../../src/models/registry.js';
+import { resolveStrategies } from '../../src/experiment/experiment.js';
 import { scenario } from '../helpers/scenarios.js';
 import { assertClose, domainBatch } from '../helpers/models.js';
 
@@ -89,9 +91,26 @@ test('sluice: α-mixed halves through every layer, the β-weighted outputs conca
   tf.dispose(params.list);
 });
 
-test('a scenario naming sluice with an odd hidden width is refused at load, naming the field', () => {
+test('an odd hidden width is refused before anything runs, naming the field: at load when the scenario names sluice, when resolved when a flag does', () => {
   const raw = JSON.parse(JSON.stringify(scenario('tiny')));
-  raw.strategies = ['sluice'];
   raw.training.hidden = [16, 7];
-  assert.throws(() => parseScenario(raw, 'x.json'), /x\.json: training\.hidden\[1\]: sluice splits every hidden layer into two equal subspaces: 7 is odd$/);
+  const s = parseScenario(raw, 'x.json');
+  const odd = /training\.hidden\[1\]: sluice splits every hidden layer into two equal subspaces: 7 is odd$/;
+  assert.throws(
+    () => checkScenarioStrategies({ ...s, strategies: ['sluice'] }, 'x.json'),
+    (e: Error) => e instanceof ScenarioError && e.message === 'x.json: training.hidden[1]: sluice splits every hidden layer into two equal subspaces: 7 is odd',
+  );
+  assert.throws(() => checkScenarioStrategies({ ...s, abtest: { ...s.abtest!, arms: ['separate', 'sluice'] } }, 'x.json'), odd);
+  assert.doesNotThrow(() => checkScenarioStrategies(s, 'x.json'), 'other strategies take odd widths');
+  assert.throws(() => resolveStrategies(s, ['shared-bottom', 'sluice']), odd);
+  assert.throws(
+    () =>
+      strategy('sluice').create({
+        data: modelInputs(scenario('tiny'), 7).ds,
+        config: s.training,
+        params: new Params(1, '', true),
+        prior: { click: [0, 0, 0], clickAll: 0, cvr: [0, 0, 0] },
+      }),
+    odd,
+  );
 });
