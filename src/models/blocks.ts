@@ -137,6 +137,23 @@ export class Gate {
   }
 }
 
+/** The Gate NU's scale γ (PEPNet, KDD 2023, §3.2): a gate's factors lie in (0, γ). */
+export const GATE_SCALE = 2;
+
+/** The Gate NU (PPNet / PEPNet / POSO): γ·σ(W₂·relu(W₁x + b₁) + b₂), its output layer at zero (a transparent gate). */
+export class GateNU {
+  readonly hidden: Dense;
+  readonly out: Dense;
+  constructor(p: Params, name: string, inDim: number, hiddenDim: number, outDim: number) {
+    this.hidden = new Dense(p, `${name}/0`, inDim, hiddenDim);
+    this.out = new Dense(p, `${name}/1`, hiddenDim, outDim, 'linear');
+    p.adjust(this.out.w, (w) => tf.zerosLike(w));
+  }
+  apply(x: tf.Tensor2D): tf.Tensor2D {
+    return tf.mul(GATE_SCALE, tf.sigmoid(this.out.apply(this.hidden.apply(x)))) as tf.Tensor2D;
+  }
+}
+
 /** Σ_k gate[:, k] · experts[k] for experts of equal width. */
 export function mixExperts(gate: tf.Tensor2D, experts: tf.Tensor2D[]): tf.Tensor2D {
   return mix(gate, experts);

@@ -14,27 +14,10 @@
 // per domain as shared-bottom has. Each gate's output layer starts at zero, so training begins from
 // shared-bottom (as crossab's POSO does): the paper gives no initialisation.
 import * as tf from '@tensorflow/tfjs-core';
-import { Dense, DomainEmbedding, type Params } from './blocks.js';
+import { Dense, DomainEmbedding, GateNU } from './blocks.js';
 import { featureEmbedding, domainTowers } from './parts.js';
 import { ACTIVITY_LEVELS } from '../data/dataset.js';
 import type { Model, StrategyInfo } from './model.js';
-
-/** PEPNet's gate scale γ: a gate's factors lie in (0, γ). */
-export const GATE_SCALE = 2;
-
-/** The Gate NU: γ·σ(W₂·relu(W₁x + b₁) + b₂), its output layer at zero (a transparent gate). */
-export class GateNU {
-  readonly hidden: Dense;
-  readonly out: Dense;
-  constructor(p: Params, name: string, inDim: number, hiddenDim: number, outDim: number) {
-    this.hidden = new Dense(p, `${name}/0`, inDim, hiddenDim);
-    this.out = new Dense(p, `${name}/1`, hiddenDim, outDim, 'linear');
-    p.adjust(this.out.w, (w) => tf.zerosLike(w));
-  }
-  apply(x: tf.Tensor2D): tf.Tensor2D {
-    return tf.mul(GATE_SCALE, tf.sigmoid(this.out.apply(this.hidden.apply(x)))) as tf.Tensor2D;
-  }
-}
 
 /** x with no gradient flowing back through it (the paper's ∅): the gates read, never train, what they gate. */
 export const stopGradient = tf.customGrad((...args: unknown[]) => ({

@@ -7,7 +7,7 @@
 // so new and light users get their own sub-space of the network without a separate model. The gate
 // starts at exactly 1 (zero output layer): training begins from plain shared-bottom, its gate-less twin.
 import * as tf from '@tensorflow/tfjs-core';
-import { Dense, DomainEmbedding } from './blocks.js';
+import { Dense, DomainEmbedding, GateNU } from './blocks.js';
 import { featureEmbedding, domainTowers } from './parts.js';
 import { ACTIVITY_LEVELS } from '../data/dataset.js';
 import type { Model, StrategyInfo } from './model.js';
@@ -23,13 +23,7 @@ export const poso: StrategyInfo = {
     const pDim = 2 * config.embeddingDim;
     const dims = [emb.outDim, ...config.hidden];
     const layers = config.hidden.map((h, l) => new Dense(params, `bottom/${l}`, dims[l], h));
-    const gates = config.hidden.map((h, l) => {
-      const hidden = new Dense(params, `gate${l}/0`, pDim, Math.max(8, h >> 1));
-      const out = new Dense(params, `gate${l}/1`, hidden.outDim, h, 'linear');
-      // Zero output weights: 2·σ(0) = 1, the gate starts transparent.
-      params.adjust(out.w, (w) => tf.zerosLike(w));
-      return { hidden, out };
-    });
+    const gates = config.hidden.map((h, l) => new GateNU(params, `gate${l}`, pDim, Math.max(8, h >> 1), h));
     const towers = domainTowers(ctx, 'tower', dims[dims.length - 1], prior.click);
     return {
       conversion: false,
@@ -37,8 +31,7 @@ export const poso: StrategyInfo = {
         const p = tf.concat([dom.apply(b), tf.gather(activity, b.activity) as tf.Tensor2D], 1);
         let h = emb.apply(b);
         layers.forEach((layer, l) => {
-          const g = tf.mul(2, tf.sigmoid(gates[l].out.apply(gates[l].hidden.apply(p))));
-          h = tf.mul(layer.apply(h), g) as tf.Tensor2D;
+          h = tf.mul(layer.apply(h), gates[l].apply(p)) as tf.Tensor2D;
         });
         return { click: towers[b.domain].apply(h) };
       },
