@@ -1,9 +1,11 @@
-// What the strategies' formula tests share: a batch of one domain's test rows, the gate-weighted sum
-// written out, and an element-wise comparison that names the row.
+// What the strategies' formula tests share: a batch of one domain's test rows, a model's variable by
+// name, a domain's tower and the gate-weighted sum written out, and an element-wise comparison that
+// names the row.
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
 import { makeBatch, type Batch } from '../../src/data/dataset.js';
 import type { TrainingInputs } from '../../src/data/inputs.js';
+import type { Params } from '../../src/models/blocks.js';
 
 /** The first `n` test-period rows of domain `d`, as a batch of that domain. */
 export function domainBatch(p: TrainingInputs, d: number, n: number): Batch {
@@ -14,6 +16,20 @@ export function domainBatch(p: TrainingInputs, d: number, n: number): Batch {
       .slice(0, n),
     d,
   );
+}
+
+/** A model's variable (trained or state) by its name without the unique counter. */
+export function variable(params: Params, name: string): tf.Variable {
+  const v = params.list.concat(params.state).find((x) => x.name.split('#')[0] === name);
+  assert.ok(v, `no variable '${name}'`);
+  return v;
+}
+
+/** Domain d's tower (`tower${d}`: ReLU layers, then the head's one logit a row) on h, from the model's variables. */
+export function writtenTower(params: Params, d: number, layers: number, h: tf.Tensor): tf.Tensor {
+  const w = (n: string) => variable(params, `tower${d}/${n}`);
+  for (let k = 0; k < layers; k++) h = tf.relu(tf.add(tf.matMul(h, w(`mlp/${k}/w`)), w(`mlp/${k}/b`)));
+  return tf.reshape(tf.add(tf.matMul(h, w('head/w')), w('head/b')), [-1]);
 }
 
 /** Σ_i gate[:, i] · expert_i, written out term by term (the models use a fused kernel). */

@@ -14,7 +14,7 @@ import { priorOf, trainStep } from '../../src/train/trainer.js';
 import { adam } from '../../src/train/adam.js';
 import { stream } from '../../src/world/rng.js';
 import { scenario } from '../helpers/scenarios.js';
-import { assertClose, domainBatch } from '../helpers/models.js';
+import { assertClose, domainBatch, variable } from '../helpers/models.js';
 
 test('LoraLayer is relu(x·W + b + (x·A_d)·B_d + b_d), written out', async () => {
   await selectBackend('wasm');
@@ -60,8 +60,7 @@ test('mlora: the shared layers with each domain its delta (rank training.loraRan
     }
   };
   check('at initialisation');
-  const byName = (n: string) => params.list.find((v) => v.name.split('#')[0] === n)!;
-  const snapshot = (n: string) => Array.from(byName(n).dataSync());
+  const snapshot = (n: string) => Array.from(variable(params, n).dataSync());
   const names = ['lora/0/b0', 'lora/0/a0', 'lora/0/w', 'lora/0/b1', 'lora/0/a1', 'lora/1/bias2'];
   const before = Object.fromEntries(names.map((n) => [n, snapshot(n)]));
   assert.ok(

@@ -6,13 +6,13 @@ import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
 import { selectBackend } from '../../src/tf/backend.js';
 import { modelInputs } from '../../src/data/inputs.js';
-import { Params } from '../../src/models/blocks.js';
-import { fieldSpread, GATE_SCALE, stopGradient } from '../../src/models/pepnet.js';
+import { GATE_SCALE, Params } from '../../src/models/blocks.js';
+import { fieldSpread, stopGradient } from '../../src/models/pepnet.js';
 import { strategy } from '../../src/models/registry.js';
 import { embed } from '../../src/tf/embed.js';
 import type { Model } from '../../src/models/model.js';
 import { scenario } from '../helpers/scenarios.js';
-import { assertClose, domainBatch } from '../helpers/models.js';
+import { assertClose, domainBatch, variable, writtenTower } from '../helpers/models.js';
 
 test('fieldSpread: row f is 1 over field f’s columns (categorical blocks of dim, then one column per numeric field)', () => {
   // fc = 2, fn = 1, dim = 2: width 5.
@@ -28,8 +28,6 @@ test('stopGradient passes the value and no gradient', async () => {
   tf.dispose([x, g]);
 });
 
-const byName = (params: Params, n: string) => params.list.concat(params.state).find((v) => v.name.split('#')[0] === n)!;
-
 /** PEPNet written out from the model's variables; `frozen` feeds the gates constants in place of their inputs. */
 function written(
   params: Params,
@@ -39,7 +37,7 @@ function written(
   towers: number,
   frozen: boolean,
 ): tf.Tensor {
-  const w = (n: string) => byName(params, n) as tf.Tensor;
+  const w = (n: string) => variable(params, n) as tf.Tensor;
   const gate = (name: string, x: tf.Tensor) =>
     tf.mul(GATE_SCALE, tf.sigmoid(tf.add(tf.matMul(tf.relu(tf.add(tf.matMul(x, w(`${name}/0/w`)), w(`${name}/0/b`))), w(`${name}/1/w`)), w(`${name}/1/b`))));
   const cut = (t: tf.Tensor) => (frozen ? tf.tensor(t.dataSync(), t.shape) : t);
@@ -51,8 +49,7 @@ function written(
   hidden.forEach((_, l) => {
     h = tf.mul(tf.relu(tf.add(tf.matMul(h, w(`bottom/${l}/w`)), w(`bottom/${l}/b`))), gate(`pp/gate${l}`, personal));
   });
-  for (let k = 0; k < towers; k++) h = tf.relu(tf.add(tf.matMul(h, w(`tower${b.domain}/mlp/${k}/w`)), w(`tower${b.domain}/mlp/${k}/b`)));
-  return tf.reshape(tf.add(tf.matMul(h, w(`tower${b.domain}/head/w`)), w(`tower${b.domain}/head/b`)), [-1]);
+  return writtenTower(params, b.domain, towers, h);
 }
 
 test('pepnet: untrained it is shared-bottom (the gates start at 1); with moved gates it is the paper’s formula, and no gradient reaches the embedding through a gate', async () => {
@@ -79,7 +76,7 @@ test('pepnet: untrained it is shared-bottom (the gates start at 1); with moved g
   }
   // The embedding's gradient is what it would be if the gates read constants: ∅ in both places.
   const b = domainBatch(p, 1, 30);
-  const table = byName(params, 'emb/table');
+  const table = variable(params, 'emb/table');
   const gradOf = (f: () => tf.Tensor) => tf.variableGrads(() => tf.sum(f()) as tf.Scalar, [table]).grads[table.name];
   const got = gradOf(() => (model as Model).forward(b, true).click);
   const want = gradOf(() => written(params, b, dims, config.hidden, towerLayers, true));

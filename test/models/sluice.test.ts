@@ -14,7 +14,7 @@ import { parseScenario, ScenarioError } from '../../src/scenario/load.js';
 import { checkScenarioStrategies } from '../../src/models/registry.js';
 import { resolveStrategies } from '../../src/experiment/experiment.js';
 import { scenario } from '../helpers/scenarios.js';
-import { assertClose, domainBatch } from '../helpers/models.js';
+import { assertClose, domainBatch, variable, writtenTower } from '../helpers/models.js';
 
 test('α starts at 0.9 on each subspace itself, 0.1 over the other domains’ same subspace, 0 across subspaces', () => {
   const a = sluiceAlphaStart(3);
@@ -57,7 +57,7 @@ test('sluice: α-mixed halves through every layer, the β-weighted outputs conca
   const prior = { click: [-2, -2.5, -3], clickAll: -2.4, cvr: [0, 0, 0] };
   const params = new Params(4);
   const model = strategy('sluice').create({ data: p.ds, config, params, prior });
-  const w = (n: string) => params.list.find((v) => v.name.split('#')[0] === n)! as tf.Tensor;
+  const w = (n: string) => variable(params, n) as tf.Tensor;
   // Move α and β off their start so every entry counts.
   config.hidden.forEach((_, l) => (w(`alpha${l}`) as tf.Variable).assign(tf.randomNormal(w(`alpha${l}`).shape, 0, 0.4, 'float32', 20 + l)));
   (w('beta') as tf.Variable).assign(tf.randomNormal(w('beta').shape, 1, 0.3, 'float32', 30));
@@ -79,9 +79,7 @@ test('sluice: α-mixed halves through every layer, the β-weighted outputs conca
       xs = Array.from({ length: D }, (_, k) => tf.concat([mixedHalf(2 * k), mixedHalf(2 * k + 1)], 1) as tf.Tensor2D);
       skips.push(tf.mul(xs[d], (w('beta').arraySync() as number[][])[d][l]));
     });
-    let h: tf.Tensor = tf.concat(skips, 1);
-    for (let k = 0; k < config.tower.length; k++) h = tf.relu(tf.add(tf.matMul(h, w(`tower${d}/mlp/${k}/w`)), w(`tower${d}/mlp/${k}/b`)));
-    const want = tf.reshape(tf.add(tf.matMul(h, w(`tower${d}/head/w`)), w(`tower${d}/head/b`)), [-1]);
+    const want = writtenTower(params, d, config.tower.length, tf.concat(skips, 1));
     const served = model.forward(b, false);
     assertClose(served.click.dataSync(), want.dataSync(), `domain ${d}`, 1e-5);
     assert.equal(served.penalty, undefined, 'no penalty when serving');
