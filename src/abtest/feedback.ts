@@ -24,24 +24,32 @@ export type { FeedbackRound };
  * Every participant's rounds: the feedback block's learners, and the given static arms (name →
  * candidate scores of the replay). `click` is each replay candidate's true click probability.
  */
-export function feedbackLoops(w: World, fb: Feedback, click: Float32Array, statics: Map<string, Float32Array>, bias: (pos: number) => number): FeedbackRound[] {
-  const out: FeedbackRound[] = [];
-  const common = { rounds: fb.rounds, every: fb.every, click, bias };
-  for (const [name, scores] of statics) out.push(...serveInRounds(w, { ...common, name, kind: 'static', scoresFor: (c0, c1) => scores.subarray(c0, c1) }));
-  for (const [name, learner] of Object.entries(fb.learners)) {
-    const D = w.layout.domains.length;
-    // Per domain, per item: impressions and clicks in the learner's log, from the logged training period.
-    const imps = Array.from({ length: D }, () => new Float64Array(w.items.count));
-    const clicks = Array.from({ length: D }, () => new Float64Array(w.items.count));
-    const lg = w.logged;
-    for (let i = 0; i < (learner.warmStart ? lg.n : 0); i++) {
-      if (lg.period[i] !== 0) continue;
-      imps[lg.domain[i]][lg.item[i]]++;
-      clicks[lg.domain[i]][lg.item[i]] += lg.click[i];
-    }
-    const rng = stream(w.seed, `feedback:${name}`);
-    const { rq } = heldReplay(w, 'feedback');
-    const rank = (c0: number, c1: number, from: number, to: number) => {
+/** What serves in rounds: the scores of a slice of the replay's candidates, and (a learner) what it learns from a log. */
+export interface Participant {
+  scoresFor(c0: number, c1: number, from: number, to: number): Float32Array;
+  learn?(served: Served): void;
+}
+
+/**
+ * A count-based learner of the feedback block, from its starting log. Each call starts afresh, and
+ * every learner of one name draws its tie-breaks and Thompson samples from the same stream: the same
+ * learner fed the same log ranks the same way, in the full rollout and in an A/B test.
+ */
+export function countLearner(w: World, name: string, learner: Feedback['learners'][string]): Participant {
+  const D = w.layout.domains.length;
+  // Per domain, per item: impressions and clicks in the learner's log, from the logged training period.
+  const imps = Array.from({ length: D }, () => new Float64Array(w.items.count));
+  const clicks = Array.from({ length: D }, () => new Float64Array(w.items.count));
+  const lg = w.logged;
+  for (let i = 0; i < (learner.warmStart ? lg.n : 0); i++) {
+    if (lg.period[i] !== 0) continue;
+    imps[lg.domain[i]][lg.item[i]]++;
+    clicks[lg.domain[i]][lg.item[i]] += lg.click[i];
+  }
+  const rng = stream(w.seed, `feedback:${name}`);
+  const { rq } = heldReplay(w, 'feedback');
+  return {
+    scoresFor(c0, c1, from, to) {
       const scores = new Float32Array(c1 - c0);
       for (let r = from; r < to; r++) {
         const d = rq.domain[r];
@@ -55,15 +63,29 @@ export function feedbackLoops(w: World, fb: Feedback, click: Float32Array, stati
         }
       }
       return scores;
-    };
-    const learn = (served: Served) => {
+    },
+    learn(served) {
       served.cand.forEach((k, j) => {
         const d = served.domain[j];
         imps[d][rq.candItems[k]]++;
         clicks[d][rq.candItems[k]] += served.clicked[j];
       });
-    };
-    out.push(...serveInRounds(w, { ...common, name, kind: 'learner', scoresFor: rank, learn }));
-  }
+    },
+  };
+}
+
+/** A static A/B arm as a participant: its candidate scores, every round. */
+export const staticArm = (scores: Float32Array): Participant => ({ scoresFor: (c0, c1) => scores.subarray(c0, c1) });
+
+/**
+ * Every participant's rounds: the feedback block's learners, and the given static arms (name →
+ * candidate scores of the replay). `click` is each replay candidate's true click probability.
+ */
+export function feedbackLoops(w: World, fb: Feedback, click: Float32Array, statics: Map<string, Float32Array>, bias: (pos: number) => number): FeedbackRound[] {
+  const out: FeedbackRound[] = [];
+  const common = { rounds: fb.rounds, every: fb.every, click, bias };
+  for (const [name, scores] of statics) out.push(...serveInRounds(w, { ...common, name, kind: 'static', ...staticArm(scores) }));
+  for (const [name, learner] of Object.entries(fb.learners))
+    out.push(...serveInRounds(w, { ...common, name, kind: 'learner', ...countLearner(w, name, learner) }));
   return out;
 }

@@ -41,9 +41,10 @@ export function gini(counts: ArrayLike<number>): number {
   return total > 0 ? (2 * weighted) / (n * total) - (n + 1) / n : 0;
 }
 
-/** What a participant served since its last update: replay candidate indices, in serving order, and whether each was clicked. */
+/** What a participant served since its last update: replay candidate indices, in serving order, their requests, and whether each was clicked. */
 export interface Served {
   cand: Int32Array;
+  request: Int32Array;
   domain: Uint8Array;
   clicked: Uint8Array;
 }
@@ -60,16 +61,21 @@ export interface RoundsOptions {
   /** The scores of the round's candidates: replay candidates c0 … c1 of requests from … to. */
   scoresFor(c0: number, c1: number, from: number, to: number): Float32Array;
   learn?(served: Served): void;
+  /** Every served slot as it is drawn: its replay request, candidate, whether it was clicked and its click probability (position applied). */
+  observe?(request: number, cand: number, clicked: number, p: number): void;
+  /** The clicks' stream name (default the participant's): participants that share it draw the same uniform for the same served slot. */
+  outcomes?: string;
 }
 
-/** One participant's rounds. Clicks come from the stream 'feedback:outcomes:<name>' of the world's seed. */
+/** One participant's rounds. Clicks come from the stream 'feedback:outcomes:<name or outcomes>' of the world's seed. */
 export function serveInRounds(w: World, o: RoundsOptions): FeedbackRound[] {
   const { rq } = heldReplay(w, 'feedback');
   const D = w.layout.domains.length;
   const slateOf = w.scenario.domains.map((d) => d.slate);
-  const rng = stream(w.seed, `feedback:outcomes:${o.name}`);
+  const rng = stream(w.seed, `feedback:outcomes:${o.outcomes ?? o.name}`);
   const out: FeedbackRound[] = [];
   let cand: number[] = [];
+  let requestLog: number[] = [];
   let domainLog: number[] = [];
   let clickedLog: number[] = [];
   for (let t = 0; t < o.rounds; t++) {
@@ -91,8 +97,10 @@ export function serveInRounds(w: World, o: RoundsOptions): FeedbackRound[] {
         expected[d] += p;
         const c = rng.next() < p ? 1 : 0;
         clicked[d][i] += c;
+        o.observe?.(from + q, k, c, p);
         if (o.learn) {
           cand.push(k);
+          requestLog.push(from + q);
           domainLog.push(d);
           clickedLog.push(c);
         }
@@ -122,8 +130,9 @@ export function serveInRounds(w: World, o: RoundsOptions): FeedbackRound[] {
       });
     }
     if (o.learn && (t + 1) % o.every === 0 && t + 1 < o.rounds) {
-      o.learn({ cand: Int32Array.from(cand), domain: Uint8Array.from(domainLog), clicked: Uint8Array.from(clickedLog) });
+      o.learn({ cand: Int32Array.from(cand), request: Int32Array.from(requestLog), domain: Uint8Array.from(domainLog), clicked: Uint8Array.from(clickedLog) });
       cand = [];
+      requestLog = [];
       domainLog = [];
       clickedLog = [];
     }
