@@ -4,6 +4,7 @@ import type { Db } from '../store/db.js';
 import {
   abValue,
   consistencyValue,
+  designValue,
   feedbackValue,
   gradeValue,
   longTermValue,
@@ -36,6 +37,7 @@ const isGrade = (e: Expectation) => familyOf(e.metric) === 'grade';
 const isOpe = (e: Expectation) => familyOf(e.metric) === 'ope';
 const isConsistency = (e: Expectation) => familyOf(e.metric) === 'consistency';
 const isFeedback = (e: Expectation) => familyOf(e.metric) === 'feedback';
+const isInterference = (e: Expectation) => familyOf(e.metric) === 'interference';
 /** Who an expectation judges: a strategy (offline, off-policy) or an arm. */
 const byStrategy = (e: Expectation) => isOffline(e) || isOpe(e);
 /** Whose decisions a power or grade metric reads: the expectation's method, else the scenario's. */
@@ -46,11 +48,13 @@ function describe(e: Expectation, domain: string): string {
     ? e.strategy!
     : isFeedback(e)
       ? e.participant!
-      : isGrade(e)
-        ? (e.method ?? 'the rules')
-        : isConsistency(e)
-          ? (e.signal ?? 'auc')
-          : (e.arm ?? 'all arms');
+      : isInterference(e)
+        ? e.design!
+        : isGrade(e)
+          ? (e.method ?? 'the rules')
+          : isConsistency(e)
+            ? (e.signal ?? 'auc')
+            : (e.arm ?? 'all arms');
   const by = isOpe(e) ? `[${e.estimator ?? 'dr'}]` : e.target === 'conversion' ? '[conversion]' : '';
   const lhs = e.metric === 'srm_p_value' ? 'srm p-value' : `${e.metric}${by}(${who})`;
   const diff = e.vs ? ` − ${e.metric}(${e.vs})` : '';
@@ -109,6 +113,7 @@ async function single(db: Db, runId: string, c: Claim, who: string | undefined, 
       domain: c.domain,
       segment: e.segment,
     });
+  if (isInterference(e)) return designValue(db, runId, e.metric.slice('interference_'.length) as Parameters<typeof designValue>[2], who!, c.domain);
   if (isFeedback(e)) return feedbackValue(db, runId, e.metric.slice('feedback_'.length) as Parameters<typeof feedbackValue>[2], who!, c.domain);
   if (isConsistency(e)) {
     const column = e.metric === 'offline_online_tau' ? 'tau' : e.metric === 'offline_winner_agrees' ? 'winner_agrees' : 'regret';
@@ -154,7 +159,7 @@ export async function claimValue(db: Db, runId: string, c: Claim, s: Scenario): 
     return c.expectation.atLeast !== undefined ? Math.max(...known) : Math.min(...known);
   }
   const e = c.expectation;
-  const who = byStrategy(e) ? e.strategy : isFeedback(e) ? e.participant : e.arm;
+  const who = byStrategy(e) ? e.strategy : isFeedback(e) ? e.participant : isInterference(e) ? e.design : e.arm;
   const a = await single(db, runId, c, who, s);
   if (a === null) return NaN;
   if (!e.vs) return a;

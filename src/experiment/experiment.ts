@@ -27,7 +27,7 @@ import { rankedReplay, servedBySlates, servedReplay } from '../abtest/replay.js'
 import { candidateTruth } from '../data/candidate-truth.js';
 import { positionCurve } from '../data/slates.js';
 import { policyScores, slateMarginals } from '../abtest/policy-arm.js';
-import { feedbackLoops, type Feedback, type FeedbackRound } from '../abtest/feedback.js';
+import { feedbackStage, retrainLoops } from './feedback-stage.js';
 import type { RetrainLoop } from '../train/feedback-retrain.js';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -292,40 +292,6 @@ export async function abTest(
 }
 
 /**
- * With scenario.feedback's arms 'retrain', the loops each trained strategy runs where it was trained:
- * its own arm's, and each 'explore' arm's over it. Other policy arms stay static.
- */
-export function retrainLoops(scenario: Scenario, arms: Arm[]): Map<string, RetrainLoop[]> {
-  const out = new Map<string, RetrainLoop[]>();
-  if (scenario.feedback?.arms !== 'retrain') return out;
-  for (const arm of new Set(arms.map((a) => a.strategy))) {
-    const pol = scenario.abtest?.policies?.[arm];
-    if (pol && pol.kind !== 'explore') continue;
-    const base = pol?.kind === 'explore' ? pol.strategy : arm;
-    out.set(base, [...(out.get(base) ?? []), { participant: arm, temperature: pol?.kind === 'explore' ? pol.temperature : null }]);
-  }
-  return out;
-}
-
-/**
- * 6c. The feedback loops of scenario.feedback: its learners, and every A/B arm — retrained (its rounds
- * ran in training, beside its model) or static (served as trained).
- */
-export function feedbackRounds(
-  p: TrainingInputs,
-  off: OfflineResults,
-  ab: { scores: Map<string, Float32Array>; click: Float32Array },
-  arms: Arm[],
-  fb: Feedback,
-): FeedbackRound[] {
-  const bias = positionCurve(p.world.scenario.abtest?.positionBias);
-  const retrained = off.trained.flatMap((t) => t.feedback);
-  const done = new Set(retrained.map((r) => r.participant));
-  const statics = new Map([...new Set(arms.map((a) => a.strategy))].filter((s) => !done.has(s)).map((s) => [s, ab.scores.get(s)!] as const));
-  return [...retrained, ...feedbackLoops(p.world, fb, ab.click, statics, bias)];
-}
-
-/**
  * Each arm's slates on the replay requests as a policy file (kind 'table', items by the log's ids
  * when the world was fitted to a log): how a strategy trained here would serve that log's catalogue,
  * for `crossab readout --policy` to estimate on the real log.
@@ -440,7 +406,14 @@ export async function executeRun(o: RunOptions, listener: Listener, handle: RunH
     const decisions = decide(ab, inputs.world.layout.domains, rules);
     // 6c. feedback loops: every arm and each learner deployed to the whole replay period in rounds
     const fb = o.scenario.feedback;
-    const feedback = fb ? await stage('feedback', onEvent, () => feedbackRounds(inputs, offline, ab, arms.arms, fb), `${fb.rounds} rounds`) : [];
+    const { rounds: feedback, designs } = fb
+      ? await stage(
+          'feedback',
+          onEvent,
+          () => feedbackStage(inputs, offline, ab, arms.arms, fb, { salt, assignments: o.grade, alpha: rules.alpha }),
+          `${fb.rounds} rounds`,
+        )
+      : { rounds: [], designs: [] };
     if (o.policyOut) writeArmPolicies(o.policyOut, inputs.world, ab.scores, arms.arms);
     // 6b. grade the decision procedure over re-randomised assignments of the same world and models
     const grades = o.grade
@@ -449,7 +422,7 @@ export async function executeRun(o: RunOptions, listener: Listener, handle: RunH
     o.signal?.throwIfAborted();
     // 7. store
     handle.finishing = stage('store', onEvent, () =>
-      finishRun(o.db, runId, inputs.world, offline, ope, ab, decisions, grades, (performance.now() - t0) / 1000, feedback),
+      finishRun(o.db, runId, inputs.world, offline, ope, ab, decisions, grades, (performance.now() - t0) / 1000, feedback, designs),
     );
     await handle.finishing;
     // 8. report: read back from the store, so it shows what the store holds.
@@ -474,6 +447,7 @@ export async function executeRun(o: RunOptions, listener: Listener, handle: RunH
       ab,
       decisions,
       feedback,
+      designs,
       grades,
       rules,
       reportPath,

@@ -7,6 +7,8 @@ import { DOMINANT_USER } from '../abtest/readout.js';
 import type { DomainDecision } from '../abtest/decide.js';
 import type { DomainGrade } from '../abtest/grade.js';
 import type { FeedbackRound } from '../abtest/feedback.js';
+import type { DesignGrade } from '../abtest/interference.js';
+import { designTable, feedbackTable } from './feedback-text.js';
 import { truthOf, verdictRows } from '../abtest/verdict.js';
 import type { DecisionRules } from '../scenario/schema.js';
 import type { OfflineResults } from '../train/parallel.js';
@@ -28,6 +30,8 @@ export interface RunResults {
   decisions: DomainDecision[];
   /** scenario.feedback: every participant's rounds (empty without it). */
   feedback: FeedbackRound[];
+  /** feedback.test: each design's estimate per domain against the global lift (empty without one). */
+  designs: DesignGrade[];
   /** Per domain and method, how often the decision was right over `grade` re-randomised assignments. */
   grades: DomainGrade[];
   /** The decision rules the run applied (the scenario's, defaults filled in). */
@@ -264,29 +268,6 @@ export function longTermTable(ab: ReplayResult): string {
   )}`;
 }
 
-/** scenario.feedback: per participant and domain, the first and last round's exposure concentration, coverage and true CTR. */
-export function feedbackTable(rounds: FeedbackRound[]): string {
-  if (!rounds.length) return '';
-  const keys = [...new Set(rounds.map((r) => `${r.participant}\u0000${r.domain}`))];
-  const rows = keys.map((key) => {
-    const rs = rounds.filter((r) => `${r.participant}\u0000${r.domain}` === key);
-    const [first, last] = [rs[0], rs[rs.length - 1]];
-    return [
-      first.participant,
-      first.kind,
-      first.domain,
-      rs.map((r) => r.gini.toFixed(3)).join(' → '),
-      `${pct(first.coverage)} → ${pct(last.coverage)}`,
-      `${pct(first.topShare)} → ${pct(last.topShare)}`,
-      `${pct(first.trueCtr)} → ${pct(last.trueCtr)}`,
-    ];
-  });
-  return `feedback loops (${rounds[rounds.length - 1].round} rounds of serve, log, retrain on its own log; static arms serve as trained):\n${formatTable(
-    ['participant', 'kind', 'domain', 'exposure Gini by round', 'catalogue coverage', 'top 1% share', 'true CTR'],
-    rows,
-  )}`;
-}
-
 /** Where the short-term CTR lift and the long-term clicks per user point opposite ways (true lifts when known, else the estimates). */
 export function longTermConflicts(ab: ReplayResult): string[] {
   return ab.longTerm
@@ -353,6 +334,7 @@ export function runText(o: RunView, db: string, verbose: boolean): string {
     ...warnings(o.ab, o.decisions).map((w) => `warning: ${w}`),
     summaryTable(o.decisions, o.ab, o.rules),
     ...(o.grades.length ? ['', gradeTable(o.grades)] : []),
+    ...(o.designs.length ? ['', designTable(o.designs)] : []),
   ];
   if (verbose)
     parts.push(

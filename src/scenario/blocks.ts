@@ -4,7 +4,7 @@
 // table: the rules that relate fields to each other live in rules.ts.
 import { MAX_SEED } from '../util/seed.js';
 import { z } from 'zod';
-import { CONSISTENCY_METRICS, GRADED_METHODS, METRIC_FAMILIES, type Metric, OFFLINE_SIGNALS, OPE_ESTIMATORS } from './metrics.js';
+import { CONSISTENCY_METRICS, GRADED_METHODS, INTERFERENCE_DESIGNS, METRIC_FAMILIES, type Metric, OFFLINE_SIGNALS, OPE_ESTIMATORS } from './metrics.js';
 
 /** Names end up in file names, run IDs and report titles: short and safe everywhere. */
 const name = z
@@ -381,7 +381,8 @@ export const ExpectationSchema = z
     strategy: name.optional().describe("Offline and off-policy metrics: the strategy judged ('oracle' and 'constant' are allowed)."),
     arm: name.optional().describe('A/B metrics: the arm judged (its lift is over the control).'),
     participant: name.optional().describe('Feedback metrics: the learner of the feedback block, or the strategy of an A/B arm, judged.'),
-    vs: name.optional().describe("Subtract this strategy's (offline) or arm's (ab_ctr) value: a paired, per-seed difference."),
+    design: z.enum(INTERFERENCE_DESIGNS).optional().describe('Interference metrics: the design of feedback.test judged.'),
+    vs: name.optional().describe("Subtract this strategy's (offline), arm's (ab_ctr) or design's (interference) value: a paired, per-seed difference."),
     domain: name.default('all').describe("A domain, 'all', 'head-domains', 'tail-domains', 'each' (every domain must hold) or 'any' (at least one must)."),
     segment: z
       .enum(['all', 'heavy', 'tail', 'cold'])
@@ -470,6 +471,30 @@ export const FeedbackSchema = z
         "'static': A/B arms serve as trained, every round; 'retrain': trained arms fine-tune on their own served rows (incremental Adam, no early stopping).",
       ),
     epochs: z.number().int().min(1).max(100).default(1).describe('Retrained arms: passes over the new rows of their log per update.'),
+    test: z
+      .strictObject({
+        treatment: name.describe('A learner of this block, or a static A/B arm: the treatment.'),
+        control: name.describe('Another: the control.'),
+        designs: z
+          .array(z.enum(INTERFERENCE_DESIGNS))
+          .min(1)
+          .default([...INTERFERENCE_DESIGNS])
+          .describe(
+            "How the arms retrain during the test: 'pooled' on the log of both arms' users (as production pipelines do), 'diverted' each on its own users' log.",
+          ),
+        split: z.number().gt(0).lt(1).default(0.5).describe("The treatment's share of users."),
+        assignments: z
+          .number()
+          .int()
+          .min(2)
+          .max(1000)
+          .default(20)
+          .describe('Re-randomised assignments each design is graded over (`run --grade` overrides it).'),
+      })
+      .optional()
+      .describe(
+        "An A/B test inside the feedback loops: the two participants share the replay period, each request served by its user's arm in the same rounds, and every design is graded against the full-rollout (global) lift.",
+      ),
   })
   .describe(
     'Feedback loops (none when absent): every A/B arm and each learner here is deployed to the whole replay period in `rounds` of serve → log → retrain on its own log.',

@@ -46,6 +46,23 @@ export const OPE_METRICS = ['ope_value', 'ope_lift', 'ope_relative_error', 'ope_
 export const CONSISTENCY_METRICS = ['offline_online_tau', 'offline_winner_agrees', 'offline_regret'] as const;
 /** scenario.feedback, per participant and domain at the last round: exposure Gini, coverage, true CTR, and the Gini's and true CTR's rise since the first round. */
 export const FEEDBACK_METRICS = ['feedback_gini', 'feedback_gini_rise', 'feedback_coverage', 'feedback_true_ctr', 'feedback_true_ctr_rise'] as const;
+/**
+ * scenario.feedback.test, per design and domain: the full-rollout (global) lift, and over the
+ * re-randomised assignments the design's mean estimate, bias, |bias|, RMSE, spread, the share of its
+ * intervals holding the global lift and of its decisions agreeing with the global lift's sign.
+ */
+export const INTERFERENCE_METRICS = [
+  'interference_global_lift',
+  'interference_estimate',
+  'interference_bias',
+  'interference_abs_bias',
+  'interference_rmse',
+  'interference_sd',
+  'interference_coverage',
+  'interference_decision_accuracy',
+] as const;
+/** How an A/B test inside the feedback loops retrains its arms (abtest/interference.ts): on the pooled log of both arms, or each on its own users' log. */
+export const INTERFERENCE_DESIGNS = ['pooled', 'diverted'] as const;
 /** The off-policy estimators (ope/estimators.ts implements them) and the offline signals consistency compares. */
 export const OPE_ESTIMATORS = ['dm', 'ipw', 'snipw', 'dr', 'switch-dr', 'iips', 'sniips', 'rips', 'sips'] as const;
 export const OFFLINE_SIGNALS = ['auc', 'gauc', 'logloss', 'ope-dm', 'ope-snipw', 'ope-dr', 'ope-switch-dr'] as const;
@@ -61,6 +78,7 @@ export const METRIC_FAMILIES = {
   ope: OPE_METRICS,
   consistency: CONSISTENCY_METRICS,
   feedback: FEEDBACK_METRICS,
+  interference: INTERFERENCE_METRICS,
 } as const;
 export type MetricFamily = keyof typeof METRIC_FAMILIES;
 const FAMILY_OF = new Map<string, MetricFamily>(

@@ -122,7 +122,44 @@ function abtestRules(s: Fields, issue: Report): void {
   }
 }
 
+/** feedback.test: two different participants of the loops, each design once. */
+function feedbackRules(s: Fields, issue: Report): void {
+  const t = s.feedback?.test;
+  if (!t) return;
+  // Retrained arms fine-tune where their models live (a worker each): two of them cannot share one log yet.
+  const retrain = s.feedback!.arms === 'retrain';
+  const known = [...Object.keys(s.feedback!.learners), ...(retrain ? [] : (s.abtest?.arms ?? []))];
+  for (const key of ['treatment', 'control'] as const)
+    if (!known.includes(t[key]))
+      issue(
+        ['feedback', 'test', key],
+        `'${t[key]}' is not a learner of the feedback block${retrain ? " (with arms 'retrain', A/B arms cannot take part in the test)" : ' or an A/B arm'}${known.length ? ` (${known.join(', ')})` : ''}`,
+      );
+  if (t.treatment === t.control) issue(['feedback', 'test', 'control'], 'is the treatment too; a test needs two participants');
+  if (new Set(t.designs).size !== t.designs.length) issue(['feedback', 'test', 'designs'], 'lists a design twice');
+}
+
 type At = (key: string, message: string) => void;
+
+/** Interference metrics are kept per design of feedback.test and per domain (and for all), over all users. */
+function interferenceExpectation(s: Fields, e: ParsedExpectation, domains: Set<string>, at: At): void {
+  const t = s.feedback?.test;
+  if (!t) {
+    at('metric', `'${e.metric}' needs a feedback block with a test`);
+    return;
+  }
+  if (!e.design) at('design', `'${e.metric}' is judged per design: name one of ${t.designs.join(', ')}`);
+  for (const key of ['design', 'vs'] as const) {
+    const v = e[key];
+    if (v && !(t.designs as string[]).includes(v)) at(key, `'${v}' is not a design of feedback.test (${t.designs.join(', ')})`);
+  }
+  if (e.vs && e.metric === 'interference_global_lift') at('vs', 'the global lift is the same for every design');
+  if (!domains.has(e.domain) && !['all', 'each', 'any'].includes(e.domain))
+    at('domain', `'${e.metric}' is kept per domain and for all: name one, all, each or any`);
+  if (e.segment !== 'all') at('segment', `'${e.metric}' is judged over all users`);
+  for (const key of ['arm', 'strategy', 'participant', 'method', 'estimator', 'signal'] as const)
+    if (e[key]) at(key, `'${e.metric}' is judged per design of feedback.test: remove ${key}`);
+}
 
 /** Feedback metrics are kept per participant and domain, over all users. */
 function feedbackExpectation(s: Fields, e: ParsedExpectation, domains: Set<string>, at: At): void {
@@ -198,6 +235,8 @@ function expectationRules(s: Fields, issue: Report): void {
       at('domain', `unknown domain '${e.domain}' (domains: ${[...domains].join(', ')}; or all, head-domains, tail-domains, each, any)`);
     const family = familyOf(e.metric);
     if (e.method && family !== 'power' && family !== 'grade') at('method', `only ${[...POWER_METRICS, ...GRADE_METRICS].join(', ')} take a method`);
+    if (family === 'interference') return interferenceExpectation(s, e, domains, at);
+    if (e.design) at('design', 'only interference metrics take a design');
     if (family === 'feedback') return feedbackExpectation(s, e, domains, at);
     if (e.participant) at('participant', 'only feedback metrics take a participant');
     if (family === 'offline') {
@@ -216,5 +255,6 @@ function expectationRules(s: Fields, issue: Report): void {
 
 /** Every cross-field rule, block by block; `issue` records one error at a field's path. */
 export function crossFieldRules(s: Fields, issue: Report): void {
-  for (const rules of [featureRules, domainRules, truthRules, trainingRules, trafficRules, dynamicsRules, abtestRules, expectationRules]) rules(s, issue);
+  for (const rules of [featureRules, domainRules, truthRules, trainingRules, trafficRules, dynamicsRules, abtestRules, feedbackRules, expectationRules])
+    rules(s, issue);
 }

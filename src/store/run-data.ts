@@ -149,6 +149,21 @@ export function feedbackValue(
   return one(db, `SELECT ${col === metric ? at(col, 'DESC') : `${at(col, 'DESC')} - ${at(col, 'ASC')}`} AS v`);
 }
 
+/** feedback.test: one design's grade on a domain ('all' included); abs_bias is |bias|. */
+export function designValue(
+  db: Db,
+  runId: string,
+  metric: 'global_lift' | 'estimate' | 'bias' | 'abs_bias' | 'rmse' | 'sd' | 'coverage' | 'decision_accuracy',
+  design: string,
+  domain: string,
+): Promise<Value> {
+  const col = metric === 'abs_bias' ? 'abs(bias)' : metric === 'estimate' ? 'mean_estimate' : metric;
+  return one(
+    db,
+    `SELECT ${col} AS v FROM feedback_designs WHERE run_id = ${sqlString(runId)} AND design = ${sqlString(design)} AND domain = ${sqlString(domain)}`,
+  );
+}
+
 /** An arm's long-term lift (scenario.dynamics) on a domain: clicks or visits per planned user over the whole test, estimated or true. */
 export function longTermValue(db: Db, runId: string, metric: 'clicks' | 'visits', column: 'lift' | 'true_lift', arm: string, domain: string): Promise<Value> {
   return one(

@@ -17,6 +17,7 @@ import { tailDomains } from '../world/traffic.js';
 import { openDb } from './db.js';
 import { transaction } from './transaction.js';
 import type { FeedbackRound } from '../abtest/feedback.js';
+import type { DesignGrade } from '../abtest/interference.js';
 import { appendTable } from './tables.js';
 import { sqlString } from './columns.js';
 import { processStamp } from '../util/liveness.js';
@@ -99,6 +100,7 @@ export async function finishRun(
   grades: DomainGrade[],
   wallSeconds: number,
   feedback: FeedbackRound[] = [],
+  designs: DesignGrade[] = [],
 ): Promise<void> {
   const db = await openDb(dbPath);
   const id = { run_id: runId };
@@ -160,6 +162,11 @@ export async function finishRun(
           db.con,
           'feedback_rounds',
           feedback.map((r) => ({ ...id, ...r })),
+        );
+        await appendTable(
+          db.con,
+          'feedback_designs',
+          designs.map((r) => ({ ...id, ...r })),
         );
         await appendTable(
           db.con,

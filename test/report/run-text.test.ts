@@ -77,7 +77,7 @@ test('the plain run prints the summary first and fits 100 columns down to its la
   const stages = { generate: 0.7, train: 41.2, offline: 2.1, ope: 1.3, replay: 3.0, decide: 0.1, grade: 120.4, store: 0.9, report: 1.1 };
   const view = {
     ...{ runId: 'tiny-7-x', seed: 7, salt: 7, backend: 'wasm', fingerprint: 'f', domains: ['d'], reportPath: null },
-    ...{ offline: {}, ope: {}, ab, feedback: [], grades: [], rules: DEFAULT_DECISION_RULES },
+    ...{ offline: {}, ope: {}, ab, feedback: [], designs: [], grades: [], rules: DEFAULT_DECISION_RULES },
     decisions: decide(ab, ['d'], DEFAULT_DECISION_RULES),
     ...{ stages, wallSeconds: 171.2, peakRssMb: 1234.4 },
   } as unknown as RunView;

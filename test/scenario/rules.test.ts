@@ -123,6 +123,48 @@ test('a world that moves: dynamics, feedback, explore arms, the test floor and t
       /'feedback_gini' is kept per domain/,
     ],
     [
+      (r) => (r.feedback = { learners: { p: { kind: 'popular' } }, test: { treatment: 'p', control: 'q' } }),
+      /feedback\.test\.control: 'q' is not a learner of the feedback block or an A\/B arm \(p, separate, shared-bottom\)/,
+    ],
+    [(r) => (r.feedback = { learners: { p: { kind: 'popular' } }, test: { treatment: 'p', control: 'p' } }), /feedback\.test\.control: is the treatment too/],
+    [
+      (r) => (r.feedback = { arms: 'retrain', learners: { p: { kind: 'popular' } }, test: { treatment: 'p', control: 'separate' } }),
+      /feedback\.test\.control: 'separate' is not a learner of the feedback block \(with arms 'retrain', A\/B arms cannot take part in the test\) \(p\)/,
+    ],
+    [
+      (r) => (r.feedback = { test: { treatment: 'separate', control: 'shared-bottom', designs: ['pooled', 'pooled'] } }),
+      /feedback\.test\.designs: lists a design twice/,
+    ],
+    [
+      (r) => (r.expectations = [{ metric: 'interference_bias', design: 'pooled', domain: 'all', atMost: 0 }]),
+      /'interference_bias' needs a feedback block with a test/,
+    ],
+    [
+      (r) => {
+        r.feedback = { test: { treatment: 'shared-bottom', control: 'separate', designs: ['pooled'] } };
+        r.expectations = [{ metric: 'interference_bias', design: 'diverted', domain: 'head', atMost: 0 }];
+      },
+      /expectations\[0\]\.design: 'diverted' is not a design of feedback\.test \(pooled\)/,
+    ],
+    [
+      (r) => {
+        r.feedback = { test: { treatment: 'shared-bottom', control: 'separate' } };
+        r.expectations = [{ metric: 'interference_rmse', domain: 'all', atMost: 0 }];
+      },
+      /expectations\[0\]\.design: 'interference_rmse' is judged per design: name one of pooled, diverted/,
+    ],
+    [
+      (r) => {
+        r.feedback = { test: { treatment: 'shared-bottom', control: 'separate' } };
+        r.expectations = [{ metric: 'interference_global_lift', design: 'pooled', vs: 'diverted', arm: 'separate', domain: 'all', atLeast: 0 }];
+      },
+      /expectations\[0\]\.vs: the global lift is the same for every design \(and 1 more\)/,
+    ],
+    [
+      (r) => (r.expectations = [{ metric: 'ab_ctr', arm: 'separate', design: 'pooled', domain: 'all', atLeast: 0 }]),
+      /design: only interference metrics take a design/,
+    ],
+    [
       (r) => (r.expectations = [{ metric: 'ab_clicks_per_user_lift', arm: 'shared-bottom', domain: 'all', atMost: 0 }]),
       /'ab_clicks_per_user_lift' reads the long-term readout, which needs a dynamics block/,
     ],

@@ -57,7 +57,7 @@ test('run --json stores a complete run whose rows match what it printed', () => 
   const [{ n }] = query(db, `SELECT count(*)::INT AS n FROM offline_metrics WHERE run_id = '${out.run_id}' AND strategy = 'oracle'`);
   assert.ok(Number(n) > 10);
   const [{ v }] = query(db, 'SELECT max(version) AS v FROM schema_version');
-  assert.equal(Number(v), 10);
+  assert.equal(Number(v), 11);
 });
 
 test('a killed run leaves status running (shown as interrupted), no results, and earlier runs untouched', async () => {

@@ -83,6 +83,9 @@ test('migrations: a version-1 database is upgraded on open; a newer schema is re
   const movingTables = (
     await db.con.runAndReadAll("SELECT count(*)::INT FROM duckdb_tables() WHERE table_name IN ('ab_long_term', 'feedback_rounds')")
   ).getRows()[0][0];
+  const designCols = (await db.con.runAndReadAll("SELECT column_name FROM information_schema.columns WHERE table_name = 'feedback_designs'"))
+    .getRows()
+    .map((r) => r[0]);
   const oldMetric = (await db.con.runAndReadAll("SELECT auc, auc_se FROM offline_metrics WHERE run_id = 'old'")).getRows()[0];
   const trainCols = (await db.con.runAndReadAll("SELECT column_name FROM information_schema.columns WHERE table_name = 'training_runs'"))
     .getRows()
@@ -115,7 +118,11 @@ test('migrations: a version-1 database is upgraded on open; a newer schema is re
     "schema 10: the grades' true return",
   );
   assert.deepEqual(oldCurve, [0.4, null], 'schema 10: an old curve keeps its values and has no domain');
-  assert.deepEqual(versions, [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+  assert.ok(
+    ['design', 'global_lift', 'bias', 'coverage'].every((c) => designCols.includes(c)),
+    'schema 11: the designs of a test inside the feedback loops',
+  );
+  assert.deepEqual(versions, [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]);
   assert.equal(kept, 1);
   await assert.rejects(openDb(path), /schema version 99 is newer than this crossab's/);
 });

@@ -1,0 +1,196 @@
+// An A/B test inside the feedback loops (scenario.feedback.test), graded against the full rollout.
+// Every other readout of crossab assumes the arms do not touch: each arm's slates are what its model
+// would serve whoever is in the other arm. Here two participants of the feedback loops (learners, or
+// static A/B arms) share the replay period: each request is served by its user's arm, in the same
+// rounds, and the learners retrain on a log that depends on the design:
+//   pooled    both arms retrain on the pooled log of both arms' users — what production pipelines do,
+//             and the cause of symbiosis bias (Brennan et al., WWW 2025): each arm learns from slates
+//             the other arm chose, so the test compares two systems that exist in neither rollout
+//   diverted  each arm retrains on its own users' log only (data-diverted training, the standard
+//             remedy): no arm learns from the other, at the price of learning from a share of traffic
+// The estimand is the global effect: the world run once with everyone on the treatment and once with
+// everyone on the control (the full-rollout rounds data/serve-rounds.ts already serves every
+// participant), as the relative lift of the true CTR served over the whole period. It is computed from
+// expected clicks, so it carries no click noise. Each design's estimate is the clicks-per-impression
+// lift between the arms' users with its delta-method interval (users as the units), graded over
+// re-randomised assignments: bias, RMSE, spread, interval coverage of the global effect, and how often
+// its decision (ship when the interval is above zero) agrees with the global effect's sign.
+// Static arms do not learn, so every design is the same test and the global effect is the A/B true lift.
+import type { INTERFERENCE_DESIGNS } from '../scenario/metrics.js';
+import { heldReplay, type World } from '../world/world.js';
+import { serveInRounds, type FeedbackRound } from '../data/serve-rounds.js';
+import { userHash } from './assign.js';
+import type { Participant } from './feedback.js';
+import { addUser, emptyRatio, logRatioLift, type ClusteredRatio } from './stats/ratio.js';
+
+export type Design = (typeof INTERFERENCE_DESIGNS)[number];
+
+export interface InterferenceTest {
+  treatment: string;
+  control: string;
+  designs: Design[];
+  /** Share of users in the treatment arm. */
+  split: number;
+  rounds: number;
+  every: number;
+}
+
+/** One design's test on one domain (or 'all'): the test as run at the run's salt, and its grade over re-randomisations. */
+export interface DesignGrade {
+  design: Design;
+  treatment: string;
+  control: string;
+  domain: string;
+  /** The full-rollout relative lift of the true CTR: everyone on the treatment against everyone on the control. */
+  globalLift: number;
+  /** The test as run (the run's salt): the estimated lift, its interval and p-value. */
+  estimate: number;
+  ciLow: number;
+  ciHigh: number;
+  pValue: number;
+  /** Over the re-randomised assignments (salts 1..assignments). */
+  assignments: number;
+  meanEstimate: number;
+  /** meanEstimate − globalLift. */
+  bias: number;
+  rmse: number;
+  /** Standard deviation of the estimates: the design's variance cost. */
+  sd: number;
+  /** Share of the intervals that hold the global lift. */
+  coverage: number;
+  /** Share of the assignments whose decision (ship when the interval is above zero, else keep) matches the global lift's sign. */
+  decisionAccuracy: number;
+}
+
+/**
+ * The global lift per domain (and 'all') from the full-rollout rounds of the two participants: expected
+ * clicks over impressions of the whole period, treatment over control, minus 1.
+ */
+export function globalLifts(rounds: FeedbackRound[], treatment: string, control: string, domains: readonly string[]): Map<string, number> {
+  const sums = (who: string, domain: string) => {
+    let expected = 0;
+    let impressions = 0;
+    for (const r of rounds)
+      if (r.participant === who && (domain === 'all' || r.domain === domain) && r.impressions > 0) {
+        expected += r.trueCtr * r.impressions;
+        impressions += r.impressions;
+      }
+    return expected / impressions;
+  };
+  return new Map(['all', ...domains].map((d) => [d, sums(treatment, d) / sums(control, d) - 1]));
+}
+
+/** One assignment of one design: per domain and 'all', each arm's clicks and impressions by user. */
+export function serveTest(
+  w: World,
+  t: InterferenceTest,
+  design: Design,
+  salt: number,
+  click: Float32Array,
+  bias: (pos: number) => number,
+  make: (name: string) => Participant,
+): { treatment: ClusteredRatio[]; control: ClusteredRatio[] } {
+  const { rq } = heldReplay(w, 'feedback.test');
+  const D = w.layout.domains.length;
+  const U = w.users.count;
+  const inTreatment = new Uint8Array(U);
+  for (let u = 0; u < U; u++) inTreatment[u] = userHash(salt, u) < t.split ? 1 : 0;
+  const arms = [make(t.control), make(t.treatment)];
+  const clicks = new Float64Array(U * D);
+  const impressions = new Float64Array(U * D);
+  const scoresFor = (c0: number, c1: number, from: number, to: number) => {
+    // Both arms score every candidate, so each draws its stream as it would in its full rollout.
+    const [sc, st] = arms.map((a) => a.scoresFor(c0, c1, from, to));
+    const out = new Float32Array(c1 - c0);
+    for (let r = from; r < to; r++) out.set((inTreatment[rq.user[r]] ? st : sc).subarray(rq.candStart[r] - c0, rq.candStart[r + 1] - c0), rq.candStart[r] - c0);
+    return out;
+  };
+  serveInRounds(w, {
+    rounds: t.rounds,
+    every: t.every,
+    name: `${t.treatment}|${t.control}`,
+    // Every design and assignment draws the same uniform for the same served slot: common random numbers.
+    outcomes: 'test',
+    kind: 'learner',
+    click,
+    bias,
+    scoresFor,
+    learn(served) {
+      if (design === 'pooled') for (const a of arms) a.learn?.(served);
+      else
+        arms.forEach((a, arm) => {
+          const keep = served.request.map((r) => (inTreatment[rq.user[r]] === arm ? 1 : 0));
+          const pick = <T extends Int32Array | Uint8Array>(x: T) => x.filter((_, j) => keep[j] === 1) as T;
+          a.learn?.({ cand: pick(served.cand), request: pick(served.request), domain: pick(served.domain), clicked: pick(served.clicked) });
+        });
+    },
+    observe(r, _k, c) {
+      const cell = rq.user[r] * D + rq.domain[r];
+      clicks[cell] += c;
+      impressions[cell]++;
+    },
+  });
+  const treatment = Array.from({ length: D + 1 }, emptyRatio);
+  const control = Array.from({ length: D + 1 }, emptyRatio);
+  for (let u = 0; u < U; u++) {
+    const cells = inTreatment[u] ? treatment : control;
+    let x = 0;
+    let y = 0;
+    for (let d = 0; d < D; d++) {
+      const cell = u * D + d;
+      if (impressions[cell] === 0) continue;
+      addUser(cells[d + 1], clicks[cell], impressions[cell]);
+      x += clicks[cell];
+      y += impressions[cell];
+    }
+    if (y > 0) addUser(cells[0], x, y);
+  }
+  return { treatment, control };
+}
+
+/**
+ * Every design of the test: the run's salt as the test, salts 1..assignments as its grade. `rounds`
+ * are the full-rollout rounds of the feedback loops (both participants' among them).
+ */
+export function gradeDesigns(
+  w: World,
+  t: InterferenceTest,
+  rounds: FeedbackRound[],
+  o: { salt: number; assignments: number; alpha: number; click: Float32Array; bias: (pos: number) => number; make: (name: string) => Participant },
+): DesignGrade[] {
+  const domains = ['all', ...w.layout.domains];
+  const global = globalLifts(rounds, t.treatment, t.control, w.layout.domains);
+  const test = (design: Design, salt: number) => {
+    const { treatment, control } = serveTest(w, t, design, salt, o.click, o.bias, o.make);
+    return domains.map((_, d) => logRatioLift(treatment[d], control[d], o.alpha));
+  };
+  return t.designs.flatMap((design) => {
+    const asRun = test(design, o.salt);
+    const graded = Array.from({ length: o.assignments }, (_, k) => test(design, k + 1));
+    return domains.map((domain, d) => {
+      const g = global.get(domain)!;
+      const lifts = graded.map((l) => l[d]).filter((l) => Number.isFinite(l.lift));
+      const n = lifts.length;
+      const mean = lifts.reduce((a, l) => a + l.lift, 0) / n;
+      const intervals = lifts.filter((l) => Number.isFinite(l.ciLow));
+      return {
+        design,
+        treatment: t.treatment,
+        control: t.control,
+        domain,
+        globalLift: g,
+        estimate: asRun[d].lift,
+        ciLow: asRun[d].ciLow,
+        ciHigh: asRun[d].ciHigh,
+        pValue: asRun[d].pValue,
+        assignments: n,
+        meanEstimate: mean,
+        bias: mean - g,
+        rmse: Math.sqrt(lifts.reduce((a, l) => a + (l.lift - g) ** 2, 0) / n),
+        sd: n > 1 ? Math.sqrt(lifts.reduce((a, l) => a + (l.lift - mean) ** 2, 0) / (n - 1)) : NaN,
+        coverage: intervals.filter((l) => l.ciLow <= g && g <= l.ciHigh).length / intervals.length,
+        decisionAccuracy: intervals.filter((l) => l.ciLow > 0 === g > 0).length / intervals.length,
+      };
+    });
+  });
+}
