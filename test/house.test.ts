@@ -11,7 +11,15 @@ import { root } from './helpers/scenarios.js';
 const MAX_LINES = 350;
 
 /** Files that declare (tables, fields, events, flags) and hold no logic of their own to test. */
-const DECLARATION_TABLES = new Set(['scenario/blocks.ts', 'store/tables.ts', 'commands/specs.ts', 'util/events.ts', 'util/seed.ts', 'store/location.ts']);
+const DECLARATION_TABLES = new Set([
+  'scenario/blocks.ts',
+  'store/tables.ts',
+  'commands/specs.ts',
+  'util/events.ts',
+  'util/seed.ts',
+  'store/location.ts',
+  'report/chart-base.ts',
+]);
 
 /** Files over MAX_LINES when the rule came in, with their length then: the most each may have. */
 const LINE_DEBT: Record<string, number> = {
@@ -20,7 +28,7 @@ const LINE_DEBT: Record<string, number> = {
   'abtest/replay.ts': 602,
   'data/dataset.ts': 424,
   'experiment/experiment.ts': 463,
-  'report/charts.ts': 638,
+  'report/charts.ts': 606,
   'report/run-text.ts': 363,
   'store/logs.ts': 433,
   'sweep/sweep.ts': 370,

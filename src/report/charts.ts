@@ -2,21 +2,15 @@
 // inlined so the report is self-contained.
 import type { TopLevelSpec } from 'vega-lite';
 import type { RunData, Row } from '../store/run-data.js';
+import { base, WIDTH, type Chart } from './chart-base.js';
+import { designChart, feedbackChart } from './feedback-charts.js';
 import { normalQuantile } from '../abtest/stats/distributions.js';
 import { DEFAULT_DECISION_RULES, type DecisionRules } from '../scenario/blocks.js';
 
-export interface Chart {
-  id: string;
-  title: string;
-  spec: TopLevelSpec;
-}
-
-const WIDTH = 520;
-const base = { $schema: 'https://vega.github.io/schema/vega-lite/v6.json', config: { font: 'sans-serif', view: { stroke: null } } } as const;
+export type { Chart };
 
 const isStrategy = (r: Row) => r.strategy !== 'oracle' && r.strategy !== 'constant';
 
-/** Test AUC per domain and strategy, with the oracle as a reference tick. */
 /**
  * A facet that wraps onto more rows instead of running past the page: as many panels of `width` per
  * row as fit the report's 1,100 px (a 7-panel chart at 150 px was 1,400 px wide and clipped).
@@ -47,6 +41,7 @@ function namedColor(field: 'strategy' | 'arm', d: RunData) {
 /** The AUC's 95% interval (DeLong's standard error): a description of the model, not a decision at the run's α. */
 const Z95 = normalQuantile(0.975);
 
+/** Test AUC per domain and strategy, with the oracle as a reference tick. */
 function aucByDomain(d: RunData): Chart {
   const rows = d.offline.filter((r) => r.target === 'click' && (r.scope === 'domain' || r.scope === 'overall'));
   const values = rows.map((r) => {
@@ -332,34 +327,6 @@ function curves(d: RunData): Chart {
   };
 }
 
-/** scenario.feedback: exposure Gini and true CTR by round, per participant, one column per domain. */
-function feedbackChart(d: RunData): Chart {
-  const values = d.feedback.flatMap((r) => [
-    { participant: `${r.participant} (${r.kind})`, domain: r.domain, round: r.round, metric: 'exposure Gini', value: r.gini },
-    { participant: `${r.participant} (${r.kind})`, domain: r.domain, round: r.round, metric: 'true CTR', value: r.true_ctr },
-  ]);
-  return {
-    id: 'feedback-rounds',
-    title: 'Feedback loops: exposure concentration and true CTR by round (learners and retrained arms update on their own logs; static arms do not)',
-    spec: {
-      ...base,
-      data: { values },
-      facet: { row: { field: 'metric', type: 'nominal', title: null }, column: { field: 'domain', type: 'nominal', title: null } },
-      spec: {
-        width: 220,
-        height: 160,
-        mark: { type: 'line', point: true, tooltip: true },
-        encoding: {
-          x: { field: 'round', type: 'quantitative', axis: { tickMinStep: 1 } },
-          y: { field: 'value', type: 'quantitative', scale: { zero: false }, title: null },
-          color: { field: 'participant', type: 'nominal' },
-        },
-      },
-      resolve: { scale: { y: 'independent' } },
-    } as TopLevelSpec,
-  };
-}
-
 /** Calibration: mean predicted vs observed CTR per strategy and domain; the diagonal is perfect. */
 function calibration(d: RunData): Chart {
   const values = d.offline
@@ -526,6 +493,7 @@ export function runCharts(d: RunData): Chart[] {
   if (d.looks.length) charts.push(sequentialChart(d));
   if (d.grades.length) charts.push(gradeChart(d));
   if (d.feedback.length) charts.push(feedbackChart(d));
+  if (d.designs.length) charts.push(designChart(d));
   charts.push(curves(d), calibration(d), traffic(d), featureMatrix(d));
   return charts;
 }

@@ -24,6 +24,7 @@ export interface RunData {
   looks: StoredRow<'ab_looks'>[];
   longTerm: StoredRow<'ab_long_term'>[];
   feedback: StoredRow<'feedback_rounds'>[];
+  designs: StoredRow<'feedback_designs'>[];
   domains: StoredRow<'world_domains'>[];
   features: StoredRow<'world_features'>[];
   activity: StoredRow<'world_user_activity'>[];
@@ -78,6 +79,7 @@ export async function loadRun(db: Db, id: string): Promise<RunData> {
     looks: await runRows(db, 'ab_looks', id, 'arm, domain, metric, look'),
     longTerm: await runRows(db, 'ab_long_term', id, 'arm, domain, metric'),
     feedback: await runRows(db, 'feedback_rounds', id, 'participant, domain, round'),
+    designs: await runRows(db, 'feedback_designs', id, 'design, domain'),
     domains: await runRows(db, 'world_domains', id),
     features: await runRows(db, 'world_features', id),
     activity: await runRows(db, 'world_user_activity', id, 'impressions'),
