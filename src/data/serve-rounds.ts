@@ -4,6 +4,10 @@
 // scores rank the slice's candidates, the clicks are drawn from the truth (position curve applied),
 // and after every `every` rounds what it served since its last update goes to `learn`. Per round and
 // domain: the catalogue's coverage, the concentration (Gini) of exposure and the true CTR served.
+// With feedback.itemState, items wear out: an item's click probability is scaled by
+// exp(−decay · its exposure relative to an even spread over the domain's catalogue), exposure carried
+// from round to round with a share `recovery` forgotten each round. The state belongs to the world
+// being served, not to a participant: in an A/B test inside the loops both arms wear out the same items.
 import { heldReplay, type World } from '../world/world.js';
 import { sliceRequests } from '../world/traffic.js';
 import { stream } from '../world/rng.js';
@@ -41,6 +45,29 @@ export function gini(counts: ArrayLike<number>): number {
   return total > 0 ? (2 * weighted) / (n * total) - (n + 1) / n : 0;
 }
 
+/**
+ * After a round: each domain's exposure forgets a share `recovery` and adds the round's impressions;
+ * an item's wear is exp(−decay · exposure / mean exposure over the domain's catalogue).
+ */
+export function wearOut(
+  state: { decay: number; recovery: number },
+  catalogues: readonly ArrayLike<number>[],
+  exposure: Float64Array[],
+  shown: Float64Array[],
+  wear: Float64Array[],
+): void {
+  catalogues.forEach((cat, d) => {
+    let total = 0;
+    for (let q = 0; q < cat.length; q++) {
+      const i = cat[q];
+      exposure[d][i] = exposure[d][i] * (1 - state.recovery) + shown[d][i];
+      total += exposure[d][i];
+    }
+    const even = total / cat.length;
+    for (let q = 0; q < cat.length; q++) wear[d][cat[q]] = even > 0 ? Math.exp((-state.decay * exposure[d][cat[q]]) / even) : 1;
+  });
+}
+
 /** What a participant served since its last update: replay candidate indices, in serving order, their requests, and whether each was clicked. */
 export interface Served {
   cand: Int32Array;
@@ -74,6 +101,9 @@ export function serveInRounds(w: World, o: RoundsOptions): FeedbackRound[] {
   const slateOf = w.scenario.domains.map((d) => d.slate);
   const rng = stream(w.seed, `feedback:outcomes:${o.outcomes ?? o.name}`);
   const out: FeedbackRound[] = [];
+  const state = w.scenario.feedback?.itemState;
+  const carried = Array.from({ length: D }, () => new Float64Array(w.items.count));
+  const wear = Array.from({ length: D }, () => new Float64Array(w.items.count).fill(1));
   let cand: number[] = [];
   let requestLog: number[] = [];
   let domainLog: number[] = [];
@@ -91,8 +121,8 @@ export function serveInRounds(w: World, o: RoundsOptions): FeedbackRound[] {
       const d = sub.domain[q];
       for (let j = sl.start[q]; j < sl.start[q + 1]; j++) {
         const k = c0 + sl.cand[j];
-        const p = o.click[k] * o.bias(j - sl.start[q]);
         const i = rq.candItems[k];
+        const p = o.click[k] * o.bias(j - sl.start[q]) * wear[d][i];
         shown[d][i]++;
         expected[d] += p;
         const c = rng.next() < p ? 1 : 0;
@@ -106,6 +136,7 @@ export function serveInRounds(w: World, o: RoundsOptions): FeedbackRound[] {
         }
       }
     }
+    if (state) wearOut(state, w.items.catalogues, carried, shown, wear);
     for (let d = 0; d < D; d++) {
       const cat = w.items.catalogues[d];
       const exposure = Float64Array.from(cat, (i) => shown[d][i]);

@@ -471,6 +471,26 @@ export const FeedbackSchema = z
         "'static': A/B arms serve as trained, every round; 'retrain': trained arms fine-tune on their own served rows (incremental Adam, no early stopping).",
       ),
     epochs: z.number().int().min(1).max(100).default(1).describe('Retrained arms: passes over the new rows of their log per update.'),
+    itemState: z
+      .strictObject({
+        decay: z
+          .number()
+          .min(0)
+          .max(10)
+          .describe(
+            "How fast an item wears out: its click probability is scaled by exp(−decay · its exposure relative to an even spread over the domain's catalogue).",
+          ),
+        recovery: z
+          .number()
+          .min(0)
+          .max(1)
+          .default(0.5)
+          .describe('Share of the accumulated exposure forgotten after each round (1: only the last round counts).'),
+      })
+      .optional()
+      .describe(
+        "Items wear out with exposure (novelty, finite attention), a state every user sees: what one participant shows, it makes less clickable for whoever is served next — in an A/B test inside the loops, for the other arm's users too. Off when absent.",
+      ),
     test: z
       .strictObject({
         treatment: name.describe('A learner of this block, or a static A/B arm: the treatment.'),

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { gini, serveInRounds } from '../../src/data/serve-rounds.js';
+import { gini, serveInRounds, wearOut } from '../../src/data/serve-rounds.js';
 import { generateWorld } from '../../src/world/world.js';
 import { candidatesOf, trainingInputs } from '../../src/data/inputs.js';
 import { candidateTruth } from '../../src/data/candidate-truth.js';
@@ -46,4 +46,43 @@ test('serveInRounds: updates after every `every` rounds on what was served since
   assert.equal(updates[1].clicks, sum(2, 4));
   round = 0;
   assert.deepEqual(serveInRounds(w, o), rounds, 'the same scores give the same rounds with or without a learner');
+});
+
+test('wearOut: exposure carried with a share forgotten each round; wear is exp(−decay · exposure / the even share), 1 before anything is shown', () => {
+  const exposure = [new Float64Array(4)];
+  const wear = [new Float64Array(4).fill(1)];
+  const state = { decay: 0.5, recovery: 0.25 };
+  wearOut(state, [[0, 1, 2]], exposure, [Float64Array.from([0, 0, 0, 9])], wear);
+  assert.deepEqual([...wear[0]], [1, 1, 1, 1], 'item 3 is not in the catalogue: nothing shown, nothing worn');
+  wearOut(state, [[0, 1, 2]], exposure, [Float64Array.from([6, 3, 0, 0])], wear);
+  // Exposure 6, 3, 0 over an even share of 3: wear exp(−1), exp(−0.5), 1.
+  assert.ok(Math.abs(wear[0][0] - Math.exp(-1)) < 1e-12 && Math.abs(wear[0][1] - Math.exp(-0.5)) < 1e-12 && wear[0][2] === 1);
+  wearOut(state, [[0, 1, 2]], exposure, [Float64Array.from([0, 0, 3])], wear);
+  // Carried: 4.5, 2.25, 3 (even share 3.25).
+  assert.ok(Math.abs(exposure[0][0] - 4.5) < 1e-12 && Math.abs(wear[0][2] - Math.exp((-0.5 * 3) / 3.25)) < 1e-12);
+});
+
+test('feedback.itemState: a static arm that keeps showing its favourites serves less and less true CTR; without item state it does not drift', () => {
+  const run = (itemState?: { decay: number; recovery: number }) => {
+    const s = scenario('tiny', (r) => {
+      r.traffic.replayRequests = 2000;
+      r.feedback = { rounds: 4, ...(itemState ? { itemState } : {}) };
+    });
+    const w = generateWorld(s, 2);
+    const click = candidateTruth(w, candidatesOf(trainingInputs(w))).click;
+    const rounds = serveInRounds(w, {
+      rounds: 4,
+      every: 1,
+      name: 'greedy',
+      kind: 'static',
+      click,
+      bias: () => 1,
+      scoresFor: (c0, c1) => click.subarray(c0, c1),
+    });
+    return rounds.filter((r) => r.domain === 'head').map((r) => r.trueCtr);
+  };
+  const worn = run({ decay: 0.5, recovery: 0.5 });
+  const fresh = run();
+  assert.ok(worn[0] === fresh[0], 'round 1 is served before anything wears');
+  for (let t = 1; t < 4; t++) assert.ok(worn[t] < fresh[t] * 0.95, `round ${t + 1}: ${worn} against ${fresh}`);
 });
