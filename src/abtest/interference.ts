@@ -8,6 +8,10 @@
 //             the other arm chose, so the test compares two systems that exist in neither rollout
 //   diverted  each arm retrains on its own users' log only (data-diverted training, the standard
 //             remedy): no arm learns from the other, at the price of learning from a share of traffic
+//   switchback every user of a domain is served by one arm for a period of `period` rounds, the arms
+//             alternating on a random schedule per domain; each arm retrains on what it served; the `washout` rounds
+//             after a switch are left out of the estimate, for what the previous arm left behind
+//             (worn items, a learner's log). Units are (domain, round) periods, not users
 // The estimand is the global effect: the world run once with everyone on the treatment and once with
 // everyone on the control (the full-rollout rounds data/serve-rounds.ts already serves every
 // participant), as the relative lift of the true CTR served over the whole period. It is computed from
@@ -29,8 +33,12 @@ export interface InterferenceTest {
   treatment: string;
   control: string;
   designs: Design[];
-  /** Share of users in the treatment arm. */
+  /** Share of users (switchback: of each domain's rounds) in the treatment arm. */
   split: number;
+  /** Switchback: rounds per period (one arm serves a domain for a whole period). */
+  period: number;
+  /** Switchback: rounds after a switch served but left out of the estimate (carry-over). */
+  washout: number;
   rounds: number;
   every: number;
 }
@@ -80,7 +88,34 @@ export function globalLifts(rounds: FeedbackRound[], treatment: string, control:
   return new Map(['all', ...domains].map((d) => [d, sums(treatment, d) / sums(control, d) - 1]));
 }
 
-/** One assignment of one design: per domain and 'all', each arm's clicks and impressions by user. */
+/**
+ * A switchback schedule: per domain and round, 1 when the treatment serves. The rounds are cut into
+ * periods of `period` rounds; round(split · periods) of each domain's periods go to the treatment,
+ * chosen by a hash of (salt, domain, period), so each domain switches on its own schedule.
+ */
+export function switchbackSchedule(salt: number, domains: number, rounds: number, period: number, split: number): Uint8Array {
+  const out = new Uint8Array(domains * rounds);
+  const periods = Math.ceil(rounds / period);
+  const treated = Math.round(split * periods);
+  const key = (d: number, k: number) => userHash(salt ^ 0x5bd1e995, d * periods + k);
+  for (let d = 0; d < domains; d++) {
+    const order = Array.from({ length: periods }, (_, k) => k).sort((a, b) => key(d, a) - key(d, b));
+    for (const k of order.slice(0, treated)) out.fill(1, d * rounds + k * period, d * rounds + Math.min(rounds, (k + 1) * period));
+  }
+  return out;
+}
+
+/** Whether a switchback round is washed out: one of the `washout` rounds before it served the other arm. */
+export function washedOut(schedule: Uint8Array, d: number, t: number, rounds: number, washout: number): boolean {
+  for (let j = 1; j <= washout && t - j >= 0; j++) if (schedule[d * rounds + t - j] !== schedule[d * rounds + t]) return true;
+  return false;
+}
+
+/**
+ * One assignment of one design: per domain and 'all', each arm's clicks and impressions by unit —
+ * users for pooled and diverted, (domain, round) periods for switchback, whose washed-out rounds
+ * are served but not counted.
+ */
 export function serveTest(
   w: World,
   t: InterferenceTest,
@@ -92,21 +127,29 @@ export function serveTest(
 ): { treatment: ClusteredRatio[]; control: ClusteredRatio[] } {
   const { rq } = heldReplay(w, 'feedback.test');
   const D = w.layout.domains.length;
-  const U = w.users.count;
-  const inTreatment = new Uint8Array(U);
-  for (let u = 0; u < U; u++) inTreatment[u] = userHash(salt, u) < t.split ? 1 : 0;
+  const R = t.rounds;
+  const switchback = design === 'switchback';
+  const units = switchback ? R : w.users.count;
+  const roundOf = new Int32Array(rq.n);
+  for (let k = 0; k < R; k++) roundOf.fill(k, Math.floor((k * rq.n) / R), Math.floor(((k + 1) * rq.n) / R));
+  const inTreatment = new Uint8Array(switchback ? 0 : units);
+  for (let u = 0; u < inTreatment.length; u++) inTreatment[u] = userHash(salt, u) < t.split ? 1 : 0;
+  const schedule = switchback ? switchbackSchedule(salt, D, R, t.period, t.split) : new Uint8Array(0);
+  const unitOf = (r: number) => (switchback ? roundOf[r] : rq.user[r]);
+  const armOfCell = (unit: number, d: number) => (switchback ? schedule[d * R + unit] : inTreatment[unit]);
+  const armOf = (r: number) => armOfCell(unitOf(r), rq.domain[r]);
   const arms = [make(t.control), make(t.treatment)];
-  const clicks = new Float64Array(U * D);
-  const impressions = new Float64Array(U * D);
+  const clicks = new Float64Array(units * D);
+  const impressions = new Float64Array(units * D);
   const scoresFor = (c0: number, c1: number, from: number, to: number) => {
     // Both arms score every candidate, so each draws its stream as it would in its full rollout.
     const [sc, st] = arms.map((a) => a.scoresFor(c0, c1, from, to));
     const out = new Float32Array(c1 - c0);
-    for (let r = from; r < to; r++) out.set((inTreatment[rq.user[r]] ? st : sc).subarray(rq.candStart[r] - c0, rq.candStart[r + 1] - c0), rq.candStart[r] - c0);
+    for (let r = from; r < to; r++) out.set((armOf(r) ? st : sc).subarray(rq.candStart[r] - c0, rq.candStart[r + 1] - c0), rq.candStart[r] - c0);
     return out;
   };
   serveInRounds(w, {
-    rounds: t.rounds,
+    rounds: R,
     every: t.every,
     name: `${t.treatment}|${t.control}`,
     // Every design and assignment draws the same uniform for the same served slot: common random numbers.
@@ -116,34 +159,38 @@ export function serveTest(
     bias,
     scoresFor,
     learn(served) {
+      // Pooled: both arms on everything served. Diverted, and switchback: each arm on what it served.
       if (design === 'pooled') for (const a of arms) a.learn?.(served);
       else
         arms.forEach((a, arm) => {
-          const keep = served.request.map((r) => (inTreatment[rq.user[r]] === arm ? 1 : 0));
+          const keep = served.request.map((r) => (armOf(r) === arm ? 1 : 0));
           const pick = <T extends Int32Array | Uint8Array>(x: T) => x.filter((_, j) => keep[j] === 1) as T;
           a.learn?.({ cand: pick(served.cand), request: pick(served.request), domain: pick(served.domain), clicked: pick(served.clicked) });
         });
     },
     observe(r, _k, c) {
-      const cell = rq.user[r] * D + rq.domain[r];
+      if (switchback && washedOut(schedule, rq.domain[r], roundOf[r], R, t.washout)) return;
+      const cell = unitOf(r) * D + rq.domain[r];
       clicks[cell] += c;
       impressions[cell]++;
     },
   });
   const treatment = Array.from({ length: D + 1 }, emptyRatio);
   const control = Array.from({ length: D + 1 }, emptyRatio);
-  for (let u = 0; u < U; u++) {
-    const cells = inTreatment[u] ? treatment : control;
+  for (let u = 0; u < units; u++) {
     let x = 0;
     let y = 0;
     for (let d = 0; d < D; d++) {
       const cell = u * D + d;
       if (impressions[cell] === 0) continue;
+      const cells = armOfCell(u, d) ? treatment : control;
       addUser(cells[d + 1], clicks[cell], impressions[cell]);
+      // A user is one unit over the domains; a switchback period is a unit of its own domain.
+      if (switchback) addUser(cells[0], clicks[cell], impressions[cell]);
       x += clicks[cell];
       y += impressions[cell];
     }
-    if (y > 0) addUser(cells[0], x, y);
+    if (!switchback && y > 0) addUser((inTreatment[u] ? treatment : control)[0], x, y);
   }
   return { treatment, control };
 }

@@ -498,11 +498,25 @@ export const FeedbackSchema = z
         designs: z
           .array(z.enum(INTERFERENCE_DESIGNS))
           .min(1)
-          .default([...INTERFERENCE_DESIGNS])
+          .default(['pooled', 'diverted'])
           .describe(
-            "How the arms retrain during the test: 'pooled' on the log of both arms' users (as production pipelines do), 'diverted' each on its own users' log.",
+            "How traffic is split and the arms retrain during the test: 'pooled' users split, both arms on the log of both arms' users (as production pipelines do); 'diverted' users split, each arm on its own users' log; 'switchback' each domain's rounds alternate between the arms on a random schedule, each arm on what it served.",
           ),
-        split: z.number().gt(0).lt(1).default(0.5).describe("The treatment's share of users."),
+        split: z.number().gt(0).lt(1).default(0.5).describe("The treatment's share of users (switchback: of each domain's rounds)."),
+        period: z
+          .number()
+          .int()
+          .min(1)
+          .max(1000)
+          .default(1)
+          .describe('Switchback: rounds per period, during which one arm serves all of a domain (longer than the carry-over, or the estimate keeps it).'),
+        washout: z
+          .number()
+          .int()
+          .min(0)
+          .max(100)
+          .default(1)
+          .describe('Switchback: rounds after a switch that are served but left out of the estimate, for what the previous arm left behind.'),
         assignments: z
           .number()
           .int()

@@ -137,6 +137,15 @@ function feedbackRules(s: Fields, issue: Report): void {
       );
   if (t.treatment === t.control) issue(['feedback', 'test', 'control'], 'is the treatment too; a test needs two participants');
   if (new Set(t.designs).size !== t.designs.length) issue(['feedback', 'test', 'designs'], 'lists a design twice');
+  if (!t.designs.includes('switchback')) return;
+  const periods = Math.ceil(s.feedback!.rounds / t.period);
+  const treated = Math.round(t.split * periods);
+  if (treated < 1 || treated >= periods)
+    issue(
+      ['feedback', 'test', 'period'],
+      `switchback needs a period for each arm in every domain: ${s.feedback!.rounds} rounds make ${periods} period(s) of ${t.period}, ${treated} of them the treatment's`,
+    );
+  if (t.washout >= t.period) issue(['feedback', 'test', 'washout'], `a washout of ${t.washout} round(s) leaves nothing of a ${t.period}-round period to count`);
 }
 
 type At = (key: string, message: string) => void;

@@ -4,7 +4,7 @@ import { generateWorld } from '../../src/world/world.js';
 import { candidatesOf, trainingInputs } from '../../src/data/inputs.js';
 import { candidateTruth } from '../../src/data/candidate-truth.js';
 import { countLearner, feedbackLoops, staticArm, type Participant } from '../../src/abtest/feedback.js';
-import { globalLifts, gradeDesigns, serveTest, type InterferenceTest } from '../../src/abtest/interference.js';
+import { globalLifts, gradeDesigns, serveTest, switchbackSchedule, washedOut, type InterferenceTest } from '../../src/abtest/interference.js';
 import { userHash } from '../../src/abtest/assign.js';
 import type { FeedbackRound } from '../../src/data/serve-rounds.js';
 import { scenario, scenarioPath } from '../helpers/scenarios.js';
@@ -23,6 +23,8 @@ const test2 = (treatment: string, control: string, rounds = 4): InterferenceTest
   control,
   designs: ['pooled', 'diverted'],
   split: 0.5,
+  period: 1,
+  washout: 1,
   rounds,
   every: 1,
 });
@@ -118,4 +120,74 @@ test('symbiosis: learners that retrain on the pooled log of both arms make the e
   assert.ok(at('pooled').globalLift > 0.2, `Thompson beats most-popular in full rollout: ${at('pooled').globalLift}`);
   assert.ok(at('pooled').bias < -0.05, `pooled understates: ${JSON.stringify(at('pooled'))}`);
   assert.ok(Math.abs(at('diverted').bias) < Math.abs(at('pooled').bias) / 2, `diverted ${at('diverted').bias} vs pooled ${at('pooled').bias}`);
+});
+
+test('switchback schedule: per domain, round(split · periods) whole periods go to the treatment, on a schedule of its own per domain and salt; a washout covers the rounds right after a switch', () => {
+  const R = 12;
+  const schedules = [1, 2, 3, 4, 5].map((salt) => switchbackSchedule(salt, 3, R, 3, 0.5));
+  for (const sch of schedules)
+    for (let d = 0; d < 3; d++) {
+      const rounds = [...sch.subarray(d * R, (d + 1) * R)];
+      assert.equal(
+        rounds.reduce((a, b) => a + b, 0),
+        6,
+        'two of four periods of three rounds',
+      );
+      for (let k = 0; k < 4; k++) assert.equal(new Set(rounds.slice(3 * k, 3 * k + 3)).size, 1, 'a period is served by one arm');
+    }
+  assert.ok(new Set(schedules.map((s) => s.join(''))).size > 1, 'salts differ');
+  assert.ok(
+    schedules.some((s) => s.subarray(0, R).join('') !== s.subarray(R, 2 * R).join('')),
+    'domains differ',
+  );
+  const sch = Uint8Array.from([0, 0, 1, 1, 1, 0]);
+  assert.deepEqual(
+    [0, 1, 2, 3, 4, 5].map((t) => washedOut(sch, 0, t, 6, 2)),
+    [false, false, true, true, false, true],
+  );
+  assert.deepEqual(
+    [0, 1, 2, 3, 4, 5].map((t) => washedOut(sch, 0, t, 6, 0)),
+    [false, false, false, false, false, false],
+  );
+});
+
+test('switchback serving: each domain-round is served by its scheduled arm, which alone learns from it; washed-out rounds are served but not counted; with static arms the estimate centres on the global lift', () => {
+  const t = { ...test2('a', 'b', 8), designs: ['switchback' as const], period: 2, washout: 1 };
+  const logs = new Map<string, number[]>();
+  const spy = (name: string): Participant => {
+    logs.set(name, []);
+    return { ...staticArm(Float32Array.from(click, (c) => (name === 'a' ? c : -c))), learn: (served) => logs.get(name)!.push(...served.request) };
+  };
+  const salt = 3;
+  const { treatment, control } = serveTest(w, t, 'switchback', salt, click, flat, spy);
+  const sch = switchbackSchedule(salt, 3, 8, 2, 0.5);
+  // Round k holds requests floor(k·n/8) … floor((k+1)·n/8) − 1, as serveInRounds slices them.
+  const round = (r: number) => {
+    let k = 0;
+    while (Math.floor(((k + 1) * rq.n) / 8) <= r) k++;
+    return k;
+  };
+  assert.ok(logs.get('a')!.length > 0 && logs.get('a')!.every((r) => sch[rq.domain[r] * 8 + round(r)] === 1));
+  assert.ok(logs.get('b')!.length > 0 && logs.get('b')!.every((r) => sch[rq.domain[r] * 8 + round(r)] === 0));
+  let counted = 0;
+  for (let r = 0; r < rq.n; r++) if (!washedOut(sch, rq.domain[r], round(r), 8, 1)) counted += s.domains[rq.domain[r]].slate;
+  assert.equal(treatment[0].sumY + control[0].sumY, counted);
+  // Units are domain-rounds: 'all' has one per counted domain-round.
+  assert.equal(treatment[0].users + control[0].users, treatment.slice(1).reduce((a, c) => a + c.users, 0) + control.slice(1).reduce((a, c) => a + c.users, 0));
+  const noisy = Float32Array.from(click, (c, k) => c * (0.5 + ((k * 7919) % 101) / 100));
+  const rounds = feedbackLoops(
+    w,
+    { ...s.feedback!, rounds: 8, learners: {} },
+    click,
+    new Map([
+      ['oracle', Float32Array.from(click)],
+      ['noisy', noisy],
+    ]),
+    flat,
+  );
+  const make = (name: string) => staticArm(name === 'oracle' ? Float32Array.from(click) : noisy);
+  const [g] = gradeDesigns(w, { ...t, treatment: 'oracle', control: 'noisy' }, rounds, { salt: 1, assignments: 20, alpha: 0.05, click, bias: flat, make });
+  assert.equal(g.domain, 'all');
+  assert.ok(Math.abs(g.bias) < 3 * (g.sd / Math.sqrt(g.assignments)), `bias ${g.bias} against sd ${g.sd}`);
+  assert.ok(g.coverage >= 0.7, `coverage ${g.coverage}`);
 });

@@ -136,6 +136,14 @@ test('a world that moves: dynamics, feedback, explore arms, the test floor and t
       /feedback\.test\.designs: lists a design twice/,
     ],
     [
+      (r) => (r.feedback = { rounds: 4, test: { treatment: 'separate', control: 'shared-bottom', designs: ['switchback'], period: 4, washout: 0 } }),
+      /feedback\.test\.period: switchback needs a period for each arm in every domain: 4 rounds make 1 period\(s\) of 4, 1 of them the treatment's/,
+    ],
+    [
+      (r) => (r.feedback = { rounds: 8, test: { treatment: 'separate', control: 'shared-bottom', designs: ['switchback'], period: 2, washout: 2 } }),
+      /feedback\.test\.washout: a washout of 2 round\(s\) leaves nothing of a 2-round period to count/,
+    ],
+    [
       (r) => (r.expectations = [{ metric: 'interference_bias', design: 'pooled', domain: 'all', atMost: 0 }]),
       /'interference_bias' needs a feedback block with a test/,
     ],
