@@ -16,7 +16,7 @@
 // everyone on the control (the full-rollout rounds data/serve-rounds.ts already serves every
 // participant), as the relative lift of the true CTR served over the whole period. It is computed from
 // expected clicks, so it carries no click noise. Each design's estimate is the clicks-per-impression
-// lift between the arms' users with its delta-method interval (users as the units), graded over
+// lift between the arms with its delta-method interval over the design's units, graded over
 // re-randomised assignments: bias, RMSE, spread, interval coverage of the global effect, and how often
 // its decision (ship when the interval is above zero) agrees with the global effect's sign.
 // Static arms do not learn, so every design is the same test and the global effect is the A/B true lift.
