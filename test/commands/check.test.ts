@@ -172,6 +172,32 @@ test('decision metrics: a run that grades its decisions is made for them, reused
   assert.equal(again.scenarios[0].runs[0].reused, true);
 });
 
+test('interference metrics: read from feedback_designs by design and domain; abs_bias is |bias|; vs subtracts another design', () => {
+  const sym = variant('symbiosis', 'symbiosis.json', (s) => {
+    s.feedback.test.assignments = 3;
+    s.expectations = [
+      { name: 'global', metric: 'interference_global_lift', design: 'pooled', domain: 'each', atLeast: -10, over: 'every-seed' },
+      { name: 'pooled bias', metric: 'interference_bias', design: 'pooled', domain: 'all', atMost: 10, over: 'every-seed' },
+      { name: 'diverted less biased', metric: 'interference_abs_bias', design: 'diverted', vs: 'pooled', domain: 'all', atMost: 10, over: 'every-seed' },
+      { name: 'estimate', metric: 'interference_estimate', design: 'diverted', domain: 'video', atMost: 10, over: 'every-seed' },
+    ];
+  });
+  const r = crossab(['check', sym, '--db', db, '--seeds', '1', '--json']);
+  assert.equal(r.code, 0, r.stderr);
+  const out = JSON.parse(r.stdout);
+  const runId = out.scenarios[0].runs[0].run_id;
+  const q = (sql: string) => JSON.parse(crossab(['query', sql, '--db', db, '--json']).stdout);
+  const rows = q(`SELECT design, domain, global_lift, bias, mean_estimate, assignments FROM feedback_designs WHERE run_id = '${runId}'`);
+  const at = (design: string, domain: string) => rows.find((x: { design: string; domain: string }) => x.design === design && x.domain === domain);
+  assert.equal(at('pooled', 'all').assignments, 3);
+  const byName = (n: string) => results(out).find((x) => x.name === n)!;
+  assert.equal(byName('global [video]').values[0], at('pooled', 'video').global_lift);
+  assert.equal(byName('global [article]').values[0], at('pooled', 'article').global_lift);
+  assert.equal(byName('pooled bias').values[0], at('pooled', 'all').bias);
+  assert.ok(Math.abs(byName('diverted less biased').values[0] - (Math.abs(at('diverted', 'all').bias) - Math.abs(at('pooled', 'all').bias))) < 1e-12);
+  assert.equal(byName('estimate').values[0], at('diverted', 'video').mean_estimate);
+});
+
 test('--baseline: the same code and seed reproduce the baseline exactly; a weaker model is flagged as a regression', () => {
   const runs = JSON.parse(crossab(['runs', '--db', db, '--json']).stdout) as { run_id: string; seed: number; scenario: string }[];
   const base = runs.find((x) => x.scenario === 'head-tail' && x.seed === 1)!;
