@@ -5,7 +5,6 @@ import type { DesignGrade } from '../abtest/interference.js';
 import { formatTable } from '../util/table.js';
 
 const pct = (x: number) => (Number.isFinite(x) ? `${(100 * x).toFixed(2)}%` : '–');
-const signed = (x: number) => (Number.isFinite(x) ? `${x >= 0 ? '+' : ''}${(100 * x).toFixed(2)}%` : '–');
 
 /** scenario.feedback: per participant and domain, the first and last round's exposure concentration, coverage and true CTR. */
 export function feedbackTable(rounds: FeedbackRound[]): string {
@@ -37,19 +36,20 @@ export function feedbackTable(rounds: FeedbackRound[]): string {
  */
 export function designTable(ds: DesignGrade[]): string {
   const p = (x: number) => (Number.isFinite(x) ? `${(100 * x).toFixed(0)}%` : '–');
+  const one = (x: number) => (Number.isFinite(x) ? `${x >= 0 ? '+' : ''}${(100 * x).toFixed(1)}` : '–');
   const rows = ds.map((d) => [
     d.design,
     d.domain,
-    signed(d.globalLift),
-    `${signed(d.estimate)} [${signed(d.ciLow)}, ${signed(d.ciHigh)}]`,
-    signed(d.bias),
-    pct(d.sd),
-    pct(d.rmse),
+    `${one(d.globalLift)}%`,
+    `${one(d.estimate)}% [${one(d.ciLow)}, ${one(d.ciHigh)}]`,
+    one(d.bias),
+    Number.isFinite(d.sd) ? (100 * d.sd).toFixed(1) : '–',
+    Number.isFinite(d.rmse) ? (100 * d.rmse).toFixed(1) : '–',
     p(d.coverage),
     p(d.decisionAccuracy),
   ]);
-  return `${ds[0].treatment} against ${ds[0].control}, an A/B test inside the feedback loops, graded over ${ds[0].assignments} re-randomised assignments against the full rollout:\n${formatTable(
-    ['design', 'domain', 'global lift', 'this test [95% CI]', 'bias', 'sd', 'rmse', 'covers global', 'right call'],
+  return `feedback.test: ${ds[0].treatment} vs ${ds[0].control}, each design against the full rollout\n(bias, sd and rmse in points over ${ds[0].assignments} re-randomised assignments):\n${formatTable(
+    ['design', 'domain', 'global', 'this test [95% CI]', 'bias', 'sd', 'rmse', 'covers', 'right call'],
     rows,
   )}`;
 }

@@ -25,9 +25,14 @@ test('the design table: the test as run beside the global lift, with signed perc
   });
   const text = designTable([row('pooled', -0.0971), row('diverted', NaN)]);
   const lines = text.split('\n');
-  assert.match(lines[0], /^ts against pop, an A\/B test inside the feedback loops, graded over 20 re-randomised assignments against the full rollout:$/);
-  assert.match(lines[3], /^pooled\s+all\s+\+45\.52%\s+\+31\.40% \[\+21\.71%, \+41\.86%\]\s+-9\.71%\s+5\.70%\s+11\.19%\s+50%\s+100%$/);
-  assert.match(lines[4], /^diverted\s+all\s+\+45\.52%.*\s–\s/, 'an undefined number prints as –');
+  assert.match(lines[0], /^feedback\.test: ts vs pop, each design against the full rollout$/);
+  assert.match(lines[1], /^\(bias, sd and rmse in points over 20 re-randomised assignments\):$/);
+  assert.match(lines[4], /^pooled\s+all\s+\+45\.5%\s+\+31\.4% \[\+21\.7, \+41\.9\]\s+-9\.7\s+5\.7\s+11\.2\s+50%\s+100%$/);
+  assert.match(lines[5], /^diverted\s+all\s+\+45\.5%.*\s–\s/, 'an undefined number prints as –');
+  assert.ok(
+    lines.every((l) => l.length <= 100),
+    'fits 100 columns',
+  );
 });
 
 test('the feedback table: per participant and domain, the Gini by round and the first and last round of the rest', () => {
