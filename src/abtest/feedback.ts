@@ -15,7 +15,8 @@
 import type { Scenario } from '../scenario/schema.js';
 import { gammaDraw, stream } from '../world/rng.js';
 import { heldReplay, type World } from '../world/world.js';
-import { serveInRounds, type FeedbackRound, type Served } from '../data/serve-rounds.js';
+import { serveInRounds, type FeedbackRound } from '../data/serve-rounds.js';
+import type { Participant } from '../data/serve-test.js';
 
 export type Feedback = NonNullable<Scenario['feedback']>;
 export type { FeedbackRound };
@@ -24,12 +25,6 @@ export type { FeedbackRound };
  * Every participant's rounds: the feedback block's learners, and the given static arms (name →
  * candidate scores of the replay). `click` is each replay candidate's true click probability.
  */
-/** What serves in rounds: the scores of a slice of the replay's candidates, and (a learner) what it learns from a log. */
-export interface Participant {
-  scoresFor(c0: number, c1: number, from: number, to: number): Float32Array;
-  learn?(served: Served): void;
-}
-
 /**
  * A count-based learner of the feedback block, from its starting log. Each call starts afresh, and
  * every learner of one name draws its tie-breaks and Thompson samples from the same stream: the same

@@ -6,8 +6,9 @@
 // units, so each arm's mean per user is a ratio with one unit of denominator per user and the lift
 // takes the same log-scale delta-method interval as the short-term one.
 import { heldReplay, type World } from '../world/world.js';
-import { armsOf } from './assign.js';
-import { addUser, emptyRatio, logRatioLift, type Lift } from './stats/ratio.js';
+import { armsOf } from '../world/assign.js';
+import { logRatioLift, type Lift } from './stats/ratio.js';
+import { addUser, emptyRatio } from '../util/ratio-sums.js';
 
 export type LongTermMetric = 'clicks' | 'visits';
 

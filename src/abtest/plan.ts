@@ -17,7 +17,7 @@ import { stream } from '../world/rng.js';
 import { periodRequests, tailDomains } from '../world/traffic.js';
 import type { DecisionRules } from '../scenario/schema.js';
 import type { World } from '../world/world.js';
-import { assignArm } from './assign.js';
+import { assignArm } from '../world/assign.js';
 import { addUserWithCovariate, cupedLogRatioLift, emptyCovariateRatio } from './stats/cuped.js';
 import { normalQuantile } from './stats/distributions.js';
 import { minimumDetectableLift, powerAt, usersToDetect } from './stats/power.js';

@@ -8,7 +8,7 @@ import { tailDomains } from '../world/traffic.js';
 import { positionCurve, rankSlates } from '../data/slates.js';
 import { stream } from '../world/rng.js';
 import { heldReplay, replayChunks, SEGMENTS, type World } from '../world/world.js';
-import { armsOf, assignArm } from './assign.js';
+import { armsOf, assignArm } from '../world/assign.js';
 import { addUserWithCovariate, cupedLogLift, plainLogLift, emptyCovariateRatio, growRatioAt, RATIO_SLOT, ratioAt } from './stats/cuped.js';
 import { effectiveUsers } from './stats/ratio.js';
 import { sampleRatioMismatch } from './stats/srm.js';

@@ -6,7 +6,8 @@
 // default (normal z on log(T/C)) is kept for decisions; this is what a team comparing crossab with
 // GrowthBook reads side by side, and test/abtest/welch.test.ts checks it against gbstats' published
 // test values. Each arm is given as per-unit moments: n units, the mean, and the variance of one unit.
-import { ratioWithVariance, type ClusteredRatio } from './stats/ratio.js';
+import { ratioWithVariance } from './stats/ratio.js';
+import type { ClusteredRatio } from '../util/ratio-sums.js';
 import { confidenceSequenceRadius } from './stats/sequential.js';
 import { studentTCdf, studentTQuantile } from './student-t.js';
 

@@ -390,7 +390,7 @@ export async function executeRun(o: RunOptions, listener: Listener, handle: RunH
     const offline = await trainAndEvaluate(inputs, names, seed, onEvent, {
       workers: o.workers ?? DEFAULT_WORKERS,
       candidates: ranked ? [] : arms.arms.flatMap((a) => armStrategies(o.scenario, a.strategy)),
-      retrain: retrainLoops(o.scenario, arms.arms),
+      retrain: retrainLoops(o.scenario, arms.arms, { salt, assignments: o.grade }),
       pool: o.pool,
       priority: o.priority,
       signal: o.signal,

@@ -9,19 +9,25 @@ import type { RetrainLoop } from '../train/feedback-retrain.js';
 import type { Arm } from '../abtest/readout.js';
 import { countLearner, feedbackLoops, staticArm, type Feedback, type FeedbackRound } from '../abtest/feedback.js';
 import { gradeDesigns, type DesignGrade } from '../abtest/interference.js';
+import { serveTests } from '../data/serve-test.js';
 
 /**
  * With scenario.feedback's arms 'retrain', the loops each trained strategy runs where it was trained:
- * its own arm's, and each 'explore' arm's over it. Other policy arms stay static.
+ * its own arm's, and each 'explore' arm's over it. Other policy arms stay static. When feedback.test
+ * pits two of them against each other (the rules allow only loops of one strategy), the treatment's
+ * loop carries the test's settings: the run's salt and the assignments (--grade, else the test's).
  */
-export function retrainLoops(scenario: Scenario, arms: Arm[]): Map<string, RetrainLoop[]> {
+export function retrainLoops(scenario: Scenario, arms: Arm[], run: { salt: number; assignments?: number } = { salt: 1 }): Map<string, RetrainLoop[]> {
   const out = new Map<string, RetrainLoop[]>();
   if (scenario.feedback?.arms !== 'retrain') return out;
+  const test = scenario.feedback.test;
   for (const arm of new Set(arms.map((a) => a.strategy))) {
     const pol = scenario.abtest?.policies?.[arm];
     if (pol && pol.kind !== 'explore') continue;
     const base = pol?.kind === 'explore' ? pol.strategy : arm;
-    out.set(base, [...(out.get(base) ?? []), { participant: arm, temperature: pol?.kind === 'explore' ? pol.temperature : null }]);
+    const loop: RetrainLoop = { participant: arm, temperature: pol?.kind === 'explore' ? pol.temperature : null };
+    if (test?.treatment === arm) loop.test = { salt: run.salt, assignments: run.assignments ?? test.assignments };
+    out.set(base, [...(out.get(base) ?? []), loop]);
   }
   return out;
 }
@@ -48,16 +54,17 @@ export function feedbackStage(
 ): FeedbackResults {
   const w = p.world;
   const bias = positionCurve(w.scenario.abtest?.positionBias);
-  const retrained = off.trained.flatMap((t) => t.feedback);
+  const retrained = off.trained.flatMap((t) => t.feedback.rounds);
   const done = new Set(retrained.map((r) => r.participant));
   const statics = new Map([...new Set(arms.map((a) => a.strategy))].filter((s) => !done.has(s)).map((s) => [s, ab.scores.get(s)!] as const));
   const rounds = [...retrained, ...feedbackLoops(w, fb, ab.click, statics, bias)];
   const t = fb.test;
   if (!t) return { rounds, designs: [] };
-  const make = (name: string) => (fb.learners[name] ? countLearner(w, name, fb.learners[name]) : staticArm(statics.get(name)!));
   const test = { ...t, rounds: fb.rounds, every: fb.every };
-  return {
-    rounds,
-    designs: gradeDesigns(w, test, rounds, { salt: o.salt, assignments: o.assignments ?? t.assignments, alpha: o.alpha, click: ab.click, bias, make }),
-  };
+  // A test between two retrained loops of one strategy was served beside its model, in training.
+  const make = (name: string) => (fb.learners[name] ? countLearner(w, name, fb.learners[name]) : staticArm(statics.get(name)!));
+  const outcomes = done.has(t.treatment)
+    ? off.trained.flatMap((x) => x.feedback.tests)
+    : serveTests(w, test, { salt: o.salt, assignments: o.assignments ?? t.assignments, click: ab.click, bias, make });
+  return { rounds, designs: gradeDesigns(w, test, rounds, outcomes, o.alpha) };
 }

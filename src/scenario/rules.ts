@@ -122,20 +122,30 @@ function abtestRules(s: Fields, issue: Report): void {
   }
 }
 
-/** feedback.test: two different participants of the loops, each design once. */
+/** The strategy whose model a retrained A/B arm's loop runs on (an explore arm's, or the arm's own); null for other policy arms. */
+function loopBase(s: Fields, arm: string): string | null {
+  const pol = s.abtest?.policies?.[arm];
+  return pol ? (pol.kind === 'explore' ? pol.strategy : null) : arm;
+}
+
+/** feedback.test: two different participants of the loops, each design once, and a switchback that fits. */
 function feedbackRules(s: Fields, issue: Report): void {
   const t = s.feedback?.test;
   if (!t) return;
-  // Retrained arms fine-tune where their models live (a worker each): two of them cannot share one log yet.
-  const retrain = s.feedback!.arms === 'retrain';
-  const known = [...Object.keys(s.feedback!.learners), ...(retrain ? [] : (s.abtest?.arms ?? []))];
+  const learners = Object.keys(s.feedback!.learners);
+  const known = [...learners, ...(s.abtest?.arms ?? [])];
   for (const key of ['treatment', 'control'] as const)
-    if (!known.includes(t[key]))
-      issue(
-        ['feedback', 'test', key],
-        `'${t[key]}' is not a learner of the feedback block${retrain ? " (with arms 'retrain', A/B arms cannot take part in the test)" : ' or an A/B arm'}${known.length ? ` (${known.join(', ')})` : ''}`,
-      );
+    if (!known.includes(t[key])) issue(['feedback', 'test', key], `'${t[key]}' is not a learner of the feedback block or an A/B arm (${known.join(', ')})`);
   if (t.treatment === t.control) issue(['feedback', 'test', 'control'], 'is the treatment too; a test needs two participants');
+  if (s.feedback!.arms === 'retrain' && known.includes(t.treatment) && known.includes(t.control)) {
+    // Retrained arms fine-tune where their model lives (a worker per strategy): a test needs both arms there.
+    const [bt, bc] = [t.treatment, t.control].map((x) => (learners.includes(x) ? null : loopBase(s, x)));
+    if (bt !== bc || (bt === null) !== learners.includes(t.treatment) || (bc === null) !== learners.includes(t.control))
+      issue(
+        ['feedback', 'test', 'control'],
+        `with arms 'retrain', a test is between two learners or two retrained arms of one strategy (its own arm and an explore arm over it): '${t.treatment}' and '${t.control}' are not`,
+      );
+  }
   if (new Set(t.designs).size !== t.designs.length) issue(['feedback', 'test', 'designs'], 'lists a design twice');
   if (!t.designs.includes('switchback')) return;
   const periods = Math.ceil(s.feedback!.rounds / t.period);

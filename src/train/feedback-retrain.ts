@@ -17,15 +17,23 @@ import { serveInRounds, type FeedbackRound } from '../data/serve-rounds.js';
 import { stream } from '../world/rng.js';
 import { adam } from './adam.js';
 import { fineTune, type Trained } from './trainer.js';
+import { serveTests, type Participant, type TestOutcome } from '../data/serve-test.js';
 
 /** One participant to run: the strategy's own arm (temperature null) or an 'explore' arm of it. */
 export interface RetrainLoop {
   participant: string;
   temperature: number | null;
+  /**
+   * Set on the treatment's loop when feedback.test pits two loops of this strategy against each
+   * other: the run's salt and the assignments to grade. The test is then served here, beside the model.
+   */
+  test?: { salt: number; assignments: number };
 }
 
 export interface Retrained {
   rounds: FeedbackRound[];
+  /** feedback.test between two of the loops: every design's served outcomes, graded by the caller (empty otherwise). */
+  tests: TestOutcome[];
   /** Updates run (over all loops) and the wall time of every loop together. */
   updates: number;
   seconds: number;
@@ -40,19 +48,23 @@ export function retrainInRounds(p: TrainingInputs, t: Trained, cds: Dataset & { 
   const bias = positionCurve(w.scenario.abtest?.positionBias);
   let servedRows = 0;
   for (let r = 0; r < rq.n; r++) servedRows += w.scenario.domains[rq.domain[r]].slate;
-  const room = withRoom(p.ds, servedRows);
+  // Two regions of served rows: a test's two arms each learn into their own (pooled, both copy the same rows).
+  const room = withRoom(p.ds, 2 * servedRows);
   const weights = [...t.params.list, ...t.params.state];
   const trained = weights.map((v) => tf.clone(v));
-  const rounds: FeedbackRound[] = [];
   let updates = 0;
-  try {
-    for (const loop of loops) {
-      const optimizer = adam(w.scenario.training.learningRate);
-      const rng = stream(w.seed, `feedback:retrain:${loop.participant}`);
-      // The same noise stream as the static 'explore' arm: its first round serves the static arm's slates.
-      const noise = stream(w.seed, `policy-arm:${loop.participant}`);
-      let next = p.ds.n;
-      const scoresFor = (c0: number, c1: number): Float32Array => {
+  /** A loop as a participant, from the trained weights, with its own copy of them, its optimizer and its streams. */
+  const participant = (loop: RetrainLoop, region: number): Participant => {
+    const own = trained.map((v) => tf.variable(v, false));
+    const optimizer = adam(w.scenario.training.learningRate);
+    const rng = stream(w.seed, `feedback:retrain:${loop.participant}`);
+    // The same noise stream as the static 'explore' arm: its first round serves the static arm's slates.
+    const noise = stream(w.seed, `policy-arm:${loop.participant}`);
+    let next = p.ds.n + region * servedRows;
+    const use = () => weights.forEach((v, k) => v.assign(own[k]));
+    return {
+      scoresFor(c0, c1) {
+        use();
         const s = t
           .score(
             cds,
@@ -62,23 +74,42 @@ export function retrainInRounds(p: TrainingInputs, t: Trained, cds: Dataset & { 
         if (loop.temperature === null) return s;
         for (let k = 0; k < s.length; k++) s[k] = exploreScore(s[k], loop.temperature, noise.next());
         return s;
-      };
-      const learn = (served: { cand: Int32Array; clicked: Uint8Array }) => {
+      },
+      learn(served) {
+        use();
         const rows = new Int32Array(served.cand.length);
         served.cand.forEach((k, j) => {
           room.put(cds, k, next, served.clicked[j]);
           rows[j] = next++;
         });
         fineTune(t, room.ds, rows, { train: p.split.train, history: p.history }, w.scenario.training, fb.epochs, optimizer, rng);
+        own.forEach((o, k) => o.assign(weights[k]));
         updates++;
-      };
-      const kind = 'retrained';
-      rounds.push(...serveInRounds(w, { rounds: fb.rounds, every: fb.every, name: loop.participant, kind, click, bias, scoresFor, learn }));
-      optimizer.dispose();
-      weights.forEach((v, k) => v.assign(trained[k]));
+      },
+      dispose() {
+        optimizer.dispose();
+        tf.dispose(own);
+      },
+    };
+  };
+  const rounds: FeedbackRound[] = [];
+  let tests: TestOutcome[] = [];
+  try {
+    for (const loop of loops) {
+      const one = participant(loop, 0);
+      rounds.push(...serveInRounds(w, { rounds: fb.rounds, every: fb.every, name: loop.participant, kind: 'retrained', click, bias, ...one }));
+      one.dispose?.();
+    }
+    const settings = loops.find((l) => l.test)?.test;
+    const test = fb.test;
+    if (settings && test) {
+      const byName = new Map(loops.map((l) => [l.participant, l]));
+      const make = (name: string) => participant(byName.get(name)!, name === test.control ? 0 : 1);
+      tests = serveTests(w, { ...test, rounds: fb.rounds, every: fb.every }, { ...settings, click, bias, make });
     }
   } finally {
+    weights.forEach((v, k) => v.assign(trained[k]));
     tf.dispose(trained);
   }
-  return { rounds, updates, seconds: (performance.now() - t0) / 1000 };
+  return { rounds, tests, updates, seconds: (performance.now() - t0) / 1000 };
 }

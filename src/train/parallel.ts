@@ -5,8 +5,7 @@
 // train with the same seeds, so a parallel run's numbers equal a serial run's to the last digit on one backend.
 import type { MamlModel } from '../models/maml.js';
 import { serveWhileAdapting } from './serve-time.js';
-import { retrainInRounds, type RetrainLoop } from './feedback-retrain.js';
-import type { FeedbackRound } from '../data/serve-rounds.js';
+import { retrainInRounds, type Retrained, type RetrainLoop } from './feedback-retrain.js';
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { Listener, ProgressEvent } from '../util/events.js';
@@ -51,8 +50,8 @@ export interface TrainedResult {
   testCandidates: Float32Array;
   /** maml-serve: seconds spent serving the replay while adapting on its own impressions (else null). */
   serveSeconds: number | null;
-  /** scenario.feedback with arms 'retrain': the rounds of its arms, fine-tuned on their own logs (else empty). */
-  feedback: FeedbackRound[];
+  /** scenario.feedback with arms 'retrain': its arms' rounds, fine-tuned on their own logs, and feedback.test served between two of them (else empty). */
+  feedback: Pick<Retrained, 'rounds' | 'tests'>;
 }
 
 /** One of `count` shards of a streamed replay: chunk k is ranked by shard k mod count. */
@@ -107,10 +106,10 @@ export async function trainOne(
     const tcs = testCandidatesOf(p);
     const testCandidates = t.score(tcs, every(tcs.n)).click;
     // Last: the loops fine-tune the weights (and put them back after each), so every score above is the trained model's.
-    let feedback: FeedbackRound[] = [];
+    let feedback: TrainedResult['feedback'] = { rounds: [], tests: [] };
     if (retrain.length) {
       const r = retrainInRounds(p, t, candidatesOf(p), retrain);
-      feedback = r.rounds;
+      feedback = { rounds: r.rounds, tests: r.tests };
       onEvent({
         type: 'log',
         message: `${name}: ${retrain.map((l) => l.participant).join(', ')} served ${p.world.scenario.feedback!.rounds} feedback rounds retraining on their own logs in ${r.seconds.toFixed(1)} s (${r.updates} updates)`,

@@ -3,9 +3,9 @@ import assert from 'node:assert/strict';
 import { generateWorld } from '../../src/world/world.js';
 import { candidatesOf, trainingInputs } from '../../src/data/inputs.js';
 import { candidateTruth } from '../../src/data/candidate-truth.js';
-import { countLearner, feedbackLoops, staticArm, type Participant } from '../../src/abtest/feedback.js';
-import { globalLifts, gradeDesigns, serveTest, switchbackSchedule, washedOut, type InterferenceTest } from '../../src/abtest/interference.js';
-import { userHash } from '../../src/abtest/assign.js';
+import { countLearner, feedbackLoops, staticArm } from '../../src/abtest/feedback.js';
+import { globalLifts, gradeDesigns } from '../../src/abtest/interference.js';
+import { serveTests, type InterferenceTest } from '../../src/data/serve-test.js';
 import type { FeedbackRound } from '../../src/data/serve-rounds.js';
 import { scenario, scenarioPath } from '../helpers/scenarios.js';
 import { loadScenario } from '../../src/scenario/load.js';
@@ -16,7 +16,6 @@ const s = scenario('tiny', (r) => {
 });
 const w = generateWorld(s, 3);
 const click = candidateTruth(w, candidatesOf(trainingInputs(w))).click;
-const rq = w.replay!;
 const flat = () => 1;
 const test2 = (treatment: string, control: string, rounds = 4): InterferenceTest => ({
   treatment,
@@ -28,6 +27,10 @@ const test2 = (treatment: string, control: string, rounds = 4): InterferenceTest
   rounds,
   every: 1,
 });
+
+/** Every design served and graded, as the feedback stage does. */
+const grade = (t: InterferenceTest, rounds: Parameters<typeof gradeDesigns>[2], o: Parameters<typeof serveTests>[2] & { alpha: number; world?: typeof w }) =>
+  gradeDesigns(o.world ?? w, t, rounds, serveTests(o.world ?? w, t, o), o.alpha);
 
 test('the global lift is expected clicks over impressions of the whole period, treatment over control, per domain and for all', () => {
   const row = (participant: string, domain: string, impressions: number, trueCtr: number) => ({ participant, domain, impressions, trueCtr }) as FeedbackRound;
@@ -45,40 +48,6 @@ test('the global lift is expected clicks over impressions of the whole period, t
   assert.ok(Math.abs(g.get('all')! - (100 / 500 / (90 / 500) - 1)) < 1e-12);
 });
 
-test('pooled: both arms learn every served row; diverted: each learns only its own users\u2019 rows; every request is served by its user\u2019s arm', () => {
-  const logs = new Map<string, number[]>();
-  const seen = new Map<string, Set<number>>();
-  const spy = (name: string): Participant => {
-    logs.set(name, []);
-    seen.set(name, new Set());
-    const inner = staticArm(Float32Array.from(click, (c) => (name === 'a' ? c : -c)));
-    return { scoresFor: inner.scoresFor, learn: (served) => logs.get(name)!.push(...served.request) };
-  };
-  const salt = 7;
-  let pooledRows = 0;
-  const treated = (r: number) => userHash(salt, rq.user[r]) < 0.5;
-  for (const design of ['pooled', 'diverted'] as const) {
-    const { treatment, control } = serveTest(w, test2('a', 'b'), design, salt, click, flat, spy);
-    const a = logs.get('a')!;
-    const b = logs.get('b')!;
-    assert.ok(a.length > 0 && b.length > 0);
-    if (design === 'pooled') {
-      assert.deepEqual(a, b);
-      pooledRows = a.length;
-    } else {
-      assert.ok(a.every(treated) && b.every((r) => !treated(r)), 'diverted logs stay in their arm');
-      assert.equal(a.length + b.length, pooledRows, 'between them, every served row once');
-    }
-    // Every user is in exactly one arm, and all impressions are counted once.
-    const slate = s.domains.map((d) => d.slate);
-    let all = 0;
-    for (let r = 0; r < rq.n; r++) all += slate[rq.domain[r]];
-    assert.equal(treatment[0].sumY + control[0].sumY, all);
-    // The oracle-ordered arm 'a' clicks more than the reversed arm 'b'.
-    assert.ok(treatment[0].sumX / treatment[0].sumY > control[0].sumX / control[0].sumY);
-  }
-});
-
 test('static arms do not learn: every design is the same test, the estimates centre on the global lift and the intervals cover it', () => {
   const rounds = feedbackLoops(
     w,
@@ -92,7 +61,7 @@ test('static arms do not learn: every design is the same test, the estimates cen
   );
   const make = (name: string) =>
     staticArm(name === 'oracle' ? Float32Array.from(click) : Float32Array.from(click, (c, k) => c * (0.5 + ((k * 7919) % 101) / 100)));
-  const gs = gradeDesigns(w, test2('oracle', 'noisy'), rounds, { salt: 1, assignments: 20, alpha: 0.05, click, bias: flat, make });
+  const gs = grade(test2('oracle', 'noisy'), rounds, { salt: 1, assignments: 20, alpha: 0.05, click, bias: flat, make });
   const pooled = gs.filter((g) => g.design === 'pooled');
   const diverted = gs.filter((g) => g.design === 'diverted');
   assert.deepEqual(
@@ -115,79 +84,9 @@ test('symbiosis: learners that retrain on the pooled log of both arms make the e
   const rounds = feedbackLoops(world, fb, truth, new Map(), flat);
   const make = (name: string) => countLearner(world, name, fb.learners[name]);
   const t = { ...fb.test!, rounds: fb.rounds, every: fb.every };
-  const gs = gradeDesigns(world, t, rounds, { salt: 1, assignments: 6, alpha: 0.05, click: truth, bias: flat, make });
+  const gs = grade(t, rounds, { world, salt: 1, assignments: 6, alpha: 0.05, click: truth, bias: flat, make });
   const at = (design: string) => gs.find((g) => g.design === design && g.domain === 'all')!;
   assert.ok(at('pooled').globalLift > 0.2, `Thompson beats most-popular in full rollout: ${at('pooled').globalLift}`);
   assert.ok(at('pooled').bias < -0.05, `pooled understates: ${JSON.stringify(at('pooled'))}`);
   assert.ok(Math.abs(at('diverted').bias) < Math.abs(at('pooled').bias) / 2, `diverted ${at('diverted').bias} vs pooled ${at('pooled').bias}`);
-});
-
-test('switchback schedule: per domain, round(split · periods) whole periods go to the treatment, on a schedule of its own per domain and salt; a washout covers the rounds right after a switch', () => {
-  const R = 12;
-  const schedules = [1, 2, 3, 4, 5].map((salt) => switchbackSchedule(salt, 3, R, 3, 0.5));
-  for (const sch of schedules)
-    for (let d = 0; d < 3; d++) {
-      const rounds = [...sch.subarray(d * R, (d + 1) * R)];
-      assert.equal(
-        rounds.reduce((a, b) => a + b, 0),
-        6,
-        'two of four periods of three rounds',
-      );
-      for (let k = 0; k < 4; k++) assert.equal(new Set(rounds.slice(3 * k, 3 * k + 3)).size, 1, 'a period is served by one arm');
-    }
-  assert.ok(new Set(schedules.map((s) => s.join(''))).size > 1, 'salts differ');
-  assert.ok(
-    schedules.some((s) => s.subarray(0, R).join('') !== s.subarray(R, 2 * R).join('')),
-    'domains differ',
-  );
-  const sch = Uint8Array.from([0, 0, 1, 1, 1, 0]);
-  assert.deepEqual(
-    [0, 1, 2, 3, 4, 5].map((t) => washedOut(sch, 0, t, 6, 2)),
-    [false, false, true, true, false, true],
-  );
-  assert.deepEqual(
-    [0, 1, 2, 3, 4, 5].map((t) => washedOut(sch, 0, t, 6, 0)),
-    [false, false, false, false, false, false],
-  );
-});
-
-test('switchback serving: each domain-round is served by its scheduled arm, which alone learns from it; washed-out rounds are served but not counted; with static arms the estimate centres on the global lift', () => {
-  const t = { ...test2('a', 'b', 8), designs: ['switchback' as const], period: 2, washout: 1 };
-  const logs = new Map<string, number[]>();
-  const spy = (name: string): Participant => {
-    logs.set(name, []);
-    return { ...staticArm(Float32Array.from(click, (c) => (name === 'a' ? c : -c))), learn: (served) => logs.get(name)!.push(...served.request) };
-  };
-  const salt = 3;
-  const { treatment, control } = serveTest(w, t, 'switchback', salt, click, flat, spy);
-  const sch = switchbackSchedule(salt, 3, 8, 2, 0.5);
-  // Round k holds requests floor(k·n/8) … floor((k+1)·n/8) − 1, as serveInRounds slices them.
-  const round = (r: number) => {
-    let k = 0;
-    while (Math.floor(((k + 1) * rq.n) / 8) <= r) k++;
-    return k;
-  };
-  assert.ok(logs.get('a')!.length > 0 && logs.get('a')!.every((r) => sch[rq.domain[r] * 8 + round(r)] === 1));
-  assert.ok(logs.get('b')!.length > 0 && logs.get('b')!.every((r) => sch[rq.domain[r] * 8 + round(r)] === 0));
-  let counted = 0;
-  for (let r = 0; r < rq.n; r++) if (!washedOut(sch, rq.domain[r], round(r), 8, 1)) counted += s.domains[rq.domain[r]].slate;
-  assert.equal(treatment[0].sumY + control[0].sumY, counted);
-  // Units are domain-rounds: 'all' has one per counted domain-round.
-  assert.equal(treatment[0].users + control[0].users, treatment.slice(1).reduce((a, c) => a + c.users, 0) + control.slice(1).reduce((a, c) => a + c.users, 0));
-  const noisy = Float32Array.from(click, (c, k) => c * (0.5 + ((k * 7919) % 101) / 100));
-  const rounds = feedbackLoops(
-    w,
-    { ...s.feedback!, rounds: 8, learners: {} },
-    click,
-    new Map([
-      ['oracle', Float32Array.from(click)],
-      ['noisy', noisy],
-    ]),
-    flat,
-  );
-  const make = (name: string) => staticArm(name === 'oracle' ? Float32Array.from(click) : noisy);
-  const [g] = gradeDesigns(w, { ...t, treatment: 'oracle', control: 'noisy' }, rounds, { salt: 1, assignments: 20, alpha: 0.05, click, bias: flat, make });
-  assert.equal(g.domain, 'all');
-  assert.ok(Math.abs(g.bias) < 3 * (g.sd / Math.sqrt(g.assignments)), `bias ${g.bias} against sd ${g.sd}`);
-  assert.ok(g.coverage >= 0.7, `coverage ${g.coverage}`);
 });

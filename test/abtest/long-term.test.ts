@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { generateWorld, heldReplay } from '../../src/world/world.js';
-import { armsOf } from '../../src/abtest/assign.js';
+import { armsOf } from '../../src/world/assign.js';
 import { longTermLifts, longTermTruth, scheduledUsers } from '../../src/abtest/long-term.js';
 import { scenario } from '../helpers/scenarios.js';
 

@@ -2,10 +2,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { pilotNoise, planTest } from '../../src/abtest/plan.js';
-import { assignArm } from '../../src/abtest/assign.js';
+import { assignArm } from '../../src/world/assign.js';
 import { normalQuantile } from '../../src/abtest/stats/distributions.js';
 import { minimumDetectableLift } from '../../src/abtest/stats/power.js';
-import { addUser, emptyRatio, logRatioLift } from '../../src/abtest/stats/ratio.js';
+import { logRatioLift } from '../../src/abtest/stats/ratio.js';
+import { addUser, emptyRatio } from '../../src/util/ratio-sums.js';
 import { DEFAULT_DECISION_RULES } from '../../src/scenario/blocks.js';
 import { generateWorld } from '../../src/world/world.js';
 import { scenario } from '../helpers/scenarios.js';

@@ -61,4 +61,12 @@ test("retrainLoops: with arms 'retrain', each trained strategy runs its own arm'
     ],
   });
   assert.equal(retrainLoops({ ...s, feedback: { ...s.feedback!, arms: 'static' } }, arms).size, 0);
+  const tested = scenario('tiny', (r) => {
+    r.abtest = s.abtest;
+    r.feedback = { arms: 'retrain', test: { treatment: 'explore', control: 'shared-bottom', assignments: 7 } };
+  });
+  const withTest = retrainLoops(tested, arms, { salt: 9 }).get('shared-bottom')!;
+  assert.deepEqual(withTest[1], { participant: 'explore', temperature: 0.5, test: { salt: 9, assignments: 7 } }, "the treatment's loop carries the test");
+  assert.equal(withTest[0].test, undefined);
+  assert.equal(retrainLoops(tested, arms, { salt: 9, assignments: 3 }).get('shared-bottom')![1].test!.assignments, 3, '--grade overrides it');
 });

@@ -129,7 +129,11 @@ test('a world that moves: dynamics, feedback, explore arms, the test floor and t
     [(r) => (r.feedback = { learners: { p: { kind: 'popular' } }, test: { treatment: 'p', control: 'p' } }), /feedback\.test\.control: is the treatment too/],
     [
       (r) => (r.feedback = { arms: 'retrain', learners: { p: { kind: 'popular' } }, test: { treatment: 'p', control: 'separate' } }),
-      /feedback\.test\.control: 'separate' is not a learner of the feedback block \(with arms 'retrain', A\/B arms cannot take part in the test\) \(p\)/,
+      /feedback\.test\.control: with arms 'retrain', a test is between two learners or two retrained arms of one strategy \(its own arm and an explore arm over it\): 'p' and 'separate' are not/,
+    ],
+    [
+      (r) => (r.feedback = { arms: 'retrain', test: { treatment: 'separate', control: 'shared-bottom' } }),
+      /with arms 'retrain', a test is between two learners or two retrained arms of one strategy .*: 'separate' and 'shared-bottom' are not/,
     ],
     [
       (r) => (r.feedback = { test: { treatment: 'separate', control: 'shared-bottom', designs: ['pooled', 'pooled'] } }),

@@ -8,6 +8,7 @@ import { strategy } from '../../src/models/registry.js';
 import { retrainInRounds } from '../../src/train/feedback-retrain.js';
 import { feedbackLoops } from '../../src/abtest/feedback.js';
 import { policyScores } from '../../src/abtest/policy-arm.js';
+import { globalLifts, gradeDesigns } from '../../src/abtest/interference.js';
 import { scenario } from '../helpers/scenarios.js';
 
 test('a retrained arm serves its first round as the trained model, then from weights fine-tuned on its own log; an explore arm starts as the static explore arm; the trained weights are put back', async () => {
@@ -62,6 +63,39 @@ test('a retrained arm serves its first round as the trained model, then from wei
       else if (Math.abs(x.gini - st.gini) > 1e-9 || Math.abs(x.trueCtr - st.trueCtr) > 1e-9) moved++;
     }
     assert.ok(moved >= 6, `only ${moved} of 8 later rounds differ from the static arm's`);
+    // feedback.test between the two loops: graded beside the model, from copies of the trained weights.
+    const s2 = scenario('tiny', (raw) => {
+      raw.abtest = {
+        arms: ['shared-bottom', 'wide'],
+        control: 'shared-bottom',
+        policies: { wide: { kind: 'explore', strategy: 'shared-bottom', temperature: 0.5 } },
+      };
+      raw.feedback = { rounds: 3, every: 1, arms: 'retrain', epochs: 1, learners: {}, test: { treatment: 'wide', control: 'shared-bottom' } };
+    });
+    const p2 = { ...p, world: { ...p.world, scenario: { ...s, feedback: s2.feedback } } };
+    const withTest = [loops[0], { ...loops[1], test: { salt: 1, assignments: 2 } }];
+    const r2 = retrainInRounds(p2, t, cds, withTest);
+    assert.deepEqual(r2.rounds, r.rounds, "the test leaves each loop's full rollout as it was");
+    assert.deepEqual(t.score(cds, all).click, before, 'the trained weights are restored after the test');
+    assert.equal(r2.updates, 2 * 2 + (1 + 2) * 2 * 2 * 2, 'each served test updates both arms after each round but the last');
+    assert.deepEqual(
+      r2.tests.map((x) => `${x.design}/${x.salt}`),
+      ['pooled/1', 'pooled/1', 'pooled/2', 'diverted/1', 'diverted/1', 'diverted/2'],
+      "each design at the run's salt, then at salts 1..assignments",
+    );
+    const domains = p.world.layout.domains;
+    const global = globalLifts(r.rounds, 'wide', 'shared-bottom', domains);
+    const designs = gradeDesigns(p2.world, { ...s2.feedback!.test!, rounds: 3, every: 1 }, r.rounds, r2.tests, 0.05);
+    assert.deepEqual(
+      designs.map((d) => `${d.design}/${d.domain}`),
+      ['pooled', 'diverted'].flatMap((d) => ['all', ...domains].map((x) => `${d}/${x}`)),
+    );
+    for (const d of designs) {
+      assert.equal(d.assignments, 2);
+      assert.equal(d.globalLift, global.get(d.domain));
+      assert.ok(Number.isFinite(d.estimate) && d.ciLow < d.estimate && d.estimate < d.ciHigh, JSON.stringify(d));
+    }
+    assert.equal(retrainInRounds(p, t, cds, withTest).tests.length, 0, 'no feedback.test, nothing served');
   } finally {
     t.dispose();
   }

@@ -1,7 +1,8 @@
 // CUPED for ratio metrics: each user's pre-experiment ratio as covariate (Deng et al. 2013), the
 // per-user sums that grow request by request, and the adjusted lift.
 import { normalQuantile, normalSurvival } from './distributions.js';
-import { addUser, emptyRatio, logRatioLift, ratioWithVariance, type ClusteredRatio, type LogLift } from './ratio.js';
+import { logRatioLift, ratioWithVariance, type LogLift } from './ratio.js';
+import { addUser, emptyRatio, type ClusteredRatio } from '../../util/ratio-sums.js';
 
 /**
  * A ratio metric's per-user sums with each user's pre-experiment ratio as covariate (CUPED): x / y

@@ -1,27 +1,7 @@
 // Ratio metrics clustered by user (clicks / impressions, each user one independent unit): per-user
 // sums, the delta-method variance, the relative lift on the log scale, and Kish's effective size.
 import { normalQuantile, normalSurvival } from './distributions.js';
-
-/** Per-user sums for a ratio metric Σx / Σy (e.g. clicks / impressions). */
-export interface ClusteredRatio {
-  users: number;
-  sumX: number;
-  sumY: number;
-  sumXX: number;
-  sumYY: number;
-  sumXY: number;
-}
-
-export const emptyRatio = (): ClusteredRatio => ({ users: 0, sumX: 0, sumY: 0, sumXX: 0, sumYY: 0, sumXY: 0 });
-
-export function addUser(r: ClusteredRatio, x: number, y: number): void {
-  r.users++;
-  r.sumX += x;
-  r.sumY += y;
-  r.sumXX += x * x;
-  r.sumYY += y * y;
-  r.sumXY += x * y;
-}
+import type { ClusteredRatio } from '../../util/ratio-sums.js';
 
 /** The ratio and the delta-method variance of it, treating users as the independent units. */
 export function ratioWithVariance(r: ClusteredRatio): { ratio: number; variance: number } {

@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { normalCdf } from '../../../src/abtest/stats/distributions.js';
-import { emptyRatio, addUser, ratioWithVariance, logRatioLift } from '../../../src/abtest/stats/ratio.js';
+import { ratioWithVariance, logRatioLift } from '../../../src/abtest/stats/ratio.js';
+import { emptyRatio, addUser } from '../../../src/util/ratio-sums.js';
 
 test('the delta method reduces to p(1-p)/n when every user has one impression', () => {
   const r = emptyRatio();

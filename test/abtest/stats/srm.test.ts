@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { sampleRatioMismatch } from '../../../src/abtest/stats/srm.js';
-import { assignArm } from '../../../src/abtest/assign.js';
+import { assignArm } from '../../../src/world/assign.js';
 
 test('sample-ratio mismatch: a fair split passes, a skewed one is flagged', () => {
   assert.ok(sampleRatioMismatch([5000, 5050], [0.5, 0.5]).pValue > 0.5);

@@ -1,7 +1,7 @@
 // Arm assignment: a pure hash of (salt, user), stable per user and independent across salts.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { assignArm } from '../../src/abtest/assign.js';
+import { assignArm } from '../../src/world/assign.js';
 
 test('assignment is stable per user and differs across salts', () => {
   const a = Array.from({ length: 1000 }, (_, u) => assignArm(1, u, [0.5, 0.5]));
