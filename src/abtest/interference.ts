@@ -1,17 +1,19 @@
 // An A/B test inside the feedback loops (scenario.feedback.test), graded against the full rollout.
 // Every other readout of crossab assumes the arms do not touch: each arm's slates are what its model
-// would serve whoever is in the other arm. Here two participants of the feedback loops (learners, or
-// static A/B arms) share the replay period: each request is served by its user's arm, in the same
-// rounds, and the learners retrain on a log that depends on the design:
-//   pooled    both arms retrain on the pooled log of both arms' users — what production pipelines do,
-//             and the cause of symbiosis bias (Brennan et al., WWW 2025): each arm learns from slates
-//             the other arm chose, so the test compares two systems that exist in neither rollout
-//   diverted  each arm retrains on its own users' log only (data-diverted training, the standard
-//             remedy): no arm learns from the other, at the price of learning from a share of traffic
-//   switchback every user of a domain is served by one arm for a period of `period` rounds, the arms
-//             alternating on a random schedule per domain; each arm retrains on what it served; the `washout` rounds
-//             after a switch are left out of the estimate, for what the previous arm left behind
-//             (worn items, a learner's log). Units are (domain, round) periods, not users
+// would serve whoever is in the other arm. Here two participants of the feedback loops (learners,
+// static A/B arms, or two retrained loops of one strategy) share the replay period, each request
+// served by its arm in the same rounds (data/serve-test.ts serves it, where the participants live),
+// and the learners retrain on a log that depends on the design:
+//   pooled      users split; both arms retrain on the pooled log of both arms' users — what
+//               production pipelines do, and the cause of symbiosis bias (Brennan et al., WWW 2025):
+//               each arm learns from slates the other chose, so the test compares two systems that
+//               exist in neither rollout
+//   diverted    users split; each arm retrains on its own users' log only (data-diverted training,
+//               the standard remedy), at the price of learning from a share of the traffic
+//   switchback  each domain served by one arm for `period` rounds at a time, on a random schedule per
+//               domain; each arm retrains on what it served; the `washout` rounds after a switch are
+//               left out of the estimate, for what the previous arm left behind (worn items, a
+//               learner's log). The units are (domain, round) periods, not users
 // The estimand is the global effect: the world run once with everyone on the treatment and once with
 // everyone on the control (the full-rollout rounds data/serve-rounds.ts already serves every
 // participant), as the relative lift of the true CTR served over the whole period. It is computed from
