@@ -6,6 +6,8 @@
 // scores; its log is its own, so the two arms of one strategy drift apart. Each loop starts from the
 // trained weights; they are restored after it. The rounds, the clicks and their stream are those of
 // every other participant (data/serve-rounds.ts); this runs in the thread that holds the model.
+// With feedback.test between two of the loops, the test is served here too (data/serve-test.ts):
+// each arm from its own copy of the trained weights, with its own Adam and streams.
 import { heldReplay } from '../world/world.js';
 import * as tf from '@tensorflow/tfjs-core';
 import type { TrainingInputs } from '../data/inputs.js';
