@@ -493,7 +493,9 @@ export const FeedbackSchema = z
       ),
     test: z
       .strictObject({
-        treatment: name.describe('A learner of this block, or a static A/B arm: the treatment.'),
+        treatment: name.describe(
+          "A learner of this block or an A/B arm (static; with arms 'retrain', two retrained loops of one strategy: its own arm and an explore arm over it): the treatment.",
+        ),
         control: name.describe('Another: the control.'),
         designs: z
           .array(z.enum(INTERFERENCE_DESIGNS))
@@ -508,7 +510,7 @@ export const FeedbackSchema = z
           .int()
           .min(1)
           .max(1000)
-          .default(1)
+          .default(2)
           .describe('Switchback: rounds per period, during which one arm serves all of a domain (longer than the carry-over, or the estimate keeps it).'),
         washout: z
           .number()

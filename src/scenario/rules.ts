@@ -155,7 +155,12 @@ function feedbackRules(s: Fields, issue: Report): void {
       ['feedback', 'test', 'period'],
       `switchback needs a period for each arm in every domain: ${s.feedback!.rounds} rounds make ${periods} period(s) of ${t.period}, ${treated} of them the treatment's`,
     );
-  if (t.washout >= t.period) issue(['feedback', 'test', 'washout'], `a washout of ${t.washout} round(s) leaves nothing of a ${t.period}-round period to count`);
+  // A washout as long as a period would discard every period that follows a switch.
+  if (t.washout >= t.period)
+    issue(
+      ['feedback', 'test', 'washout'],
+      `a washout of ${t.washout} round(s) discards every ${t.period}-round period after a switch: make it shorter than the period`,
+    );
 }
 
 type At = (key: string, message: string) => void;

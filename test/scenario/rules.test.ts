@@ -145,7 +145,7 @@ test('a world that moves: dynamics, feedback, explore arms, the test floor and t
     ],
     [
       (r) => (r.feedback = { rounds: 8, test: { treatment: 'separate', control: 'shared-bottom', designs: ['switchback'], period: 2, washout: 2 } }),
-      /feedback\.test\.washout: a washout of 2 round\(s\) leaves nothing of a 2-round period to count/,
+      /feedback\.test\.washout: a washout of 2 round\(s\) discards every 2-round period after a switch: make it shorter than the period/,
     ],
     [
       (r) => (r.expectations = [{ metric: 'interference_bias', design: 'pooled', domain: 'all', atMost: 0 }]),
