@@ -27,7 +27,7 @@ const LINE_DEBT: Record<string, number> = {
   'abtest/readout.ts': 468,
   'abtest/replay.ts': 602,
   'data/dataset.ts': 424,
-  'experiment/experiment.ts': 463,
+  'experiment/experiment.ts': 461,
   'report/charts.ts': 606,
   'report/run-text.ts': 363,
   'store/logs.ts': 433,

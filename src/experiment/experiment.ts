@@ -17,6 +17,7 @@ import { UserError } from '../util/errors.js';
 import { VERSION } from '../util/version.js';
 import { generateWorld, streamsReplay } from '../world/world.js';
 import { ScenarioError } from '../scenario/load.js';
+import { armModel } from '../scenario/rules.js';
 import { candidatesOf, testCandidatesOf, trainingInputs, type TrainingInputs } from '../data/inputs.js';
 import { activeBackend, selectBackend, type BackendName } from '../tf/backend.js';
 import { checkStrategySettings, DEFAULT_STRATEGIES } from '../models/registry.js';
@@ -107,10 +108,7 @@ export async function stage<T>(name: Stage, onEvent: Listener, fn: () => T | Pro
 export const isPolicy = (scenario: Scenario, arm: string): boolean => Object.hasOwn(scenario.abtest?.policies ?? {}, arm);
 
 /** The trained strategies an arm needs candidate scores of: its own, or for an 'explore' policy the strategy it explores around. */
-const armStrategies = (scenario: Scenario, arm: string): string[] => {
-  const pol = scenario.abtest?.policies?.[arm];
-  return !pol ? [arm] : pol.kind === 'explore' ? [pol.strategy] : [];
-};
+const armStrategies = (scenario: Scenario, arm: string): string[] => [armModel(scenario, arm)].filter((m) => m !== null);
 
 /** Strategy names to train: the flag, else the scenario's list, else the defaults with the scenario's arms; each known and able to train with the scenario's settings. */
 export function resolveStrategies(scenario: Scenario, flag?: string[]): string[] {

@@ -2,6 +2,7 @@
 // them (feedback.test) graded against their full rollouts. Retrained arms run their loops where their
 // models live, during training (train/feedback-retrain.ts); retrainLoops says which.
 import type { Scenario } from '../scenario/schema.js';
+import { armModel } from '../scenario/rules.js';
 import type { TrainingInputs } from '../data/inputs.js';
 import { positionCurve } from '../data/slates.js';
 import type { OfflineResults } from '../train/parallel.js';
@@ -22,9 +23,9 @@ export function retrainLoops(scenario: Scenario, arms: Arm[], run: { salt: numbe
   if (scenario.feedback?.arms !== 'retrain') return out;
   const test = scenario.feedback.test;
   for (const arm of new Set(arms.map((a) => a.strategy))) {
+    const base = armModel(scenario, arm);
+    if (base === null) continue;
     const pol = scenario.abtest?.policies?.[arm];
-    if (pol && pol.kind !== 'explore') continue;
-    const base = pol?.kind === 'explore' ? pol.strategy : arm;
     const loop: RetrainLoop = { participant: arm, temperature: pol?.kind === 'explore' ? pol.temperature : null };
     if (test?.treatment === arm) loop.test = { salt: run.salt, assignments: run.assignments ?? test.assignments };
     out.set(base, [...(out.get(base) ?? []), loop]);

@@ -122,8 +122,12 @@ function abtestRules(s: Fields, issue: Report): void {
   }
 }
 
-/** The strategy whose model a retrained A/B arm's loop runs on (an explore arm's, or the arm's own); null for other policy arms. */
-function loopBase(s: Fields, arm: string): string | null {
+/**
+ * The trained strategy whose model an A/B arm serves from: the arm's own, an 'explore' policy's
+ * strategy, or null for the other policies (they need no model). Its scores are what the arm ranks
+ * by, and a retrained arm's loop runs where that model lives.
+ */
+export function armModel(s: { abtest?: Fields['abtest'] }, arm: string): string | null {
   const pol = s.abtest?.policies?.[arm];
   return pol ? (pol.kind === 'explore' ? pol.strategy : null) : arm;
 }
@@ -139,7 +143,7 @@ function feedbackRules(s: Fields, issue: Report): void {
   if (t.treatment === t.control) issue(['feedback', 'test', 'control'], 'is the treatment too; a test needs two participants');
   if (s.feedback!.arms === 'retrain' && known.includes(t.treatment) && known.includes(t.control)) {
     // Retrained arms fine-tune where their model lives (a worker per strategy): a test needs both arms there.
-    const [bt, bc] = [t.treatment, t.control].map((x) => (learners.includes(x) ? null : loopBase(s, x)));
+    const [bt, bc] = [t.treatment, t.control].map((x) => (learners.includes(x) ? null : armModel(s, x)));
     if (bt !== bc || (bt === null) !== learners.includes(t.treatment) || (bc === null) !== learners.includes(t.control))
       issue(
         ['feedback', 'test', 'control'],

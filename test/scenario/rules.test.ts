@@ -1,9 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseScenario } from '../../src/scenario/load.js';
-import { crossFieldRules } from '../../src/scenario/rules.js';
+import { armModel, crossFieldRules } from '../../src/scenario/rules.js';
 import { ScenarioFields } from '../../src/scenario/blocks.js';
-import { rawScenario, refusal } from '../helpers/scenarios.js';
+import { rawScenario, refusal, scenario } from '../helpers/scenarios.js';
 
 test('fields that disagree with each other are refused at the field to change', () => {
   assert.match(
@@ -182,4 +182,18 @@ test('a world that moves: dynamics, feedback, explore arms, the test floor and t
     ],
   ];
   for (const [patch, want] of cases) assert.match(refusal(patch), want);
+});
+
+test('armModel: an arm serves from its own model, an explore policy from its strategy, any other policy from none', () => {
+  const s = scenario('tiny', (r) => {
+    r.abtest = {
+      arms: ['separate', 'wide', 'random'],
+      control: 'separate',
+      policies: { wide: { kind: 'explore', strategy: 'shared-bottom', temperature: 0.5 }, random: { kind: 'uniform' } },
+    };
+  });
+  assert.deepEqual(
+    ['separate', 'wide', 'random'].map((a) => armModel(s, a)),
+    ['separate', 'shared-bottom', null],
+  );
 });
