@@ -4,33 +4,11 @@ import { generateWorld } from '../../src/world/world.js';
 import { candidatesOf, trainingInputs } from '../../src/data/inputs.js';
 import { candidateTruth } from '../../src/data/candidate-truth.js';
 import { countLearner, feedbackLoops, staticArm } from '../../src/abtest/feedback.js';
-import { globalLifts, gradeDesigns } from '../../src/abtest/interference.js';
-import { serveTests, type InterferenceTest } from '../../src/data/serve-test.js';
+import { globalLifts } from '../../src/abtest/interference.js';
 import type { FeedbackRound } from '../../src/data/serve-rounds.js';
-import { scenario, scenarioPath } from '../helpers/scenarios.js';
+import { scenarioPath } from '../helpers/scenarios.js';
 import { loadScenario } from '../../src/scenario/load.js';
-
-const s = scenario('tiny', (r) => {
-  r.traffic.replayRequests = 3000;
-  r.feedback = { rounds: 4, learners: { pop: { kind: 'popular', warmStart: false }, ts: { kind: 'thompson', warmStart: false } } };
-});
-const w = generateWorld(s, 3);
-const click = candidateTruth(w, candidatesOf(trainingInputs(w))).click;
-const flat = () => 1;
-const test2 = (treatment: string, control: string, rounds = 4): InterferenceTest => ({
-  treatment,
-  control,
-  designs: ['pooled', 'diverted'],
-  split: 0.5,
-  period: 1,
-  washout: 1,
-  rounds,
-  every: 1,
-});
-
-/** Every design served and graded, as the feedback stage does. */
-const grade = (t: InterferenceTest, rounds: Parameters<typeof gradeDesigns>[2], o: Parameters<typeof serveTests>[2] & { alpha: number; world?: typeof w }) =>
-  gradeDesigns(o.world ?? w, t, rounds, serveTests(o.world ?? w, t, o), o.alpha);
+import { click, flat, grade, noisy, s, test2, w } from '../helpers/feedback-test.js';
 
 test('the global lift is expected clicks over impressions of the whole period, treatment over control, per domain and for all', () => {
   const row = (participant: string, domain: string, impressions: number, trueCtr: number) => ({ participant, domain, impressions, trueCtr }) as FeedbackRound;
@@ -55,12 +33,11 @@ test('static arms do not learn: every design is the same test, the estimates cen
     click,
     new Map([
       ['oracle', Float32Array.from(click)],
-      ['noisy', Float32Array.from(click, (c, k) => c * (0.5 + ((k * 7919) % 101) / 100))],
+      ['noisy', noisy],
     ]),
     flat,
   );
-  const make = (name: string) =>
-    staticArm(name === 'oracle' ? Float32Array.from(click) : Float32Array.from(click, (c, k) => c * (0.5 + ((k * 7919) % 101) / 100)));
+  const make = (name: string) => staticArm(name === 'oracle' ? Float32Array.from(click) : noisy);
   const gs = grade(test2('oracle', 'noisy'), rounds, { salt: 1, assignments: 20, alpha: 0.05, click, bias: flat, make });
   const pooled = gs.filter((g) => g.design === 'pooled');
   const diverted = gs.filter((g) => g.design === 'diverted');

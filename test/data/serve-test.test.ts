@@ -1,36 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { generateWorld } from '../../src/world/world.js';
-import { candidatesOf, trainingInputs } from '../../src/data/inputs.js';
-import { candidateTruth } from '../../src/data/candidate-truth.js';
 import { feedbackLoops, staticArm } from '../../src/abtest/feedback.js';
-import { gradeDesigns } from '../../src/abtest/interference.js';
-import { serveTest, serveTests, switchbackSchedule, washedOut, type InterferenceTest, type Participant } from '../../src/data/serve-test.js';
+import { serveTest, switchbackSchedule, washedOut, type Participant } from '../../src/data/serve-test.js';
 import { userHash } from '../../src/world/assign.js';
-import { scenario } from '../helpers/scenarios.js';
+import { click, flat, grade, noisy, s, test2, w } from '../helpers/feedback-test.js';
 
-const s = scenario('tiny', (r) => {
-  r.traffic.replayRequests = 3000;
-  r.feedback = { rounds: 4, learners: { pop: { kind: 'popular', warmStart: false }, ts: { kind: 'thompson', warmStart: false } } };
-});
-const w = generateWorld(s, 3);
-const click = candidateTruth(w, candidatesOf(trainingInputs(w))).click;
 const rq = w.replay!;
-const flat = () => 1;
-const test2 = (treatment: string, control: string, rounds = 4): InterferenceTest => ({
-  treatment,
-  control,
-  designs: ['pooled', 'diverted'],
-  split: 0.5,
-  period: 1,
-  washout: 1,
-  rounds,
-  every: 1,
-});
-
-/** Every design served and graded, as the feedback stage does. */
-const grade = (t: InterferenceTest, rounds: Parameters<typeof gradeDesigns>[2], o: Parameters<typeof serveTests>[2] & { alpha: number }) =>
-  gradeDesigns(w, t, rounds, serveTests(w, t, o), o.alpha);
 
 test('pooled: both arms learn every served row; diverted: each learns only its own users\u2019 rows; every request is served by its user\u2019s arm', () => {
   const logs = new Map<string, number[]>();
@@ -118,7 +93,6 @@ test('switchback serving: each domain-round is served by its scheduled arm, whic
   assert.equal(treatment[0].sumY + control[0].sumY, counted);
   // Units are domain-rounds: 'all' has one per counted domain-round.
   assert.equal(treatment[0].users + control[0].users, treatment.slice(1).reduce((a, c) => a + c.users, 0) + control.slice(1).reduce((a, c) => a + c.users, 0));
-  const noisy = Float32Array.from(click, (c, k) => c * (0.5 + ((k * 7919) % 101) / 100));
   const rounds = feedbackLoops(
     w,
     { ...s.feedback!, rounds: 8, learners: {} },
