@@ -11,6 +11,7 @@
 // of still being there is the product of (1 − E[h]) over the user's earlier visits.
 import type { Scenario } from '../scenario/schema.js';
 import { heldReplay, type World } from '../world/world.js';
+import { fatigued, itemKinds, Stocks } from '../world/memory.js';
 
 /** One strategy's replay under the dynamics, request by request, for a user who is still there. */
 export interface DynamicPath {
@@ -27,44 +28,6 @@ export interface DynamicPath {
 
 export type Dynamics = NonNullable<Scenario['dynamics']>;
 
-/** Each item's kind (the similarBy feature's value, or the item itself with 'item') and how many kinds there are. */
-export function itemKinds(w: World, d: Dynamics): { kinds: Int32Array; count: number } {
-  if (d.similarBy === 'item') return { kinds: Int32Array.from({ length: w.items.count }, (_, i) => i), count: w.items.count };
-  const j = w.layout.categorical.findIndex((f) => f.source === 'item' && (d.similarBy ? f.name === d.similarBy : f.name !== 'item_id'));
-  const f = w.layout.categorical[j];
-  const values = w.items.cat[j];
-  if (!f || !values) throw new Error(`dynamics: no categorical item feature '${d.similarBy ?? '(first)'}' in the layout`);
-  return { kinds: values, count: f.vocab + 1 };
-}
-
-/**
- * Users' remembered stocks, kept only for the (user, kind) pairs that were ever shown and decayed
- * lazily: a stock is stored with the user's visit count when it was last written, and read as
- * value · decay^(visits since). A user × kind table would not fit with item-level kinds.
- */
-class Stocks {
-  private readonly value = new Map<number, number>();
-  private readonly stamp = new Map<number, number>();
-  readonly visits: Int32Array;
-  constructor(
-    users: number,
-    private readonly kinds: number,
-    private readonly decay: number,
-  ) {
-    this.visits = new Int32Array(users);
-  }
-  get(u: number, kind: number): number {
-    const key = u * this.kinds + kind;
-    const v = this.value.get(key);
-    return v === undefined ? 0 : v * this.decay ** (this.visits[u] - this.stamp.get(key)!);
-  }
-  add(u: number, kind: number): void {
-    const key = u * this.kinds + kind;
-    this.value.set(key, this.get(u, kind) + 1);
-    this.stamp.set(key, this.visits[u]);
-  }
-}
-
 /**
  * The path of one strategy's slates (`start`, `cand` into the replay candidates) through the test:
  * each visit's click probabilities from the candidates' static ones (`click`, `conv`), the position
@@ -78,8 +41,8 @@ export function dynamicPath(
   biasAt: Float64Array,
 ): DynamicPath {
   const { rq } = heldReplay(w, 'dynamics');
-  const { kinds, count } = itemKinds(w, d);
-  const stocks = new Stocks(w.users.count, count, 2 ** (-1 / d.memory));
+  const { kinds, count } = itemKinds(w, d.similarBy, 'dynamics');
+  const stocks = new Stocks(w.users.count, count, d.memory);
   const alive = new Float64Array(w.users.count).fill(1);
   const ret = d.retention;
   const out: DynamicPath = {
@@ -102,10 +65,7 @@ export function dynamicPath(
       const k = slates.cand[j];
       const s = stocks.get(u, kinds[rq.candItems[k]]);
       mean += s;
-      let p = truth.click[k];
-      // The logit falls by fatigue · s: p' = p / (p + (1 − p) · e^(fatigue · s)).
-      if (d.fatigue > 0 && s > 0) p = p / (p + (1 - p) * Math.exp(d.fatigue * s));
-      p *= biasAt[j - from];
+      const p = fatigued(truth.click[k], d.fatigue, s) * biasAt[j - from];
       out.clickP[j] = p;
       clicks += p;
       convs += p * truth.conv[k];

@@ -5,7 +5,8 @@ import { candidatesOf, trainingInputs } from '../../src/data/inputs.js';
 import { rankedReplay } from '../../src/abtest/replay.js';
 import { rankSlates } from '../../src/data/slates.js';
 import { candidateTruth } from '../../src/data/candidate-truth.js';
-import { dynamicPath, itemKinds } from '../../src/abtest/dynamics.js';
+import { dynamicPath } from '../../src/abtest/dynamics.js';
+import { itemKinds } from '../../src/world/memory.js';
 import { DEFAULT_DECISION_RULES } from '../../src/scenario/blocks.js';
 import { stream } from '../../src/world/rng.js';
 import { scenario } from '../helpers/scenarios.js';
@@ -39,7 +40,7 @@ test("fatigue: each slate entry's click probability is the static one with its l
   );
   const path = dynamicPath(w, w.scenario.dynamics!, slates, truth, Float64Array.from([1, 1, 1]));
   // Brute force: every user's stock of every kind, decayed eagerly at each of their visits.
-  const { kinds } = itemKinds(w, w.scenario.dynamics!);
+  const { kinds } = itemKinds(w, w.scenario.dynamics!.similarBy, 'dynamics');
   const stock = new Map<number, Float64Array>();
   const decay = 2 ** (-1 / 3);
   let repeated = 0;
