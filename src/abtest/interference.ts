@@ -14,6 +14,11 @@
 //               domain; each arm retrains on what it served; the `washout` rounds after a switch are
 //               left out of the estimate, for what the previous arm left behind (worn items, a
 //               learner's log). The units are (domain, round) periods, not users
+//   per-domain  users split in each domain on its own hash — each surface running its own test — so a
+//               user can be in the treatment on one domain and the control on another; both arms
+//               retrain on the pooled log. With a user state that crosses domains
+//               (feedback.userState) what the treatment shows on one domain reaches the control's
+//               cells on another. The units are a user's cells, one per domain
 // The estimand is the global effect: the world run once with everyone on the treatment and once with
 // everyone on the control (the full-rollout rounds data/serve-rounds.ts already serves every
 // participant), as the relative lift of the true CTR served over the whole period. It is computed from

@@ -8,7 +8,10 @@
 // exp(−decay · its exposure relative to an even spread over the domain's catalogue), exposure carried
 // from round to round with a share `recovery` forgotten each round. The state belongs to the world
 // being served, not to a participant: in an A/B test inside the loops both arms wear out the same items.
+// With feedback.userState, users tire of the kinds of items they were shown (world/memory.ts): the
+// memory is the user's, across domains, so what one domain shows lowers another's clicks.
 import { heldReplay, type World } from '../world/world.js';
+import { fatigued, itemKinds, Stocks } from '../world/memory.js';
 import { sliceRequests } from '../world/traffic.js';
 import { stream } from '../world/rng.js';
 import { rankSlates } from './slates.js';
@@ -104,6 +107,9 @@ export function serveInRounds(w: World, o: RoundsOptions): FeedbackRound[] {
   const state = w.scenario.feedback?.itemState;
   const carried = Array.from({ length: D }, () => new Float64Array(w.items.count));
   const wear = Array.from({ length: D }, () => new Float64Array(w.items.count).fill(1));
+  const tiring = w.scenario.feedback?.userState;
+  const { kinds, count } = tiring ? itemKinds(w, tiring.similarBy, 'feedback.userState') : { kinds: new Int32Array(0), count: 0 };
+  const stocks = tiring ? new Stocks(w.users.count, count, tiring.memory) : null;
   let cand: number[] = [];
   let requestLog: number[] = [];
   let domainLog: number[] = [];
@@ -119,10 +125,14 @@ export function serveInRounds(w: World, o: RoundsOptions): FeedbackRound[] {
     const expected = new Float64Array(D);
     for (let q = 0; q < sub.n; q++) {
       const d = sub.domain[q];
+      const u = sub.user[q];
+      if (stocks) stocks.visits[u]++;
       for (let j = sl.start[q]; j < sl.start[q + 1]; j++) {
         const k = c0 + sl.cand[j];
         const i = rq.candItems[k];
-        const p = o.click[k] * o.bias(j - sl.start[q]) * wear[d][i];
+        const p = stocks
+          ? fatigued(o.click[k] * wear[d][i], tiring!.fatigue, stocks.get(u, kinds[i])) * o.bias(j - sl.start[q])
+          : o.click[k] * o.bias(j - sl.start[q]) * wear[d][i];
         shown[d][i]++;
         expected[d] += p;
         const c = rng.next() < p ? 1 : 0;
@@ -135,6 +145,8 @@ export function serveInRounds(w: World, o: RoundsOptions): FeedbackRound[] {
           clickedLog.push(c);
         }
       }
+      // The slate joins the user's memory after the visit, as in the test period's dynamics.
+      if (stocks) for (let j = sl.start[q]; j < sl.start[q + 1]; j++) stocks.add(u, kinds[rq.candItems[c0 + sl.cand[j]]]);
     }
     if (state) wearOut(state, w.items.catalogues, carried, shown, wear);
     for (let d = 0; d < D; d++) {

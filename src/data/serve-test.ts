@@ -1,6 +1,6 @@
 // Serving an A/B test inside the feedback loops (feedback.test): two participants share the replay
-// period, each request served by its arm — its user's for the user-level designs, its domain-round's
-// for switchback — in the same rounds, and the learners learn from the log the design gives them
+// period, each request served by its arm — its user's for the user-level designs, its (user, domain)'s
+// when each domain randomises on its own, its domain-round's for switchback — in the same rounds, and the learners learn from the log the design gives them
 // (abtest/interference.ts says what each design is and grades it). What comes back is each arm's
 // clicks and impressions as ratio sums per unit, per domain and for all; it runs wherever the
 // participants live (a trained arm's in the worker that holds its model).
@@ -67,8 +67,8 @@ export function washedOut(schedule: Uint8Array, d: number, t: number, rounds: nu
 
 /**
  * One assignment of one design: per domain and 'all', each arm's clicks and impressions by unit —
- * users for pooled and diverted, (domain, round) periods for switchback, whose washed-out rounds
- * are served but not counted.
+ * users for pooled and diverted, a user's cell of one domain for per-domain, (domain, round) periods
+ * for switchback, whose washed-out rounds are served but not counted.
  */
 export function serveTest(
   w: World,
@@ -83,14 +83,16 @@ export function serveTest(
   const D = w.layout.domains.length;
   const R = t.rounds;
   const switchback = design === 'switchback';
+  const perDomain = design === 'per-domain';
   const units = switchback ? R : w.users.count;
   const roundOf = new Int32Array(rq.n);
   for (let k = 0; k < R; k++) roundOf.fill(k, Math.floor((k * rq.n) / R), Math.floor(((k + 1) * rq.n) / R));
-  const inTreatment = new Uint8Array(switchback ? 0 : units);
-  for (let u = 0; u < inTreatment.length; u++) inTreatment[u] = userHash(salt, u) < t.split ? 1 : 0;
+  const inTreatment = new Uint8Array(switchback ? 0 : perDomain ? units * D : units);
+  // Each domain's split is a hash of its own, so a user's arms in two domains are independent.
+  for (let x = 0; x < inTreatment.length; x++) inTreatment[x] = (perDomain ? userHash(salt ^ 0x27d4eb2f, x) : userHash(salt, x)) < t.split ? 1 : 0;
   const schedule = switchback ? switchbackSchedule(salt, D, R, t.period, t.split) : new Uint8Array(0);
   const unitOf = (r: number) => (switchback ? roundOf[r] : rq.user[r]);
-  const armOfCell = (unit: number, d: number) => (switchback ? schedule[d * R + unit] : inTreatment[unit]);
+  const armOfCell = (unit: number, d: number) => (switchback ? schedule[d * R + unit] : perDomain ? inTreatment[unit * D + d] : inTreatment[unit]);
   const armOf = (r: number) => armOfCell(unitOf(r), rq.domain[r]);
   const arms = [make(t.control), make(t.treatment)];
   const clicks = new Float64Array(units * D);
@@ -114,8 +116,8 @@ export function serveTest(
       bias,
       scoresFor,
       learn(served) {
-        // Pooled: both arms on everything served. Diverted, and switchback: each arm on what it served.
-        if (design === 'pooled') for (const a of arms) a.learn?.(served);
+        // Pooled, and per-domain (production pipelines): both arms on everything served. Diverted, and switchback: each arm on what it served.
+        if (design === 'pooled' || perDomain) for (const a of arms) a.learn?.(served);
         else
           arms.forEach((a, arm) => {
             const keep = served.request.map((r) => (armOf(r) === arm ? 1 : 0));
@@ -143,12 +145,12 @@ export function serveTest(
       if (impressions[cell] === 0) continue;
       const cells = armOfCell(u, d) ? treatment : control;
       addUser(cells[d + 1], clicks[cell], impressions[cell]);
-      // A user is one unit over the domains; a switchback period is a unit of its own domain.
-      if (switchback) addUser(cells[0], clicks[cell], impressions[cell]);
+      // A user is one unit over the domains; a switchback period, or a user's cell in a domain split on its own, is a unit of its own domain.
+      if (switchback || perDomain) addUser(cells[0], clicks[cell], impressions[cell]);
       x += clicks[cell];
       y += impressions[cell];
     }
-    if (!switchback && y > 0) addUser((inTreatment[u] ? treatment : control)[0], x, y);
+    if (!switchback && !perDomain && y > 0) addUser((inTreatment[u] ? treatment : control)[0], x, y);
   }
   return { treatment, control };
 }

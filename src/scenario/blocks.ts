@@ -423,10 +423,16 @@ export const OpeSchema = z
   })
   .describe('Off-policy evaluation of the logged test period.');
 
+// A user's memory of what they were shown (world/memory.ts): the dynamics block's and the feedback loops' user state.
+const similarBy = name
+  .optional()
+  .describe("What makes items similar: a categorical item feature (the first one when absent), or 'item' (only the item itself).");
+const memory = z.number().gt(0).max(1_000_000).default(5).describe("The user's visits for a remembered impression's weight to halve.");
+
 export const DynamicsSchema = z
   .strictObject({
-    similarBy: name.optional().describe("What makes items similar: a categorical item feature (the first one when absent), or 'item' (only the item itself)."),
-    memory: z.number().gt(0).max(1_000_000).default(5).describe("The user's visits for a remembered impression's weight to halve."),
+    similarBy,
+    memory,
     fatigue: z
       .number()
       .min(0)
@@ -491,6 +497,16 @@ export const FeedbackSchema = z
       .describe(
         "Items wear out with exposure (novelty, finite attention), a state every user sees: what one participant shows, it makes less clickable for whoever is served next — in an A/B test inside the loops, for the other arm's users too. Off when absent.",
       ),
+    userState: z
+      .strictObject({
+        similarBy,
+        memory,
+        fatigue: z.number().gt(0).max(10).describe("An item's click logit falls by this much per remembered impression of its kind, in every domain."),
+      })
+      .optional()
+      .describe(
+        "Users tire of the kinds of items they were shown (the dynamics block's fatigue, carried through the loops), a state that moves with the user across domains: what one domain shows changes the clicks of another — in an A/B test inside the loops that randomises each domain on its own, across arms too. Off when absent.",
+      ),
     test: z
       .strictObject({
         treatment: name.describe(
@@ -502,7 +518,7 @@ export const FeedbackSchema = z
           .min(1)
           .default(['pooled', 'diverted'])
           .describe(
-            "How traffic is split and the arms retrain during the test: 'pooled' users split, both arms on the log of both arms' users (as production pipelines do); 'diverted' users split, each arm on its own users' log; 'switchback' each domain's rounds alternate between the arms on a random schedule, each arm on what it served.",
+            "How traffic is split and the arms retrain during the test: 'pooled' users split, both arms on the log of both arms' users (as production pipelines do); 'diverted' users split, each arm on its own users' log; 'switchback' each domain's rounds alternate between the arms on a random schedule, each arm on what it served; 'per-domain' users split in each domain on its own (each surface's own test: a user can be in the treatment on one domain and the control on another), both arms on the pooled log.",
           ),
         split: z.number().gt(0).lt(1).default(0.5).describe("The treatment's share of users (switchback: of each domain's rounds)."),
         period: z

@@ -84,12 +84,16 @@ function trafficRules(s: Fields, issue: Report): void {
     issue(['traffic', 'testFloor'], `${floor} test impressions per domain need ${needed} test requests; the test period has ${testRequests}`);
 }
 
-function dynamicsRules(s: Fields, issue: Report): void {
-  if (!s.dynamics) return;
-  const by = s.dynamics.similarBy;
+/** A user-memory block (dynamics, feedback.userState) needs a way to tell similar items apart. */
+function memoryRules(s: Fields, block: readonly string[], by: string | undefined, issue: Report): void {
   const kinds = s.features.filter((f) => f.kind === 'categorical' && f.source === 'item');
-  if (by && by !== 'item' && !kinds.some((f) => f.name === by)) issue(['dynamics', 'similarBy'], `'${by}' is not a categorical item feature (or 'item')`);
-  if (!by && !kinds.length) issue(['dynamics'], 'needs a categorical item feature to tell similar items apart (features, similarBy)');
+  if (by && by !== 'item' && !kinds.some((f) => f.name === by)) issue([...block, 'similarBy'], `'${by}' is not a categorical item feature (or 'item')`);
+  if (!by && !kinds.length) issue([...block], 'needs a categorical item feature to tell similar items apart (features, similarBy)');
+}
+
+function dynamicsRules(s: Fields, issue: Report): void {
+  if (s.dynamics) memoryRules(s, ['dynamics'], s.dynamics.similarBy, issue);
+  if (s.feedback?.userState) memoryRules(s, ['feedback', 'userState'], s.feedback.userState.similarBy, issue);
 }
 
 function abtestRules(s: Fields, issue: Report): void {

@@ -6,7 +6,7 @@ import { candidateTruth } from '../../src/data/candidate-truth.js';
 import { countLearner, feedbackLoops, staticArm } from '../../src/abtest/feedback.js';
 import { globalLifts } from '../../src/abtest/interference.js';
 import type { FeedbackRound } from '../../src/data/serve-rounds.js';
-import { scenarioPath } from '../helpers/scenarios.js';
+import { scenario, scenarioPath } from '../helpers/scenarios.js';
 import { loadScenario } from '../../src/scenario/load.js';
 import { click, flat, grade, noisy, s, test2, w } from '../helpers/feedback-test.js';
 
@@ -66,4 +66,33 @@ test('symbiosis: learners that retrain on the pooled log of both arms make the e
   assert.ok(at('pooled').globalLift > 0.2, `Thompson beats most-popular in full rollout: ${at('pooled').globalLift}`);
   assert.ok(at('pooled').bias < -0.05, `pooled understates: ${JSON.stringify(at('pooled'))}`);
   assert.ok(Math.abs(at('diverted').bias) < Math.abs(at('pooled').bias) / 2, `diverted ${at('diverted').bias} vs pooled ${at('pooled').bias}`);
+});
+
+test('spillover: with a user memory that crosses domains, splitting each domain on its own overstates the arm that keeps showing one kind — the user-level test does not; without the memory the two designs agree', () => {
+  const run = (userState: boolean) => {
+    const sc = scenario('tiny', (r) => {
+      r.traffic.replayRequests = 6000;
+      r.feedback = { rounds: 4, ...(userState ? { userState: { similarBy: 'item_category', memory: 2, fatigue: 0.3 } } : {}) };
+    });
+    const world = generateWorld(sc, 1);
+    const truth = candidateTruth(world, candidatesOf(trainingInputs(world))).click;
+    // The treatment pushes one kind to the top of every slate, on every domain; the control ranks by the truth.
+    const kind = world.items.cat[world.layout.categorical.findIndex((f) => f.name === 'item_category')]!;
+    const pushy = Float32Array.from(truth, (c, k) => c + (kind[world.replay!.candItems[k]] === 1 ? 10 : 0));
+    const arms = new Map([
+      ['pushy', pushy],
+      ['truth', Float32Array.from(truth)],
+    ]);
+    const rounds = feedbackLoops(world, { ...sc.feedback!, learners: {} }, truth, arms, flat);
+    const t = { ...test2('pushy', 'truth'), designs: ['pooled' as const, 'per-domain' as const] };
+    const make = (name: string) => staticArm(arms.get(name)!);
+    const gs = grade(t, rounds, { salt: 1, assignments: 100, alpha: 0.05, click: truth, bias: flat, make, world });
+    const [pooled, perDomain] = ['pooled', 'per-domain'].map((d) => gs.find((g) => g.design === d && g.domain === 'all')!);
+    assert.ok(pooled.globalLift < -0.2, `the pushy arm loses: ${pooled.globalLift}`);
+    return { pooled: pooled.bias, perDomain: perDomain.bias };
+  };
+  const tiring = run(true);
+  assert.ok(tiring.perDomain > 0.015 && tiring.perDomain - tiring.pooled > 0.015, `with the memory: ${JSON.stringify(tiring)}`);
+  const still = run(false);
+  assert.ok(Math.abs(still.perDomain - still.pooled) < 0.01, `without it: ${JSON.stringify(still)}`);
 });

@@ -86,3 +86,58 @@ test('feedback.itemState: a static arm that keeps showing its favourites serves 
   assert.ok(worn[0] === fresh[0], 'round 1 is served before anything wears');
   for (let t = 1; t < 4; t++) assert.ok(worn[t] < fresh[t] * 0.95, `round ${t + 1}: ${worn} against ${fresh}`);
 });
+
+test('feedback.userState: every served slot is its click probability fatigued by the user’s memory of its kind — a memory kept across domains', () => {
+  const s = scenario('tiny', (r) => {
+    r.traffic.replayRequests = 2000;
+    r.feedback = { rounds: 3, userState: { similarBy: 'item_category', memory: 4, fatigue: 0.8 } };
+  });
+  const w = generateWorld(s, 2);
+  const click = candidateTruth(w, candidatesOf(trainingInputs(w))).click;
+  const seen: { r: number; k: number; p: number }[] = [];
+  const bias = (pos: number) => 1 / (1 + pos);
+  serveInRounds(w, {
+    rounds: 3,
+    every: 1,
+    name: 'greedy',
+    kind: 'static',
+    click,
+    bias,
+    scoresFor: (c0, c1) => click.subarray(c0, c1),
+    observe: (r, k, _c, p) => seen.push({ r, k, p }),
+  });
+  // Brute force: each user's stock of each kind, decayed eagerly at each of their visits, over every domain.
+  const rq = w.replay!;
+  const j = w.layout.categorical.findIndex((f) => f.name === 'item_category');
+  const kinds = w.items.cat[j]!;
+  const stock = new Map<number, Float64Array>();
+  const shownHere = new Map<number, Float64Array>();
+  let crossed = 0;
+  let at = 0;
+  for (let r = 0; r < rq.n; r++) {
+    const u = rq.user[r];
+    const st = stock.get(u) ?? new Float64Array(16);
+    const here = shownHere.get(u) ?? new Float64Array(16 * 3);
+    stock.set(u, st);
+    shownHere.set(u, here);
+    for (let c = 0; c < 16; c++) st[c] *= 2 ** (-1 / 4);
+    const slate: number[] = [];
+    for (; at < seen.length && seen[at].r === r; at++) {
+      const { k, p } = seen[at];
+      const pos = slate.length;
+      const base = click[k];
+      const want = (base / (base + (1 - base) * Math.exp(0.8 * st[kinds[rq.candItems[k]]]))) * bias(pos);
+      assert.ok(Math.abs(p - want) < 1e-9, `request ${r}, slot ${pos}: ${p} vs ${want}`);
+      // A kind this user was shown only on other domains, now tiring them here.
+      if (st[kinds[rq.candItems[k]]] > 0 && here[rq.domain[r] * 16 + kinds[rq.candItems[k]]] === 0) crossed++;
+      slate.push(k);
+    }
+    assert.equal(slate.length, s.domains[rq.domain[r]].slate);
+    for (const k of slate) {
+      st[kinds[rq.candItems[k]]] += 1;
+      here[rq.domain[r] * 16 + kinds[rq.candItems[k]]] += 1;
+    }
+  }
+  assert.equal(at, seen.length);
+  assert.ok(crossed > 50, `slots tired by another domain's impressions: ${crossed}`);
+});

@@ -109,3 +109,37 @@ test('switchback serving: each domain-round is served by its scheduled arm, whic
   assert.ok(Math.abs(g.bias) < 3 * (g.sd / Math.sqrt(g.assignments)), `bias ${g.bias} against sd ${g.sd}`);
   assert.ok(g.coverage >= 0.7, `coverage ${g.coverage}`);
 });
+
+test('per-domain: each domain splits its users on a hash of its own, so a user’s arms on two domains are independent; each request is served by its (user, domain) arm; both arms learn the pooled log; each cell is a unit', () => {
+  const logs = new Map<string, number[]>();
+  const spy = (name: string): Participant => {
+    logs.set(name, []);
+    return { ...staticArm(Float32Array.from(click, (c) => (name === 'a' ? c : -c))), learn: (served) => logs.get(name)!.push(...served.request) };
+  };
+  const salt = 5;
+  const D = s.domains.length;
+  const { treatment, control } = serveTest(w, { ...test2('a', 'b'), designs: ['per-domain'] }, 'per-domain', salt, click, flat, spy);
+  assert.ok(logs.get('a')!.length > 0);
+  assert.deepEqual(logs.get('a'), logs.get('b'), 'both arms learn everything served');
+  const treatedCell = (u: number, d: number) => userHash(salt ^ 0x27d4eb2f, u * D + d) < 0.5;
+  const want = Array.from({ length: D }, () => [0, 0]);
+  const cells = new Map<number, Set<number>>();
+  for (let r = 0; r < rq.n; r++) {
+    const [u, d] = [rq.user[r], rq.domain[r]];
+    want[d][treatedCell(u, d) ? 0 : 1] += s.domains[d].slate;
+    cells.set(u * D + d, new Set());
+  }
+  for (let d = 0; d < D; d++) {
+    assert.deepEqual([treatment[d + 1].sumY, control[d + 1].sumY], want[d], `domain ${d}: impressions by the cell's arm`);
+    // The oracle-ordered arm 'a' clicks more than the reversed arm 'b' on every domain.
+    assert.ok(treatment[d + 1].sumX / treatment[d + 1].sumY > control[d + 1].sumX / control[d + 1].sumY);
+  }
+  // 'all' has one unit per (user, domain) cell that was served.
+  assert.equal(treatment[0].users + control[0].users, cells.size);
+  // Users seen on two or more domains: about half have different arms on two of them (independent halves).
+  const byUser = new Map<number, boolean[]>();
+  for (const key of cells.keys()) byUser.set(Math.floor(key / D), [...(byUser.get(Math.floor(key / D)) ?? []), treatedCell(Math.floor(key / D), key % D)]);
+  const multi = [...byUser.values()].filter((a) => a.length > 1);
+  const mixed = multi.filter((a) => new Set(a).size > 1).length / multi.length;
+  assert.ok(multi.length > 100 && mixed > 0.4 && mixed < 0.9, `${multi.length} users on several domains, ${mixed} of them in both arms`);
+});

@@ -96,6 +96,8 @@ test('a world that moves: dynamics, feedback, explore arms, the test floor and t
   const cases: [(r: Record<string, any>) => void, RegExp][] = [
     [(r) => (r.dynamics = { similarBy: 'user_age', fatigue: 1 }), /dynamics\.similarBy: 'user_age' is not a categorical item feature/],
     [(r) => (r.dynamics = { retention: { leave: 1.5 } }), /dynamics\.retention\.leave/],
+    [(r) => (r.feedback = { userState: { similarBy: 'hour', fatigue: 1 } }), /feedback\.userState\.similarBy: 'hour' is not a categorical item feature/],
+    [(r) => (r.feedback = { userState: { fatigue: 0 } }), /feedback\.userState\.fatigue/],
     [(r) => (r.traffic.testFloor = 100_000), /traffic\.testFloor: 100000 test impressions per domain need \d+ test requests; the test period has 800/],
     [
       (r) => {
