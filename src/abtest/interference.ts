@@ -19,6 +19,10 @@
 //               retrain on the pooled log. With a user state that crosses domains
 //               (feedback.userState) what the treatment shows on one domain reaches the control's
 //               cells on another. The units are a user's cells, one per domain
+//   cluster     whole clusters of users (the values of a user feature, test.clusterBy) split;
+//               both arms retrain on the pooled log. When items wear per market (itemState.by)
+//               and the markets are the clusters, each market's items are worn by one arm only,
+//               as in its rollout — at the price of few units. The units are the clusters
 // The estimand is the global effect: the world run once with everyone on the treatment and once with
 // everyone on the control (the full-rollout rounds data/serve-rounds.ts already serves every
 // participant), as the relative lift of the true CTR served over the whole period. It is computed from

@@ -8,6 +8,7 @@
 // exp(−decay · its exposure relative to an even spread over the domain's catalogue), exposure carried
 // from round to round with a share `recovery` forgotten each round. The state belongs to the world
 // being served, not to a participant: in an A/B test inside the loops both arms wear out the same items.
+// With itemState.by, each value of a user feature is a market of its own, whose items wear apart.
 // With feedback.userState, users tire of the kinds of items they were shown (world/memory.ts): the
 // memory is the user's, across domains, so what one domain shows lowers another's clicks.
 import { heldReplay, type World } from '../world/world.js';
@@ -49,8 +50,9 @@ export function gini(counts: ArrayLike<number>): number {
 }
 
 /**
- * After a round: each domain's exposure forgets a share `recovery` and adds the round's impressions;
- * an item's wear is exp(−decay · exposure / mean exposure over the domain's catalogue).
+ * After a round: each catalogue's exposure (a domain's, or one market's of a domain) forgets a share
+ * `recovery` and adds the round's impressions; an item's wear is exp(−decay · exposure / mean exposure
+ * over the catalogue).
  */
 export function wearOut(
   state: { decay: number; recovery: number },
@@ -105,8 +107,12 @@ export function serveInRounds(w: World, o: RoundsOptions): FeedbackRound[] {
   const rng = stream(w.seed, `feedback:outcomes:${o.outcomes ?? o.name}`);
   const out: FeedbackRound[] = [];
   const state = w.scenario.feedback?.itemState;
-  const carried = Array.from({ length: D }, () => new Float64Array(w.items.count));
-  const wear = Array.from({ length: D }, () => new Float64Array(w.items.count).fill(1));
+  // Wear is kept per (domain, market): one market per domain unless itemState.by names a user feature.
+  const market = state?.by ? w.users.cat[w.layout.categorical.findIndex((f) => f.name === state.by)]! : null;
+  const M = market ? w.layout.categorical.find((f) => f.name === state!.by)!.vocab + 1 : 1;
+  const markets = Array.from({ length: D * M }, (_, x) => w.items.catalogues[Math.floor(x / M)]);
+  const carried = Array.from({ length: D * M }, () => new Float64Array(w.items.count));
+  const wear = Array.from({ length: D * M }, () => new Float64Array(w.items.count).fill(1));
   const tiring = w.scenario.feedback?.userState;
   const { kinds, count } = tiring ? itemKinds(w, tiring.similarBy, 'feedback.userState') : { kinds: new Int32Array(0), count: 0 };
   const stocks = tiring ? new Stocks(w.users.count, count, tiring.memory) : null;
@@ -121,19 +127,22 @@ export function serveInRounds(w: World, o: RoundsOptions): FeedbackRound[] {
     const sub = sliceRequests(rq, from, to, w.truth.dim);
     const sl = rankSlates(sub, slateOf, o.scoresFor(c0, rq.candStart[to], from, to));
     const shown = Array.from({ length: D }, () => new Float64Array(w.items.count));
+    const shownIn = market ? Array.from({ length: D * M }, () => new Float64Array(w.items.count)) : shown;
     const clicked = Array.from({ length: D }, () => new Float64Array(w.items.count));
     const expected = new Float64Array(D);
     for (let q = 0; q < sub.n; q++) {
       const d = sub.domain[q];
       const u = sub.user[q];
+      const m = market ? d * M + market[u] : d;
       if (stocks) stocks.visits[u]++;
       for (let j = sl.start[q]; j < sl.start[q + 1]; j++) {
         const k = c0 + sl.cand[j];
         const i = rq.candItems[k];
         const p = stocks
-          ? fatigued(o.click[k] * wear[d][i], tiring!.fatigue, stocks.get(u, kinds[i])) * o.bias(j - sl.start[q])
-          : o.click[k] * o.bias(j - sl.start[q]) * wear[d][i];
+          ? fatigued(o.click[k] * wear[m][i], tiring!.fatigue, stocks.get(u, kinds[i])) * o.bias(j - sl.start[q])
+          : o.click[k] * o.bias(j - sl.start[q]) * wear[m][i];
         shown[d][i]++;
+        if (market) shownIn[m][i]++;
         expected[d] += p;
         const c = rng.next() < p ? 1 : 0;
         clicked[d][i] += c;
@@ -148,7 +157,7 @@ export function serveInRounds(w: World, o: RoundsOptions): FeedbackRound[] {
       // The slate joins the user's memory after the visit, as in the test period's dynamics.
       if (stocks) for (let j = sl.start[q]; j < sl.start[q + 1]; j++) stocks.add(u, kinds[rq.candItems[c0 + sl.cand[j]]]);
     }
-    if (state) wearOut(state, w.items.catalogues, carried, shown, wear);
+    if (state) wearOut(state, markets, carried, shownIn, wear);
     for (let d = 0; d < D; d++) {
       const cat = w.items.catalogues[d];
       const exposure = Float64Array.from(cat, (i) => shown[d][i]);

@@ -1,6 +1,7 @@
 // Serving an A/B test inside the feedback loops (feedback.test): two participants share the replay
 // period, each request served by its arm — its user's for the user-level designs, its (user, domain)'s
-// when each domain randomises on its own, its domain-round's for switchback — in the same rounds, and the learners learn from the log the design gives them
+// when each domain randomises on its own, its user's cluster's for cluster randomisation, its
+// domain-round's for switchback — in the same rounds, and the learners learn from the log the design gives them
 // (abtest/interference.ts says what each design is and grades it). What comes back is each arm's
 // clicks and impressions as ratio sums per unit, per domain and for all; it runs wherever the
 // participants live (a trained arm's in the worker that holds its model).
@@ -24,8 +25,10 @@ export interface InterferenceTest {
   treatment: string;
   control: string;
   designs: Design[];
-  /** Share of users (switchback: of each domain's rounds) in the treatment arm. */
+  /** Share of users (switchback: of each domain's rounds; cluster: of the clusters) in the treatment arm. */
   split: number;
+  /** The cluster design: the categorical user feature whose values are the clusters. */
+  clusterBy?: string;
   /** Switchback: rounds per period (one arm serves a domain for a whole period). */
   period: number;
   /** Switchback: rounds after a switch served but left out of the estimate (carry-over). */
@@ -59,6 +62,18 @@ export function switchbackSchedule(salt: number, domains: number, rounds: number
   return out;
 }
 
+/**
+ * Cluster arms: of the values 1..clusters, round(split · clusters) go to the treatment, chosen by a
+ * hash of (salt, value); an exact count, as a few clusters drawn one by one could all land in one arm.
+ */
+export function clusterArms(salt: number, clusters: number, split: number): Uint8Array {
+  const out = new Uint8Array(clusters + 1);
+  const key = (v: number) => userHash(salt ^ 0x165667b1, v);
+  const order = Array.from({ length: clusters }, (_, k) => k + 1).sort((a, b) => key(a) - key(b));
+  for (const v of order.slice(0, Math.round(split * clusters))) out[v] = 1;
+  return out;
+}
+
 /** Whether a switchback round is washed out: one of the `washout` rounds before it served the other arm. */
 export function washedOut(schedule: Uint8Array, d: number, t: number, rounds: number, washout: number): boolean {
   for (let j = 1; j <= washout && t - j >= 0; j++) if (schedule[d * rounds + t - j] !== schedule[d * rounds + t]) return true;
@@ -67,8 +82,8 @@ export function washedOut(schedule: Uint8Array, d: number, t: number, rounds: nu
 
 /**
  * One assignment of one design: per domain and 'all', each arm's clicks and impressions by unit —
- * users for pooled and diverted, a user's cell of one domain for per-domain, (domain, round) periods
- * for switchback, whose washed-out rounds are served but not counted.
+ * users for pooled and diverted, a user's cell of one domain for per-domain, clusters for cluster,
+ * (domain, round) periods for switchback, whose washed-out rounds are served but not counted.
  */
 export function serveTest(
   w: World,
@@ -84,14 +99,17 @@ export function serveTest(
   const R = t.rounds;
   const switchback = design === 'switchback';
   const perDomain = design === 'per-domain';
-  const units = switchback ? R : w.users.count;
+  const j = design === 'cluster' ? w.layout.categorical.findIndex((f) => f.name === t.clusterBy) : -1;
+  const clusterOf = j >= 0 ? w.users.cat[j]! : null;
+  const units = switchback ? R : clusterOf ? w.layout.categorical[j].vocab + 1 : w.users.count;
   const roundOf = new Int32Array(rq.n);
   for (let k = 0; k < R; k++) roundOf.fill(k, Math.floor((k * rq.n) / R), Math.floor(((k + 1) * rq.n) / R));
-  const inTreatment = new Uint8Array(switchback ? 0 : perDomain ? units * D : units);
+  const inTreatment = clusterOf ? clusterArms(salt, units - 1, t.split) : new Uint8Array(switchback ? 0 : perDomain ? units * D : units);
   // Each domain's split is a hash of its own, so a user's arms in two domains are independent.
-  for (let x = 0; x < inTreatment.length; x++) inTreatment[x] = (perDomain ? userHash(salt ^ 0x27d4eb2f, x) : userHash(salt, x)) < t.split ? 1 : 0;
+  if (!clusterOf)
+    for (let x = 0; x < inTreatment.length; x++) inTreatment[x] = (perDomain ? userHash(salt ^ 0x27d4eb2f, x) : userHash(salt, x)) < t.split ? 1 : 0;
   const schedule = switchback ? switchbackSchedule(salt, D, R, t.period, t.split) : new Uint8Array(0);
-  const unitOf = (r: number) => (switchback ? roundOf[r] : rq.user[r]);
+  const unitOf = (r: number) => (switchback ? roundOf[r] : clusterOf ? clusterOf[rq.user[r]] : rq.user[r]);
   const armOfCell = (unit: number, d: number) => (switchback ? schedule[d * R + unit] : perDomain ? inTreatment[unit * D + d] : inTreatment[unit]);
   const armOf = (r: number) => armOfCell(unitOf(r), rq.domain[r]);
   const arms = [make(t.control), make(t.treatment)];
@@ -116,8 +134,8 @@ export function serveTest(
       bias,
       scoresFor,
       learn(served) {
-        // Pooled, and per-domain (production pipelines): both arms on everything served. Diverted, and switchback: each arm on what it served.
-        if (design === 'pooled' || perDomain) for (const a of arms) a.learn?.(served);
+        // Pooled, per-domain and cluster (production pipelines): both arms on everything served. Diverted, and switchback: each arm on what it served.
+        if (design === 'pooled' || perDomain || clusterOf) for (const a of arms) a.learn?.(served);
         else
           arms.forEach((a, arm) => {
             const keep = served.request.map((r) => (armOf(r) === arm ? 1 : 0));
@@ -150,6 +168,7 @@ export function serveTest(
       x += clicks[cell];
       y += impressions[cell];
     }
+    // A user, or a cluster, is one unit over the domains.
     if (!switchback && !perDomain && y > 0) addUser((inTreatment[u] ? treatment : control)[0], x, y);
   }
   return { treatment, control };

@@ -492,6 +492,11 @@ export const FeedbackSchema = z
           .max(1)
           .default(0.5)
           .describe('Share of the accumulated exposure forgotten after each round (1: only the last round counts).'),
+        by: name
+          .optional()
+          .describe(
+            "A categorical user feature whose values are separate markets: each market's items wear on their own (exposure counted per domain and value), so users interfere only within their market. Absent: one market per domain.",
+          ),
       })
       .optional()
       .describe(
@@ -518,9 +523,12 @@ export const FeedbackSchema = z
           .min(1)
           .default(['pooled', 'diverted'])
           .describe(
-            "How traffic is split and the arms retrain during the test: 'pooled' users split, both arms on the log of both arms' users (as production pipelines do); 'diverted' users split, each arm on its own users' log; 'switchback' each domain's rounds alternate between the arms on a random schedule, each arm on what it served; 'per-domain' users split in each domain on its own (each surface's own test: a user can be in the treatment on one domain and the control on another), both arms on the pooled log.",
+            "How traffic is split and the arms retrain during the test: 'pooled' users split, both arms on the log of both arms' users (as production pipelines do); 'diverted' users split, each arm on its own users' log; 'switchback' each domain's rounds alternate between the arms on a random schedule, each arm on what it served; 'per-domain' users split in each domain on its own (each surface's own test: a user can be in the treatment on one domain and the control on another), both arms on the pooled log; 'cluster' whole clusters of users (the values of clusterBy) split, both arms on the pooled log.",
           ),
-        split: z.number().gt(0).lt(1).default(0.5).describe("The treatment's share of users (switchback: of each domain's rounds)."),
+        split: z.number().gt(0).lt(1).default(0.5).describe("The treatment's share of users (switchback: of each domain's rounds; cluster: of the clusters)."),
+        clusterBy: name
+          .optional()
+          .describe("The 'cluster' design: a categorical user feature whose values are the clusters (all users of a value in one arm)."),
         period: z
           .number()
           .int()

@@ -61,8 +61,8 @@ export const INTERFERENCE_METRICS = [
   'interference_coverage',
   'interference_decision_accuracy',
 ] as const;
-/** How an A/B test inside the feedback loops splits traffic and retrains its arms (abtest/interference.ts): users with a pooled log, users each arm on its own log, switchback periods, or users split in each domain on its own. */
-export const INTERFERENCE_DESIGNS = ['pooled', 'diverted', 'switchback', 'per-domain'] as const;
+/** How an A/B test inside the feedback loops splits traffic and retrains its arms (abtest/interference.ts): users with a pooled log, users each arm on its own log, switchback periods, users split in each domain on its own, or clusters of users. */
+export const INTERFERENCE_DESIGNS = ['pooled', 'diverted', 'switchback', 'per-domain', 'cluster'] as const;
 /** The off-policy estimators (ope/estimators.ts implements them) and the offline signals consistency compares. */
 export const OPE_ESTIMATORS = ['dm', 'ipw', 'snipw', 'dr', 'switch-dr', 'iips', 'sniips', 'rips', 'sips'] as const;
 export const OFFLINE_SIGNALS = ['auc', 'gauc', 'logloss', 'ope-dm', 'ope-snipw', 'ope-dr', 'ope-switch-dr'] as const;

@@ -138,6 +138,7 @@ export function armModel(s: { abtest?: Fields['abtest'] }, arm: string): string 
 
 /** feedback.test: two different participants of the loops, each design once, and a switchback that fits. */
 function feedbackRules(s: Fields, issue: Report): void {
+  clusterRules(s, issue);
   const t = s.feedback?.test;
   if (!t) return;
   const learners = Object.keys(s.feedback!.learners);
@@ -168,6 +169,32 @@ function feedbackRules(s: Fields, issue: Report): void {
     issue(
       ['feedback', 'test', 'washout'],
       `a washout of ${t.washout} round(s) discards every ${t.period}-round period after a switch: make it shorter than the period`,
+    );
+}
+
+/** A categorical user feature, named where markets or clusters are (feedback.itemState.by, feedback.test.clusterBy). */
+function userFeatureRule(s: Fields, path: Path, by: string, what: string, issue: Report): void {
+  if (!s.features.some((f) => f.name === by && f.kind === 'categorical' && f.source === 'user'))
+    issue(path, `'${by}' is not a categorical user feature: ${what} are the values of one`);
+}
+
+/** feedback.itemState.by names markets; the 'cluster' design needs clusterBy, and clusterBy is only for it. */
+function clusterRules(s: Fields, issue: Report): void {
+  const by = s.feedback?.itemState?.by;
+  if (by) userFeatureRule(s, ['feedback', 'itemState', 'by'], by, 'markets', issue);
+  const t = s.feedback?.test;
+  if (!t) return;
+  const clustered = t.designs.includes('cluster');
+  if (clustered && !t.clusterBy) issue(['feedback', 'test', 'clusterBy'], "the 'cluster' design needs the user feature whose values are the clusters");
+  if (!clustered && t.clusterBy) issue(['feedback', 'test', 'clusterBy'], "is read only by the 'cluster' design, which designs does not list");
+  if (!t.clusterBy) return;
+  userFeatureRule(s, ['feedback', 'test', 'clusterBy'], t.clusterBy, 'clusters', issue);
+  const f = s.features.find((x) => x.name === t.clusterBy && x.kind === 'categorical');
+  const treated = f ? Math.round(t.split * f.vocab!) : 1;
+  if (f && (treated < 1 || treated >= f.vocab!))
+    issue(
+      ['feedback', 'test', 'split'],
+      `the 'cluster' design needs a cluster in each arm: ${f.vocab} clusters of '${f.name}' at split ${t.split} put ${treated} in the treatment`,
     );
 }
 

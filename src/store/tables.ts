@@ -264,7 +264,7 @@ export const TABLES = [
         name: 'design',
         type: 'varchar',
         notNull: true,
-        doc: "pooled (users split, both arms retrain on both arms' log), diverted (users split, each on its own users' log) switchback (domain-rounds alternate) or per-domain (users split in each domain on its own)",
+        doc: "pooled (users split, both arms retrain on both arms' log), diverted (users split, each on its own users' log) switchback (domain-rounds alternate) per-domain (users split in each domain on its own) or cluster (clusters of users split)",
       },
       { name: 'treatment', type: 'varchar', notNull: true, doc: 'the participant in the treatment arm' },
       { name: 'control', type: 'varchar', notNull: true, doc: 'the participant in the control arm' },

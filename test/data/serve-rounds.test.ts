@@ -141,3 +141,63 @@ test('feedback.userState: every served slot is its click probability fatigued by
   assert.equal(at, seen.length);
   assert.ok(crossed > 50, `slots tired by another domain's impressions: ${crossed}`);
 });
+
+test('feedback.itemState.by: each value of the user feature is a market whose items wear apart — a slot’s click probability is worn only by what its market was shown', () => {
+  const R = 3;
+  const s = scenario('tiny', (r) => {
+    r.traffic.replayRequests = 2000;
+    r.feedback = { rounds: R, itemState: { decay: 0.5, recovery: 0.5, by: 'user_region' } };
+  });
+  const w = generateWorld(s, 2);
+  const click = candidateTruth(w, candidatesOf(trainingInputs(w))).click;
+  const seen: { r: number; k: number; p: number }[] = [];
+  serveInRounds(w, {
+    rounds: R,
+    every: 1,
+    name: 'greedy',
+    kind: 'static',
+    click,
+    bias: () => 1,
+    scoresFor: (c0, c1) => click.subarray(c0, c1),
+    observe: (r, k, _c, p) => seen.push({ r, k, p }),
+  });
+  const rq = w.replay!;
+  const region = w.users.cat[w.layout.categorical.findIndex((f) => f.name === 'user_region')]!;
+  const M = 21;
+  const key = (d: number, g: number) => d * M + g;
+  const carried = new Map<number, Float64Array>();
+  const wear = new Map<number, Float64Array>();
+  let at = 0;
+  let worn = 0;
+  for (let t = 0; t < R; t++) {
+    const shown = new Map<number, Float64Array>();
+    for (; at < seen.length && seen[at].r < Math.floor(((t + 1) * rq.n) / R); at++) {
+      const { r, k, p } = seen[at];
+      const m = key(rq.domain[r], region[rq.user[r]]);
+      const i = rq.candItems[k];
+      const want = click[k] * (wear.get(m)?.[i] ?? 1);
+      assert.ok(Math.abs(p - want) < 1e-12, `round ${t + 1}, request ${r}: ${p} vs ${want}`);
+      if (want < click[k] * 0.99) worn++;
+      if (!shown.has(m)) shown.set(m, new Float64Array(w.items.count));
+      shown.get(m)![i]++;
+    }
+    // Every market of every domain forgets half its exposure, adds the round's, and wears against its own even share.
+    for (let d = 0; d < s.domains.length; d++)
+      for (let g = 0; g < M; g++) {
+        const m = key(d, g);
+        const cat = w.items.catalogues[d];
+        const c = carried.get(m) ?? new Float64Array(w.items.count);
+        carried.set(m, c);
+        let total = 0;
+        for (const i of cat) {
+          c[i] = c[i] * 0.5 + (shown.get(m)?.[i] ?? 0);
+          total += c[i];
+        }
+        const x = new Float64Array(w.items.count).fill(1);
+        for (const i of cat) x[i] = total > 0 ? Math.exp((-0.5 * c[i]) / (total / cat.length)) : 1;
+        wear.set(m, x);
+      }
+  }
+  assert.equal(at, seen.length);
+  assert.ok(worn > 100, `slots worn by their market: ${worn}`);
+});

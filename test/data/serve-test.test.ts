@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { feedbackLoops, staticArm } from '../../src/abtest/feedback.js';
-import { serveTest, switchbackSchedule, washedOut, type Participant } from '../../src/data/serve-test.js';
+import { clusterArms, serveTest, switchbackSchedule, washedOut, type Participant } from '../../src/data/serve-test.js';
 import { userHash } from '../../src/world/assign.js';
 import { click, flat, grade, noisy, s, test2, w } from '../helpers/feedback-test.js';
 
@@ -142,4 +142,52 @@ test('per-domain: each domain splits its users on a hash of its own, so a user�
   const multi = [...byUser.values()].filter((a) => a.length > 1);
   const mixed = multi.filter((a) => new Set(a).size > 1).length / multi.length;
   assert.ok(multi.length > 100 && mixed > 0.4 && mixed < 0.9, `${multi.length} users on several domains, ${mixed} of them in both arms`);
+});
+
+test('cluster arms: exactly round(split · clusters) of the values 1..clusters in the treatment, a different choice per salt; value 0 is no cluster', () => {
+  const arms = [1, 2, 3, 4, 5, 6].map((salt) => clusterArms(salt, 20, 0.3));
+  for (const a of arms) {
+    assert.equal(a.length, 21);
+    assert.equal(a[0], 0);
+    assert.equal(
+      a.reduce((x, y) => x + y, 0),
+      6,
+    );
+  }
+  assert.ok(new Set(arms.map((a) => a.join(''))).size > 4, 'salts choose different clusters');
+  assert.equal(
+    clusterArms(1, 3, 0.5).reduce((x, y) => x + y, 0),
+    2,
+    'round(1.5) = 2',
+  );
+});
+
+test('cluster serving: every user of a value is in its cluster’s arm on every domain; both arms learn the pooled log; a cluster is one unit', () => {
+  const logs = new Map<string, number[]>();
+  const spy = (name: string): Participant => {
+    logs.set(name, []);
+    return { ...staticArm(Float32Array.from(click, (c) => (name === 'a' ? c : -c))), learn: (served) => logs.get(name)!.push(...served.request) };
+  };
+  const salt = 4;
+  const t = { ...test2('a', 'b'), designs: ['cluster' as const], clusterBy: 'user_region' };
+  const { treatment, control } = serveTest(w, t, 'cluster', salt, click, flat, spy);
+  assert.ok(logs.get('a')!.length > 0);
+  assert.deepEqual(logs.get('a'), logs.get('b'), 'both arms learn everything served');
+  const region = w.users.cat[w.layout.categorical.findIndex((f) => f.name === 'user_region')]!;
+  const arms = clusterArms(salt, 20, 0.5);
+  const D = s.domains.length;
+  const want = Array.from({ length: D + 1 }, () => [0, 0]);
+  const clusters = [new Set<number>(), new Set<number>()];
+  for (let r = 0; r < rq.n; r++) {
+    const g = region[rq.user[r]];
+    const side = arms[g] ? 0 : 1;
+    want[rq.domain[r] + 1][side] += s.domains[rq.domain[r]].slate;
+    want[0][side] += s.domains[rq.domain[r]].slate;
+    clusters[side].add(g);
+  }
+  assert.deepEqual(
+    treatment.map((c, d) => [c.sumY, control[d].sumY]),
+    want,
+  );
+  assert.deepEqual([treatment[0].users, control[0].users], [clusters[0].size, clusters[1].size]);
 });

@@ -92,12 +92,35 @@ test('policy arms: a policy needs probabilities for every domain, one per catalo
   assert.throws(() => parseScenario(s), /'random' is also a strategy to train/);
 });
 
+/** A feedback block with a test between two learners, with the test's fields given. */
+const clustered = (test: Record<string, unknown>) => ({
+  learners: { a: { kind: 'popular' }, b: { kind: 'thompson' } },
+  test: { treatment: 'a', control: 'b', ...test },
+});
+
 test('a world that moves: dynamics, feedback, explore arms, the test floor and their expectations are checked at load', () => {
   const cases: [(r: Record<string, any>) => void, RegExp][] = [
     [(r) => (r.dynamics = { similarBy: 'user_age', fatigue: 1 }), /dynamics\.similarBy: 'user_age' is not a categorical item feature/],
     [(r) => (r.dynamics = { retention: { leave: 1.5 } }), /dynamics\.retention\.leave/],
     [(r) => (r.feedback = { userState: { similarBy: 'hour', fatigue: 1 } }), /feedback\.userState\.similarBy: 'hour' is not a categorical item feature/],
     [(r) => (r.feedback = { userState: { fatigue: 0 } }), /feedback\.userState\.fatigue/],
+    [
+      (r) => (r.feedback = { itemState: { decay: 1, by: 'hour' } }),
+      /feedback\.itemState\.by: 'hour' is not a categorical user feature: markets are the values of one/,
+    ],
+    [
+      (r) => (r.feedback = clustered({ designs: ['cluster'] })),
+      /feedback\.test\.clusterBy: the 'cluster' design needs the user feature whose values are the clusters/,
+    ],
+    [(r) => (r.feedback = clustered({ clusterBy: 'user_age' })), /feedback\.test\.clusterBy: is read only by the 'cluster' design/],
+    [
+      (r) => (r.feedback = clustered({ designs: ['cluster'], clusterBy: 'item_category' })),
+      /feedback\.test\.clusterBy: 'item_category' is not a categorical user feature/,
+    ],
+    [
+      (r) => (r.feedback = clustered({ designs: ['cluster'], clusterBy: 'user_age', split: 0.05 })),
+      /feedback\.test\.split: the 'cluster' design needs a cluster in each arm: 6 clusters of 'user_age' at split 0.05 put 0 in the treatment/,
+    ],
     [(r) => (r.traffic.testFloor = 100_000), /traffic\.testFloor: 100000 test impressions per domain need \d+ test requests; the test period has 800/],
     [
       (r) => {
