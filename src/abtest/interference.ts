@@ -1,7 +1,7 @@
 // An A/B test inside the feedback loops (scenario.feedback.test), graded against the full rollout.
 // Every other readout of crossab assumes the arms do not touch: each arm's slates are what its model
 // would serve whoever is in the other arm. Here two participants of the feedback loops (learners,
-// static A/B arms, or two retrained loops of one strategy) share the replay period, each request
+// static A/B arms, or two retrained arms of one strategy or of two) share the replay period, each request
 // served by its arm in the same rounds (data/serve-test.ts serves it, where the participants live),
 // and the learners retrain on a log that depends on the design:
 //   pooled      users split; both arms retrain on the pooled log of both arms' users — what

@@ -15,19 +15,27 @@ import { serveTests } from '../data/serve-test.js';
 /**
  * With scenario.feedback's arms 'retrain', the loops each trained strategy runs where it was trained:
  * its own arm's, and each 'explore' arm's over it. Other policy arms stay static. When feedback.test
- * pits two of them against each other (the rules allow only loops of one strategy), the treatment's
- * loop carries the test's settings: the run's salt and the assignments (--grade, else the test's).
+ * pits two of them against each other, the treatment's loop carries the test's settings: the run's
+ * salt, the assignments (--grade, else the test's) and, when the control's model is another
+ * strategy's, that strategy and the control's loop (the treatment's worker trains it again).
  */
 export function retrainLoops(scenario: Scenario, arms: Arm[], run: { salt: number; assignments?: number } = { salt: 1 }): Map<string, RetrainLoop[]> {
   const out = new Map<string, RetrainLoop[]>();
   if (scenario.feedback?.arms !== 'retrain') return out;
   const test = scenario.feedback.test;
+  const loopOf = (arm: string): RetrainLoop => {
+    const pol = scenario.abtest?.policies?.[arm];
+    return { participant: arm, temperature: pol?.kind === 'explore' ? pol.temperature : null };
+  };
   for (const arm of new Set(arms.map((a) => a.strategy))) {
     const base = armModel(scenario, arm);
     if (base === null) continue;
-    const pol = scenario.abtest?.policies?.[arm];
-    const loop: RetrainLoop = { participant: arm, temperature: pol?.kind === 'explore' ? pol.temperature : null };
-    if (test?.treatment === arm) loop.test = { salt: run.salt, assignments: run.assignments ?? test.assignments };
+    const loop = loopOf(arm);
+    if (test?.treatment === arm) {
+      loop.test = { salt: run.salt, assignments: run.assignments ?? test.assignments };
+      const other = armModel(scenario, test.control);
+      if (other !== null && other !== base) loop.test.partner = { strategy: other, loop: loopOf(test.control) };
+    }
     out.set(base, [...(out.get(base) ?? []), loop]);
   }
   return out;
@@ -62,7 +70,7 @@ export function feedbackStage(
   const t = fb.test;
   if (!t) return { rounds, designs: [] };
   const test = { ...t, rounds: fb.rounds, every: fb.every };
-  // A test between two retrained loops of one strategy was served beside its model, in training.
+  // A test between two retrained arms was served beside the treatment's model (and the control's, trained there again), in training.
   const make = (name: string) => (fb.learners[name] ? countLearner(w, name, fb.learners[name]) : staticArm(statics.get(name)!));
   const outcomes = done.has(t.treatment)
     ? off.trained.flatMap((x) => x.feedback.tests)

@@ -515,7 +515,7 @@ export const FeedbackSchema = z
     test: z
       .strictObject({
         treatment: name.describe(
-          "A learner of this block or an A/B arm (static; with arms 'retrain', two retrained loops of one strategy: its own arm and an explore arm over it): the treatment.",
+          "A learner of this block or an A/B arm (static; with arms 'retrain', two retrained arms: a trained strategy's own arm or an explore arm over one): the treatment.",
         ),
         control: name.describe('Another: the control.'),
         designs: z

@@ -147,12 +147,13 @@ function feedbackRules(s: Fields, issue: Report): void {
     if (!known.includes(t[key])) issue(['feedback', 'test', key], `'${t[key]}' is not a learner of the feedback block or an A/B arm (${known.join(', ')})`);
   if (t.treatment === t.control) issue(['feedback', 'test', 'control'], 'is the treatment too; a test needs two participants');
   if (s.feedback!.arms === 'retrain' && known.includes(t.treatment) && known.includes(t.control)) {
-    // Retrained arms fine-tune where their model lives (a worker per strategy): a test needs both arms there.
-    const [bt, bc] = [t.treatment, t.control].map((x) => (learners.includes(x) ? null : armModel(s, x)));
-    if (bt !== bc || (bt === null) !== learners.includes(t.treatment) || (bc === null) !== learners.includes(t.control))
+    // Retrained arms fine-tune in the worker that trained their model, learners in the main thread: a test serves both arms in one place.
+    const retrained = [t.treatment, t.control].map((x) => !learners.includes(x) && armModel(s, x) !== null);
+    const learning = [t.treatment, t.control].map((x) => learners.includes(x));
+    if (!((retrained[0] && retrained[1]) || (learning[0] && learning[1])))
       issue(
         ['feedback', 'test', 'control'],
-        `with arms 'retrain', a test is between two learners or two retrained arms of one strategy (its own arm and an explore arm over it): '${t.treatment}' and '${t.control}' are not`,
+        `with arms 'retrain', a test is between two learners or two retrained arms (a trained strategy's own arm or an explore arm over one): '${t.treatment}' and '${t.control}' are not`,
       );
   }
   if (new Set(t.designs).size !== t.designs.length) issue(['feedback', 'test', 'designs'], 'lists a design twice');

@@ -5,7 +5,7 @@
 // train with the same seeds, so a parallel run's numbers equal a serial run's to the last digit on one backend.
 import type { MamlModel } from '../models/maml.js';
 import { serveWhileAdapting } from './serve-time.js';
-import { retrainInRounds, type Retrained, type RetrainLoop } from './feedback-retrain.js';
+import { retrainHere, type Retrained, type RetrainLoop } from './feedback-retrain.js';
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { Listener, ProgressEvent } from '../util/events.js';
@@ -108,7 +108,7 @@ export async function trainOne(
     // Last: the loops fine-tune the weights (and put them back after each), so every score above is the trained model's.
     let feedback: TrainedResult['feedback'] = { rounds: [], tests: [] };
     if (retrain.length) {
-      const r = retrainInRounds(p, t, candidatesOf(p), retrain);
+      const r = await retrainHere(p, t, candidatesOf(p), retrain, seed, signal);
       feedback = { rounds: r.rounds, tests: r.tests };
       onEvent({
         type: 'log',

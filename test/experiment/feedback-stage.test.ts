@@ -7,7 +7,11 @@ import { rankedReplay } from '../../src/abtest/replay.js';
 import { feedbackStage, retrainLoops } from '../../src/experiment/feedback-stage.js';
 import { DEFAULT_DECISION_RULES } from '../../src/scenario/blocks.js';
 import type { OfflineResults } from '../../src/train/parallel.js';
-import { scenario } from '../helpers/scenarios.js';
+import { rawScenario, scenario } from '../helpers/scenarios.js';
+import { crossab } from '../helpers/cli.js';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 test('a world without interference: two static arms in feedback.test have a global lift equal to the A/B true lift on every domain and for all, with the position curve applied', () => {
   const s = scenario('tiny', (r) => {
@@ -69,4 +73,35 @@ test("retrainLoops: with arms 'retrain', each trained strategy runs its own arm'
   assert.deepEqual(withTest[1], { participant: 'explore', temperature: 0.5, test: { salt: 9, assignments: 7 } }, "the treatment's loop carries the test");
   assert.equal(withTest[0].test, undefined);
   assert.equal(retrainLoops(tested, arms, { salt: 9, assignments: 3 }).get('shared-bottom')![1].test!.assignments, 3, '--grade overrides it');
+  // Two strategies' arms: the treatment's loop names the control's strategy and loop, for its worker to train again.
+  const across = scenario('tiny', (r) => {
+    r.abtest = s.abtest;
+    r.feedback = { arms: 'retrain', test: { treatment: 'explore', control: 'separate' } };
+  });
+  const crossed = retrainLoops(across, arms, { salt: 2 });
+  assert.deepEqual(crossed.get('shared-bottom')![1].test, {
+    salt: 2,
+    assignments: 20,
+    partner: { strategy: 'separate', loop: { participant: 'separate', temperature: null } },
+  });
+  assert.equal(crossed.get('separate')![0].test, undefined, "the control's own worker runs only its rollout");
+});
+
+test("a test between two strategies' retrained arms: the treatment's worker trains the control's strategy again, and the designs equal those of a run in one thread to the last digit", () => {
+  const raw = rawScenario('tiny');
+  raw.strategies = ['shared-bottom', 'separate'];
+  raw.abtest = { arms: ['shared-bottom', 'separate'], control: 'separate' };
+  raw.traffic.replayRequests = 3000;
+  raw.feedback = { rounds: 3, arms: 'retrain', test: { treatment: 'shared-bottom', control: 'separate', assignments: 3 } };
+  const file = join(mkdtempSync(join(tmpdir(), 'crossab-cross-')), 'cross.json');
+  writeFileSync(file, JSON.stringify(raw));
+  const designs = (workers: string) => {
+    const r = crossab(['run', file, '--json', '--no-report', '--workers', workers, '--backend', 'wasm', '--db', join(file, '..', `w${workers}.duckdb`)]);
+    assert.equal(r.code, 0, r.stderr);
+    return JSON.parse(r.stdout).feedback_designs as { design: string; domain: string; global_lift: number; bias: number }[];
+  };
+  const inWorkers = designs('2');
+  assert.equal(inWorkers.length, 2 * 4, 'pooled and diverted, every domain and all');
+  assert.ok(inWorkers.every((d) => Number.isFinite(d.global_lift) && Number.isFinite(d.bias)));
+  assert.deepEqual(designs('1'), inWorkers);
 });

@@ -154,11 +154,14 @@ test('a world that moves: dynamics, feedback, explore arms, the test floor and t
     [(r) => (r.feedback = { learners: { p: { kind: 'popular' } }, test: { treatment: 'p', control: 'p' } }), /feedback\.test\.control: is the treatment too/],
     [
       (r) => (r.feedback = { arms: 'retrain', learners: { p: { kind: 'popular' } }, test: { treatment: 'p', control: 'separate' } }),
-      /feedback\.test\.control: with arms 'retrain', a test is between two learners or two retrained arms of one strategy \(its own arm and an explore arm over it\): 'p' and 'separate' are not/,
+      /feedback\.test\.control: with arms 'retrain', a test is between two learners or two retrained arms \(a trained strategy's own arm or an explore arm over one\): 'p' and 'separate' are not/,
     ],
     [
-      (r) => (r.feedback = { arms: 'retrain', test: { treatment: 'separate', control: 'shared-bottom' } }),
-      /with arms 'retrain', a test is between two learners or two retrained arms of one strategy .*: 'separate' and 'shared-bottom' are not/,
+      (r) => {
+        r.abtest = { arms: ['separate', 'random'], control: 'separate', policies: { random: { kind: 'uniform' } } };
+        r.feedback = { arms: 'retrain', test: { treatment: 'random', control: 'separate' } };
+      },
+      /with arms 'retrain', a test is between two learners or two retrained arms .*: 'random' and 'separate' are not/,
     ],
     [
       (r) => (r.feedback = { test: { treatment: 'separate', control: 'shared-bottom', designs: ['pooled', 'pooled'] } }),

@@ -100,3 +100,54 @@ test('a retrained arm serves its first round as the trained model, then from wei
     t.dispose();
   }
 });
+
+test("a test between two strategies' retrained arms: the control's model is given (trained again with the run's seed), serves from its own copy of its weights, and both models are put back", async () => {
+  await selectBackend(process.env.CROSSAB_BACKEND ?? 'wasm');
+  const s = scenario('tiny', (r) => {
+    r.training.epochs = 1;
+    r.users.count = 300;
+    r.traffic.replayRequests = 2000;
+    r.abtest = { arms: ['shared-bottom', 'separate'], control: 'separate' };
+    r.feedback = {
+      rounds: 3,
+      every: 1,
+      arms: 'retrain',
+      epochs: 1,
+      learners: {},
+      test: { treatment: 'shared-bottom', control: 'separate', designs: ['pooled'] },
+    };
+  });
+  const p = modelInputs(s, 4);
+  const t = await fitStrategy(strategy('shared-bottom'), p.ds, p.split, p.history, s.training, 4);
+  const partner = await fitStrategy(strategy('separate'), p.ds, p.split, p.history, s.training, 4);
+  try {
+    const cds = candidatesOf(p);
+    const all = Int32Array.from({ length: cds.n }, (_, k) => k);
+    const [mine, theirs] = [t, partner].map((m) => m.score(cds, all).click);
+    const sep = { participant: 'separate', temperature: null };
+    const loops = [{ participant: 'shared-bottom', temperature: null, test: { salt: 1, assignments: 2, partner: { strategy: 'separate', loop: sep } } }];
+    const r = retrainInRounds(p, t, cds, loops, partner);
+    assert.deepEqual(t.score(cds, all).click, mine, "the treatment's weights are restored");
+    assert.deepEqual(partner.score(cds, all).click, theirs, "the control's weights are restored");
+    assert.deepEqual(
+      r.tests.map((x) => `${x.design}/${x.salt}`),
+      ['pooled/1', 'pooled/1', 'pooled/2'],
+    );
+    assert.equal(r.updates, 2 + 3 * 2 * 2, 'its own loop, then both arms of each served test after each round but the last');
+    // The control arm serves separate's scores: with its model swapped for the treatment's, the test comes out otherwise.
+    const same = retrainInRounds(p, t, cds, loops, t);
+    assert.notDeepEqual(
+      same.tests.map((x) => x.control[0].sumX),
+      r.tests.map((x) => x.control[0].sumX),
+    );
+    assert.deepEqual(
+      same.tests.map((x) => x.control[0].sumY),
+      r.tests.map((x) => x.control[0].sumY),
+      'the same users in the control',
+    );
+    assert.throws(() => retrainInRounds(p, t, cds, loops), /feedback\.test: the control's model \(separate\) is not here to serve it/);
+  } finally {
+    t.dispose();
+    partner.dispose();
+  }
+});
