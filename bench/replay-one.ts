@@ -9,7 +9,7 @@ import { selectBackend } from '../src/tf/backend.js';
 import { modelInputs } from '../src/data/inputs.js';
 import { fitStrategy } from '../src/train/trainer.js';
 import { strategy } from '../src/models/registry.js';
-import { chooseSlates } from '../src/train/parallel.js';
+import { chooseSlates } from '../src/train/replay-slates.js';
 import { servedBySlates, servedReplay } from '../src/abtest/replay.js';
 import { positionCurve } from '../src/data/slates.js';
 import { DEFAULT_DECISION_RULES } from '../src/scenario/blocks.js';

@@ -11,7 +11,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { UserError } from '../util/errors.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
-import type { ReplayShard } from '../train/parallel.js';
+import type { ReplayShard } from '../train/replay-slates.js';
 import { parseIndexOf } from '../util/shard.js';
 
 const MAGIC = 'CROSSAB-SLATES-1\n';

@@ -1,0 +1,64 @@
+// A streamed replay's slates for one trained model, ranked where the model lives (a training worker):
+// chunk by chunk, the requests are drawn, their candidates encoded and scored, and only each slate's
+// choice is kept, so memory is bounded by the chunk whatever the replay's size.
+import type { Listener } from '../util/events.js';
+import type { TrainingInputs } from '../data/inputs.js';
+import { candidateEncoder } from '../data/dataset.js';
+import { rankSlates } from '../data/slates.js';
+import { REPLAY_CHUNK, replayChunks } from '../world/world.js';
+import type { Trained } from './trainer.js';
+
+/** One of `count` shards of a streamed replay: chunk k is ranked by shard k mod count. */
+export interface ReplayShard {
+  index: number;
+  count: number;
+}
+
+/** A streamed replay ranked whole, in one process. */
+export const WHOLE_REPLAY: ReplayShard = { index: 0, count: 1 };
+
+/**
+ * A streamed replay's slates for one trained model: chunk by chunk, the requests are drawn, their
+ * candidates encoded and scored, and only each slate's choice kept — memory bounded by the chunk.
+ * A shard ranks its chunks only (every chunk is still drawn: the period is one random stream), and
+ * says how many slots each chunk it ranked has, so that the shards' slates can be put back in order.
+ */
+export function chooseSlates(
+  p: TrainingInputs,
+  t: Trained,
+  name: string,
+  onEvent: Listener,
+  shard: ReplayShard = WHOLE_REPLAY,
+): { slates: Uint16Array; slateChunks: Int32Array } {
+  const w = p.world;
+  const slateOf = w.scenario.domains.map((d) => d.slate);
+  const perRequest = Math.max(...slateOf);
+  const total = w.scenario.traffic.replayRequests;
+  const chunks = Math.ceil(total / REPLAY_CHUNK);
+  const mine = Math.ceil((chunks - shard.index) / shard.count);
+  let out = new Uint16Array(Math.min(total, mine * REPLAY_CHUNK) * perRequest);
+  const slateChunks = new Int32Array(chunks);
+  let at = 0;
+  const encode = candidateEncoder(w, p.ds, true);
+  let rows = new Int32Array(0);
+  const t0 = performance.now();
+  for (const { from, rq, experience } of replayChunks(w)) {
+    const chunk = from / REPLAY_CHUNK;
+    if (chunk % shard.count !== shard.index) continue;
+    const cds = encode(rq, experience);
+    if (rows.length < cds.n) rows = Int32Array.from({ length: cds.n }, (_, k) => k);
+    const sl = rankSlates(rq, slateOf, t.score(cds, rows.subarray(0, cds.n)).click);
+    const before = at;
+    for (let r = 0; r < rq.n; r++) for (let j = sl.start[r]; j < sl.start[r + 1]; j++) out[at++] = sl.cand[j] - rq.candStart[r];
+    slateChunks[chunk] = at - before;
+    // A tenth of the period at a time: at millions of requests this is most of a run's time.
+    const done = from + rq.n;
+    if (Math.floor((10 * done) / total) > Math.floor((10 * from) / total))
+      onEvent({
+        type: 'log',
+        message: `${name}: ranked ${done.toLocaleString('en')} of ${total.toLocaleString('en')} replay requests (${Math.round((100 * done) / total)}%) in ${((performance.now() - t0) / 1000).toFixed(0)} s`,
+      });
+  }
+  if (at < out.length) out = out.slice(0, at);
+  return { slates: out, slateChunks };
+}
