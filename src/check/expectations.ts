@@ -6,6 +6,7 @@ import {
   consistencyValue,
   designValue,
   feedbackValue,
+  gateValue,
   gradeValue,
   longTermValue,
   maxUserShare,
@@ -16,7 +17,7 @@ import {
   type OfflineCell,
 } from '../store/run-data.js';
 import type { Expectation, Scenario } from '../scenario/schema.js';
-import { familyOf, type GRADE_METRICS, type OFFLINE_METRICS } from '../scenario/metrics.js';
+import { familyOf, type EXPERT_METRICS, type GRADE_METRICS, type OFFLINE_METRICS } from '../scenario/metrics.js';
 import { ScenarioError } from '../scenario/load.js';
 import { tailDomains } from '../world/traffic.js';
 
@@ -38,8 +39,9 @@ const isOpe = (e: Expectation) => familyOf(e.metric) === 'ope';
 const isConsistency = (e: Expectation) => familyOf(e.metric) === 'consistency';
 const isFeedback = (e: Expectation) => familyOf(e.metric) === 'feedback';
 const isInterference = (e: Expectation) => familyOf(e.metric) === 'interference';
-/** Who an expectation judges: a strategy (offline, off-policy) or an arm. */
-const byStrategy = (e: Expectation) => isOffline(e) || isOpe(e);
+const isExperts = (e: Expectation) => familyOf(e.metric) === 'experts';
+/** Who an expectation judges: a strategy (offline, off-policy, its gates) or an arm. */
+const byStrategy = (e: Expectation) => isOffline(e) || isOpe(e) || isExperts(e);
 /** Whose decisions a power or grade metric reads: the expectation's method, else the scenario's. */
 const methodOf = (e: Expectation, s: Scenario) => e.method ?? s.abtest?.decisions.method ?? 'cuped';
 
@@ -74,7 +76,7 @@ export function claims(s: Scenario, trained: string[], origin: string): Claim[] 
     if (byStrategy(e)) {
       for (const key of ['strategy', 'vs'] as const) {
         const n = e[key];
-        if (n && !trained.includes(n) && (isOpe(e) || !BASELINES.includes(n)))
+        if (n && !trained.includes(n) && (isOpe(e) || isExperts(e) || !BASELINES.includes(n)))
           throw bad(i, key, `'${n}' is not trained in this scenario (strategies: ${trained.join(', ')}; or oracle, constant)`);
       }
     }
@@ -113,6 +115,7 @@ async function single(db: Db, runId: string, c: Claim, who: string | undefined, 
       domain: c.domain,
       segment: e.segment,
     });
+  if (isExperts(e)) return gateValue(db, runId, e.metric as (typeof EXPERT_METRICS)[number], who!, c.domain);
   if (isInterference(e)) return designValue(db, runId, e.metric.slice('interference_'.length) as Parameters<typeof designValue>[2], who!, c.domain);
   if (isFeedback(e)) return feedbackValue(db, runId, e.metric.slice('feedback_'.length) as Parameters<typeof feedbackValue>[2], who!, c.domain);
   if (isConsistency(e)) {

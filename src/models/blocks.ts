@@ -121,9 +121,32 @@ export class Tower {
   }
 }
 
+/** What a gate mixed in one forward pass: its weights [B, n] and the n experts' outputs, under the gate's name within the model. */
+export interface GateRecord {
+  gate: string;
+  weights: tf.Tensor2D;
+  experts: tf.Tensor2D[];
+}
+
+// A diagnostic forward pass (train/experts.ts) records every mixture it computes; null otherwise.
+let probe: { names: Map<number, string>; gates: GateRecord[] } | null = null;
+
+/** Runs `f` (a forward pass, inside the caller's tidy) and returns the mixtures it computed: every gate and what it mixed. */
+export function recordMixtures(f: () => void): GateRecord[] {
+  probe = { names: new Map(), gates: [] };
+  try {
+    f();
+    return probe.gates;
+  } finally {
+    probe = null;
+  }
+}
+
 /** A softmax gate over `n` experts: [B, in] → [B, n]. */
 export class Gate {
   readonly dense: Dense;
+  /** Its name within the model ('gate1', 'level0/gateShared'): the variable's, without the strategy and the weight. */
+  readonly name: string;
   constructor(
     p: Params,
     name: string,
@@ -131,9 +154,12 @@ export class Gate {
     readonly n: number,
   ) {
     this.dense = new Dense(p, name, inDim, n, 'linear');
+    this.name = this.dense.w.name.replace(/^[^/]*\//, '').replace(/\/w#\d+$/, '');
   }
   apply(x: tf.Tensor2D): tf.Tensor2D {
-    return tf.softmax(this.dense.apply(x));
+    const g = tf.softmax(this.dense.apply(x)) as tf.Tensor2D;
+    probe?.names.set(g.id, this.name);
+    return g;
   }
 }
 
@@ -156,6 +182,7 @@ export class GateNU {
 
 /** Σ_k gate[:, k] · experts[k] for experts of equal width. */
 export function mixExperts(gate: tf.Tensor2D, experts: tf.Tensor2D[]): tf.Tensor2D {
+  if (probe) probe.gates.push({ gate: probe.names.get(gate.id) ?? 'gate', weights: gate, experts });
   return mix(gate, experts);
 }
 

@@ -3,7 +3,8 @@
 import type { TopLevelSpec } from 'vega-lite';
 import type { RunData, Row } from '../store/run-data.js';
 import { base, WIDTH, type Chart } from './chart-base.js';
-import { designChart, feedbackChart } from './feedback-charts.js';
+import { loopCharts } from './feedback-charts.js';
+import { gateChart } from './expert-charts.js';
 import { normalQuantile } from '../abtest/stats/distributions.js';
 import { DEFAULT_DECISION_RULES, type DecisionRules } from '../scenario/blocks.js';
 
@@ -492,9 +493,8 @@ export function runCharts(d: RunData): Chart[] {
   if (d.abLifts.length) charts.push(abLifts(d), powerCurves(d));
   if (d.looks.length) charts.push(sequentialChart(d));
   if (d.grades.length) charts.push(gradeChart(d));
-  if (d.feedback.length) charts.push(feedbackChart(d));
-  if (d.designs.length) charts.push(designChart(d));
-  charts.push(curves(d), calibration(d), traffic(d), featureMatrix(d));
+  charts.push(...loopCharts(d), curves(d), ...(d.experts.length ? [gateChart(d)] : []));
+  charts.push(calibration(d), traffic(d), featureMatrix(d));
   return charts;
 }
 

@@ -4,6 +4,9 @@ import type { TopLevelSpec } from 'vega-lite';
 import type { RunData } from '../store/run-data.js';
 import { base, type Chart } from './chart-base.js';
 
+/** The feedback loops' charts a run has: its rounds, and its test's designs. */
+export const loopCharts = (d: RunData): Chart[] => [...(d.feedback.length ? [feedbackChart(d)] : []), ...(d.designs.length ? [designChart(d)] : [])];
+
 /** scenario.feedback: exposure Gini and true CTR by round, per participant, one column per domain. */
 export function feedbackChart(d: RunData): Chart {
   const values = d.feedback.flatMap((r) => [

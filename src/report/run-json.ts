@@ -166,6 +166,7 @@ export function runJson(o: RunView, db: string, scenario: string) {
     ab: abJson(o.ab),
     feedback: o.feedback.map((r) => jsonRow('feedback_rounds', r)),
     feedback_designs: o.designs.map((r) => jsonRow('feedback_designs', r)),
+    expert_gates: o.offline.trained.flatMap((t) => t.experts.map((e) => jsonRow('expert_gates', { strategy: t.strategy, ...e }))),
     long_term: o.ab.longTerm.map((l) => jsonRow('ab_long_term', l)),
     srm: { users: o.ab.srm.users, chi2: o.ab.srm.chi2, p_value: o.ab.srm.pValue, max_user_share: o.ab.srm.maxUserShare },
     decisions: decisionsJson(o.decisions),

@@ -61,6 +61,14 @@ export const INTERFERENCE_METRICS = [
   'interference_coverage',
   'interference_decision_accuracy',
 ] as const;
+/**
+ * A mixture model's gates on a domain's test rows (train/experts.ts), per strategy: the gates' mean
+ * entropy as a share of ln(experts) (1 even, 0 collapsed onto one expert), the share of (gate, expert)
+ * pairs whose mean weight is under IDLE_GATE_WEIGHT, and the experts' mean share of dead output units.
+ */
+export const EXPERT_METRICS = ['gate_entropy', 'gate_idle_share', 'expert_dead_share'] as const;
+/** A gate's mean weight on an expert below which the expert counts as idle for it. */
+export const IDLE_GATE_WEIGHT = 0.05;
 /** How an A/B test inside the feedback loops splits traffic and retrains its arms (abtest/interference.ts): users with a pooled log, users each arm on its own log, switchback periods, users split in each domain on its own, or clusters of users. */
 export const INTERFERENCE_DESIGNS = ['pooled', 'diverted', 'switchback', 'per-domain', 'cluster'] as const;
 /** The off-policy estimators (ope/estimators.ts implements them) and the offline signals consistency compares. */
@@ -79,6 +87,7 @@ export const METRIC_FAMILIES = {
   consistency: CONSISTENCY_METRICS,
   feedback: FEEDBACK_METRICS,
   interference: INTERFERENCE_METRICS,
+  experts: EXPERT_METRICS,
 } as const;
 export type MetricFamily = keyof typeof METRIC_FAMILIES;
 const FAMILY_OF = new Map<string, MetricFamily>(

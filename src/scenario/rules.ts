@@ -299,6 +299,13 @@ function expectationRules(s: Fields, issue: Report): void {
     if (e.design) at('design', 'only interference metrics take a design');
     if (family === 'feedback') return feedbackExpectation(s, e, domains, at);
     if (e.participant) at('participant', 'only feedback metrics take a participant');
+    if (family === 'experts') {
+      if (!e.strategy) at('strategy', `metric '${e.metric}' is judged per strategy (a mixture model): name one`);
+      if (e.arm) at('arm', `metric '${e.metric}' reads a trained model's gates; use strategy, not arm`);
+      if (e.segment !== 'all') at('segment', `'${e.metric}' is kept per domain, not per user segment`);
+      if (RESERVED_DOMAINS.includes(e.domain) && e.domain !== 'all') at('domain', `'${e.metric}' is kept per domain (or 'all', every domain's gates)`);
+      return;
+    }
     if (family === 'offline') {
       if (!e.strategy) at('strategy', `metric '${e.metric}' is judged per strategy: name one`);
       if (e.arm) at('arm', `metric '${e.metric}' is an offline metric; use strategy, not arm`);

@@ -4,6 +4,7 @@ import type { Db } from './db.js';
 import { sqlString } from './columns.js';
 import { table, type StoredRow, type TableName } from './tables.js';
 import { UserError } from '../util/errors.js';
+import { IDLE_GATE_WEIGHT, type EXPERT_METRICS } from '../scenario/metrics.js';
 
 export type Row = Record<string, string | number | boolean | null>;
 
@@ -25,6 +26,7 @@ export interface RunData {
   longTerm: StoredRow<'ab_long_term'>[];
   feedback: StoredRow<'feedback_rounds'>[];
   designs: StoredRow<'feedback_designs'>[];
+  experts: StoredRow<'expert_gates'>[];
   domains: StoredRow<'world_domains'>[];
   features: StoredRow<'world_features'>[];
   activity: StoredRow<'world_user_activity'>[];
@@ -80,6 +82,7 @@ export async function loadRun(db: Db, id: string): Promise<RunData> {
     longTerm: await runRows(db, 'ab_long_term', id, 'arm, domain, metric'),
     feedback: await runRows(db, 'feedback_rounds', id, 'participant, domain, round'),
     designs: await runRows(db, 'feedback_designs', id, 'design, domain'),
+    experts: await runRows(db, 'expert_gates', id, 'strategy, domain, gate, expert'),
     domains: await runRows(db, 'world_domains', id),
     features: await runRows(db, 'world_features', id),
     activity: await runRows(db, 'world_user_activity', id, 'impressions'),
@@ -149,6 +152,18 @@ export function feedbackValue(
   const at = (col: string, order: 'DESC' | 'ASC') => `(SELECT ${col} FROM feedback_rounds WHERE ${where} ORDER BY round ${order} LIMIT 1)`;
   const col = metric.replace(/_rise$/, '');
   return one(db, `SELECT ${col === metric ? at(col, 'DESC') : `${at(col, 'DESC')} - ${at(col, 'ASC')}`} AS v`);
+}
+
+/**
+ * A mixture model's gates on a domain (or 'all': every domain's): their mean entropy (each gate once),
+ * the share of (gate, expert) pairs under IDLE_GATE_WEIGHT, the experts' mean dead share. NULL without gates.
+ */
+export function gateValue(db: Db, runId: string, metric: (typeof EXPERT_METRICS)[number], strategy: string, domain: string): Promise<Value> {
+  const where = `run_id = ${sqlString(runId)} AND strategy = ${sqlString(strategy)}${domain === 'all' ? '' : ` AND domain = ${sqlString(domain)}`}`;
+  if (metric === 'gate_entropy')
+    return one(db, `SELECT avg(entropy) AS v FROM (SELECT domain, gate, any_value(entropy) AS entropy FROM expert_gates WHERE ${where} GROUP BY domain, gate)`);
+  const col = metric === 'gate_idle_share' ? `CASE WHEN weight < ${IDLE_GATE_WEIGHT} THEN 1 ELSE 0 END` : 'dead_share';
+  return one(db, `SELECT avg(${col}) AS v FROM expert_gates WHERE ${where}`);
 }
 
 /** feedback.test: one design's grade on a domain ('all' included); abs_bias is |bias|. */

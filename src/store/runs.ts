@@ -119,6 +119,11 @@ export async function finishRun(
       );
       await appendTable(
         db.con,
+        'expert_gates',
+        offline.trained.flatMap((t) => t.experts.map((e) => ({ ...id, strategy: t.strategy, ...e }))),
+      );
+      await appendTable(
+        db.con,
         'training_runs',
         offline.trained.map((t) => ({
           ...id,

@@ -20,6 +20,7 @@ import { chooseSlates, WHOLE_REPLAY, type ReplayShard } from './replay-slates.js
 /** The shard a pool's tasks rank (ParallelOptions.shard). */
 export type { ReplayShard };
 import { shareArrays } from '../util/shared.js';
+import { expertDiagnostics, type ExpertDiagnostic } from './experts.js';
 import { modelFootprint, RECYCLE_HEAP } from './memory.js';
 
 /** A run's offline results: every trained strategy's test-period metrics, the ceiling and floor, and what training left. */
@@ -53,6 +54,8 @@ export interface TrainedResult {
   serveSeconds: number | null;
   /** scenario.feedback with arms 'retrain': its arms' rounds, fine-tuned on their own logs, and feedback.test served between two of them (else empty). */
   feedback: Pick<Retrained, 'rounds' | 'tests'>;
+  /** A mixture model's gates and experts on each domain's test rows (train/experts.ts; empty without gates). */
+  experts: ExpertDiagnostic[];
 }
 
 /**
@@ -121,6 +124,7 @@ export async function trainOne(
       testCandidates,
       serveSeconds,
       feedback,
+      experts: expertDiagnostics(t.model, p.ds, p.split.test),
     };
   } finally {
     t.dispose();

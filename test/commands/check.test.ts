@@ -198,6 +198,41 @@ test('interference metrics: read from feedback_designs by design and domain; abs
   assert.equal(byName('estimate').values[0], at('diverted', 'video').mean_estimate);
 });
 
+test("gate metrics: a mixture model's gates per domain from expert_gates, each gate's entropy once; the stored runs are reused", () => {
+  const gated = variant('head-tail', 'gates.json', (s) => {
+    s.expectations = [
+      { name: 'entropy', metric: 'gate_entropy', strategy: 'ple', domain: 'each', atLeast: 0, over: 'every-seed' },
+      { name: 'idle', metric: 'gate_idle_share', strategy: 'mmoe', domain: 'all', atMost: 1, over: 'every-seed' },
+      { name: 'dead', metric: 'expert_dead_share', strategy: 'mmoe', vs: 'ple', domain: 'tail', atMost: 1, over: 'every-seed' },
+    ];
+  });
+  const r = crossab(['check', gated, '--db', db, '--seeds', '1', '--json']);
+  assert.equal(r.code, 0, r.stderr);
+  const out = JSON.parse(r.stdout);
+  assert.equal(out.scenarios[0].runs[0].reused, true);
+  const runId = out.scenarios[0].runs[0].run_id;
+  const q = (sql: string) => JSON.parse(crossab(['query', sql, '--db', db, '--json']).stdout);
+  const rows = q(`SELECT strategy, domain, gate, expert, weight, entropy, dead_share FROM expert_gates WHERE run_id = '${runId}'`) as {
+    strategy: string;
+    domain: string;
+    gate: string;
+    weight: number;
+    entropy: number;
+    dead_share: number;
+  }[];
+  const of = (strategy: string, domain?: string) => rows.filter((x) => x.strategy === strategy && (!domain || x.domain === domain));
+  assert.ok(of('mmoe').length > 0 && of('ple').length > 0 && of('shared-bottom').length === 0);
+  const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+  const byName = (n: string) => results(out).find((x) => x.name === n)!;
+  // Each gate's entropy once: PLE's gates mix different numbers of experts, so a mean over rows would weight them.
+  const gates = new Map(of('ple', 'tail').map((x) => [x.gate, x.entropy]));
+  assert.ok(gates.size > 1);
+  assert.ok(Math.abs(byName('entropy [tail]').values[0] - mean([...gates.values()])) < 1e-12);
+  assert.ok(Math.abs(byName('idle').values[0] - mean(of('mmoe').map((x) => (x.weight < 0.05 ? 1 : 0)))) < 1e-12);
+  const dead = mean(of('mmoe', 'tail').map((x) => x.dead_share)) - mean(of('ple', 'tail').map((x) => x.dead_share));
+  assert.ok(Math.abs(byName('dead').values[0] - dead) < 1e-12);
+});
+
 test('--baseline: the same code and seed reproduce the baseline exactly; a weaker model is flagged as a regression', () => {
   const runs = JSON.parse(crossab(['runs', '--db', db, '--json']).stdout) as { run_id: string; seed: number; scenario: string }[];
   const base = runs.find((x) => x.scenario === 'head-tail' && x.seed === 1)!;

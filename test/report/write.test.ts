@@ -57,6 +57,7 @@ test('report writes one self-contained HTML file and reproducible SVG charts ren
     'ab-lifts.svg',
     'auc-by-domain.svg',
     'calibration.svg',
+    'expert-gates.svg',
     'features.svg',
     'offline-vs-online.svg',
     'ope-estimates.svg',

@@ -105,6 +105,14 @@ test('a world that moves: dynamics, feedback, explore arms, the test floor and t
     [(r) => (r.feedback = { userState: { similarBy: 'hour', fatigue: 1 } }), /feedback\.userState\.similarBy: 'hour' is not a categorical item feature/],
     [(r) => (r.feedback = { userState: { fatigue: 0 } }), /feedback\.userState\.fatigue/],
     [
+      (r) => (r.expectations = [{ metric: 'gate_entropy', domain: 'head', atLeast: 0.5 }]),
+      /expectations\[0\]\.strategy: metric 'gate_entropy' is judged per strategy \(a mixture model\): name one/,
+    ],
+    [
+      (r) => (r.expectations = [{ metric: 'expert_dead_share', strategy: 'mmoe', domain: 'head', segment: 'heavy', atMost: 0.5 }]),
+      /expectations\[0\]\.segment: 'expert_dead_share' is kept per domain, not per user segment/,
+    ],
+    [
       (r) => (r.feedback = { itemState: { decay: 1, by: 'hour' } }),
       /feedback\.itemState\.by: 'hour' is not a categorical user feature: markets are the values of one/,
     ],

@@ -56,8 +56,20 @@ test('run --json stores a complete run whose rows match what it printed', () => 
   assert.ok(Math.abs(Number(stored.lift) - row.lift) < 1e-12);
   const [{ n }] = query(db, `SELECT count(*)::INT AS n FROM offline_metrics WHERE run_id = '${out.run_id}' AND strategy = 'oracle'`);
   assert.ok(Number(n) > 10);
+  // The mixture models' gates as printed: tiny trains mmoe (a gate per domain over 3 experts).
+  const gates = query(
+    db,
+    `SELECT strategy, domain, gate, expert, weight FROM expert_gates WHERE run_id = '${out.run_id}' ORDER BY strategy, domain, gate, expert`,
+  );
+  assert.equal(gates.length, out.expert_gates.length);
+  assert.ok(gates.some((g) => g.strategy === 'mmoe' && g.gate === 'gate0' && g.domain === 'head'));
+  const printed = out.expert_gates.find(
+    (g: { strategy: string; domain: string; gate: string; expert: number }) =>
+      g.strategy === gates[0].strategy && g.domain === gates[0].domain && g.gate === gates[0].gate && g.expert === gates[0].expert,
+  );
+  assert.equal(Number(gates[0].weight), printed.weight);
   const [{ v }] = query(db, 'SELECT max(version) AS v FROM schema_version');
-  assert.equal(Number(v), 11);
+  assert.equal(Number(v), 12);
 });
 
 test('a killed run leaves status running (shown as interrupted), no results, and earlier runs untouched', async () => {

@@ -83,6 +83,9 @@ test('migrations: a version-1 database is upgraded on open; a newer schema is re
   const movingTables = (
     await db.con.runAndReadAll("SELECT count(*)::INT FROM duckdb_tables() WHERE table_name IN ('ab_long_term', 'feedback_rounds')")
   ).getRows()[0][0];
+  const gateCols = (await db.con.runAndReadAll("SELECT column_name FROM information_schema.columns WHERE table_name = 'expert_gates'"))
+    .getRows()
+    .map((r) => r[0]);
   const designCols = (await db.con.runAndReadAll("SELECT column_name FROM information_schema.columns WHERE table_name = 'feedback_designs'"))
     .getRows()
     .map((r) => r[0]);
@@ -122,7 +125,11 @@ test('migrations: a version-1 database is upgraded on open; a newer schema is re
     ['design', 'global_lift', 'bias', 'coverage'].every((c) => designCols.includes(c)),
     'schema 11: the designs of a test inside the feedback loops',
   );
-  assert.deepEqual(versions, [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]);
+  assert.ok(
+    ['strategy', 'domain', 'gate', 'expert', 'weight', 'entropy', 'dead_share'].every((c) => gateCols.includes(c)),
+    "schema 12: the mixture models' gates",
+  );
+  assert.deepEqual(versions, [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
   assert.equal(kept, 1);
   await assert.rejects(openDb(path), /schema version 99 is newer than this crossab's/);
 });
