@@ -6,6 +6,31 @@ import { candidatesOf, trainingInputs } from '../../src/data/inputs.js';
 import { candidateTruth } from '../../src/data/candidate-truth.js';
 import { scenario } from '../helpers/scenarios.js';
 
+/**
+ * The tiny world (2,000 replay requests, seed 2) with the given feedback block, served by a static arm
+ * that ranks by the truth: its rounds, every served slot (request, candidate, click probability), the world and the truth.
+ */
+function greedyRounds(feedback: Record<string, unknown>, rounds: number, bias: (pos: number) => number = () => 1) {
+  const s = scenario('tiny', (r) => {
+    r.traffic.replayRequests = 2000;
+    r.feedback = { rounds, ...feedback };
+  });
+  const w = generateWorld(s, 2);
+  const click = candidateTruth(w, candidatesOf(trainingInputs(w))).click;
+  const seen: { r: number; k: number; p: number }[] = [];
+  const out = serveInRounds(w, {
+    rounds,
+    every: 1,
+    name: 'greedy',
+    kind: 'static',
+    click,
+    bias,
+    scoresFor: (c0, c1) => click.subarray(c0, c1),
+    observe: (r, k, _c, p) => seen.push({ r, k, p }),
+  });
+  return { s, w, click, seen, rounds: out };
+}
+
 test('gini: 0 for equal counts, (n − 1) / n when one item has everything, and the textbook value in between', () => {
   assert.equal(gini([3, 3, 3, 3]), 0);
   assert.ok(Math.abs(gini([0, 0, 0, 5]) - 0.75) < 1e-12);
@@ -63,24 +88,10 @@ test('wearOut: exposure carried with a share forgotten each round; wear is exp(�
 });
 
 test('feedback.itemState: a static arm that keeps showing its favourites serves less and less true CTR; without item state it does not drift', () => {
-  const run = (itemState?: { decay: number; recovery: number }) => {
-    const s = scenario('tiny', (r) => {
-      r.traffic.replayRequests = 2000;
-      r.feedback = { rounds: 4, ...(itemState ? { itemState } : {}) };
-    });
-    const w = generateWorld(s, 2);
-    const click = candidateTruth(w, candidatesOf(trainingInputs(w))).click;
-    const rounds = serveInRounds(w, {
-      rounds: 4,
-      every: 1,
-      name: 'greedy',
-      kind: 'static',
-      click,
-      bias: () => 1,
-      scoresFor: (c0, c1) => click.subarray(c0, c1),
-    });
-    return rounds.filter((r) => r.domain === 'head').map((r) => r.trueCtr);
-  };
+  const run = (itemState?: { decay: number; recovery: number }) =>
+    greedyRounds(itemState ? { itemState } : {}, 4)
+      .rounds.filter((r) => r.domain === 'head')
+      .map((r) => r.trueCtr);
   const worn = run({ decay: 0.5, recovery: 0.5 });
   const fresh = run();
   assert.ok(worn[0] === fresh[0], 'round 1 is served before anything wears');
@@ -88,24 +99,8 @@ test('feedback.itemState: a static arm that keeps showing its favourites serves 
 });
 
 test('feedback.userState: every served slot is its click probability fatigued by the user’s memory of its kind — a memory kept across domains', () => {
-  const s = scenario('tiny', (r) => {
-    r.traffic.replayRequests = 2000;
-    r.feedback = { rounds: 3, userState: { similarBy: 'item_category', memory: 4, fatigue: 0.8 } };
-  });
-  const w = generateWorld(s, 2);
-  const click = candidateTruth(w, candidatesOf(trainingInputs(w))).click;
-  const seen: { r: number; k: number; p: number }[] = [];
   const bias = (pos: number) => 1 / (1 + pos);
-  serveInRounds(w, {
-    rounds: 3,
-    every: 1,
-    name: 'greedy',
-    kind: 'static',
-    click,
-    bias,
-    scoresFor: (c0, c1) => click.subarray(c0, c1),
-    observe: (r, k, _c, p) => seen.push({ r, k, p }),
-  });
+  const { s, w, click, seen } = greedyRounds({ userState: { similarBy: 'item_category', memory: 4, fatigue: 0.8 } }, 3, bias);
   // Brute force: each user's stock of each kind, decayed eagerly at each of their visits, over every domain.
   const rq = w.replay!;
   const j = w.layout.categorical.findIndex((f) => f.name === 'item_category');
@@ -144,23 +139,7 @@ test('feedback.userState: every served slot is its click probability fatigued by
 
 test('feedback.itemState.by: each value of the user feature is a market whose items wear apart — a slot’s click probability is worn only by what its market was shown', () => {
   const R = 3;
-  const s = scenario('tiny', (r) => {
-    r.traffic.replayRequests = 2000;
-    r.feedback = { rounds: R, itemState: { decay: 0.5, recovery: 0.5, by: 'user_region' } };
-  });
-  const w = generateWorld(s, 2);
-  const click = candidateTruth(w, candidatesOf(trainingInputs(w))).click;
-  const seen: { r: number; k: number; p: number }[] = [];
-  serveInRounds(w, {
-    rounds: R,
-    every: 1,
-    name: 'greedy',
-    kind: 'static',
-    click,
-    bias: () => 1,
-    scoresFor: (c0, c1) => click.subarray(c0, c1),
-    observe: (r, k, _c, p) => seen.push({ r, k, p }),
-  });
+  const { s, w, click, seen } = greedyRounds({ itemState: { decay: 0.5, recovery: 0.5, by: 'user_region' } }, R);
   const rq = w.replay!;
   const region = w.users.cat[w.layout.categorical.findIndex((f) => f.name === 'user_region')]!;
   const M = 21;
