@@ -9,6 +9,7 @@ import { buildLayout } from '../world/layout.js';
 import { accountingBytes } from '../abtest/replay.js';
 import { modelFootprint, NODE_PER_HEAP_BYTE, WASM_HEAP_LIMIT, type ModelFootprint } from '../train/memory.js';
 import type { BackendName } from '../tf/backend.js';
+import { testPartner } from './feedback-stage.js';
 
 const GB = 2 ** 30;
 /** V8's largest typed array, in elements. */
@@ -90,13 +91,20 @@ export function admit(s: Scenario, plan: Plan, origin: string): void {
     );
   }
   const replay = plan.arms > 0 ? accountingBytes(s.domains.length, s.users.count) + w.servedBytes : 0;
-  const models = plan.strategies.map((n) => modelFootprint(s, n, layout));
+  // A test between two strategies' retrained arms: the treatment's worker holds the control's model too.
+  const pair = testPartner(s);
+  const models = plan.strategies.map((n) => {
+    const m = modelFootprint(s, n, layout);
+    if (pair?.holder !== n || !plan.strategies.includes(pair.partner)) return m;
+    const p = modelFootprint(s, pair.partner, layout);
+    return { ...m, strategy: `${n} with ${pair.partner}`, wasmHeapBytes: m.wasmHeapBytes + p.wasmHeapBytes, heldBytes: m.heldBytes + p.heldBytes };
+  });
   const wasm = plan.backend === null || plan.backend === 'wasm';
   if (wasm) {
     const worst = models.reduce<ModelFootprint | null>((a, m) => (!a || m.wasmHeapBytes > a.wasmHeapBytes ? m : a), null);
     if (worst && worst.wasmHeapBytes > WASM_HEAP_LIMIT) {
       throw new ScenarioError(
-        `${origin}: ${biggestField(s, worst)}: training '${worst.strategy}' on the wasm backend needs ~${gb(worst.wasmHeapBytes)} of heap ` +
+        `${origin}: ${biggestField(s, worst)}: training '${worst.strategy}'${pair && worst.strategy === `${pair.holder} with ${pair.partner}` ? " (feedback.test's control, trained again in the treatment's worker)" : ''} on the wasm backend needs ~${gb(worst.wasmHeapBytes)} of heap ` +
           `(its largest variable is ${gb(worst.largestBytes)}), over the ${gb(WASM_HEAP_LIMIT)} it can use; lower the vocabulary, training.embeddingDim or training.hidden, or use --backend node`,
       );
     }

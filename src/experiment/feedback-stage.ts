@@ -13,6 +13,17 @@ import { gradeDesigns, type DesignGrade } from '../abtest/interference.js';
 import { serveTests } from '../data/serve-test.js';
 
 /**
+ * A test between two retrained arms whose models are different strategies: the treatment's strategy,
+ * whose worker also trains the control's (the partner) to serve the test; null otherwise.
+ */
+export function testPartner(scenario: Scenario): { holder: string; partner: string } | null {
+  const t = scenario.feedback?.test;
+  if (scenario.feedback?.arms !== 'retrain' || !t || scenario.feedback.learners[t.treatment] || scenario.feedback.learners[t.control]) return null;
+  const [holder, partner] = [armModel(scenario, t.treatment), armModel(scenario, t.control)];
+  return holder !== null && partner !== null && holder !== partner ? { holder, partner } : null;
+}
+
+/**
  * With scenario.feedback's arms 'retrain', the loops each trained strategy runs where it was trained:
  * its own arm's, and each 'explore' arm's over it. Other policy arms stay static. When feedback.test
  * pits two of them against each other, the treatment's loop carries the test's settings: the run's
@@ -23,6 +34,7 @@ export function retrainLoops(scenario: Scenario, arms: Arm[], run: { salt: numbe
   const out = new Map<string, RetrainLoop[]>();
   if (scenario.feedback?.arms !== 'retrain') return out;
   const test = scenario.feedback.test;
+  const pair = testPartner(scenario);
   const loopOf = (arm: string): RetrainLoop => {
     const pol = scenario.abtest?.policies?.[arm];
     return { participant: arm, temperature: pol?.kind === 'explore' ? pol.temperature : null };
@@ -33,8 +45,7 @@ export function retrainLoops(scenario: Scenario, arms: Arm[], run: { salt: numbe
     const loop = loopOf(arm);
     if (test?.treatment === arm) {
       loop.test = { salt: run.salt, assignments: run.assignments ?? test.assignments };
-      const other = armModel(scenario, test.control);
-      if (other !== null && other !== base) loop.test.partner = { strategy: other, loop: loopOf(test.control) };
+      if (pair) loop.test.partner = { strategy: pair.partner, loop: loopOf(test.control) };
     }
     out.set(base, [...(out.get(base) ?? []), loop]);
   }

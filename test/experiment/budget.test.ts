@@ -103,3 +103,20 @@ test('a model too large for the wasm heap is sized on the node backend too: refu
     else process.env.CROSSAB_MEMORY_LIMIT = old;
   }
 });
+
+test("a test between two strategies' retrained arms: the treatment's worker holds both models, and admission counts them together", () => {
+  const s = (test: boolean) =>
+    scenario('tiny', (r) => {
+      r.features[1].vocab = 1_000_000;
+      r.training.embeddingDim = 8;
+      r.abtest = { arms: ['shared-bottom', 'separate'], control: 'separate' };
+      r.feedback = { arms: 'retrain', ...(test ? { test: { treatment: 'shared-bottom', control: 'separate' } } : {}) };
+    });
+  const plan = { strategies: ['separate', 'shared-bottom'], arms: 2, copies: 1, workers: 2, backend: 'wasm' as const };
+  // Each model's heap is about 1 GB, under the wasm limit alone; the two in one worker are over it.
+  admit(s(false), plan, 'pair.json');
+  assert.throws(
+    () => admit(s(true), plan, 'pair.json'),
+    /pair\.json: features\[1\]\.vocab: training 'shared-bottom with separate' \(feedback\.test's control, trained again in the treatment's worker\) on the wasm backend needs ~2\.\d+ GB of heap/,
+  );
+});
