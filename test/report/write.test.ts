@@ -125,7 +125,7 @@ test('the report opens in headless Chromium with the network off: no console err
   assert.equal(crossab(['report', '--db', db, '--out', out]).code, 0);
   await inBrowser(out, async (page, log) => {
     const marks = await chartMarks(page);
-    assert.equal(marks.length, 11);
+    assert.equal(marks.length, 12);
     for (const m of marks) assert.ok(m.marks > 0, `chart ${m.id} rendered no marks`);
     assert.deepEqual(log.errors, []);
     assert.deepEqual(log.requests, []);
@@ -168,6 +168,7 @@ test('stored strings holding HTML and script are shown as text: no script runs, 
   await con.run(`UPDATE runs SET backend = ${lit(payloads[5])}, version = ${lit(payloads[1])}`);
   await con.run(`UPDATE ope_estimates SET strategy = ${lit(`mmoe${payloads[0]}`)}, reward_model = ${lit(payloads[2])} WHERE strategy = 'mmoe'`);
   await con.run(`UPDATE offline_online SET offline_winner = ${lit(payloads[3])}, online_winner = ${lit(payloads[5])}`);
+  await con.run(`UPDATE expert_gates SET gate = ${lit(`gate${payloads[0]}`)}, domain = ${lit(`head${payloads[3]}`)} WHERE domain = 'head'`);
   await con.run(`UPDATE offline_online_pairs SET a = ${lit(`mmoe${payloads[4]}`)} WHERE a = 'mmoe'`);
   con.closeSync();
   inst.closeSync();
@@ -181,7 +182,7 @@ test('stored strings holding HTML and script are shown as text: no script runs, 
     assert.equal(await page.evaluate(() => (window as unknown as { pwned?: number }).pwned), undefined, 'a payload ran');
     assert.equal(await page.$$eval('img, svg[onload]', (els) => els.length), 0, 'a payload became an element');
     const marks = await chartMarks(page);
-    assert.equal(marks.length, 11);
+    assert.equal(marks.length, 12);
     for (const m of marks) assert.ok(m.marks > 0, `chart ${m.id} rendered no marks`);
     assert.deepEqual(log.errors, []);
     // The strings are on the page, as text.
