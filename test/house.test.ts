@@ -26,14 +26,13 @@ const LINE_DEBT: Record<string, number> = {
   'abtest/decide.ts': 355,
   'abtest/readout.ts': 468,
   'abtest/replay.ts': 602,
-  'data/dataset.ts': 424,
   'experiment/experiment.ts': 461,
   'report/charts.ts': 606,
   'report/run-text.ts': 363,
   'store/logs.ts': 433,
   'sweep/sweep.ts': 370,
   'tf/kernels.ts': 426,
-  'train/trainer.ts': 372,
+  'train/trainer.ts': 371,
   'world/world.ts': 492,
 };
 

@@ -1,7 +1,8 @@
 // A generated world as everything training and replay read: the encoded logged impressions, each
 // user's history, the rows of each period and, on first use, the replay candidates. The main thread
 // and every training worker build it the same way from the same world, so their numbers agree.
-import { buildCandidateDataset, buildDataset, type Dataset } from './dataset.js';
+import { buildDataset, type Dataset } from './dataset.js';
+import { buildCandidateDataset } from './candidates.js';
 import { buildHistory, type History } from './history.js';
 import type { Scenario } from '../scenario/schema.js';
 import { generateWorld, periodRows, type World } from '../world/world.js';

@@ -3,7 +3,7 @@
 // choice is kept, so memory is bounded by the chunk whatever the replay's size.
 import type { Listener } from '../util/events.js';
 import type { TrainingInputs } from '../data/inputs.js';
-import { candidateEncoder } from '../data/dataset.js';
+import { candidateEncoder } from '../data/candidates.js';
 import { rankSlates } from '../data/slates.js';
 import { REPLAY_CHUNK, replayChunks } from '../world/world.js';
 import type { Trained } from './trainer.js';

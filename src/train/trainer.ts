@@ -9,7 +9,7 @@ import { PREDICT_CHUNK, type Model, type Predictions, type Prior, type StepConte
 import { auc } from '../metrics/auc.js';
 import { silent, type KeptEpoch, type Listener } from '../util/events.js';
 import { stream } from '../world/rng.js';
-import { disposeBatch, epochBatches, makeBatch, rowsByDomain, type Batch, type Dataset } from '../data/dataset.js';
+import { BatchColumns, disposeBatch, epochBatches, makeBatch, rowsByDomain, type Batch, type Dataset } from '../data/dataset.js';
 import type { History } from '../data/history.js';
 
 export interface EpochPoint {
@@ -114,10 +114,11 @@ export function trainStep(
 export function predictPlain(model: Model, ds: Dataset, rows: Int32Array): Predictions {
   const click = new Float32Array(ds.n);
   const ctcvr = model.conversion ? new Float32Array(ds.n) : undefined;
+  const columns = new BatchColumns();
   for (const [d, dr] of rowsByDomain(ds, rows).entries()) {
     for (let s = 0; s < dr.length; s += PREDICT_CHUNK) {
       const chunk = dr.subarray(s, Math.min(dr.length, s + PREDICT_CHUNK));
-      const b = makeBatch(ds, chunk, d);
+      const b = makeBatch(ds, chunk, d, columns);
       let pc: Float32Array = new Float32Array(0);
       let pv: Float32Array | null = null;
       tf.tidy(() => {

@@ -1,41 +1,77 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { buildCandidateDataset, buildDataset } from '../../src/data/dataset.js';
+import { BatchColumns, buildDataset, disposeBatch, epochBatches, makeBatch, rowsByDomain } from '../../src/data/dataset.js';
 import { generateWorld } from '../../src/world/world.js';
-import { sliceRequests } from '../../src/world/traffic.js';
+import { stream } from '../../src/world/rng.js';
 import { scenario } from '../helpers/scenarios.js';
+import { selectBackend } from '../../src/tf/backend.js';
 
-test("a request's candidates are encoded exactly as the logged rows of the items it showed (fields, masks, numerics, activity), by the candidates' own one-pass encoder", () => {
-  // The default's feature mix (user, item and context fields, categorical and numeric, partly exposed) on a small world.
-  const w = generateWorld(
-    scenario('default', (r) => {
-      r.users.count = 3000;
-      r.items.count = 800;
-      r.traffic.requests = 3000;
-      r.traffic.replayRequests = 100;
-    }),
-    4,
-  );
-  const ds = buildDataset(w);
-  const { validEnd: from, testEnd: to } = w.timeline;
-  const rq = sliceRequests(w.loggedRequests, from, to, w.truth.dim);
-  const cds = buildCandidateDataset(w, ds, rq, w.loggedExperience.subarray(from, to));
-  const { fc, fn } = ds;
-  let compared = 0;
-  for (let r = 0; r < rq.n; r++) {
-    for (let row = w.loggedRow[from + r]; row < w.loggedRow[from + r + 1]; row++) {
-      let k = rq.candStart[r];
-      while (rq.candItems[k] !== w.logged.item[row]) k++;
-      assert.deepEqual(cds.cat.subarray(k * fc, (k + 1) * fc), ds.cat.subarray(row * fc, (row + 1) * fc));
-      assert.deepEqual(cds.catMask.subarray(k * fc, (k + 1) * fc), ds.catMask.subarray(row * fc, (row + 1) * fc));
-      assert.deepEqual(cds.num.subarray(k * fn, (k + 1) * fn), ds.num.subarray(row * fn, (row + 1) * fn));
-      assert.deepEqual(
-        [cds.domain[k], cds.user[k], cds.time[k], cds.activity[k], cds.request[k]],
-        [ds.domain[row], ds.user[row], ds.time[row], ds.activity[row], r],
-      );
-      compared++;
+const w = generateWorld(scenario('tiny'), 2);
+const ds = buildDataset(w);
+
+test("a batch holds its rows' columns, whether made in fresh arrays or in columns reused from the last batch (smaller and larger batches after it)", async () => {
+  await selectBackend(process.env.CROSSAB_BACKEND ?? 'wasm');
+  const columns = new BatchColumns();
+  for (const rows of [[5, 2, 9, 40], [7], [100, 101, 102, 103, 104, 105]]) {
+    for (const reuse of [false, true]) {
+      const b = makeBatch(ds, rows, 1, reuse ? columns : undefined);
+      try {
+        assert.equal(b.size, rows.length);
+        assert.deepEqual(
+          [...b.cat.dataSync()],
+          rows.flatMap((r) => [...ds.cat.subarray(r * ds.fc, (r + 1) * ds.fc)]),
+        );
+        assert.deepEqual(
+          [...b.catMask.dataSync()],
+          rows.flatMap((r) => [...ds.catMask.subarray(r * ds.fc, (r + 1) * ds.fc)]),
+        );
+        assert.deepEqual(
+          [...b.num.dataSync()],
+          rows.flatMap((r) => [...ds.num.subarray(r * ds.fn, (r + 1) * ds.fn)]),
+        );
+        assert.deepEqual(
+          [...b.domainIds.dataSync()],
+          rows.map((r) => ds.domain[r]),
+        );
+        assert.deepEqual(
+          [...b.activity.dataSync()],
+          rows.map((r) => ds.activity[r]),
+        );
+        assert.deepEqual(
+          [...b.click.dataSync()],
+          rows.map((r) => ds.click[r]),
+        );
+        assert.deepEqual(
+          [...b.conv.dataSync()],
+          rows.map((r) => ds.conv[r]),
+        );
+      } finally {
+        disposeBatch(b);
+      }
     }
   }
-  assert.ok(compared > 2000, `${compared} rows compared`);
-  assert.ok(ds.catMask.some((m) => m === 0) && ds.num.some((v) => v !== 0));
+});
+
+test('an epoch: every row of every domain once, in single-domain batches of at most the batch size, in an order the seed fixes', () => {
+  const byDomain = rowsByDomain(
+    ds,
+    Int32Array.from({ length: ds.n }, (_, k) => k),
+  );
+  byDomain.forEach((rows, d) => assert.ok(rows.every((r) => ds.domain[r] === d)));
+  const batches = epochBatches(byDomain, 64, stream(1, 'epoch'));
+  assert.ok(batches.every((b) => b.rows.length <= 64 && b.rows.every((r) => ds.domain[r] === b.domain)));
+  const seen = batches.flatMap((b) => [...b.rows]).sort((a, b) => a - b);
+  assert.deepEqual(
+    seen,
+    Array.from({ length: ds.n }, (_, k) => k),
+  );
+  const again = epochBatches(byDomain, 64, stream(1, 'epoch'));
+  assert.deepEqual(
+    again.map((b) => [...b.rows]),
+    batches.map((b) => [...b.rows]),
+  );
+  assert.notDeepEqual(
+    epochBatches(byDomain, 64, stream(2, 'epoch')).map((b) => b.rows[0]),
+    batches.map((b) => b.rows[0]),
+  );
 });
