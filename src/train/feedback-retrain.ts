@@ -29,8 +29,9 @@ export interface RetrainLoop {
   participant: string;
   temperature: number | null;
   /**
-   * Set on the treatment's loop when feedback.test pits two loops of this strategy against each
-   * other: the run's salt and the assignments to grade. The test is then served here, beside the model.
+   * Set on the treatment's loop when feedback.test pits it against another retrained arm: the run's
+   * salt, the assignments to grade and, when the control is another strategy's arm, that strategy and
+   * its loop. The test is then served here, beside the model.
    */
   test?: { salt: number; assignments: number; partner?: Partner };
 }
