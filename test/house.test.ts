@@ -56,7 +56,6 @@ const TEST_DEBT = new Set([
   'store/db.ts',
   'store/export.ts',
   'store/logs.ts',
-  'store/run-data.ts',
   'store/sweep-files.ts',
   'train/trainer.ts',
   'world/traffic.ts',
