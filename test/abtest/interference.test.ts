@@ -8,7 +8,7 @@ import { globalLifts } from '../../src/abtest/interference.js';
 import type { FeedbackRound } from '../../src/data/serve-rounds.js';
 import { scenario, scenarioPath } from '../helpers/scenarios.js';
 import { loadScenario } from '../../src/scenario/load.js';
-import { click, flat, grade, noisy, s, test2, w } from '../helpers/feedback-test.js';
+import { click, flat, grade, oracleAndNoisy, s, test2 } from '../helpers/feedback-test.js';
 
 test('the global lift is expected clicks over impressions of the whole period, treatment over control, per domain and for all', () => {
   const row = (participant: string, domain: string, impressions: number, trueCtr: number) => ({ participant, domain, impressions, trueCtr }) as FeedbackRound;
@@ -27,17 +27,7 @@ test('the global lift is expected clicks over impressions of the whole period, t
 });
 
 test('static arms do not learn: every design is the same test, the estimates centre on the global lift and the intervals cover it', () => {
-  const rounds = feedbackLoops(
-    w,
-    { ...s.feedback!, learners: {} },
-    click,
-    new Map([
-      ['oracle', Float32Array.from(click)],
-      ['noisy', noisy],
-    ]),
-    flat,
-  );
-  const make = (name: string) => staticArm(name === 'oracle' ? Float32Array.from(click) : noisy);
+  const { rounds, make } = oracleAndNoisy(s.feedback!.rounds);
   const gs = grade(test2('oracle', 'noisy'), rounds, { salt: 1, assignments: 20, alpha: 0.05, click, bias: flat, make });
   const pooled = gs.filter((g) => g.design === 'pooled');
   const diverted = gs.filter((g) => g.design === 'diverted');

@@ -1,21 +1,24 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { feedbackLoops, staticArm } from '../../src/abtest/feedback.js';
+import { staticArm } from '../../src/abtest/feedback.js';
 import { clusterArms, serveTest, switchbackSchedule, washedOut, type Participant } from '../../src/data/serve-test.js';
 import { userHash } from '../../src/world/assign.js';
-import { click, flat, grade, noisy, s, test2, w } from '../helpers/feedback-test.js';
+import { click, flat, grade, oracleAndNoisy, s, test2, w } from '../helpers/feedback-test.js';
 
 const rq = w.replay!;
 
-test('pooled: both arms learn every served row; diverted: each learns only its own users\u2019 rows; every request is served by its user\u2019s arm', () => {
+/** Static participants that record what they learn from: 'a' ranks by the truth, any other by its reverse. */
+function spies() {
   const logs = new Map<string, number[]>();
-  const seen = new Map<string, Set<number>>();
   const spy = (name: string): Participant => {
     logs.set(name, []);
-    seen.set(name, new Set());
-    const inner = staticArm(Float32Array.from(click, (c) => (name === 'a' ? c : -c)));
-    return { scoresFor: inner.scoresFor, learn: (served) => logs.get(name)!.push(...served.request) };
+    return { ...staticArm(Float32Array.from(click, (c) => (name === 'a' ? c : -c))), learn: (served) => logs.get(name)!.push(...served.request) };
   };
+  return { logs, spy };
+}
+
+test('pooled: both arms learn every served row; diverted: each learns only its own users\u2019 rows; every request is served by its user\u2019s arm', () => {
+  const { logs, spy } = spies();
   const salt = 7;
   let pooledRows = 0;
   const treated = (r: number) => userHash(salt, rq.user[r]) < 0.5;
@@ -72,11 +75,7 @@ test('switchback schedule: per domain, round(split · periods) whole periods go 
 
 test('switchback serving: each domain-round is served by its scheduled arm, which alone learns from it; washed-out rounds are served but not counted; with static arms the estimate centres on the global lift', () => {
   const t = { ...test2('a', 'b', 8), designs: ['switchback' as const], period: 2, washout: 1 };
-  const logs = new Map<string, number[]>();
-  const spy = (name: string): Participant => {
-    logs.set(name, []);
-    return { ...staticArm(Float32Array.from(click, (c) => (name === 'a' ? c : -c))), learn: (served) => logs.get(name)!.push(...served.request) };
-  };
+  const { logs, spy } = spies();
   const salt = 3;
   const { treatment, control } = serveTest(w, t, 'switchback', salt, click, flat, spy);
   const sch = switchbackSchedule(salt, 3, 8, 2, 0.5);
@@ -93,17 +92,7 @@ test('switchback serving: each domain-round is served by its scheduled arm, whic
   assert.equal(treatment[0].sumY + control[0].sumY, counted);
   // Units are domain-rounds: 'all' has one per counted domain-round.
   assert.equal(treatment[0].users + control[0].users, treatment.slice(1).reduce((a, c) => a + c.users, 0) + control.slice(1).reduce((a, c) => a + c.users, 0));
-  const rounds = feedbackLoops(
-    w,
-    { ...s.feedback!, rounds: 8, learners: {} },
-    click,
-    new Map([
-      ['oracle', Float32Array.from(click)],
-      ['noisy', noisy],
-    ]),
-    flat,
-  );
-  const make = (name: string) => staticArm(name === 'oracle' ? Float32Array.from(click) : noisy);
+  const { rounds, make } = oracleAndNoisy(8);
   const [g] = grade({ ...t, treatment: 'oracle', control: 'noisy' }, rounds, { salt: 1, assignments: 20, alpha: 0.05, click, bias: flat, make });
   assert.equal(g.domain, 'all');
   assert.ok(Math.abs(g.bias) < 3 * (g.sd / Math.sqrt(g.assignments)), `bias ${g.bias} against sd ${g.sd}`);
@@ -111,11 +100,7 @@ test('switchback serving: each domain-round is served by its scheduled arm, whic
 });
 
 test('per-domain: each domain splits its users on a hash of its own, so a user’s arms on two domains are independent; each request is served by its (user, domain) arm; both arms learn the pooled log; each cell is a unit', () => {
-  const logs = new Map<string, number[]>();
-  const spy = (name: string): Participant => {
-    logs.set(name, []);
-    return { ...staticArm(Float32Array.from(click, (c) => (name === 'a' ? c : -c))), learn: (served) => logs.get(name)!.push(...served.request) };
-  };
+  const { logs, spy } = spies();
   const salt = 5;
   const D = s.domains.length;
   const { treatment, control } = serveTest(w, { ...test2('a', 'b'), designs: ['per-domain'] }, 'per-domain', salt, click, flat, spy);
@@ -163,11 +148,7 @@ test('cluster arms: exactly round(split · clusters) of the values 1..clusters i
 });
 
 test('cluster serving: every user of a value is in its cluster’s arm on every domain; both arms learn the pooled log; a cluster is one unit', () => {
-  const logs = new Map<string, number[]>();
-  const spy = (name: string): Participant => {
-    logs.set(name, []);
-    return { ...staticArm(Float32Array.from(click, (c) => (name === 'a' ? c : -c))), learn: (served) => logs.get(name)!.push(...served.request) };
-  };
+  const { logs, spy } = spies();
   const salt = 4;
   const t = { ...test2('a', 'b'), designs: ['cluster' as const], clusterBy: 'user_region' };
   const { treatment, control } = serveTest(w, t, 'cluster', salt, click, flat, spy);

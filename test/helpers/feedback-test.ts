@@ -5,6 +5,7 @@ import { generateWorld } from '../../src/world/world.js';
 import { candidatesOf, trainingInputs } from '../../src/data/inputs.js';
 import { candidateTruth } from '../../src/data/candidate-truth.js';
 import { gradeDesigns } from '../../src/abtest/interference.js';
+import { feedbackLoops, staticArm } from '../../src/abtest/feedback.js';
 import { serveTests, type InterferenceTest } from '../../src/data/serve-test.js';
 import type { World } from '../../src/world/world.js';
 import { scenario } from './scenarios.js';
@@ -38,3 +39,15 @@ export const grade = (
   rounds: Parameters<typeof gradeDesigns>[2],
   o: Parameters<typeof serveTests>[2] & { alpha: number; world?: World },
 ) => gradeDesigns(o.world ?? w, t, rounds, serveTests(o.world ?? w, t, o), o.alpha);
+
+/** The truth and the noisy ranking as static arms 'oracle' and 'noisy': their full rollouts over `rounds` rounds, and a test's participants. */
+export function oracleAndNoisy(rounds: number) {
+  const scores = new Map([
+    ['oracle', Float32Array.from(click)],
+    ['noisy', noisy],
+  ]);
+  return {
+    rounds: feedbackLoops(w, { ...s.feedback!, rounds, learners: {} }, click, scores, flat),
+    make: (name: string) => staticArm(name === 'oracle' ? Float32Array.from(click) : noisy),
+  };
+}
