@@ -26,7 +26,7 @@ const LINE_DEBT: Record<string, number> = {
   'abtest/decide.ts': 355,
   'abtest/readout.ts': 468,
   'abtest/replay.ts': 602,
-  'experiment/experiment.ts': 461,
+  'experiment/experiment.ts': 457,
   'report/charts.ts': 606,
   'report/run-text.ts': 363,
   'store/logs.ts': 433,

@@ -89,7 +89,7 @@ export const CONCURRENT_SEEDS = 2;
  * numbers are those of a run on its own (each strategy trains alone in a worker with its own seeds).
  */
 export async function ensureRuns(scenario: Scenario, seeds: number[], o: EnsureOptions, onEvent: Listener): Promise<SeedRun[]> {
-  const { names, arms, backend } = o.plan;
+  const { names, arms, backend, engine } = o.plan;
   const workers = o.workers ?? DEFAULT_WORKERS;
   // check --from trains nothing, so it starts no worker threads.
   const pool = workers > 1 && !o.reuseOnly ? new TrainingPool(workers, backend) : undefined;
@@ -112,7 +112,7 @@ export async function ensureRuns(scenario: Scenario, seeds: number[], o: EnsureO
         : await findReusable(o.db, {
             scenario,
             seed,
-            backend,
+            backend: engine,
             fingerprint: world?.fingerprint ?? null,
             strategies: names,
             arms: arms.arms.map((a) => a.name),

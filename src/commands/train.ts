@@ -1,7 +1,7 @@
 import { basename } from 'node:path';
 import { loadScenarioFile } from '../experiment/scenario-file.js';
 import { admit } from '../experiment/budget.js';
-import { selectBackend } from '../tf/backend.js';
+import { engineName, selectBackend } from '../tf/backend.js';
 import { generate, resolveStrategies, trainAndEvaluate } from '../experiment/experiment.js';
 import { plainLogger } from '../util/logger.js';
 import { DEFAULT_WORKERS } from '../train/parallel.js';
@@ -20,12 +20,14 @@ export async function train(argv: string[]): Promise<number> {
   const used = Math.min(workers, names.length);
   admit(scenario, { strategies: names, arms: 0, copies: 1 + (used > 1 ? used : 0), workers: used, backend }, basename(positionals[0]));
   const log = values.json ? () => {} : plainLogger(process.stderr);
-  log({ type: 'backend', backend });
+  log({ type: 'backend', backend: engineName(backend) });
   const seed = seedValue ?? scenario.seed;
   const prepared = await generate(scenario, seed, log);
   const results = await trainAndEvaluate(prepared, names, seed, log, { workers });
   if (values.json)
-    process.stdout.write(JSON.stringify({ scenario: scenario.name, seed, backend, fingerprint: prepared.world.fingerprint, ...offlineJson(results) }) + '\n');
+    process.stdout.write(
+      JSON.stringify({ scenario: scenario.name, seed, backend: engineName(backend), fingerprint: prepared.world.fingerprint, ...offlineJson(results) }) + '\n',
+    );
   else process.stdout.write(offlineTable(results, prepared.world.layout.domains) + '\n');
   return 0;
 }

@@ -19,7 +19,7 @@ import { generateWorld, streamsReplay } from '../world/world.js';
 import { ScenarioError } from '../scenario/load.js';
 import { armModel } from '../scenario/rules.js';
 import { candidatesOf, testCandidatesOf, trainingInputs, type TrainingInputs } from '../data/inputs.js';
-import { activeBackend, selectBackend, type BackendName } from '../tf/backend.js';
+import { activeBackend, engineName, selectBackend, type BackendName } from '../tf/backend.js';
 import { checkStrategySettings, DEFAULT_STRATEGIES } from '../models/registry.js';
 import { constantPredictions, evaluate, groupsOf, oraclePredictions, type StrategyMetrics } from '../metrics/offline.js';
 import { DEFAULT_WORKERS, trainAll, type OfflineResults, type ReplayShard, type TrainingPool } from '../train/parallel.js';
@@ -46,7 +46,7 @@ import { finishRun, markRun, newRunId, startRun } from '../store/runs.js';
 import { writeReport } from '../report/write.js';
 import { admit } from './budget.js';
 import { newHandle, type RunHandle } from './cancel.js';
-import { mergeShards, type ShardIdentity, writeShard } from './replay-shards.js';
+import { mergeShards, shardIdentity, writeShard } from './replay-shards.js';
 
 /** An 80-column terminal less the dashboard's two-column margin. */
 const NARROW_SUMMARY = 78;
@@ -87,10 +87,12 @@ export interface RunPlan {
   names: string[];
   arms: ReturnType<typeof resolveArms>;
   backend: BackendName;
+  /** What the numbers depend on, as runs, shards, reuse and sweeps compare it (backend.ts: engineName). */
+  engine: string;
 }
 
 export interface RunOutcome extends RunResults {
-  backend: BackendName;
+  backend: string; // RunPlan's engine
   inputs: TrainingInputs;
   stages: Partial<Record<Stage, number>>;
 }
@@ -144,7 +146,7 @@ export async function planRun(o: Omit<RunOptions, 'report'> & { poolSize?: numbe
   );
   // A shard stores nothing; a merge opens the store once its shards are found sound (a refusal leaves no new file).
   if (!o.sharded && !o.replayFrom) (await openDb(o.db)).close();
-  return { names, arms, backend };
+  return { names, arms, backend, engine: engineName(backend) };
 }
 
 /**
@@ -316,12 +318,6 @@ export function writeArmPolicies(dir: string, w: TrainingInputs['world'], scores
   });
 }
 
-/** What a replay shard is ranked for: the build, the world and the arms' strategies (in the order their slates are written). */
-function shardIdentity(scenario: Scenario, seed: number, inputs: TrainingInputs, backend: string, arms: Arm[]): ShardIdentity {
-  const strategies = [...new Set(arms.flatMap((a) => armStrategies(scenario, a.strategy)))];
-  return { version: VERSION, scenario: scenario.name, seed, fingerprint: inputs.world.fingerprint, backend, strategies };
-}
-
 /**
  * One shard of a streamed replay (replay-shards.ts): plan, generate, train the arms' strategies only
  * (the rest are the merging run's), rank this shard's chunks with their models, write the slates to
@@ -332,11 +328,11 @@ export async function rankReplayShard(
   onEvent: Listener,
 ): Promise<{ path: string; chunks: number; of: number; seconds: number }> {
   const t0 = performance.now();
-  const { arms, backend } = o.plan ?? (await planRun({ ...o, sharded: true }));
-  onEvent({ type: 'backend', backend });
+  const { arms, engine } = o.plan ?? (await planRun({ ...o, sharded: true }));
+  onEvent({ type: 'backend', backend: engine });
   const seed = o.seed ?? o.scenario.seed;
   const inputs = o.inputs ?? (await generate(o.scenario, seed, onEvent));
-  const id = shardIdentity(o.scenario, seed, inputs, backend, arms.arms);
+  const id = shardIdentity(o.scenario, seed, inputs.world.fingerprint, engine, arms.arms);
   const offline = await trainAndEvaluate(inputs, id.strategies, seed, onEvent, {
     workers: o.workers ?? DEFAULT_WORKERS,
     candidates: id.strategies,
@@ -357,15 +353,15 @@ export async function executeRun(o: RunOptions, listener: Listener, handle: RunH
     listener(e);
   };
   // 1. plan
-  const { names, arms, backend } = o.plan ?? (await planRun(o));
-  onEvent({ type: 'backend', backend });
+  const { names, arms, engine } = o.plan ?? (await planRun(o));
+  onEvent({ type: 'backend', backend: engine });
   const seed = o.seed ?? o.scenario.seed;
   const salt = o.salt ?? seed;
   const t0 = performance.now();
   // 2. generate
   const inputs = o.inputs ?? (await generate(o.scenario, seed, onEvent));
   // A sharded replay's slates, checked before anything is stored.
-  const ranked = o.replayFrom ? mergeShards(o.replayFrom, shardIdentity(o.scenario, seed, inputs, backend, arms.arms)) : undefined;
+  const ranked = o.replayFrom ? mergeShards(o.replayFrom, shardIdentity(o.scenario, seed, inputs.world.fingerprint, engine, arms.arms)) : undefined;
   // 3. record
   const runId = newRunId(o.scenario.name);
   await startRun(o.db, {
@@ -374,7 +370,7 @@ export async function executeRun(o: RunOptions, listener: Listener, handle: RunH
     scenarioJson: JSON.stringify(o.scenario),
     seed,
     salt,
-    backend,
+    backend: engine,
     version: VERSION,
     fingerprint: inputs.world.fingerprint,
     strategies: names,
@@ -438,7 +434,7 @@ export async function executeRun(o: RunOptions, listener: Listener, handle: RunH
       runId,
       seed,
       salt,
-      backend,
+      backend: engine,
       inputs,
       offline,
       ope,

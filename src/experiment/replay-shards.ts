@@ -13,6 +13,9 @@ import { UserError } from '../util/errors.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import type { ReplayShard } from '../train/replay-slates.js';
 import { parseIndexOf } from '../util/shard.js';
+import { VERSION } from '../util/version.js';
+import { armModel } from '../scenario/rules.js';
+import type { Scenario } from '../scenario/schema.js';
 
 const MAGIC = 'CROSSAB-SLATES-1\n';
 
@@ -71,6 +74,12 @@ function readShard(path: string): { header: ShardHeader; data: Uint16Array; slot
 
 /** The run a merge expects its shards to have come from. */
 export type ShardIdentity = Omit<ShardHeader, 'index' | 'count' | 'chunks'>;
+
+/** What a replay shard is ranked for: the build, the engine, the world and the arms' models (in the order their slates are written). */
+export function shardIdentity(scenario: Scenario, seed: number, fingerprint: string, engine: string, arms: readonly { strategy: string }[]): ShardIdentity {
+  const strategies = [...new Set(arms.map((a) => armModel(scenario, a.strategy)).filter((m) => m !== null))];
+  return { version: VERSION, scenario: scenario.name, seed, fingerprint, backend: engine, strategies };
+}
 
 /**
  * Every shard in `dir`, checked against the run that merges them (same build, scenario, seed, world,

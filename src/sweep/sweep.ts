@@ -90,7 +90,7 @@ export async function planSweep(
     const check = await planCheck(files, { db: scratch, backend: o.backend, workers: 1, seeds: o.seeds, baseline: null });
     const backend = check.scenarios[0]?.run.backend ?? 'wasm';
     const units = check.scenarios.flatMap((p) =>
-      p.seeds.map((seed) => ({ key: unitKey(VERSION, backend, p.scenario, seed, p), scenario: p.scenario.name, seed })),
+      p.seeds.map((seed) => ({ key: unitKey(VERSION, p.run.engine, p.scenario, seed, p), scenario: p.scenario.name, seed })),
     );
     return { version: VERSION, backend, scenarios: files, seeds: o.seeds, units, check };
   } finally {

@@ -7,6 +7,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs';
 import { UserError } from '../util/errors.js';
 import { installKernels } from './kernels.js';
+import { kernelBuild } from './simd.js';
 
 export type BackendName = 'node' | 'wasm' | 'cpu';
 export const BACKENDS: readonly BackendName[] = ['node', 'wasm', 'cpu'];
@@ -90,6 +91,15 @@ export async function selectBackend(wanted?: string, loadNode: NodeLoader = impo
       ? `backend 'node' is not available: @tensorflow/tfjs-node ${nodeProblem ?? 'did not load'}; use --backend wasm`
       : `backend '${choice}' could not be initialised`,
   );
+}
+
+/**
+ * The engine a run's numbers come from, as runs, shards, reuse and sweeps compare it: the backend,
+ * and on wasm 'wasm-fma' when crossab's kernels fuse multiply-add (simd.ts: kernelBuild), whose last
+ * bits differ from the exact build's.
+ */
+export function engineName(backend: BackendName): string {
+  return backend === 'wasm' && kernelBuild() === 'fused' ? 'wasm-fma' : backend;
 }
 
 export function activeBackend(): BackendName | null {

@@ -5,6 +5,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openDb } from '../../src/store/db.js';
+import { engineName } from '../../src/tf/backend.js';
 import { crossab } from '../helpers/cli.js';
 import { scenarioPath } from '../helpers/scenarios.js';
 
@@ -26,7 +27,9 @@ test('crossab runs lists a store’s runs, says when there are none, and prints 
     backend: string;
   }[];
   assert.equal(rows.length, 1);
-  assert.deepEqual([rows[0].run_id, rows[0].scenario, rows[0].seed, rows[0].status, rows[0].backend], [id, 'tiny', 7, 'complete', 'wasm']);
+  assert.deepEqual([rows[0].run_id, rows[0].scenario, rows[0].seed, rows[0].status, rows[0].backend], [id, 'tiny', 7, 'complete', engineName('wasm')]);
+  // By default the kernels fuse multiply-add where V8 can (wasm-fma); the stored engine says which.
+  assert.match(rows[0].backend, /^wasm(-fma)?$/);
   const text = crossab(['runs', '--db', db]).stdout.trimEnd().split('\n');
   assert.match(text[0], /^run +scenario +seed +status +started +seconds +backend +fingerprint *$/);
   assert.equal(text.length, 3, 'a header, its rule, one run');

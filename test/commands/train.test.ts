@@ -9,7 +9,9 @@ import { scenarioPath } from '../helpers/scenarios.js';
 type Metrics = { auc: { overall: number }; gauc: number; logloss: number };
 
 test('crossab train prints each strategy’s offline metrics beside the oracle and the constant, as JSON and as a table', () => {
-  const json = crossab(['train', scenarioPath('tiny'), '--strategies', 'pepnet,sluice', '--seed', '3', '--workers', '1', '--json']);
+  const json = crossab(['train', scenarioPath('tiny'), '--strategies', 'pepnet,sluice', '--seed', '3', '--workers', '1', '--json'], {
+    env: { CROSSAB_FMA: '0' },
+  });
   assert.equal(json.code, 0, json.stderr);
   const out = JSON.parse(json.stdout) as {
     scenario: string;
@@ -20,7 +22,7 @@ test('crossab train prints each strategy’s offline metrics beside the oracle a
     oracle: Metrics;
     constant: Metrics;
   };
-  assert.deepEqual([out.scenario, out.seed, out.backend], ['tiny', 3, 'wasm']);
+  assert.deepEqual([out.scenario, out.seed, out.backend], ['tiny', 3, 'wasm'], 'the exact kernels asked for: the engine is plain wasm');
   assert.match(out.fingerprint, /^[0-9a-f]{64}$/);
   assert.deepEqual(Object.keys(out.strategies), ['pepnet', 'sluice']);
   for (const [name, m] of Object.entries(out.strategies)) {
@@ -29,7 +31,7 @@ test('crossab train prints each strategy’s offline metrics beside the oracle a
   }
   const other = JSON.parse(crossab(['train', scenarioPath('tiny'), '--strategies', 'shared-bottom', '--seed', '4', '--workers', '1', '--json']).stdout);
   assert.notEqual(other.fingerprint, out.fingerprint, 'another seed, another world');
-  const table = crossab(['train', scenarioPath('tiny'), '--strategies', 'shared-bottom', '--seed', '4', '--workers', '1']);
+  const table = crossab(['train', scenarioPath('tiny'), '--strategies', 'shared-bottom', '--seed', '4', '--workers', '1'], { env: { CROSSAB_FMA: '0' } });
   assert.equal(table.code, 0, table.stderr);
   const lines = table.stdout.trimEnd().split('\n');
   assert.match(lines[0], /^strategy +AUC /);

@@ -6,8 +6,8 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, truncate
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { crossab } from '../helpers/cli.js';
-import { rawScenario } from '../helpers/scenarios.js';
-import { mergeShards, parseReplayShard, type ShardHeader, writeShard } from '../../src/experiment/replay-shards.js';
+import { rawScenario, scenario as shippedScenario } from '../helpers/scenarios.js';
+import { mergeShards, parseReplayShard, shardIdentity, type ShardHeader, writeShard } from '../../src/experiment/replay-shards.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'crossab-shards-'));
 const scenario = join(dir, 'tiny-sharded.json');
@@ -111,6 +111,19 @@ test('the shards put back in request order: chunks interleaved by shard come out
   assert.deepEqual(Array.from(merged.get('b')!), Array.from(whole(100)));
   assert.throws(() => mergeShards(out, { ...id, strategies: ['b', 'a'] }), /ranked the arms a, b, this run's are b, a/);
   assert.throws(() => mergeShards(out, { ...id, fingerprint: 'g' }), /with fingerprint f, this run has g/);
+  // Shards ranked with the fused kernels are another engine: their slates may differ in a tie.
+  assert.throws(() => mergeShards(out, { ...id, backend: 'wasm-fma' }), /with backend wasm, this run has wasm-fma/);
   assert.deepEqual(parseReplayShard('2/5'), { index: 2, count: 5 });
   for (const bad of ['5/5', '1', 'a/b', '0/0']) assert.throws(() => parseReplayShard(bad), /--replay-shard/);
+});
+
+test("a shard's identity: this build, the engine it ranked on, and each arm's model once (a policy without a model adds none)", () => {
+  const s = shippedScenario('tiny', (raw) => {
+    raw.abtest.policies = { hot: { kind: 'explore', strategy: 'star', temperature: 1 }, rnd: { kind: 'uniform' } };
+  });
+  const id = shardIdentity(s, 3, 'f', 'wasm-fma', [{ strategy: 'star' }, { strategy: 'hot' }, { strategy: 'rnd' }, { strategy: 'mmoe' }]);
+  assert.deepEqual(
+    { ...id, version: id.version.length > 0 },
+    { version: true, scenario: 'tiny', seed: 3, fingerprint: 'f', backend: 'wasm-fma', strategies: ['star', 'mmoe'] },
+  );
 });

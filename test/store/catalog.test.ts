@@ -16,7 +16,10 @@ import { scenarioPath } from '../helpers/scenarios.js';
 test('listRuns, completeRuns and runRecord read the runs a store holds', async () => {
   const db = join(mkdtempSync(join(tmpdir(), 'crossab-catalog-')), 'c.duckdb');
   const runs = [7, 8].map((seed) => {
-    const r = crossab(['run', scenarioPath('tiny'), '--strategies', 'shared-bottom', '--aa', '--no-report', '--seed', String(seed), '--db', db, '--json']);
+    // The exact kernels, so the stored engine is plain 'wasm' on any machine.
+    const r = crossab(['run', scenarioPath('tiny'), '--strategies', 'shared-bottom', '--aa', '--no-report', '--seed', String(seed), '--db', db, '--json'], {
+      env: { CROSSAB_FMA: '0' },
+    });
     assert.equal(r.code, 0, r.stderr);
     const out = JSON.parse(r.stdout);
     return { id: out.run_id as string, fingerprint: out.fingerprint as string };

@@ -1,12 +1,19 @@
 // crossab's wasm SIMD kernels (src/tf/simd/) against tfjs's own wasm kernels doing the same
 // arithmetic: identical bits. The reference for a transposed product or a sum over leading axes is
 // tfjs's path without our kernels: an explicit transpose, then its plain product or innermost sum.
+// Those comparisons are of the exact build; the fused build (relaxed SIMD multiply-add, the default
+// where V8 runs it) is compared with a float64 product at the end.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
 import { selectBackend } from '../../src/tf/backend.js';
-import { wasmHeap } from '../../src/tf/simd.js';
+import { readFileSync } from 'node:fs';
+import { kernelBuild, kernelModule, wasmHeap, type SimdKernels } from '../../src/tf/simd.js';
+import { UserError } from '../../src/util/errors.js';
 import { wave } from '../helpers/tensors.js';
+
+// Read when the kernels first load, after the imports: this file's bit-for-bit tests are the exact build's.
+process.env.CROSSAB_FMA = '0';
 
 const data = (shape: number[], seed: number) => wave(shape, seed);
 const same = (actual: tf.Tensor, expected: tf.Tensor, what: string) => {
@@ -86,4 +93,58 @@ test('sums and means over leading and middle axes by the SIMD kernel equal tfjs-
         );
     });
   }
+});
+
+test('CROSSAB_FMA chooses the build: 0 exact, 1 fused where V8 runs relaxed SIMD; anything else is refused by name', () => {
+  assert.equal(kernelBuild(), 'exact', 'this file asked for the exact build');
+  assert.throws(
+    () => kernelBuild({ CROSSAB_FMA: 'yes' }),
+    (e: Error) => e instanceof UserError && /CROSSAB_FMA must be 0 .* got 'yes'/.test(e.message),
+  );
+});
+
+test('the fused build computes A·B and Aᵀ·B within float32 rounding of a float64 product, rounding once where the CPU has FMA', () => {
+  const memory = new WebAssembly.Memory({ initial: 64 });
+  const load = (kind: 'exact' | 'fused') => new WebAssembly.Instance(kernelModule(kind), { env: { memory } }).exports as unknown as SimdKernels;
+  const exact = load('exact');
+  const fused = load('fused');
+  const f32 = new Float32Array(memory.buffer);
+  // 4 × 8 tiles, a 4-wide column block, 1–3 left-over columns and rows, 300 steps for rounding to add up.
+  const [m, k, n] = [67, 300, 15];
+  const a = 0;
+  const b = m * k;
+  const [cExact, cFused] = [b + k * n, b + k * n + m * n];
+  for (let i = 0; i < m * k; i++) f32[a + i] = Math.fround(Math.sin(i * 0.37 + 1) * (1 + (i % 7)));
+  for (let i = 0; i < k * n; i++) f32[b + i] = Math.fround(Math.cos(i * 0.53 + 2) * (1 + (i % 5)));
+  const error = (c: number, ref: (i: number, j: number) => number) => {
+    let sum = 0;
+    for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) sum += Math.abs(f32[c + i * n + j] - ref(i, j));
+    return sum / (m * n);
+  };
+  const nn = (i: number, j: number) => {
+    let s = 0;
+    for (let r = 0; r < k; r++) s += f32[a + i * k + r] * f32[b + r * n + j];
+    return s;
+  };
+  exact.matmulNN(a * 4, b * 4, cExact * 4, 0, m, k, n, false, false);
+  fused.matmulNN(a * 4, b * 4, cFused * 4, 0, m, k, n, false, false);
+  const [eExact, eFused] = [error(cExact, nn), error(cFused, nn)];
+  const scale = error(cExact, () => 0);
+  assert.ok(eFused < 1e-6 * scale * k, `fused product's mean error ${eFused} against a float64 product (values ~${scale})`);
+  let differing = 0;
+  for (let i = 0; i < m * n; i++) if (f32[cExact + i] !== f32[cFused + i]) differing++;
+  // x86's FMA3 (and every 64-bit Arm) fuses; V8 falls back to a product and a sum on CPUs without it.
+  const fuses = process.arch === 'arm64' || /\bfma\b/.test(readFileSync('/proc/cpuinfo', 'utf8'));
+  if (fuses) {
+    assert.ok(differing > 0, 'on a CPU with FMA the fused build rounds differently from the exact one');
+    assert.ok(eFused <= eExact, `one rounding a step is no less accurate: fused ${eFused} vs exact ${eExact}`);
+  } else assert.equal(differing, 0);
+  // Aᵀ·B with A stored [k × m]: the same arithmetic through the other tile walk.
+  const tn = (i: number, j: number) => {
+    let s = 0;
+    for (let r = 0; r < k; r++) s += f32[a + r * m + i] * f32[b + r * n + j];
+    return s;
+  };
+  fused.matmulTN(a * 4, b * 4, cFused * 4, k, m, n);
+  assert.ok(error(cFused, tn) < 1e-6 * scale * k, 'fused Aᵀ·B within rounding');
 });

@@ -1,12 +1,13 @@
-// AssemblyScript, compiled to dist/src/tf/simd/kernels.wasm with SIMD (npm run build). The module
+// AssemblyScript, compiled twice by npm run build: dist/src/tf/simd/kernels.wasm with SIMD, and
+// kernels-fma.wasm with relaxed SIMD too (the products' multiply-add fused: `madd`). The module
 // imports the tfjs wasm backend's own memory and works on tensors where they lie: every argument
 // that ends in `At` is a byte offset into that heap. It owns no memory: no data segment, no
 // allocation, no globals written, so it cannot clobber the backend's heap (kernels.ts checks the
 // compiled module has no data segment before using it).
 //
-// Float32 arithmetic lane by lane is IEEE float32 (wasm has no fused multiply-add and no flush to
-// zero), so each kernel equals the tfjs kernels it replaces to the bit when it does the same
-// operations in the same order.
+// Float32 arithmetic lane by lane is IEEE float32 (plain wasm SIMD has no fused multiply-add and no
+// flush to zero), so each kernel of the exact build equals the tfjs kernels it replaces to the bit
+// when it does the same operations in the same order.
 
 /**
  * Adam, tfjs's arithmetic term for term: m ← m·β₁ + g·(1−β₁); v ← v·β₂ + g²·(1−β₂);
@@ -138,6 +139,18 @@ function finishLanes(acc: v128, bias: usize, relu: bool, biasFirst: bool, lanes:
   return relu ? f32x4.max(out, f32x4.splat(0)) : out;
 }
 
+/**
+ * acc + a·b in every lane. The build compiles this file twice: without relaxed SIMD the product is
+ * rounded before the sum (bit-identical to tfjs's own kernels and to every golden number); with it,
+ * `relaxed_madd` rounds once where the CPU fuses (x86 FMA3, Arm), one instruction instead of two.
+ */
+// @ts-ignore: decorator
+@inline
+function madd(acc: v128, a: v128, b: v128): v128 {
+  if (ASC_FEATURE_RELAXED_SIMD) return f32x4.relaxed_madd(a, b, acc);
+  return f32x4.add(acc, f32x4.mul(a, b));
+}
+
 // @ts-ignore: decorator
 @inline
 function tile4x4(a: usize, aLane: usize, aStep: usize, b: usize, bStep: usize, c: usize, cStride: usize, steps: i32, bias: usize, relu: bool, biasFirst: bool, lanes: i32): void {
@@ -147,10 +160,10 @@ function tile4x4(a: usize, aLane: usize, aStep: usize, b: usize, bStep: usize, c
   const l3 = l2 + aLane;
   for (let r: i32 = 0; r < steps; r++, a += aStep, b += bStep) {
     const bv = loadLanes(b, lanes);
-    c0 = f32x4.add(c0, f32x4.mul(v128.load32_splat(a), bv));
-    c1 = f32x4.add(c1, f32x4.mul(v128.load32_splat(a + aLane), bv));
-    c2 = f32x4.add(c2, f32x4.mul(v128.load32_splat(a + l2), bv));
-    c3 = f32x4.add(c3, f32x4.mul(v128.load32_splat(a + l3), bv));
+    c0 = madd(c0, v128.load32_splat(a), bv);
+    c1 = madd(c1, v128.load32_splat(a + aLane), bv);
+    c2 = madd(c2, v128.load32_splat(a + l2), bv);
+    c3 = madd(c3, v128.load32_splat(a + l3), bv);
   }
   storeLanes(c, finishLanes(c0, bias, relu, biasFirst, lanes), lanes);
   storeLanes(c + cStride, finishLanes(c1, bias, relu, biasFirst, lanes), lanes);
@@ -187,14 +200,14 @@ function tile4x8(a: usize, aLane: usize, aStep: usize, b: usize, bStep: usize, c
     const a1 = v128.load32_splat(a + a1At);
     const a2 = v128.load32_splat(a + a2At);
     const a3 = v128.load32_splat(a + a3At);
-    c00 = f32x4.add(c00, f32x4.mul(a0, b0));
-    c01 = f32x4.add(c01, f32x4.mul(a0, b1));
-    c10 = f32x4.add(c10, f32x4.mul(a1, b0));
-    c11 = f32x4.add(c11, f32x4.mul(a1, b1));
-    c20 = f32x4.add(c20, f32x4.mul(a2, b0));
-    c21 = f32x4.add(c21, f32x4.mul(a2, b1));
-    c30 = f32x4.add(c30, f32x4.mul(a3, b0));
-    c31 = f32x4.add(c31, f32x4.mul(a3, b1));
+    c00 = madd(c00, a0, b0);
+    c01 = madd(c01, a0, b1);
+    c10 = madd(c10, a1, b0);
+    c11 = madd(c11, a1, b1);
+    c20 = madd(c20, a2, b0);
+    c21 = madd(c21, a2, b1);
+    c30 = madd(c30, a3, b0);
+    c31 = madd(c31, a3, b1);
   }
   v128.store(c, finish(c00, bias, 0, relu, biasFirst));
   v128.store(c, finish(c01, bias, 16, relu, biasFirst), 16);
@@ -212,8 +225,8 @@ function tile1x8(a: usize, aStep: usize, b: usize, bStep: usize, c: usize, steps
   let c0 = start(bias, 0, biasFirst), c1 = start(bias, 16, biasFirst);
   for (let r: i32 = 0; r < steps; r++, a += aStep, b += bStep) {
     const a0 = v128.load32_splat(a);
-    c0 = f32x4.add(c0, f32x4.mul(a0, v128.load(b)));
-    c1 = f32x4.add(c1, f32x4.mul(a0, v128.load(b, 16)));
+    c0 = madd(c0, a0, v128.load(b));
+    c1 = madd(c1, a0, v128.load(b, 16));
   }
   v128.store(c, finish(c0, bias, 0, relu, biasFirst));
   v128.store(c, finish(c1, bias, 16, relu, biasFirst), 16);
@@ -223,7 +236,7 @@ function tile1x8(a: usize, aStep: usize, b: usize, bStep: usize, c: usize, steps
 @inline
 function tile1x4(a: usize, aStep: usize, b: usize, bStep: usize, c: usize, steps: i32, bias: usize, relu: bool, biasFirst: bool, lanes: i32): void {
   let c0 = startLanes(bias, biasFirst, lanes);
-  for (let r: i32 = 0; r < steps; r++, a += aStep, b += bStep) c0 = f32x4.add(c0, f32x4.mul(v128.load32_splat(a), loadLanes(b, lanes)));
+  for (let r: i32 = 0; r < steps; r++, a += aStep, b += bStep) c0 = madd(c0, v128.load32_splat(a), loadLanes(b, lanes));
   storeLanes(c, finishLanes(c0, bias, relu, biasFirst, lanes), lanes);
 }
 
