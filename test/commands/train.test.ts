@@ -42,7 +42,7 @@ test('crossab train prints each strategy’s offline metrics beside the oracle a
   assert.match(table.stderr, /^backend: wasm$/m);
 });
 
-test('crossab train refuses an unknown strategy and a bad flag in one line, exit 2', () => {
+test('crossab train refuses an unknown strategy, a bad flag and a bad CROSSAB_FMA in one line, exit 2', () => {
   const unknown = crossab(['train', scenarioPath('tiny'), '--strategies', 'shared-botom']);
   assert.equal(unknown.code, 2);
   assert.match(unknown.stderr, /^crossab: unknown strategy 'shared-botom' \(did you mean 'shared-bottom'\?\); known: /);
@@ -50,4 +50,7 @@ test('crossab train refuses an unknown strategy and a bad flag in one line, exit
   const workers = crossab(['train', scenarioPath('tiny'), '--workers', '0']);
   assert.equal(workers.code, 2);
   assert.equal(workers.stderr.trimEnd().split('\n').length, 1, workers.stderr);
+  const fma = crossab(['train', scenarioPath('tiny'), '--strategies', 'shared-bottom', '--workers', '1'], { env: { CROSSAB_FMA: 'yes' } });
+  assert.equal(fma.code, 2);
+  assert.equal(fma.stderr, "crossab: CROSSAB_FMA must be 0 (exact kernels) or 1 (fused multiply-add), got 'yes'\n");
 });
