@@ -19,6 +19,7 @@ const DECLARATION_TABLES = new Set([
   'util/seed.ts',
   'store/location.ts',
   'report/chart-base.ts',
+  'models/model.ts',
 ]);
 
 /** Files over MAX_LINES when the rule came in, with their length then: the most each may have. */
@@ -39,26 +40,18 @@ const LINE_DEBT: Record<string, number> = {
 /** Files with logic that had no same-path test when the rule came in (covered through the CLI and golden tests). */
 const TEST_DEBT = new Set([
   'abtest/readout.ts',
-  'check/expectations.ts',
   'check/runs.ts',
   'check/suite.ts',
-  'commands/args.ts',
   'commands/fit.ts',
   'commands/readout.ts',
   'commands/run.ts',
   'commands/sweep.ts',
   'experiment/experiment.ts',
   'logs/fit/arms.ts',
-  'models/model.ts',
-  'report/fit.ts',
-  'report/html.ts',
-  'scenario/mapping.ts',
-  'store/db.ts',
   'store/export.ts',
   'store/logs.ts',
   'store/sweep-files.ts',
   'train/trainer.ts',
-  'world/traffic.ts',
 ]);
 
 const sources = (readdirSync(join(root, 'src'), { recursive: true }) as string[])

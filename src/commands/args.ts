@@ -111,7 +111,10 @@ export function parse<T extends Options>(command: string, argv: string[], option
       strict: true,
     });
   } catch (e) {
-    const message = (e as Error).message.split('\n')[0].replace(/\. To specify a positional argument.*$/, '');
+    const message = (e as Error).message
+      .split('\n')[0]
+      .replace(/\. To specify a positional argument.*$/, '')
+      .replace(/\.$/, '');
     const unknown = /^Unknown option '--([^']+)'/.exec(message)?.[1];
     const hint = unknown ? didYouMean(unknown, Object.keys(options), '--') : '';
     throw new UserError(`${command}: ${message}${hint}; see 'crossab ${command} --help'`);
