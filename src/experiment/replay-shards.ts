@@ -11,7 +11,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { UserError } from '../util/errors.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
-import type { ReplayShard } from '../train/replay-slates.js';
+import { interleaveSlates, type ReplayShard } from '../train/replay-slates.js';
 import { parseIndexOf } from '../util/shard.js';
 import { VERSION } from '../util/version.js';
 import { armModel } from '../scenario/rules.js';
@@ -107,27 +107,16 @@ export function mergeShards(dir: string, expect: ShardIdentity): Map<string, Uin
     throw new UserError(
       `--replay-from: shard${missing.length > 1 ? 's' : ''} ${missing.join(', ')} of ${count} not in ${dir} (run them with --replay-shard I/${count})`,
     );
-  const chunks = shards[0].header.chunks.length;
-  const owner = new Int32Array(chunks).fill(-1);
-  for (const [k, { header }] of shards.entries()) {
-    if (header.chunks.length !== chunks) throw new UserError(`--replay-from: shards disagree on the replay's length`);
-    header.chunks.forEach((slots, c) => {
-      if (slots > 0) owner[c] = k;
-    });
-  }
-  // Where each shard's chunk starts in its own data, and where it goes in the whole replay's.
-  const offsets = shards.map(() => 0);
-  const slotsOf = (c: number) => (owner[c] < 0 ? 0 : shards[owner[c]].header.chunks[c]);
-  const total = Array.from({ length: chunks }, (_, c) => slotsOf(c)).reduce((a, b) => a + b, 0);
-  const out = new Map(expect.strategies.map((n) => [n, new Uint16Array(total)]));
-  let at = 0;
-  for (let c = 0; c < chunks; c++) {
-    if (owner[c] < 0) throw new UserError(`--replay-from: no shard ranked chunk ${c} of the replay`);
-    const { header, data, slots: per } = shards[owner[c]];
-    const n = header.chunks[c];
-    header.strategies.forEach((name, s) => out.get(name)!.set(data.subarray(s * per + offsets[owner[c]], s * per + offsets[owner[c]] + n), at));
-    offsets[owner[c]] += n;
-    at += n;
+  // Each strategy's slates are one run of a shard's data (its `slots` per strategy, in header order).
+  const out = new Map<string, Uint16Array>();
+  for (const [s, name] of expect.strategies.entries()) {
+    const parts = shards.map(({ header, data, slots }) => ({ slates: data.subarray(s * slots, (s + 1) * slots), slateChunks: header.chunks }));
+    try {
+      out.set(name, interleaveSlates(parts).slates);
+    } catch (e) {
+      // Two shards of one count that both ranked a chunk, or none did: the files are not one split.
+      throw new UserError(`--replay-from: the shards in ${dir} do not split one replay (${(e as Error).message})`);
+    }
   }
   return out;
 }

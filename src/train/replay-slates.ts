@@ -56,9 +56,42 @@ export function chooseSlates(
     if (Math.floor((10 * done) / total) > Math.floor((10 * from) / total))
       onEvent({
         type: 'log',
-        message: `${name}: ranked ${done.toLocaleString('en')} of ${total.toLocaleString('en')} replay requests (${Math.round((100 * done) / total)}%) in ${((performance.now() - t0) / 1000).toFixed(0)} s`,
+        message: `${name}${shard.count > 1 ? ` (part ${shard.index + 1} of ${shard.count})` : ''}: ranked ${done.toLocaleString('en')} of ${total.toLocaleString('en')} replay requests (${Math.round((100 * done) / total)}%) in ${((performance.now() - t0) / 1000).toFixed(0)} s`,
       });
   }
   if (at < out.length) out = out.slice(0, at);
   return { slates: out, slateChunks };
+}
+
+/**
+ * Slates ranked in parts (shards) put back in request order: each chunk's slots come from the part
+ * that ranked it — the one whose `slateChunks` gives it slots — so the result is what one process
+ * ranking the whole replay holds. Every chunk must have been ranked by exactly one part.
+ */
+export function interleaveSlates(parts: readonly { slates: Uint16Array; slateChunks: ArrayLike<number> }[]): { slates: Uint16Array; slateChunks: Int32Array } {
+  const chunks = parts[0].slateChunks.length;
+  const slateChunks = new Int32Array(chunks);
+  const owner = new Int32Array(chunks).fill(-1);
+  for (const [k, part] of parts.entries()) {
+    if (part.slateChunks.length !== chunks) throw new Error(`slates: part ${k} has ${part.slateChunks.length} chunks, part 0 ${chunks}`);
+    for (let c = 0; c < chunks; c++) {
+      if (part.slateChunks[c] <= 0) continue;
+      if (owner[c] >= 0) throw new Error(`slates: chunk ${c} ranked by parts ${owner[c]} and ${k}`);
+      owner[c] = k;
+      slateChunks[c] = part.slateChunks[c];
+    }
+  }
+  const slates = new Uint16Array(slateChunks.reduce((a, b) => a + b, 0));
+  // Where each part's next chunk starts in its own slates.
+  const read = parts.map(() => 0);
+  let at = 0;
+  for (let c = 0; c < chunks; c++) {
+    const k = owner[c];
+    if (k < 0) throw new Error(`slates: no part ranked chunk ${c}`);
+    const n = slateChunks[c];
+    slates.set(parts[k].slates.subarray(read[k], read[k] + n), at);
+    read[k] += n;
+    at += n;
+  }
+  return { slates, slateChunks };
 }

@@ -5,7 +5,10 @@ import assert from 'node:assert/strict';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { TrainingPool, trainAll } from '../../src/train/parallel.js';
+import { RANK_IN_PARTS_AT, rankingParts, TrainingPool, trainAll } from '../../src/train/parallel.js';
+import { REPLAY_CHUNK } from '../../src/world/world.js';
+import { selectBackend } from '../../src/tf/backend.js';
+import type { ProgressEvent } from '../../src/util/events.js';
 import { trainingInputs } from '../../src/data/inputs.js';
 import { generateWorld } from '../../src/world/world.js';
 import { scenario, scenarioPath } from '../helpers/scenarios.js';
@@ -66,4 +69,36 @@ test('a worker past the heap bound is replaced after its task, and the results a
   assert.equal(kept.replacements, 0);
   assert.equal(replaced.replacements, names.length);
   assert.deepEqual(replaced.test, kept.test);
+});
+
+test('a streamed replay that dwarfs the logs is ranked in parts on every worker; the slates equal one worker ranking it whole', async () => {
+  const s = scenario('tiny', (r) => {
+    r.training.epochs = 1;
+    r.traffic.requests = 1500;
+    r.traffic.replayRequests = 2 * REPLAY_CHUNK + 500;
+    r.traffic.streamReplay = true;
+  });
+  await selectBackend('wasm');
+  const p = trainingInputs(generateWorld(s, 4));
+  assert.equal(rankingParts(p, {}, 2), 2, `${s.traffic.replayRequests} replay requests, over ${RANK_IN_PARTS_AT}× the logs`);
+  assert.equal(rankingParts(p, { shard: { index: 0, count: 3 } }, 2), 1, 'a shard of a run is ranked whole by its worker');
+  assert.equal(rankingParts(trainingInputs(generateWorld(scenario('tiny'), 4)), {}, 2), 1, 'a held replay is scored, not ranked');
+  const names = ['separate', 'shared-bottom'];
+  const slatesOf = async (workers: number) => {
+    const events: ProgressEvent[] = [];
+    const out = await trainAll(p, names, 4, { workers, backend: 'wasm', candidates: new Set(names) }, (e) => events.push(e));
+    return { out, events };
+  };
+  const whole = await slatesOf(1);
+  const parts = await slatesOf(2);
+  for (const [k, name] of names.entries()) {
+    assert.deepEqual(parts.out[k].slates, whole.out[k].slates, `${name}: the same slates`);
+    assert.deepEqual(parts.out[k].slateChunks, whole.out[k].slateChunks);
+    assert.deepEqual(parts.out[k].test.click, whole.out[k].test.click, `${name}: the same model`);
+  }
+  // Each strategy's training is reported once; each part reports its ranking.
+  const ends = parts.events.filter((e) => e.type === 'strategy' && e.status === 'end').map((e) => (e as { strategy: string }).strategy);
+  assert.deepEqual(ends.sort(), [...names].sort());
+  const ranked = parts.events.filter((e) => e.type === 'log' && / \(part [12] of 2\): ranked /.test(e.message));
+  assert.ok(ranked.length >= 4, `every part reports its ranking: ${ranked.length}`);
 });

@@ -4,7 +4,7 @@ import { selectBackend } from '../../src/tf/backend.js';
 import { modelInputs } from '../../src/data/inputs.js';
 import { fitStrategy } from '../../src/train/trainer.js';
 import { strategy } from '../../src/models/registry.js';
-import { chooseSlates } from '../../src/train/replay-slates.js';
+import { chooseSlates, interleaveSlates } from '../../src/train/replay-slates.js';
 import { REPLAY_CHUNK, replayChunks } from '../../src/world/world.js';
 import { silent } from '../../src/util/events.js';
 import { scenario } from '../helpers/scenarios.js';
@@ -46,7 +46,19 @@ test("a streamed replay's slates: every slot an offset into its request's candid
     const c1 = whole.slateChunks[1];
     assert.deepEqual(shards[0].slates, Uint16Array.from([...whole.slates.subarray(0, c0), ...whole.slates.subarray(c0 + c1)]));
     assert.deepEqual(shards[1].slates, whole.slates.slice(c0, c0 + c1));
+    assert.deepEqual(interleaveSlates(shards), whole, 'the shards interleaved are the whole replay');
   } finally {
     t.dispose();
   }
+});
+
+test('interleaveSlates: chunks back in order from the part that ranked each; a chunk ranked twice or never is an error', () => {
+  // Four chunks of 2, 1, 3 and 2 slots; part 0 ranked chunks 0 and 2, part 1 chunks 1 and 3.
+  const a = { slates: Uint16Array.from([1, 2, 5, 6, 7]), slateChunks: [2, 0, 3, 0] };
+  const b = { slates: Uint16Array.from([3, 8, 9]), slateChunks: [0, 1, 0, 2] };
+  assert.deepEqual(interleaveSlates([a, b]), { slates: Uint16Array.from([1, 2, 3, 5, 6, 7, 8, 9]), slateChunks: Int32Array.from([2, 1, 3, 2]) });
+  assert.deepEqual(interleaveSlates([b, a]).slates, Uint16Array.from([1, 2, 3, 5, 6, 7, 8, 9]), 'the parts in any order');
+  assert.throws(() => interleaveSlates([a, a]), /chunk 0 ranked by parts 0 and 1/);
+  assert.throws(() => interleaveSlates([a]), /no part ranked chunk 1/);
+  assert.throws(() => interleaveSlates([a, { ...b, slateChunks: [0, 1, 0] }]), /part 1 has 3 chunks, part 0 4/);
 });
