@@ -15,7 +15,7 @@ import { candidatesOf, testCandidatesOf, type TrainingInputs } from '../data/inp
 import type { StrategyMetrics } from '../metrics/offline.js';
 import type { Predictions } from '../models/model.js';
 import { fitStrategy, type EpochPoint } from './trainer.js';
-import { chooseSlates, interleaveSlates, WHOLE_REPLAY, type ReplayShard } from './replay-slates.js';
+import { chooseSlates, interleaveSlates, rankingParts, WHOLE_REPLAY, type ReplayShard } from './replay-slates.js';
 
 /** The shard a pool's tasks rank (ParallelOptions.shard). */
 export type { ReplayShard };
@@ -314,23 +314,6 @@ export async function trainAll(p: TrainingInputs, names: string[], seed: number,
     o.signal?.removeEventListener('abort', onAbort);
     if (!o.pool && !o.signal?.aborted) await pool.close();
   }
-}
-
-/**
- * A streamed replay this many times the logged traffic or more is ranked in parts: ranking is then
- * nearly all of an arm's work and training it once more is cheap beside it.
- */
-export const RANK_IN_PARTS_AT = 10;
-
-/**
- * How many parts each arm's ranking is split into: one per worker of the pool when a streamed replay
- * is ranked whole here and dwarfs the logs, else 1. Ranked whole, each arm is one worker's task, and
- * arms that cost differently per candidate leave a core idle at the end (6M users, separate against
- * STAR: ~20% of the ranking); ranked in parts, every worker ranks a share of every arm.
- */
-export function rankingParts(p: TrainingInputs, o: Pick<ParallelOptions, 'shard'>, workers: number): number {
-  const t = p.world.scenario.traffic;
-  return p.world.replay === null && o.shard === undefined && t.replayRequests >= RANK_IN_PARTS_AT * t.requests ? workers : 1;
 }
 
 /**

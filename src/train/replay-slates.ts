@@ -18,6 +18,23 @@ export interface ReplayShard {
 export const WHOLE_REPLAY: ReplayShard = { index: 0, count: 1 };
 
 /**
+ * A streamed replay this many times the logged traffic or more is ranked in parts: ranking is then
+ * nearly all of an arm's work and training it once more is cheap beside it.
+ */
+export const RANK_IN_PARTS_AT = 10;
+
+/**
+ * How many parts each arm's ranking is split into: one per worker of the pool when a streamed replay
+ * is ranked whole here and dwarfs the logs, else 1. Ranked whole, each arm is one worker's task, and
+ * arms that cost differently per candidate leave a core idle at the end (6M users, separate against
+ * STAR: ~20% of the ranking); ranked in parts, every worker ranks a share of every arm.
+ */
+export function rankingParts(p: TrainingInputs, o: { shard?: ReplayShard }, workers: number): number {
+  const t = p.world.scenario.traffic;
+  return p.world.replay === null && o.shard === undefined && t.replayRequests >= RANK_IN_PARTS_AT * t.requests ? workers : 1;
+}
+
+/**
  * A streamed replay's slates for one trained model: chunk by chunk, the requests are drawn, their
  * candidates encoded and scored, and only each slate's choice kept — memory bounded by the chunk.
  * A shard ranks its chunks only (every chunk is still drawn: the period is one random stream), and
