@@ -43,7 +43,6 @@ const TEST_DEBT = new Set([
   'check/runs.ts',
   'check/suite.ts',
   'commands/fit.ts',
-  'commands/readout.ts',
   'commands/run.ts',
   'commands/sweep.ts',
   'experiment/experiment.ts',
