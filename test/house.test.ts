@@ -48,7 +48,6 @@ const TEST_DEBT = new Set([
   'experiment/experiment.ts',
   'logs/fit/arms.ts',
   'store/logs.ts',
-  'store/sweep-files.ts',
   'train/trainer.ts',
 ]);
 
