@@ -42,7 +42,6 @@ const TEST_DEBT = new Set([
   'abtest/readout.ts',
   'commands/fit.ts',
   'commands/run.ts',
-  'commands/sweep.ts',
   'experiment/experiment.ts',
   'logs/fit/arms.ts',
   'store/logs.ts',
