@@ -43,7 +43,6 @@ const TEST_DEBT = new Set([
   'commands/fit.ts',
   'commands/run.ts',
   'experiment/experiment.ts',
-  'logs/fit/arms.ts',
   'store/logs.ts',
   'train/trainer.ts',
 ]);
