@@ -23,14 +23,7 @@ export async function fit(argv: string[]): Promise<number> {
   if (!(share >= 0.1 && share <= 0.9)) throw new UserError(`fit: --fit-share must be a number from 0.1 to 0.9, got '${values['fit-share']}'`);
   const name = basename(out, '.json');
   const policies = (listFlag(values.policy) ?? []).map((path) => ({ name: path, spec: loadPolicy(path) }));
-  const r = await fitDataset({
-    db: values.db ?? DEFAULT_DB,
-    dataset: positionals[0],
-    name,
-    fitShare: share,
-    seed: seedFlag('fit', values.seed) ?? 1,
-    policies,
-  });
+  // Every path is checked before the fit, which takes its time.
   const fitFile = values['fit-file'] ? checkOutputPath('fit', 'fit-file', values['fit-file'], '.json') : out.replace(/\.json$/, '.fit.json');
   if (fitFile === out) throw new UserError('fit: --fit-file must differ from --out');
   // The default report goes where run's do, reports/ (made if missing); a given path's folder must exist.
@@ -39,6 +32,14 @@ export async function fit(argv: string[]): Promise<number> {
     : values.report
       ? checkOutputPath('fit', 'report', values.report, '.html')
       : resolve('reports', `${basename(out, '.json')}-fit.html`);
+  const r = await fitDataset({
+    db: values.db ?? DEFAULT_DB,
+    dataset: positionals[0],
+    name,
+    fitShare: share,
+    seed: seedFlag('fit', values.seed) ?? 1,
+    policies,
+  });
   writeFileAtomic(
     out,
     `${JSON.stringify({ ...r.scenario, description: `${r.scenario.description} (${values['fit-file'] ?? basename(fitFile)})` }, finite, 2)}\n`,
