@@ -29,7 +29,6 @@ const LINE_DEBT: Record<string, number> = {
   'abtest/replay.ts': 602,
   'experiment/experiment.ts': 457,
   'report/charts.ts': 606,
-  'report/run-text.ts': 363,
   'store/logs.ts': 433,
   'sweep/sweep.ts': 370,
   'tf/kernels.ts': 426,

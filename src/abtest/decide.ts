@@ -19,6 +19,7 @@ import { normalCdf, normalQuantile } from './stats/distributions.js';
 import { usersToDetect } from './stats/power.js';
 import { sequentialInflation } from './stats/sequential.js';
 import { sampleRatioMismatch } from './stats/srm.js';
+import { signedPercent as pct } from '../util/format.js';
 
 export type Decision = 'ship' | 'keep' | 'not enough data' | 'unreliable';
 export type Method = DecisionRules['method'];
@@ -81,8 +82,6 @@ interface Candidate {
   ctr: Evidence;
   guard: Evidence;
 }
-
-const pct = (x: number) => `${x >= 0 ? '+' : ''}${(100 * x).toFixed(1)}%`;
 
 /**
  * A lift at the end of the test as each method reads it; sequential: the confidence sequence after

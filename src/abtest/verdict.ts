@@ -1,8 +1,7 @@
 // The readout at a glance, for the end of a run and the dashboard: each domain's decision, its
 // evidence, why in a few words, and what the truth says about it, as table rows.
 import type { DomainDecision } from './decide.js';
-
-const pct = (x: number) => `${x >= 0 ? '+' : ''}${(100 * x).toFixed(1)}%`;
+import { signedPercent as pct } from '../util/format.js';
 
 /** What the truth says should be decided: ship the best arm (its true lift), or keep the control (and the best arm's lift, too small to ship). */
 export function truthOf(d: DomainDecision, nameArm = true): string {

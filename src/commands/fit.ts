@@ -10,9 +10,9 @@ import { formatTable } from '../util/table.js';
 import { loadPolicy } from '../scenario/policy.js';
 import { checkOutputPath, listFlag, parse, seedFlag } from './args.js';
 import { COMMANDS } from './specs.js';
+import { signedPercent as pct } from '../util/format.js';
 
 const finite = (_: string, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : v);
-const pct = (x: number) => (Number.isFinite(x) ? `${x >= 0 ? '+' : ''}${(100 * x).toFixed(1)}%` : '–');
 const rate = (x: number) => (Number.isFinite(x) ? x.toFixed(4) : '–');
 
 export async function fit(argv: string[]): Promise<number> {

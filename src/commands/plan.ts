@@ -7,8 +7,9 @@ import { formatTable } from '../util/table.js';
 import { generateWorld } from '../world/world.js';
 import { intFlag, parse, seedFlag } from './args.js';
 import { COMMANDS } from './specs.js';
+import { percent } from '../util/format.js';
 
-const pct = (x: number) => (Number.isFinite(x) ? `${(100 * x).toFixed(1)}%` : '–');
+const pct = (x: number) => percent(x, 1);
 const count = (x: number) => (Number.isFinite(x) ? Math.round(x).toLocaleString('en') : '–');
 const num = (x: number) => (Number.isFinite(x) ? x : null);
 

@@ -5,8 +5,8 @@ import { UserError } from '../util/errors.js';
 import { formatTable } from '../util/table.js';
 import { listFlag, parse } from './args.js';
 import { COMMANDS } from './specs.js';
+import { signedPercent as pct } from '../util/format.js';
 
-const pct = (x: number, d = 1) => (Number.isFinite(x) ? `${x >= 0 ? '+' : ''}${(100 * x).toFixed(d)}%` : '–');
 const rate = (x: number) => (Number.isFinite(x) ? `${(100 * x).toFixed(3)}%` : '–');
 const METHODS = ['plain', 'cuped', 'sequential'] as const;
 

@@ -3,8 +3,7 @@
 import type { FeedbackRound } from '../abtest/feedback.js';
 import type { DesignGrade } from '../abtest/interference.js';
 import { formatTable } from '../util/table.js';
-
-const pct = (x: number) => (Number.isFinite(x) ? `${(100 * x).toFixed(2)}%` : '–');
+import { percent as pct } from '../util/format.js';
 
 /** scenario.feedback: per participant and domain, the first and last round's exposure concentration, coverage and true CTR. */
 export function feedbackTable(rounds: FeedbackRound[]): string {

@@ -2,6 +2,7 @@
 // faithful to the held-out log and where it is not, and the log's A/B test run again in it.
 import { fitDiagnosticsChart, type FitDiagnosticRow } from './charts.js';
 import { esc, page } from './html.js';
+import { signedPercent as pct } from '../util/format.js';
 
 export interface FitPage {
   title: string;
@@ -14,7 +15,6 @@ export interface FitPage {
   assumptions: string[];
 }
 
-const pct = (x: number, d = 1) => (Number.isFinite(x) ? `${x >= 0 ? '+' : ''}${(100 * x).toFixed(d)}%` : '–');
 const rate = (x: number) => (Number.isFinite(x) ? `${(100 * x).toFixed(3)}%` : '–');
 const table = (head: string[], rows: string[][]) =>
   `<table><thead><tr>${head.map((h) => `<th>${esc(h)}</th>`).join('')}</tr></thead><tbody>${rows.map((r) => `<tr>${r.map((c) => `<td>${c}</td>`).join('')}</tr>`).join('')}</tbody></table>`;

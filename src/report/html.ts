@@ -10,6 +10,7 @@ import type { Chart } from './charts.js';
 import { DOMINANT_USER } from '../abtest/readout.js';
 import type { RunData } from '../store/run-data.js';
 import { estimatorRecord } from '../ope/summary.js';
+import { percent, signedPercent } from '../util/format.js';
 
 const require = createRequire(import.meta.url);
 
@@ -22,9 +23,10 @@ function bundle(pkg: string, file: string): string {
 
 export const esc = (s: unknown) => String(s ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 const num = (x: unknown, d = 4) => (typeof x === 'number' && Number.isFinite(x) ? x.toFixed(d) : '–');
-const pct = (x: unknown) => (typeof x === 'number' && Number.isFinite(x) ? `${(100 * x).toFixed(2)}%` : '–');
+// Stored cells may be null: Number.isFinite is false for anything not a finite number.
+const pct = (x: unknown) => percent(x as number);
 /** A stored relative lift with its sign: "+3.8%" (`digits` after the point). */
-const signed = (x: unknown, digits = 1) => (typeof x === 'number' && Number.isFinite(x) ? `${x >= 0 ? '+' : ''}${(100 * x).toFixed(digits)}%` : '–');
+const signed = (x: unknown, digits = 1) => signedPercent(x as number, digits);
 /**
  * JSON that is safe inside <script>: `<`, `>` and `&` as \\u escapes (no `</script>`, `<!--` or
  * `<script` can form), and U+2028/2029, which older parsers take for line ends inside strings.

@@ -1,6 +1,7 @@
 // The fit as its report page shows it (report/fit.ts draws it).
 import type { FitPage } from '../../report/fit.js';
 import type { FitOutcome } from '../fit.js';
+import { signedPercent as pctOf } from '../../util/format.js';
 
 /** The fit as its report page shows it. */
 export function fitPage(r: FitOutcome): FitPage {
@@ -39,5 +40,3 @@ export function fitPage(r: FitOutcome): FitPage {
     assumptions: f.assumptions,
   };
 }
-
-const pctOf = (x: number) => (Number.isFinite(x) ? `${x >= 0 ? '+' : ''}${(100 * x).toFixed(1)}%` : '–');
