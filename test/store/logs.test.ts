@@ -4,10 +4,7 @@
 // (one per arm, domain, unit and instant, in time order), the span and the arms.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { crossab } from '../helpers/cli.js';
+import { importSyntheticLog } from '../helpers/synthetic-log.js';
 import { openDb } from '../../src/store/db.js';
 import { featureCounts, itemOrder, loadDataset, logArms, logCounts, loggedDisplays, loggedObservations, logSpan } from '../../src/store/logs.js';
 import { UserError } from '../../src/util/errors.js';
@@ -20,31 +17,15 @@ const positionOf = (i: number) => 1 + (i % 3);
 const clickOf = (i: number): number => (i % 5 === 0 ? 1 : 0);
 const armOf = (i: number) => (i % 2 ? 'other' : 'control');
 
-async function imported(): Promise<{ db: string }> {
-  const dir = mkdtempSync(join(tmpdir(), 'crossab-store-logs-'));
+function imported(): { db: string } {
   const rows = ['t,arm,item,position,click,propensity,colour'];
   for (let i = 0; i < N; i++)
     rows.push(`${1_600_000_000 + i},${armOf(i)},${itemOf(i)},${positionOf(i)},${clickOf(i)},${1 / 12},${['red', 'blue', 'red'][i % 3]}`);
-  writeFileSync(join(dir, 'log.csv'), `${rows.join('\n')}\n`);
-  const map = {
-    dataset: 'syn',
-    domain: { value: 'feed' },
-    arm: { column: 'arm' },
-    arms: ['control', 'other'],
-    control: 'control',
-    columns: { time: 't', item: 'item', position: 'position', click: 'click', propensity: 'propensity' },
-    positions: { first: 1, count: 3 },
-    features: { user: ['colour'] },
-  };
-  writeFileSync(join(dir, 'map.json'), JSON.stringify(map));
-  const db = join(dir, 'store.duckdb');
-  const r = crossab(['import', join(dir, 'log.csv'), '--map', join(dir, 'map.json'), '--db', db]);
-  assert.equal(r.code, 0, r.stderr);
-  return { db };
+  return { db: importSyntheticLog(rows, { features: { user: ['colour'] } }) };
 }
 
 test('an imported log read back: record, displays, windows, counts, features, observations, span and arms', async () => {
-  const { db } = await imported();
+  const { db } = imported();
   const h = await openDb(db, { readOnly: true });
   try {
     const ds = await loadDataset(h, 'syn');

@@ -4,17 +4,13 @@
 // whose positions each sum to 1).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { crossab } from '../../helpers/cli.js';
+import { importSyntheticLog } from '../../helpers/synthetic-log.js';
 import { openDb } from '../../../src/store/db.js';
 import { fitMoments } from '../../../src/logs/fit/moments.js';
 import { armPolicies, policyArmOf } from '../../../src/logs/fit/arms.js';
 import type { PolicySpec } from '../../../src/scenario/policy.js';
 
 test('armPolicies and policyArmOf: uniform control first, the other arm by its frequencies or by the policy given', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'crossab-fit-arms-'));
   // 2,400 displays, arms alternating; the control shows 12 items uniformly (propensity 1/12), the
   // other prefers item 0 (half its displays) and logs the propensities it used.
   const rows = ['t,arm,item,position,click,propensity'];
@@ -26,19 +22,8 @@ test('armPolicies and policyArmOf: uniform control first, the other arm by its f
       `${1_600_000_000 + i},${control ? 'control' : 'other'},${item},${1 + (j % 3)},${j % 7 === 0 ? 1 : 0},${control ? 1 / 12 : item === 0 ? 0.5 : 0.5 / 11}`,
     );
   }
-  writeFileSync(join(dir, 'log.csv'), `${rows.join('\n')}\n`);
-  const map = {
-    dataset: 'syn',
-    domain: { value: 'feed' },
-    arm: { column: 'arm' },
-    arms: ['other', 'control'],
-    control: 'control',
-    columns: { time: 't', item: 'item', position: 'position', click: 'click', propensity: 'propensity' },
-    positions: { first: 1, count: 3 },
-  };
-  writeFileSync(join(dir, 'map.json'), JSON.stringify(map));
-  const db = join(dir, 'store.duckdb');
-  assert.equal(crossab(['import', join(dir, 'log.csv'), '--map', join(dir, 'map.json'), '--db', db]).code, 0);
+  // The mapping lists the other arm first: the control still comes first.
+  const db = importSyntheticLog(rows, { arms: ['other', 'control'] });
   const store = await openDb(db, { readOnly: true });
   try {
     const f = await fitMoments(store, 'syn', 0.5);

@@ -4,17 +4,13 @@
 // vocabulary and Zipf skew are its values'. Also the small estimators (Zipf, safe names).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { crossab } from '../../helpers/cli.js';
+import { importSyntheticLog } from '../../helpers/synthetic-log.js';
 import { openDb } from '../../../src/store/db.js';
 import { fitMoments, scenarioName, zipfSkew } from '../../../src/logs/fit/moments.js';
 import { wilson } from '../../../src/ope/summary.js';
 import { fitDataset } from '../../../src/logs/fit.js';
 
 test('base CTR, CTR by position and a feature’s vocabulary are the control’s first half, exactly', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'crossab-moments-'));
   // 2,000 displays over 1,000 s, alternating arms; three positions; the click a fixed pattern per position.
   const rows: string[] = ['t,arm,item,position,click,propensity,colour'];
   const colours = ['red', 'red', 'red', 'red', 'blue', 'blue', 'green'];
@@ -23,21 +19,7 @@ test('base CTR, CTR by position and a feature’s vocabulary are the control’s
     const click = i % (3 + position) === 0 ? 1 : 0;
     rows.push(`${1_600_000_000 + i / 2},${i % 2 ? 'other' : 'control'},${i % 12},${position},${click},${1 / 12},${colours[i % 7]}`);
   }
-  writeFileSync(join(dir, 'log.csv'), `${rows.join('\n')}\n`);
-  const map = {
-    dataset: 'syn',
-    domain: { value: 'feed' },
-    arm: { column: 'arm' },
-    arms: ['control', 'other'],
-    control: 'control',
-    columns: { time: 't', item: 'item', position: 'position', click: 'click', propensity: 'propensity' },
-    positions: { first: 1, count: 3 },
-    features: { user: ['colour'] },
-  };
-  writeFileSync(join(dir, 'map.json'), JSON.stringify(map));
-  const db = join(dir, 'store.duckdb');
-  const imported = crossab(['import', join(dir, 'log.csv'), '--map', join(dir, 'map.json'), '--db', db]);
-  assert.equal(imported.code, 0, imported.stderr);
+  const db = importSyntheticLog(rows, { features: { user: ['colour'] } });
 
   const store = await openDb(db, { readOnly: true });
   try {
