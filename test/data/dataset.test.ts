@@ -17,34 +17,28 @@ test("a batch holds its rows' columns, whether made in fresh arrays or in column
       const b = makeBatch(ds, rows, 1, reuse ? columns : undefined);
       try {
         assert.equal(b.size, rows.length);
-        assert.deepEqual(
-          [...b.cat.dataSync()],
-          rows.flatMap((r) => [...ds.cat.subarray(r * ds.fc, (r + 1) * ds.fc)]),
-        );
-        assert.deepEqual(
-          [...b.catMask.dataSync()],
-          rows.flatMap((r) => [...ds.catMask.subarray(r * ds.fc, (r + 1) * ds.fc)]),
-        );
-        assert.deepEqual(
-          [...b.num.dataSync()],
-          rows.flatMap((r) => [...ds.num.subarray(r * ds.fn, (r + 1) * ds.fn)]),
-        );
-        assert.deepEqual(
-          [...b.domainIds.dataSync()],
-          rows.map((r) => ds.domain[r]),
-        );
-        assert.deepEqual(
-          [...b.activity.dataSync()],
-          rows.map((r) => ds.activity[r]),
-        );
-        assert.deepEqual(
-          [...b.click.dataSync()],
-          rows.map((r) => ds.click[r]),
-        );
-        assert.deepEqual(
-          [...b.conv.dataSync()],
-          rows.map((r) => ds.conv[r]),
-        );
+        // Row-wide columns: each row's fc or fn values in turn; per-row columns: one value a row.
+        for (const [name, got, from, width] of [
+          ['cat', b.cat, ds.cat, ds.fc],
+          ['catMask', b.catMask, ds.catMask, ds.fc],
+          ['num', b.num, ds.num, ds.fn],
+        ] as const)
+          assert.deepEqual(
+            [...got.dataSync()],
+            rows.flatMap((r) => [...from.subarray(r * width, (r + 1) * width)]),
+            name,
+          );
+        for (const [name, got, from] of [
+          ['domainIds', b.domainIds, ds.domain],
+          ['activity', b.activity, ds.activity],
+          ['click', b.click, ds.click],
+          ['conv', b.conv, ds.conv],
+        ] as const)
+          assert.deepEqual(
+            [...got.dataSync()],
+            rows.map((r) => from[r]),
+            name,
+          );
       } finally {
         disposeBatch(b);
       }
