@@ -8,7 +8,7 @@
 import { loadScenario } from '../src/scenario/load.js';
 import { selectBackend } from '../src/tf/backend.js';
 import { testCandidatesOf } from '../src/data/inputs.js';
-import { generate, offPolicy, trainAndEvaluate } from '../src/experiment/experiment.js';
+import { generate, offPolicy, trainAndEvaluate } from '../src/experiment/steps.js';
 import { candidateTruth } from '../src/data/candidate-truth.js';
 import { formatTable } from '../src/util/table.js';
 

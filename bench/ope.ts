@@ -11,7 +11,7 @@ import { loadavg } from 'node:os';
 import { loadScenario } from '../src/scenario/load.js';
 import type { Scenario } from '../src/scenario/schema.js';
 import { selectBackend } from '../src/tf/backend.js';
-import { generate, offPolicy, trainAndEvaluate } from '../src/experiment/experiment.js';
+import { generate, offPolicy, trainAndEvaluate } from '../src/experiment/steps.js';
 import { ESTIMATORS } from '../src/ope/estimators.js';
 import { kendallTauB } from '../src/ope/consistency.js';
 import { estimatorRecord, type EstimateCell } from '../src/ope/summary.js';

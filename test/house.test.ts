@@ -18,18 +18,12 @@ const DECLARATION_TABLES = new Set([
   'util/events.ts',
   'util/seed.ts',
   'store/location.ts',
-  'report/chart-base.ts',
   'models/model.ts',
 ]);
 
 /** Files over MAX_LINES when the rule came in, with their length then: the most each may have. */
 const LINE_DEBT: Record<string, number> = {
   'abtest/decide.ts': 355,
-  'abtest/readout.ts': 468,
-  'abtest/replay.ts': 602,
-  'experiment/experiment.ts': 457,
-  'report/charts.ts': 606,
-  'store/logs.ts': 433,
   'sweep/sweep.ts': 370,
   'tf/kernels.ts': 426,
   'train/trainer.ts': 371,

@@ -4,7 +4,9 @@
 // follow; what a log cannot give — the true lift, and CUPED's pre-period covariate — stays empty
 // (CUPED without history is the plain estimate).
 import type { DecisionRules } from '../scenario/schema.js';
-import { armResults, liftsOf, sequential, type Arm, type Cell, type ReplayResult, type Scopes, type Snapshot } from './readout.js';
+import { armResults, type Arm, type Cell, type ReplayResult, type Scopes } from './readout.js';
+import { liftsOf } from './lifts.js';
+import { sequential, type Snapshot } from './looks.js';
 import { RATIO_SLOT, growRatioAt, ratioAt } from './stats/cuped.js';
 import { sampleRatioMismatch } from './stats/srm.js';
 

@@ -1,14 +1,12 @@
 // The readout of an A/B test from its cells, whatever produced them (the replay against a simulated
-// truth, or a real log): each arm's totals per scope, every treatment's lift over the control (plain
-// and CUPED) with its power, and the sequential test over the looks. Nothing here knows a World.
+// truth, or a real log): what it reports (arms, lifts, looks), each arm's totals per scope, the
+// small-cell floor and the multiplicity families. The lifts are in lifts.ts, the sequential looks in
+// looks.ts. Nothing here knows a World.
 import type { DecisionRules } from '../scenario/schema.js';
 import type { LongTermLift } from './long-term.js';
-import { cupedLogRatioLift, type CovariateRatio } from './stats/cuped.js';
-import { adjustedInterval, benjaminiHochbergAdjust, holmAdjust } from './stats/multiplicity.js';
-import { minimumDetectableLift, powerAt, usersToDetect } from './stats/power.js';
-import { effectiveUsers, logRatioLift } from './stats/ratio.js';
-import { confidenceSequenceRadius, mixtureLikelihoodRatio, mixtureVarianceFor, sequentialInflation } from './stats/sequential.js';
-import { effect, ratioMoments, twoSided } from './welch.js';
+import type { CovariateRatio } from './stats/cuped.js';
+import { benjaminiHochbergAdjust, holmAdjust } from './stats/multiplicity.js';
+import { effectiveUsers } from './stats/ratio.js';
 
 /** Warn above this share of an arm's impressions from one user: intervals were calibrated at ≤ 2.2% and mis-covered at 12% (docs/ab-replay.md). */
 export const DOMINANT_USER = 0.05;
@@ -227,7 +225,7 @@ export function armResults(cells: Cell[], scopes: Scopes, cfg: ReplayConfig): Ar
 }
 
 /** Whether both arms of a test reached the small-cell floor for a metric. */
-function floorMet(t: Cell, c: Cell, metric: 'ctr' | 'ctcvr', rules: DecisionRules): boolean {
+export function floorMet(t: Cell, c: Cell, metric: 'ctr' | 'ctcvr', rules: DecisionRules): boolean {
   return t.ctr.users >= rules.minUsers && c.ctr.users >= rules.minUsers && t[metric].sumX >= rules.minClicks && c[metric].sumX >= rules.minClicks;
 }
 
@@ -264,205 +262,3 @@ export const NO_JACKKNIFE = {
   cupedJackknifePValue: NaN,
   cupedJackknifePAdjusted: NaN,
 } as const;
-
-/** Welch's tests of a cell in GrowthBook's convention: the linear relative lift and the absolute difference. */
-function welchOf(t: CovariateRatio, c: CovariateRatio, alpha: number) {
-  const mt = ratioMoments(t);
-  const mc = ratioMoments(c);
-  const rel = effect(mc, mt, 'relative');
-  const abs = effect(mc, mt, 'absolute');
-  const r = rel ? twoSided(rel, alpha) : { ciLow: NaN, ciHigh: NaN, pValue: NaN };
-  const a = abs ? twoSided(abs, alpha) : { ciLow: NaN, ciHigh: NaN };
-  return {
-    dof: rel?.dof ?? NaN,
-    linearCiLow: r.ciLow,
-    linearCiHigh: r.ciHigh,
-    linearPValue: r.pValue,
-    absDiff: mt.mean - mc.mean,
-    absCiLow: a.ciLow,
-    absCiHigh: a.ciHigh,
-  };
-}
-
-/**
- * Step 4: each treatment arm's lift over the control per scope and metric on the log scale (plain
- * and CUPED), with the true lift, whether the interval holds it, and the test's power: its minimum
- * detectable lift, its power at the true lift and the users it would need to detect it. A cell
- * below the small-cell floor in either arm gets its point estimate but no interval and no p-value.
- */
-export function liftsOf(
-  cells: Cell[],
-  results: ArmResult[],
-  truths: Pick<TrueSums, 'clicks' | 'convs'> & { imps?: TrueSums['imps'] },
-  scopes: Scopes,
-  cfg: ReplayConfig,
-): LiftResult[] {
-  const lifts: LiftResult[] = [];
-  const { alpha, power } = cfg.rules;
-  const c0 = cfg.control;
-  const n = scopes.count;
-  const none = { ciLow: NaN, ciHigh: NaN, pValue: NaN };
-  const untested = { dof: NaN, linearCiLow: NaN, linearCiHigh: NaN, linearPValue: NaN, absCiLow: NaN, absCiHigh: NaN };
-  const inflation = sequentialInflation(alpha);
-  for (let a = 0; a < cfg.arms.length; a++) {
-    if (a === c0) continue;
-    for (let s = 0; s < n; s++) {
-      const rt = results[a * n + s];
-      const rc = results[c0 * n + s];
-      for (const metric of ['ctr', 'ctcvr'] as const) {
-        const tested = floorMet(cells[a * n + s], cells[c0 * n + s], metric, cfg.rules);
-        const est = logRatioLift(cells[a * n + s][metric], cells[c0 * n + s][metric], alpha);
-        const cuped = cupedLogRatioLift(cells[a * n + s][metric], cells[c0 * n + s][metric], alpha);
-        const welch = welchOf(cells[a * n + s][metric], cells[c0 * n + s][metric], alpha);
-        const tt = (metric === 'ctr' ? truths.clicks : truths.convs).get(cfg.arms[a].strategy)![s];
-        const tc = (metric === 'ctr' ? truths.clicks : truths.convs).get(cfg.arms[c0].strategy)![s];
-        const it = truths.imps?.get(cfg.arms[a].strategy)?.[s];
-        const ic = truths.imps?.get(cfg.arms[c0].strategy)?.[s];
-        const trueLift = !(tc > 0) ? NaN : it !== undefined && ic !== undefined ? tt / it / (tc / ic) - 1 : tt / tc - 1;
-        const ci = tested ? est : none;
-        const cc = tested ? cuped : none;
-        const hasInterval = Number.isFinite(ci.ciLow) && Number.isFinite(trueLift);
-        const domain = scopes.domain(s);
-        const segment = scopes.segment(s);
-        const primary = metric === 'ctr' && segment === 'all' && domain !== 'all' && domain !== 'head-domains' && domain !== 'tail-domains';
-        lifts.push({
-          arm: cfg.arms[a].name,
-          control: cfg.arms[c0].name,
-          metric,
-          domain,
-          segment,
-          lift: est.lift,
-          ciLow: ci.ciLow,
-          ciHigh: ci.ciHigh,
-          pValue: ci.pValue,
-          trueLift,
-          covered: hasInterval ? ci.ciLow <= trueLift && trueLift <= ci.ciHigh : null,
-          seLog: est.seLog,
-          tested,
-          family: primary ? 'primary' : 'exploratory',
-          pAdjusted: NaN,
-          mde: minimumDetectableLift(est.seLog, alpha, power),
-          power: powerAt(trueLift, est.seLog, alpha),
-          usersNeeded: usersToDetect(rt.users + rc.users, est.seLog, trueLift, alpha, power),
-          cupedLift: cuped.lift,
-          cupedCiLow: cc.ciLow,
-          cupedCiHigh: cc.ciHigh,
-          cupedPValue: cc.pValue,
-          cupedPAdjusted: NaN,
-          cupedSeLog: cuped.seLog,
-          varianceReduction: cuped.varianceReduction,
-          cupedMde: minimumDetectableLift(cuped.seLog, alpha, power),
-          cupedPower: powerAt(trueLift, cuped.seLog, alpha),
-          seqCiLow: NaN,
-          seqCiHigh: NaN,
-          seqPValue: NaN,
-          seqPAdjusted: NaN,
-          seqMde: minimumDetectableLift(cuped.seLog * inflation, alpha, power),
-          ciLowAdjusted: NaN,
-          ciHighAdjusted: NaN,
-          cupedCiLowAdjusted: NaN,
-          cupedCiHighAdjusted: NaN,
-          ...(tested ? welch : { ...untested, absDiff: welch.absDiff }),
-          ...NO_JACKKNIFE,
-        });
-      }
-    }
-  }
-  // Multiplicity: the correction across the primary family (every treatment arm × every domain, or
-  // each domain's arms), and the intervals that agree with the adjusted p-values.
-  const family = lifts.filter((l) => l.family === 'primary');
-  const plain = correctFamilies(family, (l) => l.pValue, cfg.rules);
-  const cuped = correctFamilies(family, (l) => l.cupedPValue, cfg.rules);
-  family.forEach((l, k) => {
-    l.pAdjusted = plain[k];
-    l.cupedPAdjusted = cuped[k];
-    if (!l.tested) return;
-    const p = adjustedInterval(l.lift, l.seLog, l.pAdjusted, alpha);
-    const c = Number.isFinite(l.cupedCiLow) ? adjustedInterval(l.cupedLift, l.cupedSeLog, l.cupedPAdjusted, alpha) : { ciLow: NaN, ciHigh: NaN };
-    l.ciLowAdjusted = p.ciLow;
-    l.ciHighAdjusted = p.ciHigh;
-    l.cupedCiLowAdjusted = c.ciLow;
-    l.cupedCiHighAdjusted = c.ciHigh;
-  });
-  return lifts;
-}
-
-/**
- * Step 5: the sequential test over the looks. Each primary cell's CUPED log-lift is watched through
- * a normal-mixture confidence sequence whose mixing variance is tuned to the test's planned end (the
- * last look); the always-valid p-value is the running minimum of 1 / likelihood ratio, corrected
- * across the primary family at each look. The final look's values are copied onto the lifts.
- */
-export type Snapshot = { time: number; users: number; cells: Cell[] };
-
-export function sequential(snapshots: Snapshot[], lifts: LiftResult[], domains: readonly string[], cfg: ReplayConfig): Look[] {
-  const D = domains.length;
-  const { alpha } = cfg.rules;
-  const c0 = cfg.control;
-  const treatments = cfg.arms.map((_, a) => a).filter((a) => a !== c0);
-  const tracks = treatments.flatMap((a) =>
-    domains.flatMap((domain, d) =>
-      (['ctr', 'ctcvr'] as const).map((metric) => {
-        const at = snapshots.map((snap) => {
-          const t = snap.cells[a * D + d];
-          const c = snap.cells[c0 * D + d];
-          const tested = floorMet(t, c, metric, cfg.rules);
-          const plain = logRatioLift(t[metric], c[metric], alpha);
-          const cuped = cupedLogRatioLift(t[metric], c[metric], alpha);
-          const ok = tested && cuped.seLog > 0;
-          return { tested: ok, plain, cuped };
-        });
-        const last = at[at.length - 1];
-        const tau2 = last.tested ? mixtureVarianceFor(last.cuped.seLog ** 2, alpha) : NaN;
-        let p = 1;
-        let low = -Infinity;
-        let high = Infinity;
-        const cells = at.map(({ tested, plain, cuped }) => {
-          if (tested && tau2 > 0) {
-            const logQ = Math.log1p(cuped.lift);
-            const v = cuped.seLog ** 2;
-            p = Math.min(p, 1 / mixtureLikelihoodRatio(logQ, v, tau2));
-            const radius = confidenceSequenceRadius(v, tau2, alpha);
-            low = Math.max(low, logQ - radius);
-            high = Math.min(high, logQ + radius);
-          }
-          const seen = Number.isFinite(low);
-          return {
-            arm: cfg.arms[a].name,
-            domain,
-            metric,
-            tested,
-            lift: plain.lift,
-            pValue: tested ? plain.pValue : NaN,
-            cupedLift: cuped.lift,
-            seLog: cuped.seLog,
-            seqCiLow: seen ? Math.expm1(Math.min(low, high)) : NaN,
-            seqCiHigh: seen ? Math.expm1(Math.max(low, high)) : NaN,
-            seqPValue: seen ? p : NaN,
-            seqPAdjusted: NaN,
-          } satisfies LookCell;
-        });
-        return cells;
-      }),
-    ),
-  );
-  const looks: Look[] = snapshots.map((snap, l) => ({ time: snap.time, users: snap.users, cells: tracks.map((t) => t[l]) }));
-  for (const look of looks) {
-    const family = look.cells.filter((c) => c.metric === 'ctr');
-    const adjusted = correctFamilies(family, (c) => c.seqPValue, cfg.rules);
-    family.forEach((c, k) => {
-      c.seqPAdjusted = adjusted[k];
-    });
-    // The guardrail is not part of the family: its always-valid p-value stands as it is.
-    for (const c of look.cells) if (c.metric === 'ctcvr') c.seqPAdjusted = c.seqPValue;
-  }
-  const final = looks[looks.length - 1];
-  for (const c of final?.cells ?? []) {
-    const l = lifts.find((x) => x.arm === c.arm && x.metric === c.metric && x.domain === c.domain && x.segment === 'all')!;
-    l.seqCiLow = c.seqCiLow;
-    l.seqCiHigh = c.seqCiHigh;
-    l.seqPValue = c.seqPValue;
-    l.seqPAdjusted = c.seqPAdjusted;
-  }
-  return looks;
-}

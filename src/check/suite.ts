@@ -11,7 +11,7 @@ import type { Listener } from '../util/events.js';
 import { openDb } from '../store/db.js';
 import { resolveRunId } from '../store/run-data.js';
 import { runRecord } from '../store/catalog.js';
-import { planRun, type RunPlan } from '../experiment/experiment.js';
+import { planRun, type RunPlan } from '../experiment/plan.js';
 import type { RunHandle } from '../experiment/cancel.js';
 import { DEFAULT_WORKERS } from '../train/parallel.js';
 import { claims, claimValue, type Claim } from './expectations.js';

@@ -6,7 +6,7 @@ import type { Scenario } from '../scenario/schema.js';
 import { ScenarioError } from '../scenario/load.js';
 import { worldFootprint } from '../world/footprint.js';
 import { buildLayout } from '../world/layout.js';
-import { accountingBytes } from '../abtest/replay.js';
+import { accountingBytes } from '../abtest/user-sums.js';
 import { modelFootprint, NODE_PER_HEAP_BYTE, WASM_HEAP_LIMIT, type ModelFootprint } from '../train/memory.js';
 import type { BackendName } from '../tf/backend.js';
 import { testPartner } from './feedback-stage.js';

@@ -10,285 +10,37 @@
 //                  both graded against the truth (6b, on request: over re-randomised assignments)
 //   7. store     — every result and the switch to 'complete', in one transaction
 //   8. report    — the HTML report, read back from the store
+// Step 1 is plan.ts, steps 2 and 4–6 are steps.ts; this file runs them in order, stores and reports.
 // `run`, `check` and the dashboard all call executeRun; `train` calls steps 1, 2, 4 and 5 alone.
-import type { Scenario } from '../scenario/schema.js';
-import { silent, type Listener, type Stage } from '../util/events.js';
-import { UserError } from '../util/errors.js';
+import type { Listener, Stage } from '../util/events.js';
 import { VERSION } from '../util/version.js';
-import { generateWorld, streamsReplay } from '../world/world.js';
-import { ScenarioError } from '../scenario/load.js';
-import { armModel } from '../scenario/rules.js';
-import { candidatesOf, testCandidatesOf, trainingInputs, type TrainingInputs } from '../data/inputs.js';
-import { activeBackend, engineName, selectBackend, type BackendName } from '../tf/backend.js';
-import { checkStrategySettings, DEFAULT_STRATEGIES } from '../models/registry.js';
-import { constantPredictions, evaluate, groupsOf, oraclePredictions, type StrategyMetrics } from '../metrics/offline.js';
-import { DEFAULT_WORKERS, trainAll, type OfflineResults, type ReplayShard, type TrainingPool } from '../train/parallel.js';
-import { resolveArms } from '../abtest/arms.js';
-import { rankedReplay, servedBySlates, servedReplay } from '../abtest/replay.js';
-import { candidateTruth } from '../data/candidate-truth.js';
-import { positionCurve } from '../data/slates.js';
-import { policyScores, slateMarginals } from '../abtest/policy-arm.js';
+import type { TrainingInputs } from '../data/inputs.js';
+import { DEFAULT_WORKERS, type ReplayShard } from '../train/parallel.js';
+import { slateMarginals } from '../abtest/policy-arm.js';
 import { feedbackStage, retrainLoops } from './feedback-stage.js';
-import type { RetrainLoop } from '../train/feedback-retrain.js';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import { safeFileName } from '../util/file-name.js';
-import type { Arm, ReplayResult } from '../abtest/readout.js';
+import type { Arm } from '../abtest/readout.js';
 import { gradeDecisions } from '../abtest/grade.js';
 import { summaryTable, type RunResults } from '../report/run-text.js';
 import { decide } from '../abtest/decide.js';
 import { DEFAULT_DECISION_RULES } from '../scenario/blocks.js';
-import { offPolicyEvaluation } from '../ope/evaluate.js';
-import { offlineOnline, type OffPolicy } from '../ope/consistency.js';
-import { openDb } from '../store/db.js';
 import { finishRun, markRun, newRunId, startRun } from '../store/runs.js';
 import { writeReport } from '../report/write.js';
-import { admit } from './budget.js';
 import { newHandle, type RunHandle } from './cancel.js';
 import { mergeShards, shardIdentity, writeShard } from './replay-shards.js';
+import { armStrategies, isPolicy, planRun, type RunOptions } from './plan.js';
+import { abTest, generate, offPolicy, stage, trainAndEvaluate } from './steps.js';
 
 /** An 80-column terminal less the dashboard's two-column margin. */
 const NARROW_SUMMARY = 78;
-
-export interface RunOptions {
-  scenario: Scenario;
-  seed?: number;
-  /** The assignment salt (default: the seed), so one world can be re-randomised. */
-  salt?: number;
-  /** Re-randomise the assignment this many times to grade the decisions (0: no grading). */
-  grade?: number;
-  strategies?: string[];
-  arms?: string[];
-  control?: string;
-  aa?: boolean;
-  db: string;
-  backend?: string;
-  report: boolean;
-  /** Worker threads for training (default: one per core). */
-  workers?: number;
-  /** Step 1 done already (check plans each scenario once for all its seeds). */
-  plan?: RunPlan;
-  /** The world, when the caller generated it already (check does, to look for a stored run first). */
-  inputs?: TrainingInputs;
-  /** Training workers shared with other runs (check's seeds) and this run's place in their queue. */
-  pool?: TrainingPool;
-  priority?: number;
-  /** Aborting it cancels the run: training stops at once and nothing more is stored. */
-  signal?: AbortSignal;
-  /** Write each arm's replay slates as a policy file here (`readout --policy` takes them as targets on real logs). */
-  policyOut?: string;
-  /** A streamed replay ranked by shards (rankReplayShard): read the arms' slates from their files in this folder instead of ranking. */
-  replayFrom?: string;
-}
-
-export interface RunPlan {
-  /** Every strategy trained: the list asked for and every arm's. */
-  names: string[];
-  arms: ReturnType<typeof resolveArms>;
-  backend: BackendName;
-  /** What the numbers depend on, as runs, shards, reuse and sweeps compare it (backend.ts: engineName). */
-  engine: string;
-}
 
 export interface RunOutcome extends RunResults {
   backend: string; // RunPlan's engine
   inputs: TrainingInputs;
   stages: Partial<Record<Stage, number>>;
-}
-
-/** Time one step, with a start and an end event. */
-export async function stage<T>(name: Stage, onEvent: Listener, fn: () => T | Promise<T>, detail?: string): Promise<T> {
-  onEvent({ type: 'stage', stage: name, status: 'start', detail });
-  const t0 = performance.now();
-  const out = await fn();
-  onEvent({ type: 'stage', stage: name, status: 'end', seconds: (performance.now() - t0) / 1000, detail });
-  return out;
-}
-
-/** An arm that serves one of the scenario's policies (abtest.policies), not a trained strategy. */
-export const isPolicy = (scenario: Scenario, arm: string): boolean => Object.hasOwn(scenario.abtest?.policies ?? {}, arm);
-
-/** The trained strategies an arm needs candidate scores of: its own, or for an 'explore' policy the strategy it explores around. */
-const armStrategies = (scenario: Scenario, arm: string): string[] => [armModel(scenario, arm)].filter((m) => m !== null);
-
-/** Strategy names to train: the flag, else the scenario's list, else the defaults with the scenario's arms; each known and able to train with the scenario's settings. */
-export function resolveStrategies(scenario: Scenario, flag?: string[]): string[] {
-  const names = flag ?? scenario.strategies ?? [...new Set([...DEFAULT_STRATEGIES, ...(scenario.abtest?.arms ?? []).filter((a) => !isPolicy(scenario, a))])];
-  if (names.length === 0) throw new UserError('no strategies to train');
-  checkStrategySettings(scenario, names, `scenario '${scenario.name}'`);
-  return names;
-}
-
-/**
- * 1. Plan: validate everything cheap (strategies, arms, memory, database) so bad input fails before
- * training. `poolSize`: the shared training pool the runs will use, when there is one.
- */
-export async function planRun(o: Omit<RunOptions, 'report'> & { poolSize?: number; sharded?: boolean }): Promise<RunPlan> {
-  const base = resolveStrategies(o.scenario, o.strategies);
-  const arms = resolveArms(o.scenario, base, { arms: o.arms, control: o.control, aa: o.aa });
-  const names = [...new Set([...base, ...arms.arms.flatMap((a) => armStrategies(o.scenario, a.strategy))])];
-  resolveStrategies(o.scenario, names);
-  if (streamsReplay(o.scenario)) refuseStreamed(o.scenario, arms.arms, o.policyOut);
-  else if (o.replayFrom || o.sharded)
-    throw new UserError(
-      `${o.replayFrom ? '--replay-from' : '--replay-shard'}: only a streamed replay is ranked in shards, and this scenario holds its replay (set traffic.streamReplay to true)`,
-    );
-  const rm = o.scenario.ope?.rewardModel;
-  if (rm && !names.includes(rm)) throw new UserError(`ope.rewardModel '${rm}' is not a trained strategy (trained: ${names.join(', ')})`);
-  const pooled = o.pool?.size ?? o.poolSize;
-  const workers = pooled ?? Math.min(o.workers ?? DEFAULT_WORKERS, names.length);
-  const backend = await selectBackend(o.backend);
-  admit(
-    o.scenario,
-    { strategies: names, arms: arms.arms.length, copies: 1 + (workers > 1 || pooled ? workers : 0), workers, backend },
-    `scenario '${o.scenario.name}'`,
-  );
-  // A shard stores nothing; a merge opens the store once its shards are found sound (a refusal leaves no new file).
-  if (!o.sharded && !o.replayFrom) (await openDb(o.db)).close();
-  return { names, arms, backend, engine: engineName(backend) };
-}
-
-/**
- * A streamed replay keeps each arm's slates, never every candidate's score: what needs the scores of
- * all candidates at once (a policy arm built on them, a feedback loop, adapting while serving, the
- * slates' marginals for --policy-out, the dynamics' paths) is refused before anything runs.
- */
-function refuseStreamed(s: Scenario, arms: Arm[], policyOut: string | undefined): void {
-  const why = 'the replay streams (traffic.streamReplay, or more than 16,777,216 replay candidates)';
-  const policy = arms.find((a) => isPolicy(s, a.strategy));
-  const needs: [boolean, string][] = [
-    [!!s.dynamics, 'dynamics'],
-    [!!s.feedback, 'feedback'],
-    [!!policy, `abtest.policies.${policy?.strategy}`],
-    [arms.some((a) => a.strategy === 'maml-serve'), "the arm 'maml-serve'"],
-    [!!policyOut, '--policy-out'],
-  ];
-  const hit = needs.find(([on]) => on);
-  if (hit)
-    throw new ScenarioError(
-      `${hit[1]} needs every replay candidate's score at once, and ${why}; set traffic.streamReplay to false (and keep the replay small) or leave ${hit[1]} out`,
-    );
-}
-
-/** 2. Generate the world of (scenario, seed) and encode it for the models. */
-export async function generate(scenario: Scenario, seed: number, onEvent: Listener = silent): Promise<TrainingInputs> {
-  return trainingInputs(await stage('generate', onEvent, () => generateWorld(scenario, seed)));
-}
-
-export interface TrainOptions {
-  /** Worker threads for training (1: this thread). */
-  workers?: number;
-  /** Strategies whose replay-candidate scores to keep (the A/B arms). */
-  candidates?: Iterable<string>;
-  /** A streamed replay: the shard whose chunks they rank (default: all of them). */
-  shard?: ReplayShard;
-  /** scenario.feedback with arms 'retrain': per strategy, the arms whose feedback loops it runs (retrainLoops). */
-  retrain?: ReadonlyMap<string, RetrainLoop[]>;
-  /** A worker pool shared with other runs, and this run's place in its queue. */
-  pool?: TrainingPool;
-  priority?: number;
-  signal?: AbortSignal;
-}
-
-/** 4. Train every strategy and 5. evaluate each on the test period, with the oracle and the constant floor. */
-export async function trainAndEvaluate(
-  p: TrainingInputs,
-  names: string[],
-  seed: number,
-  onEvent: Listener = silent,
-  o: TrainOptions = {},
-): Promise<OfflineResults> {
-  const { world, ds, split } = p;
-  const strategies: Record<string, StrategyMetrics> = {};
-  const groups = groupsOf(world, ds, split.test);
-  const backend = activeBackend() ?? (await selectBackend());
-  const workers = o.workers ?? 1;
-  const trained = await stage(
-    'train',
-    onEvent,
-    () =>
-      trainAll(
-        p,
-        names,
-        seed,
-        { workers, backend, candidates: new Set(o.candidates ?? []), shard: o.shard, retrain: o.retrain, pool: o.pool, priority: o.priority, signal: o.signal },
-        onEvent,
-      ),
-    o.pool ? `${o.pool.size} shared workers` : workers > 1 ? `${Math.min(workers, names.length)} workers` : undefined,
-  );
-  await stage('evaluate', onEvent, () => {
-    for (const t of trained) {
-      strategies[t.strategy] = evaluate(t.strategy, t.test, world, ds, split.test, groups);
-      onEvent({ type: 'offline', strategy: t.strategy, auc: strategies[t.strategy].auc });
-    }
-  });
-  return {
-    strategies,
-    oracle: evaluate('oracle', oraclePredictions(world), world, ds, split.test, groups),
-    constant: evaluate('constant', constantPredictions(ds, split.train), world, ds, split.test, groups),
-    trained,
-  };
-}
-
-/**
- * The Direct Method's reward model: the scenario's choice, else the strategy of least log loss on the
- * logged test rows — DM needs calibrated probabilities, which AUC does not judge (on the tiny world
- * the best-AUC model under-predicted its own top items' CTR by half). A choice among a handful of
- * models on the rows OPE reads; no weight depends on it.
- */
-export function rewardModelOf(scenario: Scenario, off: OfflineResults): string {
-  if (scenario.ope?.rewardModel) return scenario.ope.rewardModel;
-  const names = off.trained.map((t) => t.strategy);
-  return names.reduce((a, b) => (off.strategies[b].logloss < off.strategies[a].logloss ? b : a));
-}
-
-/** 5b. Off-policy evaluation of every trained strategy on the logged test period, lifts over `reference`, and offline ↔ online consistency. */
-export async function offPolicy(p: TrainingInputs, off: OfflineResults, reference: string, alpha: number, onEvent: Listener = silent): Promise<OffPolicy> {
-  return stage('ope', onEvent, () => {
-    const ope = offPolicyEvaluation(p.world, testCandidatesOf(p), {
-      scores: new Map(off.trained.map((t) => [t.strategy, t.testCandidates])),
-      rewardModel: rewardModelOf(p.world.scenario, off),
-      reference,
-      positionBias: p.world.scenario.abtest?.positionBias ?? null,
-      alpha,
-    });
-    return { ...ope, consistency: offlineOnline(off.strategies, ope, p.world.layout.domains) };
-  });
-}
-
-/**
- * 6. The A/B replay of the trained arms over the world's replay period, and the same test under
- * other assignments (`readout(salt)`: the slates are ranked once), for grading the decisions.
- */
-export async function abTest(
-  p: TrainingInputs,
-  off: OfflineResults,
-  arms: Arm[],
-  control: number,
-  salt: number,
-  onEvent: Listener = silent,
-  ranked?: ReadonlyMap<string, Uint16Array>,
-): Promise<ReplayResult & { readout: (salt: number, lean?: boolean) => ReplayResult; scores: Map<string, Float32Array>; click: Float32Array }> {
-  return stage('replay', onEvent, () => {
-    const w = p.world;
-    const rules = w.scenario.abtest?.decisions ?? DEFAULT_DECISION_RULES;
-    const cfg = { arms, control, positionBias: w.scenario.abtest?.positionBias ?? null, rules };
-    if (!w.replay) {
-      // Streamed: the workers (or the shards, `ranked`) ranked the requests chunk by chunk; what comes back is each slate's choice.
-      const slates = new Map(ranked ?? off.trained.filter((t) => t.slates).map((t) => [t.strategy, t.slates!]));
-      const readout = servedReplay(w, servedBySlates(w, slates, arms, positionCurve(cfg.positionBias)), cfg);
-      return { ...readout(salt), readout, scores: new Map(), click: new Float32Array(0) };
-    }
-    const cds = candidatesOf(p);
-    const truth = candidateTruth(w, cds);
-    const scores = new Map(off.trained.filter((t) => t.candidates).map((t) => [t.strategy, t.candidates!]));
-    for (const [name, policy] of Object.entries(w.scenario.abtest?.policies ?? {}))
-      if (arms.some((a) => a.strategy === name))
-        scores.set(name, policyScores(w, name, policy, policy.kind === 'explore' ? scores.get(policy.strategy) : undefined));
-    const readout = rankedReplay(w, truth, scores, cfg);
-    return { ...readout(salt), readout, scores, click: truth.click };
-  });
 }
 
 /**

@@ -8,7 +8,7 @@ import { dirname, isAbsolute, join } from 'node:path';
 import type { Mapping } from '../scenario/mapping.js';
 import { labelFromPath } from '../scenario/mapping.js';
 import { openDb } from '../store/db.js';
-import { importLogs, type ImportOutcome, type LogFile } from '../store/logs.js';
+import { importLogs, type ImportOutcome, type LogFile } from '../store/log-import.js';
 import { UserError } from '../util/errors.js';
 import { checkCsvShape } from './csv-shape.js';
 

@@ -1,6 +1,6 @@
 // The page `crossab fit` writes beside its scenario: what was fitted, where the fitted world is
 // faithful to the held-out log and where it is not, and the log's A/B test run again in it.
-import { fitDiagnosticsChart, type FitDiagnosticRow } from './charts.js';
+import { fitDiagnosticsChart, type FitDiagnosticRow } from './fit-chart.js';
 import { esc, page } from './html.js';
 import { signedPercent as pct } from '../util/format.js';
 

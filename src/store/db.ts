@@ -15,6 +15,11 @@ export interface Db {
   close(): void;
 }
 
+/** A query's rows as plain objects (DuckDB's JSON-safe values: big integers and decimals as strings or numbers). */
+export async function rowsOf<T = Record<string, unknown>>(db: Db, sql: string): Promise<T[]> {
+  return (await db.con.runAndReadAll(sql)).getRowObjectsJson() as T[];
+}
+
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**

@@ -1,6 +1,6 @@
 // Reading results back: a whole run for reports, and single values for `check` (an expectation's
 // metric in one run, a run's metrics for a baseline comparison). Nothing here recomputes a metric.
-import type { Db } from './db.js';
+import { rowsOf, type Db } from './db.js';
 import { sqlString } from './columns.js';
 import { table, type StoredRow, type TableName } from './tables.js';
 import { UserError } from '../util/errors.js';
@@ -35,18 +35,14 @@ export interface RunData {
   pairs: StoredRow<'offline_online_pairs'>[];
 }
 
-async function rows<T = Row>(db: Db, sql: string): Promise<T[]> {
-  return (await db.con.runAndReadAll(sql)).getRowObjectsJson() as T[];
-}
-
 /** 'latest' or an ID; only complete runs can be reported. */
 export async function resolveRunId(db: Db, id: string): Promise<string> {
   if (id === 'latest') {
-    const r = await rows(db, "SELECT run_id FROM runs WHERE status = 'complete' ORDER BY finished_at DESC, run_id DESC LIMIT 1");
+    const r = await rowsOf(db, "SELECT run_id FROM runs WHERE status = 'complete' ORDER BY finished_at DESC, run_id DESC LIMIT 1");
     if (!r.length) throw new UserError(`no complete run in '${db.path}'; run 'crossab run' first`);
     return String(r[0].run_id);
   }
-  const r = await rows(db, `SELECT status FROM runs WHERE run_id = ${sqlString(id)}`);
+  const r = await rowsOf(db, `SELECT status FROM runs WHERE run_id = ${sqlString(id)}`);
   if (!r.length) throw new UserError(`no run '${id}' in '${db.path}'; 'crossab runs' lists them`);
   if (r[0].status !== 'complete') throw new UserError(`run '${id}' is ${r[0].status}, not complete; only complete runs have results`);
   return id;
@@ -57,16 +53,16 @@ function runRows<N extends TableName>(db: Db, name: N, runId: string, orderBy?: 
   const cols = table(name)
     .columns.map((c) => c.name)
     .join(', ');
-  return rows<StoredRow<N>>(db, `SELECT ${cols} FROM ${name} WHERE run_id = ${sqlString(runId)}${orderBy ? ` ORDER BY ${orderBy}` : ''}`);
+  return rowsOf<StoredRow<N>>(db, `SELECT ${cols} FROM ${name} WHERE run_id = ${sqlString(runId)}${orderBy ? ` ORDER BY ${orderBy}` : ''}`);
 }
 
 export async function loadRun(db: Db, id: string): Promise<RunData> {
-  const [run] = await rows<RunRow>(
+  const [run] = await rowsOf<RunRow>(
     db,
     `SELECT run_id, scenario, seed, backend, version, fingerprint, strategies, arms, control,
     strftime(started_at, '%Y-%m-%d %H:%M:%S') AS started_at, strftime(finished_at, '%Y-%m-%d %H:%M:%S') AS finished_at, wall_seconds, status FROM runs WHERE run_id = ${sqlString(id)}`,
   );
-  const [{ scenario_json }] = await rows<{ scenario_json: string }>(db, `SELECT scenario_json FROM runs WHERE run_id = ${sqlString(id)}`);
+  const [{ scenario_json }] = await rowsOf<{ scenario_json: string }>(db, `SELECT scenario_json FROM runs WHERE run_id = ${sqlString(id)}`);
   return {
     run,
     rules: JSON.parse(scenario_json)?.abtest?.decisions ?? null,
@@ -95,7 +91,7 @@ export async function loadRun(db: Db, id: string): Promise<RunData> {
 type Value = number | null;
 
 async function one(db: Db, sql: string): Promise<Value> {
-  const r = await rows(db, sql);
+  const r = await rowsOf(db, sql);
   if (!r.length) return null;
   const v = r[0].v;
   return v === null || v === undefined ? null : Number(v);
@@ -244,7 +240,7 @@ export function consistencyValue(db: Db, runId: string, column: 'tau' | 'winner_
 
 /** One run's decision per domain. */
 export function runDecisions(db: Db, runId: string): Promise<Pick<StoredRow<'ab_decisions'>, 'domain' | 'decision' | 'arm'>[]> {
-  return rows(db, `SELECT domain, decision, arm FROM ab_decisions WHERE run_id = ${sqlString(runId)} ORDER BY domain`);
+  return rowsOf(db, `SELECT domain, decision, arm FROM ab_decisions WHERE run_id = ${sqlString(runId)} ORDER BY domain`);
 }
 
 /** The sample-ratio p-value of one run. */
@@ -262,7 +258,7 @@ export function strategyMetrics(
   db: Db,
   runId: string,
 ): Promise<Pick<StoredRow<'offline_metrics'>, 'strategy' | 'target' | 'scope' | 'key' | 'auc' | 'gauc' | 'logloss'>[]> {
-  return rows(
+  return rowsOf(
     db,
     `SELECT strategy, target, scope, key, auc, gauc, logloss FROM offline_metrics WHERE run_id = ${sqlString(runId)}
     AND strategy NOT IN ('oracle', 'constant')`,
@@ -271,5 +267,5 @@ export function strategyMetrics(
 
 /** Every arm's CTR lift per domain, over all users, in one run. */
 export function ctrLifts(db: Db, runId: string): Promise<Pick<StoredRow<'ab_lifts'>, 'arm' | 'control' | 'domain' | 'lift'>[]> {
-  return rows(db, `SELECT arm, control, domain, lift FROM ab_lifts WHERE run_id = ${sqlString(runId)} AND metric = 'ctr' AND segment = 'all'`);
+  return rowsOf(db, `SELECT arm, control, domain, lift FROM ab_lifts WHERE run_id = ${sqlString(runId)} AND metric = 'ctr' AND segment = 'all'`);
 }

@@ -8,7 +8,7 @@ import type { Scenario } from '../scenario/schema.js';
 import type { ProgressEvent } from '../util/events.js';
 import { printable } from '../util/terminal.js';
 import { STRATEGIES } from '../models/registry.js';
-import { resolveStrategies } from '../experiment/experiment.js';
+import { resolveStrategies } from '../experiment/plan.js';
 import { initialState, reduce } from './state.js';
 import { Dashboard } from './Dashboard.js';
 

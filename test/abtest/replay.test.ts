@@ -4,7 +4,7 @@ import { DEFAULT_DECISION_RULES } from '../../src/scenario/blocks.js';
 import { scenario } from '../helpers/scenarios.js';
 import { selectBackend } from '../../src/tf/backend.js';
 import { modelInputs } from '../../src/data/inputs.js';
-import { abTest, trainAndEvaluate } from '../../src/experiment/experiment.js';
+import { abTest, trainAndEvaluate } from '../../src/experiment/steps.js';
 import { candidatesOf } from '../../src/data/inputs.js';
 import { rankedReplay, replay } from '../../src/abtest/replay.js';
 import { candidateTruth } from '../../src/data/candidate-truth.js';

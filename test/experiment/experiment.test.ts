@@ -1,93 +1,49 @@
-// A run's first step, in process: the strategies it trains (the flag, else the scenario's list, else
-// the defaults with its arms) and every arm's model among them, the engine it will be stored under,
-// and everything a streamed replay cannot do refused before anything is generated or stored.
+// What a run writes besides the store: each arm's slates as a policy file that `readout --policy`
+// reads back on a real log.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { isPolicy, planRun, resolveStrategies, stage } from '../../src/experiment/experiment.js';
-import { DEFAULT_STRATEGIES } from '../../src/models/registry.js';
-import { engineName } from '../../src/tf/backend.js';
-import type { ProgressEvent } from '../../src/util/events.js';
+import { writeArmPolicies } from '../../src/experiment/experiment.js';
+import { modelInputs } from '../../src/data/inputs.js';
+import { heldReplay } from '../../src/world/world.js';
+import { stream } from '../../src/world/rng.js';
 import { scenario } from '../helpers/scenarios.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'crossab-plan-run-'));
-
-test("resolveStrategies: the flag, else the scenario's list, else the defaults with the scenario's arms (a policy arm needs no model)", () => {
-  const s = scenario('tiny', (raw) => {
-    raw.abtest.policies = { rnd: { kind: 'uniform' } };
-    raw.abtest.arms = ['separate', 'aitm', 'rnd'];
+test("each distinct arm strategy's slates as a 'table' policy: per domain and catalogue item, its share of requests at each position; each position's shares sum to 1", () => {
+  const p = modelInputs(
+    scenario('tiny', (r) => {
+      r.traffic.replayRequests = 600;
+    }),
+    4,
+  );
+  const w = p.world;
+  const { rq } = heldReplay(w, 'test');
+  const rng = stream(3, 'policy-file-test');
+  const scores = new Map([['star/v2', Float32Array.from({ length: rq.candStart[rq.n] }, () => rng.next())]]);
+  const dir = mkdtempSync(join(tmpdir(), 'crossab-arm-policies-'));
+  const arms = [
+    { name: 'one', strategy: 'star/v2', share: 0.5 },
+    { name: 'two', strategy: 'star/v2', share: 0.5 },
+  ];
+  const paths = writeArmPolicies(join(dir, 'out'), w, scores, arms);
+  assert.equal(paths.length, 1, 'one file per distinct strategy');
+  assert.ok(!paths[0].slice(dir.length).includes('star/v2'), `a file-safe name: ${paths[0]}`);
+  const spec = JSON.parse(readFileSync(paths[0], 'utf8'));
+  assert.equal(spec.kind, 'table');
+  assert.equal(spec.arm, 'star/v2');
+  assert.deepEqual(
+    Object.keys(spec.domains),
+    w.scenario.domains.map((d) => d.name),
+  );
+  w.scenario.domains.forEach((d, k) => {
+    const table = spec.domains[d.name];
+    assert.equal(table.items.length, w.items.catalogues[k].length);
+    assert.equal(table.items[3], '3', 'a world not fitted to a log names items by catalogue index');
+    for (let pos = 0; pos < d.slate; pos++) {
+      const sum = table.probabilities.reduce((a: number, row: number[]) => a + row[pos], 0);
+      assert.ok(Math.abs(sum - 1) < 1e-9, `${d.name} position ${pos}: ${sum}`);
+    }
   });
-  assert.deepEqual(resolveStrategies(s, ['mmoe']), ['mmoe']);
-  assert.deepEqual(resolveStrategies({ ...s, strategies: ['star', 'ple'] }), ['star', 'ple']);
-  const defaults = resolveStrategies(s);
-  assert.deepEqual(defaults, [...new Set([...DEFAULT_STRATEGIES, 'separate', 'aitm'])]);
-  assert.ok(isPolicy(s, 'rnd') && !isPolicy(s, 'aitm'));
-  assert.throws(() => resolveStrategies(s, []), /no strategies to train/);
-});
-
-test('planRun: every arm’s model is trained even when the flag leaves it out; the engine names the kernels; the store is opened', async () => {
-  const db = join(dir, 'plan.duckdb');
-  const plan = await planRun({ scenario: scenario('tiny'), db, strategies: ['mmoe'], backend: 'wasm', workers: 1 });
-  assert.deepEqual(plan.names, ['mmoe', 'separate', 'shared-bottom'], 'the arms of tiny are separate and shared-bottom');
-  assert.deepEqual(
-    plan.arms.arms.map((a) => a.name),
-    ['separate', 'shared-bottom'],
-  );
-  assert.equal(plan.backend, 'wasm');
-  assert.equal(plan.engine, engineName('wasm'));
-  assert.ok(existsSync(db), 'a valid store is made before any work');
-});
-
-test('planRun refuses, before any store exists, what a streamed replay cannot do and a reward model that is not trained', async () => {
-  const streamed = (patch: (raw: Record<string, any>) => void) =>
-    scenario('tiny', (raw) => {
-      raw.traffic.streamReplay = true;
-      patch(raw);
-    });
-  const refused = async (o: Parameters<typeof planRun>[0], pattern: RegExp) => {
-    await assert.rejects(planRun({ backend: 'wasm', workers: 1, ...o }), pattern);
-    assert.ok(!existsSync(o.db), `${o.db}: no store left`);
-  };
-  await refused(
-    {
-      scenario: streamed((raw) => {
-        raw.abtest.policies = { rnd: { kind: 'uniform' } };
-        raw.abtest.arms.push('rnd');
-      }),
-      db: join(dir, 'a.duckdb'),
-    },
-    /abtest\.policies\.rnd needs every replay candidate's score at once, and the replay streams/,
-  );
-  await refused({ scenario: scenario('tiny'), db: join(dir, 'b.duckdb'), replayFrom: dir }, /--replay-from: only a streamed replay is ranked in shards/);
-  await refused(
-    {
-      scenario: scenario('tiny', (raw) => {
-        raw.ope = { rewardModel: 'mmoe' };
-      }),
-      db: join(dir, 'c.duckdb'),
-      strategies: ['star'],
-    },
-    /ope\.rewardModel 'mmoe' is not a trained strategy \(trained: star, separate, shared-bottom\)/,
-  );
-});
-
-test('stage: a start and an end event around the step, the end with its seconds', async () => {
-  const events: ProgressEvent[] = [];
-  const out = await stage(
-    'train',
-    (e) => events.push(e),
-    async () => 42,
-    'detail',
-  );
-  assert.equal(out, 42);
-  assert.deepEqual(
-    events.map((e) => [e.type, (e as { status: string }).status, (e as { detail?: string }).detail]),
-    [
-      ['stage', 'start', 'detail'],
-      ['stage', 'end', 'detail'],
-    ],
-  );
-  assert.ok((events[1] as { seconds: number }).seconds >= 0);
 });

@@ -1,7 +1,7 @@
 // Train strategies on a scenario over several seeds and collect the test-period metrics.
 import { selectBackend } from '../../src/tf/backend.js';
 import { modelInputs } from '../../src/data/inputs.js';
-import { trainAndEvaluate } from '../../src/experiment/experiment.js';
+import { trainAndEvaluate } from '../../src/experiment/steps.js';
 import type { StrategyMetrics } from '../../src/metrics/offline.js';
 import type { Scenario } from '../../src/scenario/schema.js';
 

@@ -12,7 +12,7 @@ import { strategy } from '../../src/models/registry.js';
 import { embed } from '../../src/tf/embed.js';
 import { parseScenario, ScenarioError } from '../../src/scenario/load.js';
 import { checkScenarioStrategies } from '../../src/models/registry.js';
-import { resolveStrategies } from '../../src/experiment/experiment.js';
+import { resolveStrategies } from '../../src/experiment/plan.js';
 import { scenario } from '../helpers/scenarios.js';
 import { assertClose, domainBatch, variable, writtenTower } from '../helpers/models.js';
 

@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { selectBackend } from '../../src/tf/backend.js';
 import { modelInputs } from '../../src/data/inputs.js';
-import { offPolicy, trainAndEvaluate } from '../../src/experiment/experiment.js';
+import { offPolicy, trainAndEvaluate } from '../../src/experiment/steps.js';
 import { SIGNALS } from '../../src/ope/consistency.js';
 import { loggedPropensities } from '../../src/world/world.js';
 import { scenario } from '../helpers/scenarios.js';

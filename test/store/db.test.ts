@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { discardNewStore, openDb } from '../../src/store/db.js';
+import { discardNewStore, openDb, rowsOf } from '../../src/store/db.js';
 import { UserError } from '../../src/util/errors.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'crossab-db-'));
@@ -99,5 +99,18 @@ test('a file another process holds makes openDb wait, then say it is busy and wh
   } finally {
     holder.stdin!.end();
     holder.kill();
+  }
+});
+
+test('rowsOf: a query’s rows as plain objects, in its order', async () => {
+  const db = await openDb(join(mkdtempSync(join(tmpdir(), 'crossab-rows-of-')), 'r.duckdb'));
+  try {
+    assert.deepEqual(await rowsOf(db, "SELECT * FROM (VALUES (2, 'b', NULL), (1, 'a', true)) t(n, s, f) ORDER BY n"), [
+      { n: 1, s: 'a', f: true },
+      { n: 2, s: 'b', f: null },
+    ]);
+    assert.deepEqual(await rowsOf(db, 'SELECT 1 AS x WHERE false'), []);
+  } finally {
+    db.close();
   }
 });

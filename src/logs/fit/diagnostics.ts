@@ -1,7 +1,7 @@
 // The fit's account of itself: the fitted world's traffic against the held-out rest of the log. A
 // rate is judged by the held-out log's interval; a statistic of sparse counts by a predictive check
 // (the same statistic of samples of the held-out size drawn from the fitted world).
-import type { FitDiagnosticRow } from '../../report/charts.js';
+import type { FitDiagnosticRow } from '../../report/fit-chart.js';
 import type { Db } from '../../store/db.js';
 import { logCounts, loggedDisplays, type LogWindow } from '../../store/logs.js';
 import { Discrete, stream } from '../../world/rng.js';
