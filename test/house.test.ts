@@ -23,9 +23,6 @@ const DECLARATION_TABLES = new Set([
 
 /** Files over MAX_LINES when the rule came in, with their length then: the most each may have. */
 const LINE_DEBT: Record<string, number> = {
-  'abtest/decide.ts': 355,
-  'sweep/sweep.ts': 370,
-  'tf/kernels.ts': 426,
   'train/trainer.ts': 371,
   'world/world.ts': 492,
 };

@@ -14,7 +14,8 @@
 // No platform that sees only real traffic can report these numbers; they are why one simulates first.
 import { GRADED_METHODS } from '../scenario/metrics.js';
 import type { DecisionRules } from '../scenario/schema.js';
-import { decide, evidenceOf, type DomainDecision } from './decide.js';
+import { decide, type DomainDecision } from './decide.js';
+import { evidenceOf } from './evidence.js';
 import type { ReplayResult } from './readout.js';
 
 const METHODS = GRADED_METHODS;

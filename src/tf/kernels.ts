@@ -1,6 +1,5 @@
 // Kernels that tfjs lacks or runs slowly on the backends crossab uses without tfjs-node.
-// Embedding gradients go through UnsortedSegmentSum: wasm has no kernel and cpu's is
-// O(vocabulary × rows). wasm's BatchMatMul with transpose flags is ~8× slower than an explicit
+// Embedding gradients go through UnsortedSegmentSum (segment-sum.ts). wasm's BatchMatMul with transpose flags is ~8× slower than an explicit
 // Transpose followed by a plain product, and every backward pass asks for transposed products.
 // wasm's Slice (and SplitV and Unpack, which slice once per output) copies the whole input out of
 // the heap for every slice, and its GatherV2 checks each index through a closure: a split of a
@@ -13,71 +12,8 @@ import { wasmHeap } from './simd.js';
 import { installDenseKernels } from './dense.js';
 import { installMixKernels } from './mix.js';
 import { installEmbedKernels } from './embed.js';
-
-type AnyBackend = {
-  readSync(dataId: object): unknown;
-  disposeData(dataId: object): void;
-};
-
-/** out[ids[r]] += x[r] for every row r (rows of `width` values); out-of-range ids are dropped (tf semantics). */
-function segmentSumInto(
-  x: Float32Array,
-  xAt: number,
-  ids: Int32Array,
-  idsAt: number,
-  rows: number,
-  width: number,
-  numSegments: number,
-  out: Float32Array,
-  outAt: number,
-): void {
-  out.fill(0, outAt, outAt + numSegments * width);
-  for (let r = 0; r < rows; r++) {
-    const s = ids[idsAt + r];
-    if (s < 0 || s >= numSegments) continue;
-    const o = outAt + s * width;
-    const i = xAt + r * width;
-    for (let c = 0; c < width; c++) out[o + c] += x[i + c];
-  }
-}
-
-function segmentSumKernel(backendName: 'cpu' | 'wasm'): tf.KernelConfig {
-  return {
-    kernelName: tf.UnsortedSegmentSum,
-    backendName,
-    kernelFunc: ({ inputs, backend, attrs }) => {
-      const { x, segmentIds } = inputs as { x: tf.TensorInfo; segmentIds: tf.TensorInfo };
-      const numSegments = (attrs as unknown as { numSegments: number }).numSegments;
-      const rows = segmentIds.shape.reduce((a, b) => a * b, 1);
-      const inner = x.shape.slice(segmentIds.shape.length);
-      const width = inner.reduce((a, b) => a * b, 1);
-      const shape = [numSegments, ...inner];
-      if (backendName === 'wasm') {
-        // In the heap: no copies of the inputs out of it, the sums written in place.
-        const be = backend as unknown as WasmBackend;
-        const out = be.makeOutput(shape, 'float32');
-        segmentSumInto(
-          heap32(be, 'float32') as Float32Array,
-          at32(be, x),
-          heap32(be, 'int32') as Int32Array,
-          at32(be, segmentIds),
-          rows,
-          width,
-          numSegments,
-          heap32(be, 'float32') as Float32Array,
-          at32(be, out),
-        );
-        return out;
-      }
-      const be = backend as unknown as AnyBackend & { makeTensorInfo(s: number[], d: tf.DataType, v: Float32Array): tf.TensorInfo };
-      const xv = be.readSync(x.dataId) as Float32Array;
-      const idv = be.readSync(segmentIds.dataId) as Int32Array;
-      const values = new Float32Array(numSegments * width);
-      segmentSumInto(xv, 0, idv instanceof Int32Array ? idv : Int32Array.from(idv), 0, rows, width, numSegments, values, 0);
-      return be.makeTensorInfo(shape, 'float32', values);
-    },
-  };
-}
+import { installSegmentSum } from './segment-sum.js';
+import { at32, heap32, is32, type AnyBackend, type WasmBackend } from './wasm-heap.js';
 
 /**
  * A·B, Aᵀ·B and A·Bᵀ on wasm by crossab's SIMD kernels, per batch: the same products in the same
@@ -176,20 +112,6 @@ function wasmTransposingMatMul(): void {
   };
   tf.registerKernel(wrapped);
 }
-
-/** The wasm backend's internals the copy kernels use. */
-type WasmBackend = {
-  wasm: { HEAPU8: Uint8Array };
-  dataIdMap: { get(id: object): { memoryOffset: number } };
-  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
-};
-
-/** A 32-bit view of the whole heap and the element offset of each tensor (read after every makeOutput: the heap may grow). */
-function heap32(be: WasmBackend, dtype: tf.DataType): Float32Array | Int32Array {
-  return dtype === 'int32' ? new Int32Array(be.wasm.HEAPU8.buffer) : new Float32Array(be.wasm.HEAPU8.buffer);
-}
-const at32 = (be: WasmBackend, t: tf.TensorInfo) => be.dataIdMap.get(t.dataId).memoryOffset >> 2;
-const is32 = (dtype: tf.DataType) => dtype === 'float32' || dtype === 'int32';
 
 /** x[begin : begin + size] for a float32 / int32 tensor: contiguous runs copied within the heap. */
 function wasmSlice(be: WasmBackend, x: tf.TensorInfo, begin: number[], size: number[]): tf.TensorInfo {
@@ -408,19 +330,12 @@ function wasmCopyKernels(): void {
 
 /** Install crossab's kernels for a backend that was just set; idempotent. */
 export function installKernels(backendName: string): void {
+  installSegmentSum(backendName);
   if (backendName === 'wasm') {
-    const existing = tf.getKernel(tf.UnsortedSegmentSum, 'wasm');
-    if (!existing) tf.registerKernel(segmentSumKernel('wasm'));
     wasmTransposingMatMul();
     wasmCopyKernels();
     installDenseKernels();
     installMixKernels();
     installEmbedKernels();
-  } else if (backendName === 'cpu') {
-    const existing = tf.getKernel(tf.UnsortedSegmentSum, 'cpu') as (tf.KernelConfig & { crossab?: boolean }) | undefined;
-    if (!existing?.crossab) {
-      if (existing) tf.unregisterKernel(tf.UnsortedSegmentSum, 'cpu');
-      tf.registerKernel({ ...segmentSumKernel('cpu'), crossab: true } as tf.KernelConfig);
-    }
   }
 }
