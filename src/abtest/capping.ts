@@ -4,7 +4,8 @@
 // their weight is bounded. It trades the population-weighted CTR for a capped-weight one: unbiased
 // for the lift when heavy users respond like the rest, biased when they do not (the replay's truth
 // is the uncapped lift, so grading shows which).
-import { SEGMENTS, type World } from '../world/world.js';
+import { SEGMENTS } from '../world/impressions.js';
+import type { World } from '../world/world.js';
 import { addUserWithCovariate, emptyCovariateRatio } from './stats/cuped.js';
 import { effectiveUsers } from './stats/ratio.js';
 import type { ArmResult, Cell, ReplayConfig } from './readout.js';

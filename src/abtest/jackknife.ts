@@ -8,7 +8,8 @@
 // degrees of freedom over-covered on top of the jackknife's own caution (CUPED 96.5% coverage, 3.5%
 // false positives) where the normal reference sits nearer the nominal level (96.2%, 3.8%).
 import { cupedLogLift, plainLogLift, withoutUser, type CovariateRatio } from './stats/cuped.js';
-import { SEGMENTS, type World } from '../world/world.js';
+import { SEGMENTS } from '../world/impressions.js';
+import type { World } from '../world/world.js';
 import { correctFamilies, type ArmResult, type Cell, type LiftResult, type ReplayConfig } from './readout.js';
 import type { UserSums } from './user-sums.js';
 import { normalQuantile, normalSurvival } from './stats/distributions.js';

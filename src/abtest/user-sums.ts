@@ -2,7 +2,8 @@
 // conversions per domain key (all domains, each domain, the head or tail group), the pre-experiment
 // ones CUPED adjusts by, and every strategy's expected clicks per scope for the true lift.
 import { tailDomains } from '../world/traffic.js';
-import { SEGMENTS, type World } from '../world/world.js';
+import { SEGMENTS } from '../world/impressions.js';
+import type { World } from '../world/world.js';
 import type { Scopes, TrueSums } from './readout.js';
 import type { Served } from './served.js';
 

@@ -3,7 +3,8 @@
 // domain does not log the feature and is masked); numeric features are standardised on training data.
 import * as tf from '@tensorflow/tfjs-core';
 import type { Rng } from '../world/rng.js';
-import { periodRows, type Impressions, type World } from '../world/world.js';
+import { periodRows, type Impressions } from '../world/impressions.js';
+import type { World } from '../world/world.js';
 
 export interface Dataset {
   n: number;

@@ -5,7 +5,8 @@ import { buildDataset, type Dataset } from './dataset.js';
 import { buildCandidateDataset } from './candidates.js';
 import { buildHistory, type History } from './history.js';
 import type { Scenario } from '../scenario/schema.js';
-import { generateWorld, periodRows, type World } from '../world/world.js';
+import { generateWorld, type World } from '../world/world.js';
+import { periodRows } from '../world/impressions.js';
 import { sliceRequests, type Requests } from '../world/traffic.js';
 
 export type CandidateDataset = ReturnType<typeof buildCandidateDataset>;

@@ -3,7 +3,8 @@
 // probabilities, the ceiling) and a constant per-domain training CTR (the floor).
 import type { Dataset } from '../data/dataset.js';
 import type { Predictions } from '../models/model.js';
-import { SEGMENTS, type World } from '../world/world.js';
+import { SEGMENTS } from '../world/impressions.js';
+import type { World } from '../world/world.js';
 import { tailDomains } from '../world/traffic.js';
 import { aucWithSe, calibration, gauc, logloss } from './auc.js';
 

@@ -1,7 +1,7 @@
 // The scopes an off-policy estimate is reported for — every domain and all of them, × all users and
 // each segment — and the sums over a scope's requests that every estimate is a ratio of, clustered
 // by user (a user's requests are not independent).
-import { SEGMENTS } from '../world/world.js';
+import { SEGMENTS } from '../world/impressions.js';
 import { ESTIMATORS, ratioEstimate, switchThresholds, type ClusteredSums } from './estimators.js';
 import type { LoggedTest, TargetTerms } from './terms.js';
 

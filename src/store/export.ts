@@ -5,7 +5,8 @@ import { DOUBLE, FLOAT, INTEGER, UTINYINT } from '@duckdb/node-api';
 import { appendColumns, sqlIdent, sqlString, type Column } from './columns.js';
 import { createInstance } from './db.js';
 import { removeStaleTemps, tempPath } from '../util/atomic-write.js';
-import { loggedPropensities, PERIODS, type World } from '../world/world.js';
+import { loggedPropensities, type World } from '../world/world.js';
+import { PERIODS } from '../world/impressions.js';
 
 export function impressionColumns(w: World): Column[] {
   const l = w.logged;

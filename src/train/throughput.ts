@@ -9,7 +9,7 @@ import { stream } from '../world/rng.js';
 import { epochBatches, rowsByDomain, type Dataset } from '../data/dataset.js';
 import type { History } from '../data/history.js';
 import type { Trainable } from '../models/model.js';
-import { priorOf, trainStep } from './trainer.js';
+import { priorOf, trainStep } from './step.js';
 import { lossWeighting } from '../models/weighting.js';
 
 export function trainingThroughput(

@@ -1,5 +1,6 @@
 // What a generated world looks like: realised traffic skew, CTR/CVR per domain and period, users.
-import { PERIODS, SEGMENTS, type World } from './world.js';
+import { PERIODS, SEGMENTS } from './impressions.js';
+import type { World } from './world.js';
 
 export interface DomainSummary {
   name: string;

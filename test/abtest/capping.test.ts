@@ -3,7 +3,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { capPrimaryCells, cappedWeight, positiveQuantile } from '../../src/abtest/capping.js';
-import { SEGMENTS, type World } from '../../src/world/world.js';
+import { SEGMENTS } from '../../src/world/impressions.js';
+import type { World } from '../../src/world/world.js';
 import { emptyCovariateRatio } from '../../src/abtest/stats/cuped.js';
 import { userSums } from '../../src/abtest/user-sums.js';
 import type { ArmResult, Cell, ReplayConfig } from '../../src/abtest/readout.js';

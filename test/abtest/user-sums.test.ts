@@ -5,7 +5,8 @@ import assert from 'node:assert/strict';
 import { scenario } from '../helpers/scenarios.js';
 import { modelInputs } from '../../src/data/inputs.js';
 import { tailDomains } from '../../src/world/traffic.js';
-import { heldReplay, SEGMENTS } from '../../src/world/world.js';
+import { heldReplay } from '../../src/world/world.js';
+import { SEGMENTS } from '../../src/world/impressions.js';
 import { accountingBytes, domainKeys, preExperiment, scopesOf, trueSums } from '../../src/abtest/user-sums.js';
 import type { Served, Slates } from '../../src/abtest/served.js';
 

@@ -10,7 +10,7 @@ import { FeatureEmbedding, MLP, Params, Tower } from '../../src/models/blocks.js
 import { strategy } from '../../src/models/registry.js';
 import { spread } from '../../src/models/soft-sharing.js';
 import type { Trainable } from '../../src/models/model.js';
-import { priorOf, trainStep } from '../../src/train/trainer.js';
+import { priorOf, trainStep } from '../../src/train/step.js';
 import { adam } from '../../src/train/adam.js';
 import { stream } from '../../src/world/rng.js';
 import { scenario } from '../helpers/scenarios.js';

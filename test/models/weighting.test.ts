@@ -9,7 +9,7 @@ import { modelInputs } from '../../src/data/inputs.js';
 import { fitStrategy } from '../../src/train/trainer.js';
 import { strategy } from '../../src/models/registry.js';
 import { Params } from '../../src/models/blocks.js';
-import { priorOf } from '../../src/train/trainer.js';
+import { priorOf } from '../../src/train/step.js';
 
 test('a domain with loss weight 0 teaches its tower nothing; the others train', async () => {
   await selectBackend(process.env.CROSSAB_BACKEND ?? 'wasm');

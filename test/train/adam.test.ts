@@ -8,7 +8,7 @@ import { modelInputs } from '../../src/data/inputs.js';
 import { strategy } from '../../src/models/registry.js';
 import { Params } from '../../src/models/blocks.js';
 import type { Trainable } from '../../src/models/model.js';
-import { priorOf, trainStep } from '../../src/train/trainer.js';
+import { priorOf, trainStep } from '../../src/train/step.js';
 import { epochBatches, rowsByDomain } from '../../src/data/dataset.js';
 import { stream } from '../../src/world/rng.js';
 import { adam } from '../../src/train/adam.js';

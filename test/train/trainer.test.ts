@@ -1,34 +1,16 @@
-// Training: base-rate logits for the output biases, the validation signal (mean per-domain AUC),
+// Training: the validation signal (mean per-domain AUC),
 // and early stopping that keeps the best epoch — its weights restored, so the trained model scores
 // the validation rows exactly as that epoch did; a per-domain strategy stops each domain on its own.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { selectBackend } from '../../src/tf/backend.js';
 import { modelInputs } from '../../src/data/inputs.js';
-import { fitStrategy, meanDomainAuc, priorOf } from '../../src/train/trainer.js';
+import { fitStrategy, meanDomainAuc } from '../../src/train/trainer.js';
 import { strategy } from '../../src/models/registry.js';
 import { auc } from '../../src/metrics/auc.js';
 import type { Dataset } from '../../src/data/dataset.js';
 import type { ProgressEvent } from '../../src/util/events.js';
 import { scenario } from '../helpers/scenarios.js';
-
-const logit = (p: number) => Math.log(p / (1 - p));
-
-test("priorOf: each domain's click and conversion-given-click logits on the training rows; a domain without rows gets 5%", () => {
-  // Domain 0: 4 rows, 1 click (with a conversion); domain 1: 2 rows, 2 clicks, no conversion; domain 2: none.
-  const ds = {
-    domains: 3,
-    domain: Uint8Array.from([0, 0, 0, 0, 1, 1, 2]),
-    click: Uint8Array.from([1, 0, 0, 0, 1, 1, 1]),
-    conv: Uint8Array.from([1, 0, 0, 0, 0, 0, 0]),
-  } as unknown as Dataset;
-  const p = priorOf(ds, Int32Array.from([0, 1, 2, 3, 4, 5]));
-  assert.ok(Math.abs(p.click[0] - logit(0.25)) < 1e-12);
-  assert.equal(p.click[1], Math.log(1 / 1e-4), 'a rate of 1 is clamped at 1 − 1e-4 below');
-  assert.ok(Math.abs(p.click[2] - logit(0.05)) < 1e-12, 'row 6 is not a training row');
-  assert.ok(Math.abs(p.clickAll - logit(3 / 6)) < 1e-12);
-  assert.deepEqual([p.cvr[0], p.cvr[1]], [Math.log(1 / 1e-4), Math.log(1e-4)]);
-});
 
 test('meanDomainAuc: the mean of the domains’ AUCs, a domain with one class left out', () => {
   const ds = { domains: 3, domain: Uint8Array.from([0, 0, 0, 0, 1, 1, 2, 2]), click: Uint8Array.from([1, 0, 1, 0, 1, 0, 0, 0]) } as unknown as Dataset;

@@ -1,7 +1,8 @@
 // A world's summary recounted from its logged rows: every figure is the count or rate it names.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { generateWorld, PERIODS, SEGMENTS } from '../../src/world/world.js';
+import { generateWorld } from '../../src/world/world.js';
+import { PERIODS, SEGMENTS } from '../../src/world/impressions.js';
 import { summarise } from '../../src/world/summary.js';
 import { scenario } from '../helpers/scenarios.js';
 

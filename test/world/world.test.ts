@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { generateWorld, heldReplay, periodRows, replayChunks } from '../../src/world/world.js';
+import { generateWorld, heldReplay, replayChunks } from '../../src/world/world.js';
+import { periodRows } from '../../src/world/impressions.js';
 import { summarise } from '../../src/world/summary.js';
 import { rawLogits } from '../../src/world/truth.js';
 import { scenario } from '../helpers/scenarios.js';
@@ -88,26 +89,6 @@ test('cold-start users have no training impressions and appear in later periods'
   assert.ok(coldLater > 50, `cold-start test impressions: ${coldLater}`);
   const replayCold = Array.from(w.replay!.user).filter((u) => w.userSegment[u] === 2).length;
   assert.ok(replayCold > 0);
-});
-
-test('features are absent outside the domains that expose them', () => {
-  const w = generateWorld(scenario(), 6);
-  const { layout, logged: l } = w;
-  layout.categorical.forEach((f, j) => {
-    for (let r = 0; r < l.n; r++) {
-      const exposed = layout.exposesCat[l.domain[r]][j];
-      assert.equal(l.cat[j][r] > 0, exposed, `${f.name} in ${layout.domains[l.domain[r]]}`);
-    }
-  });
-  layout.numeric.forEach((f, j) => {
-    for (let r = 0; r < l.n; r++) assert.equal(Number.isNaN(l.num[j][r]), !layout.exposesNum[l.domain[r]][j], f.name);
-  });
-  // query_intent is private to 'mid'.
-  const q = layout.categorical.findIndex((f) => f.name === 'query_intent');
-  assert.deepEqual(
-    layout.exposesCat.map((e) => e[q]),
-    [false, true, false],
-  );
 });
 
 test('periods are time-ordered: train before valid before test', () => {
