@@ -18,7 +18,8 @@
 // SIPS on nothing, at a variance that grows with the number of possible slates.
 
 import { OPE_ESTIMATORS } from '../scenario/metrics.js';
-import { kishSize } from '../abtest/stats/ratio.js';
+import { kishSize, ratioWithVariance } from '../abtest/stats/ratio.js';
+import { addUser, emptyRatio } from '../util/ratio-sums.js';
 
 export const ESTIMATORS = OPE_ESTIMATORS;
 export type EstimatorName = (typeof ESTIMATORS)[number];
@@ -128,22 +129,12 @@ export interface ClusteredSums {
 }
 
 export function ratioEstimate(s: ClusteredSums): { value: number; variance: number } {
-  let N = 0;
-  let D = 0;
-  for (let g = 0; g < s.clusters; g++) {
-    N += s.num[g];
-    D += s.den[g];
-  }
-  if (D <= 0) return { value: NaN, variance: NaN };
-  const value = N / D;
-  let v = 0;
-  for (let g = 0; g < s.clusters; g++) {
-    const e = s.num[g] - value * s.den[g];
-    v += e * e;
-  }
-  // The G/(G − 1) small-sample factor of the cluster-robust sandwich.
-  const G = s.clusters;
-  return { value, variance: G > 1 ? (v / (D * D)) * (G / (G - 1)) : NaN };
+  const r = emptyRatio();
+  for (let g = 0; g < s.clusters; g++) addUser(r, s.num[g], s.den[g]);
+  if (r.sumY <= 0) return { value: NaN, variance: NaN };
+  // The A/B readout's delta method (one home: abtest/stats/ratio.ts), which is the cluster-robust
+  // sandwich Σ(num − R·den)² / (Σ den)² with its G/(G − 1) small-sample factor.
+  return { value: r.sumX / r.sumY, variance: ratioWithVariance(r).variance };
 }
 
 /**

@@ -3,8 +3,6 @@
 // name a figure two ways). Non-finite numbers are null.
 import type { ReplayResult } from '../abtest/readout.js';
 import type { DomainDecision } from '../abtest/decide.js';
-import { minimumDetectableLift } from '../abtest/stats/power.js';
-import type { DecisionRules } from '../scenario/schema.js';
 import type { OfflineResults } from '../train/parallel.js';
 import type { StrategyMetrics } from '../metrics/offline.js';
 import type { OffPolicy } from '../ope/consistency.js';
@@ -83,7 +81,7 @@ const num = (v: number) => (Number.isFinite(v) ? v : null);
 export const decisionsJson = (ds: DomainDecision[]) => ds.map((d) => jsonRow('ab_decisions', d));
 
 /** Each treatment arm's test on each domain: how small a lift it could see, and its power at the truth. */
-export function powerJson(ab: ReplayResult, rules: DecisionRules) {
+export function powerJson(ab: ReplayResult) {
   return ab.lifts
     .filter((l) => l.family === 'primary')
     .map((l) => ({
@@ -91,7 +89,7 @@ export function powerJson(ab: ReplayResult, rules: DecisionRules) {
       domain: l.domain,
       tested: l.tested,
       mde: num(l.mde),
-      cuped_mde: num(minimumDetectableLift(l.cupedSeLog, rules.alpha, rules.power)),
+      cuped_mde: num(l.cupedMde),
       variance_reduction: num(l.varianceReduction),
       true_lift: num(l.trueLift),
       power_at_true_lift: num(l.power),
@@ -170,7 +168,7 @@ export function runJson(o: RunView, db: string, scenario: string) {
     long_term: o.ab.longTerm.map((l) => jsonRow('ab_long_term', l)),
     srm: { users: o.ab.srm.users, chi2: o.ab.srm.chi2, p_value: o.ab.srm.pValue, max_user_share: o.ab.srm.maxUserShare },
     decisions: decisionsJson(o.decisions),
-    power: powerJson(o.ab, o.rules),
+    power: powerJson(o.ab),
     warnings: warnings(o.ab, o.decisions),
     ope: opeJson(o.ope),
     grades: o.grades.map((g) => jsonRow('ab_grades', g)),

@@ -122,3 +122,17 @@ test('the paired lift variance: an estimator against itself on the same logs has
   const v = logRatioVariance(dr, ipw);
   assert.ok(v > 0 && v < ratioEstimate(ipw).variance / ratioEstimate(ipw).value ** 2, `var ${v}`);
 });
+
+test("a ratio of clustered sums: Σ num / Σ den with the cluster-robust sandwich Σ(num − R·den)² / (Σ den)² · G/(G − 1), the A/B readout's delta method", () => {
+  const num = Float64Array.from([1, 0, 3, 2, 0.5]);
+  const den = Float64Array.from([4, 2, 9, 5, 3]);
+  const R = 6.5 / 23;
+  const e2 = Array.from(num).reduce((a, x, g) => a + (x - R * den[g]) ** 2, 0);
+  const r = ratioEstimate({ num, den, clusters: 5 });
+  assert.equal(r.value, 6.5 / 23);
+  assert.ok(Math.abs(r.variance / ((e2 / 23 ** 2) * (5 / 4)) - 1) < 1e-12, `${r.variance}`);
+  assert.ok(Number.isNaN(ratioEstimate({ num, den: new Float64Array(5), clusters: 5 }).value), 'no denominator, no estimate');
+  const one = ratioEstimate({ num, den, clusters: 1 });
+  assert.ok(one.value === 0.25 && Number.isNaN(one.variance), 'one cluster: an estimate without a variance');
+  assert.equal(ratioEstimate({ num: Float64Array.from([1, 2, 3]), den: Float64Array.from([2, 4, 6]), clusters: 3 }).variance, 0, 'no spread around the ratio');
+});
