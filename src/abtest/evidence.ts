@@ -62,5 +62,10 @@ function sequenceEvidence(c: Pick<LookCell, 'tested' | 'cupedLift' | 'seqCiLow' 
   };
 }
 
+/** The minimum detectable lift of the method's test (the delta method's where a jackknife decides: it has none of its own). */
+export function mdeOf(l: LiftResult, method: DecisionRules['method']): number {
+  return method === 'plain' ? l.mde : method === 'cuped' ? l.cupedMde : l.seqMde;
+}
+
 /** A look's cell as the sequential method reads it. */
 export const fromLook = (c: LookCell): Evidence => sequenceEvidence(c, c.seLog);

@@ -5,7 +5,8 @@ import { UserError } from '../util/errors.js';
 import { formatTable } from '../util/table.js';
 import { listFlag, parse } from './args.js';
 import { COMMANDS } from './specs.js';
-import { signedPercent as pct } from '../util/format.js';
+import { confidenceLevel, signedPercent as pct } from '../util/format.js';
+import { mdeOf } from '../abtest/evidence.js';
 
 const rate = (x: number) => (Number.isFinite(x) ? `${(100 * x).toFixed(3)}%` : '–');
 const METHODS = ['plain', 'cuped', 'sequential'] as const;
@@ -45,7 +46,7 @@ function text(r: LogReadout): string {
     ),
     '',
     formatTable(
-      ['domain', 'arm', 'lift', '95% interval', 'p (adjusted)', 'MDE', 'decision', 'why'],
+      ['domain', 'arm', 'lift', `${confidenceLevel(r.rules.alpha)} interval`, 'p (adjusted)', 'MDE', 'decision', 'why'],
       r.decisions.map((d) => {
         const l = r.ab.lifts.find((x) => x.domain === d.domain && x.metric === 'ctr' && x.segment === 'all')!;
         return [
@@ -54,7 +55,7 @@ function text(r: LogReadout): string {
           pct(d.lift),
           `[${pct(d.ciLow)}, ${pct(d.ciHigh)}]`,
           Number.isFinite(d.pAdjusted) ? d.pAdjusted.toFixed(3) : '–',
-          pct(r.rules.method === 'plain' ? l.mde : l.cupedMde),
+          pct(mdeOf(l, r.rules.method)),
           d.decision + (d.arm ? `: ${d.arm}` : ''),
           d.reason,
         ];
@@ -62,7 +63,7 @@ function text(r: LogReadout): string {
     ),
   ];
   if (r.rules.method === 'sequential' || r.ab.looks.length > 1) {
-    lines.push('', `sequential looks (one a day, always-valid ${Math.round(100 * (1 - r.rules.alpha))}% confidence sequence on the CTR lift):`);
+    lines.push('', `sequential looks (one a day, always-valid ${confidenceLevel(r.rules.alpha)} confidence sequence on the CTR lift):`);
     const cells = r.ab.looks.flatMap((look, k) =>
       look.cells
         .filter((c) => c.metric === 'ctr')
@@ -88,8 +89,8 @@ function text(r: LogReadout): string {
           'domain',
           'estimator',
           'estimate',
-          '95% interval',
-          'on-policy CTR [95%]',
+          `${confidenceLevel(r.rules.alpha)} interval`,
+          `on-policy CTR [${confidenceLevel(r.rules.alpha)}]`,
           'rel. error',
           'covers',
           'ESS share',

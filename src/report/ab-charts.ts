@@ -4,6 +4,7 @@ import type { TopLevelSpec } from 'vega-lite';
 import type { RunData } from '../store/run-data.js';
 import { base, namedColor, WIDTH, wrapped, type Chart } from './chart-base.js';
 import { minimumDetectableLift } from '../abtest/stats/power.js';
+import { confidenceLevel } from '../util/format.js';
 import { DEFAULT_DECISION_RULES, type DecisionRules } from '../scenario/blocks.js';
 
 /** A/B lift per arm and domain with 95% intervals; diamonds mark the true lift. */
@@ -13,7 +14,7 @@ export function abLifts(d: RunData): Chart {
     .map((r) => ({ arm: r.arm, domain: r.domain, lift: r.lift, lo: r.ci_low, hi: r.ci_high, truth: r.true_lift, p: r.p_value, covered: r.covered }));
   return {
     id: 'ab-lifts',
-    title: `A/B: CTR lift over the control (${d.run.control}) with 95% intervals; diamonds are the true lift`,
+    title: `A/B: CTR lift over the control (${d.run.control}) with ${confidenceLevel(rulesOf(d).alpha)} intervals; diamonds are the true lift`,
     spec: {
       ...base,
       width: WIDTH,

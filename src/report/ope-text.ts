@@ -5,7 +5,7 @@ import type { ReplayResult } from '../abtest/readout.js';
 import type { OffPolicy } from '../ope/consistency.js';
 import { ESTIMATORS } from '../ope/estimators.js';
 import { formatTable } from '../util/table.js';
-import { percent as pct } from '../util/format.js';
+import { confidenceLevel, percent as pct } from '../util/format.js';
 
 /** Per strategy and domain: the true CTR on the logged test requests beside each estimator's estimate. */
 export function opeTable(o: OffPolicy, domains: string[]): string {
@@ -37,7 +37,7 @@ export function opeTable(o: OffPolicy, domains: string[]): string {
 }
 
 /** Each treatment arm's lift per domain: estimated from the logs (DR), by the A/B test, and true. */
-export function opeVsAbTable(o: OffPolicy, ab: ReplayResult): string {
+export function opeVsAbTable(o: OffPolicy, ab: ReplayResult, alpha: number): string {
   const rows = ab.lifts
     .filter((l) => l.metric === 'ctr' && l.segment === 'all' && o.rows.some((r) => r.domain === l.domain))
     .map((l) => {
@@ -52,7 +52,7 @@ export function opeVsAbTable(o: OffPolicy, ab: ReplayResult): string {
         pct(l.trueLift),
       ];
     });
-  return `lift over the control, estimated from the logs before the test (DR) and by the A/B test:\n${formatTable(['arm', 'domain', 'OPE (DR) [95% CI]', 'true (logged requests)', 'A/B [95% CI]', 'true (online)'], rows)}`;
+  return `lift over the control, estimated from the logs before the test (DR) and by the A/B test:\n${formatTable(['arm', 'domain', `OPE (DR) [${confidenceLevel(alpha)} CI]`, 'true (logged requests)', `A/B [${confidenceLevel(alpha)} CI]`, 'true (online)'], rows)}`;
 }
 
 /** Per domain and offline signal: Kendall's τ with the true online ordering, and whether its winner wins online. */

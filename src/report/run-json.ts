@@ -18,60 +18,57 @@ export function offlineJson(r: OfflineResults) {
   };
 }
 
+/** What `run --json` shows of each arm × domain × segment: these ab_results columns, then these of its CTR lift's ab_lifts row, then the cell's weight. */
+const RESULT_COLUMNS = ['arm', 'strategy', 'domain', 'segment', 'users', 'impressions', 'ctr', 'cvr', 'expected_ctr'];
+const LIFT_COLUMNS = [
+  'lift',
+  'ci_low',
+  'ci_high',
+  'p_value',
+  'true_lift',
+  'covered',
+  'tested',
+  'p_adjusted',
+  'mde',
+  'power',
+  'users_needed',
+  'cuped_lift',
+  'cuped_ci_low',
+  'cuped_ci_high',
+  'cuped_p_adjusted',
+  'variance_reduction',
+  'seq_ci_low',
+  'seq_ci_high',
+  'seq_p_adjusted',
+  'seq_mde',
+  'ci_low_adjusted',
+  'ci_high_adjusted',
+  'cuped_ci_low_adjusted',
+  'cuped_ci_high_adjusted',
+  'dof',
+  'linear_ci_low',
+  'linear_ci_high',
+  'linear_p_value',
+  'abs_diff',
+  'abs_ci_low',
+  'abs_ci_high',
+  'jackknife_ci_low',
+  'jackknife_ci_high',
+  'jackknife_p_adjusted',
+  'cuped_jackknife_ci_low',
+  'cuped_jackknife_ci_high',
+  'cuped_jackknife_p_adjusted',
+];
+const WEIGHT_COLUMNS = ['max_user_share', 'effective_users'];
+
+/** Each arm's cells with their CTR lift (null for the control), named as the store names them (jsonRow). */
 export function abJson(ab: ReplayResult) {
   return ab.results.map((r) => {
     const l = ab.lifts.find((x) => x.metric === 'ctr' && x.arm === r.arm && x.domain === r.domain && x.segment === r.segment);
-    const num = (v: number | undefined) => (v === undefined || !Number.isFinite(v) ? null : v);
-    return {
-      arm: r.arm,
-      strategy: r.strategy,
-      domain: r.domain,
-      segment: r.segment,
-      users: r.users,
-      impressions: r.impressions,
-      ctr: num(r.ctr),
-      cvr: num(r.cvr),
-      expected_ctr: num(r.expectedCtr),
-      lift: num(l?.lift),
-      ci_low: num(l?.ciLow),
-      ci_high: num(l?.ciHigh),
-      p_value: num(l?.pValue),
-      true_lift: num(l?.trueLift),
-      covered: l ? l.covered : null,
-      tested: l ? l.tested : null,
-      p_adjusted: num(l?.pAdjusted),
-      mde: num(l?.mde),
-      power: num(l?.power),
-      users_needed: num(l?.usersNeeded),
-      cuped_lift: num(l?.cupedLift),
-      cuped_ci_low: num(l?.cupedCiLow),
-      cuped_ci_high: num(l?.cupedCiHigh),
-      cuped_p_adjusted: num(l?.cupedPAdjusted),
-      variance_reduction: num(l?.varianceReduction),
-      seq_ci_low: num(l?.seqCiLow),
-      seq_ci_high: num(l?.seqCiHigh),
-      seq_p_adjusted: num(l?.seqPAdjusted),
-      seq_mde: num(l?.seqMde),
-      ci_low_adjusted: num(l?.ciLowAdjusted),
-      ci_high_adjusted: num(l?.ciHighAdjusted),
-      cuped_ci_low_adjusted: num(l?.cupedCiLowAdjusted),
-      cuped_ci_high_adjusted: num(l?.cupedCiHighAdjusted),
-      dof: num(l?.dof),
-      linear_ci_low: num(l?.linearCiLow),
-      linear_ci_high: num(l?.linearCiHigh),
-      linear_p_value: num(l?.linearPValue),
-      abs_diff: num(l?.absDiff),
-      abs_ci_low: num(l?.absCiLow),
-      abs_ci_high: num(l?.absCiHigh),
-      jackknife_ci_low: num(l?.jackknifeCiLow),
-      jackknife_ci_high: num(l?.jackknifeCiHigh),
-      jackknife_p_adjusted: num(l?.jackknifePAdjusted),
-      cuped_jackknife_ci_low: num(l?.cupedJackknifeCiLow),
-      cuped_jackknife_ci_high: num(l?.cupedJackknifeCiHigh),
-      cuped_jackknife_p_adjusted: num(l?.cupedJackknifePAdjusted),
-      max_user_share: r.maxUserShare,
-      effective_users: r.effectiveUsers,
-    };
+    const cell = jsonRow('ab_results', r);
+    const lift = l ? jsonRow('ab_lifts', l) : {};
+    const pick = (from: Record<string, unknown>, columns: string[]) => Object.fromEntries(columns.map((c) => [c, from[c] ?? null]));
+    return { ...pick(cell, RESULT_COLUMNS), ...pick(lift, LIFT_COLUMNS), ...pick(cell, WEIGHT_COLUMNS) };
   });
 }
 

@@ -15,7 +15,7 @@ import type { DecisionRules } from '../scenario/schema.js';
 import type { OfflineResults } from '../train/parallel.js';
 import type { OffPolicy } from '../ope/consistency.js';
 import { formatTable } from '../util/table.js';
-import { percent as pct } from '../util/format.js';
+import { confidenceLevel, percent as pct } from '../util/format.js';
 
 /** What a run produced, as its text and JSON outputs read it (experiment's RunOutcome extends it). */
 export interface RunResults {
@@ -180,7 +180,7 @@ export function decisionTable(ds: DomainDecision[]): string {
 }
 
 /** scenario.dynamics: per arm and domain, CTR lift (short term) beside clicks and visits per user over the whole test (long term). */
-export function longTermTable(ab: ReplayResult): string {
+export function longTermTable(ab: ReplayResult, alpha: number): string {
   if (!ab.longTerm.length) return '';
   const rows = ab.longTerm.map((l) => {
     const ctr = ab.lifts.find((x) => x.metric === 'ctr' && x.arm === l.arm && x.domain === l.domain && x.segment === 'all');
@@ -196,7 +196,7 @@ export function longTermTable(ab: ReplayResult): string {
     ];
   });
   return `long term (every user with a planned visit, whether or not they stayed):\n${formatTable(
-    ['arm', 'domain', 'metric', 'arm vs control', 'lift [95% CI]', 'true lift', 'covered', 'short-term CTR lift'],
+    ['arm', 'domain', 'metric', 'arm vs control', `lift [${confidenceLevel(alpha)} CI]`, 'true lift', 'covered', 'short-term CTR lift'],
     rows,
   )}`;
 }
@@ -219,7 +219,7 @@ export function longTermConflicts(ab: ReplayResult): string[] {
     });
 }
 
-export function abTable(ab: ReplayResult, off: OfflineResults, domains: string[]): string {
+export function abTable(ab: ReplayResult, off: OfflineResults, domains: string[], alpha: number): string {
   const rows = ab.results
     .filter((r) => r.segment === 'all' && (r.domain === 'all' || domains.includes(r.domain)))
     .map((r) => {
@@ -241,7 +241,19 @@ export function abTable(ab: ReplayResult, off: OfflineResults, domains: string[]
       ];
     });
   return formatTable(
-    ['arm', 'domain', 'users', 'impressions', 'CTR', 'lift [95% CI]', 'CUPED [95% CI]', 'p', 'true lift', 'covered', 'AUC'],
+    [
+      'arm',
+      'domain',
+      'users',
+      'impressions',
+      'CTR',
+      `lift [${confidenceLevel(alpha)} CI]`,
+      `CUPED [${confidenceLevel(alpha)} CI]`,
+      'p',
+      'true lift',
+      'covered',
+      'AUC',
+    ],
     rows as (string | number)[][],
   );
 }
@@ -276,11 +288,11 @@ export function runText(o: RunView, db: string, verbose: boolean): string {
       '',
       consistencyTable(o.ope),
       '',
-      abTable(o.ab, o.offline, o.domains),
-      ...(o.ab.longTerm.length ? ['', longTermTable(o.ab)] : []),
+      abTable(o.ab, o.offline, o.domains, o.rules.alpha),
+      ...(o.ab.longTerm.length ? ['', longTermTable(o.ab, o.rules.alpha)] : []),
       ...(o.feedback.length ? ['', feedbackTable(o.feedback)] : []),
       '',
-      opeVsAbTable(o.ope, o.ab),
+      opeVsAbTable(o.ope, o.ab, o.rules.alpha),
       '',
       decisionTable(o.decisions),
     );

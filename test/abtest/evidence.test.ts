@@ -2,7 +2,7 @@
 // user jackknife where the replay made one.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { evidenceOf, fromLook } from '../../src/abtest/evidence.js';
+import { evidenceOf, fromLook, mdeOf } from '../../src/abtest/evidence.js';
 import type { LiftResult, LookCell } from '../../src/abtest/readout.js';
 import { readout } from '../helpers/readouts.js';
 
@@ -61,4 +61,12 @@ test('where the replay made a jackknife, plain and CUPED read it (the point esti
 test("a look's cell is read with its own CUPED standard error", () => {
   const cell = { tested: true, cupedLift: 0.5, seqCiLow: 0.1, seqCiHigh: 0.9, seqPValue: 0.01, seqPAdjusted: 0.02, seLog: 0.2 } as LookCell;
   assert.deepEqual(fromLook(cell), { tested: true, lift: 0.5, ciLow: 0.1, ciHigh: 0.9, pValue: 0.01, pAdjusted: 0.02, seLog: 0.2 });
+});
+
+test("each method's minimum detectable lift: the delta method's, CUPED's, or the sequence's at its planned end", () => {
+  const l = { ...lift, mde: 0.1, cupedMde: 0.08, seqMde: 0.12 };
+  assert.deepEqual(
+    (['plain', 'cuped', 'sequential'] as const).map((m) => mdeOf(l, m)),
+    [0.1, 0.08, 0.12],
+  );
 });

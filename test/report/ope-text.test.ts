@@ -72,8 +72,10 @@ test('opeVsAbTable: per arm and domain the DR lift from the logs with its interv
       { arm: 'new', metric: 'ctcvr', segment: 'all', domain: 'feed', lift: 0.5, ciLow: 0, ciHigh: 1, trueLift: 0.5 },
     ],
   } as unknown as ReplayResult;
-  const lines = opeVsAbTable(o, ab).split('\n');
+  const lines = opeVsAbTable(o, ab, 0.05).split('\n');
   assert.match(lines[0], /^lift over the control, estimated from the logs before the test \(DR\) and by the A\/B test:$/);
+  assert.match(lines[1], /OPE \(DR\) \[95% CI\].*A\/B \[95% CI\]/);
+  assert.match(opeVsAbTable(o, ab, 0.1).split('\n')[1], /OPE \(DR\) \[90% CI\].*A\/B \[90% CI\]/, 'the level is the run’s α');
   assert.match(lines.find((l) => l.includes('feed'))!, /^new\s+feed\s+3\.10% \[1\.10%, 5\.20%\]\s+2\.80%\s+2\.50% \[0\.20%, 4\.90%\]\s+3\.00%\s*$/);
   assert.match(lines.find((l) => l.includes('search'))!, /^new\s+search\s+not identified\s+1\.00%\s+1\.00% \[-2\.00%, 4\.00%\]\s+1\.20%\s*$/);
   assert.equal(lines.filter((l) => l.startsWith('new')).length, 2, 'CTR only');

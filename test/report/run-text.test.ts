@@ -1,7 +1,8 @@
 // A run as plain text: the summary first, within its width, and the tables behind it.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { type RunView, runText, summaryTable } from '../../src/report/run-text.js';
+import { abTable, type RunView, runText, summaryTable } from '../../src/report/run-text.js';
+import type { OfflineResults } from '../../src/train/parallel.js';
 import { decide } from '../../src/abtest/decide.js';
 import { DEFAULT_DECISION_RULES } from '../../src/scenario/blocks.js';
 import { readout } from '../helpers/readouts.js';
@@ -40,4 +41,13 @@ test('the plain run prints the summary first and fits 100 columns down to its la
   const staged = lines.slice(at + 1).join(',');
   for (const [k, v] of Object.entries(stages)) assert.ok(staged.includes(`${k} ${v.toFixed(1)} s`), k);
   assert.ok(lines.length - at - 1 >= 1 && lines.slice(at + 1).every((l) => l.startsWith('  ')));
+});
+
+test("the A/B table's intervals are labelled at the run's α, not always 95%", () => {
+  const ab = readout({ lift: 0.04, ciLow: 0.01, ciHigh: 0.07 });
+  const off = { strategies: {} } as unknown as OfflineResults;
+  assert.match(abTable(ab, off, ['d'], 0.05).split('\n')[0], /lift \[95% CI\]\s+CUPED \[95% CI\]/);
+  const header = abTable(ab, off, ['d'], 0.1).split('\n')[0];
+  assert.match(header, /lift \[90% CI\]\s+CUPED \[90% CI\]/);
+  assert.match(abTable(ab, off, ['d'], 0.1), /\+?4\.0+%? \[\+?1\.0+%?, \+?7\.0+%?\]/);
 });

@@ -1,7 +1,7 @@
 // The percent formats of the text outputs: digits, the sign of a lift, and a dash for no number.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { percent, signedPercent } from '../../src/util/format.js';
+import { confidenceLevel, percent, signedPercent } from '../../src/util/format.js';
 
 test('percent: a rate with its digits, a dash for NaN or infinity', () => {
   assert.equal(percent(0.012345), '1.23%');
@@ -17,4 +17,8 @@ test('signedPercent: a plus for a gain or no change, the minus of the number for
   assert.equal(signedPercent(-0.004), '-0.4%');
   assert.equal(signedPercent(0.0123, 2), '+1.23%');
   assert.equal(signedPercent(NaN), '–');
+});
+
+test('confidenceLevel: 1 − α as a percent, without trailing zeros', () => {
+  assert.deepEqual([0.05, 0.1, 0.025, 0.01, 0.2].map(confidenceLevel), ['95%', '90%', '97.5%', '99%', '80%']);
 });
