@@ -7,7 +7,8 @@ caller can see that one thread was used). A persistent process, so the bench can
 PyTorch measurements (A, B, A, B...) without paying Python's start-up between them.
 
 Twins: the seven core strategies, OMoE, the ESMM variants of shared-bottom and PLE, cross-stitch,
-shared-private, MLoRA, soft sharing, PEPNet, sluice networks, POSO, AdaTT, AITM and APG (group-, mix- and self-wise). Each has crossab's architecture (src/models/): one masked embedding table over all categorical
+shared-private, MLoRA, soft sharing, PEPNet, sluice networks, POSO, AdaTT, AITM and APG (group-, mix- and self-wise),
+and shared-bottom-esmm trained with GradNorm's task weights ('shared-bottom-esmm+gradnorm'). Each has crossab's architecture (src/models/): one masked embedding table over all categorical
 fields with the numeric fields appended, ReLU MLPs, one tower per domain, single-domain batches, Adam,
 BCE with logits. Written the way a PyTorch user would write them (nn.Module, experts in a ModuleList),
 not with crossab's kernel-level tricks. Gradients are cleared with set_to_none, so, as in crossab, a
@@ -579,19 +580,62 @@ def batch_of(rows):
             'domain': torch.from_numpy(domain[rows].astype(np.int64)), 'activity': activity[t]}
 
 
-def loss_of(model, b, d, rng):
+def task_losses(model, b, d, rng):
+    """The click loss, the conversion loss (None for a click-only model) and the model's extra loss."""
     out = model(b, d)
-    loss = F.binary_cross_entropy_with_logits(out['click'], b['click'])
+    click_loss = F.binary_cross_entropy_with_logits(out['click'], b['click'])
+    conv_loss = None
     if out.get('cvr') is not None:
         # ESMM: pCTCVR = pCTR · pCVR supervised by the conversion label on every impression.
         log_p = F.logsigmoid(out['click']) + F.logsigmoid(out['cvr'])
         ll = b['conv'] * log_p + (1 - b['conv']) * torch.log(torch.clamp(1 - torch.exp(log_p), min=1e-7))
-        loss = loss - ll.mean()
+        conv_loss = -ll.mean()
     if out.get('ctcvr') is not None:
         # AITM: the conversion head predicts pCTCVR, supervised by the conversion label directly.
-        loss = loss + F.binary_cross_entropy_with_logits(out['ctcvr'], b['conv'])
+        conv_loss = F.binary_cross_entropy_with_logits(out['ctcvr'], b['conv'])
     extra = model.extra_loss(rng) if hasattr(model, 'extra_loss') else None
+    return click_loss, conv_loss, extra
+
+
+def loss_of(model, b, d, rng):
+    click_loss, conv_loss, extra = task_losses(model, b, d, rng)
+    loss = click_loss if conv_loss is None else click_loss + conv_loss
     return loss + extra if extra is not None else loss
+
+
+class GradNorm:
+    """GradNorm (Chen et al., ICML 2018; src/models/weighting.ts): per domain, the click and conversion
+    weights move by sign(G_i - G_mean * r_i^alpha) * ||grad_W L_i||, W the parameters both task losses
+    reach, then are renormalised to sum to 2. Written as a PyTorch user would: one forward pass, each
+    task's gradient by autograd.grad on it."""
+
+    def __init__(self, alpha=1.5, lr=0.025):
+        self.alpha, self.lr = alpha, lr
+        self.w = np.ones((D, 2))
+        self.initial = [None] * D
+
+    def loss(self, model, b, d, rng):
+        click_loss, conv_loss, extra = task_losses(model, b, d, rng)
+        params = [p for p in model.parameters() if p.requires_grad]
+        gc = torch.autograd.grad(click_loss, params, retain_graph=True, allow_unused=True)
+        gv = torch.autograd.grad(conv_loss, params, retain_graph=True, allow_unused=True)
+        shared = [k for k in range(len(params)) if gc[k] is not None and gv[k] is not None]
+        norms = np.array([float(torch.sqrt(sum((g[k] ** 2).sum() for k in shared))) for g in (gc, gv)])
+        losses = np.array([float(click_loss), float(conv_loss)])
+        loss = self.w[d, 0] * click_loss + self.w[d, 1] * conv_loss
+        self.pending = (d, losses, norms)
+        return loss + extra if extra is not None else loss
+
+    def after_step(self):
+        d, losses, norms = self.pending
+        if self.initial[d] is None:
+            self.initial[d] = losses
+        w = self.w[d]
+        G = w * norms
+        rate = losses / self.initial[d]
+        target = G.mean() * (rate / rate.mean()) ** self.alpha
+        w[:] = np.maximum(1e-3, w - self.lr * np.sign(G - target) * norms)
+        w *= 2 / w.sum()
 
 
 TWINS = {
@@ -602,6 +646,7 @@ TWINS = {
     'soft-sharing': SoftSharing, 'pepnet': PEPNet, 'sluice': Sluice,
     'poso': Poso, 'adatt': AdaTT, 'aitm': AITM,
     'apg': lambda: APG('group'), 'apg-mix': lambda: APG('mix'), 'apg-self': lambda: APG('self'),
+    'shared-bottom-esmm+gradnorm': lambda: SharedBottom(conversion=True),
 }
 BY_DOMAIN = [np.nonzero(domain == d)[0] for d in range(D)]
 WEIGHTS = np.array([len(r) for r in BY_DOMAIN], dtype=float) / len(domain)
@@ -612,6 +657,7 @@ def throughput(name, batch, steps, warmup):
     model = TWINS[name]()
     opt = torch.optim.Adam(model.parameters(), lr=meta['lr'])
     rng = np.random.default_rng(1)
+    grad_norm = GradNorm() if name.endswith('+gradnorm') else None
     samples, t0, c0 = 0, 0.0, 0.0
     for k in range(warmup + steps):
         if k == warmup:
@@ -620,9 +666,11 @@ def throughput(name, batch, steps, warmup):
         rows = rng.choice(BY_DOMAIN[d], size=batch, replace=len(BY_DOMAIN[d]) < batch)
         b = batch_of(rows)
         opt.zero_grad(set_to_none=True)
-        loss = loss_of(model, b, d, rng)
+        loss = grad_norm.loss(model, b, d, rng) if grad_norm else loss_of(model, b, d, rng)
         loss.backward()
         opt.step()
+        if grad_norm:
+            grad_norm.after_step()
         if k >= warmup:
             samples += batch
     wall, cpu = time.perf_counter() - t0, time.process_time() - c0

@@ -213,6 +213,20 @@ export const TrainingSchema = z
         click: z.number().min(0).max(100).default(1).describe("The click task's loss weight."),
         conversion: z.number().min(0).max(100).default(1).describe("The conversion task's loss weight (multi-task strategies)."),
         uncertainty: z.boolean().default(false).describe('Learn the task weights on top (uncertainty weighting, Kendall et al. 2018).'),
+        gradNorm: z
+          .strictObject({
+            alpha: z
+              .number()
+              .min(0)
+              .max(10)
+              .default(1.5)
+              .describe('How strongly a task that trains slower is pulled up (α of GradNorm; 0 equalises the gradient norms).'),
+            learningRate: z.number().gt(0).max(1).default(0.025).describe("The task weights' step size."),
+          })
+          .optional()
+          .describe(
+            "Balance each domain's click and conversion weights by GradNorm (Chen et al., ICML 2018): the weights move so that each task's gradient norm on the weights both tasks reach tracks the mean norm times its relative training rate^α; they sum to 2. Costs two more backward passes a step for the strategies that predict conversion; one-task strategies are left alone.",
+          ),
       })
       .optional()
       .describe("Weights of the domains' and tasks' losses (equal when absent)."),

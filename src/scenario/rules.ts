@@ -66,6 +66,8 @@ function truthRules(s: Fields, issue: Report): void {
 
 function trainingRules(s: Fields, issue: Report): void {
   const domains = new Set(s.domains.map((d) => d.name));
+  if (s.training.lossWeights?.uncertainty && s.training.lossWeights.gradNorm)
+    issue(['training', 'lossWeights', 'gradNorm'], 'choose one way to learn the task weights: uncertainty or gradNorm, not both');
   for (const d of Object.keys(s.training.lossWeights?.domains ?? {})) {
     if (!domains.has(d)) issue(['training', 'lossWeights', 'domains', d], `unknown domain '${d}'`);
   }

@@ -34,6 +34,8 @@ export interface Trained {
   predict(rows: Int32Array): Predictions;
   /** Probabilities for rows of another dataset (replay candidates); per-user history from the logged data. */
   score(other: Dataset, rows: Int32Array): Predictions;
+  /** The loss weighting it trained with (training.lossWeights: GradNorm's final task weights, the learned log-variances), or null. */
+  weighting: LossWeighting | null;
   /** The variables a batch of domain `d` trains: a per-domain strategy's own for d, else all. */
   varsFor(d: number): tf.Variable[];
   dispose(): void;
@@ -258,6 +260,7 @@ export async function fitStrategy(
     strategy: info.name,
     model,
     params,
+    weighting,
     curve,
     bestEpoch,
     seconds,

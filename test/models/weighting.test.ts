@@ -1,5 +1,5 @@
-// Loss weighting (training.lossWeights) with any strategy: fixed domain weights and learned
-// uncertainty weights.
+// Loss weighting (training.lossWeights) with any strategy: fixed domain weights, learned
+// uncertainty weights, and GradNorm's task weights.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { scenario, rawScenario } from '../helpers/scenarios.js';
@@ -10,6 +10,7 @@ import { fitStrategy } from '../../src/train/trainer.js';
 import { strategy } from '../../src/models/registry.js';
 import { Params } from '../../src/models/blocks.js';
 import { priorOf } from '../../src/train/step.js';
+import { gradNormStep } from '../../src/models/weighting.js';
 
 test('a domain with loss weight 0 teaches its tower nothing; the others train', async () => {
   await selectBackend(process.env.CROSSAB_BACKEND ?? 'wasm');
@@ -49,4 +50,41 @@ test('uncertainty weighting learns a log-variance per domain and task; unknown d
   const raw = rawScenario('tiny');
   raw.training.lossWeights = { domains: { nowhere: 2 } };
   assert.throws(() => parseScenario(raw, 'tiny.json'), /training\.lossWeights\.domains\.nowhere: unknown domain 'nowhere'/);
+});
+
+test('a GradNorm step by hand: the task training slower (its loss further from falling) gains weight, the faster one loses it; the weights sum to 2 and stay positive', () => {
+  // Click's loss halved (rate 0.5), conversion's fell by a tenth (0.9); unweighted gradient norms 2 and 1.
+  const w = Float64Array.of(1, 1);
+  gradNormStep(w, [0.7, 0.1], [0.35, 0.09], [2, 1], 1.5, 0.1);
+  // G = (2, 1), mean 1.5; r = (0.5, 0.9) / 0.7; targets 1.5 · r^1.5 = (0.906, 2.187): click above its
+  // target steps down by lr · 2, conversion below steps up by lr · 1: (0.8, 1.1), renormalised to sum 2.
+  assert.ok(Math.abs(w[0] - (0.8 * 2) / 1.9) < 1e-12 && Math.abs(w[1] - (1.1 * 2) / 1.9) < 1e-12, `${w}`);
+  // α = 0 pulls both gradient norms to their mean whatever the rates: here the same direction.
+  const w0 = Float64Array.of(1, 1);
+  gradNormStep(w0, [0.7, 0.1], [0.35, 0.09], [2, 1], 0, 0.1);
+  assert.ok(w0[0] < 1 && w0[1] > 1);
+  const big = Float64Array.of(1, 1);
+  gradNormStep(big, [1, 1], [0.5, 1], [100, 1], 1, 1);
+  assert.ok(big[0] > 0 && Math.abs(big[0] + big[1] - 2) < 1e-12, `a step past zero stops at the floor: ${big}`);
+});
+
+test("GradNorm trains each domain's click and conversion weights (summing to 2) beside an ESMM model; it cannot be combined with uncertainty weighting", async () => {
+  await selectBackend(process.env.CROSSAB_BACKEND ?? 'wasm');
+  const s = scenario('tiny', (r) => {
+    r.training.epochs = 1;
+    r.training.lossWeights = { gradNorm: { alpha: 1.5, learningRate: 0.025 } };
+  });
+  const p = modelInputs(s, 5);
+  const info = strategy('shared-bottom-esmm');
+  const t = await fitStrategy(info, p.ds, p.split, p.history, s.training, 5);
+  const weights = t.weighting?.gradNorm?.weights;
+  assert.ok(weights && weights.length === 3);
+  for (const w of weights) {
+    assert.ok(Math.abs(w[0] + w[1] - 2) < 1e-9, `${w}`);
+    assert.notEqual(w[0], 1, 'the weights moved');
+  }
+  t.dispose();
+  const raw = rawScenario('tiny');
+  raw.training.lossWeights = { uncertainty: true, gradNorm: {} };
+  assert.throws(() => parseScenario(raw, 'tiny.json'), /training\.lossWeights\.gradNorm: choose one way to learn the task weights/);
 });

@@ -4,7 +4,16 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
 import { selectBackend } from '../../src/tf/backend.js';
-import { batchLoss, priorOf } from '../../src/train/step.js';
+import { batchLoss, priorOf, trainStep } from '../../src/train/step.js';
+import { scenario } from '../helpers/scenarios.js';
+import { modelInputs } from '../../src/data/inputs.js';
+import { strategy } from '../../src/models/registry.js';
+import { Params } from '../../src/models/blocks.js';
+import type { Trainable } from '../../src/models/model.js';
+import { lossWeighting } from '../../src/models/weighting.js';
+import { rowsByDomain } from '../../src/data/dataset.js';
+import { stream } from '../../src/world/rng.js';
+import { adam } from '../../src/train/adam.js';
 import type { Batch, Dataset } from '../../src/data/dataset.js';
 import type { Model, Outputs } from '../../src/models/model.js';
 import type { LossWeighting } from '../../src/models/weighting.js';
@@ -52,6 +61,8 @@ test('the batch loss: click cross-entropy; with ESMM, + the cross-entropy of pCT
   const seen: number[] = [];
   const weighting: LossWeighting = {
     logVariance: null,
+    gradNorm: null,
+    taskWeights: () => [1, 1],
     combine: (d, c, v) => {
       seen.push(d, v === null ? -1 : 1);
       return tf.mul(c, 3) as tf.Scalar;
@@ -68,4 +79,44 @@ test('the batch loss: click cross-entropy; with ESMM, + the cross-entropy of pCT
   );
   assert.deepEqual(seen, [1, -1], "the weighting gets the batch's domain, and no conversion loss when the model predicts none");
   tf.dispose([batch.click, batch.conv]);
+});
+
+test("with GradNorm, a step built from the two task gradients it took anyway is minimize's step: the same loss and, at weights 1, the same variables to float rounding", async () => {
+  await selectBackend('wasm');
+  const run = (gradNorm: boolean) => {
+    const s = scenario('tiny', (r) => {
+      r.training.l2 = 1e-4;
+      r.training.lossWeights = gradNorm ? { gradNorm: {} } : { domains: {} };
+    });
+    const p = modelInputs(s, 6);
+    const params = new Params(6, 'gradnorm-step/');
+    const model = strategy('shared-bottom-esmm').create({ data: p.ds, config: s.training, params, prior: priorOf(p.ds, p.split.train) }) as Trainable;
+    const weighting = lossWeighting(s.training, p.ds.domainNames, params);
+    const rng = stream(6, 'gradnorm-step');
+    // One batch per domain: GradNorm's weights move only after its domain's first step, so every step here is at weights 1.
+    const batches = rowsByDomain(p.ds, p.split.train).map((rows, domain) => ({ domain, rows: rows.subarray(0, 64) }));
+    const optimizer = adam(s.training.learningRate);
+    const losses = batches.map((b) => {
+      const l = trainStep(model, optimizer, params.list, p.ds, b, { ds: p.ds, train: p.split.train, history: p.history, rng, weighting }, s.training);
+      const v = l.dataSync()[0];
+      l.dispose();
+      return v;
+    });
+    const values = params.list.map((v) => Float64Array.from(v.dataSync()));
+    const moved = weighting?.gradNorm?.weights.map((w) => w[0]);
+    optimizer.dispose();
+    tf.dispose([...params.list, ...params.state]);
+    return { losses, values, moved };
+  };
+  const plain = run(false);
+  const fused = run(true);
+  for (let k = 0; k < plain.losses.length; k++)
+    assert.ok(Math.abs(fused.losses[k] - plain.losses[k]) < 1e-5 * plain.losses[k], `step ${k}: ${fused.losses[k]} vs ${plain.losses[k]}`);
+  let worst = 0;
+  plain.values.forEach((v, i) => v.forEach((x, j) => (worst = Math.max(worst, Math.abs(x - fused.values[i][j])))));
+  assert.ok(worst < 1e-5, `largest difference ${worst}`);
+  assert.ok(
+    fused.moved?.every((w) => w !== 1),
+    `every domain's weights moved after its step: ${fused.moved}`,
+  );
 });
