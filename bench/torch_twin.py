@@ -39,6 +39,9 @@ domain = np.fromfile(base + '.domain', dtype=np.uint8)
 user = np.fromfile(base + '.user', dtype=np.int32)
 activity = torch.from_numpy(np.fromfile(base + '.activity', dtype=np.uint8).astype(np.int64))
 INP = FC * DIM + FN
+# The training rows come first in the dump; after them, for the AUC parity, the validation and test rows.
+N_TRAIN = meta.get('nTrain', len(domain))
+N_VALID = meta.get('nValid', 0)
 ACTIVITY_LEVELS = meta['activityLevels']
 
 
@@ -516,7 +519,7 @@ def group_tower(h, w1, b1, w2, b2):
 
 # Training users with at least 4 rows, each user's rows in order (as crossab's maml.ts picks them).
 _by_user = {}
-for r, u in enumerate(user):
+for r, u in enumerate(user[:N_TRAIN]):
     _by_user.setdefault(int(u), []).append(r)
 USERS = [np.array(rows) for rows in _by_user.values() if len(rows) >= 4]
 
@@ -647,9 +650,11 @@ TWINS = {
     'poso': Poso, 'adatt': AdaTT, 'aitm': AITM,
     'apg': lambda: APG('group'), 'apg-mix': lambda: APG('mix'), 'apg-self': lambda: APG('self'),
     'shared-bottom-esmm+gradnorm': lambda: SharedBottom(conversion=True),
+    # maml-serve trains as maml does (src/models/maml.ts trainsAs); its serving-time adaptation has no training cost to compare.
+    'maml-serve': Maml,
 }
-BY_DOMAIN = [np.nonzero(domain == d)[0] for d in range(D)]
-WEIGHTS = np.array([len(r) for r in BY_DOMAIN], dtype=float) / len(domain)
+BY_DOMAIN = [np.nonzero(domain[:N_TRAIN] == d)[0] for d in range(D)]
+WEIGHTS = np.array([len(r) for r in BY_DOMAIN], dtype=float) / N_TRAIN
 
 
 def throughput(name, batch, steps, warmup):
@@ -677,7 +682,79 @@ def throughput(name, batch, steps, warmup):
     return {'samples_per_s': samples / wall, 'wall_s': wall, 'cpu_s': cpu}
 
 
+def auc(y, p):
+    """The Mann-Whitney AUC, ties at half (average ranks); NaN without both classes."""
+    pos = y > 0.5
+    n1, n0 = int(pos.sum()), int((~pos).sum())
+    if n1 == 0 or n0 == 0:
+        return float('nan')
+    order = np.argsort(p, kind='mergesort')
+    sp = p[order]
+    ranks = np.empty(len(p))
+    i = 0
+    while i < len(p):
+        j = i
+        while j + 1 < len(p) and sp[j + 1] == sp[i]:
+            j += 1
+        ranks[order[i:j + 1]] = (i + j) / 2 + 1
+        i = j + 1
+    return (ranks[pos].sum() - n1 * (n1 + 1) / 2) / (n1 * n0)
+
+
+def predict(model, rows):
+    """Click probabilities of `rows`, one domain at a time (every twin reads single-domain batches)."""
+    out = np.zeros(len(rows), dtype=np.float32)
+    model.eval()
+    with torch.no_grad():
+        for d in range(D):
+            at = np.nonzero(domain[rows] == d)[0]
+            for s in range(0, len(at), 4096):
+                k = at[s:s + 4096]
+                out[k] = torch.sigmoid(model(batch_of(rows[k]), d)['click']).numpy()
+    model.train()
+    return out
+
+
+def fit(name, seed, path):
+    """crossab's training recipe (src/train/trainer.ts) on the twin: each epoch every domain's training
+    rows shuffled into single-domain batches, the batches shuffled; early stopping on the validation
+    rows' mean per-domain AUC, the best epoch's weights restored; then the test rows' click
+    probabilities written to `path` (float32, in the dump's order)."""
+    torch.manual_seed(seed)
+    rng = np.random.default_rng(seed)
+    model = TWINS[name]()
+    opt = torch.optim.Adam(model.parameters(), lr=meta['lr'])
+    valid = np.arange(N_TRAIN, N_TRAIN + N_VALID)
+    test = np.arange(N_TRAIN + N_VALID, len(domain))
+    best, best_state, since, epochs = -1.0, None, 0, 0
+    for epoch in range(meta['epochs']):
+        epochs = epoch + 1
+        batches = []
+        for d in range(D):
+            r = rng.permutation(BY_DOMAIN[d])
+            batches += [(d, r[s:s + meta['batchSize']]) for s in range(0, len(r), meta['batchSize'])]
+        for k in rng.permutation(len(batches)):
+            d, rows = batches[k]
+            opt.zero_grad(set_to_none=True)
+            loss_of(model, batch_of(rows), d, rng).backward()
+            opt.step()
+        p = predict(model, valid)
+        v = np.nanmean([auc(click[valid[domain[valid] == d]].numpy(), p[domain[valid] == d]) for d in range(D)])
+        if v > best:
+            best, best_state, since = v, {k: t.clone() for k, t in model.state_dict().items()}, 0
+        else:
+            since += 1
+            if since >= meta['patience']:
+                break
+    model.load_state_dict(best_state)
+    predict(model, test).tofile(path)
+    return {'path': path, 'epochs': epochs, 'valid_auc': best}
+
+
 print(json.dumps({'ready': True, 'torch': torch.__version__, 'twins': list(TWINS)}), flush=True)
 for line in sys.stdin:
     req = json.loads(line)
-    print(json.dumps(throughput(req['strategy'], req['batch'], req['steps'], req['warmup'])), flush=True)
+    if 'fit' in req:
+        print(json.dumps(fit(req['fit'], req['seed'], req['path'])), flush=True)
+    else:
+        print(json.dumps(throughput(req['strategy'], req['batch'], req['steps'], req['warmup'])), flush=True)

@@ -23,6 +23,8 @@ export interface Twins {
   blas: string;
   names: string[];
   measure(strategy: string, batch: number, steps: number, warmup: number): Promise<TwinResult>;
+  /** Train a twin with crossab's recipe (epochs, early stopping) and write its test rows' click probabilities to `path` (float32). */
+  fit(strategy: string, seed: number, path: string): Promise<{ epochs: number; valid_auc: number }>;
   pid: number;
   close(): void;
 }
@@ -32,8 +34,19 @@ export function torchPython(): string | null {
   return ['/usr/bin/python3', 'python3'].find((py) => spawnSync(py, ['-c', 'import torch'], { encoding: 'utf8' }).status === 0) ?? null;
 }
 
-/** Write the training rows the twins read: the same rows, columns and shapes crossab trains on. */
-export function writeDump(dir: string, ds: Dataset, rows: Int32Array, t: TrainingConfig, batches: number[]): string {
+/**
+ * Write the rows the twins read: the same rows, columns and shapes crossab trains on, and after them
+ * (for the AUC parity) the validation and test rows, the counts of each in the meta file.
+ */
+export function writeDump(
+  dir: string,
+  ds: Dataset,
+  train: Int32Array,
+  t: TrainingConfig,
+  batches: number[],
+  heldOut: { valid: Int32Array; test: Int32Array } = { valid: new Int32Array(0), test: new Int32Array(0) },
+): string {
+  const rows = Int32Array.from([...train, ...heldOut.valid, ...heldOut.test]);
   // Each column: the training rows' values, row after row, in the column's own element type.
   const columns: [string, Int32Array | Float32Array | Uint8Array, number][] = [
     ['cat', ds.cat, ds.fc],
@@ -72,6 +85,12 @@ export function writeDump(dir: string, ds: Dataset, rows: Int32Array, t: Trainin
       maml: t.maml,
       commonCat: Array.from(ds.commonCat),
       batches,
+      nTrain: train.length,
+      nValid: heldOut.valid.length,
+      nTest: heldOut.test.length,
+      patience: t.patience,
+      epochs: t.epochs,
+      batchSize: t.batchSize,
     }),
   );
   return meta;
@@ -108,6 +127,10 @@ export async function startTwins(python: string, script: string, meta: string): 
     async measure(strategy, batch, steps, warmup) {
       child.stdin.write(`${JSON.stringify({ strategy, batch, steps, warmup })}\n`);
       return (await next()) as unknown as TwinResult;
+    },
+    async fit(strategy, seed, path) {
+      child.stdin.write(`${JSON.stringify({ fit: strategy, seed, path })}\n`);
+      return (await next()) as unknown as { epochs: number; valid_auc: number };
     },
     close() {
       child.stdin.end();
