@@ -8,7 +8,7 @@ PyTorch measurements (A, B, A, B...) without paying Python's start-up between th
 
 Twins: the seven core strategies, OMoE, the ESMM variants of shared-bottom and PLE, cross-stitch,
 shared-private, MLoRA, soft sharing, PEPNet, sluice networks, POSO, AdaTT, AITM and APG (group-, mix- and self-wise),
-and shared-bottom-esmm trained with GradNorm's task weights ('shared-bottom-esmm+gradnorm'). Each has crossab's architecture (src/models/): one masked embedding table over all categorical
+HAMUR, and shared-bottom-esmm trained with GradNorm's task weights ('shared-bottom-esmm+gradnorm'). Each has crossab's architecture (src/models/): one masked embedding table over all categorical
 fields with the numeric fields appended, ReLU MLPs, one tower per domain, single-domain batches, Adam,
 BCE with logits. Written the way a PyTorch user would write them (nn.Module, experts in a ModuleList),
 not with crossab's kernel-level tricks. Gradients are cleared with set_to_none, so, as in crossab, a
@@ -127,6 +127,34 @@ class MLoRA(nn.Module):
         for layer in self.layers:
             h = layer(h, d)
         return {'click': self.towers[d](h).squeeze(1)}
+
+
+class Hamur(nn.Module):
+    """HAMUR (Li et al., CIKM 2023; src/models/hamur.ts): a column per domain; after it an adapter cell
+    whose weights U·H(x)·V a shared hyper-network generates per sample (H: k × k), the domain norm over
+    the batch with the domain's gamma and beta, the short-cut; a tower per domain."""
+    def __init__(self):
+        super().__init__()
+        k, m, B = meta['hamurRank'], HIDDEN[-1], 32
+        self.k = k
+        self.emb, self.dom = Embedding(), nn.Embedding(D, DIM)
+        self.cols = nn.ModuleList([mlp(INP, HIDDEN) for _ in range(D)])
+        self.hyper = mlp(INP + DIM, [64, k * k])
+        self.u1, self.v1 = nn.Parameter(torch.randn(m, k) * (2 / m) ** 0.5), nn.Parameter(torch.randn(k, B) * (2 / k) ** 0.5)
+        self.u2, self.v2 = nn.Parameter(torch.randn(B, k) * (2 / B) ** 0.5), nn.Parameter(torch.randn(k, m) * (2 / (k + m)) ** 0.5)
+        self.b1, self.b2 = nn.Parameter(torch.zeros(B)), nn.Parameter(torch.zeros(m))
+        self.gamma = nn.ParameterList([nn.Parameter(torch.ones(m)) for _ in range(D)])
+        self.beta = nn.ParameterList([nn.Parameter(torch.zeros(m)) for _ in range(D)])
+        self.towers = nn.ModuleList([tower(m, TOWER) for _ in range(D)])
+
+    def forward(self, b, d):
+        e = self.emb(b)
+        H = self.hyper(torch.cat([e, self.dom(b['domain'])], 1)).view(-1, self.k, self.k)
+        h = self.cols[d](e)
+        s = torch.sigmoid(torch.einsum('bi,bij,jn->bn', h @ self.u1, H, self.v1) + self.b1)
+        a = torch.einsum('bi,bij,jn->bn', s @ self.u2, H, self.v2) + self.b2
+        a = (a - a.mean(0)) / torch.sqrt(a.var(0, unbiased=False) + 1e-5)
+        return {'click': self.towers[d](h + self.gamma[d] * a + self.beta[d]).squeeze(1)}
 
 
 class SoftSharing(nn.Module):
@@ -650,6 +678,7 @@ TWINS = {
     'poso': Poso, 'adatt': AdaTT, 'aitm': AITM,
     'apg': lambda: APG('group'), 'apg-mix': lambda: APG('mix'), 'apg-self': lambda: APG('self'),
     'shared-bottom-esmm+gradnorm': lambda: SharedBottom(conversion=True),
+    'hamur': Hamur,
     # maml-serve trains as maml does (src/models/maml.ts trainsAs); its serving-time adaptation has no training cost to compare.
     'maml-serve': Maml,
 }

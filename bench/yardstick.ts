@@ -8,6 +8,7 @@ import { createInterface } from 'node:readline';
 import { ACTIVITY_LEVELS, type Dataset } from '../src/data/dataset.js';
 import type { TrainingConfig } from '../src/scenario/schema.js';
 import { DEFAULT_LORA_RANK } from '../src/models/mlora.js';
+import { DEFAULT_HAMUR_RANK } from '../src/models/hamur.js';
 import { DEFAULT_SOFT_SHARING } from '../src/models/soft-sharing.js';
 import { DEFAULT_SLUICE_ORTHOGONALITY } from '../src/models/sluice.js';
 
@@ -77,6 +78,7 @@ export function writeDump(
       specificExperts: t.specificExperts,
       levels: t.levels,
       loraRank: t.loraRank ?? DEFAULT_LORA_RANK,
+      hamurRank: t.hamurRank ?? DEFAULT_HAMUR_RANK,
       softSharing: t.softSharing ?? DEFAULT_SOFT_SHARING,
       sluiceOrthogonality: t.sluiceOrthogonality ?? DEFAULT_SLUICE_ORTHOGONALITY,
       domains: ds.domains,

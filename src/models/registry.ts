@@ -20,6 +20,7 @@ import { mlora } from './mlora.js';
 import { softSharing } from './soft-sharing.js';
 import { pepnet } from './pepnet.js';
 import { sluice } from './sluice.js';
+import { hamur } from './hamur.js';
 import type { StrategyInfo } from './model.js';
 
 export const STRATEGIES: readonly StrategyInfo[] = [
@@ -47,6 +48,7 @@ export const STRATEGIES: readonly StrategyInfo[] = [
   softSharing,
   pepnet,
   sluice,
+  hamur,
 ];
 
 /** Trained when a scenario names none. */

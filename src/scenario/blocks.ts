@@ -191,6 +191,13 @@ export const TrainingSchema = z
       .max(256)
       .optional()
       .describe("MLoRA: the rank r of each domain's low-rank delta A_d·B_d on every hidden layer (4 when absent, the paper code's default)."),
+    hamurRank: z
+      .number()
+      .int()
+      .min(1)
+      .max(64)
+      .optional()
+      .describe('HAMUR: the rank k of the hyper-network’s generated k × k core in each adapter weight U·H(x)·V (8 when absent).'),
     softSharing: z
       .number()
       .min(0)
