@@ -8,7 +8,7 @@ PyTorch measurements (A, B, A, B...) without paying Python's start-up between th
 
 Twins: the seven core strategies, OMoE, the ESMM variants of shared-bottom and PLE, cross-stitch,
 shared-private, MLoRA, soft sharing, PEPNet, sluice networks, POSO, AdaTT, AITM and APG (group-, mix- and self-wise),
-HAMUR, and shared-bottom-esmm trained with GradNorm's task weights ('shared-bottom-esmm+gradnorm'). Each has crossab's architecture (src/models/): one masked embedding table over all categorical
+HAMUR, M2M, and shared-bottom-esmm trained with GradNorm's task weights ('shared-bottom-esmm+gradnorm'). Each has crossab's architecture (src/models/): one masked embedding table over all categorical
 fields with the numeric fields appended, ReLU MLPs, one tower per domain, single-domain batches, Adam,
 BCE with logits. Written the way a PyTorch user would write them (nn.Module, experts in a ModuleList),
 not with crossab's kernel-level tricks. Gradients are cleared with set_to_none, so, as in crossab, a
@@ -155,6 +155,47 @@ class Hamur(nn.Module):
         a = torch.einsum('bi,bij,jn->bn', s @ self.u2, H, self.v2) + self.b2
         a = (a - a.mean(0)) / torch.sqrt(a.var(0, unbiased=False) + 1e-5)
         return {'click': self.towers[d](h + self.gamma[d] * a + self.beta[d]).squeeze(1)}
+
+
+class MetaUnit(nn.Module):
+    """M2M's meta unit: relu(h (reshape(s G_w) + C_w) + s G_b + c_b), weights generated from the scenario."""
+    def __init__(self, inp, out, s_dim):
+        super().__init__()
+        self.inp, self.out = inp, out
+        self.cw = nn.Parameter(torch.randn(inp, out) * (2 / inp) ** 0.5)
+        self.gw = nn.Parameter(torch.randn(s_dim, inp * out) * 0.01)
+        self.cb, self.gb = nn.Parameter(torch.zeros(out)), nn.Parameter(torch.randn(s_dim, out) * 0.01)
+
+    def weights(self, s):
+        return (s @ self.gw).view(self.inp, self.out) + self.cw, (s @ self.gb).view(self.out) + self.cb
+
+
+class M2M(nn.Module):
+    """M2M (Zhang et al., WSDM 2022; src/models/m2m.ts): shared experts; the domain's knowledge
+    s = relu(Linear(e_d)) generates the attention over the experts and a residual meta tower."""
+    def __init__(self):
+        super().__init__()
+        m = HIDDEN[-1]
+        self.emb, self.dom, self.know = Embedding(), nn.Embedding(D, DIM), nn.Linear(DIM, DIM)
+        self.experts = nn.ModuleList([mlp(INP, HIDDEN) for _ in range(E)])
+        self.task = nn.Parameter(torch.randn(1, DIM) * 0.05)
+        self.att = MetaUnit(m + DIM, m, DIM)
+        self.v = nn.Linear(m, 1, bias=False)
+        self.tower = nn.ModuleList([MetaUnit(m, m, DIM) for _ in TOWER])
+        self.head, self.bias = nn.Linear(m, 1), nn.Parameter(torch.zeros(D))
+
+    def forward(self, b, d):
+        x = self.emb(b)
+        s = torch.relu(self.know(self.dom.weight[d:d + 1]))
+        e = [ex(x) for ex in self.experts]
+        w, bb = self.att.weights(s)
+        t = self.task.expand(x.shape[0], -1)
+        alpha = torch.softmax(torch.cat([self.v(torch.relu(torch.cat([ei, t], 1) @ w + bb)) for ei in e], 1), 1)
+        h = sum(alpha[:, k:k + 1] * ei for k, ei in enumerate(e))
+        for unit in self.tower:
+            w, bb = unit.weights(s)
+            h = torch.relu(h @ w + bb) + h
+        return {'click': self.head(h).squeeze(1) + self.bias[d]}
 
 
 class SoftSharing(nn.Module):
@@ -679,6 +720,7 @@ TWINS = {
     'apg': lambda: APG('group'), 'apg-mix': lambda: APG('mix'), 'apg-self': lambda: APG('self'),
     'shared-bottom-esmm+gradnorm': lambda: SharedBottom(conversion=True),
     'hamur': Hamur,
+    'm2m': M2M,
     # maml-serve trains as maml does (src/models/maml.ts trainsAs); its serving-time adaptation has no training cost to compare.
     'maml-serve': Maml,
 }

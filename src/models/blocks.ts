@@ -142,6 +142,12 @@ export function recordMixtures(f: () => void): GateRecord[] {
   }
 }
 
+/** Mark `weights` as the gate called `name`, so a diagnostic pass (recordMixtures) reports it under that name; returns them. */
+export function namedGate(weights: tf.Tensor2D, name: string): tf.Tensor2D {
+  probe?.names.set(weights.id, name);
+  return weights;
+}
+
 /** A softmax gate over `n` experts: [B, in] → [B, n]. */
 export class Gate {
   readonly dense: Dense;
@@ -157,9 +163,7 @@ export class Gate {
     this.name = this.dense.w.name.replace(/^[^/]*\//, '').replace(/\/w#\d+$/, '');
   }
   apply(x: tf.Tensor2D): tf.Tensor2D {
-    const g = tf.softmax(this.dense.apply(x)) as tf.Tensor2D;
-    probe?.names.set(g.id, this.name);
-    return g;
+    return namedGate(tf.softmax(this.dense.apply(x)) as tf.Tensor2D, this.name);
   }
 }
 

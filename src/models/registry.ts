@@ -21,6 +21,7 @@ import { softSharing } from './soft-sharing.js';
 import { pepnet } from './pepnet.js';
 import { sluice } from './sluice.js';
 import { hamur } from './hamur.js';
+import { m2m } from './m2m.js';
 import type { StrategyInfo } from './model.js';
 
 export const STRATEGIES: readonly StrategyInfo[] = [
@@ -49,6 +50,7 @@ export const STRATEGIES: readonly StrategyInfo[] = [
   pepnet,
   sluice,
   hamur,
+  m2m,
 ];
 
 /** Trained when a scenario names none. */

@@ -1,4 +1,4 @@
-// Expert-collapse diagnostics for the mixture models (MMoE, OMoE, PLE, AdaTT, shared-private): on a
+// Expert-collapse diagnostics for the mixture models (MMoE, OMoE, PLE, AdaTT, shared-private, M2M): on a
 // domain's test rows, how each gate spreads its weight and how much of each expert is alive. A gate
 // that puts almost all its mass on one expert (low entropy, idle experts) has collapsed to a
 // shared-bottom; an expert whose ReLU outputs are zero on every row is dead weight (HoME, Kuaishou
