@@ -71,12 +71,12 @@ export const m2m: StrategyInfo = {
         // The scenario's knowledge, once for the batch (its rows share a domain).
         const s = knowledge.apply(tf.slice(scenario.apply(b), [0, 0], [1, dim]) as tf.Tensor2D);
         const e = applyExperts(experts, x);
-        const t = tf.tile(task, [n, 1]) as tf.Tensor2D;
-        const { w, b: bb } = attention.weights(s);
-        const logits = tf.concat(
-          e.map((ei) => tf.matMul(tf.fused.matMul({ a: tf.concat([ei, t], 1) as tf.Tensor2D, b: w, bias: bb, activation: 'relu' }), score)),
-          1,
-        ) as tf.Tensor2D;
+        // [e_i, t]·W = e_i·W_e + t·W_t: the task's part is one row for the batch, and every expert's
+        // scores come from one product over the experts stacked (one kernel each, not one per expert).
+        const { w, b: wb } = attention.weights(s);
+        const taskBias = tf.add(tf.reshape(tf.matMul(task, tf.slice(w, [m, 0], [dim, m])), [m]), wb) as tf.Tensor1D;
+        const z = tf.fused.matMul({ a: tf.concat(e, 0) as tf.Tensor2D, b: tf.slice(w, [0, 0], [m, m]) as tf.Tensor2D, bias: taskBias, activation: 'relu' });
+        const logits = tf.transpose(tf.reshape(tf.matMul(z, score), [e.length, n])) as tf.Tensor2D;
         let h = mixExperts(namedGate(tf.softmax(logits) as tf.Tensor2D, 'attention'), e);
         for (const unit of tower) h = tf.add(unit.apply(h, s), h) as tf.Tensor2D;
         return { click: tf.add(tf.reshape(head.apply(h), [n]), tf.gather(bias, b.domain)) as tf.Tensor1D };
