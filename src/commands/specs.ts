@@ -122,13 +122,14 @@ const RUNS = {
 } as const;
 
 const STRATEGIES_SPEC = {
-  usage: 'crossab strategies [--json]',
+  usage: 'crossab strategies [--settings] [--json]',
   flags: {
-    json: { type: 'boolean', help: 'print them as a JSON array (name, summary, default)' },
+    settings: { type: 'boolean', help: "each strategy's own training settings (training.<name>) and what each does" },
+    json: { type: 'boolean', help: 'print them as a JSON array (name, summary, default, settings: [{ field, doc }])' },
   },
   positionals: { min: 0, max: 0, name: '' },
   summary: 'List the strategies crossab trains, one line each with the paper it follows; the ones trained when a scenario names none are marked',
-  examples: ['crossab strategies', 'crossab run scenarios/tiny.json --strategies separate,mmoe'],
+  examples: ['crossab strategies', 'crossab strategies --settings', 'crossab run scenarios/tiny.json --strategies separate,mmoe'],
 } as const;
 
 const QUERY = {

@@ -14,6 +14,7 @@ import type { Model, StrategyInfo } from './model.js';
 export function adaptiveTaskToTaskFusion(name: string, sharedUnit: boolean): StrategyInfo {
   return {
     name,
+    settings: ['experts', 'levels', 'specificExperts'],
     cost: 6,
     summary: sharedUnit ? 'AdaTT with a shared fusion unit' : 'AdaTT: per-domain fusion units (native linear fusion + gated fusion over all experts)',
     create(ctx): Model {

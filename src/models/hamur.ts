@@ -61,6 +61,7 @@ class AdapterCell {
 
 export const hamur: StrategyInfo = {
   name: 'hamur',
+  settings: ['hamurRank'],
   cost: 2,
   summary:
     'HAMUR: one MLP per domain, each followed by an adapter whose weights a shared hyper-network generates per sample (U·H(x)·V, rank training.hamurRank)',

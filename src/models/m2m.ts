@@ -47,6 +47,7 @@ export class MetaUnit {
 
 export const m2m: StrategyInfo = {
   name: 'm2m',
+  settings: ['experts'],
   cost: 2,
   summary: "M2M: shared experts, attention over them and a residual tower whose weights meta units generate from the domain's representation",
   create(ctx): Model {

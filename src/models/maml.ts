@@ -53,6 +53,7 @@ export interface MamlModel extends Trainable {
 export function mamlStrategy(name: string, adaptation: boolean, serveTime = false): StrategyInfo {
   return {
     name,
+    settings: ['maml'],
     cost: 6,
     kind: 'maml',
     trainsAs: serveTime ? 'maml' : undefined,

@@ -36,6 +36,7 @@ export class LoraLayer {
 
 export const mlora: StrategyInfo = {
   name: 'mlora',
+  settings: ['loraRank'],
   summary: "MLoRA: shared layers plus each domain's low-rank delta A_d·B_d (rank training.loraRank)",
   create(ctx): Model {
     const { config, params, prior, data } = ctx;

@@ -8,6 +8,7 @@ import type { Model, StrategyInfo } from './model.js';
 export function mixtureOfExperts(name: string, oneGate: boolean): StrategyInfo {
   return {
     name,
+    settings: ['experts'],
     cost: 2,
     summary: oneGate ? 'one-gate mixture of experts (OMoE)' : 'multi-gate mixture of experts, one softmax gate per domain',
     create(ctx): Model {

@@ -40,8 +40,17 @@ export interface Model {
   afterStep?(): void;
 }
 
+/**
+ * The training settings that belong to some strategies only (the rest — epochs, batch size, learning
+ * rate, embedding width, hidden and tower layers, patience, L2, loss weights — every strategy reads).
+ */
+export const STRATEGY_SETTINGS = ['experts', 'levels', 'specificExperts', 'loraRank', 'softSharing', 'sluiceOrthogonality', 'hamurRank', 'maml'] as const;
+export type StrategySetting = (typeof STRATEGY_SETTINGS)[number];
+
 export interface StrategyInfo {
   name: string;
+  /** The strategy-specific settings it reads (a test checks the list against what it reads); none when absent. */
+  settings?: readonly StrategySetting[];
   /** One line: what it is and the paper it follows. */
   summary: string;
   create(ctx: StrategyContext): Model;

@@ -13,6 +13,7 @@ import type { Model, StrategyInfo } from './model.js';
 export function progressiveLayeredExtraction(name: string, conversion: boolean): StrategyInfo {
   return {
     name,
+    settings: ['experts', 'levels', 'specificExperts'],
     cost: 8,
     summary: conversion ? 'PLE with ESMM conversion towers' : 'progressive layered extraction: shared + domain-specific experts over CGC levels',
     create(ctx): Model {

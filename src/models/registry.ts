@@ -23,6 +23,7 @@ import { sluice } from './sluice.js';
 import { hamur } from './hamur.js';
 import { m2m } from './m2m.js';
 import type { StrategyInfo } from './model.js';
+import { TrainingSchema } from '../scenario/blocks.js';
 
 export const STRATEGIES: readonly StrategyInfo[] = [
   separate,
@@ -57,6 +58,12 @@ export const STRATEGIES: readonly StrategyInfo[] = [
 export const DEFAULT_STRATEGIES = ['separate', 'id-feature', 'shared-bottom', 'mmoe', 'ple', 'star', 'maml'];
 
 const NAMES = STRATEGIES.map((x) => x.name);
+
+/** A strategy's own training settings (training.<field>) with each field's documentation, as the scenario's schema gives it. */
+export function strategySettings(info: StrategyInfo): { field: string; doc: string }[] {
+  const shape = TrainingSchema.shape as Record<string, { description?: string }>;
+  return (info.settings ?? []).map((field) => ({ field, doc: shape[field].description ?? '' }));
+}
 
 export function strategy(name: string): StrategyInfo {
   const s = STRATEGIES.find((x) => x.name === name);

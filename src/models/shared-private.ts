@@ -13,6 +13,7 @@ import type { Model, StrategyInfo } from './model.js';
 
 export const sharedPrivate: StrategyInfo = {
   name: 'shared-private',
+  settings: ['experts', 'specificExperts'],
   cost: 3,
   summary: 'shared embeddings for common features, domain-private ones for the rest; shared + per-domain experts with per-domain gates; STAR tower',
   create({ data, config, params, prior }): Model {

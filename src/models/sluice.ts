@@ -60,6 +60,7 @@ function refuseOddWidths(config: TrainingConfig): { field: string; reason: strin
 
 export const sluice: StrategyInfo = {
   name: 'sluice',
+  settings: ['sluiceOrthogonality'],
   cost: 3,
   refuse: refuseOddWidths,
   summary: 'one MLP column per domain, every layer split in two subspaces mixed across domains by a learned α, β-weighted skip connections to the towers',

@@ -27,6 +27,7 @@ export function spread(columns: MLP[]): tf.Scalar {
 
 export const softSharing: StrategyInfo = {
   name: 'soft-sharing',
+  settings: ['softSharing'],
   cost: 2,
   summary: "one MLP per domain over a shared embedding, an L2 penalty pulling the domains' weights together (training.softSharing)",
   create(ctx): Model {

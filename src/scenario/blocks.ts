@@ -181,9 +181,9 @@ export const TrainingSchema = z
       .default([64, 32])
       .describe('Hidden layer sizes of the bottom MLP, of each expert, and of the shared network.'),
     tower: z.array(z.number().int().min(1).max(4096)).default([16]).describe("Hidden layer sizes of each domain's (or task's) tower."),
-    experts: z.number().int().min(1).max(32).default(4).describe('Experts of the mixture models (MMoE, OMoE; shared experts of PLE).'),
-    levels: z.number().int().min(1).max(4).default(2).describe('PLE: extraction levels.'),
-    specificExperts: z.number().int().min(1).max(16).default(1).describe('PLE: domain-specific experts per domain.'),
+    experts: z.number().int().min(1).max(32).default(4).describe('Shared experts of the mixture models (MMoE, OMoE, PLE, AdaTT, shared-private, M2M).'),
+    levels: z.number().int().min(1).max(4).default(2).describe('Extraction (fusion) levels of PLE and AdaTT.'),
+    specificExperts: z.number().int().min(1).max(16).default(1).describe('Domain-specific experts per domain (PLE, AdaTT, shared-private).'),
     loraRank: z
       .number()
       .int()

@@ -24,3 +24,17 @@ test('crossab strategies lists every strategy with one line and marks the defaul
   assert.equal(extra.code, 2);
   assert.equal(extra.stderr.trim().split('\n').length, 1, extra.stderr);
 });
+
+test('crossab strategies --settings: each strategy with its own training settings and their doc lines; --json carries them', () => {
+  const r = crossab(['strategies', '--settings']);
+  assert.equal(r.code, 0, r.stderr);
+  const text = r.stdout;
+  assert.match(text, /^ple\n {2}training\.experts: Shared experts of the mixture models .*\n {2}training\.levels: .*\n {2}training\.specificExperts: /m);
+  assert.match(text, /^mlora\n {2}training\.loraRank: MLoRA: the rank r/m);
+  assert.match(text, /^separate\n {2}\(the common settings only\)$/m);
+  const rows = JSON.parse(crossab(['strategies', '--json']).stdout) as { name: string; settings: { field: string; doc: string }[] }[];
+  assert.deepEqual(
+    rows.find((x) => x.name === 'hamur')!.settings.map((x) => x.field),
+    ['hamurRank'],
+  );
+});

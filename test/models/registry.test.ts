@@ -6,7 +6,11 @@ import { metric, offlineOverSeeds } from '../helpers/offline.js';
 import { selectBackend } from '../../src/tf/backend.js';
 import { modelInputs } from '../../src/data/inputs.js';
 import { fitStrategy } from '../../src/train/trainer.js';
-import { STRATEGIES, checkScenarioStrategies, strategy } from '../../src/models/registry.js';
+import { STRATEGIES, checkScenarioStrategies, strategy, strategySettings } from '../../src/models/registry.js';
+import { STRATEGY_SETTINGS } from '../../src/models/model.js';
+import { Params } from '../../src/models/blocks.js';
+import { priorOf } from '../../src/train/step.js';
+import { domainBatch } from '../helpers/models.js';
 
 const ALL = STRATEGIES.map((s) => s.name);
 
@@ -94,4 +98,27 @@ test('a scenario naming a strategy this build does not train is refused at load,
     /abtest\.policies\.wide\.strategy: unknown strategy 'shared_bottom' \(did you mean 'shared-bottom'\?\)/,
   );
   assert.throws(() => strategy('plee'), /unknown strategy 'plee' \(did you mean 'ple'\?\)/);
+});
+
+test("each strategy declares exactly the strategy-specific settings it reads (so `crossab strategies --settings` cannot drift), each with its schema's doc line", async () => {
+  await selectBackend(process.env.CROSSAB_BACKEND ?? 'wasm');
+  const s = scenario('tiny');
+  const p = modelInputs(s, 2);
+  for (const info of STRATEGIES) {
+    const read = new Set<string>();
+    const config = new Proxy(s.training, {
+      get(t, k) {
+        if (typeof k === 'string' && (STRATEGY_SETTINGS as readonly string[]).includes(k)) read.add(k);
+        return Reflect.get(t, k);
+      },
+    });
+    const params = new Params(2, `${info.name}/`);
+    const model = info.create({ data: p.ds, config, params, prior: priorOf(p.ds, p.split.train) });
+    tf.tidy(() => {
+      model.forward(domainBatch(p, 0, 8), true);
+    });
+    tf.dispose([...params.list, ...params.state]);
+    assert.deepEqual([...read].sort(), [...(info.settings ?? [])].sort(), info.name);
+    for (const x of strategySettings(info)) assert.ok(x.doc.length > 10, `${info.name}: training.${x.field} has no doc line`);
+  }
 });
