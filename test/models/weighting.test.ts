@@ -68,22 +68,28 @@ test('a GradNorm step by hand: the task training slower (its loss further from f
   assert.ok(big[0] > 0 && Math.abs(big[0] + big[1] - 2) < 1e-12, `a step past zero stops at the floor: ${big}`);
 });
 
-test("GradNorm trains each domain's click and conversion weights (summing to 2) beside an ESMM model; it cannot be combined with uncertainty weighting", async () => {
+test("GradNorm trains each domain's click and conversion weights (summing to 2) beside an ESMM model, and beside AITM, whose calibrator's penalty takes minimize's path; it cannot be combined with uncertainty weighting", async () => {
   await selectBackend(process.env.CROSSAB_BACKEND ?? 'wasm');
   const s = scenario('tiny', (r) => {
     r.training.epochs = 1;
     r.training.lossWeights = { gradNorm: { alpha: 1.5, learningRate: 0.025 } };
   });
   const p = modelInputs(s, 5);
-  const info = strategy('shared-bottom-esmm');
-  const t = await fitStrategy(info, p.ds, p.split, p.history, s.training, 5);
-  const weights = t.weighting?.gradNorm?.weights;
-  assert.ok(weights && weights.length === 3);
-  for (const w of weights) {
-    assert.ok(Math.abs(w[0] + w[1] - 2) < 1e-9, `${w}`);
-    assert.notEqual(w[0], 1, 'the weights moved');
+  for (const name of ['shared-bottom-esmm', 'aitm']) {
+    const t = await fitStrategy(strategy(name), p.ds, p.split, p.history, s.training, 5);
+    const weights = t.weighting?.gradNorm?.weights;
+    assert.ok(weights && weights.length === 3, name);
+    for (const w of weights) {
+      assert.ok(Math.abs(w[0] + w[1] - 2) < 1e-9, `${name}: ${w}`);
+      assert.notEqual(w[0], 1, `${name}: the weights moved`);
+    }
+    // AITM starts slowly on the tiny world (valid AUC 0.45 after one epoch with fixed weights too): finite is what is asked here.
+    assert.ok(
+      t.curve.every((c) => Number.isFinite(c.loss) && Number.isFinite(c.validAuc)),
+      `${name} trained: ${JSON.stringify(t.curve)}`,
+    );
+    t.dispose();
   }
-  t.dispose();
   const raw = rawScenario('tiny');
   raw.training.lossWeights = { uncertainty: true, gradNorm: {} };
   assert.throws(() => parseScenario(raw, 'tiny.json'), /training\.lossWeights\.gradNorm: choose one way to learn the task weights/);
