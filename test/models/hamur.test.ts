@@ -11,11 +11,9 @@ import { Params } from '../../src/models/blocks.js';
 import { strategy } from '../../src/models/registry.js';
 import { HAMUR_BOTTLENECK, lowRankApply } from '../../src/models/hamur.js';
 import type { Trainable } from '../../src/models/model.js';
-import { priorOf, trainStep } from '../../src/train/step.js';
-import { adam } from '../../src/train/adam.js';
-import { stream } from '../../src/world/rng.js';
+import { priorOf } from '../../src/train/step.js';
 import { scenario } from '../helpers/scenarios.js';
-import { assertClose, domainBatch, variable } from '../helpers/models.js';
+import { assertClose, domainBatch, trainOnDomain, variable } from '../helpers/models.js';
 
 test('lowRankApply is x · (U · H_i · V) per sample i, the generated weight formed explicitly', async () => {
   await selectBackend('wasm');
@@ -72,25 +70,10 @@ test('hamur: the column, the adapter cell and the tower written out per domain; 
   const snapshot = (n: string) => Array.from(v(n).dataSync());
   const names = ['hyper/mlp/0/w', 'adapter/u1', 'col0/0/w', 'adapter/gamma0', 'col1/0/w', 'adapter/gamma1', 'adapter/beta2'];
   const before = Object.fromEntries(names.map((n) => [n, snapshot(n)]));
-  const optimizer = adam(0.01);
-  const rng = stream(5, 'hamur-test');
-  const rows = Array.from(p.split.train)
-    .filter((r) => p.ds.domain[r] === 0)
-    .slice(0, 64);
-  for (let k = 0; k < 3; k++)
-    trainStep(
-      model,
-      optimizer,
-      params.list,
-      p.ds,
-      { domain: 0, rows: Int32Array.from(rows) },
-      { ds: p.ds, train: p.split.train, history: p.history, rng },
-      config,
-    ).dispose();
+  trainOnDomain(p, model, params, config, 0, 3);
   const moved = (n: string) => snapshot(n).some((x, i) => x !== before[n][i]);
   for (const n of ['hyper/mlp/0/w', 'adapter/u1', 'col0/0/w', 'adapter/gamma0']) assert.ok(moved(n), `${n} trains on domain 0's batches`);
   for (const n of ['col1/0/w', 'adapter/gamma1', 'adapter/beta2']) assert.ok(!moved(n), `${n} is another domain's and does not`);
   check('after training domain 0');
-  optimizer.dispose();
   tf.dispose(params.list);
 });

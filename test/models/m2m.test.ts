@@ -11,11 +11,9 @@ import { Params, recordMixtures } from '../../src/models/blocks.js';
 import { strategy } from '../../src/models/registry.js';
 import { MetaUnit } from '../../src/models/m2m.js';
 import type { Trainable } from '../../src/models/model.js';
-import { priorOf, trainStep } from '../../src/train/step.js';
-import { adam } from '../../src/train/adam.js';
-import { stream } from '../../src/world/rng.js';
+import { priorOf } from '../../src/train/step.js';
 import { scenario } from '../helpers/scenarios.js';
-import { assertClose, domainBatch, variable } from '../helpers/models.js';
+import { assertClose, domainBatch, trainOnDomain, variable } from '../helpers/models.js';
 
 test('a meta unit is relu(h · (reshape(s·G_w) + C_w) + s·G_b + c_b)', async () => {
   await selectBackend('wasm');
@@ -70,16 +68,8 @@ test('m2m: knowledge, meta attention over the experts, the residual meta tower a
     }
   };
   check('at initialisation');
-  const optimizer = adam(0.01);
-  const rng = stream(4, 'm2m-test');
-  const rows = Int32Array.from(
-    Array.from(p.split.train)
-      .filter((r) => p.ds.domain[r] === 1)
-      .slice(0, 64),
-  );
   const before = Array.from(v('scenario/domain').dataSync());
-  for (let k = 0; k < 3; k++)
-    trainStep(model, optimizer, params.list, p.ds, { domain: 1, rows }, { ds: p.ds, train: p.split.train, history: p.history, rng }, config).dispose();
+  trainOnDomain(p, model, params, config, 1, 3);
   const after = Array.from(v('scenario/domain').dataSync());
   const dim = config.embeddingDim;
   const rowMoved = (d: number) => after.slice(d * dim, (d + 1) * dim).some((x, i) => x !== before[d * dim + i]);
@@ -94,6 +84,5 @@ test('m2m: knowledge, meta attention over the experts, the residual meta tower a
     'one gate, named: the attention over the experts',
   );
   assert.equal(records[0].experts.length, config.experts);
-  optimizer.dispose();
   tf.dispose(params.list);
 });

@@ -10,16 +10,9 @@ import { importLogs, type LogImport } from '../../src/store/log-import.js';
 import { openDb, rowsOf } from '../../src/store/db.js';
 import { parseMapping } from '../../src/scenario/mapping.js';
 import { UserError } from '../../src/util/errors.js';
+import { SYNTHETIC_MAPPING } from '../helpers/synthetic-log.js';
 
-const mapping = parseMapping({
-  dataset: 'syn',
-  domain: { value: 'feed' },
-  arm: { column: 'arm' },
-  arms: ['control', 'other'],
-  control: 'control',
-  columns: { time: 't', item: 'item', position: 'position', click: 'click', propensity: 'propensity' },
-  positions: { first: 1, count: 3 },
-});
+const mapping = parseMapping(SYNTHETIC_MAPPING);
 
 const dir = mkdtempSync(join(tmpdir(), 'crossab-log-import-'));
 function csv(name: string, rows: string[]): string {
