@@ -1,12 +1,13 @@
-// Kernels that tfjs lacks or runs slowly on the backends crossab uses without tfjs-node.
-// Embedding gradients go through UnsortedSegmentSum (segment-sum.ts). wasm's BatchMatMul with transpose flags is ~8× slower than an explicit
-// Transpose followed by a plain product, and every backward pass asks for transposed products.
-// wasm's Slice (and SplitV and Unpack, which slice once per output) copies the whole input out of
-// the heap for every slice, and its GatherV2 checks each index through a closure: a split of a
-// [512, 512] activation into 8 experts took 4.8 ms, a batch's embedding gather 1.4 ms. Here they are
-// copies inside the heap (same values, bit for bit). Products, sums and means over leading axes,
-// Tile and Neg, and the fused dense, mix and embedding kernels (dense.ts, mix.ts, embed.ts) run
-// crossab's SIMD kernels (simd.ts) with the same bits as the tfjs kernels they replace.
+// Kernels that tfjs lacks or runs slowly on the backends crossab uses without tfjs-node (embedding
+// gradients: segment-sum.ts). wasm's BatchMatMul with transpose flags is ~8× slower than an explicit
+// Transpose and a plain product, and every backward pass asks for transposed products. wasm's Slice
+// (and SplitV and Unpack, which slice once per output) copies the whole input out of the heap for
+// every slice, and its GatherV2 checks each index through a closure: a split of a [512, 512]
+// activation into 8 experts took 4.8 ms, a batch's embedding gather 1.4 ms. Here they are copies
+// inside the heap (same values, bit for bit); Identity (the engine clones every tensor a gradient will
+// read) shares memory, as on cpu. Products, sums and means over leading axes, Tile and Neg, and the
+// fused dense, mix and embedding kernels (dense.ts, mix.ts, embed.ts) run crossab's SIMD kernels
+// (simd.ts) with the same bits as the tfjs kernels they replace.
 import * as tf from '@tensorflow/tfjs-core';
 import { wasmHeap } from './simd.js';
 import { installDenseKernels } from './dense.js';
@@ -291,6 +292,13 @@ function wasmCopyKernels(): void {
   replace(tf.Sub, binary(1));
   replace(tf.Multiply, binary(2));
   replace(tf.RealDiv, binary(3));
+  // Identity shares the input's memory, as cpu's does: nothing here writes into a tensor after it is
+  // made (kernels and crossab's Adam write fresh outputs; assign takes a new tensor), so it cannot change.
+  replace(tf.Identity, ({ inputs: { x }, backend }) => {
+    if (x.dtype === 'string') return null;
+    (backend as unknown as { incRef(dataId: object): void }).incRef(x.dataId);
+    return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
+  });
   replace(tf.Neg, ({ inputs: { x }, backend }) => {
     // tfjs-wasm's Neg took ~100 us even for the loss's [512] vectors.
     const heap = wasmHeap();

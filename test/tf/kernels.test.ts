@@ -77,3 +77,22 @@ test("crossab's wasm copy kernels (slice, split, unstack, concat, stack, tile, g
   cases.forEach(([name], k) => assert.deepEqual(wasm.out[k], cpu.out[k], name));
   assert.match(wasm.outOfRange, /index value 48 is not in \[0, 47\]/);
 });
+
+test('on wasm a clone shares its source’s memory instead of copying it, and keeps its values when the source is disposed or a variable is assigned anew', async () => {
+  await selectBackend('wasm');
+  const be = tf.backend() as unknown as { dataIdMap: { get(id: object): { memoryOffset: number } } };
+  const a = tf.tensor2d([
+    [1, 2],
+    [3, 4],
+  ]);
+  const b = tf.clone(a);
+  assert.equal(be.dataIdMap.get(b.dataId).memoryOffset, be.dataIdMap.get(a.dataId).memoryOffset, 'one buffer');
+  a.dispose();
+  assert.deepEqual(Array.from(b.dataSync()), [1, 2, 3, 4]);
+  const v = tf.variable(tf.tensor1d([5, 6]));
+  const kept = tf.clone(v);
+  v.assign(tf.tensor1d([7, 8]));
+  assert.deepEqual(Array.from(kept.dataSync()), [5, 6], "a variable's assign gives it new memory; the clone keeps the old");
+  assert.deepEqual(Array.from(v.dataSync()), [7, 8]);
+  tf.dispose([b, v, kept]);
+});
