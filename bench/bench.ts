@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadScenario } from '../src/scenario/load.js';
 import type { TrainingConfig } from '../src/scenario/schema.js';
+import { TrainingSchema } from '../src/scenario/blocks.js';
 import { selectBackend } from '../src/tf/backend.js';
 import { modelInputs } from '../src/data/inputs.js';
 import { STRATEGIES, DEFAULT_STRATEGIES } from '../src/models/registry.js';
@@ -212,7 +213,8 @@ const batches = [...new Set([512, scenario.training.batchSize])];
 const VARIANTS: Record<string, { strategy: string; training: TrainingConfig }> = {
   'shared-bottom-esmm+gradnorm': {
     strategy: 'shared-bottom-esmm',
-    training: { ...scenario.training, lossWeights: { click: 1, conversion: 1, uncertainty: false, gradNorm: { alpha: 1.5, learningRate: 0.025 } } },
+    // GradNorm at the schema's defaults (the twin reads the same from the dump's meta).
+    training: TrainingSchema.parse({ ...scenario.training, lossWeights: { gradNorm: {} } }),
   },
 };
 const names = quick

@@ -681,8 +681,8 @@ class GradNorm:
     reach, then are renormalised to sum to 2. Written as a PyTorch user would: one forward pass, each
     task's gradient by autograd.grad on it."""
 
-    def __init__(self, alpha=1.5, lr=0.025):
-        self.alpha, self.lr = alpha, lr
+    def __init__(self):
+        self.alpha, self.lr = meta['gradNorm']['alpha'], meta['gradNorm']['learningRate']
         self.w = np.ones((D, 2))
         self.initial = [None] * D
 

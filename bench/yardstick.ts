@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { ACTIVITY_LEVELS, type Dataset } from '../src/data/dataset.js';
 import type { TrainingConfig } from '../src/scenario/schema.js';
+import { TrainingSchema } from '../src/scenario/blocks.js';
 import { DEFAULT_LORA_RANK } from '../src/models/mlora.js';
 import { DEFAULT_HAMUR_RANK } from '../src/models/hamur.js';
 import { DEFAULT_SOFT_SHARING } from '../src/models/soft-sharing.js';
@@ -93,6 +94,8 @@ export function writeDump(
       patience: t.patience,
       epochs: t.epochs,
       batchSize: t.batchSize,
+      // GradNorm's α and rate for 'shared-bottom-esmm+gradnorm': the scenario's, else the schema's defaults.
+      gradNorm: t.lossWeights?.gradNorm ?? TrainingSchema.parse({ lossWeights: { gradNorm: {} } }).lossWeights?.gradNorm,
     }),
   );
   return meta;

@@ -97,7 +97,8 @@ export function lossWeighting(config: TrainingConfig, domainNames: string[], par
     gradNorm,
     taskWeights,
     combine(domain, click, conversion) {
-      const [wc, wv] = conversion ? taskWeights(domain) : [domainW[domain] * lw.click, 0];
+      // A click-only model's GradNorm weights never move from 1 (its steps do not update them).
+      const [wc, wv] = taskWeights(domain);
       const c = term(click, wc, logVariance?.[domain].click);
       return conversion ? (tf.add(c, term(conversion, wv, logVariance?.[domain].conversion)) as tf.Scalar) : c;
     },
